@@ -46,3 +46,21 @@ export interface HttpResponse<T = unknown> {
 export interface Transport {
 	send(request: HttpRequest): Promise<HttpResponse>;
 }
+
+/** The method and (redacted) URL of a request, as shown in errors and logs. */
+export interface RequestSummary {
+	method: string;
+	url: string;
+}
+
+/** What the retry policy did for one logical request. Attached to every response and every thrown error. */
+export interface RetryReport {
+	/** Requests sent (1 = no retry). */
+	attempts: number;
+	/** Each wait before a retry, in ms, in order. */
+	waitsMs: number[];
+	/** Sum of `waitsMs`. */
+	totalWaitMs: number;
+	/** One line per retry or stop decision, e.g. `attempt 1: HTTP 429 rateLimited → retry in 2000 ms (Retry-After)`. */
+	reasons: string[];
+}

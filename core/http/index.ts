@@ -1,0 +1,86 @@
+/**
+ * The HTTP layer of the connector core: transports, auth providers, retry policy, rate budget, error taxonomy
+ * and secret redaction, composed by `HttpClient`.
+ */
+export type { HttpMethod, HttpRequest, HttpResponse, RequestSummary, RetryReport, Transport } from './types';
+export {
+	abortedError,
+	classifyHttpError,
+	type ClassifyOptions,
+	CRM_ERROR_KINDS,
+	CrmError,
+	type CrmErrorInit,
+	type CrmErrorKind,
+	type ExtractedCrmError,
+	extractCrmError,
+	isCrmError,
+	kindForStatus,
+	toCrmError,
+	transportError,
+} from './errors';
+export {
+	clearRegisteredSecrets,
+	isSensitiveName,
+	isSensitiveParamName,
+	MIN_SECRET_LENGTH,
+	REDACTED,
+	redactHeaders,
+	redactString,
+	redactUrl,
+	redactValue,
+	type RedactValueOptions,
+	registeredSecretCount,
+	registerSecret,
+} from './redact';
+export {
+	getHeader,
+	parseResetValue,
+	parseRetryAfter,
+	type RateLimitInfo,
+	readRateLimitInfo,
+	retryAfterFromHeaders,
+	type ServerDelay,
+	serverRequestedDelay,
+} from './rateHeaders';
+export { assertSecureUrl, buildQueryString, buildUrl, isLoopbackHost, resolveUrl } from './url';
+export {
+	AxiosTransport,
+	type AxiosTransportOptions,
+	decodeResponseBody,
+	DEFAULT_USER_AGENT,
+	encodeRequestBody,
+	type FullResponseLike,
+	FunctionTransport,
+	type FunctionTransportOptions,
+	type N8nRequestOptionsLike,
+	normalizeHeaders,
+	normalizeResponse,
+	responseFromError,
+	type SendFunction,
+	toN8nRequestOptions,
+} from './transport';
+export * from './auth';
+export {
+	defaultSleep,
+	emptyRetryReport,
+	isIdempotent,
+	type JitterMode,
+	type RetryDecision,
+	type RetryEvent,
+	type RetryHooks,
+	type RetryOptions,
+	RetryPolicy,
+	safeToResend,
+	UNSAFE_WRITE_NOTE,
+} from './retry';
+export {
+	clearRateBudgets,
+	getRateBudget,
+	RateBudget,
+	type RateBudgetLogger,
+	type RateBudgetOptions,
+	type RateBudgetStats,
+	rateBudgetKey,
+	type ScheduleOptions,
+} from './rateLimiter';
+export { type ClassifyHook, type ClientResponse, HttpClient, type HttpClientOptions, type HttpClientStats, type HttpLogger } from './client';

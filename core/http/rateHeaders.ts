@@ -1,0 +1,172 @@
+/**
+ * Parsing of the rate-limit headers CRMs send: `Retry-After`, generic `X-RateLimit-*` / IETF `RateLimit-*`,
+ * HubSpot `X-HubSpot-RateLimit-*`, Salesforce `Sforce-Limit-Info` and Dataverse `x-ms-ratelimit-*`.
+ * Used by the error classifier, the retry policy and the rate budget, so all three read headers alike.
+ */
+
+/** Header lookup, case-insensitive (transports lower-case names, but callers may pass anything). */
+export function getHeader(headers: Record<string, string> | undefined, name: string): string | undefined {
+	if (!headers) return undefined;
+	const direct = headers[name] ?? headers[name.toLowerCase()];
+	if (direct !== undefined) return String(direct);
+	const lower = name.toLowerCase();
+	for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === lower) return String(v);
+	return undefined;
+}
+
+function toNumber(value: string | undefined): number | undefined {
+	if (value === undefined) return undefined;
+	const trimmed = value.trim();
+	if (!/^-?\d+(?:\.\d+)?$/.test(trimmed)) return undefined;
+	return Number(trimmed);
+}
+
+/**
+ * Parses a `Retry-After` value: delta-seconds (`"120"`, also fractional) or an HTTP-date.
+ * Returns milliseconds from `now` (never negative), or undefined when absent/unparseable.
+ */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+	if (value === undefined || value.trim() === '') return undefined;
+	const seconds = toNumber(value);
+	if (seconds !== undefined) return Math.max(0, Math.ceil(seconds * 1000));
+	const date = Date.parse(value);
+	if (Number.isNaN(date)) return undefined;
+	return Math.max(0, date - now);
+}
+
+/** Where a server-requested delay came from, for reports and messages. */
+export interface ServerDelay {
+	delayMs: number;
+	/** The header that asked for it, e.g. `Retry-After`. */
+	source: string;
+}
+
+/** The delay the server explicitly asks for with `Retry-After` (or its millisecond variants). */
+export function retryAfterFromHeaders(headers: Record<string, string> | undefined, now: number): ServerDelay | undefined {
+	const ms = toNumber(getHeader(headers, 'retry-after-ms')) ?? toNumber(getHeader(headers, 'x-ms-retry-after-ms'));
+	if (ms !== undefined && ms >= 0) return { delayMs: Math.ceil(ms), source: 'Retry-After-Ms' };
+	const retryAfter = parseRetryAfter(getHeader(headers, 'retry-after'), now);
+	if (retryAfter !== undefined) return { delayMs: retryAfter, source: 'Retry-After' };
+	return undefined;
+}
+
+/**
+ * Converts a reset header value to a delay: values that look like epoch seconds (or epoch milliseconds)
+ * are taken as absolute times, smaller ones as delta seconds.
+ */
+export function parseResetValue(value: string | undefined, now: number): number | undefined {
+	const n = toNumber(value);
+	if (n === undefined || n < 0) return undefined;
+	if (n > 1e12) return Math.max(0, Math.ceil(n - now)); // epoch milliseconds
+	if (n > 1e9) return Math.max(0, Math.ceil(n * 1000 - now)); // epoch seconds
+	return Math.ceil(n * 1000); // delta seconds
+}
+
+/** What a response's headers say about the remaining budget. All fields optional: APIs send different subsets. */
+export interface RateLimitInfo {
+	/** Requests left in the current window. */
+	remaining?: number;
+	/** Size of the window's allowance. */
+	limit?: number;
+	/** Milliseconds until the window resets (exact or, for HubSpot, the window length as a worst case). */
+	resetAfterMs?: number;
+	/** Salesforce daily org usage (`Sforce-Limit-Info: api-usage=used/limit`). */
+	daily?: { used: number; limit: number };
+	/** HubSpot daily remaining (`X-HubSpot-RateLimit-Daily-Remaining`). */
+	dailyRemaining?: number;
+	/** The header family that supplied `remaining`, e.g. `X-RateLimit`, `HubSpot`, `Dataverse`. */
+	source?: string;
+}
+
+function parseIetfRateLimit(value: string | undefined): { limit?: number; remaining?: number; reset?: number } | undefined {
+	// draft-ietf-httpapi-ratelimit-headers: `RateLimit: limit=100, remaining=50, reset=5` (also `r=`, `t=`).
+	if (!value) return undefined;
+	const out: { limit?: number; remaining?: number; reset?: number } = {};
+	for (const part of value.split(/[,;]/)) {
+		const m = /^\s*([a-z]+)\s*=\s*(\d+(?:\.\d+)?)\s*$/i.exec(part);
+		if (!m) continue;
+		const key = m[1].toLowerCase();
+		const n = Number(m[2]);
+		if (key === 'limit' || key === 'l') out.limit = n;
+		else if (key === 'remaining' || key === 'r') out.remaining = n;
+		else if (key === 'reset' || key === 't') out.reset = n;
+	}
+	return out.remaining === undefined && out.reset === undefined ? undefined : out;
+}
+
+/** Reads every rate-limit header family the package knows into one {@link RateLimitInfo}. */
+export function readRateLimitInfo(headers: Record<string, string> | undefined, now: number): RateLimitInfo {
+	const info: RateLimitInfo = {};
+	if (!headers) return info;
+
+	const sforce = getHeader(headers, 'sforce-limit-info');
+	if (sforce) {
+		const m = /api-usage\s*=\s*(\d+)\s*\/\s*(\d+)/i.exec(sforce);
+		if (m) info.daily = { used: Number(m[1]), limit: Number(m[2]) };
+	}
+
+	const hubRemaining = toNumber(getHeader(headers, 'x-hubspot-ratelimit-remaining'));
+	if (hubRemaining !== undefined) {
+		info.remaining = hubRemaining;
+		info.limit = toNumber(getHeader(headers, 'x-hubspot-ratelimit-max'));
+		info.resetAfterMs = toNumber(getHeader(headers, 'x-hubspot-ratelimit-interval-milliseconds'));
+		info.source = 'HubSpot';
+	}
+	const hubDaily = toNumber(getHeader(headers, 'x-hubspot-ratelimit-daily-remaining'));
+	if (hubDaily !== undefined) info.dailyRemaining = hubDaily;
+
+	if (info.remaining === undefined) {
+		const remaining = toNumber(getHeader(headers, 'x-ratelimit-remaining'));
+		if (remaining !== undefined) {
+			info.remaining = remaining;
+			info.limit = toNumber(getHeader(headers, 'x-ratelimit-limit'));
+			info.resetAfterMs = parseResetValue(getHeader(headers, 'x-ratelimit-reset'), now);
+			info.source = 'X-RateLimit';
+		}
+	}
+	if (info.remaining === undefined) {
+		const remaining = toNumber(getHeader(headers, 'ratelimit-remaining'));
+		if (remaining !== undefined) {
+			info.remaining = remaining;
+			info.limit = toNumber(getHeader(headers, 'ratelimit-limit'));
+			info.resetAfterMs = parseResetValue(getHeader(headers, 'ratelimit-reset'), now);
+			info.source = 'RateLimit';
+		}
+	}
+	if (info.remaining === undefined) {
+		const ietf = parseIetfRateLimit(getHeader(headers, 'ratelimit'));
+		if (ietf?.remaining !== undefined) {
+			info.remaining = ietf.remaining;
+			info.limit = ietf.limit;
+			info.resetAfterMs = ietf.reset === undefined ? undefined : Math.ceil(ietf.reset * 1000);
+			info.source = 'RateLimit';
+		}
+	}
+	if (info.remaining === undefined) {
+		const burst = toNumber(getHeader(headers, 'x-ms-ratelimit-burst-remaining-xrm-requests'));
+		if (burst !== undefined) {
+			info.remaining = burst;
+			info.source = 'Dataverse';
+		}
+	}
+	return info;
+}
+
+/**
+ * The wait the server asks for before the next request: `Retry-After` when present; otherwise, when the
+ * response is a 429 or says no requests remain, the time until the window resets. Undefined when the server
+ * expressed no opinion.
+ */
+export function serverRequestedDelay(
+	status: number | undefined,
+	headers: Record<string, string> | undefined,
+	now: number,
+): ServerDelay | undefined {
+	const explicit = retryAfterFromHeaders(headers, now);
+	if (explicit) return explicit;
+	const info = readRateLimitInfo(headers, now);
+	if ((status === 429 || info.remaining === 0) && info.resetAfterMs !== undefined) {
+		return { delayMs: info.resetAfterMs, source: `${info.source ?? 'RateLimit'} reset` };
+	}
+	return undefined;
+}

@@ -1,0 +1,385 @@
+/**
+ * Rate limits as a budget. A `RateBudget` paces requests per credential: at most `maxRequests` starts in any
+ * rolling `intervalMs` window, at most `maxConcurrent` in flight, optional `minTimeMs` spacing; it reads the
+ * API's remaining/reset headers to slow down *before* the limit is hit, and pauses everything on a 429.
+ *
+ * Implementation note: this is a sliding-window log, not `bottleneck`. Bottleneck runs fine under fake timers,
+ * but its reservoir refills on a fixed interval, which admits up to twice the limit across a window boundary
+ * (N starts just before a refill, N just after) — enough to trip APIs that count over a rolling window
+ * (HubSpot's "per 10 seconds", Dataverse's 5-minute window). Holding until a server-announced reset and
+ * lowering the allowance from response headers also need control that a refill timer would fight.
+ */
+import { CrmError, abortedError } from './errors';
+import { readRateLimitInfo } from './rateHeaders';
+import { redactString } from './redact';
+
+/** Where a budget writes its warnings (only redacted text is passed). */
+export interface RateBudgetLogger {
+	warn(message: string): void;
+	debug?(message: string): void;
+}
+
+/** Options of {@link RateBudget}. All limits are optional; an empty budget only caps concurrency. */
+export interface RateBudgetOptions {
+	/** Starts allowed per rolling `intervalMs` window. Default: unlimited. */
+	maxRequests?: number;
+	/** Window length. Default 1000 ms. */
+	intervalMs?: number;
+	/** Requests in flight at once. Default 10. */
+	maxConcurrent?: number;
+	/** Minimum spacing between starts (smoothing). Default 0. */
+	minTimeMs?: number;
+	/** Salesforce daily usage ratio that triggers a warning. Default 0.8. */
+	dailyWarnRatio?: number;
+	/** Daily usage ratio above which starts are spaced by `dailySlowMinTimeMs`. Default 0.95. */
+	dailySlowRatio?: number;
+	/** Spacing near the daily cap. Default 1000 ms. */
+	dailySlowMinTimeMs?: number;
+	/** Where warnings go. */
+	logger?: RateBudgetLogger;
+	/** Clock (epoch ms). Default `Date.now` (jest fake timers mock it). */
+	now?: () => number;
+}
+
+/** Counters of a budget. */
+export interface RateBudgetStats {
+	/** Jobs ever handed to `schedule`. */
+	scheduled: number;
+	/** Jobs in flight now. */
+	running: number;
+	/** Jobs waiting now. */
+	queued: number;
+	/** Wall-clock ms during which queued work was held back by the rate limits or a pause (not by concurrency). */
+	throttledMs: number;
+	/** Jobs started / finished successfully / failed. */
+	started: number;
+	completed: number;
+	failed: number;
+	/** 429 pauses applied. */
+	pauses: number;
+	/** What the server last said remains (after discounting requests in flight), while its window lasts. */
+	serverRemaining?: number;
+	/** Salesforce daily usage, when seen. */
+	daily?: { used: number; limit: number };
+}
+
+/** Options of {@link RateBudget.schedule}. */
+export interface ScheduleOptions {
+	/** Cancels the job while it waits in the queue. */
+	signal?: AbortSignal;
+}
+
+interface Job {
+	run: () => void;
+	reject: (err: unknown) => void;
+	signal?: AbortSignal;
+	onAbort?: () => void;
+}
+
+function validate(options: RateBudgetOptions): void {
+	const positive = (name: string, v: number | undefined, integer: boolean) => {
+		if (v === undefined) return;
+		if (!(v > 0) || (integer && Number.isFinite(v) && !Number.isInteger(v))) {
+			throw new CrmError(`Invalid rate budget option ${name}=${v}: must be a positive ${integer ? 'integer' : 'number'}`, { kind: 'fatal' });
+		}
+	};
+	positive('maxRequests', options.maxRequests, true);
+	positive('intervalMs', options.intervalMs, false);
+	positive('maxConcurrent', options.maxConcurrent, true);
+	if (options.minTimeMs !== undefined && !(options.minTimeMs >= 0)) {
+		throw new CrmError(`Invalid rate budget option minTimeMs=${options.minTimeMs}: must be ≥ 0`, { kind: 'fatal' });
+	}
+}
+
+/** A per-credential request budget. Share one per credential and API host via {@link getRateBudget}. */
+export class RateBudget {
+	private options: RateBudgetOptions;
+	private readonly queue: Job[] = [];
+	private starts: number[] = [];
+	private running = 0;
+	private lastStart = Number.NEGATIVE_INFINITY;
+	private pausedUntil = 0;
+	private server?: { remaining: number; resetAt: number };
+	private dailyMinTimeMs = 0;
+	private daily?: { used: number; limit: number };
+	private dailyLevel = 0;
+	private timer?: ReturnType<typeof setTimeout>;
+	private timerAt = Number.POSITIVE_INFINITY;
+	private throttleSince?: number;
+	private counters = { scheduled: 0, started: 0, completed: 0, failed: 0, throttledMs: 0, pauses: 0 };
+
+	constructor(options: RateBudgetOptions = {}) {
+		validate(options);
+		this.options = { ...options };
+	}
+
+	private get now(): number {
+		return (this.options.now ?? Date.now)();
+	}
+
+	private get intervalMs(): number {
+		return this.options.intervalMs ?? 1000;
+	}
+
+	private get maxConcurrent(): number {
+		return this.options.maxConcurrent ?? 10;
+	}
+
+	/** The current options. */
+	get config(): Readonly<RateBudgetOptions> {
+		return { ...this.options };
+	}
+
+	/** Changes limits; queued work is re-evaluated at once. */
+	update(options: RateBudgetOptions): void {
+		validate(options);
+		this.options = { ...this.options, ...options };
+		this.pump();
+	}
+
+	/** Runs `fn` when the limits allow; resolves/rejects with its outcome. */
+	schedule<T>(fn: () => Promise<T> | T, options: ScheduleOptions = {}): Promise<T> {
+		this.counters.scheduled++;
+		return new Promise<T>((resolve, reject) => {
+			if (options.signal?.aborted) {
+				reject(abortedError());
+				return;
+			}
+			const job: Job = {
+				signal: options.signal,
+				reject,
+				run: () => {
+					Promise.resolve()
+						.then(fn)
+						.then(
+							(value) => {
+								this.counters.completed++;
+								resolve(value);
+							},
+							(err: unknown) => {
+								this.counters.failed++;
+								reject(err);
+							},
+						)
+						.finally(() => {
+							this.running--;
+							this.pump();
+						});
+				},
+			};
+			if (options.signal) {
+				job.onAbort = () => {
+					const index = this.queue.indexOf(job);
+					if (index >= 0) {
+						this.queue.splice(index, 1);
+						reject(abortedError());
+						this.pump();
+					}
+				};
+				options.signal.addEventListener('abort', job.onAbort, { once: true });
+			}
+			this.queue.push(job);
+			this.pump();
+		});
+	}
+
+	/**
+	 * Adjusts the budget from a response's headers (call it from inside the scheduled function, as
+	 * `HttpClient` does, so in-flight requests are discounted correctly). Reads `X-RateLimit-*`,
+	 * `RateLimit-*`, HubSpot `X-HubSpot-RateLimit-*`, Dataverse `x-ms-ratelimit-burst-remaining-xrm-requests`
+	 * and Salesforce `Sforce-Limit-Info`.
+	 */
+	observe(headers: Record<string, string> | undefined): void {
+		if (!headers) return;
+		const now = this.now;
+		const info = readRateLimitInfo(headers, now);
+		if (info.daily) this.observeDaily(info.daily);
+		if (info.dailyRemaining === 0) this.warnOnce(3, 'HubSpot daily API limit exhausted (X-HubSpot-RateLimit-Daily-Remaining: 0): further requests will be refused until the daily reset');
+		if (info.remaining === undefined) return;
+		// Requests still in flight (other than the one reporting) were started after the server counted this one
+		// or before; assume the worst: they all still draw from what the server says remains.
+		const othersInFlight = Math.max(0, this.running - 1);
+		const remaining = Math.max(0, Math.floor(info.remaining) - othersInFlight);
+		const resetAfter = info.resetAfterMs ?? this.intervalMs;
+		this.server = { remaining, resetAt: now + resetAfter };
+		if (remaining === 0) {
+			this.options.logger?.debug?.(`rate budget: server reports 0 requests remaining (${info.source ?? 'headers'}); holding for ${resetAfter} ms`);
+		}
+		this.pump();
+	}
+
+	/** Pauses the whole budget after a 429: nothing starts for `retryAfterMs` (default: one interval). */
+	on429(retryAfterMs?: number): void {
+		const now = this.now;
+		const wait = retryAfterMs !== undefined && retryAfterMs >= 0 ? retryAfterMs : this.intervalMs;
+		this.pausedUntil = Math.max(this.pausedUntil, now + wait);
+		this.counters.pauses++;
+		this.pump();
+	}
+
+	/** Counters and current state. */
+	stats(): RateBudgetStats {
+		const now = this.now;
+		const ongoing = this.throttleSince !== undefined ? now - this.throttleSince : 0;
+		const stats: RateBudgetStats = {
+			scheduled: this.counters.scheduled,
+			running: this.running,
+			queued: this.queue.length,
+			throttledMs: this.counters.throttledMs + ongoing,
+			started: this.counters.started,
+			completed: this.counters.completed,
+			failed: this.counters.failed,
+			pauses: this.counters.pauses,
+		};
+		if (this.server && this.server.resetAt > now) stats.serverRemaining = this.server.remaining;
+		if (this.daily) stats.daily = { ...this.daily };
+		return stats;
+	}
+
+	/** Cancels the pending timer (queued jobs stay queued). For tests and shutdown. */
+	dispose(): void {
+		if (this.timer) clearTimeout(this.timer);
+		this.timer = undefined;
+		this.timerAt = Number.POSITIVE_INFINITY;
+	}
+
+	private observeDaily(daily: { used: number; limit: number }): void {
+		this.daily = daily;
+		if (daily.limit <= 0) return;
+		const ratio = daily.used / daily.limit;
+		const warnRatio = this.options.dailyWarnRatio ?? 0.8;
+		const slowRatio = this.options.dailySlowRatio ?? 0.95;
+		const pct = Math.round(ratio * 1000) / 10;
+		if (ratio >= slowRatio) {
+			this.dailyMinTimeMs = this.options.dailySlowMinTimeMs ?? 1000;
+			this.warnOnce(2, `Salesforce daily API usage at ${pct}% (${daily.used}/${daily.limit}): slowing to one request per ${this.dailyMinTimeMs} ms to leave room for other integrations`);
+		} else {
+			this.dailyMinTimeMs = 0;
+			if (ratio >= warnRatio) this.warnOnce(1, `Salesforce daily API usage at ${pct}% (${daily.used}/${daily.limit})`);
+			else this.dailyLevel = 0;
+		}
+	}
+
+	private warnOnce(level: number, message: string): void {
+		if (this.dailyLevel >= level) return;
+		this.dailyLevel = level;
+		this.options.logger?.warn(redactString(message));
+	}
+
+	/** Milliseconds until the next start is allowed (0 = now). */
+	private waitTime(now: number): number {
+		let wait = 0;
+		if (this.pausedUntil > now) wait = Math.max(wait, this.pausedUntil - now);
+		const max = this.options.maxRequests;
+		if (max !== undefined) {
+			const windowStart = now - this.intervalMs;
+			let drop = 0;
+			while (drop < this.starts.length && this.starts[drop] <= windowStart) drop++;
+			if (drop) this.starts = this.starts.slice(drop);
+			if (this.starts.length >= max) wait = Math.max(wait, this.starts[this.starts.length - max] + this.intervalMs - now);
+		}
+		const minTime = Math.max(this.options.minTimeMs ?? 0, this.dailyMinTimeMs);
+		if (minTime > 0) wait = Math.max(wait, this.lastStart + minTime - now);
+		if (this.server) {
+			if (this.server.resetAt <= now) this.server = undefined;
+			else if (this.server.remaining <= 0) wait = Math.max(wait, this.server.resetAt - now);
+		}
+		return Math.max(0, Math.ceil(wait));
+	}
+
+	private pump(): void {
+		for (;;) {
+			const now = this.now;
+			if (this.queue.length === 0) {
+				this.endThrottle(now);
+				return;
+			}
+			if (this.running >= this.maxConcurrent) {
+				this.endThrottle(now);
+				return;
+			}
+			const wait = this.waitTime(now);
+			if (wait > 0) {
+				if (this.throttleSince === undefined) this.throttleSince = now;
+				this.arm(now + wait);
+				return;
+			}
+			this.endThrottle(now);
+			const job = this.queue.shift() as Job;
+			if (job.signal && job.onAbort) job.signal.removeEventListener('abort', job.onAbort);
+			this.running++;
+			this.counters.started++;
+			this.lastStart = now;
+			if (this.options.maxRequests !== undefined) this.starts.push(now);
+			if (this.server) this.server.remaining--;
+			job.run();
+		}
+	}
+
+	private endThrottle(now: number): void {
+		if (this.throttleSince === undefined) return;
+		this.counters.throttledMs += now - this.throttleSince;
+		this.throttleSince = undefined;
+	}
+
+	private arm(at: number): void {
+		if (this.timer && this.timerAt <= at) return;
+		if (this.timer) clearTimeout(this.timer);
+		this.timerAt = at;
+		this.timer = setTimeout(
+			() => {
+				this.timer = undefined;
+				this.timerAt = Number.POSITIVE_INFINITY;
+				this.pump();
+			},
+			Math.max(0, at - this.now),
+		);
+	}
+}
+
+const registry = new Map<string, RateBudget>();
+
+function sameOptions(a: RateBudgetOptions, b: RateBudgetOptions): boolean {
+	const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof RateBudgetOptions>;
+	for (const k of keys) if (a[k] !== b[k]) return false;
+	return true;
+}
+
+/**
+ * The process-wide budget for `key` (see {@link rateBudgetKey}): every caller with the same key gets the same
+ * instance, so all nodes using one credential against one host share its limits. When `options` differ from
+ * the budget's current ones, the budget is updated (the latest configuration wins).
+ */
+export function getRateBudget(key: string, options?: RateBudgetOptions): RateBudget {
+	const existing = registry.get(key);
+	if (existing) {
+		if (options) {
+			const merged = { ...existing.config, ...options };
+			if (!sameOptions(merged, existing.config)) existing.update(options);
+		}
+		return existing;
+	}
+	const budget = new RateBudget(options);
+	registry.set(key, budget);
+	return budget;
+}
+
+/** The registry key for a credential fingerprint and an API URL: `<authId>@<host>`. */
+export function rateBudgetKey(authId: string, url: string): string {
+	let host = url;
+	try {
+		host = new URL(url).host;
+	} catch {
+		// not an absolute URL: use it as given
+	}
+	return `${authId}@${host.toLowerCase()}`;
+}
+
+/** Removes budgets from the registry (one key, or all). Pending timers are cancelled. */
+export function clearRateBudgets(key?: string): void {
+	const keys = key === undefined ? [...registry.keys()] : [key];
+	for (const k of keys) {
+		registry.get(k)?.dispose();
+		registry.delete(k);
+	}
+}
