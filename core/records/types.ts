@@ -26,17 +26,21 @@ export type Transform =
 	| { type: 'uppercase' }
 	| { type: 'titlecase' }
 	| { type: 'toNumber'; decimalSeparator?: '.' | ',' }
-	| { type: 'toInteger' }
+	/** Like toNumber, then requires a whole number; `rounding` (default `error`) says what to do with a fraction. */
+	| { type: 'toInteger'; decimalSeparator?: '.' | ','; rounding?: 'error' | 'round' | 'floor' | 'ceil' | 'trunc' }
 	| { type: 'toBoolean'; trueValues?: string[]; falseValues?: string[] }
 	/** Parses a date/time and outputs it as `iso` (full timestamp), `date` (YYYY-MM-DD) or `epochMs`.
-	 * `inputFormat` is a Luxon-style format (e.g. `dd/MM/yyyy`); without it ISO 8601, RFC 2822, epoch ms are accepted. */
+	 * `inputFormat` is a Luxon-style format (e.g. `dd/MM/yyyy`); without it ISO 8601, RFC 2822, epoch seconds/ms are accepted.
+	 * Times without an offset are read in `timezone` (IANA, e.g. `Europe/Berlin`), UTC by default. */
 	| { type: 'toDate'; inputFormat?: string; output?: 'iso' | 'date' | 'epochMs'; timezone?: string }
 	| { type: 'toString' }
 	| { type: 'split'; separator: string }
 	| { type: 'join'; separator: string }
-	/** Replaces a value by its entry in `table`; missing keys give `fallback`, or an error when `strict`. */
+	/** Replaces a value by its entry in `table`; missing keys give `fallback` (undefined when not set), or an error when `strict`. */
 	| { type: 'lookup'; table: Record<string, unknown>; fallback?: unknown; strict?: boolean; caseInsensitive?: boolean }
-	| { type: 'replace'; pattern: string; replacement: string; regex?: boolean }
+	/** Replaces every occurrence of `pattern` (literal text, or a regular expression when `regex`; `flags` such as `i`
+	 * add to the implied `g`; `$1` in `replacement` refers to a group only in regex mode). */
+	| { type: 'replace'; pattern: string; replacement: string; regex?: boolean; flags?: string }
 	| { type: 'truncate'; length: number }
 	| { type: 'emptyToNull' };
 
@@ -84,6 +88,10 @@ export interface MappingIssue {
 	message: string;
 	/** Machine code: `required`, `type`, `transform`, `constraint`. */
 	code: 'required' | 'type' | 'transform' | 'constraint';
+	/** The rule's source path, when it has one. */
+	source?: string;
+	/** Zero-based index of the rule in the spec. */
+	rule?: number;
 }
 
 export type MappingResult =

@@ -1,0 +1,4 @@
+/** Batched writes with per-item results, size/count chunking, bounded concurrency and bad-record isolation. */
+export * from './run-batches';
+export * from './semaphore';
+export * from './types';
