@@ -1,0 +1,63 @@
+/**
+ * The sandbox contract: what `npm run sandbox` prints (one JSON line) and `startSandboxes()` returns —
+ * for each simulator, its base URL(s) and credentials that work against it. A key is absent until its
+ * simulator exists. See DESIGN.md, "Sandbox contract".
+ */
+import type { RestContract } from './rest/simulator';
+
+export type { RestContract };
+
+/** Salesforce simulator (served at the root of its own origin). */
+export interface SalesforceContract {
+	instanceUrl: string;
+	loginUrl: string;
+	clientId: string;
+	clientSecret: string;
+	username: string;
+	password: string;
+	accessToken: string;
+}
+
+/** HubSpot simulator. */
+export interface HubSpotContract {
+	baseUrl: string;
+	/** A private-app token. */
+	accessToken: string;
+	portalId: string;
+}
+
+/** Dynamics 365 / Dataverse simulator (API under `{serverUrl}/api/data/v9.2/`). */
+export interface DynamicsContract {
+	serverUrl: string;
+	tokenUrl: string;
+	clientId: string;
+	clientSecret: string;
+	scope: string;
+}
+
+/** GraphQL simulator. */
+export interface GraphqlContract {
+	url: string;
+	token: string;
+}
+
+/** Everything the sandbox serves. */
+export interface SandboxContract {
+	salesforce?: SalesforceContract;
+	hubspot?: HubSpotContract;
+	dynamics?: DynamicsContract;
+	rest?: RestContract;
+	graphql?: GraphqlContract;
+}
+
+/** The simulator keys, in contract order. */
+export type SandboxKey = keyof SandboxContract;
+
+/** Fixed port offsets from `SANDBOX_PORT_BASE`, so every simulator keeps its port as others are added. */
+export const PORT_OFFSETS: Readonly<Record<SandboxKey, number>> = {
+	salesforce: 0,
+	hubspot: 1,
+	dynamics: 2,
+	rest: 3,
+	graphql: 4,
+};

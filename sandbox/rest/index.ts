@@ -1,0 +1,4 @@
+/** The generic REST API simulator. */
+export * from './simulator';
+export * from './paging';
+export * from './schema';
