@@ -46,8 +46,16 @@ import { createRunExecutionData, NodeHelpers, Workflow } from 'n8n-workflow';
 import { builtinNodeTypes } from './builtin-nodes';
 import { type CredentialFixtures, type CredentialUpdate, FixtureCredentialsHelper } from './credentials';
 
-/** The repository root (the package directory n8n loads). */
-export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+/**
+ * The repository root (the package directory n8n loads): the nearest directory above this file with a
+ * package.json, so it is the same from `test/helpers` (jest) and from `dist/test/helpers` (the demo).
+ */
+export const PACKAGE_ROOT = ((): string => {
+	for (let dir = path.resolve(__dirname, '..'); ; dir = path.dirname(dir)) {
+		if (existsSync(path.join(dir, 'package.json'))) return dir;
+		if (path.dirname(dir) === dir) throw new Error(`No package.json above ${__dirname}`);
+	}
+})();
 /** Our package name, the prefix of our node type names. */
 export const PACKAGE_NAME = (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { name: string })
 	.name;

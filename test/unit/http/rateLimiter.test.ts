@@ -197,6 +197,28 @@ describe('RateBudget.observe', () => {
 	});
 });
 
+describe('window counting', () => {
+	it('counts a slow request until one interval after it finished, so the server never sees more than the budget', async () => {
+		const budget = new RateBudget({ maxRequests: 2, intervalMs: 1000, maxConcurrent: 10 });
+		// Two requests of 300 ms: the server may stamp them as late as t=300, so the next two may start at 1300.
+		const run = load(budget, 4, 300);
+		await jest.advanceTimersByTimeAsync(2000);
+		await run.all;
+		expect(run.starts).toEqual([0, 0, 1300, 1300]);
+	});
+
+	it('waits for an in-flight request to finish before reusing its slot', async () => {
+		const budget = new RateBudget({ maxRequests: 1, intervalMs: 100, maxConcurrent: 10 });
+		const run = load(budget, 2, 5000);
+		await jest.advanceTimersByTimeAsync(4000);
+		expect(run.starts).toEqual([0]);
+		await jest.advanceTimersByTimeAsync(2000);
+		expect(run.starts).toEqual([0, 5100]);
+		await jest.advanceTimersByTimeAsync(5000);
+		await run.all;
+	});
+});
+
 describe('shared registry', () => {
 	it('returns the same budget for the same key and another for another key', () => {
 		const key = rateBudgetKey('oauth2-client-credentials:abc', 'https://org.crm.dynamics.com/api/data/v9.2');
@@ -215,7 +237,8 @@ describe('shared registry', () => {
 		const run = load(a, 4, 1);
 		await jest.advanceTimersByTimeAsync(1010);
 		await run.all;
-		expect(run.starts).toEqual([0, 0, 1000, 1000]);
+		// Each job takes 1 ms; a slot frees `intervalMs` after its request finished.
+		expect(run.starts).toEqual([0, 0, 1001, 1001]);
 	});
 
 	it('shares limits across callers using the same key', async () => {
@@ -225,6 +248,6 @@ describe('shared registry', () => {
 		const r2 = load(two, 3, 1);
 		await jest.advanceTimersByTimeAsync(2000);
 		await Promise.all([r1.all, r2.all]);
-		expect([...r1.starts, ...r2.starts].sort((x, y) => x - y)).toEqual([0, 0, 0, 1000, 1000, 1000]);
+		expect([...r1.starts, ...r2.starts].sort((x, y) => x - y)).toEqual([0, 0, 0, 1001, 1001, 1001]);
 	});
 });
