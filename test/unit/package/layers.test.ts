@@ -1,0 +1,62 @@
+/**
+ * The layer rules of DESIGN.md, checked on the sources: imports point down only.
+ * - core/ never imports nodes/, credentials/, sandbox/ or an n8n package;
+ * - sandbox/ never imports core/ (a simulator sharing the client's code cannot catch the client's mistakes);
+ * - only nodes/ and credentials/ (and tests) import n8n-workflow.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+
+function sources(dir: string): string[] {
+	const abs = path.join(ROOT, dir);
+	const out: string[] = [];
+	for (const name of readdirSync(abs)) {
+		const full = path.join(abs, name);
+		if (statSync(full).isDirectory()) out.push(...sources(path.join(dir, name)));
+		else if (name.endsWith('.ts')) out.push(path.join(dir, name));
+	}
+	return out;
+}
+
+/** Every module specifier imported or required by a file, resolved to a repo-relative path for relative ones. */
+function importsOf(file: string): string[] {
+	const text = readFileSync(path.join(ROOT, file), 'utf8');
+	const specs = [...text.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*|^import\s+)['"]([^'"]+)['"]/gm)].map((m) => m[1]);
+	return specs.map((s) => (s.startsWith('.') ? path.relative(ROOT, path.resolve(path.dirname(path.join(ROOT, file)), s)) : s));
+}
+
+function violations(dir: string, forbidden: (spec: string) => boolean): string[] {
+	return sources(dir).flatMap((file) => importsOf(file).filter(forbidden).map((spec) => `${file} imports ${spec}`));
+}
+
+const isN8n = (s: string) => s === 'n8n-workflow' || s === 'n8n-core' || s.startsWith('n8n-') || s.startsWith('@n8n/');
+const under = (s: string, top: string) => s === top || s.startsWith(`${top}/`);
+
+describe('layer rules', () => {
+	it('finds the sources it checks', () => {
+		expect(sources('core').length).toBeGreaterThan(20);
+		expect(sources('sandbox').length).toBeGreaterThan(10);
+		expect(importsOf('core/http/client.ts').length).toBeGreaterThan(3);
+	});
+
+	it('core/ imports neither n8n nor nodes/, credentials/ or sandbox/', () => {
+		expect(violations('core', (s) => isN8n(s) || under(s, 'nodes') || under(s, 'credentials') || under(s, 'sandbox'))).toEqual([]);
+	});
+
+	it('sandbox/ imports neither core/ nor n8n', () => {
+		expect(violations('sandbox', (s) => isN8n(s) || under(s, 'core') || under(s, 'nodes'))).toEqual([]);
+	});
+
+	it('nodes/ and credentials/ reach the sandbox only in tests', () => {
+		const dirs = ['nodes', 'credentials'].filter((d) => {
+			try {
+				return statSync(path.join(ROOT, d)).isDirectory();
+			} catch {
+				return false;
+			}
+		});
+		expect(dirs.flatMap((d) => violations(d, (s) => under(s, 'sandbox') || under(s, 'test')))).toEqual([]);
+	});
+});
