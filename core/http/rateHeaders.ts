@@ -115,23 +115,17 @@ export function readRateLimitInfo(headers: Record<string, string> | undefined, n
 	const hubDaily = toNumber(getHeader(headers, 'x-hubspot-ratelimit-daily-remaining'));
 	if (hubDaily !== undefined) info.dailyRemaining = hubDaily;
 
-	if (info.remaining === undefined) {
-		const remaining = toNumber(getHeader(headers, 'x-ratelimit-remaining'));
-		if (remaining !== undefined) {
-			info.remaining = remaining;
-			info.limit = toNumber(getHeader(headers, 'x-ratelimit-limit'));
-			info.resetAfterMs = parseResetValue(getHeader(headers, 'x-ratelimit-reset'), now);
-			info.source = 'X-RateLimit';
-		}
-	}
-	if (info.remaining === undefined) {
-		const remaining = toNumber(getHeader(headers, 'ratelimit-remaining'));
-		if (remaining !== undefined) {
-			info.remaining = remaining;
-			info.limit = toNumber(getHeader(headers, 'ratelimit-limit'));
-			info.resetAfterMs = parseResetValue(getHeader(headers, 'ratelimit-reset'), now);
-			info.source = 'RateLimit';
-		}
+	for (const [prefix, source] of [
+		['x-ratelimit', 'X-RateLimit'],
+		['ratelimit', 'RateLimit'],
+	] as const) {
+		if (info.remaining !== undefined) break;
+		const remaining = toNumber(getHeader(headers, `${prefix}-remaining`));
+		if (remaining === undefined) continue;
+		info.remaining = remaining;
+		info.limit = toNumber(getHeader(headers, `${prefix}-limit`));
+		info.resetAfterMs = parseResetValue(getHeader(headers, `${prefix}-reset`), now);
+		info.source = source;
 	}
 	if (info.remaining === undefined) {
 		const ietf = parseIetfRateLimit(getHeader(headers, 'ratelimit'));

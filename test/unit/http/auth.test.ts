@@ -17,7 +17,7 @@ import {
 	type HttpResponse,
 	type OAuth2Tokens,
 } from '../../../core/http';
-import { FakeTransport, res } from './helpers';
+import { FakeTransport, res, rejection } from './helpers';
 
 jest.setTimeout(10_000);
 
@@ -26,15 +26,6 @@ const API = 'https://api.example.com';
 
 function form(req: HttpRequest): Record<string, string> {
 	return Object.fromEntries(new URLSearchParams(String(req.body)));
-}
-
-async function rejection(p: Promise<unknown>): Promise<CrmError> {
-	const outcome = await p.then(
-		() => new Error('expected a rejection'),
-		(err: unknown) => err,
-	);
-	if (!isCrmError(outcome)) throw new Error(`expected a CrmError rejection, got: ${String(outcome)}`);
-	return outcome;
 }
 
 afterEach(() => clearRateBudgets());

@@ -4,26 +4,16 @@ import {
 	CrmError,
 	getRateBudget,
 	HttpClient,
-	isCrmError,
 	OAuth2ClientCredentialsAuth,
 	rateBudgetKey,
 	RateBudget,
 } from '../../../core/http';
-import { FakeTransport, res } from './helpers';
+import { FakeTransport, res, rejection } from './helpers';
 
 jest.setTimeout(10_000);
 
 const START = Date.UTC(2025, 0, 1);
 const BASE = 'https://api.example.com/v1';
-
-async function rejection(p: Promise<unknown>): Promise<CrmError> {
-	const outcome = await p.then(
-		() => new Error('expected a rejection'),
-		(err: unknown) => err,
-	);
-	if (!isCrmError(outcome)) throw new Error(`expected a CrmError rejection, got: ${String(outcome)}`);
-	return outcome;
-}
 
 beforeEach(() => jest.useFakeTimers({ now: START }));
 afterEach(() => {

@@ -1,5 +1,5 @@
 /** Test doubles for the HTTP layer: a scripted fake transport and response builders. */
-import { buildUrl, type HttpRequest, type HttpResponse, type Transport } from '../../../core/http';
+import { buildUrl, isCrmError, type CrmError, type HttpRequest, type HttpResponse, type Transport } from '../../../core/http';
 
 /** One scripted outcome: a response, an error to throw, or a function of the request. */
 export type Step = HttpResponse | Error | ((req: HttpRequest, index: number) => HttpResponse | Error | Promise<HttpResponse | Error>);
@@ -47,4 +47,14 @@ export function netError(code: string, message = `${code.toLowerCase()} error`, 
 	err.code = code;
 	if (syscall) err.syscall = syscall;
 	return err;
+}
+
+/** Awaits a promise that must reject with a CrmError, and returns that error. */
+export async function rejection(p: Promise<unknown>): Promise<CrmError> {
+	const outcome = await p.then(
+		() => new Error('expected a rejection'),
+		(err: unknown) => err,
+	);
+	if (!isCrmError(outcome)) throw new Error(`expected a CrmError rejection, got: ${String(outcome)}`);
+	return outcome;
 }

@@ -4,14 +4,13 @@ import {
 	assertSecureUrl,
 	AxiosTransport,
 	buildUrl,
-	CrmError,
 	FunctionTransport,
-	isCrmError,
 	isLoopbackHost,
 	resolveUrl,
 	toN8nRequestOptions,
 	type HttpRequest,
 } from '../../../core/http';
+import { rejection } from './helpers';
 
 jest.setTimeout(10_000);
 
@@ -48,15 +47,6 @@ async function startServer(handler: (req: http.IncomingMessage, res: http.Server
 				server.close(() => resolve());
 			}),
 	};
-}
-
-async function rejection(p: Promise<unknown>): Promise<CrmError> {
-	const outcome = await p.then(
-		() => new Error('expected a rejection'),
-		(err: unknown) => err,
-	);
-	if (!isCrmError(outcome)) throw new Error(`expected a CrmError rejection, got: ${String(outcome)}`);
-	return outcome;
 }
 
 describe('AxiosTransport against a loopback server', () => {
