@@ -3,28 +3,18 @@
  * for each simulator, its base URL(s) and credentials that work against it. A key is absent until its
  * simulator exists. See DESIGN.md, "Sandbox contract".
  */
+import type { HubSpotContract } from './hubspot/simulator';
 import type { RestContract } from './rest/simulator';
+import type { SalesforceSimContract } from './salesforce/simulator';
 
-export type { RestContract };
+export type { HubSpotContract, RestContract };
 
-/** Salesforce simulator (served at the root of its own origin). */
-export interface SalesforceContract {
-	instanceUrl: string;
-	loginUrl: string;
-	clientId: string;
-	clientSecret: string;
-	username: string;
-	password: string;
-	accessToken: string;
-}
-
-/** HubSpot simulator. */
-export interface HubSpotContract {
-	baseUrl: string;
-	/** A private-app token. */
-	accessToken: string;
-	portalId: string;
-}
+/**
+ * Salesforce simulator (served at the root of its own origin): `instanceUrl`, `loginUrl`, `clientId`,
+ * `clientSecret`, `username`, `password`, `accessToken`, plus `apiVersion` and `jwtPrivateKey` (PEM) for the
+ * JWT bearer flow.
+ */
+export type SalesforceContract = SalesforceSimContract;
 
 /** Dynamics 365 / Dataverse simulator (API under `{serverUrl}/api/data/v9.2/`). */
 export interface DynamicsContract {

@@ -37,10 +37,14 @@ export interface RequestLogFilter {
 /** Label used by {@link RequestLog.byKind} for requests without a kind. */
 export const UNLABELLED = '(none)';
 
-/** Converts URLSearchParams into a plain object, keeping repeated keys as arrays. */
+/** Query parameters whose values are credentials: the log keeps the name and records `***` (e.g. jsforce's `oauth_token`). */
+export const SECRET_QUERY_PARAMS: ReadonlySet<string> = new Set(['oauth_token', 'access_token', 'refresh_token', 'client_secret', 'password', 'assertion', 'code', 'hapikey', 'api_key', 'apikey']);
+
+/** Converts URLSearchParams into a plain object, keeping repeated keys as arrays; credential values are masked. */
 export function queryToObject(query: URLSearchParams): Record<string, string | string[]> {
 	const out: Record<string, string | string[]> = {};
-	for (const [key, value] of query) {
+	for (const [key, raw] of query) {
+		const value = SECRET_QUERY_PARAMS.has(key.toLowerCase()) ? '***' : raw;
 		const prev = out[key];
 		if (prev === undefined) out[key] = value;
 		else if (Array.isArray(prev)) prev.push(value);

@@ -265,6 +265,17 @@ export class Collection<F extends Fields = Fields> {
 		return true;
 	}
 
+	/** Removes many records for good in one pass (O(n) instead of O(n) per id); returns how many existed. */
+	purgeMany(ids: Iterable<string>): number {
+		const gone = new Set<string>();
+		for (const id of ids) if (this.byId.delete(id)) gone.add(id);
+		if (gone.size === 0) return 0;
+		this.order = this.order.filter((x) => !gone.has(x));
+		const at = this.store.stamp();
+		for (const id of gone) this.store.record('purged', this.type, id, at);
+		return gone.size;
+	}
+
 	/** Records in stable (creation) order. */
 	list(options: ListOptions<F> = {}): StoredRecord<F>[] {
 		const out: StoredRecord<F>[] = [];

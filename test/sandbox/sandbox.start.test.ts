@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import { transformFileSync } from '@swc/core';
-import { PORT_OFFSETS, RestSimulator, registeredSimulators, startSandboxes } from '../../sandbox';
+import { PORT_OFFSETS, RestSimulator, registeredSimulators, startSandboxes, type SandboxKey } from '../../sandbox';
 import { runCli } from '../../sandbox/cli';
 import { parseSandboxEnv } from '../../sandbox/env';
 import { client } from './helpers';
@@ -13,16 +13,20 @@ const ROOT = join(__dirname, '..', '..');
 
 describe('startSandboxes', () => {
 	it('starts every registered simulator and returns the contract', async () => {
-		expect(registeredSimulators()).toEqual(['rest']);
+		expect(registeredSimulators()).toEqual(expect.arrayContaining(['rest', 'hubspot']));
 		const running = await startSandboxes({ seed: 3 });
 		try {
 			const rest = running.contract.rest!;
-			expect(Object.keys(running.contract)).toEqual(['rest']);
+			expect(Object.keys(running.contract)).toEqual(registeredSimulators());
 			expect(rest.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api$/);
 			const res = await client(rest.baseUrl, { 'X-API-Key': rest.apiKey }).get('/contacts?limit=5');
 			expect(res.status).toBe(200);
 			expect(res.data.data).toHaveLength(5);
 			expect(running.instances.rest).toBeInstanceOf(RestSimulator);
+			const hubspot = running.contract.hubspot!;
+			const contacts = await client(hubspot.baseUrl, { Authorization: `Bearer ${hubspot.accessToken}` }).get('/crm/v3/objects/contacts?limit=3');
+			expect(contacts.status).toBe(200);
+			expect(contacts.data.results).toHaveLength(3);
 		} finally {
 			await running.stop();
 		}
@@ -30,7 +34,7 @@ describe('startSandboxes', () => {
 
 	it('uses fixed ports from a base and rejects a bad base', async () => {
 		await expect(startSandboxes({ portBase: 70000 })).rejects.toThrow(RangeError);
-		await expect(startSandboxes({ only: ['salesforce'] })).rejects.toThrow(/No simulator registered for "salesforce"/);
+		await expect(startSandboxes({ only: ['nope' as SandboxKey] })).rejects.toThrow(/No simulator registered for "nope"/);
 		// find a free base by asking for a random port, then reuse it as the base for the rest offset
 		const probe = new RestSimulator();
 		const { port } = await probe.server.start();
@@ -66,7 +70,9 @@ describe('CLI', () => {
 			expect(out[0].endsWith('\n')).toBe(true);
 			expect(out[0].trim().split('\n')).toHaveLength(1);
 			const contract = JSON.parse(out[0]);
-			expect(contract).toEqual({ rest: { baseUrl: expect.any(String), apiKey: expect.any(String), tokenUrl: expect.any(String), clientId: expect.any(String), clientSecret: expect.any(String) } });
+			expect(Object.keys(contract)).toEqual(registeredSimulators());
+			expect(contract.rest).toEqual({ baseUrl: expect.any(String), apiKey: expect.any(String), tokenUrl: expect.any(String), clientId: expect.any(String), clientSecret: expect.any(String) });
+			expect(contract.hubspot).toMatchObject({ baseUrl: expect.any(String), accessToken: expect.stringMatching(/^pat-na1-/), portalId: expect.any(String), clientId: expect.any(String), clientSecret: expect.any(String) });
 			expect(err.join('')).toContain('rest ready');
 		} finally {
 			await running.stop();

@@ -1,0 +1,7 @@
+/** The Salesforce REST API v62 simulator. */
+export * from './simulator';
+export { BulkService, type BulkOptions } from './bulk';
+export { OrgData, SfApiError, Table, sfDateTime, type SfError } from './data';
+export { buildSchema, describeField, describeObject, type SfField, type SfFieldType, type SfObject } from './schema';
+export { compileSoql, type CompiledQuery } from './soql';
+export { seedOrg, type SeedCounts } from './seed';
