@@ -1,0 +1,142 @@
+/**
+ * Changes since a watermark, for syncs and the polling trigger. The watermark is the (timestamp, Id) of the
+ * last record handed out, on `SystemModstamp` (or `CreatedDate` for new records); records are read in
+ * (timestamp, Id) order and only those strictly after the watermark are returned.
+ *
+ * Salesforce timestamps have whole seconds, so many changes share one. A second is handed out only once it
+ * is over by the server's clock (the `Date` header of the query's response, minus an optional safety lag):
+ * no change can get that timestamp any more, so the Id tie-break is exact. Reading into the current second
+ * would miss an edit made later in the same second to a record with a smaller Id, or an edit of a record
+ * already handed out (its timestamp would not move). Across restarts and concurrent edits each change is
+ * therefore emitted exactly once; several edits of one record within one second are one change.
+ */
+import { CrmError } from '../../http/errors';
+import { soql, type SoqlFragment, soqlIdentifier } from '../../query/soql';
+import type { SalesforceConnector, SalesforceRecord } from './connector';
+
+/** What kind of change to read. */
+export type ChangeEvent = 'created' | 'updated' | 'deleted';
+
+/** The position after the last change handed out. */
+export interface ChangeWatermark {
+	/** ISO timestamp of the last record handed out. */
+	ts: string;
+	/** Its Id ('' = every record at `ts` is still to come). */
+	id: string;
+}
+
+/** Options of {@link readChanges}. */
+export interface ReadChangesOptions {
+	object: string;
+	event: ChangeEvent;
+	/** Fields to return besides Id and the watermark field. Empty = every field of the object (from describe). */
+	fields?: string[];
+	/** Start after this position. */
+	since: ChangeWatermark;
+	/** Most changes to return (the watermark stops at the last one returned, so nothing is skipped). Default 10 000. */
+	limit?: number;
+	/** Extra SOQL condition (built with the `soql` template). */
+	where?: SoqlFragment;
+	/**
+	 * Hold back changes this many seconds older than the server's current second too (for long transactions
+	 * that commit after their timestamp was taken). Default 0.
+	 */
+	safetyLagSeconds?: number;
+}
+
+/** The changes found and the watermark to store once they have been handled. */
+export interface ChangesResult {
+	records: SalesforceRecord[];
+	watermark: ChangeWatermark;
+	/** True when more changes are waiting (the limit was reached, or changes of a second not yet over). */
+	more: boolean;
+}
+
+/** The timestamp field a change event is ordered by. */
+export function watermarkField(event: ChangeEvent): 'CreatedDate' | 'SystemModstamp' {
+	return event === 'created' ? 'CreatedDate' : 'SystemModstamp';
+}
+
+/** Milliseconds of a Salesforce timestamp (`2024-03-05T10:15:00.000+0000` or ISO). */
+export function timestampMs(value: unknown): number {
+	if (typeof value !== 'string') return Number.NaN;
+	const normalised = value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+	return Date.parse(normalised);
+}
+
+/** Whether (ts, id) comes strictly after the watermark. */
+export function isAfter(ts: number, id: string, mark: ChangeWatermark): boolean {
+	const markMs = timestampMs(mark.ts);
+	if (ts !== markMs) return ts > markMs;
+	return id > mark.id;
+}
+
+async function fieldList(connector: SalesforceConnector, object: string, fields: string[] | undefined, field: string): Promise<string[]> {
+	let list = fields?.filter((f) => f.trim() !== '').map(soqlIdentifier) ?? [];
+	if (list.length === 0) list = await connector.selectableFields(object);
+	const set = new Set(list);
+	set.add('Id');
+	set.add(field);
+	return [...set];
+}
+
+/** The first second not yet over by the server's clock (minus the lag), in epoch ms. */
+export function openSecond(connector: SalesforceConnector, safetyLagSeconds = 0): number {
+	const now = connector.serverTime() ?? Date.now();
+	return Math.floor(now / 1000) * 1000 - Math.max(0, safetyLagSeconds) * 1000;
+}
+
+/**
+ * The current end of the change stream, by the server's clock: the start of its current second. Starting
+ * from it emits the changes of that second and later ones, never earlier ones. Costs one small query (which
+ * also checks that the object can be read).
+ */
+export async function latestWatermark(connector: SalesforceConnector, object: string, event: ChangeEvent, safetyLagSeconds = 0): Promise<ChangeWatermark> {
+	const field = watermarkField(event);
+	const where = event === 'deleted' ? soql`IsDeleted = true` : undefined;
+	const q = `${connector.selectQuery(object, ['Id', field], where, `${field} DESC, Id DESC`)} LIMIT 1`;
+	for await (const record of connector.queryRecords(q, { includeDeleted: event === 'deleted', limit: 1 })) void record;
+	return { ts: new Date(openSecond(connector, safetyLagSeconds)).toISOString(), id: '' };
+}
+
+/** Reads the changes after `since`, in (timestamp, Id) order, and the watermark after the last one read. */
+export async function readChanges(connector: SalesforceConnector, options: ReadChangesOptions): Promise<ChangesResult> {
+	const field = watermarkField(options.event);
+	const limit = options.limit ?? 10_000;
+	if (!Number.isInteger(limit) || limit < 1) throw new CrmError(`The change limit must be a positive whole number, got ${limit}`, { kind: 'validation' });
+	const sinceMs = timestampMs(options.since.ts);
+	if (Number.isNaN(sinceMs)) throw new CrmError(`The watermark timestamp "${options.since.ts}" is not a date`, { kind: 'validation', hint: 'Reset the watermark.' });
+	const fields = await fieldList(connector, options.object, options.fields, field);
+	// SOQL datetime literals have whole seconds: start at the watermark's second and drop what was already seen.
+	const fromSecond = new Date(Math.floor(sinceMs / 1000) * 1000);
+	const conditions = [soql`${soql.id(field)} >= ${fromSecond}`];
+	if (options.event === 'deleted') conditions.push(soql`IsDeleted = true`);
+	if (options.where && options.where.text.trim()) conditions.push(soql`(${options.where})`);
+	const where = soql.join(conditions, ' AND ');
+	const q = connector.selectQuery(options.object, fields, where, `${field} ASC, Id ASC`);
+	const records: SalesforceRecord[] = [];
+	let mark = options.since;
+	let more = false;
+	let cutoff: number | undefined;
+	for await (const page of connector.queryPages(q, { includeDeleted: options.event === 'deleted' })) {
+		// The server's clock at the first page: seconds from here on may still receive changes.
+		cutoff ??= openSecond(connector, options.safetyLagSeconds);
+		for (const record of page) {
+			const ts = timestampMs(record[field]);
+			const id = String(record.Id ?? '');
+			if (Number.isNaN(ts) || !isAfter(ts, id, options.since)) continue;
+			if (ts >= cutoff) {
+				more = true;
+				break;
+			}
+			if (records.length >= limit) {
+				more = true;
+				break;
+			}
+			records.push(record);
+			mark = { ts: String(record[field]), id };
+		}
+		if (more) break;
+	}
+	return { records, watermark: mark, more };
+}

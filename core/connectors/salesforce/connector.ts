@@ -1,0 +1,393 @@
+/**
+ * The Salesforce connector: everything the nodes do, over jsforce and the connector core. Writes of many
+ * records go out in sObject Collections of up to 200 (`runBatches`), each record with its own result; reads
+ * stream page by page following `nextRecordsUrl`; every request goes through one core `HttpClient` (retries,
+ * rate budget, error mapping, redaction).
+ */
+import type { Connection } from 'jsforce';
+
+import { runBatches, runBatchesStream, type BatchItemResult, type BatchRun, type BatchStats } from '../../batching';
+import { HttpClient, type HttpClientOptions } from '../../http/client';
+import { CrmError } from '../../http/errors';
+import { paginate } from '../../paging/paginate';
+import { soql, soqlIdentifier } from '../../query/soql';
+import { BulkApi, type BulkApiOptions } from './bulk';
+import { classifyCollectionsError, describeRequestError, saveErrorToItemError, type SalesforceSaveResult } from './errors';
+import { coreTransportOf, createJsforceConnection, SALESFORCE_API_VERSION } from './transport';
+
+/** Most records per sObject Collections request (a Salesforce limit). */
+export const COLLECTION_SIZE = 200;
+
+/** A Salesforce record as the REST API returns it. */
+export interface SalesforceRecord {
+	attributes?: { type: string; url?: string };
+	Id?: string;
+	[field: string]: unknown;
+}
+
+/** One page of a SOQL query. */
+export interface QueryPage {
+	totalSize: number;
+	done: boolean;
+	nextRecordsUrl?: string;
+	records: SalesforceRecord[];
+}
+
+/** An object of `describeGlobal`. */
+export interface SObjectSummary {
+	name: string;
+	label: string;
+	labelPlural?: string;
+	custom: boolean;
+	queryable: boolean;
+	createable: boolean;
+	updateable: boolean;
+	deletable: boolean;
+	keyPrefix?: string | null;
+	[key: string]: unknown;
+}
+
+/** A field of `describe`. */
+export interface FieldDescribe {
+	name: string;
+	label: string;
+	type: string;
+	createable: boolean;
+	updateable: boolean;
+	nillable: boolean;
+	externalId?: boolean;
+	idLookup?: boolean;
+	unique?: boolean;
+	defaultedOnCreate?: boolean;
+	referenceTo?: string[];
+	relationshipName?: string | null;
+	picklistValues?: Array<{ value: string; label: string; active: boolean }>;
+	length?: number;
+	[key: string]: unknown;
+}
+
+/** The result of `describe`. */
+export interface SObjectDescribe {
+	name: string;
+	label: string;
+	custom: boolean;
+	createable: boolean;
+	updateable: boolean;
+	deletable: boolean;
+	queryable: boolean;
+	fields: FieldDescribe[];
+	[key: string]: unknown;
+}
+
+/** What a successful write returns for one record. */
+export interface WriteResult {
+	id: string;
+	/** Upserts: whether the record was created (true) or updated (false). */
+	created?: boolean;
+}
+
+/** The write operations of sObject Collections. */
+export type CollectionOperation = 'create' | 'update' | 'upsert' | 'delete';
+
+/** Options of the collection writes. */
+export interface WriteOptions {
+	/** Requests in flight at once. Default 1 (Salesforce locks rows: parallel writes to related records contend). */
+	concurrency?: number;
+	/** Records per request, ≤ 200. Default 200. */
+	batchSize?: number;
+	signal?: AbortSignal;
+}
+
+/** Options of {@link SalesforceConnector}. */
+export interface SalesforceConnectorOptions {
+	/** The org's instance URL (the token response's `instance_url`). */
+	instanceUrl: string;
+	/** A ready HTTP client (e.g. over n8n's request helpers), or options to build one. */
+	http: HttpClient | HttpClientOptions;
+	/** API version. Default 62.0. */
+	apiVersion?: string;
+}
+
+/** Options of a SOQL read. */
+export interface QueryOptions {
+	/** `queryAll`: include deleted and archived records. */
+	includeDeleted?: boolean;
+	/** Records per page (200–2000; Salesforce may return fewer). */
+	batchSize?: number;
+	signal?: AbortSignal;
+	/** Called after each page (e.g. to count API calls). */
+	onPage?: (page: QueryPage, pageIndex: number) => void;
+}
+
+function isHttpClient(value: HttpClient | HttpClientOptions): value is HttpClient {
+	return value instanceof HttpClient || typeof (value as unknown as HttpClient).request === 'function';
+}
+
+/** A Salesforce org, reached over jsforce and the connector core. */
+export class SalesforceConnector {
+	readonly instanceUrl: string;
+	readonly apiVersion: string;
+	readonly http: HttpClient;
+	readonly conn: Connection;
+	private readonly describeCache = new Map<string, Promise<SObjectDescribe>>();
+	private globalCache?: Promise<SObjectSummary[]>;
+
+	constructor(options: SalesforceConnectorOptions) {
+		if (!options.instanceUrl) {
+			throw new CrmError('The Salesforce instance URL is empty', { kind: 'fatal', hint: 'Reconnect the credential: the token response gives the instance URL.' });
+		}
+		this.instanceUrl = options.instanceUrl.replace(/\/+$/, '');
+		this.apiVersion = options.apiVersion ?? SALESFORCE_API_VERSION;
+		this.http = isHttpClient(options.http) ? options.http : new HttpClient(options.http);
+		this.conn = createJsforceConnection({ instanceUrl: this.instanceUrl, http: this.http, version: this.apiVersion });
+	}
+
+	/** `https://instance/services/data/v62.0` */
+	get baseUrl(): string {
+		return `${this.instanceUrl}/services/data/v${this.apiVersion}`;
+	}
+
+	/** The server's time (epoch ms, whole seconds) from the latest response's `Date` header, if known. */
+	serverTime(): number | undefined {
+		return coreTransportOf(this.conn)?.lastServerTime;
+	}
+
+	/** Bulk API 2.0 over the same HTTP client (same credential, retries and rate budget). */
+	bulk(options: Omit<BulkApiOptions, 'baseUrl' | 'http'> = {}): BulkApi {
+		return new BulkApi({ ...options, baseUrl: this.baseUrl, http: this.http });
+	}
+
+	// ---------------------------------------------------------------------------------------------------
+	// Metadata
+
+	/** Every object of the org (`describeGlobal`), cached for the connector's life. */
+	async listObjects(): Promise<SObjectSummary[]> {
+		this.globalCache ??= (this.conn.describeGlobal() as unknown as Promise<{ sobjects: SObjectSummary[] }>).then((r) => r.sobjects);
+		try {
+			return await this.globalCache;
+		} catch (error) {
+			this.globalCache = undefined;
+			throw error;
+		}
+	}
+
+	/** An object's fields and properties (`describe`), cached for the connector's life. */
+	async describe(object: string): Promise<SObjectDescribe> {
+		const name = soqlIdentifier(object);
+		let cached = this.describeCache.get(name);
+		if (!cached) {
+			cached = this.conn.describe(name) as unknown as Promise<SObjectDescribe>;
+			this.describeCache.set(name, cached);
+			cached.catch(() => this.describeCache.delete(name));
+		}
+		return await cached;
+	}
+
+	/** The fields a SOQL SELECT can list for `object` (compound address/location fields left out, as their parts are listed; base64 bodies left out). */
+	async selectableFields(object: string): Promise<string[]> {
+		const described = await this.describe(object);
+		return described.fields.filter((f) => f.type !== 'address' && f.type !== 'location' && f.type !== 'base64').map((f) => f.name);
+	}
+
+	// ---------------------------------------------------------------------------------------------------
+	// Single records
+
+	/** One record by Id (all fields, or the given ones). */
+	async getRecord(object: string, id: string, fields?: string[]): Promise<SalesforceRecord> {
+		// Salesforce includes Id anyway; asking for it keeps the answer the same everywhere.
+		const qs = fields?.length ? `?fields=${encodeURIComponent([...new Set(['Id', ...fields.map(soqlIdentifier)])].join(','))}` : '';
+		return (await this.conn.request(`/sobjects/${encodeURIComponent(soqlIdentifier(object))}/${encodeURIComponent(id)}${qs}`)) as SalesforceRecord;
+	}
+
+	// ---------------------------------------------------------------------------------------------------
+	// Collections writes
+
+	/**
+	 * Writes many records in sObject Collections requests of up to 200 (`allOrNone: false`), one result per
+	 * input record in input order. `records` are field maps (for `update`, each with `Id`; for `upsert`, each
+	 * with the external-ID field; for `delete`, `{ Id }`).
+	 */
+	async write(
+		operation: CollectionOperation,
+		object: string,
+		records: Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>,
+		options: WriteOptions & { externalIdField?: string } = {},
+	): Promise<{ results: Array<BatchItemResult<WriteResult>>; stats: BatchStats }> {
+		return await runBatches(this.batchOptions(operation, object, records, options));
+	}
+
+	/**
+	 * Writes through Bulk API 2.0 when there are at least `bulkThreshold` records (fewer API calls for large
+	 * inputs: one job instead of one Collections call per 200), else through sObject Collections. Same results.
+	 */
+	async writeAuto(
+		operation: CollectionOperation,
+		object: string,
+		records: Array<Record<string, unknown>>,
+		options: WriteOptions & { externalIdField?: string; bulkThreshold?: number } = {},
+	): Promise<{ results: Array<BatchItemResult<WriteResult>>; via: 'collections' | 'bulk' }> {
+		const threshold = options.bulkThreshold ?? 0;
+		if (threshold <= 0 || records.length < threshold) return { ...(await this.write(operation, object, records, options)), via: 'collections' };
+		const bulkOperation = ({ create: 'insert', update: 'update', upsert: 'upsert', delete: 'delete' } as const)[operation];
+		const { results } = await this.bulk().ingest(records, { object, operation: bulkOperation, externalIdField: options.externalIdField });
+		return {
+			via: 'bulk',
+			results: results.map((r) =>
+				r.ok ? { index: r.index, ok: true as const, value: { id: r.value.id ?? '', ...(r.value.created !== undefined ? { created: r.value.created } : {}) } } : r,
+			),
+		};
+	}
+
+	/** Like {@link write}, streaming each chunk's results as it completes (for very large inputs). */
+	writeStream(
+		operation: CollectionOperation,
+		object: string,
+		records: Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>,
+		options: WriteOptions & { externalIdField?: string } = {},
+	): BatchRun<WriteResult> {
+		return runBatchesStream(this.batchOptions(operation, object, records, options));
+	}
+
+	private batchOptions(
+		operation: CollectionOperation,
+		object: string,
+		records: Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>,
+		options: WriteOptions & { externalIdField?: string },
+	) {
+		const type = soqlIdentifier(object);
+		const batchSize = options.batchSize ?? COLLECTION_SIZE;
+		if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > COLLECTION_SIZE) {
+			throw new CrmError(`Batch size ${batchSize} is not allowed: sObject Collections take 1 to ${COLLECTION_SIZE} records per request`, { kind: 'validation' });
+		}
+		const externalIdField = operation === 'upsert' ? soqlIdentifier(options.externalIdField ?? '') : undefined;
+		return {
+			items: records,
+			maxCount: batchSize,
+			concurrency: options.concurrency ?? 1,
+			signal: options.signal,
+			// Records are independent (allOrNone false): one bad record fails alone, in its own result.
+			isolateOnBatchFailure: true,
+			classifyBatchError: classifyCollectionsError,
+			describeError: describeRequestError,
+			send: async (chunk: Array<Record<string, unknown>>) => {
+				const results = await this.sendCollection(operation, type, chunk, externalIdField);
+				if (!Array.isArray(results) || results.length !== chunk.length) {
+					throw new CrmError(`Salesforce answered ${Array.isArray(results) ? results.length : 'no'} results for ${chunk.length} records`, { kind: 'fatal' });
+				}
+				return results.map((r) =>
+					r.success ? { ok: true as const, value: { id: String(r.id), ...(r.created !== undefined ? { created: r.created } : {}) } } : { ok: false as const, error: saveErrorToItemError(r) },
+				);
+			},
+		};
+	}
+
+	private async sendCollection(
+		operation: CollectionOperation,
+		type: string,
+		chunk: Array<Record<string, unknown>>,
+		externalIdField: string | undefined,
+	): Promise<SalesforceSaveResult[]> {
+		const json = { 'content-type': 'application/json' };
+		if (operation === 'delete') {
+			const ids = chunk.map((r, i) => {
+				const id = r.Id ?? r.id;
+				if (typeof id !== 'string' || id === '') throw new CrmError(`Record ${i + 1} of the batch has no Id to delete`, { kind: 'validation' });
+				return id;
+			});
+			return (await this.conn.request({
+				method: 'DELETE',
+				url: `/composite/sobjects?ids=${ids.map(encodeURIComponent).join(',')}&allOrNone=false`,
+			})) as SalesforceSaveResult[];
+		}
+		const records = chunk.map((fields) => {
+			const clean: Record<string, unknown> = { attributes: { type } };
+			for (const [k, v] of Object.entries(fields)) if (k !== 'attributes' && v !== undefined) clean[k] = v;
+			return clean;
+		});
+		const body = JSON.stringify({ allOrNone: false, records });
+		if (operation === 'create') return (await this.conn.request({ method: 'POST', url: '/composite/sobjects', body, headers: json })) as SalesforceSaveResult[];
+		if (operation === 'update') return (await this.conn.request({ method: 'PATCH', url: '/composite/sobjects', body, headers: json })) as SalesforceSaveResult[];
+		return (await this.conn.request({
+			method: 'PATCH',
+			url: `/composite/sobjects/${encodeURIComponent(type)}/${encodeURIComponent(externalIdField ?? '')}`,
+			body,
+			headers: json,
+		})) as SalesforceSaveResult[];
+	}
+
+	// ---------------------------------------------------------------------------------------------------
+	// SOQL
+
+	/**
+	 * Streams a SOQL query page by page, following `nextRecordsUrl`; only the current page is held. Pass the
+	 * query built with the `soql` template (values bound safely) or a string written by the user.
+	 */
+	queryPages(query: string | { text: string }, options: QueryOptions = {}): AsyncGenerator<SalesforceRecord[], void, undefined> {
+		const text = typeof query === 'string' ? query : query.text;
+		if (!text.trim()) throw new CrmError('The SOQL query is empty', { kind: 'validation', hint: 'Write a query such as SELECT Id, Name FROM Account' });
+		const headers: Record<string, string> = {};
+		if (options.batchSize !== undefined) headers['Sforce-Query-Options'] = `batchSize=${Math.max(200, Math.min(2000, Math.floor(options.batchSize)))}`;
+		const resource = options.includeDeleted ? 'queryAll' : 'query';
+		return paginate<QueryPage, SalesforceRecord, string>({
+			tokenLabel: 'nextRecordsUrl',
+			signal: options.signal,
+			fetchPage: async (token, { pageIndex }) => {
+				const url = token ?? `/${resource}?q=${encodeURIComponent(text)}`;
+				const page = (await this.conn.request({ method: 'GET', url, headers })) as QueryPage;
+				options.onPage?.(page, pageIndex);
+				return page;
+			},
+			items: (page) => page.records ?? [],
+			next: (page) => (page.done || !page.nextRecordsUrl ? undefined : page.nextRecordsUrl),
+		});
+	}
+
+	/** Streams records one by one, stopping (without fetching further pages) after `limit` when given. */
+	async *queryRecords(query: string | { text: string }, options: QueryOptions & { limit?: number } = {}): AsyncGenerator<SalesforceRecord, void, undefined> {
+		let count = 0;
+		if (options.limit !== undefined && options.limit <= 0) return;
+		for await (const page of this.queryPages(query, options)) {
+			for (const record of page) {
+				yield record;
+				count++;
+				if (options.limit !== undefined && count >= options.limit) return;
+			}
+		}
+	}
+
+	/** Builds `SELECT <fields> FROM <object> [WHERE …]` with validated names. */
+	selectQuery(object: string, fields: string[], where?: { text: string }, orderBy?: string): string {
+		const list = fields.length ? fields : ['Id'];
+		let q = soql`SELECT ${soql.ids(list)} FROM ${soql.id(object)}`.text;
+		if (where && where.text.trim()) q += ` WHERE ${where.text}`;
+		if (orderBy) q += ` ORDER BY ${orderBy}`;
+		return q;
+	}
+
+	// ---------------------------------------------------------------------------------------------------
+	// Replication API
+
+	/** Ids of records of `object` updated in [start, end] (`getUpdated`; Salesforce keeps 30 days). */
+	async getUpdated(object: string, start: Date, end: Date): Promise<{ ids: string[]; latestDateCovered: string }> {
+		const qs = `start=${encodeURIComponent(isoSeconds(start))}&end=${encodeURIComponent(isoSeconds(end))}`;
+		return (await this.conn.request(`/sobjects/${encodeURIComponent(soqlIdentifier(object))}/updated/?${qs}`)) as { ids: string[]; latestDateCovered: string };
+	}
+
+	/** Records of `object` deleted in [start, end] (`getDeleted`). */
+	async getDeleted(
+		object: string,
+		start: Date,
+		end: Date,
+	): Promise<{ deletedRecords: Array<{ id: string; deletedDate: string }>; earliestDateAvailable?: string; latestDateCovered: string }> {
+		const qs = `start=${encodeURIComponent(isoSeconds(start))}&end=${encodeURIComponent(isoSeconds(end))}`;
+		return (await this.conn.request(`/sobjects/${encodeURIComponent(soqlIdentifier(object))}/deleted/?${qs}`)) as {
+			deletedRecords: Array<{ id: string; deletedDate: string }>;
+			latestDateCovered: string;
+		};
+	}
+}
+
+/** `2024-03-05T10:15:00Z`: what the replication API accepts. */
+function isoSeconds(date: Date): string {
+	return `${date.toISOString().slice(0, 19)}Z`;
+}

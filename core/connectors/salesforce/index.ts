@@ -1,0 +1,9 @@
+/** The Salesforce connector: jsforce over the connector core, Collections and Bulk API 2.0 writes, streamed reads. */
+export * from './auth';
+export * from './bulk';
+export * from './changes';
+export * from './connector';
+export * from './errors';
+export * from './transport';
+export * from './params';
+export * from './session';

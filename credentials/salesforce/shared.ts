@@ -1,0 +1,111 @@
+/**
+ * What the Salesforce server-to-server credentials share: the environment fields, the token exchange run in
+ * `preAuthentication` (through n8n's request helper, so n8n stores the token and re-runs the exchange on a
+ * 401), and `authenticate`, which adds the bearer token and points requests at the instance URL.
+ */
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import {
+	loginUrlFor,
+	parseTokenResponse,
+	resolveInstanceUrl,
+	type SalesforceGrant,
+	tokenErrorMessage,
+	tokenRequest,
+} from '../../core/connectors/salesforce/auth';
+import { CrmError } from '../../core/http/errors';
+import { registerSecret } from '../../core/http/redact';
+
+/** Environment + custom login URL fields. */
+export const environmentProperties: INodeProperties[] = [
+	{
+		displayName: 'Environment',
+		name: 'environment',
+		type: 'options',
+		options: [
+			{ name: 'Production (login.salesforce.com)', value: 'production' },
+			{ name: 'Sandbox (test.salesforce.com)', value: 'sandbox' },
+			{ name: 'Custom Domain (My Domain or Local Sandbox)', value: 'custom' },
+		],
+		default: 'production',
+		description: 'Where the credential logs in',
+	},
+	{
+		displayName: 'Login URL',
+		name: 'customLoginUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'https://acme.my.salesforce.com',
+		description: 'Your My Domain URL (or the URL of a Salesforce simulator)',
+		displayOptions: { show: { environment: ['custom'] } },
+	},
+];
+
+/** The hidden fields the token exchange fills: n8n re-runs it when they are empty or a request gets a 401. */
+export const sessionProperties: INodeProperties[] = [
+	{
+		displayName: 'Access Token',
+		name: 'accessToken',
+		type: 'hidden',
+		typeOptions: { expirable: true, password: true },
+		default: '',
+	},
+	{
+		displayName: 'Instance URL',
+		name: 'instanceUrl',
+		type: 'hidden',
+		default: '',
+	},
+];
+
+/** The login URL of a credential's data. */
+export function credentialLoginUrl(credentials: ICredentialDataDecryptedObject): string {
+	return loginUrlFor(credentials.environment as string, credentials.customLoginUrl as string);
+}
+
+/** Runs a token exchange through n8n's request helper and returns the hidden fields to store. */
+export async function exchangeToken(helper: IHttpRequestHelper, grant: SalesforceGrant): Promise<IDataObject> {
+	const request = tokenRequest(grant);
+	const response = (await helper.helpers.httpRequest({
+		method: 'POST',
+		url: request.url,
+		body: request.body,
+		headers: request.headers,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		json: false,
+	})) as { statusCode?: number; status?: number; body?: unknown };
+	const status = response.statusCode ?? response.status;
+	if (status === undefined || status < 200 || status >= 300) {
+		// A CrmError survives n8n's wrapping (as the cause), so the connector sees why and does not retry a refusal.
+		const transient = status === undefined || status === 429 || status >= 500;
+		throw new CrmError(tokenErrorMessage(response.body, status), {
+			kind: transient ? 'transient' : 'authentication',
+			status,
+			reachedServer: false,
+			hint: transient ? 'The Salesforce login service is busy or unreachable; the request is retried.' : 'Fix the credential and test it again.',
+		});
+	}
+	const session = parseTokenResponse(response.body);
+	return { accessToken: session.accessToken, instanceUrl: session.instanceUrl };
+}
+
+/** `authenticate` of the server-to-server credentials: bearer token, placeholder origin → instance URL. */
+export async function authenticateWithSession(
+	credentials: ICredentialDataDecryptedObject,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	const accessToken = String(credentials.accessToken ?? '');
+	registerSecret(accessToken);
+	const instanceUrl = String(credentials.instanceUrl ?? '');
+	const options: IHttpRequestOptions = { ...requestOptions, headers: { ...requestOptions.headers, Authorization: `Bearer ${accessToken}` } };
+	if (typeof options.url === 'string') options.url = resolveInstanceUrl(options.url, instanceUrl);
+	if (typeof options.baseURL === 'string') options.baseURL = resolveInstanceUrl(options.baseURL, instanceUrl);
+	return options;
+}

@@ -1,0 +1,243 @@
+/** Parameters and helpers shared by the Salesforce operations. */
+import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties, ResourceMapperValue } from 'n8n-workflow';
+
+/** A `displayOptions.show` condition. */
+export type Show = NonNullable<IDisplayOptions['show']>;
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import type { BatchItemResult } from '../../../../core/batching/types';
+import { isCrmError } from '../../../../core/http/errors';
+import { QueryValueError } from '../../../../core/query/common';
+import { soqlIdentifier } from '../../../../core/query/soql';
+import type { SoqlParameterValue } from '../../../../core/connectors/salesforce/params';
+
+/** The object picker: from the org's list, by API name, or by expression. */
+export function objectLocator(show: Show, description = 'The Salesforce object (standard or custom, e.g. Contact or Invoice__c)'): INodeProperties {
+	return {
+		displayName: 'Object',
+		name: 'object',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchObjects', searchable: true },
+			},
+			{
+				displayName: 'By API Name',
+				name: 'name',
+				type: 'string',
+				placeholder: 'e.g. Contact or Invoice__c',
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: '^[A-Za-z][A-Za-z0-9_]*$', errorMessage: 'Enter an API name such as Contact or Invoice__c' },
+					},
+				],
+			},
+		],
+		displayOptions: { show },
+	};
+}
+
+/** The object's API name for item `i`, validated. */
+export function getObjectName(ctx: IExecuteFunctions, i: number): string {
+	const value = ctx.getNodeParameter('object', i, undefined, { extractValue: true }) as string;
+	try {
+		return soqlIdentifier(String(value ?? '').trim());
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), `Invalid object name: ${(error as Error).message}`, { itemIndex: i });
+	}
+}
+
+/** A record as item JSON (without the `attributes` envelope). */
+export function recordJson(record: Record<string, unknown>): IDataObject {
+	const out: IDataObject = {};
+	for (const [k, v] of Object.entries(record)) {
+		if (k === 'attributes') continue;
+		out[k] = v !== null && typeof v === 'object' && !Array.isArray(v) && 'attributes' in (v as object) ? recordJson(v as Record<string, unknown>) : (v as IDataObject[string]);
+	}
+	return out;
+}
+
+/** The fields of item `i` from a resource mapper parameter (auto-mapped item JSON or the fields defined). */
+export function mappedFields(ctx: IExecuteFunctions, i: number, item: INodeExecutionData): Record<string, unknown> {
+	const mapper = ctx.getNodeParameter('fields', i, { mappingMode: 'defineBelow', value: {} }) as ResourceMapperValue;
+	if (mapper.mappingMode === 'autoMapInputData') {
+		const known = new Set((mapper.schema ?? []).filter((f) => !f.removed).map((f) => f.id));
+		const out: Record<string, unknown> = {};
+		for (const [k, v] of Object.entries(item.json)) if (known.size === 0 || known.has(k)) out[k] = v;
+		return out;
+	}
+	const out: Record<string, unknown> = {};
+	for (const [k, v] of Object.entries(mapper.value ?? {})) if (v !== undefined && v !== '' ) out[k] = v;
+	return out;
+}
+
+/** The matching column of an update/upsert resource mapper. */
+export function matchingColumn(ctx: IExecuteFunctions, i: number, fallback: string): string {
+	const mapper = ctx.getNodeParameter('fields', i, { matchingColumns: [] }) as ResourceMapperValue;
+	return mapper.matchingColumns?.[0] ?? fallback;
+}
+
+/** Error item for the error output (n8n moves items whose JSON is only `error`/`details` there). */
+export function errorItem(message: string, details: IDataObject, itemIndex: number): INodeExecutionData {
+	return { json: { error: message, details }, pairedItem: { item: itemIndex } };
+}
+
+/**
+ * Turns per-record write results into output items: successes on the main output; failures as error items when
+ * the node continues on fail (the error output), else one error naming the first failed item and the tally.
+ */
+export function writeResultsToItems<T extends object>(
+	ctx: IExecuteFunctions,
+	results: Array<BatchItemResult<T>>,
+	itemIndexes: number[],
+	what: string,
+): INodeExecutionData[] {
+	const out: INodeExecutionData[] = [];
+	const failed = results.filter((r) => !r.ok);
+	if (failed.length > 0 && !ctx.continueOnFail()) {
+		const first = failed[0] as Extract<BatchItemResult<T>, { ok: false }>;
+		const written = results.length - failed.length;
+		throw new NodeOperationError(ctx.getNode(), `Item ${itemIndexes[first.index]}: ${first.error.message}`, {
+			itemIndex: itemIndexes[first.index],
+			description: `${written} of ${results.length} records were ${what}; ${failed.length} failed (items ${failed
+				.slice(0, 20)
+				.map((r) => itemIndexes[r.index])
+				.join(', ')}${failed.length > 20 ? ', …' : ''}). Set "On Error" to "Continue (using error output)" to get every record's result.`,
+		});
+	}
+	for (const r of results) {
+		const itemIndex = itemIndexes[r.index];
+		if (r.ok) out.push({ json: { success: true, ...(r.value as IDataObject) }, pairedItem: { item: itemIndex } });
+		else out.push(errorItem(r.error.message, { code: r.error.code ?? 'ERROR', ...(r.error.details ? { salesforce: r.error.details as IDataObject } : {}) }, itemIndex));
+	}
+	return out;
+}
+
+/** Wraps a connector error for n8n, keeping Salesforce's code and message (already redacted). */
+export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex?: number): Error {
+	if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
+	if (error instanceof QueryValueError) return new NodeOperationError(ctx.getNode(), error.message, { itemIndex });
+	if (isCrmError(error)) {
+		return new NodeApiError(ctx.getNode(), error.toJSON() as never, {
+			message: error.message,
+			description: error.hint,
+			itemIndex,
+			httpCode: error.status !== undefined ? String(error.status) : undefined,
+		});
+	}
+	return new NodeOperationError(ctx.getNode(), error instanceof Error ? error : new Error(String(error)), { itemIndex });
+}
+
+/** The Query Parameters collection (`:name` placeholders). */
+export function queryParametersProperty(show: Show): INodeProperties {
+	return {
+		displayName: 'Query Parameters',
+		name: 'parameters',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: 'Add Parameter',
+		default: {},
+		description: 'Values for :name placeholders in the query. They are bound as SOQL literals (quoted and escaped), so no value can change the query.',
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Parameter',
+				name: 'parameter',
+				values: [
+					{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'email', description: 'Used as :name in the query' },
+					{
+						displayName: 'Type',
+						name: 'type',
+						type: 'options',
+						options: [
+							{ name: 'Boolean', value: 'boolean' },
+							{ name: 'Date-Time', value: 'dateTime' },
+							{ name: 'List (for IN)', value: 'list' },
+							{ name: 'Null', value: 'null' },
+							{ name: 'Number', value: 'number' },
+							{ name: 'Text', value: 'string' },
+						],
+						default: 'string',
+					},
+					{ displayName: 'Value', name: 'value', type: 'string', default: '', description: 'For a list: a JSON array or comma-separated values' },
+				],
+			},
+		],
+	};
+}
+
+/** Reads the Query Parameters of item `i` as bindable values. */
+export function readQueryParameters(ctx: IExecuteFunctions, i: number): Record<string, SoqlParameterValue> {
+	const raw = ctx.getNodeParameter('parameters.parameter', i, []) as Array<{ name: string; type: string; value: unknown }>;
+	const params: Record<string, SoqlParameterValue> = {};
+	for (const p of raw) {
+		const name = String(p.name ?? '').trim().replace(/^:/, '');
+		if (!name) continue;
+		const value = p.value;
+		switch (p.type) {
+			case 'number': {
+				const n = typeof value === 'number' ? value : Number(String(value).trim());
+				if (String(value).trim() === '' || !Number.isFinite(n)) {
+					throw new NodeOperationError(ctx.getNode(), `Query parameter "${name}" must be a number, got "${String(value)}"`, { itemIndex: i });
+				}
+				params[name] = n;
+				break;
+			}
+			case 'boolean':
+				params[name] = value === true || String(value).trim().toLowerCase() === 'true';
+				break;
+			case 'dateTime': {
+				const d = new Date(String(value));
+				if (Number.isNaN(d.getTime())) throw new NodeOperationError(ctx.getNode(), `Query parameter "${name}" is not a date: "${String(value)}"`, { itemIndex: i });
+				params[name] = d;
+				break;
+			}
+			case 'list': {
+				let list: unknown = value;
+				if (typeof value === 'string') {
+					const text = value.trim();
+					list = text.startsWith('[') ? JSON.parse(text) : text === '' ? [] : text.split(',').map((s) => s.trim());
+				}
+				if (!Array.isArray(list)) throw new NodeOperationError(ctx.getNode(), `Query parameter "${name}" must be a list`, { itemIndex: i });
+				params[name] = list as SoqlParameterValue;
+				break;
+			}
+			case 'null':
+				params[name] = null;
+				break;
+			default:
+				params[name] = value === undefined || value === null ? '' : String(value);
+		}
+	}
+	return params;
+}
+
+/** Return All + Limit. */
+export function limitProperties(show: Show): INodeProperties[] {
+	return [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+			displayOptions: { show },
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 50,
+			description: 'Max number of results to return',
+			displayOptions: { show: { ...show, returnAll: [false] } },
+		},
+	];
+}

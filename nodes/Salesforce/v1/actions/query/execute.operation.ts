@@ -1,0 +1,64 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { bindSoqlParameters } from '../../../../../core/connectors/salesforce/params';
+import { getConnector } from '../../transport';
+import { limitProperties, queryParametersProperty, readQueryParameters, recordJson, toNodeError } from '../common';
+
+const show = { resource: ['query'], operation: ['execute'] };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'SOQL Query',
+		name: 'query',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		required: true,
+		placeholder: 'SELECT Id, Name FROM Account WHERE Industry = :industry',
+		description: 'The SOQL query. Use :name placeholders for values (defined under Query Parameters): they are bound safely, never pasted into the text.',
+		displayOptions: { show },
+	},
+	queryParametersProperty(show),
+	...limitProperties(show),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{ displayName: 'Include Deleted (queryAll)', name: 'includeDeleted', type: 'boolean', default: false, description: 'Whether to include deleted and archived records' },
+			{
+				displayName: 'Page Size',
+				name: 'batchSize',
+				type: 'number',
+				typeOptions: { minValue: 200, maxValue: 2000 },
+				default: 2000,
+				description: 'Records per page requested from Salesforce (200–2000)',
+			},
+		],
+	},
+];
+
+/** Runs a SOQL query per item, reading every page (or up to the limit) as it arrives. */
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const connector = await getConnector(this);
+	const out: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			const text = bindSoqlParameters(String(this.getNodeParameter('query', i)), readQueryParameters(this, i));
+			const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
+			const limit = returnAll ? undefined : (this.getNodeParameter('limit', i, 50) as number);
+			const options = this.getNodeParameter('options', i, {}) as { includeDeleted?: boolean; batchSize?: number };
+			for await (const record of connector.queryRecords(text, { limit, includeDeleted: options.includeDeleted, batchSize: options.batchSize })) {
+				out.push({ json: recordJson(record), pairedItem: { item: i } });
+			}
+		} catch (error) {
+			const nodeError = toNodeError(this, error, i);
+			if (!this.continueOnFail()) throw nodeError;
+			out.push({ json: { error: nodeError.message, details: { itemIndex: i } }, pairedItem: { item: i } });
+		}
+	}
+	return out;
+}

@@ -1,0 +1,56 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { soqlIdentifier } from '../../../../../core/query/soql';
+import { mappedFields, matchingColumn, objectLocator } from '../common';
+import { writeItems } from './write';
+
+const show = { resource: ['record'], operation: ['upsert'] };
+
+export const description: INodeProperties[] = [
+	objectLocator(show),
+	{
+		displayName: 'Fields',
+		name: 'fields',
+		type: 'resourceMapper',
+		noDataExpression: true,
+		default: { mappingMode: 'defineBelow', value: null },
+		required: true,
+		typeOptions: {
+			loadOptionsDependsOn: ['object.value'],
+			resourceMapper: {
+				resourceMapperMethod: 'getUpsertFields',
+				mode: 'upsert',
+				fieldWords: { singular: 'field', plural: 'fields' },
+				addAllFields: false,
+				multiKeyMatch: false,
+				supportAutoMap: true,
+				matchingFieldsLabels: {
+					title: 'External ID Field',
+					description: 'The field that identifies the record: an existing record with this value is updated, otherwise one is created',
+					hint: 'Only external ID fields (and Id) can be used',
+				},
+			},
+		},
+		displayOptions: { show },
+	},
+];
+
+/** Upserts one record per item by an external ID field, 200 per sObject Collections call; running it twice creates nothing new. */
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	return await writeItems(
+		this,
+		items,
+		'upsert',
+		(i, item, object) => {
+			const externalIdField = soqlIdentifier(matchingColumn(this, i, ''));
+			const fields = mappedFields(this, i, item);
+			const key = fields[externalIdField];
+			if (key === undefined || key === null || key === '') {
+				throw new NodeOperationError(this.getNode(), `Item ${i} has no value for the external ID field ${externalIdField}`, { itemIndex: i });
+			}
+			return { itemIndex: i, object, externalIdField, fields };
+		},
+		'upserted',
+	);
+}

@@ -1,0 +1,185 @@
+import type {
+	IDataObject,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeBaseDescription,
+	INodeTypeDescription,
+	IPollFunctions,
+} from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { type ChangeEvent, type ChangeWatermark, latestWatermark, readChanges, watermarkField } from '../../../core/connectors/salesforce/changes';
+import type { SalesforceConnector, SalesforceRecord } from '../../../core/connectors/salesforce/connector';
+import { soql, soqlIdentifier } from '../../../core/query/soql';
+import { isCrmError } from '../../../core/http/errors';
+import { recordJson } from '../../Salesforce/v1/actions/common';
+import { listSearch, loadOptions } from '../../Salesforce/v1/methods';
+import { CREDENTIAL_TYPES, getConnector } from '../../Salesforce/v1/transport';
+
+/** What the trigger keeps in the workflow's static data (saved by n8n after each non-manual poll). */
+interface TriggerState extends IDataObject {
+	/** object|event the watermark belongs to: changing either starts over. */
+	key?: string;
+	watermark?: ChangeWatermark & IDataObject;
+}
+
+/**
+ * Salesforce Trigger v1: polls for changes after a watermark on SystemModstamp (CreatedDate for new records)
+ * with an Id tie-break, so each change is emitted exactly once across restarts and concurrent edits. The
+ * watermark moves only in active (non-manual) polls and only past records handed to n8n.
+ */
+// The icon is set once, in the base description of SalesforceTrigger.node.ts (which this rule checks).
+// eslint-disable-next-line @n8n/community-nodes/icon-validation
+export class SalesforceTriggerV1 implements INodeType {
+	description: INodeTypeDescription;
+
+	constructor(baseDescription: INodeTypeBaseDescription) {
+		this.description = {
+			...baseDescription,
+			version: 1,
+			subtitle: '={{ $parameter["event"] }}',
+			defaults: { name: 'Salesforce Trigger' },
+			polling: true,
+			inputs: [],
+			outputs: [NodeConnectionTypes.Main],
+			credentials: [
+				{ name: CREDENTIAL_TYPES.oAuth2, required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+				{ name: CREDENTIAL_TYPES.jwt, required: true, displayOptions: { show: { authentication: ['jwt'] } } },
+				{ name: CREDENTIAL_TYPES.clientCredentials, required: true, displayOptions: { show: { authentication: ['clientCredentials'] } } },
+				{ name: CREDENTIAL_TYPES.password, required: true, displayOptions: { show: { authentication: ['password'] } } },
+			],
+			properties: [
+				{
+					displayName: 'Authentication',
+					name: 'authentication',
+					type: 'options',
+					options: [
+						{ name: 'OAuth2 (Authorization Code)', value: 'oAuth2' },
+						{ name: 'JWT Bearer (Server-to-Server)', value: 'jwt' },
+						{ name: 'Client Credentials', value: 'clientCredentials' },
+						{ name: 'Username and Password', value: 'password' },
+					],
+					default: 'oAuth2',
+				},
+				{
+					displayName: 'Object',
+					name: 'object',
+					type: 'resourceLocator',
+					default: { mode: 'list', value: '' },
+					required: true,
+					description: 'The object to watch (standard or custom)',
+					modes: [
+						{ displayName: 'From List', name: 'list', type: 'list', typeOptions: { searchListMethod: 'searchObjects', searchable: true } },
+						{ displayName: 'By API Name', name: 'name', type: 'string', placeholder: 'e.g. Contact or Invoice__c' },
+					],
+				},
+				{
+					displayName: 'Event',
+					name: 'event',
+					type: 'options',
+					options: [
+						{ name: 'Record Created', value: 'created', description: 'A new record (by CreatedDate)' },
+						{ name: 'Record Created or Updated', value: 'updated', description: 'Any change of a record (by SystemModstamp)' },
+						{ name: 'Record Deleted', value: 'deleted', description: 'A record moved to the recycle bin' },
+					],
+					default: 'created',
+				},
+				{
+					displayName: 'Field Names or IDs',
+					name: 'fieldNames',
+					type: 'multiOptions',
+					typeOptions: { loadOptionsMethod: 'getFields', loadOptionsDependsOn: ['object.value'] },
+					default: [],
+					description: 'Fields to return (all when empty). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+				},
+				{
+					displayName: 'Options',
+					name: 'options',
+					type: 'collection',
+					placeholder: 'Add Option',
+					default: {},
+					options: [
+						{
+							displayName: 'Max Records per Poll',
+							name: 'maxPerPoll',
+							type: 'number',
+							typeOptions: { minValue: 1 },
+							default: 10000,
+							description: 'More changes wait for the next poll (nothing is skipped)',
+						},
+						{
+							displayName: 'Safety Lag (Seconds)',
+							name: 'safetyLagSeconds',
+							type: 'number',
+							typeOptions: { minValue: 0 },
+							default: 0,
+							description:
+								'Hold back changes this many seconds besides the current second (changes are emitted once their second is over by Salesforce\'s clock). Raise it if long transactions in your org commit late.',
+						},
+						{
+							displayName: 'Start From',
+							name: 'startFrom',
+							type: 'dateTime',
+							default: '',
+							description: 'On the first poll, emit changes after this time. Empty: only changes made after the workflow is activated.',
+						},
+					],
+				},
+			],
+		};
+	}
+
+	methods = { listSearch, loadOptions };
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const manual = this.getMode() === 'manual';
+		const object = soqlIdentifier(String(this.getNodeParameter('object', undefined, { extractValue: true }) ?? '').trim());
+		const event = this.getNodeParameter('event') as ChangeEvent;
+		const fields = this.getNodeParameter('fieldNames', []) as string[];
+		const options = this.getNodeParameter('options', {}) as { maxPerPoll?: number; startFrom?: string; safetyLagSeconds?: number };
+		const state = this.getWorkflowStaticData('node') as TriggerState;
+		const key = `${object}|${event}`;
+		try {
+			const connector = await getConnector(this);
+			let since: ChangeWatermark | undefined = state.key === key ? state.watermark : undefined;
+			if (!since && options.startFrom) {
+				const start = new Date(options.startFrom);
+				if (Number.isNaN(start.getTime())) throw new NodeOperationError(this.getNode(), `"Start From" is not a date: ${options.startFrom}`);
+				since = { ts: start.toISOString(), id: '' };
+			}
+			if (!since) {
+				if (manual) {
+					// "Fetch test event": show the newest matching record, remember nothing.
+					const sample = await newestRecord(connector, object, event, fields);
+					return sample ? [[{ json: recordJson(sample) }]] : null;
+				}
+				// First activation: start after the newest change that exists now (the server's clock, not ours).
+				const start = await latestWatermark(connector, object, event, options.safetyLagSeconds ?? 0);
+				state.key = key;
+				state.watermark = { ...start };
+				return null;
+			}
+			const result = await readChanges(connector, { object, event, fields, since, limit: options.maxPerPoll ?? 10_000, safetyLagSeconds: options.safetyLagSeconds ?? 0 });
+			if (!manual) {
+				state.key = key;
+				state.watermark = { ...result.watermark };
+			}
+			if (result.records.length === 0) return null;
+			return [result.records.map((record) => ({ json: recordJson(record) }))];
+		} catch (error) {
+			if (error instanceof NodeOperationError || error instanceof NodeApiError) throw new NodeOperationError(this.getNode(), error);
+			if (isCrmError(error)) throw new NodeApiError(this.getNode(), error.toJSON() as never, { message: error.message, description: error.hint });
+			throw new NodeOperationError(this.getNode(), error as Error);
+		}
+	}
+}
+
+/** The newest record of the event's kind (for "Fetch test event"). */
+async function newestRecord(connector: SalesforceConnector, object: string, event: ChangeEvent, fields: string[]): Promise<SalesforceRecord | undefined> {
+	const field = watermarkField(event);
+	const list = fields.length ? [...new Set(['Id', field, ...fields])] : await connector.selectableFields(object);
+	const where = event === 'deleted' ? soql`IsDeleted = true` : undefined;
+	const q = `${connector.selectQuery(object, list, where, `${field} DESC, Id DESC`)} LIMIT 1`;
+	for await (const record of connector.queryRecords(q, { includeDeleted: event === 'deleted', limit: 1 })) return record;
+	return undefined;
+}

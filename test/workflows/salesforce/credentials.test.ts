@@ -1,0 +1,144 @@
+/**
+ * The four Salesforce credential types through n8n's engine against the simulator: each logs in (OAuth2 managed
+ * by n8n, JWT bearer, client credentials, username-password), and an expired token is renewed without user
+ * action — n8n refreshes the OAuth2 token, and re-runs the token exchange of the others on a 401.
+ */
+import type { ICredentialDataDecryptedObject, INode } from 'n8n-workflow';
+
+import type { SalesforceSimulator, SalesforceSimContract } from '../../../sandbox/salesforce';
+import { runWorkflow } from '../../helpers/engine';
+import { passwordCredentials, salesforceNode, startSimulator, workflowWith } from './helpers';
+
+let sim: SalesforceSimulator;
+let contract: SalesforceSimContract;
+
+beforeAll(async () => {
+	({ sim, contract } = await startSimulator());
+});
+afterAll(async () => {
+	await sim.stop();
+});
+beforeEach(() => sim.reset());
+
+/** Metadata → List Objects with the given authentication. */
+function listObjects(authentication: string, credentialType: string): INode {
+	return salesforceNode(
+		'List Objects',
+		{ authentication, resource: 'metadata', operation: 'listObjects', filters: {} },
+		{ credentials: { [credentialType]: { id: `cred-${authentication}`, name: authentication } } },
+	);
+}
+
+function expectObjects(names: unknown[]): void {
+	expect(names).toEqual(expect.arrayContaining(['Account', 'Contact', 'Lead', 'Opportunity', 'Case', 'Task', 'User']));
+	expect(names.some((n) => String(n).endsWith('__c'))).toBe(true);
+}
+
+/** Asserts that no output item or persisted update carries a secret in clear text. */
+function expectNoSecretIn(value: unknown, secrets: string[]): void {
+	const text = JSON.stringify(value);
+	for (const secret of secrets) expect(text).not.toContain(secret);
+}
+
+describe('Salesforce credentials', () => {
+	it('JWT bearer: signs an assertion, stores the token and instance URL, renews them after a 401', async () => {
+		const credentials: Record<string, ICredentialDataDecryptedObject> = {
+			crmSalesforceJwtApi: {
+				environment: 'custom',
+				customLoginUrl: contract.loginUrl,
+				clientId: contract.clientId,
+				username: contract.username,
+				privateKey: contract.jwtPrivateKey,
+				audience: '',
+				accessToken: '',
+				instanceUrl: '',
+			},
+		};
+		const first = await runWorkflow(workflowWith('return [{}];', listObjects('jwt', 'crmSalesforceJwtApi')), { credentials });
+		expect(first.error).toBeUndefined();
+		expectObjects(first.json('List Objects').map((o) => o.name));
+		const stored = first.credentials['cred-jwt'] ?? first.credentials.crmSalesforceJwtApi;
+		expect(stored.instanceUrl).toBe(contract.instanceUrl);
+		expect(String(stored.accessToken)).not.toBe('');
+		expectNoSecretIn(first.json('List Objects'), [String(stored.accessToken), contract.jwtPrivateKey]);
+
+		// The token is revoked server-side: the next run gets a 401, n8n re-runs the exchange, the run succeeds.
+		sim.faults.expireTokens();
+		const second = await runWorkflow(workflowWith('return [{}];', listObjects('jwt', 'crmSalesforceJwtApi')), { credentials: first.credentials });
+		expect(second.error).toBeUndefined();
+		expectObjects(second.json('List Objects').map((o) => o.name));
+		const renewed = second.credentials['cred-jwt'] ?? second.credentials.crmSalesforceJwtApi;
+		expect(renewed.accessToken).not.toBe(stored.accessToken);
+		expect(sim.log.count({ kind: 'token' })).toBe(2);
+	});
+
+	it('client credentials: logs in at the My Domain URL', async () => {
+		const credentials: Record<string, ICredentialDataDecryptedObject> = {
+			crmSalesforceClientCredentialsApi: {
+				myDomainUrl: contract.loginUrl,
+				clientId: contract.clientId,
+				clientSecret: contract.clientSecret,
+				accessToken: '',
+				instanceUrl: '',
+			},
+		};
+		const run = await runWorkflow(workflowWith('return [{}];', listObjects('clientCredentials', 'crmSalesforceClientCredentialsApi')), { credentials });
+		expect(run.error).toBeUndefined();
+		expectObjects(run.json('List Objects').map((o) => o.name));
+	});
+
+	it('username-password: a wrong password fails with Salesforce\'s reason and no secret in the message', async () => {
+		const credentials = passwordCredentials(contract);
+		credentials.crmSalesforcePasswordApi.password = 'wrong-password-value';
+		const run = await runWorkflow(workflowWith('return [{}];', listObjects('password', 'crmSalesforcePasswordApi')), { credentials });
+		expect(run.error?.message ?? '').toMatch(/^Salesforce login failed \(HTTP 400\): invalid_grant — authentication failure \(check the user name, password \+ security token/);
+		// A refused login is not retried.
+		expect(sim.log.count({ kind: 'token' })).toBe(1);
+		expectNoSecretIn(run.error?.message, ['wrong-password-value', contract.clientSecret]);
+	});
+
+	it('OAuth2 (managed by n8n): uses the stored token and instance URL, and n8n refreshes an expired token', async () => {
+		// What n8n holds after the consent flow: obtain a token pair from the simulator's token endpoint.
+		const tokenResponse = await fetch(`${contract.loginUrl}/services/oauth2/token`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+			body: new URLSearchParams({
+				grant_type: 'password',
+				client_id: contract.clientId,
+				client_secret: contract.clientSecret,
+				username: contract.username,
+				password: contract.password,
+			}).toString(),
+		});
+		const tokens = (await tokenResponse.json()) as Record<string, string>;
+		expect(tokens.refresh_token).toBeTruthy();
+		const credentials: Record<string, ICredentialDataDecryptedObject> = {
+			crmSalesforceOAuth2Api: {
+				grantType: 'authorizationCode',
+				environment: 'custom',
+				customLoginUrl: contract.loginUrl,
+				authUrl: `${contract.loginUrl}/services/oauth2/authorize`,
+				accessTokenUrl: `${contract.loginUrl}/services/oauth2/token`,
+				clientId: contract.clientId,
+				clientSecret: contract.clientSecret,
+				scope: 'api refresh_token',
+				authQueryParameters: '',
+				authentication: 'body',
+				oauthTokenData: { ...tokens },
+			},
+		};
+		const first = await runWorkflow(workflowWith('return [{}];', listObjects('oAuth2', 'crmSalesforceOAuth2Api')), { credentials });
+		expect(first.error).toBeUndefined();
+		expectObjects(first.json('List Objects').map((o) => o.name));
+		expect(first.credentialUpdates).toHaveLength(0);
+
+		sim.faults.expireTokens();
+		const second = await runWorkflow(workflowWith('return [{}];', listObjects('oAuth2', 'crmSalesforceOAuth2Api')), { credentials: first.credentials });
+		expect(second.error).toBeUndefined();
+		expectObjects(second.json('List Objects').map((o) => o.name));
+		// n8n refreshed the token and persisted it.
+		expect(second.credentialUpdates.map((u) => u.kind)).toContain('updateCredentialsOauthTokenData');
+		const stored = (second.credentials['cred-oAuth2'] ?? second.credentials.crmSalesforceOAuth2Api).oauthTokenData as Record<string, string>;
+		expect(stored.access_token).not.toBe(tokens.access_token);
+	});
+});
