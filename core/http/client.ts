@@ -22,7 +22,13 @@ export interface HttpLogger {
  * Overrides the error classification of a response (e.g. a connector mapping its CRM's quirks). Return a
  * `CrmError` to use instead of `defaultError`, or undefined to keep the default.
  */
-export type ClassifyHook = (response: HttpResponse, request: RequestSummary, defaultError: CrmError) => CrmError | undefined;
+export type ClassifyHook = (
+	response: HttpResponse,
+	request: RequestSummary,
+	defaultError: CrmError,
+	/** The attempt that got this response (1-based), e.g. for a backoff that grows per retry. */
+	context?: { attempt: number },
+) => CrmError | undefined;
 
 /** Options of {@link HttpClient}. */
 export interface HttpClientOptions {
@@ -190,7 +196,7 @@ export class HttpClient {
 			if ((res.status >= 200 && res.status < 300) || this.options.okStatuses?.includes(res.status)) return res;
 			lastResponse = res;
 			let error = classifyHttpError(res, summary, { now: this.now });
-			if (this.options.classify) error = this.options.classify(res, summary, error) ?? error;
+			if (this.options.classify) error = this.options.classify(res, summary, error, { attempt: n }) ?? error;
 			if (error.kind === 'rateLimited' && error.retryable !== false) {
 				budget?.on429(this.retryPolicy.serverDelay(error)?.delayMs);
 			}

@@ -1,0 +1,188 @@
+/** What the operations share: parameters, reading mapped fields, turning per-input results into items. */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { BatchItemError, BatchItemResult } from '../../../../core/batching/types';
+import type { HubSpotObject } from '../../../../core/connectors/hubspot/types';
+import { isCrmError } from '../../../../core/http/errors';
+
+/** The object picker (standard and custom objects of the account). */
+export function objectTypeField(resource: string, operations?: string[], name = 'objectType', displayName = 'Object'): INodeProperties {
+	return {
+		displayName,
+		name,
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getObjectTypes' },
+		required: true,
+		default: 'contacts',
+		description: 'The CRM object: a standard one or a custom object of the account. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		displayOptions: { show: { resource: [resource], ...(operations ? { operation: operations } : {}) } },
+	};
+}
+
+/** A multi-select of the object's properties to return. */
+export function propertiesOption(): INodeProperties {
+	return {
+		displayName: 'Property Names or IDs',
+		name: 'properties',
+		type: 'multiOptions',
+		typeOptions: { loadOptionsMethod: 'getProperties', loadOptionsDependsOn: ['objectType'] },
+		default: [],
+		description:
+			'Properties to return (default: HubSpot\'s default properties of the object). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	};
+}
+
+/** Reads a list-of-names parameter given as an array or a comma-separated string. */
+export function nameList(value: unknown): string[] {
+	if (Array.isArray(value)) return value.map(String).map((s) => s.trim()).filter(Boolean);
+	if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter(Boolean);
+	return [];
+}
+
+/** A HubSpot object as an item's JSON (HubSpot's own shape). */
+export function objectJson(object: HubSpotObject): IDataObject {
+	const json: IDataObject = { id: object.id, properties: object.properties as IDataObject };
+	if (object.createdAt !== undefined) json.createdAt = object.createdAt;
+	if (object.updatedAt !== undefined) json.updatedAt = object.updatedAt;
+	if (object.archived !== undefined) json.archived = object.archived;
+	if (object.new !== undefined) json.new = object.new;
+	if (object.associations !== undefined) json.associations = object.associations as unknown as IDataObject;
+	return json;
+}
+
+/** An error item for the error output (`error` + `details`, as n8n expects). */
+export function errorItem(error: BatchItemError, itemIndex: number): INodeExecutionData {
+	return {
+		json: { error: error.message, details: { code: error.code, ...(error.details as IDataObject | undefined) } as IDataObject },
+		pairedItem: { item: itemIndex },
+	};
+}
+
+/**
+ * Turns per-input batch results into output items in input order: successes as items, failures to the error output
+ * (with "On Error: Continue") or as the node's error naming the item (otherwise).
+ */
+export function resultsToItems<T>(
+	ctx: IExecuteFunctions,
+	results: Array<BatchItemResult<T>>,
+	itemIndexes: number[],
+	toJson: (value: T, itemIndex: number) => IDataObject | IDataObject[],
+): INodeExecutionData[] {
+	const out: INodeExecutionData[] = [];
+	const sorted = [...results].sort((a, b) => a.index - b.index);
+	for (const result of sorted) {
+		const itemIndex = itemIndexes[result.index];
+		if (result.ok) {
+			const json = toJson(result.value, itemIndex);
+			for (const j of Array.isArray(json) ? json : [json]) out.push({ json: j, pairedItem: { item: itemIndex } });
+			continue;
+		}
+		if (ctx.continueOnFail()) {
+			out.push(errorItem(result.error, itemIndex));
+			continue;
+		}
+		throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: ${result.error.message}`, {
+			itemIndex,
+			description:
+				'HubSpot rejected this item. Other items of the same run may already have been written. Set "On Error" to "Continue (using error output)" to route failed items to the error output instead.',
+		});
+	}
+	return out;
+}
+
+/** Runs `fn` for one item; a failure becomes an error item (On Error: Continue) or the node's error. */
+export async function perItem(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	fn: () => Promise<IDataObject | IDataObject[]>,
+): Promise<INodeExecutionData[]> {
+	try {
+		const json = await fn();
+		return (Array.isArray(json) ? json : [json]).map((j) => ({ json: j, pairedItem: { item: itemIndex } }));
+	} catch (error) {
+		if (ctx.continueOnFail()) {
+			if (isCrmError(error)) {
+				return [errorItem({ message: error.crmMessage ?? error.message, code: error.crmCode ?? error.kind, details: { status: error.status, hint: error.hint } }, itemIndex)];
+			}
+			return [errorItem({ message: error instanceof Error ? error.message : String(error) }, itemIndex)];
+		}
+		if (error instanceof NodeOperationError) throw new NodeOperationError(ctx.getNode(), error, { itemIndex });
+		const message = isCrmError(error) ? error.message : error instanceof Error ? error.message : String(error);
+		throw new NodeOperationError(ctx.getNode(), message, { itemIndex, description: isCrmError(error) ? error.hint : undefined });
+	}
+}
+
+/** Converts values the resource mapper produced (Luxon dates, booleans) to what the connector sends. */
+export function normaliseValue(value: unknown): unknown {
+	if (value !== null && typeof value === 'object' && typeof (value as { toMillis?: unknown }).toMillis === 'function') {
+		return (value as { toMillis: () => number }).toMillis();
+	}
+	return value;
+}
+
+/** How the resource mapper is set: read once (neither can hold an expression). */
+export interface MapperSettings {
+	mode: string;
+	matchingColumns: string[];
+}
+
+/** Reads the resource mapper's mode and matching columns. */
+export function mapperSettings(ctx: IExecuteFunctions): MapperSettings {
+	return {
+		mode: ctx.getNodeParameter('fields.mappingMode', 0, 'defineBelow') as string,
+		matchingColumns: (ctx.getNodeParameter('fields.matchingColumns', 0, []) as string[]) ?? [],
+	};
+}
+
+/** The mapped values of one item: `defineBelow` values, or the item's own fields when auto-mapping. */
+export function mappedValues(ctx: IExecuteFunctions, itemIndex: number, item: INodeExecutionData, settings: MapperSettings): Record<string, unknown> {
+	let raw: Record<string, unknown>;
+	if (settings.mode === 'autoMapInputData') {
+		raw = item.json;
+	} else {
+		raw = (ctx.getNodeParameter('fields.value', itemIndex, {}) as Record<string, unknown> | null) ?? {};
+	}
+	const values: Record<string, unknown> = {};
+	for (const [key, value] of Object.entries(raw)) {
+		if (value === undefined) continue;
+		values[key] = normaliseValue(value);
+	}
+	return values;
+}
+
+/** The resource mapper parameter of a write operation. */
+export function fieldsMapper(operation: string, mode: 'add' | 'update' | 'upsert'): INodeProperties {
+	return {
+		displayName: 'Fields',
+		name: 'fields',
+		type: 'resourceMapper',
+		noDataExpression: true,
+		default: { mappingMode: 'defineBelow', value: null },
+		required: true,
+		typeOptions: {
+			loadOptionsDependsOn: ['objectType'],
+			resourceMapper: {
+				resourceMapperMethod: 'getFields',
+				mode,
+				fieldWords: { singular: 'property', plural: 'properties' },
+				addAllFields: true,
+				multiKeyMatch: false,
+				supportAutoMap: true,
+			},
+		},
+		displayOptions: { show: { resource: ['record'], operation: [operation] } },
+	};
+}
+
+/** Groups item indexes by a per-item string parameter (e.g. the object, which may be an expression). */
+export function groupBy(ctx: IExecuteFunctions, count: number, parameter: string): Map<string, number[]> {
+	const groups = new Map<string, number[]>();
+	for (let i = 0; i < count; i++) {
+		const key = String(ctx.getNodeParameter(parameter, i));
+		const list = groups.get(key);
+		if (list) list.push(i);
+		else groups.set(key, [i]);
+	}
+	return groups;
+}

@@ -1,0 +1,178 @@
+import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { type ChangeCursor, lastModifiedProperty } from '../../core/connectors/hubspot/connector';
+import { isCrmError } from '../../core/http/errors';
+import { nameList, objectJson } from '../HubSpot/v1/actions/common';
+import * as loadOptions from '../HubSpot/v1/methods/loadOptions';
+import { getConnector, OAUTH2_TYPE_NAME, PRIVATE_APP_TYPE_NAME } from '../HubSpot/v1/transport';
+
+/** What the trigger keeps in the workflow's static data between polls (and n8n restarts). */
+interface TriggerState {
+	objectType?: string;
+	property?: string;
+	cursor?: ChangeCursor;
+}
+
+/**
+ * Polls HubSpot for new or updated records of any object. The position (the newest change time seen and the ids
+ * seen at that millisecond) is kept in the workflow's static data, which n8n saves after each successful poll, so
+ * every change is emitted once, also across restarts. A manual run ("Fetch Test Event") shows recent changes and
+ * moves nothing.
+ */
+export class HubSpotTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'HubSpot CRM Trigger',
+		name: 'hubSpotTrigger',
+		icon: { light: 'file:hubspot.svg', dark: 'file:hubspot.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ $parameter["event"] + ": " + $parameter["objectType"] }}',
+		description: 'Starts the workflow when records of a HubSpot CRM object are created or updated',
+		defaults: { name: 'HubSpot CRM Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: PRIVATE_APP_TYPE_NAME, required: true, displayOptions: { show: { authentication: ['privateApp'] } } },
+			{ name: OAUTH2_TYPE_NAME, required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+		],
+		properties: [
+			{
+				displayName: 'Authentication',
+				name: 'authentication',
+				type: 'options',
+				options: [
+					{ name: 'Private App Token', value: 'privateApp' },
+					{ name: 'OAuth2', value: 'oAuth2' },
+				],
+				default: 'privateApp',
+			},
+			{
+				displayName: 'Object Name or ID',
+				name: 'objectType',
+				type: 'options',
+				typeOptions: { loadOptionsMethod: 'getObjectTypes' },
+				required: true,
+				default: 'contacts',
+				description: 'The CRM object to watch. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			},
+			{
+				displayName: 'Event',
+				name: 'event',
+				type: 'options',
+				options: [
+					{ name: 'Record Created or Updated', value: 'createdOrUpdated' },
+					{ name: 'Record Created', value: 'created' },
+				],
+				default: 'createdOrUpdated',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add option',
+				default: {},
+				options: [
+					{
+						displayName: 'Indexing Delay (Seconds)',
+						name: 'indexingDelay',
+						type: 'number',
+						typeOptions: { minValue: 0 },
+						default: 10,
+						description: 'Changes newer than this are left for the next poll: HubSpot\'s search index can lag a few seconds behind writes',
+					},
+					{
+						displayName: 'Max Records per Poll',
+						name: 'maxRecords',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 5000,
+						description: 'Larger bursts of changes continue in the next poll, where this one stopped',
+					},
+					{
+						displayName: 'Property Names or IDs',
+						name: 'properties',
+						type: 'multiOptions',
+						typeOptions: { loadOptionsMethod: 'getProperties', loadOptionsDependsOn: ['objectType'] },
+						default: [],
+						description: 'Properties to return. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+					},
+					{
+						displayName: 'Start From',
+						name: 'startFrom',
+						type: 'string',
+						default: '',
+						placeholder: '2025-01-01T00:00:00Z',
+						description: 'On the first poll, emit changes since this time (ISO 8601) instead of only changes from now on',
+					},
+				],
+			},
+		],
+	};
+
+	methods = { loadOptions };
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const objectType = this.getNodeParameter('objectType') as string;
+		const event = this.getNodeParameter('event') as string;
+		const options = this.getNodeParameter('options', {}) as IDataObject;
+		const property = event === 'created' ? 'createdate' : lastModifiedProperty(objectType);
+		const properties = nameList(options.properties);
+		const delayMs = Math.max(0, Number(options.indexingDelay ?? 10)) * 1000;
+		const maxRecords = Math.max(1, Number(options.maxRecords ?? 5000));
+		const connector = await getConnector(this);
+		const now = Date.now();
+		const until = now - delayMs;
+
+		const fail = (error: unknown): never => {
+			const message = isCrmError(error) ? error.message : error instanceof Error ? error.message : String(error);
+			throw new NodeOperationError(this.getNode(), message, { description: isCrmError(error) ? error.hint : undefined });
+		};
+
+		if (this.getMode() === 'manual') {
+			// "Fetch Test Event": the latest changes, nothing saved.
+			try {
+				const page = await connector.search(objectType, {
+					sorts: [{ propertyName: property, direction: 'DESCENDING' }],
+					properties: properties.length ? [...new Set([...properties, property])] : undefined,
+					limit: 5,
+				});
+				const results = page.results ?? [];
+				return results.length ? [results.reverse().map((record) => ({ json: objectJson(record) }))] : null;
+			} catch (error) {
+				return fail(error);
+			}
+		}
+
+		const state = this.getWorkflowStaticData('node') as TriggerState;
+		if (!state.cursor || state.objectType !== objectType || state.property !== property) {
+			const startFrom = typeof options.startFrom === 'string' && options.startFrom.trim() !== '' ? Date.parse(options.startFrom) : undefined;
+			if (startFrom !== undefined && !Number.isFinite(startFrom)) {
+				throw new NodeOperationError(this.getNode(), `Start From "${String(options.startFrom)}" is not a date — use ISO 8601, e.g. 2025-01-01T00:00:00Z`);
+			}
+			state.objectType = objectType;
+			state.property = property;
+			state.cursor = { timestamp: startFrom ?? until, ids: [] };
+			if (startFrom === undefined) return null;
+		}
+		if (until < state.cursor.timestamp) return null;
+
+		const items: INodeExecutionData[] = [];
+		let cursor: ChangeCursor = state.cursor;
+		try {
+			for await (const page of connector.changesSince(
+				objectType,
+				{ since: state.cursor, until, property, properties: properties.length ? properties : undefined, limit: maxRecords },
+				(c) => (cursor = c),
+			)) {
+				for (const record of page) items.push({ json: objectJson(record) });
+			}
+		} catch (error) {
+			return fail(error);
+		}
+		// Saved by n8n only when the poll succeeds, so a failed poll is repeated from the same position.
+		state.cursor = cursor;
+		return items.length ? [items] : null;
+	}
+}
