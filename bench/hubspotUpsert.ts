@@ -1,7 +1,8 @@
 /**
  * HubSpot upsert benchmark: N contacts upserted by e-mail through n8n's engine (the HubSpot CRM node, built package)
  * against the HubSpot simulator enforcing HubSpot's real limit of 190 requests per rolling 10 s. Prints API calls,
- * seconds, records/s and 429s; asserts nothing. Run: `npm run build && node dist/bench/hubspotUpsert.js [N…]`
+ * seconds, records/s and 429s; asserts nothing. Run: `BENCH=hubspot npm run bench` (`BENCH_HUBSPOT_SIZES=1000,5000`
+ * for other sizes), or `npm run build && node dist/bench/hubspotUpsert.js [N…]`
  * (default 10000 and 30000: one burst window, then a sustained run paced by the budget; the ceiling is
  * 1,900 records/s at 100 per batch).
  */
@@ -39,14 +40,18 @@ async function runOnce(records: number): Promise<void> {
 	}
 }
 
-async function main(): Promise<void> {
-	const sizes = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+/**
+ * Runs the benchmark for each record count (default 10,000 and 30,000) and prints its figures.
+ *
+ * @param sizes record counts, one run each.
+ */
+export async function run(sizes: number[] = []): Promise<void> {
 	console.log('HubSpot upsert by e-mail through n8n\'s engine, simulator at 190 requests / 10 s (HubSpot Professional/Enterprise)');
 	for (const n of sizes.length ? sizes : [10_000, 30_000]) await runOnce(n);
 }
 
 if (require.main === module) {
-	main().catch((err: unknown) => {
+	run(process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0)).catch((err: unknown) => {
 		console.error(err);
 		process.exitCode = 1;
 	});

@@ -1,15 +1,56 @@
 /**
- * `npm run bench`: benchmarks that print figures (requests/s, API calls, 429s, peak memory). Nothing here
- * asserts a time: these machines are shared and noisy. `BENCH_REQUESTS` sets the request count (default 1000).
+ * `npm run bench`: benchmarks that print figures (requests/s, API calls, 429s, records/s, peak memory). Nothing
+ * here asserts a time: these machines are shared and noisy.
+ *
+ * - `pace`: the rate budget's pace against the REST sandbox (`limiterPace.ts`); `BENCH_REQUESTS` sets the
+ *   request count per scenario (default 1000).
+ * - `salesforce`: 1,000 contacts through sObject Collections and 50,000 rows through Bulk API 2.0 (`salesforce.ts`).
+ * - `hubspot`: contacts upserted by e-mail through n8n's engine at HubSpot's 190 requests / 10 s
+ *   (`hubspotUpsert.ts`); `BENCH_HUBSPOT_SIZES` (comma-separated, default 10000,30000) sets the record counts.
+ *
+ * `BENCH=pace|salesforce|hubspot` (or several, comma-separated) runs only those; default all, in that order.
  */
+import { run as runHubSpotUpsert } from './hubspotUpsert';
 import { runPaceScenario, type PaceScenario } from './limiterPace';
+import { run as runSalesforce } from './salesforce';
+
+const BENCHMARKS = {
+	pace: runPace,
+	salesforce: runSalesforce,
+	hubspot: async () => await runHubSpotUpsert(numberList(process.env.BENCH_HUBSPOT_SIZES)),
+} as const;
+type BenchName = keyof typeof BENCHMARKS;
 
 const peak = { rss: 0 };
-const sampler = setInterval(() => {
+const sample = (): void => {
 	peak.rss = Math.max(peak.rss, process.memoryUsage().rss);
-}, 50);
+};
+const sampler = setInterval(sample, 50);
 
-async function main(): Promise<void> {
+/** Positive integers from a comma-separated list (empty when unset). */
+function numberList(value: string | undefined): number[] {
+	return (value ?? '')
+		.split(',')
+		.map((v) => Number(v.trim()))
+		.filter((n) => Number.isInteger(n) && n > 0);
+}
+
+/** The benchmarks `BENCH` asks for; throws naming the valid names when one is unknown. */
+function selected(value: string | undefined): BenchName[] {
+	const names = (value ?? '')
+		.split(',')
+		.map((v) => v.trim().toLowerCase())
+		.filter((v) => v !== '');
+	if (names.length === 0) return Object.keys(BENCHMARKS) as BenchName[];
+	const unknown = names.filter((n) => !(n in BENCHMARKS));
+	if (unknown.length > 0) {
+		throw new Error(`Unknown benchmark in BENCH: ${unknown.join(', ')}. Use one or more of: ${Object.keys(BENCHMARKS).join(', ')} (comma-separated), or leave BENCH unset for all.`);
+	}
+	return [...new Set(names)] as BenchName[];
+}
+
+/** Rate budget pace: several client budgets against the REST sandbox's server-side limit. */
+async function runPace(): Promise<void> {
 	const requests = Number(process.env.BENCH_REQUESTS ?? 1000);
 	const serverLimit = { limit: 100, windowMs: 1000 };
 	const scenarios: PaceScenario[] = [
@@ -37,15 +78,28 @@ async function main(): Promise<void> {
 			].join(' | '),
 		);
 	}
-	clearInterval(sampler);
 	console.log('achieved/s = requests / total time (a budget lets one interval\'s worth start at once, so short runs');
 	console.log('come out above the configured pace); peak/window = most requests the server saw in any rolling interval');
 	console.log('of the budget (1 s without one): the figure a budget must keep at or under its configured maximum.');
-	console.log(`peak RSS ${(peak.rss / 1024 / 1024).toFixed(0)} MiB`);
+}
+
+async function main(): Promise<void> {
+	const names = selected(process.env.BENCH);
+	for (const [i, name] of names.entries()) {
+		if (i > 0) console.log();
+		console.log(`== ${name} ==`);
+		const started = performance.now();
+		await BENCHMARKS[name]();
+		sample();
+		console.log(`(${name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+	}
+	clearInterval(sampler);
+	console.log();
+	console.log(`peak RSS ${(peak.rss / 1024 / 1024).toFixed(0)} MiB (sampled every 50 ms over ${names.join(', ')})`);
 }
 
 main().catch((err: unknown) => {
 	clearInterval(sampler);
-	console.error(err);
+	console.error(err instanceof Error && err.message.startsWith('Unknown benchmark') ? err.message : err);
 	process.exitCode = 1;
 });

@@ -1,12 +1,14 @@
 /**
- * Salesforce connector figures against the simulator, outside n8n (`npm run build && node dist/bench/salesforce.js`):
+ * Salesforce connector figures against the simulator, outside n8n (`BENCH=salesforce npm run bench`, or
+ * `npm run build && node dist/bench/salesforce.js`):
  * 1,000 contacts through sObject Collections and 50,000 rows through one Bulk API 2.0 job, each with a few bad
  * records; prints API calls (from the simulator's request log), seconds and records/s. Nothing is asserted.
  */
 import { connectSalesforce } from '../core/connectors/salesforce/session';
 import { SalesforceSimulator } from '../sandbox/salesforce';
 
-async function main(): Promise<void> {
+/** Runs the benchmark and prints its figures. */
+export async function run(): Promise<void> {
 	const sim = new SalesforceSimulator({ bulk: { processingDelayMs: 5, chunkSize: 10_000 } });
 	const contract = await sim.start();
 	try {
@@ -44,7 +46,9 @@ async function main(): Promise<void> {
 	}
 }
 
-main().catch((error: unknown) => {
-	console.error(error);
-	process.exitCode = 1;
-});
+if (require.main === module) {
+	run().catch((error: unknown) => {
+		console.error(error);
+		process.exitCode = 1;
+	});
+}
