@@ -66,5 +66,14 @@ export class CrmHubSpotPrivateAppApi implements ICredentialType {
 			url: '/crm/v3/objects/contacts',
 			qs: { limit: 1 },
 		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message: 'HubSpot rejected the access token (HTTP 401): it is wrong or the private app was deleted. Copy the token again from Settings → Integrations → Private Apps.',
+				},
+			},
+		],
 	};
 }

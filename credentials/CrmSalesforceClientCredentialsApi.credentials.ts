@@ -9,7 +9,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { loginUrlFor } from '../core/connectors/salesforce/auth';
+import { INSTANCE_URL_PLACEHOLDER, loginUrlFor } from '../core/connectors/salesforce/auth';
 import { authenticateWithSession, exchangeToken, sessionProperties } from './salesforce/shared';
 
 /**
@@ -22,7 +22,7 @@ export class CrmSalesforceClientCredentialsApi implements ICredentialType {
 
 	displayName = 'Salesforce (CRM Connectors) Client Credentials API';
 
-	icon: Icon = 'file:salesforce.svg';
+	icon: Icon = { light: 'file:salesforce.svg', dark: 'file:salesforce.dark.svg' };
 
 	documentationUrl = 'https://github.com/n8n-nodes-crm-connectors/n8n-nodes-crm-connectors#salesforce-credentials';
 
@@ -68,9 +68,11 @@ export class CrmSalesforceClientCredentialsApi implements ICredentialType {
 	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> =>
 		await authenticateWithSession(credentials, requestOptions);
 
+	// The instance URL comes with the token that `preAuthentication` obtains (n8n always runs it when testing),
+	// after the request's expressions were resolved: `authenticate` puts it in place of the placeholder.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.instanceUrl}}',
+			baseURL: INSTANCE_URL_PLACEHOLDER,
 			url: '/services/data/v62.0/limits',
 		},
 	};

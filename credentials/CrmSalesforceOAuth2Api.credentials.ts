@@ -12,7 +12,7 @@ export class CrmSalesforceOAuth2Api implements ICredentialType {
 
 	displayName = 'Salesforce (CRM Connectors) OAuth2 API';
 
-	icon: Icon = 'file:salesforce.svg';
+	icon: Icon = { light: 'file:salesforce.svg', dark: 'file:salesforce.dark.svg' };
 
 	documentationUrl = 'https://github.com/n8n-nodes-crm-connectors/n8n-nodes-crm-connectors#salesforce-credentials';
 

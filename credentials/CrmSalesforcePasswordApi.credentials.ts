@@ -9,6 +9,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { INSTANCE_URL_PLACEHOLDER } from '../core/connectors/salesforce/auth';
 import { authenticateWithSession, credentialLoginUrl, environmentProperties, exchangeToken, sessionProperties } from './salesforce/shared';
 
 /**
@@ -21,7 +22,7 @@ export class CrmSalesforcePasswordApi implements ICredentialType {
 
 	displayName = 'Salesforce (CRM Connectors) Username-Password API';
 
-	icon: Icon = 'file:salesforce.svg';
+	icon: Icon = { light: 'file:salesforce.svg', dark: 'file:salesforce.dark.svg' };
 
 	documentationUrl = 'https://github.com/n8n-nodes-crm-connectors/n8n-nodes-crm-connectors#salesforce-credentials';
 
@@ -86,9 +87,11 @@ export class CrmSalesforcePasswordApi implements ICredentialType {
 	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> =>
 		await authenticateWithSession(credentials, requestOptions);
 
+	// The instance URL comes with the token that `preAuthentication` obtains (n8n always runs it when testing),
+	// after the request's expressions were resolved: `authenticate` puts it in place of the placeholder.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.instanceUrl}}',
+			baseURL: INSTANCE_URL_PLACEHOLDER,
 			url: '/services/data/v62.0/limits',
 		},
 	};

@@ -85,9 +85,12 @@ export async function exchangeToken(helper: IHttpRequestHelper, grant: Salesforc
 	if (status === undefined || status < 200 || status >= 300) {
 		// A CrmError survives n8n's wrapping (as the cause), so the connector sees why and does not retry a refusal.
 		const transient = status === undefined || status === 429 || status >= 500;
+		// A refusal carries no `status`: n8n's NodeApiError would replace the message with a generic text for the
+		// status code ("Bad request - please check your parameters"), which is all the credential test shows.
+		// The message already names the HTTP status and Salesforce's reason.
 		throw new CrmError(tokenErrorMessage(response.body, status), {
 			kind: transient ? 'transient' : 'authentication',
-			status,
+			...(transient ? { status } : {}),
 			reachedServer: false,
 			hint: transient ? 'The Salesforce login service is busy or unreachable; the request is retried.' : 'Fix the credential and test it again.',
 		});
