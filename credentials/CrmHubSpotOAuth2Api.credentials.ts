@@ -1,5 +1,7 @@
 import type { Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { baseUrlProperty, rateLimitProperties, testRequest } from './hubspot/shared';
+
 /** HubSpot's CRM scopes the node needs (objects, schemas, owners, associations through the objects scopes). */
 const SCOPES = [
 	'oauth',
@@ -40,32 +42,10 @@ export class CrmHubSpotOAuth2Api implements ICredentialType {
 	documentationUrl = 'https://developers.hubspot.com/docs/api/oauth-quickstart-guide';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: 'https://api.hubapi.com',
-			description: 'HubSpot API base URL (also serves the token endpoint). Change it only to point at a local HubSpot sandbox.',
-		},
-		{
-			displayName: 'API Limit',
-			name: 'requestsPer10Seconds',
-			type: 'options',
-			options: [
-				{ name: '190 Requests per 10 Seconds (Professional, Enterprise)', value: 190 },
-				{ name: '100 Requests per 10 Seconds (Free, Starter)', value: 100 },
-			],
-			default: 190,
-			description: 'The burst limit of the HubSpot subscription. Every node using this credential shares this budget.',
-		},
-		{
-			displayName: 'Search Requests per Second',
-			name: 'searchRequestsPerSecond',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 5,
-			description: 'HubSpot\'s limit for the search endpoints (5 per second per account unless raised)',
-		},
+		baseUrlProperty(
+			'HubSpot API base URL (also serves the token endpoint). Change it only to point at a local HubSpot sandbox.',
+		),
+		...rateLimitProperties,
 		{
 			displayName: 'Grant Type',
 			name: 'grantType',
@@ -107,10 +87,6 @@ export class CrmHubSpotOAuth2Api implements ICredentialType {
 	];
 
 	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/crm/v3/objects/contacts',
-			qs: { limit: 1 },
-		},
+		request: testRequest,
 	};
 }

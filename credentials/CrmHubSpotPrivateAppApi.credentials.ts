@@ -1,5 +1,7 @@
 import type { IAuthenticateGeneric, Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { baseUrlProperty, rateLimitProperties, testRequest } from './hubspot/shared';
+
 /**
  * HubSpot private app access token (Settings → Integrations → Private Apps). Named `crm…` so it never collides
  * with n8n's built-in `hubspotAppToken`.
@@ -23,32 +25,10 @@ export class CrmHubSpotPrivateAppApi implements ICredentialType {
 			required: true,
 			description: 'The private app access token (starts with pat-). Scopes needed: crm.objects.*.read/write and crm.schemas.*.read for the objects you use.',
 		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: 'https://api.hubapi.com',
-			description: 'HubSpot API base URL. Change it only to point at a local HubSpot sandbox (http is allowed for loopback only).',
-		},
-		{
-			displayName: 'API Limit',
-			name: 'requestsPer10Seconds',
-			type: 'options',
-			options: [
-				{ name: '190 Requests per 10 Seconds (Professional, Enterprise)', value: 190 },
-				{ name: '100 Requests per 10 Seconds (Free, Starter)', value: 100 },
-			],
-			default: 190,
-			description: 'The burst limit of the HubSpot subscription. Every node using this credential shares this budget.',
-		},
-		{
-			displayName: 'Search Requests per Second',
-			name: 'searchRequestsPerSecond',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 5,
-			description: 'HubSpot\'s limit for the search endpoints (5 per second per account unless raised)',
-		},
+		baseUrlProperty(
+			'HubSpot API base URL. Change it only to point at a local HubSpot sandbox (http is allowed for loopback only).',
+		),
+		...rateLimitProperties,
 	];
 
 	authenticate: IAuthenticateGeneric = {
@@ -61,11 +41,7 @@ export class CrmHubSpotPrivateAppApi implements ICredentialType {
 	};
 
 	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/crm/v3/objects/contacts',
-			qs: { limit: 1 },
-		},
+		request: testRequest,
 		rules: [
 			{
 				type: 'responseCode',

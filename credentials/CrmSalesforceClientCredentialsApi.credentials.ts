@@ -1,16 +1,7 @@
-import type {
-	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
-	ICredentialType,
-	IDataObject,
-	IHttpRequestHelper,
-	IHttpRequestOptions,
-	Icon,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IDataObject, IHttpRequestHelper, Icon, INodeProperties } from 'n8n-workflow';
 
-import { INSTANCE_URL_PLACEHOLDER, loginUrlFor } from '../core/connectors/salesforce/auth';
-import { authenticateWithSession, exchangeToken, sessionProperties } from './salesforce/shared';
+import { loginUrlFor } from '../core/connectors/salesforce/auth';
+import { authenticateWithSession, clientIdProperty, clientSecretProperty, exchangeToken, sessionProperties, sessionTestRequest } from './salesforce/shared';
 
 /**
  * Salesforce client credentials flow (server-to-server): a connected app with the flow enabled and a run-as user;
@@ -36,23 +27,8 @@ export class CrmSalesforceClientCredentialsApi implements ICredentialType {
 			placeholder: 'https://acme.my.salesforce.com',
 			description: 'The My Domain URL of the org (the client credentials flow does not work with login.salesforce.com), or the URL of a Salesforce simulator',
 		},
-		{
-			displayName: 'Consumer Key (Client ID)',
-			name: 'clientId',
-			type: 'string',
-			default: '',
-			required: true,
-			description: 'The consumer key of the connected app',
-		},
-		{
-			displayName: 'Consumer Secret (Client Secret)',
-			name: 'clientSecret',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-			description: 'The consumer secret of the connected app',
-		},
+		clientIdProperty,
+		clientSecretProperty,
 		...sessionProperties,
 	];
 
@@ -65,15 +41,7 @@ export class CrmSalesforceClientCredentialsApi implements ICredentialType {
 		});
 	}
 
-	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> =>
-		await authenticateWithSession(credentials, requestOptions);
+	authenticate = authenticateWithSession;
 
-	// The instance URL comes with the token that `preAuthentication` obtains (n8n always runs it when testing),
-	// after the request's expressions were resolved: `authenticate` puts it in place of the placeholder.
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: INSTANCE_URL_PLACEHOLDER,
-			url: '/services/data/v62.0/limits',
-		},
-	};
+	test: ICredentialTestRequest = sessionTestRequest;
 }

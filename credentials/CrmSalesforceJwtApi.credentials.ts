@@ -1,16 +1,14 @@
-import type {
-	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
-	ICredentialType,
-	IDataObject,
-	IHttpRequestHelper,
-	IHttpRequestOptions,
-	Icon,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IDataObject, IHttpRequestHelper, Icon, INodeProperties } from 'n8n-workflow';
 
-import { INSTANCE_URL_PLACEHOLDER } from '../core/connectors/salesforce/auth';
-import { authenticateWithSession, credentialLoginUrl, environmentProperties, exchangeToken, sessionProperties } from './salesforce/shared';
+import {
+	authenticateWithSession,
+	clientIdProperty,
+	credentialLoginUrl,
+	environmentProperties,
+	exchangeToken,
+	sessionProperties,
+	sessionTestRequest,
+} from './salesforce/shared';
 
 /**
  * Salesforce JWT bearer flow (server-to-server): a connected app with a certificate, a pre-authorized user. The
@@ -26,15 +24,8 @@ export class CrmSalesforceJwtApi implements ICredentialType {
 	documentationUrl = 'https://github.com/n8n-nodes-crm-connectors/n8n-nodes-crm-connectors#salesforce-credentials';
 
 	properties: INodeProperties[] = [
-		...environmentProperties,
-		{
-			displayName: 'Consumer Key (Client ID)',
-			name: 'clientId',
-			type: 'string',
-			default: '',
-			required: true,
-			description: 'The consumer key of the connected app',
-		},
+		...environmentProperties(),
+		clientIdProperty,
 		{
 			displayName: 'Username',
 			name: 'username',
@@ -75,15 +66,7 @@ export class CrmSalesforceJwtApi implements ICredentialType {
 		});
 	}
 
-	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> =>
-		await authenticateWithSession(credentials, requestOptions);
+	authenticate = authenticateWithSession;
 
-	// The instance URL comes with the token that `preAuthentication` obtains (n8n always runs it when testing),
-	// after the request's expressions were resolved: `authenticate` puts it in place of the placeholder.
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: INSTANCE_URL_PLACEHOLDER,
-			url: '/services/data/v62.0/limits',
-		},
-	};
+	test: ICredentialTestRequest = sessionTestRequest;
 }

@@ -1,5 +1,7 @@
 import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
+import { environmentProperties } from './salesforce/shared';
+
 /**
  * Salesforce OAuth2 (authorization code), managed by n8n: n8n runs the consent flow, stores the tokens and
  * refreshes the access token on a 401 without user action. The instance URL comes with the token
@@ -23,27 +25,7 @@ export class CrmSalesforceOAuth2Api implements ICredentialType {
 			type: 'hidden',
 			default: 'authorizationCode',
 		},
-		{
-			displayName: 'Environment',
-			name: 'environment',
-			type: 'options',
-			options: [
-				{ name: 'Production (login.salesforce.com)', value: 'production' },
-				{ name: 'Sandbox (test.salesforce.com)', value: 'sandbox' },
-				{ name: 'Custom Domain (My Domain or Local Sandbox)', value: 'custom' },
-			],
-			default: 'production',
-			description: 'Where users log in to approve the connection',
-		},
-		{
-			displayName: 'Login URL',
-			name: 'customLoginUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'https://acme.my.salesforce.com',
-			description: 'Your My Domain URL (or the URL of a Salesforce simulator)',
-			displayOptions: { show: { environment: ['custom'] } },
-		},
+		...environmentProperties('Where users log in to approve the connection'),
 		{
 			displayName: 'Authorization URL',
 			name: 'authUrl',

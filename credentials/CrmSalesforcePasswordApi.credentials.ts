@@ -1,16 +1,15 @@
-import type {
-	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
-	ICredentialType,
-	IDataObject,
-	IHttpRequestHelper,
-	IHttpRequestOptions,
-	Icon,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IDataObject, IHttpRequestHelper, Icon, INodeProperties } from 'n8n-workflow';
 
-import { INSTANCE_URL_PLACEHOLDER } from '../core/connectors/salesforce/auth';
-import { authenticateWithSession, credentialLoginUrl, environmentProperties, exchangeToken, sessionProperties } from './salesforce/shared';
+import {
+	authenticateWithSession,
+	clientIdProperty,
+	clientSecretProperty,
+	credentialLoginUrl,
+	environmentProperties,
+	exchangeToken,
+	sessionProperties,
+	sessionTestRequest,
+} from './salesforce/shared';
 
 /**
  * Salesforce username-password flow: a connected app plus a user's password and security token. Prefer JWT
@@ -27,24 +26,9 @@ export class CrmSalesforcePasswordApi implements ICredentialType {
 	documentationUrl = 'https://github.com/n8n-nodes-crm-connectors/n8n-nodes-crm-connectors#salesforce-credentials';
 
 	properties: INodeProperties[] = [
-		...environmentProperties,
-		{
-			displayName: 'Consumer Key (Client ID)',
-			name: 'clientId',
-			type: 'string',
-			default: '',
-			required: true,
-			description: 'The consumer key of the connected app',
-		},
-		{
-			displayName: 'Consumer Secret (Client Secret)',
-			name: 'clientSecret',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-			description: 'The consumer secret of the connected app',
-		},
+		...environmentProperties(),
+		clientIdProperty,
+		clientSecretProperty,
 		{
 			displayName: 'Username',
 			name: 'username',
@@ -84,15 +68,7 @@ export class CrmSalesforcePasswordApi implements ICredentialType {
 		});
 	}
 
-	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> =>
-		await authenticateWithSession(credentials, requestOptions);
+	authenticate = authenticateWithSession;
 
-	// The instance URL comes with the token that `preAuthentication` obtains (n8n always runs it when testing),
-	// after the request's expressions were resolved: `authenticate` puts it in place of the placeholder.
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: INSTANCE_URL_PLACEHOLDER,
-			url: '/services/data/v62.0/limits',
-		},
-	};
+	test: ICredentialTestRequest = sessionTestRequest;
 }

@@ -1,10 +1,12 @@
 /**
- * What the Salesforce server-to-server credentials share: the environment fields, the token exchange run in
- * `preAuthentication` (through n8n's request helper, so n8n stores the token and re-runs the exchange on a
- * 401), and `authenticate`, which adds the bearer token and points requests at the instance URL.
+ * What the Salesforce credentials share: the environment fields (also used by OAuth2), and for the
+ * server-to-server ones the connected-app fields, the token exchange run in `preAuthentication` (through n8n's
+ * request helper, so n8n stores the token and re-runs the exchange on a 401), `authenticate`, which adds the
+ * bearer token and points requests at the instance URL, and the Test button's request.
  */
 import type {
 	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
 	IDataObject,
 	IHttpRequestHelper,
 	IHttpRequestOptions,
@@ -12,6 +14,7 @@ import type {
 } from 'n8n-workflow';
 
 import {
+	INSTANCE_URL_PLACEHOLDER,
 	loginUrlFor,
 	parseTokenResponse,
 	resolveInstanceUrl,
@@ -22,30 +25,53 @@ import {
 import { CrmError } from '../../core/http/errors';
 import { registerSecret } from '../../core/http/redact';
 
-/** Environment + custom login URL fields. */
-export const environmentProperties: INodeProperties[] = [
-	{
-		displayName: 'Environment',
-		name: 'environment',
-		type: 'options',
-		options: [
-			{ name: 'Production (login.salesforce.com)', value: 'production' },
-			{ name: 'Sandbox (test.salesforce.com)', value: 'sandbox' },
-			{ name: 'Custom Domain (My Domain or Local Sandbox)', value: 'custom' },
-		],
-		default: 'production',
-		description: 'Where the credential logs in',
-	},
-	{
-		displayName: 'Login URL',
-		name: 'customLoginUrl',
-		type: 'string',
-		default: '',
-		placeholder: 'https://acme.my.salesforce.com',
-		description: 'Your My Domain URL (or the URL of a Salesforce simulator)',
-		displayOptions: { show: { environment: ['custom'] } },
-	},
-];
+/** Environment + custom login URL fields; `description` says who logs in there. */
+export function environmentProperties(description = 'Where the credential logs in'): INodeProperties[] {
+	return [
+		{
+			displayName: 'Environment',
+			name: 'environment',
+			type: 'options',
+			options: [
+				{ name: 'Production (login.salesforce.com)', value: 'production' },
+				{ name: 'Sandbox (test.salesforce.com)', value: 'sandbox' },
+				{ name: 'Custom Domain (My Domain or Local Sandbox)', value: 'custom' },
+			],
+			default: 'production',
+			description,
+		},
+		{
+			displayName: 'Login URL',
+			name: 'customLoginUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://acme.my.salesforce.com',
+			description: 'Your My Domain URL (or the URL of a Salesforce simulator)',
+			displayOptions: { show: { environment: ['custom'] } },
+		},
+	];
+}
+
+/** The connected app's consumer key. */
+export const clientIdProperty: INodeProperties = {
+	displayName: 'Consumer Key (Client ID)',
+	name: 'clientId',
+	type: 'string',
+	default: '',
+	required: true,
+	description: 'The consumer key of the connected app',
+};
+
+/** The connected app's consumer secret. */
+export const clientSecretProperty: INodeProperties = {
+	displayName: 'Consumer Secret (Client Secret)',
+	name: 'clientSecret',
+	type: 'string',
+	typeOptions: { password: true },
+	default: '',
+	required: true,
+	description: 'The consumer secret of the connected app',
+};
 
 /** The hidden fields the token exchange fills: n8n re-runs it when they are empty or a request gets a 401. */
 export const sessionProperties: INodeProperties[] = [
@@ -112,3 +138,15 @@ export async function authenticateWithSession(
 	if (typeof options.baseURL === 'string') options.baseURL = resolveInstanceUrl(options.baseURL, instanceUrl);
 	return options;
 }
+
+/**
+ * The Test button's request of the server-to-server credentials. The instance URL comes with the token that
+ * `preAuthentication` obtains (n8n always runs it when testing), after the request's expressions were resolved:
+ * `authenticate` puts it in place of the placeholder.
+ */
+export const sessionTestRequest: ICredentialTestRequest = {
+	request: {
+		baseURL: INSTANCE_URL_PLACEHOLDER,
+		url: '/services/data/v62.0/limits',
+	},
+};

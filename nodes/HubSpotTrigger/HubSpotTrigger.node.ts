@@ -4,6 +4,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { type ChangeCursor, lastModifiedProperty } from '../../core/connectors/hubspot/connector';
 import { isCrmError } from '../../core/http/errors';
 import { nameList, objectJson } from '../HubSpot/v1/actions/common';
+import { authentication } from '../HubSpot/v1/actions/versionDescription';
 import * as loadOptions from '../HubSpot/v1/methods/loadOptions';
 import { getConnector, OAUTH2_TYPE_NAME, PRIVATE_APP_TYPE_NAME } from '../HubSpot/v1/transport';
 
@@ -38,16 +39,7 @@ export class HubSpotTrigger implements INodeType {
 			{ name: OAUTH2_TYPE_NAME, required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
 		],
 		properties: [
-			{
-				displayName: 'Authentication',
-				name: 'authentication',
-				type: 'options',
-				options: [
-					{ name: 'Private App Token', value: 'privateApp' },
-					{ name: 'OAuth2', value: 'oAuth2' },
-				],
-				default: 'privateApp',
-			},
+			authentication,
 			{
 				displayName: 'Object Name or ID',
 				name: 'objectType',

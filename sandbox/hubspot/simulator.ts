@@ -19,6 +19,7 @@ import {
 	json,
 	numericIdGenerator,
 	principalOf,
+	seedCounts,
 	systemClock,
 	type Clock,
 	type Collection,
@@ -1911,10 +1912,7 @@ export class HubSpotSimulator {
 			return json({ mode: this.batchMode });
 		});
 		s.admin('POST', '/seed', async (req) => {
-			const body = (await req.json<Record<string, unknown>>()) ?? {};
-			const n = (v: unknown) => (v === undefined ? 0 : Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 1_000_000 ? (v as number) : NaN);
-			const counts = { contacts: n(body.contacts), companies: n(body.companies), deals: n(body.deals) };
-			if (Object.values(counts).some(Number.isNaN)) throw new HttpError(400, 'contacts/companies/deals must be integers 0..1000000', 'invalid_seed');
+			const counts = seedCounts(await req.json<Record<string, unknown>>(), ['contacts', 'companies', 'deals']);
 			return json({ created: this.seed(counts) }, 201);
 		});
 		s.admin('GET', '/form-submissions', () => json({ submissions: this.submissions }));

@@ -63,6 +63,25 @@ export function defaultErrorReply(error: HttpError): Reply {
 	return json({ error: error.code ?? 'error', message: error.message, ...error.details }, error.status, { ...error.headers });
 }
 
+/** Most records one admin `/seed` request may ask for, per kind. */
+export const MAX_SEED_COUNT = 1_000_000;
+
+/**
+ * The record counts of an admin `/seed` body: each of `kinds` absent (0) or an integer 0..{@link MAX_SEED_COUNT};
+ * anything else throws a 400 `HttpError` (`invalid_seed`) naming the kinds.
+ */
+export function seedCounts<K extends string>(body: Partial<Record<K, unknown>> | undefined, kinds: readonly K[]): Record<K, number> {
+	const counts = {} as Record<K, number>;
+	for (const kind of kinds) {
+		const v = body?.[kind];
+		if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_SEED_COUNT)) {
+			throw new HttpError(400, `${kinds.join('/')} must be integers 0..${MAX_SEED_COUNT}`, 'invalid_seed');
+		}
+		counts[kind] = v === undefined ? 0 : (v as number);
+	}
+	return counts;
+}
+
 /** An HTTP server with a router, middleware, latency, faults, a request log and admin endpoints. */
 export class SandboxServer {
 	readonly name: string;

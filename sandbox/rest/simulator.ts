@@ -23,6 +23,7 @@ import {
 	json,
 	numericIdGenerator,
 	principalOf,
+	seedCounts,
 	systemClock,
 	windowRule,
 	type Clock,
@@ -549,10 +550,7 @@ export class RestSimulator {
 			return json({ paging: Object.fromEntries(this.paging), styles: PAGING_STYLES });
 		});
 		s.admin('POST', '/seed', async (req) => {
-			const body = (await req.json<{ contacts?: unknown; companies?: unknown }>()) ?? {};
-			const n = (v: unknown) => (v === undefined ? 0 : Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 1_000_000 ? (v as number) : NaN);
-			const counts = { contacts: n(body.contacts), companies: n(body.companies) };
-			if (Number.isNaN(counts.contacts) || Number.isNaN(counts.companies)) throw new HttpError(400, 'contacts/companies must be integers 0..1000000', 'invalid_seed');
+			const counts = seedCounts(await req.json<{ contacts?: unknown; companies?: unknown }>(), ['contacts', 'companies']);
 			return json({ created: this.seed(counts) }, 201);
 		});
 		s.admin('POST', '/reset', () => {

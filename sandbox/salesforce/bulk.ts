@@ -223,7 +223,36 @@ export class BulkService {
 	}
 
 	private ingestInfo(job: IngestJob, version: string, detail: boolean): Record<string, unknown> {
-		const delimName = Object.entries(DELIMITERS).find(([, d]) => d === job.columnDelimiter)?.[0] ?? 'COMMA';
+		return this.jobInfo(
+			job,
+			version,
+			job.externalIdFieldName ? { externalIdFieldName: job.externalIdFieldName } : {},
+			detail || job.state === 'Open' ? { contentUrl: `services/data/v${version}/jobs/ingest/${job.id}/batches` } : {},
+			detail
+				? {
+						numberRecordsProcessed: job.processed,
+						numberRecordsFailed: job.failed,
+						retries: 0,
+						totalProcessingTime: this.processingTime(job),
+						apiActiveProcessingTime: this.processingTime(job),
+						apexProcessingTime: 0,
+						...(job.errorMessage ? { errorMessage: job.errorMessage } : {}),
+					}
+				: {},
+		);
+	}
+
+	/**
+	 * The job info fields of both kinds of job, in Salesforce's order: the kind's own fields go after `state`
+	 * (`afterState`), after `jobType` (`afterJobType`) and at the end (`details`, for a single job's info).
+	 */
+	private jobInfo(
+		job: IngestJob | QueryJob,
+		version: string,
+		afterState: Record<string, unknown>,
+		afterJobType: Record<string, unknown>,
+		details: Record<string, unknown>,
+	): Record<string, unknown> {
 		return {
 			id: job.id,
 			operation: job.operation,
@@ -232,26 +261,21 @@ export class BulkService {
 			createdDate: sfDateTime(job.createdDate),
 			systemModstamp: sfDateTime(job.systemModstamp),
 			state: job.state,
-			...(job.externalIdFieldName ? { externalIdFieldName: job.externalIdFieldName } : {}),
+			...afterState,
 			concurrencyMode: 'Parallel',
 			contentType: 'CSV',
 			apiVersion: Number(version),
-			jobType: 'V2Ingest',
-			...(detail || job.state === 'Open' ? { contentUrl: `services/data/v${version}/jobs/ingest/${job.id}/batches` } : {}),
+			jobType: job.kind === 'ingest' ? 'V2Ingest' : 'V2Query',
+			...afterJobType,
 			lineEnding: job.lineEnding,
-			columnDelimiter: delimName,
-			...(detail
-				? {
-						numberRecordsProcessed: job.processed,
-						numberRecordsFailed: job.failed,
-						retries: 0,
-						totalProcessingTime: job.startedAt !== undefined ? (job.finishedAt ?? this.sim.clock.now()) - job.startedAt : 0,
-						apiActiveProcessingTime: job.startedAt !== undefined ? (job.finishedAt ?? this.sim.clock.now()) - job.startedAt : 0,
-						apexProcessingTime: 0,
-						...(job.errorMessage ? { errorMessage: job.errorMessage } : {}),
-					}
-				: {}),
+			columnDelimiter: Object.entries(DELIMITERS).find(([, d]) => d === job.columnDelimiter)?.[0] ?? 'COMMA',
+			...details,
 		};
+	}
+
+	/** Milliseconds the job has been (or was) processing. */
+	private processingTime(job: IngestJob | QueryJob): number {
+		return job.startedAt !== undefined ? (job.finishedAt ?? this.sim.clock.now()) - job.startedAt : 0;
 	}
 
 	private async upload(ctx: ApiCtx): Promise<Reply> {
@@ -545,30 +569,20 @@ export class BulkService {
 	}
 
 	private queryInfo(job: QueryJob, version: string, detail: boolean): Record<string, unknown> {
-		const delimName = Object.entries(DELIMITERS).find(([, d]) => d === job.columnDelimiter)?.[0] ?? 'COMMA';
-		return {
-			id: job.id,
-			operation: job.operation,
-			object: job.object,
-			createdById: this.sim.org.userId,
-			createdDate: sfDateTime(job.createdDate),
-			systemModstamp: sfDateTime(job.systemModstamp),
-			state: job.state,
-			concurrencyMode: 'Parallel',
-			contentType: 'CSV',
-			apiVersion: Number(version),
-			jobType: 'V2Query',
-			lineEnding: job.lineEnding,
-			columnDelimiter: delimName,
-			...(detail
+		return this.jobInfo(
+			job,
+			version,
+			{},
+			{},
+			detail
 				? {
 						numberRecordsProcessed: job.state === 'JobComplete' ? (job.records?.length ?? 0) : 0,
 						retries: 0,
-						totalProcessingTime: job.startedAt !== undefined ? (job.finishedAt ?? this.sim.clock.now()) - job.startedAt : 0,
+						totalProcessingTime: this.processingTime(job),
 						isPkChunkingSupported: true,
 					}
-				: {}),
-		};
+				: {},
+		);
 	}
 
 	private async changeQueryState(ctx: ApiCtx): Promise<Reply> {

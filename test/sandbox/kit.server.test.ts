@@ -8,6 +8,7 @@ import {
 	json,
 	parseCsv,
 	parseCsvObjects,
+	seedCounts,
 	stringifyCsv,
 	text,
 } from '../../sandbox/kit';
@@ -260,5 +261,22 @@ describe('SandboxServer', () => {
 		await socketClosed;
 		expect(s.listening).toBe(false);
 		agent.destroy();
+	});
+});
+
+describe('seedCounts', () => {
+	it('reads each kind as 0 when absent and rejects anything but integers 0..1000000, naming the kinds', () => {
+		expect(seedCounts({ contacts: 5 }, ['contacts', 'companies'])).toEqual({ contacts: 5, companies: 0 });
+		expect(seedCounts(undefined, ['deals'])).toEqual({ deals: 0 });
+		for (const bad of [-1, 1.5, '3', 1_000_001, null]) {
+			let error: unknown;
+			try {
+				seedCounts({ contacts: 1, companies: bad }, ['contacts', 'companies']);
+			} catch (e) {
+				error = e;
+			}
+			expect(error).toBeInstanceOf(HttpError);
+			expect(error).toMatchObject({ status: 400, code: 'invalid_seed', message: 'contacts/companies must be integers 0..1000000' });
+		}
 	});
 });

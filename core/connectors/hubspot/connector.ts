@@ -4,7 +4,7 @@
  * for writes (≤100 inputs per call, every input its own result) and streamed reads.
  */
 import type { BatchItemError, ItemOutcome } from '../../batching/types';
-import { type BatchRunResult, runBatches } from '../../batching/run-batches';
+import { type BatchRunResult, runBatches, type RunBatchesOptions } from '../../batching/run-batches';
 import { type ClassifyHook, HttpClient, type HttpLogger } from '../../http/client';
 import { CrmError, isCrmError } from '../../http/errors';
 import { fingerprint } from '../../http/auth/types';
@@ -479,6 +479,23 @@ export class HubSpotConnector {
 		return await this.runWrite(objectType, 'read', ids.map((id) => ({ id: String(id), properties: {} })), options, (input) => ({ id: input.id }));
 	}
 
+	/** Runs `send` over `items` in HubSpot batches of 100, with the connector's concurrency and HubSpot's batch error handling. */
+	private async runHubSpotBatches<TIn, TOut>(
+		items: TIn[],
+		signal: AbortSignal | undefined,
+		send: RunBatchesOptions<TIn, TOut>['send'],
+	): Promise<BatchRunResult<TOut>> {
+		return await runBatches<TIn, TOut>({
+			items,
+			maxCount: HUBSPOT_BATCH_LIMIT,
+			concurrency: this.batchConcurrency,
+			signal,
+			classifyBatchError: classifyHubSpotBatchError,
+			describeError: describeHubSpotError,
+			send,
+		});
+	}
+
 	private async runWrite<TIn extends { id?: string; properties: Record<string, unknown> }>(
 		objectType: string,
 		kind: BatchKind,
@@ -493,105 +510,97 @@ export class HubSpotConnector {
 			return caseInsensitive ? id.trim().toLowerCase() : id;
 		};
 		let traceCounter = 0;
-		return await runBatches<TIn, HubSpotObject>({
-			items: inputs,
-			maxCount: HUBSPOT_BATCH_LIMIT,
-			concurrency: this.batchConcurrency,
-			signal: options.signal,
-			classifyBatchError: classifyHubSpotBatchError,
-			describeError: describeHubSpotError,
-			send: async (chunk) => {
-				// Several inputs with one key would make HubSpot reject the batch ("duplicate IDs"): merge them, in order,
-				// into one wire input (what sending them one after the other would leave), each getting its result.
-				const slots: number[] = [];
-				const wire: Array<Record<string, unknown>> = [];
-				const slotKeys: string[] = [];
-				const byKey = new Map<string, number>();
-				for (let i = 0; i < chunk.length; i++) {
-					const input = chunk[i];
-					if (keyed) {
-						const key = keyOf(input);
-						if (!key) {
-							slots.push(-1);
-							continue;
-						}
-						const existing = byKey.get(key);
-						if (existing !== undefined) {
-							slots.push(existing);
-							const merged = wire[existing] as { properties?: Record<string, unknown> };
-							if (merged.properties) merged.properties = { ...merged.properties, ...toProperties(input.properties) };
-							continue;
-						}
-						byKey.set(key, wire.length);
-						slotKeys.push(key);
-					} else {
-						slotKeys.push('');
-					}
-					slots.push(wire.length);
-					const body = toWire(input);
-					if (kind === 'create' || kind === 'update' || kind === 'upsert') body.objectWriteTraceId = `n8n-${++traceCounter}`;
-					wire.push(body);
-				}
-				// When HubSpot rejects the whole batch for an input it names (context.objectWriteTraceId), that input fails
-				// with HubSpot's message and the others are sent again at once: k bad inputs cost k extra calls, not a
-				// bisection. A rejection naming no input is thrown, and runBatches splits the chunk to isolate it.
-				const outcomes: Array<ItemOutcome<HubSpotObject>> = new Array(wire.length);
-				let pending = wire.map((_, i) => i);
-				for (let round = 0; pending.length > 0 && round <= wire.length; round++) {
-					const body: Record<string, unknown> = { inputs: pending.map((i) => wire[i]) };
-					if (kind === 'read') {
-						// The unique property must come back: results are matched to inputs by its value.
-						// (E-mail is among a contact's default properties; a custom unique property is not.)
-						const wanted = options.properties ?? [];
-						const id = options.idProperty;
-						body.properties = id && !wanted.includes(id) && (wanted.length > 0 || id !== 'email') ? [...wanted, id] : wanted;
-						if (options.idProperty) body.idProperty = options.idProperty;
-					}
-					let response: HubSpotBatchResponse | undefined;
-					try {
-						response = await this.call<HubSpotBatchResponse | undefined>({
-							method: 'POST',
-							url: `/crm/v3/objects/${encode(objectType)}/batch/${kind}`,
-							body,
-							// Upsert by key, update to given values, archive and read are safe to repeat; create is not.
-							idempotent: kind !== 'create',
-							signal: options.signal,
-						});
-					} catch (error) {
-						const named = blamedTraceIds(error);
-						const blamed = pending.filter((i) => named.has(String(wire[i].objectWriteTraceId)));
-						if (blamed.length === 0 || blamed.length === pending.length) {
-							if (round === 0) throw error;
-							const described = describeHubSpotError(error);
-							for (const i of pending) outcomes[i] = { ok: false, error: described };
-							break;
-						}
-						const described = describeHubSpotError(error);
-						for (const i of blamed) outcomes[i] = { ok: false, error: described };
-						pending = pending.filter((i) => !blamed.includes(i));
+		return await this.runHubSpotBatches<TIn, HubSpotObject>(inputs, options.signal, async (chunk) => {
+			// Several inputs with one key would make HubSpot reject the batch ("duplicate IDs"): merge them, in order,
+			// into one wire input (what sending them one after the other would leave), each getting its result.
+			const slots: number[] = [];
+			const wire: Array<Record<string, unknown>> = [];
+			const slotKeys: string[] = [];
+			const byKey = new Map<string, number>();
+			for (let i = 0; i < chunk.length; i++) {
+				const input = chunk[i];
+				if (keyed) {
+					const key = keyOf(input);
+					if (!key) {
+						slots.push(-1);
 						continue;
 					}
-					const matched = matchBatchResponse(
-						kind,
-						pending.map((i) => wire[i]),
-						pending.map((i) => slotKeys[i]),
-						response,
-						{ idProperty: options.idProperty, caseInsensitive },
-					);
-					pending.forEach((i, j) => (outcomes[i] = matched[j]));
-					pending = [];
+					const existing = byKey.get(key);
+					if (existing !== undefined) {
+						slots.push(existing);
+						const merged = wire[existing] as { properties?: Record<string, unknown> };
+						if (merged.properties) merged.properties = { ...merged.properties, ...toProperties(input.properties) };
+						continue;
+					}
+					byKey.set(key, wire.length);
+					slotKeys.push(key);
+				} else {
+					slotKeys.push('');
 				}
-				return slots.map((slot, i): ItemOutcome<HubSpotObject> => {
-					if (slot >= 0) return outcomes[slot];
-					return {
-						ok: false,
-						error: {
-							message: `input ${i}: no ${options.idProperty ?? 'record id'} given — every ${kind} needs the ${options.idProperty ?? 'id'} of its record`,
-							code: 'MISSING_ID',
-						},
-					};
-				});
-			},
+				slots.push(wire.length);
+				const body = toWire(input);
+				if (kind === 'create' || kind === 'update' || kind === 'upsert') body.objectWriteTraceId = `n8n-${++traceCounter}`;
+				wire.push(body);
+			}
+			// When HubSpot rejects the whole batch for an input it names (context.objectWriteTraceId), that input fails
+			// with HubSpot's message and the others are sent again at once: k bad inputs cost k extra calls, not a
+			// bisection. A rejection naming no input is thrown, and runBatches splits the chunk to isolate it.
+			const outcomes: Array<ItemOutcome<HubSpotObject>> = new Array(wire.length);
+			let pending = wire.map((_, i) => i);
+			for (let round = 0; pending.length > 0 && round <= wire.length; round++) {
+				const body: Record<string, unknown> = { inputs: pending.map((i) => wire[i]) };
+				if (kind === 'read') {
+					// The unique property must come back: results are matched to inputs by its value.
+					// (E-mail is among a contact's default properties; a custom unique property is not.)
+					const wanted = options.properties ?? [];
+					const id = options.idProperty;
+					body.properties = id && !wanted.includes(id) && (wanted.length > 0 || id !== 'email') ? [...wanted, id] : wanted;
+					if (options.idProperty) body.idProperty = options.idProperty;
+				}
+				let response: HubSpotBatchResponse | undefined;
+				try {
+					response = await this.call<HubSpotBatchResponse | undefined>({
+						method: 'POST',
+						url: `/crm/v3/objects/${encode(objectType)}/batch/${kind}`,
+						body,
+						// Upsert by key, update to given values, archive and read are safe to repeat; create is not.
+						idempotent: kind !== 'create',
+						signal: options.signal,
+					});
+				} catch (error) {
+					const named = blamedTraceIds(error);
+					const blamed = pending.filter((i) => named.has(String(wire[i].objectWriteTraceId)));
+					if (blamed.length === 0 || blamed.length === pending.length) {
+						if (round === 0) throw error;
+						const described = describeHubSpotError(error);
+						for (const i of pending) outcomes[i] = { ok: false, error: described };
+						break;
+					}
+					const described = describeHubSpotError(error);
+					for (const i of blamed) outcomes[i] = { ok: false, error: described };
+					pending = pending.filter((i) => !blamed.includes(i));
+					continue;
+				}
+				const matched = matchBatchResponse(
+					kind,
+					pending.map((i) => wire[i]),
+					pending.map((i) => slotKeys[i]),
+					response,
+					{ idProperty: options.idProperty, caseInsensitive },
+				);
+				pending.forEach((i, j) => (outcomes[i] = matched[j]));
+				pending = [];
+			}
+			return slots.map((slot, i): ItemOutcome<HubSpotObject> => {
+				if (slot >= 0) return outcomes[slot];
+				return {
+					ok: false,
+					error: {
+						message: `input ${i}: no ${options.idProperty ?? 'record id'} given — every ${kind} needs the ${options.idProperty ?? 'id'} of its record`,
+						code: 'MISSING_ID',
+					},
+				};
+			});
 		});
 	}
 
@@ -778,91 +787,67 @@ export class HubSpotConnector {
 		type?: { associationTypeId: number; associationCategory?: string },
 		signal?: AbortSignal,
 	): Promise<BatchRunResult<unknown>> {
-		return await runBatches<{ fromId: string; toId: string }, unknown>({
-			items: pairs,
-			maxCount: HUBSPOT_BATCH_LIMIT,
-			concurrency: this.batchConcurrency,
-			signal,
-			classifyBatchError: classifyHubSpotBatchError,
-			describeError: describeHubSpotError,
-			send: async (chunk) => {
-				const url = type
-					? `/crm/v4/associations/${encode(fromType)}/${encode(toType)}/batch/create`
-					: `/crm/v4/associations/${encode(fromType)}/${encode(toType)}/batch/associate/default`;
-				const inputs = chunk.map((p) =>
-					type
-						? {
-								from: { id: String(p.fromId) },
-								to: { id: String(p.toId) },
-								types: [{ associationCategory: type.associationCategory ?? 'USER_DEFINED', associationTypeId: type.associationTypeId }],
-							}
-						: { from: { id: String(p.fromId) }, to: { id: String(p.toId) } },
-				);
-				const res = await this.call<HubSpotBatchResponse<Record<string, unknown>> | undefined>({ method: 'POST', url, body: { inputs }, idempotent: true, signal });
-				return matchPairs(chunk, res);
-			},
+		return await this.runHubSpotBatches<{ fromId: string; toId: string }, unknown>(pairs, signal, async (chunk) => {
+			const url = type
+				? `/crm/v4/associations/${encode(fromType)}/${encode(toType)}/batch/create`
+				: `/crm/v4/associations/${encode(fromType)}/${encode(toType)}/batch/associate/default`;
+			const inputs = chunk.map((p) =>
+				type
+					? {
+							from: { id: String(p.fromId) },
+							to: { id: String(p.toId) },
+							types: [{ associationCategory: type.associationCategory ?? 'USER_DEFINED', associationTypeId: type.associationTypeId }],
+						}
+					: { from: { id: String(p.fromId) }, to: { id: String(p.toId) } },
+			);
+			const res = await this.call<HubSpotBatchResponse<Record<string, unknown>> | undefined>({ method: 'POST', url, body: { inputs }, idempotent: true, signal });
+			return matchPairs(chunk, res);
 		});
 	}
 
 	/** Removes every association between pairs of records, in batches of 100. */
 	async removeAssociations(fromType: string, toType: string, pairs: Array<{ fromId: string; toId: string }>, signal?: AbortSignal): Promise<BatchRunResult<unknown>> {
-		return await runBatches<{ fromId: string; toId: string }, unknown>({
-			items: pairs,
-			maxCount: HUBSPOT_BATCH_LIMIT,
-			concurrency: this.batchConcurrency,
-			signal,
-			classifyBatchError: classifyHubSpotBatchError,
-			describeError: describeHubSpotError,
-			send: async (chunk) => {
-				const inputs = chunk.map((p) => ({ from: { id: String(p.fromId) }, to: [{ id: String(p.toId) }] }));
-				const res = await this.call<HubSpotBatchResponse<Record<string, unknown>> | undefined>({
-					method: 'POST',
-					url: `/crm/v4/associations/${encode(fromType)}/${encode(toType)}/batch/archive`,
-					body: { inputs },
-					idempotent: true,
-					signal,
-				});
-				return matchPairs(chunk, res);
-			},
+		return await this.runHubSpotBatches<{ fromId: string; toId: string }, unknown>(pairs, signal, async (chunk) => {
+			const inputs = chunk.map((p) => ({ from: { id: String(p.fromId) }, to: [{ id: String(p.toId) }] }));
+			const res = await this.call<HubSpotBatchResponse<Record<string, unknown>> | undefined>({
+				method: 'POST',
+				url: `/crm/v4/associations/${encode(fromType)}/${encode(toType)}/batch/archive`,
+				body: { inputs },
+				idempotent: true,
+				signal,
+			});
+			return matchPairs(chunk, res);
 		});
 	}
 
 	/** The records associated with each of `fromIds` (batch read, 100 per call; each id its own result). */
 	async listAssociations(fromType: string, toType: string, fromIds: string[], signal?: AbortSignal): Promise<BatchRunResult<HubSpotAssociatedRecord[]>> {
-		return await runBatches<string, HubSpotAssociatedRecord[]>({
-			items: fromIds.map(String),
-			maxCount: HUBSPOT_BATCH_LIMIT,
-			concurrency: this.batchConcurrency,
-			signal,
-			classifyBatchError: classifyHubSpotBatchError,
-			describeError: describeHubSpotError,
-			send: async (chunk) => {
-				const all = new Map<string, HubSpotAssociatedRecord[]>();
-				let pending = chunk.map((id) => ({ id }));
-				const cursors = new Map<string, string>();
-				for (let round = 0; pending.length > 0 && round < 1000; round++) {
-					const res = await this.call<HubSpotBatchResponse<{ from: { id: string }; to: HubSpotAssociatedRecord[]; paging?: { next?: { after?: string } } }>>({
-						method: 'POST',
-						url: `/crm/v4/associations/${encode(fromType)}/${encode(toType)}/batch/read`,
-						body: { inputs: pending.map((p) => (cursors.get(p.id) ? { id: p.id, after: cursors.get(p.id) } : { id: p.id })) },
-						idempotent: true,
-						signal,
-					});
-					const next: Array<{ id: string }> = [];
-					for (const result of res?.results ?? []) {
-						const id = String(result.from.id);
-						all.set(id, [...(all.get(id) ?? []), ...(result.to ?? [])]);
-						const after = result.paging?.next?.after;
-						if (after && after !== cursors.get(id)) {
-							cursors.set(id, after);
-							next.push({ id });
-						}
+		return await this.runHubSpotBatches<string, HubSpotAssociatedRecord[]>(fromIds.map(String), signal, async (chunk) => {
+			const all = new Map<string, HubSpotAssociatedRecord[]>();
+			let pending = chunk.map((id) => ({ id }));
+			const cursors = new Map<string, string>();
+			for (let round = 0; pending.length > 0 && round < 1000; round++) {
+				const res = await this.call<HubSpotBatchResponse<{ from: { id: string }; to: HubSpotAssociatedRecord[]; paging?: { next?: { after?: string } } }>>({
+					method: 'POST',
+					url: `/crm/v4/associations/${encode(fromType)}/${encode(toType)}/batch/read`,
+					body: { inputs: pending.map((p) => (cursors.get(p.id) ? { id: p.id, after: cursors.get(p.id) } : { id: p.id })) },
+					idempotent: true,
+					signal,
+				});
+				const next: Array<{ id: string }> = [];
+				for (const result of res?.results ?? []) {
+					const id = String(result.from.id);
+					all.set(id, [...(all.get(id) ?? []), ...(result.to ?? [])]);
+					const after = result.paging?.next?.after;
+					if (after && after !== cursors.get(id)) {
+						cursors.set(id, after);
+						next.push({ id });
 					}
-					pending = next;
 				}
-				// A record without associations is not an error: HubSpot leaves it out of `results` (and may list it in errors).
-				return chunk.map((id) => ({ ok: true as const, value: all.get(id) ?? [] }));
-			},
+				pending = next;
+			}
+			// A record without associations is not an error: HubSpot leaves it out of `results` (and may list it in errors).
+			return chunk.map((id) => ({ ok: true as const, value: all.get(id) ?? [] }));
 		});
 	}
 

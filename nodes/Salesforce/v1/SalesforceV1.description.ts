@@ -6,20 +6,23 @@ import * as metadata from './actions/metadata';
 import * as query from './actions/query';
 import * as record from './actions/record';
 
+/** The credential choice (the keys of `CREDENTIAL_TYPES`), shared with the Salesforce Trigger. */
+export const authenticationProperty: INodeProperties = {
+	displayName: 'Authentication',
+	name: 'authentication',
+	type: 'options',
+	options: [
+		{ name: 'OAuth2 (Authorization Code)', value: 'oAuth2' },
+		{ name: 'JWT Bearer (Server-to-Server)', value: 'jwt' },
+		{ name: 'Client Credentials', value: 'clientCredentials' },
+		{ name: 'Username and Password', value: 'password' },
+	],
+	default: 'oAuth2',
+};
+
 /** Every parameter of Salesforce v1. */
 export const salesforceProperties: INodeProperties[] = [
-	{
-		displayName: 'Authentication',
-		name: 'authentication',
-		type: 'options',
-		options: [
-			{ name: 'OAuth2 (Authorization Code)', value: 'oAuth2' },
-			{ name: 'JWT Bearer (Server-to-Server)', value: 'jwt' },
-			{ name: 'Client Credentials', value: 'clientCredentials' },
-			{ name: 'Username and Password', value: 'password' },
-		],
-		default: 'oAuth2',
-	},
+	authenticationProperty,
 	{
 		displayName: 'Resource',
 		name: 'resource',

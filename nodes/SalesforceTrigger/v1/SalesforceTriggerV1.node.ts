@@ -12,8 +12,9 @@ import { type ChangeEvent, type ChangeWatermark, latestWatermark, readChanges, w
 import type { SalesforceConnector, SalesforceRecord } from '../../../core/connectors/salesforce/connector';
 import { soql, soqlIdentifier } from '../../../core/query/soql';
 import { isCrmError } from '../../../core/http/errors';
-import { recordJson } from '../../Salesforce/v1/actions/common';
+import { fieldNamesProperty, recordJson } from '../../Salesforce/v1/actions/common';
 import { listSearch, loadOptions } from '../../Salesforce/v1/methods';
+import { authenticationProperty } from '../../Salesforce/v1/SalesforceV1.description';
 import { CREDENTIAL_TYPES, getConnector } from '../../Salesforce/v1/transport';
 
 /** What the trigger keeps in the workflow's static data (saved by n8n after each non-manual poll). */
@@ -49,18 +50,7 @@ export class SalesforceTriggerV1 implements INodeType {
 				{ name: CREDENTIAL_TYPES.password, required: true, displayOptions: { show: { authentication: ['password'] } } },
 			],
 			properties: [
-				{
-					displayName: 'Authentication',
-					name: 'authentication',
-					type: 'options',
-					options: [
-						{ name: 'OAuth2 (Authorization Code)', value: 'oAuth2' },
-						{ name: 'JWT Bearer (Server-to-Server)', value: 'jwt' },
-						{ name: 'Client Credentials', value: 'clientCredentials' },
-						{ name: 'Username and Password', value: 'password' },
-					],
-					default: 'oAuth2',
-				},
+				authenticationProperty,
 				{
 					displayName: 'Object',
 					name: 'object',
@@ -84,14 +74,7 @@ export class SalesforceTriggerV1 implements INodeType {
 					],
 					default: 'created',
 				},
-				{
-					displayName: 'Field Names or IDs',
-					name: 'fieldNames',
-					type: 'multiOptions',
-					typeOptions: { loadOptionsMethod: 'getFields', loadOptionsDependsOn: ['object.value'] },
-					default: [],
-					description: 'Fields to return (all when empty). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-				},
+				fieldNamesProperty(),
 				{
 					displayName: 'Options',
 					name: 'options',

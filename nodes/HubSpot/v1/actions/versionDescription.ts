@@ -4,7 +4,8 @@ import type { INodeProperties } from 'n8n-workflow';
 import { objectTypeField } from './common';
 import { OPERATIONS } from './router';
 
-const authentication: INodeProperties = {
+/** The credential choice, shared with the HubSpot CRM Trigger. */
+export const authentication: INodeProperties = {
 	displayName: 'Authentication',
 	name: 'authentication',
 	type: 'options',

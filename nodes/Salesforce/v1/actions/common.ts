@@ -1,5 +1,13 @@
 /** Parameters and helpers shared by the Salesforce operations. */
-import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties, ResourceMapperValue } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IDisplayOptions,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+	ResourceMapperTypeOptionsBase,
+	ResourceMapperValue,
+} from 'n8n-workflow';
 
 /** A `displayOptions.show` condition. */
 export type Show = NonNullable<IDisplayOptions['show']>;
@@ -41,6 +49,52 @@ export function objectLocator(show: Show, description = 'The Salesforce object (
 			},
 		],
 		displayOptions: { show },
+	};
+}
+
+/**
+ * The Fields resource mapper of a record write: `resourceMapperMethod` lists the fields the operation can set
+ * (for the object picked above); `matchingFieldsLabels` names how an update/upsert finds the record.
+ */
+export function fieldsMapper(
+	show: Show,
+	resourceMapperMethod: string,
+	mode: 'add' | 'update' | 'upsert',
+	matchingFieldsLabels?: ResourceMapperTypeOptionsBase['matchingFieldsLabels'],
+): INodeProperties {
+	return {
+		displayName: 'Fields',
+		name: 'fields',
+		type: 'resourceMapper',
+		noDataExpression: true,
+		default: { mappingMode: 'defineBelow', value: null },
+		required: true,
+		typeOptions: {
+			loadOptionsDependsOn: ['object.value'],
+			resourceMapper: {
+				resourceMapperMethod,
+				mode,
+				fieldWords: { singular: 'field', plural: 'fields' },
+				addAllFields: false,
+				multiKeyMatch: false,
+				supportAutoMap: true,
+				...(matchingFieldsLabels ? { matchingFieldsLabels } : {}),
+			},
+		},
+		displayOptions: { show },
+	};
+}
+
+/** The fields of the object picked above to return (all when none are chosen). */
+export function fieldNamesProperty(show?: Show): INodeProperties {
+	return {
+		displayName: 'Field Names or IDs',
+		name: 'fieldNames',
+		type: 'multiOptions',
+		typeOptions: { loadOptionsMethod: 'getFields', loadOptionsDependsOn: ['object.value'] },
+		default: [],
+		description: 'Fields to return (all when empty). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		...(show ? { displayOptions: { show } } : {}),
 	};
 }
 
@@ -133,6 +187,28 @@ export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex?: 
 		});
 	}
 	return new NodeOperationError(ctx.getNode(), error instanceof Error ? error : new Error(String(error)), { itemIndex });
+}
+
+/**
+ * Runs `fn` for each item in turn; `emit` adds an output item paired with it. A failure becomes an error item
+ * (On Error: Continue; what the item emitted before failing stays) or the node's error naming the item.
+ */
+export async function forEachItem(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	fn: (i: number, emit: (json: IDataObject) => void) => Promise<void>,
+): Promise<INodeExecutionData[]> {
+	const out: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			await fn(i, (json) => out.push({ json, pairedItem: { item: i } }));
+		} catch (error) {
+			const nodeError = toNodeError(ctx, error, i);
+			if (!ctx.continueOnFail()) throw nodeError;
+			out.push(errorItem(nodeError.message, { itemIndex: i }, i));
+		}
+	}
+	return out;
 }
 
 /** The Query Parameters collection (`:name` placeholders). */

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { bindSoqlParameters } from '../../../../../core/connectors/salesforce/params';
 import { getConnector } from '../../transport';
-import { queryParametersProperty, readQueryParameters, toNodeError } from '../common';
+import { forEachItem, queryParametersProperty, readQueryParameters } from '../common';
 
 const show = { resource: ['bulk'], operation: ['query'] };
 
@@ -43,19 +43,11 @@ export const description: INodeProperties[] = [
 /** Runs a Bulk API 2.0 query job per item and reads its results page by page (Sforce-Locator). */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const connector = await getConnector(this);
-	const out: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const text = bindSoqlParameters(String(this.getNodeParameter('query', i)), readQueryParameters(this, i));
-			const options = this.getNodeParameter('options', i, {}) as { includeDeleted?: boolean; pageSize?: number };
-			for await (const page of connector.bulk().query(text, { includeDeleted: options.includeDeleted, pageSize: options.pageSize })) {
-				for (const record of page) out.push({ json: record, pairedItem: { item: i } });
-			}
-		} catch (error) {
-			const nodeError = toNodeError(this, error, i);
-			if (!this.continueOnFail()) throw nodeError;
-			out.push({ json: { error: nodeError.message, details: { itemIndex: i } }, pairedItem: { item: i } });
+	return await forEachItem(this, items, async (i, emit) => {
+		const text = bindSoqlParameters(String(this.getNodeParameter('query', i)), readQueryParameters(this, i));
+		const options = this.getNodeParameter('options', i, {}) as { includeDeleted?: boolean; pageSize?: number };
+		for await (const page of connector.bulk().query(text, { includeDeleted: options.includeDeleted, pageSize: options.pageSize })) {
+			for (const record of page) emit(record);
 		}
-	}
-	return out;
+	});
 }

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { type ChangeEvent, type ChangeWatermark, readChanges } from '../../../../../core/connectors/salesforce/changes';
 import { getConnector } from '../../transport';
-import { getObjectName, objectLocator, recordJson, toNodeError } from '../common';
+import { fieldNamesProperty, forEachItem, getObjectName, objectLocator, recordJson } from '../common';
 
 const show = { resource: ['changes'], operation: ['get'] };
 
@@ -32,15 +32,7 @@ export const description: INodeProperties[] = [
 			'Where to start: the "watermark" of the last change your sync handled (from an earlier run), or a date-time such as 2024-01-31T00:00:00Z. Changes strictly after it are returned.',
 		displayOptions: { show },
 	},
-	{
-		displayName: 'Field Names or IDs',
-		name: 'fieldNames',
-		type: 'multiOptions',
-		typeOptions: { loadOptionsMethod: 'getFields', loadOptionsDependsOn: ['object.value'] },
-		default: [],
-		description: 'Fields to return (all when empty). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-		displayOptions: { show },
-	},
+	fieldNamesProperty(show),
 	{
 		displayName: 'Max Changes',
 		name: 'maxChanges',
@@ -83,38 +75,30 @@ export function formatWatermark(mark: ChangeWatermark): string {
  */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const connector = await getConnector(this);
-	const out: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const object = getObjectName(this, i);
-			const event = this.getNodeParameter('event', i) as ChangeEvent;
-			const sinceRaw = this.getNodeParameter('since', i);
-			const since = parseWatermark(sinceRaw);
-			if (!since) {
-				throw new NodeOperationError(this.getNode(), `"Since" must be a watermark from an earlier run or a date-time, got "${String(sinceRaw)}"`, { itemIndex: i });
-			}
-			const result = await readChanges(connector, {
-				object,
-				event,
-				since,
-				fields: this.getNodeParameter('fieldNames', i, []) as string[],
-				limit: this.getNodeParameter('maxChanges', i, 10000) as number,
-			});
-			const field = event === 'created' ? 'CreatedDate' : 'SystemModstamp';
-			for (const record of result.records) {
-				const json: IDataObject = {
-					event,
-					id: record.Id as string,
-					watermark: formatWatermark({ ts: String(record[field]), id: String(record.Id) }),
-					record: recordJson(record),
-				};
-				out.push({ json, pairedItem: { item: i } });
-			}
-		} catch (error) {
-			const nodeError = toNodeError(this, error, i);
-			if (!this.continueOnFail()) throw nodeError;
-			out.push({ json: { error: nodeError.message, details: { itemIndex: i } }, pairedItem: { item: i } });
+	return await forEachItem(this, items, async (i, emit) => {
+		const object = getObjectName(this, i);
+		const event = this.getNodeParameter('event', i) as ChangeEvent;
+		const sinceRaw = this.getNodeParameter('since', i);
+		const since = parseWatermark(sinceRaw);
+		if (!since) {
+			throw new NodeOperationError(this.getNode(), `"Since" must be a watermark from an earlier run or a date-time, got "${String(sinceRaw)}"`, { itemIndex: i });
 		}
-	}
-	return out;
+		const result = await readChanges(connector, {
+			object,
+			event,
+			since,
+			fields: this.getNodeParameter('fieldNames', i, []) as string[],
+			limit: this.getNodeParameter('maxChanges', i, 10000) as number,
+		});
+		const field = event === 'created' ? 'CreatedDate' : 'SystemModstamp';
+		for (const record of result.records) {
+			const json: IDataObject = {
+				event,
+				id: record.Id as string,
+				watermark: formatWatermark({ ts: String(record[field]), id: String(record.Id) }),
+				record: recordJson(record),
+			};
+			emit(json);
+		}
+	});
 }

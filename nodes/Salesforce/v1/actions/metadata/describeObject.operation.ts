@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { getConnector } from '../../transport';
-import { getObjectName, objectLocator, toNodeError } from '../common';
+import { forEachItem, getObjectName, objectLocator } from '../common';
 
 const show = { resource: ['metadata'], operation: ['describeObject'] };
 
@@ -23,20 +23,12 @@ export const description: INodeProperties[] = [
 /** Describes an object per item. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const connector = await getConnector(this);
-	const out: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const described = await connector.describe(getObjectName(this, i));
-			if (this.getNodeParameter('output', i, 'object') === 'fields') {
-				for (const field of described.fields) out.push({ json: field as IDataObject, pairedItem: { item: i } });
-			} else {
-				out.push({ json: described as IDataObject, pairedItem: { item: i } });
-			}
-		} catch (error) {
-			const nodeError = toNodeError(this, error, i);
-			if (!this.continueOnFail()) throw nodeError;
-			out.push({ json: { error: nodeError.message, details: { itemIndex: i } }, pairedItem: { item: i } });
+	return await forEachItem(this, items, async (i, emit) => {
+		const described = await connector.describe(getObjectName(this, i));
+		if (this.getNodeParameter('output', i, 'object') === 'fields') {
+			for (const field of described.fields) emit(field as IDataObject);
+		} else {
+			emit(described as IDataObject);
 		}
-	}
-	return out;
+	});
 }

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { bindSoqlParameters } from '../../../../../core/connectors/salesforce/params';
 import { getConnector } from '../../transport';
-import { limitProperties, queryParametersProperty, readQueryParameters, recordJson, toNodeError } from '../common';
+import { forEachItem, limitProperties, queryParametersProperty, readQueryParameters, recordJson } from '../common';
 
 const show = { resource: ['query'], operation: ['execute'] };
 
@@ -44,21 +44,13 @@ export const description: INodeProperties[] = [
 /** Runs a SOQL query per item, reading every page (or up to the limit) as it arrives. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const connector = await getConnector(this);
-	const out: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const text = bindSoqlParameters(String(this.getNodeParameter('query', i)), readQueryParameters(this, i));
-			const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
-			const limit = returnAll ? undefined : (this.getNodeParameter('limit', i, 50) as number);
-			const options = this.getNodeParameter('options', i, {}) as { includeDeleted?: boolean; batchSize?: number };
-			for await (const record of connector.queryRecords(text, { limit, includeDeleted: options.includeDeleted, batchSize: options.batchSize })) {
-				out.push({ json: recordJson(record), pairedItem: { item: i } });
-			}
-		} catch (error) {
-			const nodeError = toNodeError(this, error, i);
-			if (!this.continueOnFail()) throw nodeError;
-			out.push({ json: { error: nodeError.message, details: { itemIndex: i } }, pairedItem: { item: i } });
+	return await forEachItem(this, items, async (i, emit) => {
+		const text = bindSoqlParameters(String(this.getNodeParameter('query', i)), readQueryParameters(this, i));
+		const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
+		const limit = returnAll ? undefined : (this.getNodeParameter('limit', i, 50) as number);
+		const options = this.getNodeParameter('options', i, {}) as { includeDeleted?: boolean; batchSize?: number };
+		for await (const record of connector.queryRecords(text, { limit, includeDeleted: options.includeDeleted, batchSize: options.batchSize })) {
+			emit(recordJson(record));
 		}
-	}
-	return out;
+	});
 }

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { soql, type SoqlFragment, type SoqlValue } from '../../../../../core/query/soql';
 import { getConnector } from '../../transport';
-import { getObjectName, limitProperties, objectLocator, recordJson, toNodeError } from '../common';
+import { forEachItem, getObjectName, limitProperties, objectLocator, recordJson } from '../common';
 
 const show = { resource: ['record'], operation: ['getMany'] };
 
@@ -110,54 +110,46 @@ function literal(value: unknown): SoqlValue {
 /** Reads records of an object, streamed page by page, up to the limit or all. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const connector = await getConnector(this);
-	const out: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const object = getObjectName(this, i);
-			const fields = this.getNodeParameter('fieldNames', i, []) as string[];
-			const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
-			const limit = returnAll ? undefined : (this.getNodeParameter('limit', i, 50) as number);
-			const options = this.getNodeParameter('options', i, {}) as { sortBy?: string; sortDirection?: string; includeDeleted?: boolean };
-			const conditions = this.getNodeParameter('conditions.condition', i, []) as Array<{ field: string; operator: string; value: unknown }>;
-			const parts: SoqlFragment[] = conditions.map((c) => {
-				const operator = OPERATORS[c.operator as OperatorKey];
-				if (!operator) throw new NodeOperationError(this.getNode(), `Unknown operator "${c.operator}"`, { itemIndex: i });
-				const field = soql.id(c.field);
-				if (operator === 'IN' || operator === 'NOT IN') {
-					const raw = typeof c.value === 'string' ? c.value.trim() : c.value;
-					const list = Array.isArray(raw) ? raw : typeof raw === 'string' && raw.startsWith('[') ? (JSON.parse(raw) as unknown[]) : String(raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-					const values = list.map(literal);
-					return operator === 'IN' ? soql`${field} IN ${values}` : soql`${field} NOT IN ${values}`;
-				}
-				const value = operator === 'LIKE' ? String(c.value ?? '') : literal(c.value);
-				switch (operator) {
-					case '=':
-						return soql`${field} = ${value}`;
-					case '!=':
-						return soql`${field} != ${value}`;
-					case '<':
-						return soql`${field} < ${value}`;
-					case '<=':
-						return soql`${field} <= ${value}`;
-					case '>':
-						return soql`${field} > ${value}`;
-					case '>=':
-						return soql`${field} >= ${value}`;
-					default:
-						return soql`${field} LIKE ${value}`;
-				}
-			});
-			const where = parts.length ? soql.join(parts, ' AND ') : undefined;
-			const orderBy = options.sortBy ? `${soql.id(options.sortBy).text} ${options.sortDirection === 'DESC' ? 'DESC' : 'ASC'}` : undefined;
-			const query = connector.selectQuery(object, fields.length ? fields : await connector.selectableFields(object), where, orderBy);
-			for await (const record of connector.queryRecords(query, { limit, includeDeleted: options.includeDeleted })) {
-				out.push({ json: recordJson(record), pairedItem: { item: i } });
+	return await forEachItem(this, items, async (i, emit) => {
+		const object = getObjectName(this, i);
+		const fields = this.getNodeParameter('fieldNames', i, []) as string[];
+		const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
+		const limit = returnAll ? undefined : (this.getNodeParameter('limit', i, 50) as number);
+		const options = this.getNodeParameter('options', i, {}) as { sortBy?: string; sortDirection?: string; includeDeleted?: boolean };
+		const conditions = this.getNodeParameter('conditions.condition', i, []) as Array<{ field: string; operator: string; value: unknown }>;
+		const parts: SoqlFragment[] = conditions.map((c) => {
+			const operator = OPERATORS[c.operator as OperatorKey];
+			if (!operator) throw new NodeOperationError(this.getNode(), `Unknown operator "${c.operator}"`, { itemIndex: i });
+			const field = soql.id(c.field);
+			if (operator === 'IN' || operator === 'NOT IN') {
+				const raw = typeof c.value === 'string' ? c.value.trim() : c.value;
+				const list = Array.isArray(raw) ? raw : typeof raw === 'string' && raw.startsWith('[') ? (JSON.parse(raw) as unknown[]) : String(raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+				const values = list.map(literal);
+				return operator === 'IN' ? soql`${field} IN ${values}` : soql`${field} NOT IN ${values}`;
 			}
-		} catch (error) {
-			const nodeError = toNodeError(this, error, i);
-			if (!this.continueOnFail()) throw nodeError;
-			out.push({ json: { error: nodeError.message, details: { itemIndex: i } }, pairedItem: { item: i } });
+			const value = operator === 'LIKE' ? String(c.value ?? '') : literal(c.value);
+			switch (operator) {
+				case '=':
+					return soql`${field} = ${value}`;
+				case '!=':
+					return soql`${field} != ${value}`;
+				case '<':
+					return soql`${field} < ${value}`;
+				case '<=':
+					return soql`${field} <= ${value}`;
+				case '>':
+					return soql`${field} > ${value}`;
+				case '>=':
+					return soql`${field} >= ${value}`;
+				default:
+					return soql`${field} LIKE ${value}`;
+			}
+		});
+		const where = parts.length ? soql.join(parts, ' AND ') : undefined;
+		const orderBy = options.sortBy ? `${soql.id(options.sortBy).text} ${options.sortDirection === 'DESC' ? 'DESC' : 'ASC'}` : undefined;
+		const query = connector.selectQuery(object, fields.length ? fields : await connector.selectableFields(object), where, orderBy);
+		for await (const record of connector.queryRecords(query, { limit, includeDeleted: options.includeDeleted })) {
+			emit(recordJson(record));
 		}
-	}
-	return out;
+	});
 }

@@ -1,34 +1,14 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { mappedFields, objectLocator } from '../common';
+import { fieldsMapper, mappedFields, objectLocator } from '../common';
 import { writeItems } from './write';
 
 const show = { resource: ['record'], operation: ['update'] };
 
 export const description: INodeProperties[] = [
 	objectLocator(show),
-	{
-		displayName: 'Fields',
-		name: 'fields',
-		type: 'resourceMapper',
-		noDataExpression: true,
-		default: { mappingMode: 'defineBelow', value: null },
-		required: true,
-		typeOptions: {
-			loadOptionsDependsOn: ['object.value'],
-			resourceMapper: {
-				resourceMapperMethod: 'getUpdateFields',
-				mode: 'update',
-				fieldWords: { singular: 'field', plural: 'fields' },
-				addAllFields: false,
-				multiKeyMatch: false,
-				supportAutoMap: true,
-				matchingFieldsLabels: { title: 'Record to Update', description: 'The record is found by its Id', hint: 'Map the record Id' },
-			},
-		},
-		displayOptions: { show },
-	},
+	fieldsMapper(show, 'getUpdateFields', 'update', { title: 'Record to Update', description: 'The record is found by its Id', hint: 'Map the record Id' }),
 ];
 
 /** Updates one record per item (found by `Id`), 200 per sObject Collections call. */

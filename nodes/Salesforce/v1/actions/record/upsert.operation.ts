@@ -2,38 +2,18 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { NodeOperationError } from 'n8n-workflow';
 
 import { soqlIdentifier } from '../../../../../core/query/soql';
-import { mappedFields, matchingColumn, objectLocator } from '../common';
+import { fieldsMapper, mappedFields, matchingColumn, objectLocator } from '../common';
 import { writeItems } from './write';
 
 const show = { resource: ['record'], operation: ['upsert'] };
 
 export const description: INodeProperties[] = [
 	objectLocator(show),
-	{
-		displayName: 'Fields',
-		name: 'fields',
-		type: 'resourceMapper',
-		noDataExpression: true,
-		default: { mappingMode: 'defineBelow', value: null },
-		required: true,
-		typeOptions: {
-			loadOptionsDependsOn: ['object.value'],
-			resourceMapper: {
-				resourceMapperMethod: 'getUpsertFields',
-				mode: 'upsert',
-				fieldWords: { singular: 'field', plural: 'fields' },
-				addAllFields: false,
-				multiKeyMatch: false,
-				supportAutoMap: true,
-				matchingFieldsLabels: {
-					title: 'External ID Field',
-					description: 'The field that identifies the record: an existing record with this value is updated, otherwise one is created',
-					hint: 'Only external ID fields (and Id) can be used',
-				},
-			},
-		},
-		displayOptions: { show },
-	},
+	fieldsMapper(show, 'getUpsertFields', 'upsert', {
+		title: 'External ID Field',
+		description: 'The field that identifies the record: an existing record with this value is updated, otherwise one is created',
+		hint: 'Only external ID fields (and Id) can be used',
+	}),
 ];
 
 /** Upserts one record per item by an external ID field, 200 per sObject Collections call; running it twice creates nothing new. */
