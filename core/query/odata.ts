@@ -35,7 +35,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function odataGuid(value: string): string {
 	const bare = typeof value === 'string' ? value.replace(/^\{(.*)\}$/, '$1') : value;
 	if (typeof bare !== 'string' || !GUID.test(bare)) {
-		throw new QueryValueError(`${show(value)} is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx) and cannot be used as an OData Guid value`);
+		throw new QueryValueError(`${show(value)} is not a GUID (8-4-4-4-12 hexadecimal digits) and cannot be used as an OData Guid value`);
 	}
 	return bare.toLowerCase();
 }

@@ -68,7 +68,7 @@ export interface PropertyGroupDef {
 export interface ObjectTypeDef {
 	/** Plural API name (`contacts`) or, for custom objects, the fully qualified name (`p123_cars`). */
 	name: string;
-	/** `0-1` … or `2-xxxxx` for custom objects. */
+	/** `0-1` … or `2-<digits>` for custom objects. */
 	objectTypeId: string;
 	/** Upper-case singular used in messages (`CONTACT`). */
 	label: string;

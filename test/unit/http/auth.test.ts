@@ -228,7 +228,7 @@ describe('OAuth2 refresh token', () => {
 		let n = 0;
 		const transport = new FakeTransport(() => {
 			n++;
-			return res(200, { access_token: `at-${n}-xxxxxxxx`, refresh_token: `rt-${n + 1}-rotated`, expires_in: 60, token_type: 'Bearer' });
+			return res(200, { access_token: `at-${n}-abcdefgh`, refresh_token: `rt-${n + 1}-rotated`, expires_in: 60, token_type: 'Bearer' });
 		});
 		const persisted: OAuth2Tokens[] = [];
 		let now = 0;
@@ -250,7 +250,7 @@ describe('OAuth2 refresh token', () => {
 			client_id: 'app',
 			client_secret: 'app-secret-1',
 		});
-		expect(persisted[0]).toMatchObject({ accessToken: 'at-1-xxxxxxxx', refreshToken: 'rt-2-rotated', rotated: true, expiresAt: 30_000 });
+		expect(persisted[0]).toMatchObject({ accessToken: 'at-1-abcdefgh', refreshToken: 'rt-2-rotated', rotated: true, expiresAt: 30_000 });
 		expect(auth.currentRefreshToken).toBe('rt-2-rotated');
 		now = 31_000; // past expires_in (60 s) minus the skew (capped at half the lifetime)
 		await auth.getToken();
@@ -259,7 +259,7 @@ describe('OAuth2 refresh token', () => {
 	});
 
 	it('reports rotated: false when the server keeps the refresh token', async () => {
-		const transport = new FakeTransport([res(200, { access_token: 'at-1-xxxxxxxx', expires_in: 3600 })]);
+		const transport = new FakeTransport([res(200, { access_token: 'at-1-abcdefgh', expires_in: 3600 })]);
 		const onTokens = jest.fn();
 		const auth = new OAuth2RefreshTokenAuth({ tokenUrl: TOKEN_URL, clientId: 'app', refreshToken: 'rt-keep-123', transport, onTokens });
 		await auth.getToken();
@@ -267,9 +267,9 @@ describe('OAuth2 refresh token', () => {
 	});
 
 	it('starts with a given access token and refreshes on 401', async () => {
-		const tokens = new FakeTransport([res(200, { access_token: 'at-new-xxxxxxxx', expires_in: 3600 })]);
-		const auth = new OAuth2RefreshTokenAuth({ tokenUrl: TOKEN_URL, clientId: 'app', refreshToken: 'rt-1-original', accessToken: 'at-old-xxxxxxxx', transport: tokens });
-		const api = new FakeTransport((req) => (req.headers?.Authorization === 'Bearer at-old-xxxxxxxx' ? res(401, { message: 'expired' }) : res(200, 'ok')));
+		const tokens = new FakeTransport([res(200, { access_token: 'at-new-abcdefgh', expires_in: 3600 })]);
+		const auth = new OAuth2RefreshTokenAuth({ tokenUrl: TOKEN_URL, clientId: 'app', refreshToken: 'rt-1-original', accessToken: 'at-old-abcdefgh', transport: tokens });
+		const api = new FakeTransport((req) => (req.headers?.Authorization === 'Bearer at-old-abcdefgh' ? res(401, { message: 'expired' }) : res(200, 'ok')));
 		const client = new HttpClient({ baseUrl: API, transport: api, auth, rateLimit: false });
 		await expect(client.json({ method: 'GET', url: '/me' })).resolves.toBe('ok');
 		expect(tokens.calls).toHaveLength(1);
@@ -283,7 +283,7 @@ describe('OAuth2 refresh token', () => {
 	});
 
 	it('a failing onTokens callback is reported, saying the rotated token was not persisted', async () => {
-		const tokens = new FakeTransport([res(200, { access_token: 'at-1-xxxxxxxx', refresh_token: 'rt-new-1234' })]);
+		const tokens = new FakeTransport([res(200, { access_token: 'at-1-abcdefgh', refresh_token: 'rt-new-1234' })]);
 		const auth = new OAuth2RefreshTokenAuth({
 			tokenUrl: TOKEN_URL,
 			clientId: 'app',
