@@ -4,12 +4,31 @@
  * directory instead of the developer's home. `engine.ts` imports it first; so must any test that imports
  * `n8n-core` directly.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-if (!process.env.N8N_USER_FOLDER?.includes('crm-connectors-n8n-')) {
-	const folder = mkdtempSync(path.join(tmpdir(), 'crm-connectors-n8n-'));
+/** One folder per process under a shared base; folders of processes that are gone are swept on the way in
+ * (jest ends its workers without an `exit` event, so cleanup on exit alone leaks a folder per worker). */
+const BASE = path.join(tmpdir(), 'crm-connectors-n8n');
+
+function alive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (err) {
+		return (err as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}
+
+if (!process.env.N8N_USER_FOLDER?.startsWith(BASE)) {
+	mkdirSync(BASE, { recursive: true });
+	for (const name of readdirSync(BASE)) {
+		const pid = Number(name);
+		if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) rmSync(path.join(BASE, name), { recursive: true, force: true });
+	}
+	const folder = path.join(BASE, String(process.pid));
+	mkdirSync(folder, { recursive: true });
 	process.env.N8N_USER_FOLDER = folder;
 	process.on('exit', () => rmSync(folder, { recursive: true, force: true }));
 }
