@@ -6,25 +6,17 @@
  * `files`, a runtime import of a dev-only package, a dependency missing from `dependencies`.
  * Run with `npm run check:pack` (after `npm run build`).
  */
-const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const root = path.resolve(__dirname, '..');
-const pkg = require(path.join(root, 'package.json'));
+const { root, pkg, packAndInstall } = require('./lib/pack-install');
+
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-connectors-pack-'));
 process.env.N8N_USER_FOLDER = path.join(work, 'user');
-const npm = (args, cwd) => execFileSync('npm', args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
 
 async function main() {
-	const tarball = npm(['pack', '--silent', '--pack-destination', work], root).trim().split('\n').pop();
-	const nodesDir = path.join(work, 'user', '.n8n', 'nodes');
-	fs.mkdirSync(nodesDir, { recursive: true });
-	fs.writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
-	// As n8n does: no install scripts. Peer n8n-workflow is left to the host (n8n provides it).
-	npm(['install', path.join(work, tarball), '--ignore-scripts', '--omit=dev', '--omit=peer', '--legacy-peer-deps', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], nodesDir);
-	const installed = path.join(nodesDir, 'node_modules', pkg.name);
+	const { tarball, size, installed } = packAndInstall({ work, userFolder: process.env.N8N_USER_FOLDER });
 
 	// n8n-workflow comes from n8n itself at run time; let the installed package resolve it from this repo.
 	process.env.NODE_PATH = path.join(root, 'node_modules');
@@ -46,7 +38,6 @@ async function main() {
 	for (const file of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) {
 		if (!fs.existsSync(path.join(installed, file))) problems.push(`missing from the tarball: ${file}`);
 	}
-	const size = fs.statSync(path.join(work, tarball)).size;
 	fs.rmSync(work, { recursive: true, force: true });
 	if (problems.length) {
 		console.error(`check:pack FAILED\n- ${problems.join('\n- ')}`);
