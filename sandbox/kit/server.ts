@@ -376,6 +376,9 @@ export class SandboxServer {
 			if (body !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-length')) {
 				headers['Content-Length'] = body.length;
 			}
+			// A real server's Date header is its own clock: clients that read server time (watermarks) then
+			// follow the simulator's clock, including a ManualClock in tests.
+			if (!Object.keys(headers).some((k) => k.toLowerCase() === 'date')) headers.Date = new Date(this.clock.now()).toUTCString();
 			res.writeHead(reply.status, headers);
 			if (body !== undefined && req.method !== 'HEAD' && reply.status !== 204 && reply.status !== 304) res.end(body);
 			else res.end();

@@ -4,15 +4,18 @@
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import { ManualClock } from '../../../sandbox/kit';
 import type { SalesforceSimulator, SalesforceSimContract } from '../../../sandbox/salesforce';
 import { runPoll } from '../../helpers/engine';
 import { object, PASSWORD_CREDENTIAL, passwordCredentials, SF_TRIGGER, startSimulator } from './helpers';
 
 let sim: SalesforceSimulator;
 let contract: SalesforceSimContract;
+/** The simulator's clock, and through its Date header the server time the trigger reads: the test moves it. */
+const clock = new ManualClock(Date.UTC(2026, 0, 15, 9, 30, 0, 200));
 
 beforeAll(async () => {
-	({ sim, contract } = await startSimulator());
+	({ sim, contract } = await startSimulator({ clock }));
 });
 afterAll(async () => {
 	await sim.stop();
@@ -20,12 +23,11 @@ afterAll(async () => {
 beforeEach(() => sim.reset());
 
 /**
- * Waits until the wall clock (the simulator's clock here) enters the next second: Salesforce timestamps have
- * whole seconds, and the trigger hands out a second's changes once that second is over.
+ * Moves the server's clock into the next second: Salesforce timestamps have whole seconds, and the trigger
+ * hands out a second's changes once that second is over by the server's clock.
  */
 async function nextSecond(): Promise<void> {
-	const now = Date.now();
-	await new Promise((resolve) => setTimeout(resolve, 1000 - (now % 1000) + 5));
+	clock.advance(1000 - (clock.now() % 1000) + 5);
 }
 
 const triggerNode = (event: string, options: IDataObject = {}) => ({
