@@ -1,7 +1,6 @@
 /** Parameters and helpers shared by the Salesforce operations. */
 import type {
 	IDataObject,
-	IDisplayOptions,
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeProperties,
@@ -9,15 +8,18 @@ import type {
 	ResourceMapperValue,
 } from 'n8n-workflow';
 
-/** A `displayOptions.show` condition. */
-export type Show = NonNullable<IDisplayOptions['show']>;
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import type { Show } from '../../../shared/descriptions';
 
 import type { BatchItemResult } from '../../../../core/batching/types';
 import { isCrmError } from '../../../../core/http/errors';
 import { QueryValueError } from '../../../../core/query/common';
 import { soqlIdentifier } from '../../../../core/query/soql';
 import type { SoqlParameterValue } from '../../../../core/connectors/salesforce/params';
+
+/** A `displayOptions.show` condition. */
+export type { Show };
 
 /** The object picker: from the org's list, by API name, or by expression. */
 export function objectLocator(show: Show, description = 'The Salesforce object (standard or custom, e.g. Contact or Invoice__c)'): INodeProperties {
@@ -295,25 +297,4 @@ export function readQueryParameters(ctx: IExecuteFunctions, i: number): Record<s
 	return params;
 }
 
-/** Return All + Limit. */
-export function limitProperties(show: Show): INodeProperties[] {
-	return [
-		{
-			displayName: 'Return All',
-			name: 'returnAll',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to return all results or only up to a given limit',
-			displayOptions: { show },
-		},
-		{
-			displayName: 'Limit',
-			name: 'limit',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 50,
-			description: 'Max number of results to return',
-			displayOptions: { show: { ...show, returnAll: [false] } },
-		},
-	];
-}
+export { limitProperties } from '../../../shared/descriptions';
