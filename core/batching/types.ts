@@ -63,4 +63,10 @@ export const BATCH_CODES = {
 	notSent: 'NOT_SENT',
 	aborted: 'ABORTED',
 	badBatchResponse: 'BAD_BATCH_RESPONSE',
+	/**
+	 * The request may or may not have been applied (its answer was lost: connection dropped or timed out after
+	 * sending, or a 5xx to a non-idempotent write) and the connector could not settle it (no unique field to look
+	 * the record up by). Not a failure: re-running the item may duplicate it. Always its own result.
+	 */
+	outcomeUnknown: 'OUTCOME_UNKNOWN',
 } as const;
