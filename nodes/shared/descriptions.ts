@@ -25,3 +25,17 @@ export function limitProperties(show: Show): INodeProperties[] {
 		},
 	];
 }
+
+/**
+ * The per-request timeout option (inside an operation's Options collection). A write whose answer does not come
+ * in time may still have been applied: the connector settles it as after a dropped connection.
+ */
+export const timeoutOption: INodeProperties = {
+	displayName: 'Timeout',
+	name: 'timeout',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: 60000,
+	description:
+		'Milliseconds to wait for each API answer. A write whose answer does not arrive in time may still have been applied: it is looked up by its unique field where there is one, else reported as outcome unknown (never silently re-sent).',
+};
