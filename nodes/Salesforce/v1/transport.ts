@@ -57,8 +57,11 @@ export async function getConnector(context: Context): Promise<SalesforceConnecto
 	const transport = new FunctionTransport(async (request) =>
 		await helpers.httpRequestWithAuthentication.call(context, type, toN8nRequestOptions(request) as never),
 	);
+	// The Timeout option of the operation's Options collection, when it has one (execute() only).
+	const timeoutMs = 'getInputData' in context ? Number((context as IExecuteFunctions).getNodeParameter('options.timeout', 0, 0)) || undefined : undefined;
 	const http = new HttpClient({
 		transport,
+		...(timeoutMs ? { timeoutMs } : {}),
 		rateLimitKey: `salesforce:${credentialId}`,
 		// Salesforce allows 25 long-running requests per org; stay well below.
 		rateLimit: { maxConcurrent: 10 },
