@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { HubSpotConnector } from '../../../../core/connectors/hubspot/connector';
+import { withItemErrors } from '../../../shared/nodeErrors';
 import { getConnector } from '../transport';
 import * as associationCreate from './association/create.operation';
 import * as associationGetAll from './association/getAll.operation';
@@ -45,12 +46,14 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
 
 /** Runs the chosen operation over all items. */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
-	const resource = this.getNodeParameter('resource', 0) as string;
-	const operation = this.getNodeParameter('operation', 0) as string;
-	const op = OPERATIONS[resource]?.[operation];
-	if (!op) throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
-	const connector = await getConnector(this);
-	const output = await op.execute.call(this, items, connector);
-	return [output];
+	return await withItemErrors(this, async () => {
+		const items = this.getInputData();
+		const resource = this.getNodeParameter('resource', 0) as string;
+		const operation = this.getNodeParameter('operation', 0) as string;
+		const op = OPERATIONS[resource]?.[operation];
+		if (!op) throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
+		const connector = await getConnector(this);
+		const output = await op.execute.call(this, items, connector);
+		return [output];
+	});
 }
