@@ -2,7 +2,8 @@
  * Bulk API 2.0 for the Salesforce simulator.
  *
  * Ingest jobs (`/jobs/ingest`): insert, update, upsert, delete and hardDelete from CSV uploaded with
- * `PUT …/batches` (several uploads append), `#N/A` meaning null, relationship columns such as
+ * `PUT …/batches` (once per job: after a second upload, `UploadComplete` is refused with 400 INVALIDJOB, as
+ * Salesforce does), `#N/A` meaning null, relationship columns such as
  * `Account.External_Id__c`; after `UploadComplete` the job waits `processingDelayMs`, turns `InProgress`,
  * processes `chunkSize` rows per timer tick (so polling sees progress) and ends `JobComplete` (or `Failed`
  * on a bad header, `Aborted` on request). Results: `successfulResults` (`sf__Id,sf__Created,…`),
@@ -57,6 +58,8 @@ interface IngestJob {
 	systemModstamp: number;
 	header?: string[];
 	rows: string[][];
+	/** `PUT …/batches` requests accepted (Salesforce takes one per job). */
+	uploads: number;
 	/** Next row to process. */
 	cursor: number;
 	processed: number;
@@ -206,6 +209,7 @@ export class BulkService {
 			createdDate: now,
 			systemModstamp: now,
 			rows: [],
+			uploads: 0,
 			cursor: 0,
 			processed: 0,
 			failed: 0,
@@ -295,6 +299,7 @@ export class BulkService {
 			throw new SfApiError(400, 'INVALIDREQUEST', 'ClientInputError : Every upload to a job must have the same header row');
 		}
 		job.header ??= header;
+		job.uploads++;
 		for (const r of data) if (!(r.length === 1 && r[0] === '')) job.rows.push(r);
 		job.systemModstamp = this.sim.clock.now();
 		return empty(201);
@@ -306,6 +311,10 @@ export class BulkService {
 		const state = b?.state;
 		if (state === 'UploadComplete') {
 			if (job.state !== 'Open') throw new SfApiError(409, 'INVALIDJOBSTATE', `Job ${job.id} is not open (state ${job.state})`);
+			if (job.uploads > 1) {
+				// Salesforce's own wording (typo included); the job stays Open.
+				throw new SfApiError(400, 'INVALIDJOB', `Found multipe contents for job: <${job.id}>, please 'Close' / 'Abort' / 'Delete' the current Job then create a new Job and make sure you only do 'PUT' once on a given Job.`);
+			}
 			job.state = 'UploadComplete';
 			job.systemModstamp = this.sim.clock.now();
 			if (ctx.req) job.injected = this.injected(ctx.req, job.rows.length);

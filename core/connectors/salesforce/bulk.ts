@@ -3,18 +3,24 @@
  * delete, hardDelete) with one result per input row, matched back from the successful / failed / unprocessed
  * result CSVs (parsed with csv-parse), and query jobs whose CSV results are paged with `Sforce-Locator`
  * (jsforce's own multi-page reader is broken upstream, so it is not used for results).
+ *
+ * Nothing is written or counted twice. A job's CSV is uploaded once (Salesforce takes one `PUT …/batches` per
+ * job): an upload whose outcome is unknown (connection lost, timeout, 5xx) is never re-sent; its job is aborted
+ * (an aborted or never-closed job is never processed) and the rows go into a new job, a bounded number of
+ * times. A lost answer to `UploadComplete` is settled by reading the job's state. Only requests that provably
+ * were not processed (429, 503 + Retry-After, connection refused) are retried as they are, by the HttpClient.
  */
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 
-import type { BatchItemResult } from '../../batching/types';
+import { BATCH_CODES, type BatchItemError, type BatchItemResult } from '../../batching/types';
 import type { HttpClient } from '../../http/client';
-import { CrmError } from '../../http/errors';
+import { CrmError, isCrmError } from '../../http/errors';
 import { soqlIdentifier } from '../../query/soql';
-import { describeRequestError } from './errors';
+import { checkRows, columnsOf, matchResults, rowKey, type BulkObjectInfo, type BulkOperation, type BulkRow, type BulkRowResult, type ResultRow } from './bulkRows';
+import { describeRequestError, isDailyLimitError } from './errors';
 
-/** Bulk API 2.0 ingest operations. */
-export type BulkOperation = 'insert' | 'update' | 'upsert' | 'delete' | 'hardDelete';
+export type { BulkFieldInfo, BulkObjectInfo, BulkOperation, BulkRowResult } from './bulkRows';
 
 /** Terminal and intermediate job states. */
 export type BulkJobState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
@@ -29,12 +35,6 @@ export interface BulkJobInfo {
 	numberRecordsFailed?: number;
 	errorMessage?: string;
 	[key: string]: unknown;
-}
-
-/** One row's outcome. */
-export interface BulkRowResult {
-	id?: string;
-	created?: boolean;
 }
 
 /** Options of {@link BulkApi}. */
@@ -52,6 +52,10 @@ export interface BulkApiOptions {
 	sleep?: (ms: number) => Promise<void>;
 	/** Injectable clock (ms). Default Date.now. */
 	now?: () => number;
+	/** An object's describe (e.g. the connector's cached one). Default: `GET …/sobjects/{object}/describe`. */
+	describe?: (object: string) => Promise<BulkObjectInfo>;
+	/** Jobs tried for the same rows when uploads fail or their outcome is unknown. Default 3. */
+	maxJobAttempts?: number;
 }
 
 /** Options of an ingest run. */
@@ -62,7 +66,7 @@ export interface BulkIngestOptions {
 	externalIdField?: string;
 	/** Most rows per job (each job's CSV must stay under 150 MB). Default 100 000. */
 	maxRowsPerJob?: number;
-	/** Called with each job's final status. */
+	/** Called with each job's final status (aborted attempts included). */
 	onJob?: (job: BulkJobInfo) => void;
 }
 
@@ -83,26 +87,48 @@ export interface BulkQueryOptions {
 
 const TERMINAL: ReadonlySet<string> = new Set(['JobComplete', 'Failed', 'Aborted']);
 const MAX_CSV_BYTES = 100 * 1024 * 1024;
+/** Failed status polls in a row tolerated while waiting for a submitted job. */
+const MAX_POLL_FAILURES = 3;
+/** `UploadComplete` requests sent for one job when each answer is lost and the job reads back as Open. */
+const MAX_CLOSE_ATTEMPTS = 3;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** A CSV cell for Bulk API 2.0: null clears a field (`#N/A`), undefined leaves it unset, objects become JSON. */
-function cell(value: unknown): string {
-	if (value === undefined) return '';
-	if (value === null) return '#N/A';
-	if (value instanceof Date) return value.toISOString();
-	if (typeof value === 'object') return JSON.stringify(value);
-	return String(value);
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** `job` updated with what Salesforce answered about it (the id stays the one it was created with). */
+function merge(job: BulkJobInfo, answer: unknown): BulkJobInfo {
+	return answer && typeof answer === 'object' ? { ...job, ...(answer as Partial<BulkJobInfo>), id: job.id } : job;
 }
 
-function rowKey(values: string[]): string {
-	return JSON.stringify(values);
+/** A failure after which nothing else can succeed: credentials, permission, the daily limit, a cancelled run. */
+function stopsRun(error: unknown): boolean {
+	if (!isCrmError(error)) return false;
+	return error.kind === 'authentication' || error.kind === 'permission' || error.retryable === false || isDailyLimitError(error);
 }
+
+/** The item error for rows that were never sent because of `error`. */
+function notSent(error: unknown): BatchItemError {
+	const cause = describeRequestError(error);
+	return { message: `not sent: ${cause.message}`, code: BATCH_CODES.notSent, details: { cause } };
+}
+
+/** What one job attempt came to. */
+type JobRun =
+	/** The job ended (any terminal state) and its results were read. */
+	| { kind: 'done'; job: BulkJobInfo; sets: { ok: ResultRow[]; failed: ResultRow[]; unprocessed: ResultRow[] } }
+	/** The job was aborted (or left open) before processing: nothing of it was written; the rows can go into a new job. */
+	| { kind: 'rerun'; job: BulkJobInfo; reason: string }
+	/** Salesforce refused (nothing written); `fatal` stops the rest of the run. */
+	| { kind: 'refused'; error: unknown; fatal: boolean; job?: BulkJobInfo }
+	/** The job was submitted but could not be followed: the rows' outcome is unknown. */
+	| { kind: 'unknown'; job: BulkJobInfo; reason: string; cause?: unknown };
 
 /** Bulk API 2.0 client. */
 export class BulkApi {
 	private readonly sleep: (ms: number) => Promise<void>;
 	private readonly now: () => number;
+	private readonly describeCache = new Map<string, Promise<BulkObjectInfo>>();
 
 	constructor(private readonly options: BulkApiOptions) {
 		this.sleep = options.sleep ?? defaultSleep;
@@ -110,105 +136,274 @@ export class BulkApi {
 	}
 
 	/**
-	 * Runs an ingest over `records` (field maps; for delete/hardDelete `{ Id }`): one job per `maxRowsPerJob`
-	 * rows, each uploaded as CSV, closed, awaited, and its result CSVs matched back to the input rows.
-	 * Every input row gets exactly one result; a row Salesforce did not process fails with the reason.
+	 * Runs an ingest over `records` (field maps; for delete/hardDelete `{ Id }`): every record is checked against
+	 * the object's describe first (one with a column the object does not have fails alone), then one job per
+	 * `maxRowsPerJob` rows is uploaded, closed, awaited and its result CSVs matched back to the input rows. Every
+	 * input row gets exactly one result; this never throws for the run as a whole (a failure that concerns every
+	 * row becomes each row's result, `NOT_SENT` when nothing was sent).
 	 */
 	async ingest(records: ReadonlyArray<Record<string, unknown>>, options: BulkIngestOptions): Promise<BulkIngestResult> {
-		const object = soqlIdentifier(options.object);
-		const externalIdField = options.operation === 'upsert' ? soqlIdentifier(options.externalIdField ?? '') : undefined;
-		const maxRows = options.maxRowsPerJob ?? 100_000;
 		const results: Array<BatchItemResult<BulkRowResult>> = new Array(records.length);
 		const jobs: BulkJobInfo[] = [];
-		let failedFatally: ReturnType<typeof describeRequestError> | undefined;
-		for (let start = 0; start < records.length; ) {
-			const { end, columns, csv } = this.buildCsv(records, start, maxRows, options.operation);
-			const indexes = Array.from({ length: end - start }, (_, i) => start + i);
-			if (failedFatally) {
-				for (const i of indexes) results[i] = { index: i, ok: false, error: failedFatally };
-				start = end;
+		const settle = (indexes: Iterable<number>, error: BatchItemError) => {
+			for (const i of indexes) if (!results[i]) results[i] = { index: i, ok: false, error };
+		};
+		const all = () => records.keys();
+		const { operation } = options;
+		let object: string;
+		let externalIdField: string | undefined;
+		let rows: Array<BulkRow | undefined>;
+		try {
+			object = soqlIdentifier(options.object);
+			const deletes = operation === 'delete' || operation === 'hardDelete';
+			const info = deletes ? undefined : await this.describeObject(object);
+			if (operation === 'upsert') {
+				const wanted = soqlIdentifier(options.externalIdField ?? '');
+				const field = info?.fields.find((f) => f.name.toLowerCase() === wanted.toLowerCase());
+				if (!field) throw new CrmError(`${object} has no field ${wanted} to upsert by`, { kind: 'validation', hint: 'Set "External ID Field" to an external ID field of the object (or Id).' });
+				externalIdField = field.name;
+			}
+			const checked = await checkRows(records, { operation, externalIdField, object: info, related: (name) => this.describeObject(name) });
+			for (const [i, error] of checked.errors) results[i] = { index: i, ok: false, error };
+			rows = checked.rows;
+		} catch (error) {
+			settle(all(), notSent(error));
+			return { results, jobs };
+		}
+		const pending = [...all()].filter((i) => rows[i] !== undefined);
+		const maxRows = options.maxRowsPerJob ?? 100_000;
+		let fatal: BatchItemError | undefined;
+		for (let start = 0; start < pending.length; ) {
+			const end = this.groupEnd(rows, pending, start, maxRows);
+			const group = pending.slice(start, end);
+			start = end;
+			if (fatal) {
+				settle(group, fatal);
 				continue;
 			}
-			const submitted: { jobId?: string } = {};
-			try {
-				const job = await this.runIngestJob(object, options.operation, externalIdField, csv, submitted);
+			const record = (job: BulkJobInfo) => {
 				jobs.push(job);
 				options.onJob?.(job);
-				await this.collectResults(job, records, indexes, columns, options.operation, results);
-			} catch (error) {
-				const described = describeRequestError(error);
-				const outcome = submitted.jobId
-					? {
-							message: `outcome unknown: bulk job ${submitted.jobId} was submitted (these rows may have been processed), but following it failed: ${error instanceof Error ? error.message : String(error)} — check the job in Salesforce (Setup → Bulk Data Load Jobs) before re-running these rows`,
-							code: 'BULK_JOB_OUTCOME_UNKNOWN',
-							details: { jobId: submitted.jobId, cause: described },
-						}
-					: described;
-				for (const i of indexes) if (!results[i]) results[i] = { index: i, ok: false, error: outcome };
-				// A credential or daily-limit failure stops the run: later rows are reported as not sent.
-				const e = error as CrmError;
-				if (e?.kind === 'authentication' || e?.kind === 'permission' || e?.retryable === false) failedFatally = { ...described, message: `not sent: ${described.message}`, code: 'NOT_SENT' };
-			}
-			start = end;
+			};
+			fatal = await this.runGroup(object, operation, externalIdField, rows, group, results, record);
 		}
 		return { results, jobs };
 	}
 
-	private buildCsv(records: ReadonlyArray<Record<string, unknown>>, start: number, maxRows: number, operation: BulkOperation) {
-		const columns: string[] = [];
-		const seen = new Set<string>();
-		if (operation === 'delete' || operation === 'hardDelete') {
-			columns.push('Id');
-		} else {
-			for (let i = start; i < Math.min(records.length, start + maxRows); i++) {
-				for (const key of Object.keys(records[i] ?? {})) {
-					if (key === 'attributes' || seen.has(key)) continue;
-					seen.add(key);
-					columns.push(soqlIdentifier(key));
-				}
-			}
+	/** An object's describe: the option's, else `GET …/sobjects/{object}/describe`, once per object. */
+	private async describeObject(object: string): Promise<BulkObjectInfo> {
+		if (this.options.describe) return await this.options.describe(object);
+		let cached = this.describeCache.get(object);
+		if (!cached) {
+			cached = this.options.http.request<BulkObjectInfo>({ method: 'GET', url: `${this.options.baseUrl}/sobjects/${encodeURIComponent(object)}/describe` }).then((r) => r.body);
+			this.describeCache.set(object, cached);
+			cached.catch(() => this.describeCache.delete(object));
 		}
-		if (columns.length === 0) throw new CrmError('The bulk job has no fields: every record is empty', { kind: 'validation', hint: 'Map at least one field.' });
-		const rows: string[][] = [];
-		let bytes = 0;
-		let end = start;
-		for (; end < records.length && end - start < maxRows; end++) {
-			const record = records[end] ?? {};
-			const row = columns.map((c) => cell(c === 'Id' && operation.endsWith('elete') ? record.Id ?? record.id : record[c]));
-			bytes += row.reduce((n, v) => n + v.length + 3, 1);
-			if (bytes > MAX_CSV_BYTES && rows.length > 0) break;
-			rows.push(row);
-		}
-		const csv = stringify([columns, ...rows], { record_delimiter: 'unix' });
-		return { end, columns, csv, rows };
+		return await cached;
 	}
 
-	private async runIngestJob(
+	/** Where the job starting at `pending[start]` ends: at most `maxRows` rows and about 100 MB of CSV. */
+	private groupEnd(rows: ReadonlyArray<BulkRow | undefined>, pending: readonly number[], start: number, maxRows: number): number {
+		let bytes = 0;
+		let end = start;
+		for (; end < pending.length && end - start < maxRows; end++) {
+			const row = rows[pending[end]] as BulkRow;
+			for (const [k, v] of row) bytes += k.length + v.length + 4;
+			if (bytes > MAX_CSV_BYTES && end > start) break;
+		}
+		return end;
+	}
+
+	/**
+	 * Writes one group of rows: a job, and if its upload failed or its outcome was unknown (the job aborted, so
+	 * nothing of it written) a new job for the rows, up to `maxJobAttempts` jobs. Returns the error that stops the
+	 * rest of the run, if any.
+	 */
+	private async runGroup(
 		object: string,
 		operation: BulkOperation,
 		externalIdField: string | undefined,
-		csv: string,
-		submitted: { jobId?: string },
-	): Promise<BulkJobInfo> {
+		rows: ReadonlyArray<BulkRow | undefined>,
+		group: number[],
+		results: Array<BatchItemResult<BulkRowResult>>,
+		record: (job: BulkJobInfo) => void,
+	): Promise<BatchItemError | undefined> {
+		const attempts = Math.max(1, this.options.maxJobAttempts ?? 3);
+		const reasons: string[] = [];
+		let todo = group;
+		for (let attempt = 1; attempt <= attempts && todo.length > 0; attempt++) {
+			const columns = columnsOf(todo.map((i) => rows[i] as BulkRow));
+			const inputs = todo.map((index) => ({ index, key: rowKey(columns, (c) => (rows[index] as BulkRow).get(c)) }));
+			const csv = stringify([columns, ...inputs.map(({ index }) => columns.map((c) => (rows[index] as BulkRow).get(c) ?? ''))], { record_delimiter: 'unix' });
+			const run = await this.runJob(object, operation, externalIdField, csv);
+			if (run.job) record(run.job);
+			if (run.kind === 'refused') {
+				const error = run.fatal ? notSent(run.error) : { ...describeRequestError(run.error), message: `not written: ${messageOf(run.error)}` };
+				for (const index of todo) results[index] = { index, ok: false, error };
+				return run.fatal ? error : undefined;
+			}
+			if (run.kind === 'unknown') {
+				const error: BatchItemError = {
+					message: `outcome unknown: bulk job ${run.job.id} was submitted (these rows may have been written), but ${run.reason} — check the job in Salesforce (Setup → Bulk Data Load Jobs) before re-running these rows`,
+					code: BATCH_CODES.outcomeUnknown,
+					details: { jobId: run.job.id, ...(run.cause ? { cause: describeRequestError(run.cause) } : {}) },
+				};
+				for (const index of todo) results[index] = { index, ok: false, error };
+				return stopsRun(run.cause) ? notSent(run.cause) : undefined;
+			}
+			if (run.kind === 'rerun') {
+				reasons.push(run.reason);
+				continue;
+			}
+			const matched = matchResults(run.job, inputs, columns, run.sets);
+			const again: number[] = [];
+			for (const r of matched) {
+				// Rows an aborted job never reached were not written: they go into the next job.
+				if (run.job.state === 'Aborted' && !r.ok && r.error.code === 'UNPROCESSED') again.push(r.index);
+				else results[r.index] = r;
+			}
+			if (again.length) reasons.push(`bulk job ${run.job.id} was aborted before it processed ${again.length} of its rows`);
+			todo = again;
+		}
+		if (todo.length > 0) {
+			const error: BatchItemError = {
+				message: `not written: ${attempts} bulk job(s) were tried for these rows and none could take them (${reasons.join('; ')}). Each of those jobs was aborted or left open before processing, so nothing was written — re-run these items`,
+				code: 'BULK_UPLOAD_FAILED',
+				details: { reasons },
+			};
+			for (const index of todo) results[index] = { index, ok: false, error };
+		}
+		return undefined;
+	}
+
+	/** One job: create, upload once, close (settling a lost answer by the job's state), wait, read results. */
+	private async runJob(object: string, operation: BulkOperation, externalIdField: string | undefined, csv: string): Promise<JobRun & { job?: BulkJobInfo }> {
 		const base = `${this.options.baseUrl}/jobs/ingest`;
 		const http = this.options.http;
-		const created = (
-			await http.request<BulkJobInfo>({
-				method: 'POST',
-				url: base,
-				body: { object, operation, contentType: 'CSV', lineEnding: 'LF', columnDelimiter: 'COMMA', ...(externalIdField ? { externalIdFieldName: externalIdField } : {}) },
-			})
-		).body;
-		if (!created?.id) throw new CrmError('Salesforce did not return a job id for the bulk ingest job', { kind: 'fatal' });
+		let created: BulkJobInfo | undefined;
 		try {
-			await http.request({ method: 'PUT', url: `${base}/${created.id}/batches`, body: csv, headers: { 'Content-Type': 'text/csv' }, responseType: 'text' });
-			await http.request({ method: 'PATCH', url: `${base}/${created.id}`, body: { state: 'UploadComplete' }, idempotent: true });
-			submitted.jobId = created.id;
+			// Safe to repeat: a job nobody uploads to and closes is never processed.
+			created = (
+				await http.request<BulkJobInfo>({
+					method: 'POST',
+					url: base,
+					idempotent: true,
+					body: { object, operation, contentType: 'CSV', lineEnding: 'LF', columnDelimiter: 'COMMA', ...(externalIdField ? { externalIdFieldName: externalIdField } : {}) },
+				})
+			).body;
 		} catch (error) {
-			await http.request({ method: 'PATCH', url: `${base}/${created.id}`, body: { state: 'Aborted' }, idempotent: true }).catch(() => undefined);
-			throw error;
+			return { kind: 'refused', error, fatal: true };
 		}
-		return await this.waitForJob(`${base}/${created.id}`);
+		if (!created?.id) return { kind: 'refused', error: new CrmError('Salesforce did not return a job id for the bulk ingest job', { kind: 'fatal' }), fatal: true };
+		const id = created.id;
+		const url = `${base}/${id}`;
+		let job: BulkJobInfo = created;
+		try {
+			// Never re-sent when its outcome is unknown: a second upload to the same job doubles it (or fails it).
+			await http.request({ method: 'PUT', url: `${url}/batches`, body: csv, headers: { 'Content-Type': 'text/csv' }, responseType: 'text', idempotent: false });
+		} catch (error) {
+			job = await this.abort(url, job);
+			if (stopsRun(error)) return { kind: 'refused', error, fatal: true, job };
+			if (isCrmError(error) && error.status === 400) return { kind: 'refused', error, fatal: false, job };
+			return { kind: 'rerun', job, reason: `the upload to bulk job ${id} failed (${messageOf(error)})` };
+		}
+		const closed = await this.close(url, job);
+		if (closed.kind !== 'closed' && closed.kind !== 'aborted') return closed;
+		if (closed.kind === 'closed') {
+			const waited = await this.waitForIngest(url, closed.job);
+			if (waited.kind === 'unknown') return waited;
+			job = waited.job;
+		} else {
+			job = closed.job;
+		}
+		try {
+			const [ok, failed, unprocessed] = await Promise.all([
+				this.getCsv(`${url}/successfulResults`),
+				this.getCsv(`${url}/failedResults`),
+				this.getCsv(`${url}/unprocessedrecords`),
+			]);
+			return { kind: 'done', job, sets: { ok: ok.rows, failed: failed.rows, unprocessed: unprocessed.rows } };
+		} catch (error) {
+			return { kind: 'unknown', job, reason: `its results could not be read (${messageOf(error)})`, cause: error };
+		}
+	}
+
+	/**
+	 * Sends `UploadComplete`. A lost answer (connection dropped, timeout, 5xx, a 409) is settled by reading the
+	 * job: Open → close again; UploadComplete / InProgress / JobComplete / Failed → closed; Aborted → aborted.
+	 */
+	private async close(
+		url: string,
+		job: BulkJobInfo,
+	): Promise<{ kind: 'closed'; job: BulkJobInfo } | { kind: 'aborted'; job: BulkJobInfo } | Extract<JobRun, { kind: 'rerun' | 'refused' | 'unknown' }>> {
+		const http = this.options.http;
+		let lost = '';
+		for (let n = 1; n <= MAX_CLOSE_ATTEMPTS; n++) {
+			try {
+				const res = await http.request<BulkJobInfo>({ method: 'PATCH', url, body: { state: 'UploadComplete' }, idempotent: false });
+				return { kind: 'closed', job: merge(job, res.body) };
+			} catch (error) {
+				if (isCrmError(error) && error.status === 400 && error.crmCode === 'INVALIDJOB') {
+					job = await this.abort(url, job);
+					return { kind: 'rerun', job, reason: `Salesforce refused to close bulk job ${job.id} (${messageOf(error)})` };
+				}
+				if (stopsRun(error)) {
+					job = await this.abort(url, job);
+					return { kind: 'refused', error, fatal: true, job };
+				}
+				lost = messageOf(error);
+			}
+			let state: BulkJobInfo;
+			try {
+				state = (await http.request<BulkJobInfo>({ method: 'GET', url })).body;
+			} catch (error) {
+				return { kind: 'unknown', job, reason: `closing it got no answer (${lost}) and its state could not be read (${messageOf(error)})`, cause: error };
+			}
+			job = merge(job, state);
+			if (state.state === 'Aborted') return { kind: 'aborted', job };
+			if (state.state !== 'Open') return { kind: 'closed', job };
+		}
+		// Still Open after every close: abort it and read back what (if anything) it processed.
+		const aborted = await this.abort(url, job);
+		if (aborted.state === 'Aborted') return { kind: 'aborted', job: aborted };
+		return { kind: 'unknown', job, reason: `it could not be closed (${lost}) nor aborted` };
+	}
+
+	/** Aborts a job (best effort) and returns what is known of it afterwards. */
+	private async abort(url: string, job: BulkJobInfo): Promise<BulkJobInfo> {
+		try {
+			const res = await this.options.http.request<BulkJobInfo>({ method: 'PATCH', url, body: { state: 'Aborted' }, idempotent: true });
+			return { ...merge(job, res.body), state: 'Aborted' };
+		} catch {
+			try {
+				return merge(job, (await this.options.http.request<BulkJobInfo>({ method: 'GET', url })).body);
+			} catch {
+				return job;
+			}
+		}
+	}
+
+	/** Polls a submitted ingest job until it ends, tolerating a few failed polls; `unknown` when it cannot be followed. */
+	private async waitForIngest(url: string, job: BulkJobInfo): Promise<{ kind: 'done'; job: BulkJobInfo } | Extract<JobRun, { kind: 'unknown' }>> {
+		const started = this.now();
+		let interval = this.options.pollIntervalMs ?? 500;
+		const maxInterval = this.options.maxPollIntervalMs ?? 5000;
+		const maxWait = this.options.maxWaitMs ?? 30 * 60_000;
+		let failures = 0;
+		for (;;) {
+			try {
+				job = merge(job, (await this.options.http.request<BulkJobInfo>({ method: 'GET', url })).body);
+				failures = 0;
+				if (TERMINAL.has(job.state)) return { kind: 'done', job };
+			} catch (error) {
+				if (stopsRun(error) || ++failures >= MAX_POLL_FAILURES) return { kind: 'unknown', job, reason: `following it failed (${messageOf(error)})`, cause: error };
+			}
+			if (this.now() - started > maxWait) {
+				return { kind: 'unknown', job, reason: `it was still ${job.state} after ${Math.round(maxWait / 1000)} s, when waiting stopped (it keeps running in Salesforce)` };
+			}
+			await this.sleep(interval);
+			interval = Math.min(maxInterval, Math.round(interval * 1.5));
+		}
 	}
 
 	private async waitForJob(url: string): Promise<BulkJobInfo> {
@@ -244,75 +439,6 @@ export class BulkApi {
 			);
 		}
 		return { rows, headers: res.headers };
-	}
-
-	private async collectResults(
-		job: BulkJobInfo,
-		records: ReadonlyArray<Record<string, unknown>>,
-		indexes: number[],
-		columns: string[],
-		operation: BulkOperation,
-		results: Array<BatchItemResult<BulkRowResult>>,
-	): Promise<void> {
-		const base = `${this.options.baseUrl}/jobs/ingest/${job.id}`;
-		// Input rows by their CSV values (identical rows are interchangeable, so a queue per key is exact enough).
-		const byKey = new Map<string, number[]>();
-		const deletes = operation === 'delete' || operation === 'hardDelete';
-		for (const i of indexes) {
-			const record = records[i] ?? {};
-			const key = rowKey(columns.map((c) => cell(deletes ? record.Id ?? record.id : record[c])));
-			const queue = byKey.get(key);
-			if (queue) queue.push(i);
-			else byKey.set(key, [i]);
-		}
-		const take = (row: Record<string, string>): number | undefined => {
-			const key = rowKey(columns.map((c) => row[c] ?? ''));
-			const queue = byKey.get(key);
-			return queue?.shift();
-		};
-		const [ok, failed, unprocessed] = await Promise.all([
-			this.getCsv(`${base}/successfulResults`),
-			this.getCsv(`${base}/failedResults`),
-			this.getCsv(`${base}/unprocessedrecords`),
-		]);
-		for (const row of ok.rows) {
-			const i = take(row);
-			if (i === undefined) continue;
-			const created = row.sf__Created === undefined ? undefined : row.sf__Created === 'true';
-			results[i] = { index: i, ok: true, value: { id: row.sf__Id, ...(created !== undefined ? { created } : {}) } };
-		}
-		for (const row of failed.rows) {
-			const i = take(row);
-			if (i === undefined) continue;
-			const text = row.sf__Error ?? 'failed without a reason';
-			const m = /^([A-Z_]+):(.*)$/s.exec(text);
-			results[i] = {
-				index: i,
-				ok: false,
-				error: { message: m ? `${m[1]}: ${m[2].trim()}` : text, code: m ? m[1] : 'BULK_ROW_FAILED', details: { jobId: job.id, ...(row.sf__Id ? { id: row.sf__Id } : {}) } },
-			};
-		}
-		for (const row of unprocessed.rows) {
-			const i = take(row);
-			if (i === undefined) continue;
-			results[i] = {
-				index: i,
-				ok: false,
-				error: { message: `not processed: bulk job ${job.id} ended ${job.state}${job.errorMessage ? ` (${job.errorMessage})` : ''} before reaching this row — re-run it`, code: 'UNPROCESSED', details: { jobId: job.id } },
-			};
-		}
-		for (const i of indexes) {
-			if (results[i]) continue;
-			results[i] = {
-				index: i,
-				ok: false,
-				error: {
-					message: `no result for this row in bulk job ${job.id} (state ${job.state}${job.errorMessage ? `: ${job.errorMessage}` : ''}) — it may not have been processed; check the job in Salesforce before re-running it`,
-					code: 'NO_RESULT',
-					details: { jobId: job.id },
-				},
-			};
-		}
 	}
 
 	/**
