@@ -134,6 +134,30 @@ describe('Salesforce simulator: Bulk API 2.0 (jsforce bulk2)', () => {
 		expect(badOp.data[0].errorCode).toBe('INVALIDJOB');
 	});
 
+	it('takes one upload per job: after a second PUT, UploadComplete is refused with INVALIDJOB and nothing is processed', async () => {
+		const api = http();
+		const before = s.sim.table('Contact').collection.count();
+		const job = (await api.post('/services/data/v62.0/jobs/ingest', { object: 'Contact', operation: 'insert' })).data;
+		const csv = 'LastName\nTwice A\nTwice B\n';
+		const first = await api.put(`/services/data/v62.0/jobs/ingest/${job.id}/batches`, csv, { headers: { 'Content-Type': 'text/csv' } });
+		const second = await api.put(`/services/data/v62.0/jobs/ingest/${job.id}/batches`, csv, { headers: { 'Content-Type': 'text/csv' } });
+		expect([first.status, second.status]).toEqual([201, 201]);
+		const close = await api.patch(`/services/data/v62.0/jobs/ingest/${job.id}`, { state: 'UploadComplete' });
+		expect(close.status).toBe(400);
+		expect(close.data).toEqual([{ errorCode: 'INVALIDJOB', message: expect.stringMatching(new RegExp(`^Found multipe contents for job: <${job.id}>.*only do 'PUT' once on a given Job\\.$`)) }]);
+		expect((await api.get(`/services/data/v62.0/jobs/ingest/${job.id}`)).data.state).toBe('Open');
+		const aborted = await api.patch(`/services/data/v62.0/jobs/ingest/${job.id}`, { state: 'Aborted' });
+		expect(aborted.data.state).toBe('Aborted');
+		await new Promise((r) => setTimeout(r, 100));
+		expect(s.sim.table('Contact').collection.count()).toBe(before);
+		// A second close of a closed job is a conflict, not a second processing.
+		const other = (await api.post('/services/data/v62.0/jobs/ingest', { object: 'Contact', operation: 'insert' })).data;
+		await api.put(`/services/data/v62.0/jobs/ingest/${other.id}/batches`, 'LastName\nOnce\n', { headers: { 'Content-Type': 'text/csv' } });
+		expect((await api.patch(`/services/data/v62.0/jobs/ingest/${other.id}`, { state: 'UploadComplete' })).status).toBe(200);
+		const again = await api.patch(`/services/data/v62.0/jobs/ingest/${other.id}`, { state: 'UploadComplete' });
+		expect([again.status, again.data[0].errorCode]).toEqual([409, 'INVALIDJOBSTATE']);
+	});
+
 	it('applies injected per-row failures', async () => {
 		s.sim.faults.add({ type: 'batchFailure', indexes: [1], code: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access to this record' });
 		const res = await bulk2().loadAndWaitForResults({ object: 'Lead', operation: 'insert', input: 'LastName,Company\nA,X\nB,Y\nC,Z\n' });

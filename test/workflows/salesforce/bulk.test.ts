@@ -84,6 +84,43 @@ return Array.from({ length: 50000 }, (_, i) => bad.has(i)
 		expect(sim.table('Contact').collection.count()).toBe(150);
 	});
 
+	it('an item with a key that is not a field fails alone; the others are written without it (Continue using error output)', async () => {
+		const node = salesforceNode('Bulk Insert', { resource: 'bulk', operation: 'insert', object: object('Contact'), fieldsToSend: '' }, { onError: 'continueErrorOutput' });
+		const jsCode = `return Array.from({ length: 40 }, (_, i) => i === 7 ? { 'Last Name': 'Spaced', Email: 'r7@example.com' } : i === 9 ? { LastName: 'Made up', Favourite_Colour__c: 'blue' } : { LastName: 'Row ' + i, Email: 'r' + i + '@example.com' });`;
+		const result = await runWorkflow(workflowWith(jsCode, node), { credentials: passwordCredentials(contract) });
+		expect(result.error).toBeUndefined();
+		const ok = result.items('Bulk Insert', 0);
+		const failed = result.items('Bulk Insert', 1);
+		expect(failed.map((f) => (f.pairedItem as { item: number }).item)).toEqual([7, 9]);
+		expect(failed[0].json).toMatchObject({ error: expect.stringMatching(/^INVALID_FIELD: "Last Name" is not a field API name.*Fields to Send/), details: { code: 'INVALID_FIELD' } });
+		expect(failed[1].json).toMatchObject({ error: expect.stringMatching(/Contact has no field "Favourite_Colour__c"/), details: { code: 'INVALID_FIELD' } });
+		// Every item on the success output was written, with its own Id.
+		expect(ok).toHaveLength(38);
+		const contacts = sim.table('Contact');
+		for (const item of ok) expect(contacts.get(item.json.id as string)?.fields.LastName).toBe(`Row ${(item.pairedItem as { item: number }).item}`);
+		expect(contacts.collection.count()).toBe(38);
+		expect(sim.log.count({ kind: 'bulk.ingest.upload' })).toBe(1);
+	});
+
+	it.each([
+		['a made-up external ID field', { externalIdField: 'No_Such_Field__c' }, () => undefined, /not sent: .*Contact has no field No_Such_Field__c/],
+		['the daily API limit used up', { externalIdField: 'External_Id__c' }, () => sim.setDailyRequestLimit(1), /not sent: .*daily API request limit/],
+	])('a whole-run failure (%s) under Continue puts every item on the error output as NOT_SENT, none on success', async (_what, params, before, message) => {
+		before();
+		const node = salesforceNode('Bulk Upsert', { resource: 'bulk', operation: 'upsert', object: object('Contact'), fieldsToSend: '', ...params }, { onError: 'continueErrorOutput' });
+		const result = await runWorkflow(workflowWith(`return Array.from({ length: 25 }, (_, i) => ({ External_Id__c: 'nx-' + i, LastName: 'N ' + i }));`, node), {
+			credentials: passwordCredentials(contract),
+		});
+		sim.setDailyRequestLimit(15_000);
+		expect(result.error).toBeUndefined();
+		expect(result.items('Bulk Upsert', 0)).toHaveLength(0);
+		const failed = result.items('Bulk Upsert', 1);
+		expect(failed.map((f) => (f.pairedItem as { item: number }).item)).toEqual(Array.from({ length: 25 }, (_, i) => i));
+		for (const f of failed) expect(f.json).toMatchObject({ error: expect.stringMatching(message), details: { code: 'NOT_SENT' } });
+		expect(sim.table('Contact').collection.count()).toBe(0);
+		expect(sim.log.count({ kind: 'bulk.ingest.upload' })).toBe(0);
+	});
+
 	it('streams a bulk query page by page with Sforce-Locator', async () => {
 		const contacts = sim.table('Contact');
 		for (let i = 0; i < 2500; i++) contacts.insert({ LastName: `Extract ${i}` });
