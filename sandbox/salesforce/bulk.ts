@@ -126,6 +126,11 @@ export class BulkService {
 		return { ingest: this.ingestJobs.size, query: this.queryJobs.size };
 	}
 
+	/** Every ingest job's id and state (for tests: wait until none is still processing). */
+	ingestStates(): Array<{ id: string; state: JobState }> {
+		return [...this.ingestJobs.values()].map((j) => ({ id: j.id, state: j.state }));
+	}
+
 	/** The ingest job record (for tests). */
 	ingestJob(id: string): Readonly<IngestJob> | undefined {
 		return this.ingestJobs.get(id);

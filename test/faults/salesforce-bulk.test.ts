@@ -131,6 +131,14 @@ async function runNode(op: Op, rows: Array<Record<string, string>>, timeout?: nu
 	return { ok: result.items(node.name, 0), failed: result.items(node.name, 1) };
 }
 
+/** Waits (bounded) until no ingest job is still being processed, so the store holds everything the run caused. */
+async function jobsSettled(): Promise<void> {
+	for (let i = 0; i < 500 && sim.bulk.ingestStates().some((j) => j.state === 'UploadComplete' || j.state === 'InProgress'); i++) {
+		await new Promise((r) => setTimeout(r, 10));
+	}
+	expect(sim.bulk.ingestStates().filter((j) => j.state === 'UploadComplete' || j.state === 'InProgress')).toEqual([]);
+}
+
 const itemOf = (item: INodeExecutionData) => (item.pairedItem as { item: number }).item;
 
 interface Measured {
@@ -169,6 +177,7 @@ describe.each(OPS)('Salesforce Bulk %s under faults', (op) => {
 		if (c.after) onFirstResponse = c.after;
 		const { ok, failed } = await runNode(op, rows, c.timeout);
 		if (c.settleMs) await new Promise((r) => setTimeout(r, c.settleMs));
+		await jobsSettled();
 		sim.faults.clearFaults();
 		onFirstResponse = undefined;
 		const jobs = sim.bulk.jobCounts().ingest;
@@ -190,6 +199,7 @@ describe.each(OPS)('Salesforce Bulk %s under faults', (op) => {
 		// Re-run what the error output holds, through the same node, without faults.
 		const again = failed.map((item) => rows[itemOf(item)]);
 		if (again.length) await runNode(op, again);
+		await jobsSettled();
 		const after = storeByKey(op, keys);
 		const duplicatedAfterRerun = [...after.values()].reduce((n, ids) => n + ids.length - 1, 0);
 
