@@ -172,6 +172,10 @@ export class BulkApi {
 		}
 		const pending = [...all()].filter((i) => rows[i] !== undefined);
 		const maxRows = options.maxRowsPerJob ?? 100_000;
+		const record = (job: BulkJobInfo) => {
+			jobs.push(job);
+			options.onJob?.(job);
+		};
 		let fatal: BatchItemError | undefined;
 		for (let start = 0; start < pending.length; ) {
 			const end = this.groupEnd(rows, pending, start, maxRows);
@@ -181,10 +185,6 @@ export class BulkApi {
 				settle(group, fatal);
 				continue;
 			}
-			const record = (job: BulkJobInfo) => {
-				jobs.push(job);
-				options.onJob?.(job);
-			};
 			fatal = await this.runGroup(object, operation, externalIdField, rows, group, results, record);
 		}
 		return { results, jobs };
