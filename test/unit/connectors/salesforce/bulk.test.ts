@@ -195,6 +195,35 @@ describe('BulkApi.ingest: an upload is never re-sent into the same job', () => {
 	});
 });
 
+describe('BulkApi.ingest: refusals and a job that is hard to follow', () => {
+	const rows = Array.from({ length: 3 }, (_, i) => ({ LastName: `L${i}` }));
+
+	it('an upload refused with 400 is not retried in a new job: the rows fail as not written, with the reason', async () => {
+		const fake = bulkFake({ fault: (_req, kind) => (kind === 'upload' ? { status: 400, body: [{ errorCode: 'INVALIDREQUEST', message: 'ClientInputError : bad CSV' }] } : undefined) });
+		const { results, jobs } = await fake.bulk().ingest(rows, { object: 'Contact', operation: 'insert' });
+		for (const r of results) expect(r.ok === false && r.error).toMatchObject({ code: 'INVALIDREQUEST', message: expect.stringMatching(/^not written: INVALIDREQUEST: ClientInputError : bad CSV/) });
+		expect(jobs.map((j) => j.state)).toEqual(['Aborted']);
+		expect(fake.calls.filter((c) => c.method === 'PUT')).toHaveLength(1);
+	});
+
+	it('a few failed status polls are tolerated; the job is followed to its end', async () => {
+		let failures = 0;
+		// 5 lost answers: the first poll fails after the HttpClient's own 4 attempts, the next poll goes through.
+		const fake = bulkFake({ inProgressPolls: 2, fault: (_req, kind) => (kind === 'get' && failures++ < 5 ? 'dropAfter' : undefined) });
+		const { results } = await fake.bulk().ingest(rows, { object: 'Contact', operation: 'insert' });
+		expect(results.every((r) => r.ok)).toBe(true);
+		expect(failures).toBe(6);
+	});
+
+	it('a credential refused at the close: those rows and every later job are NOT_SENT; the open job is aborted', async () => {
+		const fake = bulkFake({ fault: (_req, kind) => (kind === 'state:UploadComplete' ? { status: 403, body: [{ errorCode: 'INSUFFICIENT_ACCESS', message: 'no Bulk API permission' }] } : undefined) });
+		const { results } = await fake.bulk().ingest(Array.from({ length: 4 }, (_, i) => ({ LastName: `L${i}` })), { object: 'Contact', operation: 'insert', maxRowsPerJob: 2 });
+		for (const r of results) expect(r.ok === false && r.error.code).toBe('NOT_SENT');
+		expect(statesSent(fake.calls)).toEqual(['UploadComplete', 'Aborted']);
+		expect(fake.calls.filter((c) => c.method === 'POST')).toHaveLength(1);
+	});
+});
+
 describe('BulkApi.ingest: a lost UploadComplete answer is settled by reading the job', () => {
 	const rows = Array.from({ length: 6 }, (_, i) => ({ LastName: `L${i}` }));
 
