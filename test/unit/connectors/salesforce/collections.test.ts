@@ -94,7 +94,7 @@ describe('Collections: a create whose answer is lost is settled before answering
 	});
 
 	it('refused before applying (500): not found by the look-up, so sent again as an upsert by the external id', async () => {
-		const sf = store((req, n) => (n === 1 ? 'loseBefore' : undefined));
+		const sf = store((_req, n) => (n === 1 ? 'loseBefore' : undefined));
 		const { connector, calls } = fakeConnector(sf.handler);
 		const { results } = await connector.write('create', 'Contact', withExt(20));
 		expect(calls.map((c) => `${c.method} ${c.path.split('/').slice(-2).join('/')}`)).toEqual(['POST composite/sobjects', 'GET v62.0/query', 'PATCH Contact/External_Id__c']);
