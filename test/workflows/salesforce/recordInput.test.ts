@@ -52,6 +52,26 @@ describe('Salesforce Record writes: a bad setting is an error per item, never a 
 		expect(sim.table('Contact').collection.count()).toBe(0);
 	});
 
+	it('a group that fails as a whole does not hide another group\'s writes: Contacts created, Accounts on the error output', async () => {
+		const input = `return Array.from({ length: 6 }, (_, i) => ({ json: i % 2 ? { object: 'Account', Name: 'A' + i, External_Id__c: 'a' + i } : { object: 'Contact', LastName: 'C' + i, External_Id__c: 'c' + i } }));`;
+		const parameters = { operation: 'create', object: { __rl: true, mode: 'name', value: '={{ $json.object }}' }, fields: { ...autoMap, schema: [] }, options: { settleField: 'External_Id__c' } };
+		const mapped = { ...parameters, fields: { mappingMode: 'defineBelow', value: { LastName: '={{ $json.LastName }}', Name: '={{ $json.Name }}', External_Id__c: '={{ $json.External_Id__c }}' } } };
+		const result = await run(input, mapped);
+		expect(result.error).toBeUndefined();
+		expect(result.items('SF', 0).map(itemOf)).toEqual([0, 2, 4]);
+		const failed = result.items('SF', 1);
+		expect(failed.map(itemOf)).toEqual([1, 3, 5]);
+		expect(String(failed[0].json.error)).toMatch(/^not created: Unique Field for Settling Lost Answers "External_Id__c" is not a field of Account/);
+		expect(sim.table('Contact').collection.count()).toBe(3);
+		expect(sim.table('Account').collection.count()).toBe(0);
+
+		sim.reset();
+		const stopped = await run(input, mapped, false);
+		expect(stopped.error?.message).toMatch(/^Item 1: not created: Unique Field for Settling Lost Answers/);
+		expect((stopped.error as { description?: string }).description).toMatch(/^3 of 6 records were created; 3 failed \(items 1, 3, 5\)/);
+		expect(sim.table('Contact').collection.count()).toBe(3);
+	});
+
 	it('without an error output, the node fails once, before anything is sent', async () => {
 		const result = await run(`return [{ json: { LastName: 'A' } }];`, { operation: 'create', fields: autoMap, options: { batchSize: 0 } }, false);
 		expect(result.error?.message).toMatch(/^Batch Size 0 is not allowed/);
