@@ -8,6 +8,7 @@
  */
 import type { INodeExecutionData } from 'n8n-workflow';
 
+import { ManualClock } from '../../sandbox/kit/clock';
 import type { SalesforceSimulator, SalesforceSimContract } from '../../sandbox/salesforce';
 import { runWorkflow } from '../helpers/engine';
 import { apiCalls, object, passwordCredentials, salesforceNode, startSimulator, workflowWith } from '../workflows/salesforce/helpers';
@@ -252,5 +253,37 @@ describe.each(Object.keys(OPS) as Op[])('Salesforce Record %s under faults', (op
 		if (fault === 'per-record failures') expect(row.errorOutput).toBeGreaterThan(0);
 		// A lost answer is settled (create by its unique field) or safely resent (update, upsert, delete): all written.
 		if (answerLost && op !== 'create (no unique field)') expect(row.errorOutput).toBe(0);
+	});
+});
+
+describe('Salesforce Record create: a lost answer settled by the unique field, with the org clock (ManualClock)', () => {
+	it('reports the records the lost request created as written, and one that existed before the run as a duplicate, not as created', async () => {
+		const clock = new ManualClock(Date.UTC(2026, 0, 5, 9, 0, 0));
+		const own = await startSimulator({ seed: 3, clock });
+		try {
+			const before = own.sim.table('Contact').insert({ LastName: 'Existing', External_Id__c: 'fm-p-7' }).id;
+			clock.advance(60_000);
+			own.sim.faults.add({ type: 'drop', when: 'afterHandler', count: 1, match: { kinds: ['collections.create'] } });
+			const node = salesforceNode('Write', { resource: 'record', operation: 'create', object: object('Contact'), fields: autoMap }, { onError: 'continueErrorOutput' });
+			const inputs = Array.from({ length: 60 }, (_, i) => ({ LastName: marker('p', i), External_Id__c: `fm-p-${i}` }));
+			const result = await runWorkflow(workflowWith(`return ${JSON.stringify(inputs)}.map((json) => ({ json }));`, node), { credentials: passwordCredentials(own.contract) });
+			expect(result.error).toBeUndefined();
+			const ok = result.items('Write', 0);
+			const failed = result.items('Write', 1);
+			expect(ok).toHaveLength(59);
+			const stored = new Map(own.sim.table('Contact').collection.list().map((r) => [String(r.fields.External_Id__c), r.id]));
+			expect(ok.every((o) => o.json.id === stored.get(`fm-p-${itemOf(o)}`) && o.json.settledBy === 'External_Id__c')).toBe(true);
+			expect(failed.map(itemOf)).toEqual([7]);
+			expect(codeOf(failed[0])).toBe('DUPLICATE_VALUE');
+			expect(String(failed[0].json.error)).toBe(
+				`not created: a Contact with External_Id__c = fm-p-7 already existed before this run (Id ${before}, created 2026-01-05T09:00:00.000Z) — update that record instead (Create or Update), or change External_Id__c`,
+			);
+			// One create (answer lost), one look-up; nothing sent twice.
+			expect(own.sim.log.count({ kind: 'collections.create' }) + own.sim.log.count({ kind: 'collections.upsert' })).toBe(1);
+			expect(own.sim.log.count({ kind: 'query' })).toBe(1);
+			expect(own.sim.table('Contact').collection.count()).toBe(60);
+		} finally {
+			await own.sim.stop();
+		}
 	});
 });
