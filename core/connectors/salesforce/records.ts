@@ -48,7 +48,9 @@ const INTEGER = /^\s*[-+]?\d+\s*$/;
 const DATE = /^\d{4}-\d{2}-\d{2}/;
 
 /** What `value` is wrong with for `field`, or undefined when Salesforce accepts its JSON type. */
-function typeProblem(field: CheckedField, value: unknown): string | undefined {
+function typeProblem(field: CheckedField, raw: unknown): string | undefined {
+	// Dates and date-time objects (n8n's Luxon values) are sent as their JSON form: check that.
+	const value = raw !== null && typeof raw === 'object' && typeof (raw as { toJSON?: unknown }).toJSON === 'function' ? (raw as { toJSON(): unknown }).toJSON() : raw;
 	if (value === null || value === undefined || value === '') return undefined;
 	if (typeof value === 'object') {
 		if (field.relationshipName) return undefined;

@@ -128,3 +128,12 @@ describe('Collections: delete after a lost answer', () => {
 		expect(results.map((r) => r.ok && r.value.id)).toEqual(ids);
 	});
 });
+
+describe('Collections: values as JSON sends them', () => {
+	it('accepts Date objects (sent as their ISO text) for date and datetime fields', async () => {
+		const { connector, calls } = fakeConnector((req) => ({ body: (req.json as { records: unknown[] }).records.map(() => ({ id: '0035g00000000AAAAA', success: true, errors: [] })) }));
+		const { results } = await connector.write('create', 'Contact', [{ LastName: 'D', Birthdate: new Date(Date.UTC(1990, 4, 17)) }]);
+		expect(results[0].ok).toBe(true);
+		expect((calls[0].json as { records: Array<{ Birthdate: string }> }).records[0].Birthdate).toBe('1990-05-17T00:00:00.000Z');
+	});
+});
