@@ -12,8 +12,12 @@ import { CrmError } from '../../http/errors';
 import { paginate } from '../../paging/paginate';
 import { soql, soqlIdentifier } from '../../query/soql';
 import { BulkApi, type BulkApiOptions } from './bulk';
-import { classifyCollectionsError, describeRequestError, saveErrorToItemError, type SalesforceSaveResult } from './errors';
+import { sendCollection, type CollectionOperation, type WriteResult } from './collections';
+import { classifyCollectionsError, describeRequestError } from './errors';
+import { assertSalesforceId } from './records';
 import { coreTransportOf, createJsforceConnection, SALESFORCE_API_VERSION } from './transport';
+
+export type { CollectionOperation, WriteResult } from './collections';
 
 /** Most records per sObject Collections request (a Salesforce limit). */
 export const COLLECTION_SIZE = 200;
@@ -79,16 +83,6 @@ export interface SObjectDescribe {
 	[key: string]: unknown;
 }
 
-/** What a successful write returns for one record. */
-export interface WriteResult {
-	id: string;
-	/** Upserts: whether the record was created (true) or updated (false). */
-	created?: boolean;
-}
-
-/** The write operations of sObject Collections. */
-export type CollectionOperation = 'create' | 'update' | 'upsert' | 'delete';
-
 /** Options of the collection writes. */
 export interface WriteOptions {
 	/** Requests in flight at once. Default 1 (Salesforce locks rows: parallel writes to related records contend). */
@@ -96,6 +90,11 @@ export interface WriteOptions {
 	/** Records per request, ≤ 200. Default 200. */
 	batchSize?: number;
 	signal?: AbortSignal;
+	/**
+	 * Creates: the unique field to settle a lost answer by (look the records up, report those found as written,
+	 * send the others again). Default: a unique or external-ID field of the object that the records carry.
+	 */
+	settleField?: string;
 }
 
 /** Options of {@link SalesforceConnector}. */
@@ -152,6 +151,12 @@ export class SalesforceConnector {
 		return coreTransportOf(this.conn)?.lastServerTime;
 	}
 
+	/** Records the server's time seen on a response sent outside jsforce. */
+	noteServerTime(ms: number): void {
+		const transport = coreTransportOf(this.conn);
+		if (transport) transport.lastServerTime = ms;
+	}
+
 	/** Bulk API 2.0 over the same HTTP client (same credential, retries and rate budget). */
 	bulk(options: Omit<BulkApiOptions, 'baseUrl' | 'http'> = {}): BulkApi {
 		return new BulkApi({ ...options, baseUrl: this.baseUrl, http: this.http });
@@ -196,6 +201,8 @@ export class SalesforceConnector {
 	async getRecord(object: string, id: string, fields?: string[]): Promise<SalesforceRecord> {
 		// Salesforce includes Id anyway; asking for it keeps the answer the same everywhere.
 		const qs = fields?.length ? `?fields=${encodeURIComponent([...new Set(['Id', ...fields.map(soqlIdentifier)])].join(','))}` : '';
+		// The id goes into the URL path: `..` or `a/b` would address another resource.
+		assertSalesforceId(id);
 		return (await this.conn.request(`/sobjects/${encodeURIComponent(soqlIdentifier(object))}/${encodeURIComponent(id)}${qs}`)) as SalesforceRecord;
 	}
 
@@ -257,9 +264,14 @@ export class SalesforceConnector {
 		const type = soqlIdentifier(object);
 		const batchSize = options.batchSize ?? COLLECTION_SIZE;
 		if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > COLLECTION_SIZE) {
-			throw new CrmError(`Batch size ${batchSize} is not allowed: sObject Collections take 1 to ${COLLECTION_SIZE} records per request`, { kind: 'validation' });
+			throw new CrmError(`Batch Size ${batchSize} is not allowed: sObject Collections take 1 to ${COLLECTION_SIZE} records per request — set Options → Batch Size to a whole number from 1 to ${COLLECTION_SIZE}`, {
+				kind: 'validation',
+				crmCode: 'INVALID_BATCH_SIZE',
+			});
 		}
 		const externalIdField = operation === 'upsert' ? soqlIdentifier(options.externalIdField ?? '') : undefined;
+		const settleField = operation === 'create' && options.settleField ? soqlIdentifier(options.settleField) : undefined;
+		const write = { operation, type, externalIdField, settleField, signal: options.signal };
 		return {
 			items: records,
 			maxCount: batchSize,
@@ -269,50 +281,20 @@ export class SalesforceConnector {
 			isolateOnBatchFailure: true,
 			classifyBatchError: classifyCollectionsError,
 			describeError: describeRequestError,
-			send: async (chunk: Array<Record<string, unknown>>) => {
-				const results = await this.sendCollection(operation, type, chunk, externalIdField);
-				if (!Array.isArray(results) || results.length !== chunk.length) {
-					throw new CrmError(`Salesforce answered ${Array.isArray(results) ? results.length : 'no'} results for ${chunk.length} records`, { kind: 'fatal' });
-				}
-				return results.map((r) =>
-					r.success ? { ok: true as const, value: { id: String(r.id), ...(r.created !== undefined ? { created: r.created } : {}) } } : { ok: false as const, error: saveErrorToItemError(r) },
-				);
-			},
+			send: async (chunk: Array<Record<string, unknown>>) => await sendCollection(this, write, chunk),
 		};
 	}
 
-	private async sendCollection(
-		operation: CollectionOperation,
-		type: string,
-		chunk: Array<Record<string, unknown>>,
-		externalIdField: string | undefined,
-	): Promise<SalesforceSaveResult[]> {
-		const json = { 'content-type': 'application/json' };
-		if (operation === 'delete') {
-			const ids = chunk.map((r, i) => {
-				const id = r.Id ?? r.id;
-				if (typeof id !== 'string' || id === '') throw new CrmError(`Record ${i + 1} of the batch has no Id to delete`, { kind: 'validation' });
-				return id;
-			});
-			return (await this.conn.request({
-				method: 'DELETE',
-				url: `/composite/sobjects?ids=${ids.map(encodeURIComponent).join(',')}&allOrNone=false`,
-			})) as SalesforceSaveResult[];
+	/** Throws a validation error when `settleField` is not a unique or external-ID field of `object` (checked before any write). */
+	async checkSettleField(object: string, settleField: string): Promise<void> {
+		const described = await this.describe(object);
+		const field = described.fields.find((f) => f.name.toLowerCase() === settleField.trim().toLowerCase());
+		if (!field || !(field.unique || field.externalId || field.idLookup) || field.type === 'id') {
+			throw new CrmError(
+				`Unique Field for Settling Lost Answers "${settleField}" is ${field ? 'not unique and not an external ID' : 'not a field'} of ${described.name}`,
+				{ kind: 'validation', crmCode: 'INVALID_SETTLE_FIELD', hint: 'Name a field marked Unique or External ID (e.g. External_Id__c, Email on an object where it is unique), or leave the option empty.' },
+			);
 		}
-		const records = chunk.map((fields) => {
-			const clean: Record<string, unknown> = { attributes: { type } };
-			for (const [k, v] of Object.entries(fields)) if (k !== 'attributes' && v !== undefined) clean[k] = v;
-			return clean;
-		});
-		const body = JSON.stringify({ allOrNone: false, records });
-		if (operation === 'create') return (await this.conn.request({ method: 'POST', url: '/composite/sobjects', body, headers: json })) as SalesforceSaveResult[];
-		if (operation === 'update') return (await this.conn.request({ method: 'PATCH', url: '/composite/sobjects', body, headers: json })) as SalesforceSaveResult[];
-		return (await this.conn.request({
-			method: 'PATCH',
-			url: `/composite/sobjects/${encodeURIComponent(type)}/${encodeURIComponent(externalIdField ?? '')}`,
-			body,
-			headers: json,
-		})) as SalesforceSaveResult[];
 	}
 
 	// ---------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import type { BatchItemResult } from '../../../../core/batching/types';
 import { isCrmError } from '../../../../core/http/errors';
 import { QueryValueError } from '../../../../core/query/common';
 import { soqlIdentifier } from '../../../../core/query/soql';
+import { RESERVED_KEYS } from '../../../../core/connectors/salesforce/records';
 import type { SoqlParameterValue } from '../../../../core/connectors/salesforce/params';
 
 /** A `displayOptions.show` condition. */
@@ -126,12 +127,17 @@ export function mappedFields(ctx: IExecuteFunctions, i: number, item: INodeExecu
 	if (mapper.mappingMode === 'autoMapInputData') {
 		const known = new Set((mapper.schema ?? []).filter((f) => !f.removed).map((f) => f.id));
 		const out: Record<string, unknown> = {};
-		for (const [k, v] of Object.entries(item.json)) if (known.size === 0 || known.has(k)) out[k] = v;
+		for (const [k, v] of Object.entries(item.json)) if (known.size === 0 || known.has(k) || RESERVED_KEYS.has(k)) setOwn(out, k, v);
 		return out;
 	}
 	const out: Record<string, unknown> = {};
-	for (const [k, v] of Object.entries(mapper.value ?? {})) if (v !== undefined && v !== '' ) out[k] = v;
+	for (const [k, v] of Object.entries(mapper.value ?? {})) if (v !== undefined && v !== '') setOwn(out, k, v);
 	return out;
+}
+
+/** `out[key] = value` that keeps `__proto__` as a key (plain assignment would change the prototype and lose it). */
+function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+	Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** The matching column of an update/upsert resource mapper. */

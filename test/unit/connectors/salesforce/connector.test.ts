@@ -4,6 +4,8 @@ import { toArray } from '../../../../core/paging/iterate';
 import { soql } from '../../../../core/query/soql';
 import { BASE, fakeConnector, saveResults } from './fake';
 
+const ID_A = '0035g00000000AAAAA';
+const ID_B = '0035g00000000ABAAA';
 const contacts = (n: number, bad: number[] = []) => Array.from({ length: n }, (_, i) => ({ LastName: bad.includes(i) ? '' : `Last ${i}` }));
 
 describe('SalesforceConnector.write (sObject Collections)', () => {
@@ -34,7 +36,7 @@ describe('SalesforceConnector.write (sObject Collections)', () => {
 		expect(results.map((r) => r.ok && r.value)).toEqual([{ id: '0030', created: true }, { id: '0031', created: false }]);
 	});
 
-	it('never resends a create that may have been applied (500), and fails only that chunk with the reason', async () => {
+	it('never resends a create that may have been applied (500) blindly: without a unique field its records are OUTCOME_UNKNOWN, the other chunks go on', async () => {
 		let n = 0;
 		const { connector, calls } = fakeConnector((req) => {
 			n++;
@@ -43,7 +45,7 @@ describe('SalesforceConnector.write (sObject Collections)', () => {
 		});
 		const { results } = await connector.write('create', 'Contact', contacts(250));
 		expect(calls).toHaveLength(2);
-		expect(results.slice(0, 200).every((r) => !r.ok && /UNKNOWN_EXCEPTION.*not retried: the write may have been applied/.test(r.error.message))).toBe(true);
+		expect(results.slice(0, 200).every((r) => !r.ok && r.error.code === 'OUTCOME_UNKNOWN' && /UNKNOWN_EXCEPTION.*search for it before re-running/.test(r.error.message))).toBe(true);
 		expect(results.slice(200).every((r) => r.ok)).toBe(true);
 	});
 
@@ -91,11 +93,12 @@ describe('SalesforceConnector.write (sObject Collections)', () => {
 
 	it('deletes with DELETE /composite/sobjects?ids=…&allOrNone=false', async () => {
 		const { connector, calls } = fakeConnector((req) => ({ body: (req.search.get('ids') ?? '').split(',').map((id) => ({ id, success: true, errors: [] })) }));
-		const { results } = await connector.write('delete', 'Contact', [{ Id: '003A' }, { Id: '003B' }]);
+		const { results } = await connector.write('delete', 'Contact', [{ Id: ID_A }, { Id: ID_B }, { Id: '..' }]);
 		expect(calls[0].method).toBe('DELETE');
-		expect(calls[0].search.get('ids')).toBe('003A,003B');
+		expect(calls[0].search.get('ids')).toBe(`${ID_A},${ID_B}`);
 		expect(calls[0].search.get('allOrNone')).toBe('false');
-		expect(results.map((r) => r.ok && r.value.id)).toEqual(['003A', '003B']);
+		expect(results.map((r) => r.ok && r.value.id)).toEqual([ID_A, ID_B, false]);
+		expect(results[2].ok === false && results[2].error).toMatchObject({ code: 'MALFORMED_ID', message: expect.stringMatching(/^Record ID "\.\." is not a Salesforce record ID/) });
 	});
 
 	it('applies the core auth (jsforce sends no Authorization of its own) and rejects batch sizes above 200', async () => {

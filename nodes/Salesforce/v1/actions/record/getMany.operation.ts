@@ -1,7 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { soql, type SoqlFragment, type SoqlValue } from '../../../../../core/query/soql';
+import { QueryValueError } from '../../../../../core/query/common';
+import { soql, SoqlFragment, type SoqlValue } from '../../../../../core/query/soql';
 import { getConnector } from '../../transport';
 import { forEachItem, getObjectName, limitProperties, objectLocator, recordJson } from '../common';
 
@@ -18,6 +19,8 @@ const OPERATORS = {
 	like: 'LIKE',
 	in: 'IN',
 	notIn: 'NOT IN',
+	isEmpty: 'IS EMPTY',
+	isNotEmpty: 'IS NOT EMPTY',
 } as const;
 type OperatorKey = keyof typeof OPERATORS;
 
@@ -60,6 +63,7 @@ export const description: INodeProperties[] = [
 						name: 'operator',
 						type: 'options',
 						options: (Object.keys(OPERATORS) as OperatorKey[]).map((key) => ({ name: OPERATORS[key], value: key })),
+						description: 'IS EMPTY / IS NOT EMPTY compare with null (the Value is ignored); every other value is bound as the field\'s type, so a text field compares with text',
 						default: 'equal',
 					},
 					{ displayName: 'Value', name: 'value', type: 'string', default: '', description: 'For IN / NOT IN: comma-separated values or a JSON array' },
@@ -98,13 +102,35 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-function literal(value: unknown): SoqlValue {
-	if (typeof value === 'number' || typeof value === 'boolean' || value === null) return value;
-	const text = String(value ?? '');
-	if (text === 'null') return null;
-	if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
-	if (text === 'true' || text === 'false') return text === 'true';
-	return text;
+const NUMBER_TYPES = new Set(['int', 'double', 'currency', 'percent', 'long']);
+
+/**
+ * A condition value bound as the field's type (from describe): numbers for number fields, true/false for checkboxes,
+ * dates for date fields, and text for everything else — so "00123" stays text and "null" is the word null.
+ */
+function literal(value: unknown, fieldType: string | undefined, field: string): SoqlValue | SoqlFragment {
+	const text = typeof value === 'string' ? value.trim() : String(value ?? '');
+	const wrong = (expected: string) => new QueryValueError(`Condition on ${field}: ${field} is a ${fieldType} field and expects ${expected}, got ${JSON.stringify(value)} — change the value (use IS EMPTY to match empty fields)`);
+	if (fieldType && NUMBER_TYPES.has(fieldType)) {
+		if (typeof value === 'number' && Number.isFinite(value)) return value;
+		if (!/^[-+]?(\d+\.?\d*|\.\d+)$/.test(text)) throw wrong('a number');
+		return Number(text);
+	}
+	if (fieldType === 'boolean') {
+		if (typeof value === 'boolean') return value;
+		if (!/^(true|false)$/i.test(text)) throw wrong('true or false');
+		return text.toLowerCase() === 'true';
+	}
+	if (fieldType === 'date') {
+		if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) throw wrong('a date (YYYY-MM-DD)');
+		return soql.date(text);
+	}
+	if (fieldType === 'datetime') {
+		const date = new Date(text);
+		if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(date.getTime())) throw wrong('a date and time (e.g. 2024-03-05T10:15:00Z)');
+		return date;
+	}
+	return typeof value === 'string' ? value : String(value ?? '');
 }
 
 /** Reads records of an object, streamed page by page, up to the limit or all. */
@@ -117,17 +143,25 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const limit = returnAll ? undefined : (this.getNodeParameter('limit', i, 50) as number);
 		const options = this.getNodeParameter('options', i, {}) as { sortBy?: string; sortDirection?: string; includeDeleted?: boolean };
 		const conditions = this.getNodeParameter('conditions.condition', i, []) as Array<{ field: string; operator: string; value: unknown }>;
+		const types = conditions.length ? new Map((await connector.describe(object)).fields.map((f) => [f.name.toLowerCase(), f.type])) : new Map<string, string>();
 		const parts: SoqlFragment[] = conditions.map((c) => {
 			const operator = OPERATORS[c.operator as OperatorKey];
 			if (!operator) throw new NodeOperationError(this.getNode(), `Unknown operator "${c.operator}"`, { itemIndex: i });
 			const field = soql.id(c.field);
+			const type = types.get(String(c.field).toLowerCase());
+			if (operator === 'IS EMPTY') return soql`${field} = ${null}`;
+			if (operator === 'IS NOT EMPTY') return soql`${field} != ${null}`;
 			if (operator === 'IN' || operator === 'NOT IN') {
 				const raw = typeof c.value === 'string' ? c.value.trim() : c.value;
 				const list = Array.isArray(raw) ? raw : typeof raw === 'string' && raw.startsWith('[') ? (JSON.parse(raw) as unknown[]) : String(raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-				const values = list.map(literal);
+				const values = list.map((v) => literal(v, type, c.field));
+				if (values.some((v) => v instanceof SoqlFragment)) {
+					const inner = soql.join(values.map((v) => (v instanceof SoqlFragment ? v : soql`${v}`)), ',');
+					return new SoqlFragment(`${field.text} ${operator} (${inner.text})`);
+				}
 				return operator === 'IN' ? soql`${field} IN ${values}` : soql`${field} NOT IN ${values}`;
 			}
-			const value = operator === 'LIKE' ? String(c.value ?? '') : literal(c.value);
+			const value = operator === 'LIKE' ? String(c.value ?? '') : literal(c.value, type, c.field);
 			switch (operator) {
 				case '=':
 					return soql`${field} = ${value}`;
