@@ -137,7 +137,7 @@ export function bulkFake(options: {
 		}
 		if (fault) return fault;
 		return apply(req, kind);
-	});
+	}, {}, { answerDescribe: false });
 	return { connector, calls, jobs, bulk: () => connector.bulk({ sleep: async () => undefined }) };
 }
 

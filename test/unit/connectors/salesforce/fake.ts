@@ -35,9 +35,9 @@ export const FAKE_DESCRIBE_FIELDS = [
 
 /**
  * A connector over a fake; `calls` lists every request sent (retries included) except `describe`, which the fake
- * answers itself (with {@link FAKE_DESCRIBE_FIELDS}) and counts in `describes`.
+ * answers itself (with {@link FAKE_DESCRIBE_FIELDS}; `answerDescribe: false` leaves it to `handler`) and counts in `describes`.
  */
-export function fakeConnector(handler: FakeHandler, options: Partial<HttpClientOptions> = {}) {
+export function fakeConnector(handler: FakeHandler, options: Partial<HttpClientOptions> = {}, fake: { answerDescribe?: boolean } = {}) {
 	const calls: FakeRequest[] = [];
 	const describes: string[] = [];
 	const transport = new FunctionTransport(async (req) => {
@@ -47,7 +47,7 @@ export function fakeConnector(handler: FakeHandler, options: Partial<HttpClientO
 		else if (req.body !== undefined && typeof req.body === 'object' && !Buffer.isBuffer(req.body)) json = req.body;
 		const entry = { ...req, path: url.pathname, search: url.searchParams, json };
 		const described = /\/sobjects\/(\w+)\/describe$/.exec(url.pathname);
-		if (described) {
+		if (described && fake.answerDescribe !== false) {
 			describes.push(described[1]);
 			const body = JSON.stringify({ name: described[1], label: described[1], custom: false, createable: true, updateable: true, deletable: true, queryable: true, fields: FAKE_DESCRIBE_FIELDS });
 			return { status: 200, headers: { 'content-type': 'application/json', date: new Date(Date.UTC(2026, 0, 1)).toUTCString() }, body };
