@@ -1962,6 +1962,13 @@ export class HubSpotSimulator {
 			this.setBatchMode(body.mode);
 			return json({ mode: this.batchMode });
 		});
+		s.admin('GET', '/search-index-delay', () => json({ ms: this.searchIndexDelayMs }));
+		s.admin('PUT', '/search-index-delay', async (req) => {
+			const body = await req.json<{ ms?: unknown }>();
+			if (typeof body?.ms !== 'number' || !(body.ms >= 0) || !Number.isFinite(body.ms)) throw new HttpError(400, 'ms must be a non-negative number of milliseconds', 'invalid_delay');
+			this.setSearchIndexDelay(body.ms);
+			return json({ ms: this.searchIndexDelayMs });
+		});
 		s.admin('POST', '/seed', async (req) => {
 			const counts = seedCounts(await req.json<Record<string, unknown>>(), ['contacts', 'companies', 'deals']);
 			return json({ created: this.seed(counts) }, 201);

@@ -41,7 +41,7 @@ export const description: INodeProperties[] = [
 				name: 'until',
 				type: 'string',
 				default: '',
-				description: 'Only changes up to this time (ISO 8601 or epoch milliseconds)',
+				description: 'Only changes up to this time (ISO 8601 or epoch milliseconds); changes younger than the safety lag wait for a later run either way',
 			},
 			{
 				displayName: 'Limit',
