@@ -197,6 +197,8 @@ export async function* readChanges(
 		report();
 		if (results.length < pageSize || remaining <= 0) return;
 		if (fresh.length > 0) continue;
+		// Past the window's end already (a server ignoring the LT filter would otherwise keep this loop going).
+		if (results.some((r) => !(changeStamp(r, property) < end))) return;
 		// A full page of records already seen, all at the cursor's millisecond: read that millisecond by record id.
 		const stamp = cursor.timestamp;
 		let afterId: string | undefined;
