@@ -222,7 +222,7 @@ async function main(): Promise<void> {
 		// ---- 4. Salesforce: changes since a watermark ------------------------------------------------------
 		log();
 		log('4. salesforce-changes.json: Watermark → Salesforce node, Changes → Get (Contact, created or updated)');
-		say('A sync keeps a watermark and asks for what changed after it. A change is handed out once its second is over (Salesforce timestamps have whole seconds), so the demo waits for the next second.');
+		say('A sync keeps a watermark and asks for what changed after it. A change is handed out once its second is over by Salesforce\'s clock, minus the Safety Lag (default 60 s, for transactions that commit late); the demo sets the lag to 0 and waits for the next second.');
 		await nextSecond();
 		since = mark(sf!);
 		const changes1 = await runWorkflow(withPinned('salesforce-changes.json', 'Watermark', [{ watermark: watermark0 }]), { credentials });

@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { type ChangeCursor, lastModifiedProperty } from '../../core/connectors/hubspot/connector';
+import { type ChangeCursor, DEFAULT_SAFETY_LAG_SECONDS, lastModifiedProperty, latestCursor, readChanges } from '../../core/connectors/hubspot/changes';
 import { isCrmError } from '../../core/http/errors';
 import { nameList, objectJson } from '../HubSpot/v1/actions/common';
 import { authentication } from '../HubSpot/v1/actions/versionDescription';
@@ -18,8 +18,9 @@ interface TriggerState {
 /**
  * Polls HubSpot for new or updated records of any object. The position (the newest change time seen and the ids
  * seen at that millisecond) is kept in the workflow's static data, which n8n saves after each successful poll, so
- * every change is emitted once, also across restarts. A manual run ("Fetch Test Event") shows recent changes and
- * moves nothing.
+ * every change is emitted once, also across restarts. Every window ends at HubSpot's time minus the safety lag
+ * (never the n8n host's time; see core/connectors/hubspot/changes.ts). A manual run ("Fetch Test Event") shows
+ * recent changes and moves nothing.
  */
 export class HubSpotTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -67,12 +68,13 @@ export class HubSpotTrigger implements INodeType {
 				default: {},
 				options: [
 					{
-						displayName: 'Indexing Delay (Seconds)',
+						displayName: 'Safety Lag (Seconds)',
 						name: 'indexingDelay',
 						type: 'number',
 						typeOptions: { minValue: 0 },
-						default: 10,
-						description: 'Changes newer than this are left for the next poll: HubSpot\'s search index can lag a few seconds behind writes',
+						default: DEFAULT_SAFETY_LAG_SECONDS,
+						description:
+							"Changes are emitted once they are this many seconds old by HubSpot's clock (never the n8n host's). HubSpot's search index lags writes by several seconds; the lag waits for it, so no change is passed by. Lower it only if your account's index is known to be faster.",
 					},
 					{
 						displayName: 'Max Records per Poll',
@@ -111,11 +113,9 @@ export class HubSpotTrigger implements INodeType {
 		const options = this.getNodeParameter('options', {}) as IDataObject;
 		const property = event === 'created' ? 'createdate' : lastModifiedProperty(objectType);
 		const properties = nameList(options.properties);
-		const delayMs = Math.max(0, Number(options.indexingDelay ?? 10)) * 1000;
+		const lag = options.indexingDelay === undefined || options.indexingDelay === '' ? DEFAULT_SAFETY_LAG_SECONDS : Math.max(0, Number(options.indexingDelay));
 		const maxRecords = Math.max(1, Number(options.maxRecords ?? 5000));
 		const connector = await getConnector(this);
-		const now = Date.now();
-		const until = now - delayMs;
 
 		const fail = (error: unknown): never => {
 			const message = isCrmError(error) ? error.message : error instanceof Error ? error.message : String(error);
@@ -143,19 +143,26 @@ export class HubSpotTrigger implements INodeType {
 			if (startFrom !== undefined && !Number.isFinite(startFrom)) {
 				throw new NodeOperationError(this.getNode(), `Start From "${String(options.startFrom)}" is not a date — use ISO 8601, e.g. 2025-01-01T00:00:00Z`);
 			}
+			let start: ChangeCursor;
+			try {
+				// From HubSpot's current time minus the lag (its clock, never the host's).
+				start = startFrom === undefined ? await latestCursor(connector, objectType, lag) : { timestamp: startFrom, ids: [] };
+			} catch (error) {
+				return fail(error);
+			}
 			state.objectType = objectType;
 			state.property = property;
-			state.cursor = { timestamp: startFrom ?? until, ids: [] };
+			state.cursor = start;
 			if (startFrom === undefined) return null;
 		}
-		if (until < state.cursor.timestamp) return null;
 
 		const items: INodeExecutionData[] = [];
 		let cursor: ChangeCursor = state.cursor;
 		try {
-			for await (const page of connector.changesSince(
+			for await (const page of readChanges(
+				connector,
 				objectType,
-				{ since: state.cursor, until, property, properties: properties.length ? properties : undefined, limit: maxRecords },
+				{ since: state.cursor, property, properties: properties.length ? properties : undefined, limit: maxRecords, safetyLagSeconds: lag },
 				(c) => (cursor = c),
 			)) {
 				for (const record of page) items.push({ json: objectJson(record) });

@@ -120,6 +120,11 @@ export interface HubSpotSimulatorOptions {
 	records?: { contacts?: number; companies?: number; deals?: number };
 	/** See the kit's `StoreOptions.strictTimestamps` (default true). */
 	strictTimestamps?: boolean;
+	/**
+	 * How long a write takes to become searchable, in clock ms (default 0: at once). Until then search matches and
+	 * returns the record as it was before the write (a new record not at all), as HubSpot's search index lags writes.
+	 */
+	searchIndexDelayMs?: number;
 }
 
 /** A CRM owner (user). */
@@ -240,6 +245,10 @@ export class HubSpotSimulator {
 	private readonly getters = new Map<string, ValueGetter>();
 	private readonly oauthTokens = new Set<string>();
 	private readonly searchCache = new Map<string, { seq: string; records: Rec[] }>();
+	/** With a search index delay: what search sees per object type, and the writes not yet indexed (in write order). */
+	private searchIndexDelayMs = 0;
+	private readonly searchIndex = new Map<string, Map<string, Rec>>();
+	private readonly indexQueue: Array<{ visibleAt: number; type: string; id: string; record: Rec | undefined }> = [];
 	private readonly rng: SeededRandom;
 	private readonly maxBatchSize: number;
 	private batchMode: HubSpotBatchMode;
@@ -265,6 +274,11 @@ export class HubSpotSimulator {
 		this.batchMode = options.batchMode ?? 'atomic';
 		this.searchLimits = { ...DEFAULT_SEARCH_LIMITS, ...options.searchLimits };
 		this.store = new Store({ clock: this.clock, strictTimestamps: options.strictTimestamps });
+		this.store.onChange((e) => {
+			if (this.searchIndexDelayMs <= 0) return;
+			const record = this.store.get(e.type)?.get(e.id, { includeDeleted: true }) as Rec | undefined;
+			this.indexQueue.push({ visibleAt: this.clock.now() + this.searchIndexDelayMs, type: e.type, id: e.id, record });
+		});
 		const now = this.clock.now();
 		for (const def of standardObjectTypes(now)) this.addType(def);
 
@@ -329,6 +343,7 @@ export class HubSpotSimulator {
 		this.server.use(this.oauth.middleware({ skip: (req) => req.kind === undefined || UNAUTHENTICATED_KINDS.has(req.kind) }));
 		this.server.use(this.rateLimiter.middleware());
 
+		this.setSearchIndexDelay(options.searchIndexDelayMs ?? 0);
 		this.seedAccount();
 		this.installRoutes();
 		this.installAdmin();
@@ -458,6 +473,39 @@ export class HubSpotSimulator {
 		return this.batchMode;
 	}
 
+	/**
+	 * Sets how long writes take to become searchable (clock ms; 0 = at once). Records written so far count as
+	 * indexed; later writes reach search `ms` after they were made.
+	 */
+	setSearchIndexDelay(ms: number): void {
+		if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError(`searchIndexDelayMs must be a non-negative number, got ${ms}`);
+		this.searchIndexDelayMs = ms;
+		this.searchIndex.clear();
+		this.indexQueue.length = 0;
+		this.searchCache.clear();
+		if (ms === 0) return;
+		for (const type of this.store.types()) {
+			const byId = new Map<string, Rec>();
+			for (const r of (this.store.get(type) as Collection<Fields>).list()) byId.set(r.id, r as Rec);
+			this.searchIndex.set(type, byId);
+		}
+	}
+
+	/** The records search sees for a type: all current ones, or (with an index delay) the versions indexed by now. */
+	private searchable(def: ObjectTypeDef, filter: (r: Rec) => boolean): Rec[] {
+		if (this.searchIndexDelayMs <= 0) return this.coll(def).list({ filter }) as Rec[];
+		const now = this.clock.now();
+		while (this.indexQueue.length > 0 && this.indexQueue[0].visibleAt <= now) {
+			const { type, id, record } = this.indexQueue.shift() as (typeof this.indexQueue)[number];
+			let byId = this.searchIndex.get(type);
+			if (!byId) this.searchIndex.set(type, (byId = new Map()));
+			if (record && record.deletedAt === null) byId.set(id, record);
+			else byId.delete(id);
+		}
+		const indexed = this.searchIndex.get(def.objectTypeId);
+		return indexed ? [...indexed.values()].filter(filter) : [];
+	}
+
 	setSearchLimits(limits: Partial<SearchLimits>): void {
 		this.searchLimits = { ...this.searchLimits, ...limits };
 	}
@@ -476,6 +524,8 @@ export class HubSpotSimulator {
 		this.associations.clearLinks();
 		this.submissions.length = 0;
 		this.searchCache.clear();
+		this.searchIndex.clear();
+		this.indexQueue.length = 0;
 		this.server.log.reset();
 		this.server.faults.clearFaults();
 		this.rateLimiter.reset();
@@ -1115,10 +1165,11 @@ export class HubSpotSimulator {
 		if (q.after + q.limit > max) {
 			throw hubspotError(400, 'VALIDATION_ERROR', `Search results are limited to the first ${max} matches: after (${q.after}) + limit (${q.limit}) exceeds ${max}. Narrow the filters (e.g. by hs_object_id or ${def.lastModifiedProperty} ranges) to reach later records.`);
 		}
-		const seq = `${this.store.lastSeq}:${this.associations.version}`;
+		// With an index delay the result depends on the clock too: no caching then.
+		const seq = this.searchIndexDelayMs > 0 ? `t${this.clock.now()}:${this.indexQueue.length}:${this.store.lastSeq}:${this.associations.version}` : `${this.store.lastSeq}:${this.associations.version}`;
 		let hit = this.searchCache.get(q.key);
 		if (!hit || hit.seq !== seq) {
-			const records = q.order(this.coll(def).list({ filter: q.matches })) as Rec[];
+			const records = q.order(this.searchable(def, q.matches)) as Rec[];
 			hit = { seq, records };
 			this.searchCache.set(q.key, hit);
 			if (this.searchCache.size > 16) this.searchCache.delete(this.searchCache.keys().next().value as string);
@@ -1910,6 +1961,13 @@ export class HubSpotSimulator {
 			if (body?.mode !== 'atomic' && body?.mode !== 'partial') throw new HttpError(400, 'mode must be atomic or partial', 'invalid_mode');
 			this.setBatchMode(body.mode);
 			return json({ mode: this.batchMode });
+		});
+		s.admin('GET', '/search-index-delay', () => json({ ms: this.searchIndexDelayMs }));
+		s.admin('PUT', '/search-index-delay', async (req) => {
+			const body = await req.json<{ ms?: unknown }>();
+			if (typeof body?.ms !== 'number' || !(body.ms >= 0) || !Number.isFinite(body.ms)) throw new HttpError(400, 'ms must be a non-negative number of milliseconds', 'invalid_delay');
+			this.setSearchIndexDelay(body.ms);
+			return json({ ms: this.searchIndexDelayMs });
 		});
 		s.admin('POST', '/seed', async (req) => {
 			const counts = seedCounts(await req.json<Record<string, unknown>>(), ['contacts', 'companies', 'deals']);

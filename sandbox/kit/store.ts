@@ -83,6 +83,7 @@ export class Store {
 	private seq = 0;
 	private readonly log: ChangeEvent[] = [];
 	private readonly collections = new Map<string, Collection<Fields>>();
+	private readonly listeners = new Set<(event: ChangeEvent) => void>();
 
 	constructor(options: StoreOptions = {}) {
 		this.clock = options.clock ?? systemClock;
@@ -144,10 +145,21 @@ export class Store {
 		return t;
 	}
 
+	/**
+	 * Calls `listener` after every change, once the new record version is stored (read it with
+	 * `collection(event.type).get(event.id, { includeDeleted: true })`); returns an unsubscribe function.
+	 */
+	onChange(listener: (event: ChangeEvent) => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
 	/** @internal Appends to the change log. */
 	record(kind: ChangeKind, type: string, id: string, at: number): void {
 		this.seq++;
-		this.log.push(Object.freeze({ seq: this.seq, kind, type, id, at }));
+		const event = Object.freeze({ seq: this.seq, kind, type, id, at });
+		this.log.push(event);
+		for (const listener of this.listeners) listener(event);
 	}
 }
 

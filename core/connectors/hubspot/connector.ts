@@ -11,6 +11,7 @@ import { fingerprint } from '../../http/auth/types';
 import { getRateBudget, type RateBudget } from '../../http/rateLimiter';
 import type { RetryOptions } from '../../http/retry';
 import type { HttpRequest, Transport } from '../../http/types';
+import { type ChangeCursor, type ChangesOptions, readChanges } from './changes';
 import { hubspotClassifier } from './errors';
 import { HUBSPOT_API_URL, HubSpotApiClientTransport } from './transport';
 import type {
@@ -18,7 +19,6 @@ import type {
 	HubSpotAssociationLabel,
 	HubSpotBatchResponse,
 	HubSpotErrorBody,
-	HubSpotFilter,
 	HubSpotFilterGroup,
 	HubSpotObject,
 	HubSpotOwner,
@@ -137,33 +137,8 @@ export interface SearchAllOptions {
 	signal?: AbortSignal;
 }
 
-/** A position in the stream of changes: records modified at `timestamp` with these ids were already seen. */
-export interface ChangeCursor {
-	/** Epoch ms of the last change seen. */
-	timestamp: number;
-	/** Ids of records seen with exactly that timestamp. */
-	ids: string[];
-}
-
-/** Options of {@link HubSpotConnector.changesSince}. */
-export interface ChangesOptions {
-	/** Where to start: an epoch-ms/ISO watermark (changes at or after it), or a cursor from a previous run. */
-	since: number | string | ChangeCursor;
-	/** Only changes up to this time (epoch ms or ISO), e.g. now minus the search indexing delay. */
-	until?: number | string;
-	/** The timestamp property: default `lastmodifieddate` (contacts) / `hs_lastmodifieddate` (others); `createdate` for new records. */
-	property?: string;
-	properties?: string[];
-	pageSize?: number;
-	/** Stop after this many records (the cursor stays exact). */
-	limit?: number;
-	signal?: AbortSignal;
-}
-
-/** The property holding the last modification time of an object type. */
-export function lastModifiedProperty(objectType: string): string {
-	return objectType === 'contacts' || objectType === '0-1' || objectType === 'contact' ? 'lastmodifieddate' : 'hs_lastmodifieddate';
-}
+export type { ChangeCursor, ChangesOptions } from './changes';
+export { lastModifiedProperty } from './changes';
 
 /** Whether records can be matched on a property (update by unique property, upsert): the record id, e-mail of contacts, unique properties. */
 export function isUniqueProperty(objectType: string, property: Pick<HubSpotProperty, 'name' | 'hasUniqueValue'>): boolean {
@@ -187,15 +162,6 @@ function toProperties(properties: Record<string, unknown>): Record<string, strin
 		out[key] = toHubSpotValue(value);
 	}
 	return out;
-}
-
-function toEpochMs(value: number | string, what: string): number {
-	if (typeof value === 'number' && Number.isFinite(value)) return value;
-	const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : Date.parse(String(value));
-	if (!Number.isFinite(n)) {
-		throw new CrmError(`HubSpot: ${what} "${String(value)}" is not a date — give an ISO 8601 timestamp or epoch milliseconds`, { kind: 'validation' });
-	}
-	return n;
 }
 
 const encode = encodeURIComponent;
@@ -679,92 +645,11 @@ export class HubSpotConnector {
 	}
 
 	/**
-	 * Records changed since a watermark, oldest first, streamed; `onCursor` after each page gives the exact position
-	 * (timestamp + ids seen at it), so a sync can resume without missing or repeating a change. Windows by the
-	 * timestamp property keep every search under 10,000 results; more than 10,000 changes at one millisecond are
-	 * read by `hs_object_id`.
+	 * Records changed since a position, oldest first, streamed, up to HubSpot's time minus a safety lag; `onCursor`
+	 * after each page gives the exact position (timestamp + ids seen at it). See `changes.ts`.
 	 */
-	async *changesSince(objectType: string, options: ChangesOptions, onCursor?: (cursor: ChangeCursor) => void): AsyncGenerator<HubSpotObject[]> {
-		const property = options.property ?? lastModifiedProperty(objectType);
-		const properties = options.properties ? [...new Set([...options.properties, property])] : undefined;
-		const pageSize = Math.min(HUBSPOT_SEARCH_PAGE_LIMIT, Math.max(1, options.pageSize ?? HUBSPOT_SEARCH_PAGE_LIMIT));
-		let cursor: ChangeCursor =
-			typeof options.since === 'object'
-				? { timestamp: options.since.timestamp, ids: [...options.since.ids] }
-				: { timestamp: toEpochMs(options.since, 'since'), ids: [] };
-		const until = options.until === undefined ? undefined : toEpochMs(options.until, 'until');
-		let remaining = options.limit ?? Number.POSITIVE_INFINITY;
-		const stampOf = (record: HubSpotObject): number => {
-			const raw = record.properties?.[property] ?? (property.includes('lastmodified') ? record.updatedAt : record.createdAt);
-			return raw === undefined || raw === null ? Number.NaN : toEpochMs(raw, `${property} of record ${record.id}`);
-		};
-		const emit = (records: HubSpotObject[]): HubSpotObject[] => {
-			const out: HubSpotObject[] = [];
-			for (const record of records) {
-				if (remaining <= 0) break;
-				const ts = stampOf(record);
-				if (!Number.isFinite(ts) || ts < cursor.timestamp) continue;
-				if (ts === cursor.timestamp) {
-					if (cursor.ids.includes(record.id)) continue;
-					cursor.ids.push(record.id);
-				} else {
-					cursor = { timestamp: ts, ids: [record.id] };
-				}
-				out.push(record);
-				remaining--;
-			}
-			return out;
-		};
-		for (let window = 0; window < 1_000_000 && remaining > 0; window++) {
-			const filters: HubSpotFilter[] = [{ propertyName: property, operator: 'GTE', value: String(cursor.timestamp) }];
-			if (until !== undefined) filters.push({ propertyName: property, operator: 'LTE' as const, value: String(until) });
-			const windowStart = cursor.timestamp;
-			let after: string | undefined;
-			let fetched = 0;
-			let firstStamp: number | undefined;
-			let lastStamp: number | undefined;
-			let exhausted = false;
-			for (;;) {
-				const page = await this.search(
-					objectType,
-					{ filterGroups: [{ filters }], sorts: [{ propertyName: property, direction: 'ASCENDING' }], properties, limit: pageSize, after },
-					options.signal,
-				);
-				const results = page.results ?? [];
-				fetched += results.length;
-				if (results.length) {
-					firstStamp ??= stampOf(results[0]);
-					lastStamp = stampOf(results[results.length - 1]);
-				}
-				const fresh = emit(results);
-				if (fresh.length) yield fresh;
-				onCursor?.({ timestamp: cursor.timestamp, ids: [...cursor.ids] });
-				if (remaining <= 0) return;
-				const next = page.paging?.next?.after;
-				if (!next || results.length === 0) {
-					exhausted = true;
-					break;
-				}
-				if (Number(next) + pageSize > HUBSPOT_SEARCH_CEILING) break;
-				after = next;
-			}
-			if (exhausted) return;
-			// The window hit the ceiling. If it did not get past one timestamp, read that millisecond by id.
-			if (firstStamp !== undefined && firstStamp === lastStamp && lastStamp === windowStart) {
-				const sameStamp = [{ propertyName: property, operator: 'EQ' as const, value: String(windowStart) }];
-				for await (const page of this.searchAll(objectType, { filterGroups: [{ filters: sameStamp }], properties, pageSize, signal: options.signal })) {
-					const fresh = emit(page);
-					if (fresh.length) yield fresh;
-					if (remaining <= 0) break;
-				}
-				onCursor?.({ timestamp: cursor.timestamp, ids: [...cursor.ids] });
-				if (remaining <= 0) return;
-				// Everything at this millisecond is read: continue strictly after it.
-				cursor = { timestamp: windowStart + 1, ids: [] };
-			} else if (cursor.timestamp === windowStart && fetched === 0) {
-				return;
-			}
-		}
+	changesSince(objectType: string, options: ChangesOptions, onCursor?: (cursor: ChangeCursor) => void): AsyncGenerator<HubSpotObject[]> {
+		return readChanges(this, objectType, options, onCursor);
 	}
 
 	// ---------------------------------------------------------------------------------------------------

@@ -3,12 +3,16 @@
  * last record handed out, on `SystemModstamp` (or `CreatedDate` for new records); records are read in
  * (timestamp, Id) order and only those strictly after the watermark are returned.
  *
- * Salesforce timestamps have whole seconds, so many changes share one. A second is handed out only once it
- * is over by the server's clock (the `Date` header of the query's response, minus an optional safety lag):
- * no change can get that timestamp any more, so the Id tie-break is exact. Reading into the current second
- * would miss an edit made later in the same second to a record with a smaller Id, or an edit of a record
- * already handed out (its timestamp would not move). Across restarts and concurrent edits each change is
- * therefore emitted exactly once; several edits of one record within one second are one change.
+ * One clock bounds every window: Salesforce's. Before the query is sent, one light call reads Salesforce's time
+ * (the `Date` header of the API versions list); the query's snapshot is taken later, so every change committed
+ * before that time is in it. A second is handed out only once it is over by that time minus a safety lag: no
+ * change can get that timestamp any more, so the Id tie-break is exact. The lag covers transactions that commit
+ * after their SystemModstamp was taken (a record saved at 10:15:00.900 by a transaction that commits at 10:15:04
+ * is invisible to a query at 10:15:02); without it such a change would be passed by the watermark and lost. The
+ * n8n host's clock is never used, so a host clock hours off changes nothing. An edit answered in the next second
+ * (committed between the query's snapshot and its answer) is not lost either: the window ended before the query.
+ * Across restarts and concurrent edits each change is therefore emitted exactly once; several edits of one record
+ * within one second are one change (its latest state).
  */
 import { CrmError } from '../../http/errors';
 import { soql, type SoqlFragment, soqlIdentifier } from '../../query/soql';
@@ -38,11 +42,19 @@ export interface ReadChangesOptions {
 	/** Extra SOQL condition (built with the `soql` template). */
 	where?: SoqlFragment;
 	/**
-	 * Hold back changes this many seconds older than the server's current second too (for long transactions
-	 * that commit after their timestamp was taken). Default 0.
+	 * Hold back changes this many seconds besides Salesforce's current second (for transactions that commit after
+	 * their timestamp was taken). Default {@link DEFAULT_SAFETY_LAG_SECONDS}.
 	 */
 	safetyLagSeconds?: number;
+	signal?: AbortSignal;
 }
+
+/**
+ * Default safety lag: 60 s. A synchronous Salesforce transaction (a save with its triggers, flows and
+ * validation) is capped at 10 s of CPU time and waits at most 10 s for a record lock, so 60 s covers it with room
+ * to spare; Bulk API batches and batch Apex can run for minutes — raise the lag to 600 s if their changes matter.
+ */
+export const DEFAULT_SAFETY_LAG_SECONDS = 60;
 
 /** The changes found and the watermark to store once they have been handled. */
 export interface ChangesResult {
@@ -80,23 +92,29 @@ async function fieldList(connector: SalesforceConnector, object: string, fields:
 	return [...set];
 }
 
-/** The first second not yet over by the server's clock (minus the lag), in epoch ms. */
-export function openSecond(connector: SalesforceConnector, safetyLagSeconds = 0): number {
-	const now = connector.serverTime() ?? Date.now();
-	return Math.floor(now / 1000) * 1000 - Math.max(0, safetyLagSeconds) * 1000;
+/** The first second that may still receive changes, given Salesforce's time and the safety lag, in epoch ms. */
+export function openSecond(serverNowMs: number, safetyLagSeconds: number = DEFAULT_SAFETY_LAG_SECONDS): number {
+	const lag = Number.isFinite(safetyLagSeconds) ? Math.max(0, safetyLagSeconds) : DEFAULT_SAFETY_LAG_SECONDS;
+	return Math.floor((serverNowMs - lag * 1000) / 1000) * 1000;
 }
 
 /**
- * The current end of the change stream, by the server's clock: the start of its current second. Starting
- * from it emits the changes of that second and later ones, never earlier ones. Costs one small query (which
- * also checks that the object can be read).
+ * The current end of the change stream, by Salesforce's clock: the first second that may still receive changes.
+ * Starting from it emits the changes of that second and later ones, never earlier ones. Costs the clock call and
+ * one small query (which also checks that the object can be read).
  */
-export async function latestWatermark(connector: SalesforceConnector, object: string, event: ChangeEvent, safetyLagSeconds = 0): Promise<ChangeWatermark> {
+export async function latestWatermark(
+	connector: SalesforceConnector,
+	object: string,
+	event: ChangeEvent,
+	safetyLagSeconds: number = DEFAULT_SAFETY_LAG_SECONDS,
+): Promise<ChangeWatermark> {
+	const now = await connector.serverNow();
 	const field = watermarkField(event);
 	const where = event === 'deleted' ? soql`IsDeleted = true` : undefined;
 	const q = `${connector.selectQuery(object, ['Id', field], where, `${field} DESC, Id DESC`)} LIMIT 1`;
 	for await (const record of connector.queryRecords(q, { includeDeleted: event === 'deleted', limit: 1 })) void record;
-	return { ts: new Date(openSecond(connector, safetyLagSeconds)).toISOString(), id: '' };
+	return { ts: new Date(openSecond(now, safetyLagSeconds)).toISOString(), id: '' };
 }
 
 /** Reads the changes after `since`, in (timestamp, Id) order, and the watermark after the last one read. */
@@ -114,13 +132,12 @@ export async function readChanges(connector: SalesforceConnector, options: ReadC
 	if (options.where && options.where.text.trim()) conditions.push(soql`(${options.where})`);
 	const where = soql.join(conditions, ' AND ');
 	const q = connector.selectQuery(options.object, fields, where, `${field} ASC, Id ASC`);
+	// Salesforce's time before the query is sent: the window ends at the first second not yet over by it (minus the lag).
+	const cutoff = openSecond(await connector.serverNow(options.signal), options.safetyLagSeconds);
 	const records: SalesforceRecord[] = [];
 	let mark = options.since;
 	let more = false;
-	let cutoff: number | undefined;
-	for await (const page of connector.queryPages(q, { includeDeleted: options.event === 'deleted' })) {
-		// The server's clock at the first page: seconds from here on may still receive changes.
-		cutoff ??= openSecond(connector, options.safetyLagSeconds);
+	for await (const page of connector.queryPages(q, { includeDeleted: options.event === 'deleted', signal: options.signal })) {
 		for (const record of page) {
 			const ts = timestampMs(record[field]);
 			const id = String(record.Id ?? '');

@@ -9,6 +9,7 @@ import type { Connection } from 'jsforce';
 import { runBatches, runBatchesStream, type BatchItemResult, type BatchRun, type BatchStats } from '../../batching';
 import { HttpClient, type HttpClientOptions } from '../../http/client';
 import { CrmError } from '../../http/errors';
+import { requireServerDate } from '../../http/serverClock';
 import { paginate } from '../../paging/paginate';
 import { soql, soqlIdentifier } from '../../query/soql';
 import { BulkApi, type BulkApiOptions } from './bulk';
@@ -155,6 +156,16 @@ export class SalesforceConnector {
 	noteServerTime(ms: number): void {
 		const transport = coreTransportOf(this.conn);
 		if (transport) transport.lastServerTime = ms;
+	}
+
+	/**
+	 * Salesforce's current time (epoch ms, whole seconds): the `Date` header of one light call, the API versions list
+	 * (`GET /services/data`, which needs no session and is not counted against the org's API limit). A query sent
+	 * after this answer came takes its snapshot later, so the time is a safe lower bound of that snapshot.
+	 */
+	async serverNow(signal?: AbortSignal): Promise<number> {
+		const res = await this.http.request({ method: 'GET', url: `${this.instanceUrl}/services/data`, responseType: 'text', signal });
+		return requireServerDate(res.headers, 'Salesforce');
 	}
 
 	/** Bulk API 2.0 over the same HTTP client (same credential, retries and rate budget). */

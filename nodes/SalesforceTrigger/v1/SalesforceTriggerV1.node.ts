@@ -8,7 +8,14 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { type ChangeEvent, type ChangeWatermark, latestWatermark, readChanges, watermarkField } from '../../../core/connectors/salesforce/changes';
+import {
+	type ChangeEvent,
+	type ChangeWatermark,
+	DEFAULT_SAFETY_LAG_SECONDS,
+	latestWatermark,
+	readChanges,
+	watermarkField,
+} from '../../../core/connectors/salesforce/changes';
 import type { SalesforceConnector, SalesforceRecord } from '../../../core/connectors/salesforce/connector';
 import { soql, soqlIdentifier } from '../../../core/query/soql';
 import { isCrmError } from '../../../core/http/errors';
@@ -26,8 +33,9 @@ interface TriggerState extends IDataObject {
 
 /**
  * Salesforce Trigger v1: polls for changes after a watermark on SystemModstamp (CreatedDate for new records)
- * with an Id tie-break, so each change is emitted exactly once across restarts and concurrent edits. The
- * watermark moves only in active (non-manual) polls and only past records handed to n8n.
+ * with an Id tie-break, so each change is emitted exactly once across restarts and concurrent edits. Windows are
+ * bounded by Salesforce's clock minus the safety lag (see core/connectors/salesforce/changes.ts). The watermark
+ * moves only in active (non-manual) polls and only past records handed to n8n.
  */
 // The icon is set once, in the base description of SalesforceTrigger.node.ts (which this rule checks).
 // eslint-disable-next-line @n8n/community-nodes/icon-validation
@@ -95,9 +103,9 @@ export class SalesforceTriggerV1 implements INodeType {
 							name: 'safetyLagSeconds',
 							type: 'number',
 							typeOptions: { minValue: 0 },
-							default: 0,
+							default: DEFAULT_SAFETY_LAG_SECONDS,
 							description:
-								'Hold back changes this many seconds besides the current second (changes are emitted once their second is over by Salesforce\'s clock). Raise it if long transactions in your org commit late.',
+								"Changes are emitted once they are this many seconds old by Salesforce's clock (never the n8n host's). A Salesforce transaction can commit seconds after its SystemModstamp was taken; the lag waits for it, so no change is passed by. 60 covers ordinary saves with triggers and flows; raise it (e.g. 600) if Bulk API loads or batch Apex must trigger the workflow.",
 						},
 						{
 							displayName: 'Start From',
@@ -136,13 +144,13 @@ export class SalesforceTriggerV1 implements INodeType {
 					const sample = await newestRecord(connector, object, event, fields);
 					return sample ? [[{ json: recordJson(sample) }]] : null;
 				}
-				// First activation: start after the newest change that exists now (the server's clock, not ours).
-				const start = await latestWatermark(connector, object, event, options.safetyLagSeconds ?? 0);
+				// First activation: start at Salesforce's current time minus the lag (its clock, never the host's).
+				const start = await latestWatermark(connector, object, event, options.safetyLagSeconds ?? DEFAULT_SAFETY_LAG_SECONDS);
 				state.key = key;
 				state.watermark = { ...start };
 				return null;
 			}
-			const result = await readChanges(connector, { object, event, fields, since, limit: options.maxPerPoll ?? 10_000, safetyLagSeconds: options.safetyLagSeconds ?? 0 });
+			const result = await readChanges(connector, { object, event, fields, since, limit: options.maxPerPoll ?? 10_000, safetyLagSeconds: options.safetyLagSeconds ?? DEFAULT_SAFETY_LAG_SECONDS });
 			if (!manual) {
 				state.key = key;
 				state.watermark = { ...result.watermark };

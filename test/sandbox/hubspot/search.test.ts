@@ -140,3 +140,27 @@ describe('HubSpot simulator: search', () => {
 		process.stdout.write(`[hubspot search] seeded 25000 contacts in ${seeded.toFixed(0)} ms; read all 25000 in ${calls} search calls, ${(performance.now() - t).toFixed(0)} ms\n`);
 	});
 });
+
+describe('HubSpot simulator: search index delay', () => {
+	const clock = new ManualClock(T0);
+	const { sim, client } = useSimulator({ clock, searchIndexDelayMs: 2000 });
+
+	it('finds a write only once it is indexed, and until then the version before it', async () => {
+		const c = client();
+		const byEmail = async () =>
+			(await c.crm.contacts.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'email', operator: 'EQ' as never, value: 'late@example.com' }] }], sorts: [], properties: ['firstname'], limit: 10, after: '0' })).results;
+		const created = await c.crm.contacts.basicApi.create({ properties: { email: 'late@example.com', firstname: 'First' }, associations: [] });
+		expect(await byEmail()).toEqual([]);
+		clock.advance(2000);
+		expect((await byEmail()).map((r) => r.properties.firstname)).toEqual(['First']);
+		await c.crm.contacts.basicApi.update(created.id, { properties: { firstname: 'Second' } });
+		// The record itself is current at once; search still sees the indexed version.
+		expect((await c.crm.contacts.basicApi.getById(created.id, ['firstname'])).properties.firstname).toBe('Second');
+		clock.advance(1999);
+		expect((await byEmail()).map((r) => r.properties.firstname)).toEqual(['First']);
+		clock.advance(1);
+		expect((await byEmail()).map((r) => r.properties.firstname)).toEqual(['Second']);
+		sim.setSearchIndexDelay(0);
+		expect((await byEmail()).map((r) => r.properties.firstname)).toEqual(['Second']);
+	});
+});

@@ -8,9 +8,12 @@ import type { IDataObject, INode } from 'n8n-workflow';
 import { HubSpotConnector } from '../../../core/connectors/hubspot/connector';
 import { clearRateBudgets } from '../../../core/http/rateLimiter';
 import { HubSpotSimulator, type HubSpotContract } from '../../../sandbox';
+import { ManualClock } from '../../../sandbox/kit';
 import { nodeTypeName, runPoll } from '../../helpers/engine';
 
-const sim = new HubSpotSimulator({ rateLimits: false });
+/** HubSpot's clock (its Date header and record stamps): the trigger's windows end by it, so the test moves it. */
+const clock = new ManualClock(Date.UTC(2026, 0, 15, 9, 30, 0, 200));
+const sim = new HubSpotSimulator({ rateLimits: false, clock });
 let contract: HubSpotContract;
 let hub: HubSpotConnector;
 
@@ -27,16 +30,22 @@ const trigger = (event = 'createdOrUpdated'): Partial<INode> & Pick<INode, 'type
 	name: 'HubSpot CRM Trigger',
 	type: nodeTypeName('hubSpotTrigger'),
 	typeVersion: 1,
+	// Safety lag 0 here (the window ends at HubSpot's current second); test/faults/triggers.test.ts runs the default.
 	parameters: { authentication: 'privateApp', objectType: 'contacts', event, options: { indexingDelay: 0, properties: ['email', 'firstname'] } },
 	credentials: { crmHubSpotPrivateAppApi: { id: 'hubspot-sandbox', name: 'HubSpot sandbox' } },
 });
 const credentials = () => ({ crmHubSpotPrivateAppApi: { accessToken: contract.accessToken, baseUrl: contract.baseUrl } });
-const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+/** HubSpot's clock moves on a little (the next write gets a later stamp). */
+const tick = async () => {
+	clock.advance(5);
+};
+/** HubSpot's clock moves into a later second: changes so far are before the window's end (Date header second). */
+const nextSecond = () => clock.advance(1000 - (clock.now() % 1000) + 1005);
 
 async function upsert(emails: string[], firstname: string): Promise<void> {
 	const { results } = await hub.batchUpsert('contacts', emails.map((email) => ({ id: email, properties: { firstname } })), { idProperty: 'email' });
 	expect(results.every((r) => r.ok)).toBe(true);
-	await tick();
+	nextSecond();
 }
 
 /**
@@ -51,7 +60,7 @@ async function drain(staticData: IDataObject): Promise<{ items: Array<{ json: ID
 		staticData = poll.staticData;
 		if (poll.response === null) return { items, staticData, polls };
 		items.push(...poll.items);
-		await new Promise((resolve) => setTimeout(resolve, 50));
+		clock.advance(50);
 	}
 	throw new Error('the trigger kept emitting changes for 20 polls');
 }
@@ -101,7 +110,7 @@ it('emits each change exactly once over several polls and restarts', async () =>
 });
 
 it('with "Record Created", an update of an existing record is not emitted', async () => {
-	await new Promise((resolve) => setTimeout(resolve, 400)); // let the clock pass the previous test's last stamps
+	nextSecond(); // past the previous test's last stamps
 	const p1 = await runPoll(trigger('created'), { credentials: credentials() });
 	await tick();
 	await upsert(['a@example.com'], 'Updated only');
@@ -116,7 +125,7 @@ it('starts over from "now" when the watched object changes, and honours Start Fr
 	const switched = await runPoll(companies, { credentials: credentials(), staticData: contactsState });
 	expect(switched.response).toBeNull();
 	expect(switched.nodeStaticData).toMatchObject({ objectType: 'companies', property: 'hs_lastmodifieddate' });
-	const since = new Date(Date.now() - 60_000).toISOString();
+	const since = new Date(clock.now() - 60_000).toISOString();
 	const fromStart = { ...trigger(), parameters: { ...trigger().parameters, options: { indexingDelay: 0, startFrom: since } } };
 	const first = await runPoll(fromStart, { credentials: credentials() });
 	expect(first.items.length).toBeGreaterThan(250);

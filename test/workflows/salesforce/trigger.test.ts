@@ -30,7 +30,8 @@ async function nextSecond(): Promise<void> {
 	clock.advance(1000 - (clock.now() % 1000) + 5);
 }
 
-const triggerNode = (event: string, options: IDataObject = {}) => ({
+/** Safety lag 0: these tests look at second boundaries; test/faults/triggers.test.ts runs the default lag. */
+const triggerNode = (event: string, options: IDataObject = { safetyLagSeconds: 0 }) => ({
 	name: 'Salesforce Trigger',
 	type: SF_TRIGGER,
 	typeVersion: 1,
@@ -43,7 +44,7 @@ describe('Salesforce Trigger', () => {
 		const contacts = sim.table('Contact');
 		contacts.insert({ LastName: 'Before activation' });
 		const credentials = passwordCredentials(contract);
-		const node = triggerNode('updated', { maxPerPoll: 3 });
+		const node = triggerNode('updated', { maxPerPoll: 3, safetyLagSeconds: 0 });
 		const emitted: string[] = [];
 		const poll = async (staticData: IDataObject) => {
 			const run = await runPoll(node, { credentials, staticData });

@@ -175,6 +175,8 @@ describe('changesSince', () => {
 		const t0 = Date.parse('2025-01-01T00:00:00Z');
 		// 12,000 records: 10,500 share one millisecond, the rest one per millisecond after it.
 		fake.seed(12_000, (i) => (i < 10_500 ? t0 : t0 + (i - 10_499)));
+		// HubSpot's clock (the Date header) an hour later: every change is older than the safety lag.
+		fake.clock = t0 + 3_600_000;
 		const hub = connector(fake);
 		const seen: string[] = [];
 		let cursor = { timestamp: 0, ids: [] as string[] };
@@ -184,6 +186,8 @@ describe('changesSince', () => {
 		expect(seen).toHaveLength(12_000);
 		expect(new Set(seen).size).toBe(12_000);
 		expect(cursor.timestamp).toBe(t0 + 1500);
+		// Paged by position, never past the 10,000-result ceiling.
+		expect(fake.requests.some((r) => Number((r.body as { after?: string } | undefined)?.after ?? 0) > 0)).toBe(false);
 		// Nothing new: nothing again.
 		const again: string[] = [];
 		for await (const page of hub.changesSince('contacts', { since: cursor })) for (const r of page) again.push(r.id);

@@ -111,6 +111,11 @@ export class FakeHubSpot implements Transport {
 			if (errors.length) Object.assign(out, { errors, numErrors: errors.length });
 			return json(errors.length ? 207 : 200, out);
 		}
+		if (path === '/crm/v3/objects/contacts' && req.method === 'GET') {
+			// A list read; its Date header is HubSpot's clock (change reads bound their window by it).
+			const res = json(200, { results: [] });
+			return { ...res, headers: { ...res.headers, date: new Date(this.clock).toUTCString() } };
+		}
 		if (path === '/crm/v3/objects/contacts/search') {
 			const limit = Number(body.limit ?? 10);
 			const after = Number(body.after ?? 0);
@@ -127,6 +132,8 @@ export class FakeHubSpot implements Transport {
 						return v > (w as number);
 					case 'GTE':
 						return v >= (w as number);
+					case 'LT':
+						return v < (w as number);
 					case 'LTE':
 						return v <= (w as number);
 					case 'EQ':

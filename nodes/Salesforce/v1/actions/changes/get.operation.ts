@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { type ChangeEvent, type ChangeWatermark, readChanges } from '../../../../../core/connectors/salesforce/changes';
+import { type ChangeEvent, type ChangeWatermark, DEFAULT_SAFETY_LAG_SECONDS, readChanges } from '../../../../../core/connectors/salesforce/changes';
 import { getConnector } from '../../transport';
 import { fieldNamesProperty, forEachItem, getObjectName, objectLocator, recordJson } from '../common';
 
@@ -42,6 +42,25 @@ export const description: INodeProperties[] = [
 		description: 'Max number of results to return',
 		displayOptions: { show },
 	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Safety Lag (Seconds)',
+				name: 'safetyLagSeconds',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: DEFAULT_SAFETY_LAG_SECONDS,
+				description:
+					"Only changes at least this many seconds old by Salesforce's clock are returned, so a transaction that commits after its SystemModstamp was taken is not passed by the watermark. 60 covers ordinary saves; raise it for Bulk API loads or batch Apex.",
+			},
+		],
+	},
 ];
 
 /** Parses a watermark: `{ts,id}` JSON/object, `ts|id`, or a plain date-time. */
@@ -70,8 +89,9 @@ export function formatWatermark(mark: ChangeWatermark): string {
 }
 
 /**
- * Reads the changes after the watermark, in (timestamp, Id) order. Each item carries the watermark *after*
- * it, so a sync that stops half-way resumes from the last item it handled: nothing is missed or repeated.
+ * Reads the changes after the watermark, in (timestamp, Id) order, up to Salesforce's current second minus the
+ * safety lag. Each item carries the watermark *after* it, so a sync that stops half-way resumes from the last item
+ * it handled: nothing is missed or repeated.
  */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const connector = await getConnector(this);
@@ -89,6 +109,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			since,
 			fields: this.getNodeParameter('fieldNames', i, []) as string[],
 			limit: this.getNodeParameter('maxChanges', i, 10000) as number,
+			safetyLagSeconds: (this.getNodeParameter('options', i, {}) as { safetyLagSeconds?: number }).safetyLagSeconds ?? DEFAULT_SAFETY_LAG_SECONDS,
 		});
 		const field = event === 'created' ? 'CreatedDate' : 'SystemModstamp';
 		for (const record of result.records) {
