@@ -66,7 +66,7 @@ describe('classifyHttpError: status → kind', () => {
 
 	it('the daily wording needs the daily text without a short wait (none, or a long-window Retry-After)', () => {
 		const body = [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }];
-		for (const headers of [{}, { 'Retry-After': String(6 * 3600) }]) {
+		for (const headers of [{}, { 'Retry-After': String(6 * 3600) }] as Array<Record<string, string>>) {
 			const err = classify(res(403, body, headers));
 			expect(err.retryable).toBe(false);
 			expect(err.hint).toMatch(/daily API request limit .* rolling 24-hour window/);

@@ -7,7 +7,7 @@ import type { ICredentialDataDecryptedObject, INode } from 'n8n-workflow';
 
 import type { SalesforceSimulator, SalesforceSimContract } from '../../../sandbox/salesforce';
 import { runWorkflow } from '../../helpers/engine';
-import { passwordCredentials, salesforceNode, startSimulator, workflowWith } from './helpers';
+import { apiCalls, passwordCredentials, salesforceNode, startSimulator, workflowWith } from './helpers';
 
 let sim: SalesforceSimulator;
 let contract: SalesforceSimContract;
@@ -140,5 +140,47 @@ describe('Salesforce credentials', () => {
 		expect(second.credentialUpdates.map((u) => u.kind)).toContain('updateCredentialsOauthTokenData');
 		const stored = (second.credentials['cred-oAuth2'] ?? second.credentials.crmSalesforceOAuth2Api).oauthTokenData as Record<string, string>;
 		expect(stored.access_token).not.toBe(tokens.access_token);
+	});
+});
+
+describe('Salesforce credentials: a dropped token request', () => {
+	/** Record → Create of three contacts with the username-password credential, errors to the error output. */
+	const createThree = () =>
+		workflowWith(
+			"return [1, 2, 3].map((i) => ({ FirstName: 'Token' + i, LastName: 'Drop' + i, Email: 'token' + i + '@example.com' }));",
+			salesforceNode(
+				'Create Contacts',
+				{ resource: 'record', operation: 'create', object: { __rl: true, mode: 'name', value: 'Contact' }, fields: { mappingMode: 'autoMapInputData', value: null, schema: [] } },
+				{ onError: 'continueErrorOutput' },
+			),
+		);
+
+	it.each(['beforeBody', 'afterBody'] as const)(
+		'dropped %s once: the exchange runs again (nothing had been sent to the API) and the records are written once',
+		async (when) => {
+			sim.faults.add({ type: 'drop', when, match: { path: '/services/oauth2/token' } });
+			const run = await runWorkflow(createThree(), { credentials: passwordCredentials(contract) });
+			expect(run.error).toBeUndefined();
+			expect(run.json('Create Contacts', 0)).toHaveLength(3);
+			expect(run.outputs['Create Contacts'][1] ?? []).toHaveLength(0);
+			expect(sim.table('Contact').collection.count()).toBe(3);
+			expect(sim.log.count({ kind: 'collections.create' })).toBe(1);
+		},
+	);
+
+	it('dropped every time: nothing is written and each item says the token request failed and the call was NOT sent', async () => {
+		sim.faults.add({ type: 'drop', when: 'afterBody', count: 1000, match: { path: '/services/oauth2/token' } });
+		const run = await runWorkflow(createThree(), { credentials: passwordCredentials(contract) });
+		expect(run.error).toBeUndefined();
+		expect(run.json('Create Contacts', 0)).toHaveLength(0);
+		const failed = run.json('Create Contacts', 1) as Array<{ error: string; details?: { code?: string } }>;
+		expect(failed).toHaveLength(3);
+		for (const item of failed) {
+			expect(item.error).toMatch(/Salesforce login: the token request failed \(ECONNRESET: the connection dropped before the token arrived\).* — the API call was NOT sent, nothing was written/);
+			expect(item.error).not.toMatch(/may have processed/);
+			expect(JSON.stringify(item)).not.toMatch(/OUTCOME_UNKNOWN/);
+		}
+		expect(sim.table('Contact').collection.count()).toBe(0);
+		expect(apiCalls(sim)).toBe(0);
 	});
 });
