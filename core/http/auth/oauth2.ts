@@ -108,7 +108,7 @@ export abstract class OAuth2TokenAuth implements AuthProvider {
 	abstract readonly id: string;
 	/** The token response of the last successful token request, without any token (e.g. `instance_url`, `scope`). */
 	lastTokenResponse?: Record<string, unknown>;
-	/** Token requests made so far (for tests and diagnostics). */
+	/** Token requests sent so far, every attempt counted (for tests and diagnostics). */
 	tokenRequests = 0;
 
 	protected readonly tokenUrl: string;
