@@ -183,4 +183,62 @@ describe('Salesforce credentials: a dropped token request', () => {
 		expect(sim.table('Contact').collection.count()).toBe(0);
 		expect(apiCalls(sim)).toBe(0);
 	});
+
+	/** OAuth2 credential data as n8n holds it after the consent flow (a token pair from the simulator). */
+	async function oauth2Credentials(): Promise<Record<string, ICredentialDataDecryptedObject>> {
+		const tokenResponse = await fetch(`${contract.loginUrl}/services/oauth2/token`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+			body: new URLSearchParams({ grant_type: 'password', client_id: contract.clientId, client_secret: contract.clientSecret, username: contract.username, password: contract.password }).toString(),
+		});
+		const tokens = (await tokenResponse.json()) as Record<string, string>;
+		return {
+			crmSalesforceOAuth2Api: {
+				grantType: 'authorizationCode',
+				environment: 'custom',
+				customLoginUrl: contract.loginUrl,
+				authUrl: `${contract.loginUrl}/services/oauth2/authorize`,
+				accessTokenUrl: `${contract.loginUrl}/services/oauth2/token`,
+				clientId: contract.clientId,
+				clientSecret: contract.clientSecret,
+				scope: 'api refresh_token',
+				authQueryParameters: '',
+				authentication: 'body',
+				oauthTokenData: { ...tokens },
+			},
+		};
+	}
+
+	const createThreeOAuth2 = () => {
+		const workflow = createThree();
+		const node = workflow.nodes.find((n) => n.name === 'Create Contacts')!;
+		node.parameters.authentication = 'oAuth2';
+		node.credentials = { crmSalesforceOAuth2Api: { id: 'cred-oAuth2', name: 'oAuth2' } };
+		return workflow;
+	};
+
+	it('OAuth2 (n8n refreshes after a 401): a refresh that keeps dropping leaves nothing written and says the call was NOT sent', async () => {
+		const credentials = await oauth2Credentials();
+		sim.faults.expireTokens();
+		sim.faults.add({ type: 'drop', when: 'afterBody', count: 1000, match: { path: '/services/oauth2/token' } });
+		const run = await runWorkflow(createThreeOAuth2(), { credentials });
+		expect(run.json('Create Contacts', 0)).toHaveLength(0);
+		const failed = run.json('Create Contacts', 1) as Array<{ error: string }>;
+		expect(failed).toHaveLength(3);
+		for (const item of failed) {
+			expect(item.error).toMatch(/the credential's token request \(made by n8n\): the token request failed \(ECONNRESET: .*\) \(POST http:\/\/127\.0\.0\.1:\d+\/services\/oauth2\/token\) — the API call was NOT sent, nothing was written/);
+			expect(item.error).not.toMatch(/may have processed/);
+		}
+		expect(sim.table('Contact').collection.count()).toBe(0);
+	});
+
+	it('OAuth2 (n8n refreshes after a 401): a refresh dropped once is repeated and the records are written once', async () => {
+		const credentials = await oauth2Credentials();
+		sim.faults.expireTokens();
+		sim.faults.add({ type: 'drop', when: 'afterBody', match: { path: '/services/oauth2/token' } });
+		const run = await runWorkflow(createThreeOAuth2(), { credentials });
+		expect(run.json('Create Contacts', 0)).toHaveLength(3);
+		expect(run.outputs['Create Contacts'][1] ?? []).toHaveLength(0);
+		expect(sim.table('Contact').collection.count()).toBe(3);
+	});
 });
