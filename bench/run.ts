@@ -8,8 +8,12 @@
  * - `hubspot`: contacts upserted by e-mail through n8n's engine at HubSpot's 190 requests / 10 s
  *   (`hubspotUpsert.ts`); `BENCH_HUBSPOT_SIZES` (comma-separated, default 10000,30000) sets the record counts.
  *
- * `BENCH=pace|salesforce|hubspot` (or several, comma-separated) runs only those; default all, in that order.
+ * - `fieldmapper`: 100,000 items through the Field Mapper node in n8n's engine, static rules and an expression rule
+ *   (`fieldMapper.ts`): items/s and peak RSS; `BENCH_FIELDMAPPER_ITEMS` sets the item count.
+ *
+ * `BENCH=pace|salesforce|hubspot|fieldmapper` (or several, comma-separated) runs only those; default all, in that order.
  */
+import { run as runFieldMapper } from './fieldMapper';
 import { run as runHubSpotUpsert } from './hubspotUpsert';
 import { runPaceScenario, type PaceScenario } from './limiterPace';
 import { run as runSalesforce } from './salesforce';
@@ -18,6 +22,7 @@ const BENCHMARKS = {
 	pace: runPace,
 	salesforce: runSalesforce,
 	hubspot: async () => await runHubSpotUpsert(numberList(process.env.BENCH_HUBSPOT_SIZES)),
+	fieldmapper: async () => await runFieldMapper(numberList(process.env.BENCH_FIELDMAPPER_ITEMS)[0]),
 } as const;
 type BenchName = keyof typeof BENCHMARKS;
 

@@ -387,6 +387,27 @@ export function extractCrmError(rawBody: unknown): ExtractedCrmError {
 /** Codes that mean "rate limited" whatever the status: Salesforce and the Dataverse service-protection limits. */
 const RATE_LIMIT_CODES = new Set(['REQUEST_LIMIT_EXCEEDED', '0x80072322', '0x80072321', '0x80072326', 'RATE_LIMITS', 'TooManyRequests']);
 
+/**
+ * Waits up to this long mean a short-window rate limit (per second, per 10 s, per minute, per 5 minutes …);
+ * longer ones, or none at all, a daily or other long-window allocation.
+ */
+export const SHORT_WINDOW_MAX_MS = 15 * 60_000;
+
+/** Whether a server-requested wait is that of a short-window limit (undefined: the server did not say). */
+export function isShortWindow(delayMs: number | undefined): boolean {
+	return delayMs !== undefined && delayMs <= SHORT_WINDOW_MAX_MS;
+}
+
+/** The hint of a rate-limited response, naming the wait the server asked for (and so the kind of limit). */
+export function rateLimitHint(delay: { delayMs: number; source: string } | undefined): string {
+	if (!delay) return HINTS.rateLimited as string;
+	const wait = delay.delayMs < 1000 ? `${delay.delayMs} ms` : `${Math.round(delay.delayMs / 100) / 10} s`;
+	if (isShortWindow(delay.delayMs)) {
+		return `A short-window API rate limit was reached: the server asked to wait ${wait} (${delay.source}) — not the daily limit. Wait and send again; if it keeps happening, lower the request rate or the batch size.`;
+	}
+	return `The API rate limit was reached and the server asked to wait ${wait} (${delay.source}), a long-window (e.g. daily) limit: try again after that, or lower the volume.`;
+}
+
 /** Options of {@link classifyHttpError}. */
 export interface ClassifyOptions {
 	/** Clock for HTTP-date `Retry-After` values. */
@@ -409,12 +430,13 @@ export function classifyHttpError(response: HttpResponse, request: RequestSummar
 	const bodyText = typeof response.body === 'string' ? response.body : '';
 	const rateLimitedByCode = (code !== undefined && RATE_LIMIT_CODES.has(code)) || /REQUEST_LIMIT_EXCEEDED/.test(bodyText);
 	if (rateLimitedByCode && kind !== 'rateLimited') kind = 'rateLimited';
-	if (kind === 'rateLimited' && /TotalRequests Limit exceeded/i.test(extracted.message ?? bodyText)) {
-		// Salesforce's rolling 24-hour org limit: retrying within seconds cannot succeed.
-		retryable = false;
-	}
 
 	const delay = serverRequestedDelay(status, response.headers, now());
+	// Salesforce's rolling 24-hour org limit ("TotalRequests Limit exceeded", sent without Retry-After): retrying
+	// within seconds cannot succeed. When the server asks for a short wait, it says the limit is a short-window
+	// one, whatever the text: the wait is honoured and the message does not claim the daily limit.
+	const daily = kind === 'rateLimited' && /TotalRequests Limit exceeded/i.test(extracted.message ?? bodyText) && !isShortWindow(delay?.delayMs);
+	if (daily) retryable = false;
 	const method = request.method.toUpperCase();
 	const url = redactUrl(request.url);
 	const statusText = STATUS_TEXT[status] ?? (status >= 500 ? 'Server Error' : 'HTTP Error');
@@ -427,7 +449,8 @@ export function classifyHttpError(response: HttpResponse, request: RequestSummar
 	parts.push(`(HTTP ${status} ${method} ${url})`);
 
 	let hint = HINTS[kind];
-	if (retryable === false) hint = 'The daily API request limit of the org is used up; it frees up over the rolling 24-hour window.';
+	if (kind === 'rateLimited') hint = rateLimitHint(delay);
+	if (daily) hint = 'The daily API request limit of the org is used up; it frees up over the rolling 24-hour window.';
 
 	return new CrmError(parts.join(' '), {
 		kind,
@@ -543,6 +566,34 @@ export function transportError(err: unknown, request: RequestSummary): CrmError 
 		});
 	}
 	return new CrmError(`${specific ? `${specific}: ` : ''}${rawMessage} ${where}`, { ...base, kind: 'transient', hint: HINTS.transient });
+}
+
+/**
+ * The error for a token request that got no usable answer (connection dropped or refused, timeout, 5xx, 429). A
+ * token request writes nothing, and the API call that needed the token was never sent: the error says so and
+ * carries `reachedServer: false`, so a write is reported as not sent (never as an unknown outcome) and may be
+ * sent again. `cause` is the token request's own error; its kind (transient, rate limited, fatal) is kept.
+ */
+export function tokenRequestError(cause: CrmError, provider: string): CrmError {
+	let what: string;
+	if (cause.status !== undefined) {
+		what = `HTTP ${cause.status}${cause.crmCode ? ` ${cause.crmCode}` : ''}${cause.crmMessage ? `: ${cause.crmMessage}` : ''}`;
+	} else {
+		const code = cause.networkCode ?? 'network error';
+		if (cause.reachedServer === false) what = `${code}: the token endpoint could not be reached`;
+		else if (/TIMEDOUT|ECONNABORTED/.test(code)) what = `${code}: no answer before the timeout`;
+		else what = `${code}: the connection dropped before the token arrived`;
+	}
+	const attempts = cause.attempts !== undefined && cause.attempts > 1 ? ` after ${cause.attempts} attempts` : '';
+	const where = cause.request ? ` (${cause.request.method} ${cause.request.url})` : '';
+	return cause.with({
+		message: `${provider}: the token request failed${attempts} (${what})${where} — the API call was NOT sent, nothing was written; sending it again is safe`,
+		reachedServer: false,
+		hint:
+			cause.kind === 'fatal'
+				? cause.hint
+				: 'The login/token service did not answer. Nothing was sent to the API: run the items again (or let the retry do it) once the service answers.',
+	});
 }
 
 /** The error for a request (or a wait) cancelled through its `AbortSignal`. Not retried. */

@@ -14,8 +14,12 @@ export {
 	type ExtractedCrmError,
 	extractCrmError,
 	isCrmError,
+	isShortWindow,
 	kindForStatus,
+	rateLimitHint,
+	SHORT_WINDOW_MAX_MS,
 	toCrmError,
+	tokenRequestError,
 	transportError,
 } from './errors';
 export {

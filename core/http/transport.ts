@@ -6,7 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosProxyConfig, type AxiosRequestConfig } from 'axios';
-import { CrmError, isCrmError, transportError } from './errors';
+import { CrmError, isCrmError, tokenRequestError, transportError } from './errors';
 import { redactUrl } from './redact';
 import type { HttpMethod, HttpRequest, HttpResponse, RequestSummary, Transport } from './types';
 import { assertSecureUrl, buildUrl, isLoopbackHost, resolveUrl } from './url';
@@ -186,6 +186,30 @@ function findCrmError(err: unknown): CrmError | undefined {
 }
 
 /**
+ * The request a network error belongs to when it is not the one sent (axios errors carry their request's
+ * `config`): n8n's request helpers make token requests (OAuth2 refresh, token exchanges) inside the call, and
+ * their failures surface as the call's error. Paths are compared, not origins: a credential may move a request
+ * to another origin (a Salesforce instance URL), never to another path.
+ */
+export function failedRequestElsewhere(err: unknown, sentUrl: string): RequestSummary | undefined {
+	let cur: unknown = err;
+	for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {
+		const config = (cur as { config?: { url?: unknown; baseURL?: unknown; method?: unknown } }).config;
+		if (config && typeof config.url === 'string') {
+			try {
+				const failed = new URL(config.url, typeof config.baseURL === 'string' ? config.baseURL : sentUrl);
+				if (failed.pathname.replace(/\/+$/, '') === new URL(sentUrl).pathname.replace(/\/+$/, '')) return undefined;
+				return summary(typeof config.method === 'string' ? config.method.toUpperCase() : 'POST', failed.toString());
+			} catch {
+				return undefined;
+			}
+		}
+		cur = (cur as { cause?: unknown }).cause;
+	}
+	return undefined;
+}
+
+/**
  * A response in n8n's shape (`helpers.httpRequest(… { returnFullResponse: true })`) or this package's shape.
  */
 export interface FullResponseLike {
@@ -281,6 +305,10 @@ export class FunctionTransport implements Transport {
 			if (crm) throw crm;
 			const response = responseFromError(err);
 			if (response) return normalizeResponse(response, fullUrl, request.responseType);
+			const other = failedRequestElsewhere(err, fullUrl);
+			// The connection of another request dropped: n8n's own token request (an OAuth2 refresh after a 401, a
+			// token exchange): this request was not sent (or refused unprocessed), so a write is safe to resend.
+			if (other) throw tokenRequestError(transportError(err, other), "the credential's token request (made by n8n)");
 			throw transportError(err, summary(method, fullUrl));
 		}
 		return normalizeResponse(raw, fullUrl, request.responseType);

@@ -164,15 +164,43 @@ function runTransforms(value: unknown, transforms: readonly CompiledTransform[])
 	return { ok: true, value: current };
 }
 
+/** The constant and the default of one rule, supplied when mapping (see `MappingCache`). */
+export interface RuleValues {
+	constant?: unknown;
+	default?: unknown;
+}
+
+/**
+ * A compiled spec that can map with other constants and defaults than the spec's own: they are data (never
+ * looked at when compiling), so specs that differ only in them can share one compiled mapping.
+ */
+export interface MappingTemplate {
+	/**
+	 * Maps one input object, as `CompiledMapping.map`. `values[i]` replaces the constant and default of rule `i`
+	 * (a rule compiled with a constant or default must be given one); without `values`, the spec's own apply.
+	 */
+	map(input: Record<string, unknown>, recordLabel?: string, values?: ReadonlyArray<RuleValues | undefined>): MappingResult;
+}
+
 /**
  * Compiles (and validates) a mapping spec.
+ *
+ * @throws MappingSpecError as `compileMappingTemplate`.
+ */
+export function compileMapping(spec: MappingSpec): CompiledMapping {
+	const template = compileMappingTemplate(spec);
+	return { map: (input, recordLabel) => template.map(input, recordLabel) };
+}
+
+/**
+ * Compiles (and validates) a mapping spec into a mapping whose rules' constants and defaults can be given per call.
  *
  * @throws MappingSpecError listing every problem of the spec, each naming the rule (1-based index and
  *   target) and the fix: both/neither source and constant, empty or malformed targets and sources,
  *   duplicate or overlapping targets, unknown transform types or settings, bad regular expressions,
  *   unknown date-format tokens, invalid time zones, contradictory constraints.
  */
-export function compileMapping(spec: MappingSpec): CompiledMapping {
+export function compileMappingTemplate(spec: MappingSpec): MappingTemplate {
 	const problems: MappingSpecProblem[] = [];
 	const rawRules = checkSpecShape(spec, problems);
 	if (!rawRules) throw new MappingSpecError(problems);
@@ -202,7 +230,7 @@ export function compileMapping(spec: MappingSpec): CompiledMapping {
 	}
 
 	return {
-		map(input: Record<string, unknown>, recordLabel?: string): MappingResult {
+		map(input: Record<string, unknown>, recordLabel?: string, values?: ReadonlyArray<RuleValues | undefined>): MappingResult {
 			const output: Record<string, unknown> = {};
 			const issues: MappingIssue[] = [];
 			const source: Record<string, unknown> = input !== null && typeof input === 'object' ? input : {};
@@ -214,13 +242,14 @@ export function compileMapping(spec: MappingSpec): CompiledMapping {
 					copied.add(key);
 				}
 			}
-			for (const rule of rules) mapRule(rule, source, output, issues, copied, recordLabel);
+			for (const rule of rules) mapRule(rule, values?.[rule.index] ?? rule, source, output, issues, copied, recordLabel);
 			return issues.length > 0 ? { ok: false, issues, partial: output } : { ok: true, value: output };
 		},
 	};
 
 	function mapRule(
 		rule: CompiledRule,
+		ruleValues: RuleValues,
 		input: Record<string, unknown>,
 		output: Record<string, unknown>,
 		issues: MappingIssue[],
@@ -235,15 +264,15 @@ export function compileMapping(spec: MappingSpec): CompiledMapping {
 		};
 
 		let raw: unknown;
-		if (rule.hasConstant) raw = rule.constant;
+		if (rule.hasConstant) raw = ruleValues.constant;
 		else if (rule.source !== undefined && hasOwn(input, rule.source)) raw = input[rule.source];
 		else raw = getPath(input, rule.sourcePath ?? []);
 
 		let usedDefault = rule.hasDefault && isEmpty(raw);
-		let outcome = runTransforms(usedDefault ? rule.default : raw, usedDefault ? rule.defaultTransforms : rule.transforms);
+		let outcome = runTransforms(usedDefault ? ruleValues.default : raw, usedDefault ? rule.defaultTransforms : rule.transforms);
 		if (outcome.ok && !usedDefault && rule.hasDefault && isEmpty(outcome.value)) {
 			usedDefault = true;
-			outcome = runTransforms(rule.default, rule.defaultTransforms);
+			outcome = runTransforms(ruleValues.default, rule.defaultTransforms);
 		}
 		if (!outcome.ok) {
 			const { result, step } = outcome;

@@ -22,7 +22,7 @@ import {
 	tokenErrorMessage,
 	tokenRequest,
 } from '../../core/connectors/salesforce/auth';
-import { CrmError } from '../../core/http/errors';
+import { CrmError, isCrmError, tokenRequestError, transportError } from '../../core/http/errors';
 import { registerSecret } from '../../core/http/redact';
 
 /** Environment + custom login URL fields; `description` says who logs in there. */
@@ -98,15 +98,23 @@ export function credentialLoginUrl(credentials: ICredentialDataDecryptedObject):
 /** Runs a token exchange through n8n's request helper and returns the hidden fields to store. */
 export async function exchangeToken(helper: IHttpRequestHelper, grant: SalesforceGrant): Promise<IDataObject> {
 	const request = tokenRequest(grant);
-	const response = (await helper.helpers.httpRequest({
-		method: 'POST',
-		url: request.url,
-		body: request.body,
-		headers: request.headers,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-		json: false,
-	})) as { statusCode?: number; status?: number; body?: unknown };
+	let response: { statusCode?: number; status?: number; body?: unknown };
+	try {
+		response = (await helper.helpers.httpRequest({
+			method: 'POST',
+			url: request.url,
+			body: request.body,
+			headers: request.headers,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			json: false,
+		})) as typeof response;
+	} catch (err) {
+		// No answer (connection dropped or refused, timeout): the API call that needed the token was not sent. A
+		// CrmError survives n8n's wrapping (as the cause), so the connector reports a write as not sent (never as an
+		// unknown outcome) and its retry policy sends the call again, which runs this exchange again.
+		throw tokenRequestError(isCrmError(err) ? err : transportError(err, { method: 'POST', url: request.url }), 'Salesforce login');
+	}
 	const status = response.statusCode ?? response.status;
 	if (status === undefined || status < 200 || status >= 300) {
 		// A CrmError survives n8n's wrapping (as the cause), so the connector sees why and does not retry a refusal.
@@ -114,7 +122,7 @@ export async function exchangeToken(helper: IHttpRequestHelper, grant: Salesforc
 		// A refusal carries no `status`: n8n's NodeApiError would replace the message with a generic text for the
 		// status code ("Bad request - please check your parameters"), which is all the credential test shows.
 		// The message already names the HTTP status and Salesforce's reason.
-		throw new CrmError(tokenErrorMessage(response.body, status), {
+		throw new CrmError(`${tokenErrorMessage(response.body, status)}${transient ? ' — the API call was NOT sent, nothing was written' : ''}`, {
 			kind: transient ? 'transient' : 'authentication',
 			...(transient ? { status } : {}),
 			reachedServer: false,

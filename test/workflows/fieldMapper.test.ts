@@ -3,16 +3,18 @@
  * the built node. Covers the editor ("Define Below") and JSON modes, transforms, and what n8n does with
  * invalid items under each "On Error" setting.
  */
+import path from 'node:path';
+
 import type { IDataObject, INode } from 'n8n-workflow';
 
-import { loadWorkflow, runWorkflow, type WorkflowJson } from '../helpers/engine';
+import { loadWorkflow, PACKAGE_ROOT, runWorkflow, type WorkflowJson } from '../helpers/engine';
 
 const MAPPER = 'Field Mapper';
 
 /** The contacts workflow with the Field Mapper node changed by `edit`. */
-function contactsWorkflow(edit: (node: INode) => void = () => {}): WorkflowJson {
+function contactsWorkflow(edit: (node: INode, workflow: WorkflowJson) => void = () => {}): WorkflowJson {
 	const workflow = loadWorkflow('fieldMapper.contacts.json');
-	edit(workflow.nodes.find((node) => node.name === MAPPER)!);
+	edit(workflow.nodes.find((node) => node.name === MAPPER)!, workflow);
 	return workflow;
 }
 
@@ -169,6 +171,38 @@ describe('Field Mapper options', () => {
 			{ Email: 'grace@', Region: 'EU', Country: 'FR' },
 			{ Email: 'linus@kernel.org', Region: 'EU', Country: 'FR' },
 		]);
+	});
+
+	it('compiles the mapping once, not once per item, when a rule\'s value is an expression that differs per item', async () => {
+		// The built core module the node uses (loaded through the same module registry as n8n's loader).
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const mappingModule = require(path.join(PACKAGE_ROOT, 'dist', 'core', 'records', 'mapping.js')) as typeof import('../../core/records/mapping');
+		const compiles = [jest.spyOn(mappingModule, 'compileMapping'), jest.spyOn(mappingModule, 'compileMappingTemplate')];
+		const items = 300;
+		try {
+			const result = await runWorkflow(
+				contactsWorkflow((node, workflow) => {
+					workflow.nodes.find((n) => n.name === 'Form Submissions')!.parameters.jsCode =
+						`return Array.from({ length: ${items} }, (_, n) => ({ n, email: 'u' + n + '@example.com', ...(n % 2 ? { tag: 'odd' } : {}) }));`;
+					node.parameters.mappings = {
+						rules: [
+							{ target: 'Email', source: 'email' },
+							{ target: 'Serial', valueFrom: 'constant', constant: '={{ $json.n * 3 }}', type: 'integer' },
+							{ target: 'Tag', source: 'tag', default: '={{ "tag-" + $json.n }}', transforms: { steps: [{ type: 'uppercase' }] } },
+						],
+					};
+				}),
+			);
+			expect(result.error).toBeUndefined();
+			const mapped = result.json(MAPPER);
+			expect(mapped).toHaveLength(items);
+			expect(mapped[4]).toEqual({ Email: 'u4@example.com', Serial: 12, Tag: 'TAG-4' });
+			expect(mapped[299]).toEqual({ Email: 'u299@example.com', Serial: 897, Tag: 'ODD' });
+			// One compiled spec for all 300 distinct per-item specs (a cache keyed by the whole spec compiled 300).
+			expect(compiles.reduce((sum, spy) => sum + spy.mock.calls.length, 0)).toBe(1);
+		} finally {
+			for (const spy of compiles) spy.mockRestore();
+		}
 	});
 
 	it('converts a typed Fixed Value and Default Value from text', async () => {

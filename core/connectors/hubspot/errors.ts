@@ -55,10 +55,18 @@ export function hubspotClassifier(options: HubSpotClassifierOptions = {}): Class
 				hint: 'The HubSpot account has used its daily API call limit; it resets at midnight in the account\'s time zone. Lower the volume or raise the limit (API add-on).',
 			});
 		}
-		if (policy === 'SECONDLY') return error.with({ retryAfterMs: options.secondlyWaitMs ?? 1000 });
+		if (policy === 'SECONDLY') {
+			return error.with({
+				retryAfterMs: options.secondlyWaitMs ?? 1000,
+				hint: 'HubSpot\'s per-second limit (SECONDLY, e.g. 5 search requests per second) was reached — not the daily limit. The request waits a second and is sent again; lower the rate of searches if it keeps happening.',
+			});
+		}
 		const interval = Number(getHeader(response.headers, 'x-hubspot-ratelimit-interval-milliseconds')) || 10_000;
 		const base = options.rateLimitBackoffMs ?? 1000;
 		const attempt = Math.max(1, context?.attempt ?? 1);
-		return error.with({ retryAfterMs: Math.min(interval, base * 2 ** Math.min(attempt - 1, 10)) });
+		return error.with({
+			retryAfterMs: Math.min(interval, base * 2 ** Math.min(attempt - 1, 10)),
+			hint: `HubSpot's rolling ${Math.round(interval / 1000)}-second limit${policy ? ` (${policy})` : ''} was reached — not the daily limit. Requests wait and are sent again; if it keeps happening, lower the batch size or run fewer workflows on this HubSpot account at once.`,
+		});
 	};
 }

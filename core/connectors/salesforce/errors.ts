@@ -1,5 +1,5 @@
 /** Salesforce error mapping: per-record save errors, request-level errors, the daily API limit. */
-import { type CrmError, isCrmError } from '../../http/errors';
+import { type CrmError, isCrmError, isShortWindow } from '../../http/errors';
 import type { BatchErrorClass, BatchItemError } from '../../batching/types';
 
 /** One error of a save result (`statusCode` in Collections and Composite, `errorCode` in REST errors). */
@@ -32,10 +32,15 @@ export function saveErrorToItemError(result: SalesforceSaveResult): BatchItemErr
 	return { message: text, code, details: { errors, ...(fields.length ? { fields } : {}) } };
 }
 
-/** Whether an error is Salesforce's daily (rolling 24 h) API request limit. */
+/**
+ * Whether an error is Salesforce's daily (rolling 24 h) API request limit: `REQUEST_LIMIT_EXCEEDED` marked not
+ * retryable, or saying "TotalRequests Limit exceeded" without a short server-requested wait (a `Retry-After` of
+ * seconds is a short-window limit, whatever the text; `ConcurrentPerOrgLongTxn` is the concurrency limit).
+ */
 export function isDailyLimitError(error: unknown): boolean {
-	if (!isCrmError(error)) return false;
-	return error.crmCode === REQUEST_LIMIT_EXCEEDED && (error.retryable === false || /TotalRequests Limit exceeded/i.test(error.crmMessage ?? error.message));
+	if (!isCrmError(error) || error.crmCode !== REQUEST_LIMIT_EXCEEDED) return false;
+	if (error.retryable === false) return true;
+	return /TotalRequests Limit exceeded/i.test(error.crmMessage ?? error.message) && !isShortWindow(error.retryAfterMs);
 }
 
 /** Item error for a request-level failure (the whole Collections call failed). */

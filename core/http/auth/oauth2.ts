@@ -5,8 +5,9 @@
  */
 import { type KeyObject, createPrivateKey, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { CrmError, classifyHttpError, isCrmError } from '../errors';
+import { CrmError, classifyHttpError, isCrmError, toCrmError, tokenRequestError } from '../errors';
 import { redactValue, registerSecret } from '../redact';
+import { RetryPolicy, type RetryOptions } from '../retry';
 import { AxiosTransport } from '../transport';
 import type { HttpRequest, HttpResponse, Transport } from '../types';
 import { type AuthProvider, fingerprint, readHeader, withHeader } from './types';
@@ -52,6 +53,11 @@ export interface OAuth2BaseOptions {
 	extraParams?: Record<string, string>;
 	/** Timeout of a token request. Default 30 000 ms. */
 	timeoutMs?: number;
+	/**
+	 * Retries of a token request that got no usable answer (dropped connection, timeout, 5xx, 429): it writes
+	 * nothing, so it is always safe to repeat. Default 3 attempts, backoff from 500 ms, at most 15 s of waiting.
+	 */
+	retry?: RetryOptions;
 }
 
 /** Where client credentials go in a token request. */
@@ -102,7 +108,7 @@ export abstract class OAuth2TokenAuth implements AuthProvider {
 	abstract readonly id: string;
 	/** The token response of the last successful token request, without any token (e.g. `instance_url`, `scope`). */
 	lastTokenResponse?: Record<string, unknown>;
-	/** Token requests made so far (for tests and diagnostics). */
+	/** Token requests sent so far, every attempt counted (for tests and diagnostics). */
 	tokenRequests = 0;
 
 	protected readonly tokenUrl: string;
@@ -111,6 +117,7 @@ export abstract class OAuth2TokenAuth implements AuthProvider {
 	protected token?: TokenSet;
 	private inflight?: Promise<TokenSet>;
 	private readonly skewMs: number;
+	private readonly tokenRetry: RetryPolicy;
 
 	protected constructor(
 		protected readonly baseOptions: OAuth2BaseOptions,
@@ -120,6 +127,7 @@ export abstract class OAuth2TokenAuth implements AuthProvider {
 		this.transport = baseOptions.transport ?? defaultTokenTransport();
 		this.now = baseOptions.now ?? Date.now;
 		this.skewMs = baseOptions.expirySkewMs ?? 60_000;
+		this.tokenRetry = new RetryPolicy({ maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 5_000, maxTotalWaitMs: 15_000, jitter: 'equal', now: this.now, ...baseOptions.retry });
 		for (const v of Object.values(baseOptions.extraParams ?? {})) registerSecret(v);
 	}
 
@@ -221,16 +229,29 @@ export abstract class OAuth2TokenAuth implements AuthProvider {
 			body: new URLSearchParams(params).toString(),
 			timeoutMs: this.baseOptions.timeoutMs ?? 30_000,
 		};
-		const requestedAt = this.now();
-		this.tokenRequests++;
+		const summary = { method: 'POST', url: this.tokenUrl };
+		let requestedAt = this.now();
 		let response: HttpResponse;
 		try {
-			response = await this.transport.send(request);
+			// A token request writes nothing: resending it after a dropped connection, a timeout, a 5xx or a 429 is safe.
+			({ value: response } = await this.tokenRetry.execute({ ...request, idempotent: true }, async () => {
+				requestedAt = this.now();
+				this.tokenRequests++;
+				let answer: HttpResponse;
+				try {
+					answer = await this.transport.send(request);
+				} catch (err) {
+					throw toCrmError(err, summary);
+				}
+				if (answer.status === 429 || answer.status >= 500) throw classifyHttpError(answer, summary, { now: this.now });
+				return answer;
+			}));
 		} catch (err) {
-			if (isCrmError(err)) throw err.addNote(`${this.providerName}: the token request failed`);
-			throw err;
+			if (!isCrmError(err)) throw err;
+			// No usable answer even after the retries: the API call that needed this token was not sent.
+			if (err.kind === 'transient' || err.kind === 'rateLimited' || err.reachedServer === false) throw tokenRequestError(err, this.providerName);
+			throw err.addNote(`${this.providerName}: the token request failed`);
 		}
-		const summary = { method: 'POST', url: this.tokenUrl };
 		if (response.status < 200 || response.status >= 300) {
 			const classified = classifyHttpError(response, summary, { now: this.now });
 			const isClientError = response.status >= 400 && response.status < 500 && classified.kind !== 'rateLimited';

@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { compileMapping } from '../../../core/records/mapping';
+import { MappingCache } from '../../../core/records/mappingCache';
 import type { CompiledMapping, MappingIssue, MappingSpec } from '../../../core/records/types';
 import { buildSpecFromRules, type MappingOptions, parseJsonSpec, type RuleParameters } from './buildSpec';
 import { fieldMapperProperties } from './FieldMapperV1.description';
@@ -42,10 +42,11 @@ export class FieldMapperV1 implements INodeType {
 		const items = this.getInputData();
 		const node = this.getNode();
 		const returnData: INodeExecutionData[] = [];
-		// Parameters may hold expressions, so the spec is read per item, and equal specs compile once.
-		// Without any expression every item gets the same spec: read it once (reading a large
-		// fixedCollection costs far more than mapping an item).
-		const compiled = new Map<string, Mapper>();
+		// Parameters may hold expressions, so the spec is read per item. The cache compiles specs that differ only
+		// in constants and defaults (e.g. a Fixed Value computed per item) once, and holds a bounded number of
+		// others: memory stays flat however many items differ. Without any expression every item gets the same
+		// spec: read it once (reading a large fixedCollection costs far more than mapping an item).
+		const cache = new MappingCache();
 		const perItem = hasExpression(node.parameters);
 		let shared: Mapper | undefined;
 
@@ -64,20 +65,14 @@ export class FieldMapperV1 implements INodeType {
 				const options = this.getNodeParameter('options', itemIndex, {}) as MappingOptions;
 				spec = buildSpecFromRules({ node, itemIndex }, rules, options);
 			}
-			const key = JSON.stringify(spec);
-			const cached = compiled.get(key);
-			if (cached) return cached;
-			let mapping: Mapper;
 			try {
-				mapping = { compiled: compileMapping(spec), writeNulls: spec.dropUndefined === false };
+				return { compiled: cache.get(spec), writeNulls: spec.dropUndefined === false };
 			} catch (error) {
 				throw new NodeOperationError(node, `Invalid mapping: ${error instanceof Error ? error.message : String(error)}`, {
 					itemIndex,
 					description: 'Fix this field mapping in the node parameters. Nothing was mapped.',
 				});
 			}
-			compiled.set(key, mapping);
-			return mapping;
 		};
 
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {

@@ -17,7 +17,7 @@ import {
 	type HttpResponse,
 	type OAuth2Tokens,
 } from '../../../core/http';
-import { FakeTransport, res, rejection } from './helpers';
+import { FakeTransport, netError, res, rejection } from './helpers';
 
 jest.setTimeout(10_000);
 
@@ -29,6 +29,8 @@ function form(req: HttpRequest): Record<string, string> {
 }
 
 afterEach(() => clearRateBudgets());
+
+const noSleep = async (): Promise<void> => {};
 
 describe('static credentials', () => {
 	const base: HttpRequest = { method: 'GET', url: `${API}/x`, headers: { authorization: 'old' } };
@@ -198,10 +200,71 @@ describe('OAuth2 client credentials', () => {
 
 	it('a 5xx from the token endpoint stays transient (so the client may retry it)', async () => {
 		const transport = new FakeTransport([res(503, 'Service Unavailable')]);
-		const auth = new OAuth2ClientCredentialsAuth({ tokenUrl: TOKEN_URL, clientId: 'c', clientSecret: 'secret-1', transport });
+		const auth = new OAuth2ClientCredentialsAuth({ tokenUrl: TOKEN_URL, clientId: 'c', clientSecret: 'secret-1', transport, retry: { sleep: noSleep } });
 		const err = await rejection(auth.getToken());
 		expect(err.kind).toBe('transient');
-		expect(err.message).toContain('OAuth2 client credentials: the token request failed');
+		expect(err.message).toContain('OAuth2 client credentials: the token request failed after 3 attempts (HTTP 503');
+		expect(transport.calls).toHaveLength(3);
+	});
+
+	it('a dropped token request is retried (it writes nothing) and the API call is sent once', async () => {
+		let n = 0;
+		const tokens = new FakeTransport(() => (++n <= 2 ? netError('ECONNRESET', 'socket hang up') : res(200, { access_token: 'tok-after-drop-1', expires_in: 3600 })));
+		const waits: number[] = [];
+		const auth = new OAuth2ClientCredentialsAuth({ tokenUrl: TOKEN_URL, clientId: 'c', clientSecret: 'secret-1', transport: tokens, retry: { sleep: async (ms) => void waits.push(ms) } });
+		const api = new FakeTransport([res(201, { id: 'r1' })]);
+		const client = new HttpClient({ baseUrl: API, transport: api, auth, rateLimit: false, retry: { sleep: noSleep } });
+		const response = await client.request({ method: 'POST', url: '/records', body: { name: 'x' } });
+		expect(response.body).toEqual({ id: 'r1' });
+		expect(tokens.calls).toHaveLength(3);
+		expect(waits).toHaveLength(2);
+		expect(api.calls).toHaveLength(1);
+		expect(api.calls[0].request.headers?.Authorization).toBe('Bearer tok-after-drop-1');
+	});
+
+	it('a token request that keeps dropping fails saying so, and that the API call was NOT sent (reachedServer false)', async () => {
+		const tokens = new FakeTransport([netError('ECONNRESET', 'socket hang up')]);
+		const auth = new OAuth2ClientCredentialsAuth({ tokenUrl: TOKEN_URL, clientId: 'c', clientSecret: 'secret-1', transport: tokens, retry: { sleep: noSleep } });
+		const api = new FakeTransport([res(201, { id: 'r1' })]);
+		const client = new HttpClient({ baseUrl: API, transport: api, auth, rateLimit: false, retry: { maxAttempts: 2, sleep: noSleep } });
+		const err = await rejection(client.request({ method: 'POST', url: '/records', body: { name: 'x' } }));
+		expect(api.calls).toHaveLength(0);
+		expect(tokens.calls).toHaveLength(6); // the client sends the call again (nothing was sent), which asks for a token again
+		expect(err.reachedServer).toBe(false);
+		expect(err.kind).toBe('transient');
+		expect(err.message).toMatch(
+			/^OAuth2 client credentials: the token request failed after 3 attempts \(ECONNRESET: the connection dropped before the token arrived\) \(POST https:\/\/login\.example\.com\/oauth2\/token\) — the API call was NOT sent, nothing was written/,
+		);
+		expect(err.message).not.toMatch(/may have processed/);
+	});
+
+	it('a token request dropped while renewing after a 401 is reported as not sent either', async () => {
+		let n = 0;
+		const tokens = new FakeTransport(() => (++n === 1 ? res(200, { access_token: 'tok-first-1', expires_in: 3600 }) : netError('ETIMEDOUT', 'timeout of 30000ms exceeded')));
+		const auth = new OAuth2ClientCredentialsAuth({ tokenUrl: TOKEN_URL, clientId: 'c', clientSecret: 'secret-1', transport: tokens, retry: { sleep: noSleep } });
+		const api = new FakeTransport([res(401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }])]);
+		const client = new HttpClient({ baseUrl: API, transport: api, auth, rateLimit: false, retry: { sleep: noSleep } });
+		const err = await rejection(client.request({ method: 'PATCH', url: '/records/1', body: { name: 'x' } }));
+		expect(api.calls).toHaveLength(1); // refused with 401: not processed
+		expect(tokens.calls).toHaveLength(4);
+		expect(err.reachedServer).toBe(false);
+		expect(err.message).toMatch(/the token request failed after 3 attempts \(ETIMEDOUT: no answer before the timeout\).* — the API call was NOT sent/);
+	});
+
+	it('a token endpoint that cannot be reached, or a TLS rejection, is not retried beyond the policy and says not sent', async () => {
+		const tokens = new FakeTransport([netError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:443', 'connect')]);
+		const auth = new OAuth2ClientCredentialsAuth({ tokenUrl: TOKEN_URL, clientId: 'c', clientSecret: 'secret-1', transport: tokens, retry: { sleep: noSleep } });
+		const err = await rejection(auth.getToken());
+		expect(tokens.calls).toHaveLength(3);
+		expect(err).toMatchObject({ kind: 'transient', reachedServer: false, networkCode: 'ECONNREFUSED' });
+		expect(err.message).toContain('(ECONNREFUSED: the token endpoint could not be reached)');
+
+		const tls = new FakeTransport([netError('CERT_HAS_EXPIRED', 'certificate has expired')]);
+		const tlsAuth = new OAuth2ClientCredentialsAuth({ tokenUrl: TOKEN_URL, clientId: 'c', clientSecret: 'secret-1', transport: tls, retry: { sleep: noSleep } });
+		const tlsErr = await rejection(tlsAuth.getToken());
+		expect(tls.calls).toHaveLength(1);
+		expect(tlsErr).toMatchObject({ kind: 'fatal', reachedServer: false });
+		expect(tlsErr.hint).toMatch(/certificate/);
 	});
 
 	it('a 2xx without access_token is a clear error', async () => {

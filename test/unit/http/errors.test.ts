@@ -6,6 +6,8 @@ import {
 	transportError,
 	type HttpResponse,
 } from '../../../core/http';
+import { hubspotClassifier } from '../../../core/connectors/hubspot/errors';
+import { describeRequestError, isDailyLimitError } from '../../../core/connectors/salesforce/errors';
 import { netError, res } from './helpers';
 
 jest.setTimeout(10_000);
@@ -47,6 +49,55 @@ describe('classifyHttpError: status → kind', () => {
 		expect(err.kind).toBe('rateLimited');
 		expect(err.retryable).toBe(false);
 		expect(err.hint).toContain('daily API request limit');
+	});
+
+	it('a 429 asking for a short wait is worded as a short-window limit, never as the daily one (whatever its text)', () => {
+		const err = classify(res(429, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }], { 'Retry-After': '1' }));
+		expect(err).toMatchObject({ kind: 'rateLimited', retryAfterMs: 1000 });
+		expect(err.retryable).toBeUndefined(); // the wait is honoured and the request retried
+		expect(err.hint).toMatch(/short-window API rate limit .* wait 1 s \(Retry-After\) — not the daily limit/);
+		expect(`${err.message} ${err.hint}`).not.toMatch(/daily API request limit|limit is used up|24-hour|24 h/);
+		expect(isDailyLimitError(err)).toBe(false);
+
+		const generic = classify(res(429, { message: 'Too many requests' }, { 'Retry-After': '1' }));
+		expect(generic.hint).toMatch(/short-window .* wait 1 s/);
+		expect(generic.hint).not.toMatch(/daily limit is|24/);
+	});
+
+	it('the daily wording needs the daily text without a short wait (none, or a long-window Retry-After)', () => {
+		const body = [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }];
+		for (const headers of [{}, { 'Retry-After': String(6 * 3600) }] as Array<Record<string, string>>) {
+			const err = classify(res(403, body, headers));
+			expect(err.retryable).toBe(false);
+			expect(err.hint).toMatch(/daily API request limit .* rolling 24-hour window/);
+			expect(isDailyLimitError(err)).toBe(true);
+			expect(describeRequestError(err).code).toBe('REQUEST_LIMIT_EXCEEDED');
+			expect(describeRequestError(err).message).toMatch(/daily API request limit is used up/);
+		}
+		const concurrent = classify(res(403, [{ message: 'ConcurrentPerOrgLongTxn Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]));
+		expect(isDailyLimitError(concurrent)).toBe(false);
+		expect(describeRequestError(concurrent).message).not.toMatch(/daily/);
+		// A long wait from a generic API is a long-window limit, worded as such.
+		expect(classify(res(429, undefined, { 'Retry-After': '7200' })).hint).toMatch(/wait 7200 s \(Retry-After\), a long-window/);
+	});
+
+	it('HubSpot: TEN_SECONDLY_ROLLING and SECONDLY are short-window limits, DAILY is the daily one', () => {
+		const hubspot = (policyName: string) => {
+			const response = res(429, { status: 'error', message: 'You have reached your limit.', errorType: 'RATE_LIMIT', correlationId: 'c-1', policyName }, {
+				'x-hubspot-ratelimit-interval-milliseconds': '10000',
+				'x-hubspot-ratelimit-remaining': '0',
+			});
+			const base = classifyHttpError(response, POST);
+			return hubspotClassifier()(response, POST, base, { attempt: 1 }) ?? base;
+		};
+		const rolling = hubspot('TEN_SECONDLY_ROLLING');
+		expect(rolling.retryable).toBeUndefined();
+		expect(rolling.retryAfterMs).toBe(1000);
+		expect(rolling.hint).toMatch(/rolling 10-second limit \(TEN_SECONDLY_ROLLING\) was reached — not the daily limit/);
+		expect(hubspot('SECONDLY').hint).toMatch(/per-second limit .* not the daily limit/);
+		const daily = hubspot('DAILY');
+		expect(daily.retryable).toBe(false);
+		expect(daily.hint).toMatch(/daily API call limit/);
 	});
 
 	it('a plain-text 403 mentioning REQUEST_LIMIT_EXCEEDED is rateLimited too', () => {

@@ -278,6 +278,30 @@ describe('FunctionTransport (n8n helpers adapter)', () => {
 		expect(fn).not.toHaveBeenCalled();
 	});
 
+	it('a dropped connection of another request (n8n\'s token refresh inside the call) means this one was not sent', async () => {
+		const dropped = (config: Record<string, string>) => {
+			const inner = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+			const axiosLike = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', config, cause: inner });
+			return Object.assign(new Error('The connection to the server was closed unexpectedly'), { cause: axiosLike });
+		};
+		const token = new FunctionTransport(async () => {
+			throw dropped({ url: 'https://login.example.com/services/oauth2/token', method: 'post' });
+		});
+		const err = await rejection(token.send({ method: 'POST', url: 'https://api.example.com/services/data/v62.0/composite/sobjects', body: [] }));
+		expect(err).toMatchObject({ kind: 'transient', reachedServer: false, networkCode: 'ECONNRESET', request: { method: 'POST', url: 'https://login.example.com/services/oauth2/token' } });
+		expect(err.message).toBe(
+			"the credential's token request (made by n8n): the token request failed (ECONNRESET: the connection dropped before the token arrived) (POST https://login.example.com/services/oauth2/token) — the API call was NOT sent, nothing was written; sending it again is safe",
+		);
+
+		// The call's own request, moved to another origin by the credential (a Salesforce instance URL): may have been processed.
+		const own = new FunctionTransport(async () => {
+			throw dropped({ url: 'https://acme.my.salesforce.com/services/data/v62.0/composite/sobjects', method: 'post' });
+		});
+		const ownErr = await rejection(own.send({ method: 'POST', url: 'https://instance-url-from-login.invalid/services/data/v62.0/composite/sobjects', body: [] }));
+		expect(ownErr).toMatchObject({ kind: 'transient', reachedServer: true });
+		expect(ownErr.message).toMatch(/the server may have processed it$/);
+	});
+
 	it('says clearly when the function does not return a full response', async () => {
 		const t = new FunctionTransport(async () => ({ body: 'just a body' }) as unknown as { status: number; headers: Record<string, string>; body: unknown; url: string });
 		await expect(t.send({ method: 'GET', url: 'https://api.example.com/x' } as HttpRequest)).rejects.toThrow(

@@ -7,7 +7,7 @@ import type { ICredentialDataDecryptedObject, INode } from 'n8n-workflow';
 
 import type { SalesforceSimulator, SalesforceSimContract } from '../../../sandbox/salesforce';
 import { runWorkflow } from '../../helpers/engine';
-import { passwordCredentials, salesforceNode, startSimulator, workflowWith } from './helpers';
+import { apiCalls, passwordCredentials, salesforceNode, startSimulator, workflowWith } from './helpers';
 
 let sim: SalesforceSimulator;
 let contract: SalesforceSimContract;
@@ -140,5 +140,105 @@ describe('Salesforce credentials', () => {
 		expect(second.credentialUpdates.map((u) => u.kind)).toContain('updateCredentialsOauthTokenData');
 		const stored = (second.credentials['cred-oAuth2'] ?? second.credentials.crmSalesforceOAuth2Api).oauthTokenData as Record<string, string>;
 		expect(stored.access_token).not.toBe(tokens.access_token);
+	});
+});
+
+describe('Salesforce credentials: a dropped token request', () => {
+	/** Record → Create of three contacts with the username-password credential, errors to the error output. */
+	const createThree = () =>
+		workflowWith(
+			"return [1, 2, 3].map((i) => ({ FirstName: 'Token' + i, LastName: 'Drop' + i, Email: 'token' + i + '@example.com' }));",
+			salesforceNode(
+				'Create Contacts',
+				{ resource: 'record', operation: 'create', object: { __rl: true, mode: 'name', value: 'Contact' }, fields: { mappingMode: 'autoMapInputData', value: null, schema: [] } },
+				{ onError: 'continueErrorOutput' },
+			),
+		);
+
+	it.each(['beforeBody', 'afterBody'] as const)(
+		'dropped %s once: the exchange runs again (nothing had been sent to the API) and the records are written once',
+		async (when) => {
+			sim.faults.add({ type: 'drop', when, match: { path: '/services/oauth2/token' } });
+			const run = await runWorkflow(createThree(), { credentials: passwordCredentials(contract) });
+			expect(run.error).toBeUndefined();
+			expect(run.json('Create Contacts', 0)).toHaveLength(3);
+			expect(run.outputs['Create Contacts'][1] ?? []).toHaveLength(0);
+			expect(sim.table('Contact').collection.count()).toBe(3);
+			expect(sim.log.count({ kind: 'collections.create' })).toBe(1);
+		},
+	);
+
+	it('dropped every time: nothing is written and each item says the token request failed and the call was NOT sent', async () => {
+		sim.faults.add({ type: 'drop', when: 'afterBody', count: 1000, match: { path: '/services/oauth2/token' } });
+		const run = await runWorkflow(createThree(), { credentials: passwordCredentials(contract) });
+		expect(run.error).toBeUndefined();
+		expect(run.json('Create Contacts', 0)).toHaveLength(0);
+		const failed = run.json('Create Contacts', 1) as Array<{ error: string; details?: { code?: string } }>;
+		expect(failed).toHaveLength(3);
+		for (const item of failed) {
+			expect(item.error).toMatch(/Salesforce login: the token request failed \(ECONNRESET: the connection dropped before the token arrived\).* — the API call was NOT sent, nothing was written/);
+			expect(item.error).not.toMatch(/may have processed/);
+			expect(JSON.stringify(item)).not.toMatch(/OUTCOME_UNKNOWN/);
+		}
+		expect(sim.table('Contact').collection.count()).toBe(0);
+		expect(apiCalls(sim)).toBe(0);
+	});
+
+	/** OAuth2 credential data as n8n holds it after the consent flow (a token pair from the simulator). */
+	async function oauth2Credentials(): Promise<Record<string, ICredentialDataDecryptedObject>> {
+		const tokenResponse = await fetch(`${contract.loginUrl}/services/oauth2/token`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+			body: new URLSearchParams({ grant_type: 'password', client_id: contract.clientId, client_secret: contract.clientSecret, username: contract.username, password: contract.password }).toString(),
+		});
+		const tokens = (await tokenResponse.json()) as Record<string, string>;
+		return {
+			crmSalesforceOAuth2Api: {
+				grantType: 'authorizationCode',
+				environment: 'custom',
+				customLoginUrl: contract.loginUrl,
+				authUrl: `${contract.loginUrl}/services/oauth2/authorize`,
+				accessTokenUrl: `${contract.loginUrl}/services/oauth2/token`,
+				clientId: contract.clientId,
+				clientSecret: contract.clientSecret,
+				scope: 'api refresh_token',
+				authQueryParameters: '',
+				authentication: 'body',
+				oauthTokenData: { ...tokens },
+			},
+		};
+	}
+
+	const createThreeOAuth2 = () => {
+		const workflow = createThree();
+		const node = workflow.nodes.find((n) => n.name === 'Create Contacts')!;
+		node.parameters.authentication = 'oAuth2';
+		node.credentials = { crmSalesforceOAuth2Api: { id: 'cred-oAuth2', name: 'oAuth2' } };
+		return workflow;
+	};
+
+	it('OAuth2 (n8n refreshes after a 401): a refresh that keeps dropping leaves nothing written and says the call was NOT sent', async () => {
+		const credentials = await oauth2Credentials();
+		sim.faults.expireTokens();
+		sim.faults.add({ type: 'drop', when: 'afterBody', count: 1000, match: { path: '/services/oauth2/token' } });
+		const run = await runWorkflow(createThreeOAuth2(), { credentials });
+		expect(run.json('Create Contacts', 0)).toHaveLength(0);
+		const failed = run.json('Create Contacts', 1) as Array<{ error: string }>;
+		expect(failed).toHaveLength(3);
+		for (const item of failed) {
+			expect(item.error).toMatch(/the credential's token request \(made by n8n\): the token request failed \(ECONNRESET: .*\) \(POST http:\/\/127\.0\.0\.1:\d+\/services\/oauth2\/token\) — the API call was NOT sent, nothing was written/);
+			expect(item.error).not.toMatch(/may have processed/);
+		}
+		expect(sim.table('Contact').collection.count()).toBe(0);
+	});
+
+	it('OAuth2 (n8n refreshes after a 401): a refresh dropped once is repeated and the records are written once', async () => {
+		const credentials = await oauth2Credentials();
+		sim.faults.expireTokens();
+		sim.faults.add({ type: 'drop', when: 'afterBody', match: { path: '/services/oauth2/token' } });
+		const run = await runWorkflow(createThreeOAuth2(), { credentials });
+		expect(run.json('Create Contacts', 0)).toHaveLength(3);
+		expect(run.outputs['Create Contacts'][1] ?? []).toHaveLength(0);
+		expect(sim.table('Contact').collection.count()).toBe(3);
 	});
 });
