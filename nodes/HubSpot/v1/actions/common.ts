@@ -188,6 +188,25 @@ export function groupBy(ctx: IExecuteFunctions, count: number, parameter: string
 	return groups;
 }
 
+const RERUN_NOTES: Record<string, string> = {
+	create:
+		'Re-running needs care: when HubSpot\'s answer is lost (dropped connection, timeout, server error), records with a unique property (a contact\'s email, a property with unique values) are looked up and reported as written or sent again; the others go to the error output with code OUTCOME_UNKNOWN — check those in HubSpot before re-running them. Other error-output items were not written and are safe to re-run.',
+	update: 'Safe to re-run: an update sets the given values, so running an item twice changes nothing more. A lost answer is retried.',
+	upsert: 'Safe to re-run: records are matched on the unique property, so running an item twice never creates a duplicate. A lost answer is retried.',
+	delete: 'Safe to re-run: archiving a record twice changes nothing more. A lost answer is retried.',
+};
+
+/** The node's help on whether a write operation's items can be run again (a notice above its fields). */
+export function rerunNotice(operation: string): INodeProperties {
+	return {
+		displayName: RERUN_NOTES[operation],
+		name: `${operation}RerunNotice`,
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { resource: ['record'], operation: [operation] } },
+	};
+}
+
 /** The Options collection of a write operation (Timeout). */
 export function writeOptions(operation: string): INodeProperties {
 	return {
@@ -227,7 +246,7 @@ export async function perItemRun(
 	try {
 		await run(out);
 	} catch (error) {
-		if (!ctx.continueOnFail()) throw error;
+		if (!ctx.continueOnFail()) throw error instanceof NodeOperationError ? error : new NodeOperationError(ctx.getNode(), error as Error);
 		const reason = runErrorReason(error);
 		for (let i = 0; i < count; i++) if (!out.has(i)) out.set(i, [errorItem(reason, i)]);
 	}

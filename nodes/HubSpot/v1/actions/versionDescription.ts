@@ -37,14 +37,14 @@ const recordOperation: INodeProperties = {
 	noDataExpression: true,
 	displayOptions: { show: { resource: ['record'] } },
 	options: [
-		{ name: 'Create', value: 'create', action: 'Create records', description: 'Create records (100 per API call). Re-running may duplicate records that have no unique property: a lost answer is settled by email or another unique property, else reported as OUTCOME_UNKNOWN (check before re-running).' },
-		{ name: 'Create or Update', value: 'upsert', action: 'Create or update records', description: 'Create a new record, or update the current one if it already exists (upsert). Safe to re-run: matching on a unique property never duplicates.' },
-		{ name: 'Delete', value: 'delete', action: 'Delete records', description: 'Archive records (100 per API call). Safe to re-run.' },
+		{ name: 'Create', value: 'create', action: 'Create records', description: 'Create records (100 per API call)' },
+		{ name: 'Create or Update', value: 'upsert', action: 'Create or update records', description: 'Create a new record, or update the current one if it already exists (upsert)' },
+		{ name: 'Delete', value: 'delete', action: 'Delete records', description: 'Archive records (100 per API call)' },
 		{ name: 'Get', value: 'get', action: 'Get records', description: 'Get records by ID or unique property (100 per API call)' },
 		{ name: 'Get Changes', value: 'getChanges', action: 'Get changed records', description: 'Records created or modified since a watermark, oldest first' },
 		{ name: 'Get Many', value: 'getAll', action: 'Get many records', description: 'List records of an object' },
 		{ name: 'Search', value: 'search', action: 'Search records', description: 'Search with filters; Return All goes past the 10,000-result limit' },
-		{ name: 'Update', value: 'update', action: 'Update records', description: 'Update records by ID or unique property (100 per API call). Safe to re-run.' },
+		{ name: 'Update', value: 'update', action: 'Update records', description: 'Update records by ID or unique property (100 per API call)' },
 	],
 	default: 'upsert',
 };

@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { CreateInput, HubSpotConnector } from '../../../../../core/connectors/hubspot/connector';
-import { collect, fieldsMapper, groupBy, mappedValues, mapperSettings, objectJson, perItemRun, resultsToItems, writeOptions } from '../common';
+import { collect, fieldsMapper, groupBy, mappedValues, mapperSettings, objectJson, perItemRun, rerunNotice, resultsToItems, writeOptions } from '../common';
 
-export const description: INodeProperties[] = [fieldsMapper('create', 'add'), writeOptions('create')];
+export const description: INodeProperties[] = [rerunNotice('create'), fieldsMapper('create', 'add'), writeOptions('create')];
 
 /**
  * Creates one record per item, 100 per HubSpot batch call. When HubSpot's answer is lost (dropped connection, timeout,

@@ -1,9 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { type HubSpotConnector, recordIdProblem } from '../../../../../core/connectors/hubspot/connector';
-import { collect, groupBy, perItemRun, rejectItem, resultsToItems, writeOptions } from '../common';
+import { collect, groupBy, perItemRun, rejectItem, rerunNotice, resultsToItems, writeOptions } from '../common';
 
 export const description: INodeProperties[] = [
+	rerunNotice('delete'),
 	{
 		displayName: 'Record ID',
 		name: 'recordId',

@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { type HubSpotConnector, recordIdProblem, type UpdateInput } from '../../../../../core/connectors/hubspot/connector';
-import { collect, fieldsMapper, groupBy, mappedValues, mapperSettings, objectJson, perItemRun, rejectItem, resultsToItems, writeOptions } from '../common';
+import { collect, fieldsMapper, groupBy, mappedValues, mapperSettings, objectJson, perItemRun, rerunNotice, rejectItem, resultsToItems, writeOptions } from '../common';
 
-export const description: INodeProperties[] = [fieldsMapper('update', 'update'), writeOptions('update')];
+export const description: INodeProperties[] = [rerunNotice('update'), fieldsMapper('update', 'update'), writeOptions('update')];
 
 /**
  * Updates one record per item, found by record ID or a unique property, 100 per HubSpot batch call. Safe to re-run: an

@@ -2,9 +2,9 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { HubSpotConnector, UpsertInput } from '../../../../../core/connectors/hubspot/connector';
-import { collect, fieldsMapper, groupBy, mappedValues, mapperSettings, objectJson, perItemRun, rejectItem, resultsToItems, writeOptions } from '../common';
+import { collect, fieldsMapper, groupBy, mappedValues, mapperSettings, objectJson, perItemRun, rerunNotice, rejectItem, resultsToItems, writeOptions } from '../common';
 
-export const description: INodeProperties[] = [fieldsMapper('upsert', 'upsert'), writeOptions('upsert')];
+export const description: INodeProperties[] = [rerunNotice('upsert'), fieldsMapper('upsert', 'upsert'), writeOptions('upsert')];
 
 /**
  * Creates or updates one record per item, matched on a unique property (e-mail, or a custom unique property),
