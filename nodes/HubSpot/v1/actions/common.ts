@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { BatchItemError, BatchItemResult } from '../../../../core/batching/types';
+import { describeHubSpotError } from '../../../../core/connectors/hubspot/connector';
 import type { HubSpotObject } from '../../../../core/connectors/hubspot/types';
 import { isCrmError } from '../../../../core/http/errors';
 import { timeoutOption } from '../../../shared/descriptions';
@@ -104,7 +105,8 @@ export async function perItem(
 	} catch (error) {
 		if (ctx.continueOnFail()) {
 			if (isCrmError(error)) {
-				return [errorItem({ message: error.crmMessage ?? error.message, code: error.crmCode ?? error.kind, details: { status: error.status, hint: error.hint } }, itemIndex)];
+				const message = error.kind === 'authentication' ? describeHubSpotError(error).message : error.crmMessage ?? error.message;
+				return [errorItem({ message, code: error.crmCode ?? error.kind, details: { status: error.status, hint: error.hint } }, itemIndex)];
 			}
 			return [errorItem({ message: error instanceof Error ? error.message : String(error) }, itemIndex)];
 		}
