@@ -1078,6 +1078,8 @@ function readableMessage(body: Partial<HubSpotErrorBody> | undefined, fallback: 
 export function classifyHubSpotBatchError(error: unknown): 'splittable' | 'failChunk' | 'fatal' {
 	if (!isCrmError(error)) return 'failChunk';
 	if (error.kind === 'authentication' || error.kind === 'permission') return 'fatal';
+	// An unknown object type fails every batch alike: splitting would cost two calls per item for nothing.
+	if (/Unable to infer object type/i.test(`${error.crmMessage ?? ''} ${error.message}`)) return 'fatal';
 	if (error.status === 400 || error.status === 409 || error.status === 413 || error.status === 422 || error.status === 404) return 'splittable';
 	return 'failChunk';
 }

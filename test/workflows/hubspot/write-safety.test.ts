@@ -84,6 +84,14 @@ describe('invalid settings', () => {
 		expect(run.json(NODE, 1).map((i) => String(i.error))).toEqual(Array(4).fill(expect.stringMatching(/cannot match on the record ID/)));
 		expect(sim.log.count({})).toBe(0);
 	});
+	it('an object type the account does not have: every item on the error output, without splitting batches', async () => {
+		const run = await runWorkflow(flow(people(250, 'notype'), { resource: 'record', operation: 'create', objectType: 'p_nonexistent_cars', fields: autoMap([]) }), { credentials: credentials() });
+		expect(run.items(NODE, 0)).toHaveLength(0);
+		const failed = run.json(NODE, 1);
+		expect(failed).toHaveLength(250);
+		expect(String(failed[0].error)).toMatch(/Unable to infer object type/);
+		expect(sim.log.count({ kind: 'batch.create' })).toBeLessThanOrEqual(3);
+	});
 });
 
 describe('a revoked private-app token', () => {
