@@ -13,7 +13,12 @@
  *
  * Companies' `domain` is not a unique property in HubSpot (`hasUniqueValue: false`: two companies may share a domain),
  * so it is never used to settle.
+ *
+ * Also here: what a lost answer means for each input (`settledOutcome`, `lostRepeatableOutcome`: an update, upsert or
+ * archive is safe to repeat, so after the retry policy gave up its outcome is unknown but re-running is safe).
  */
+import { BATCH_CODES, type ItemOutcome } from '../../batching/types';
+import { type CrmError, isCrmError } from '../../http/errors';
 import type { HubSpotObject } from './types';
 
 /** What became of one input of a lost batch create. */
@@ -98,4 +103,73 @@ export async function settleLostCreates(inputs: Array<Record<string, unknown>>, 
 		}
 	}
 	return out.map((s) => s ?? { state: 'unknown', reason: 'not settled' });
+}
+
+/** Times a batch create is sent again after its answer was lost and the look-up did not find its records. */
+export const MAX_LOST_CREATE_ROUNDS = 3;
+
+/**
+ * Whether a failed call's answer was lost after it may have been applied: connection dropped or timed out after
+ * sending, a 5xx or 408, or an unreadable 2xx body. Not when the request provably never reached HubSpot.
+ */
+export function isAnswerLost(error: unknown): error is CrmError {
+	if (!isCrmError(error) || error.reachedServer === false) return false;
+	if (error.kind === 'transient') return true;
+	return error.kind === 'fatal' && error.status !== undefined && error.status >= 200 && error.status < 300;
+}
+
+const OPERATION_NOUN: Record<'create' | 'update' | 'upsert' | 'archive' | 'read', string> = { create: 'create', update: 'update', upsert: 'create-or-update', archive: 'delete (archive)', read: 'read' };
+
+/** What happened to a lost answer, in one short clause (the error's first sentence, without retry notes). */
+function lostSummary(cause: unknown): string {
+	const message = cause instanceof Error ? cause.message : String(cause);
+	return message.split(' — ')[0];
+}
+
+/** The result of an update / upsert / archive whose answer stayed lost after the retries: unknown, but safe to re-run. */
+export function lostRepeatableOutcome(kind: 'update' | 'upsert' | 'archive' | 'create' | 'read', error: CrmError): ItemOutcome<HubSpotObject> {
+	return {
+		ok: false,
+		error: {
+			message: `outcome unknown: HubSpot's answer to this ${OPERATION_NOUN[kind]} was lost (${lostSummary(error)}) — it may or may not have been applied. A ${OPERATION_NOUN[kind]} is safe to repeat: re-run this item.`,
+			code: BATCH_CODES.outcomeUnknown,
+			details: { safeToRerun: true, networkCode: error.networkCode, status: error.status },
+		},
+	};
+}
+
+/** The result of one input of a lost batch create, once settled. */
+export function settledOutcome(s: CreateSettlement, cause: unknown, rounds: number): ItemOutcome<HubSpotObject> {
+	const lost = lostSummary(cause);
+	switch (s.state) {
+		case 'written':
+			return { ok: true, value: s.record };
+		case 'preexisting':
+			return {
+				ok: false,
+				error: {
+					message: `not created: a record with ${s.property} "${s.value}" already existed before this create (ID ${s.record.id}, created ${s.record.createdAt ?? 'earlier'}) — update it instead (Update, or Create or Update matching on ${s.property})`,
+					code: 'CONFLICT',
+					details: { existingId: s.record.id, property: s.property },
+				},
+			};
+		case 'notWritten':
+			return {
+				ok: false,
+				error: {
+					message: `not written: HubSpot's answer was lost ${rounds} times (last: ${lost}); looking the record up by ${s.property} "${s.value}" found nothing, so it was not created — re-run this item (its ${s.property} makes that safe)`,
+					code: BATCH_CODES.notSent,
+					details: { property: s.property },
+				},
+			};
+		default:
+			return {
+				ok: false,
+				error: {
+					message: `outcome unknown: HubSpot's answer to this create was lost (${lost}) and ${s.reason}, so the record may or may not have been created. Check in HubSpot (e.g. records of this object created in the last minutes with these values) before re-running this item: re-running it may create a duplicate. Give the records a unique property (e.g. email for contacts, or a custom property with unique values) to let the connector settle this itself.`,
+					code: BATCH_CODES.outcomeUnknown,
+					details: { safeToRerun: false },
+				},
+			};
+	}
 }
