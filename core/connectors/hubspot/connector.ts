@@ -653,7 +653,7 @@ export class HubSpotConnector {
 						signal: options.signal,
 					});
 				} catch (error) {
-					if (isAnswerLost(error) || (kind === 'create' && lostRounds > 0 && isCrmError(error) && error.status === 409)) {
+					if (kind !== 'read' && (isAnswerLost(error) || (kind === 'create' && lostRounds > 0 && isCrmError(error) && error.status === 409))) {
 						// Create: settle by unique value (a 409 after a lost round may be our own earlier, late-applied create).
 						// Update / upsert / archive were already retried by the retry policy (safe to repeat): outcome unknown.
 						if (kind === 'create') pending = await settle(pending, error);

@@ -127,7 +127,7 @@ function lostSummary(cause: unknown): string {
 }
 
 /** The result of an update / upsert / archive whose answer stayed lost after the retries: unknown, but safe to re-run. */
-export function lostRepeatableOutcome(kind: 'update' | 'upsert' | 'archive' | 'create' | 'read', error: CrmError): ItemOutcome<HubSpotObject> {
+export function lostRepeatableOutcome(kind: 'update' | 'upsert' | 'archive', error: CrmError): ItemOutcome<HubSpotObject> {
 	return {
 		ok: false,
 		error: {
