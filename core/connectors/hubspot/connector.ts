@@ -3,7 +3,7 @@
  * rate budgets, error taxonomy) over `@hubspot/api-client` (see `transport.ts`), with HubSpot's batch endpoints
  * for writes (≤100 inputs per call, every input its own result) and streamed reads.
  */
-import type { BatchItemError, ItemOutcome } from '../../batching/types';
+import { BATCH_CODES, type BatchItemError, type ItemOutcome } from '../../batching/types';
 import { type BatchRunResult, runBatches, type RunBatchesOptions } from '../../batching/run-batches';
 import { type ClassifyHook, HttpClient, type HttpLogger } from '../../http/client';
 import { CrmError, isCrmError } from '../../http/errors';
@@ -13,6 +13,7 @@ import type { RetryOptions } from '../../http/retry';
 import type { HttpRequest, Transport } from '../../http/types';
 import { type ChangeCursor, type ChangesOptions, readChanges } from './changes';
 import { hubspotClassifier } from './errors';
+import { type CreateSettlement, isAnswerLost, lostRepeatableOutcome, MAX_LOST_CREATE_ROUNDS, settledOutcome, settleLostCreates, uniqueKeyOf } from './settle';
 import { HUBSPOT_API_URL, HubSpotApiClientTransport } from './transport';
 import type {
 	HubSpotAssociatedRecord,
@@ -71,6 +72,8 @@ export interface HubSpotConnectorOptions {
 	rateLimitBackoffMs?: number;
 	/** Batch requests in flight at once. Default 3. */
 	batchConcurrency?: number;
+	/** Timeout of each attempt of each request, in ms (default: the transport's, 60 s). */
+	timeoutMs?: number;
 	/** Allow plain http to non-loopback hosts. Default false. */
 	allowInsecure?: boolean;
 	logger?: HttpLogger;
@@ -166,6 +169,29 @@ function toProperties(properties: Record<string, unknown>): Record<string, strin
 
 const encode = encodeURIComponent;
 
+/**
+ * Why a record id cannot be used: HubSpot record ids are digits; the value of a unique property (`idProperty`) may be
+ * anything but empty, `.` or `..` (which a URL would resolve as a path step). Undefined when it is fine.
+ */
+export function recordIdProblem(id: unknown, idProperty?: string): string | undefined {
+	const value = id === undefined || id === null ? '' : String(id).trim();
+	if (!idProperty || idProperty === 'hs_object_id') {
+		if (value === '') return 'the record ID is empty — give the numeric HubSpot record ID';
+		if (!/^\d{1,20}$/.test(value)) return `"${value.slice(0, 60)}" is not a HubSpot record ID (record IDs are digits, e.g. 51) — give the record's ID, or match on a unique property (e.g. email)`;
+		return undefined;
+	}
+	if (value === '') return `the ${idProperty} is empty — give the ${idProperty} of the record`;
+	if (value === '.' || value === '..') return `"${value}" is not a valid ${idProperty}`;
+	return undefined;
+}
+
+/** A record id (or unique-property value) as one checked, encoded URL path segment. */
+function recordPathSegment(id: string, idProperty?: string): string {
+	const problem = recordIdProblem(id, idProperty);
+	if (problem) throw new CrmError(`HubSpot: ${problem}`, { kind: 'validation', crmCode: 'INVALID_ID' });
+	return encode(String(id).trim());
+}
+
 /** The connector. Create one per node execution; the rate budgets behind it are shared per credential. */
 export class HubSpotConnector {
 	/** Client for every endpoint except search. */
@@ -175,6 +201,8 @@ export class HubSpotConnector {
 	readonly baseUrl: string;
 	private readonly classifier: ClassifyHook;
 	private readonly batchConcurrency: number;
+	/** Unique properties per object type (for settling lost creates), read once per connector. */
+	private readonly uniqueProperties = new Map<string, Promise<string[]>>();
 
 	constructor(options: HubSpotConnectorOptions) {
 		this.baseUrl = (options.baseUrl ?? HUBSPOT_API_URL).replace(/\/+$/, '');
@@ -225,7 +253,7 @@ export class HubSpotConnector {
 			: false;
 		this.classifier = hubspotClassifier({ rateLimitBackoffMs: options.rateLimitBackoffMs });
 		const retry: RetryOptions = { maxAttempts: 6, maxTotalWaitMs: 120_000, ...options.retry };
-		const common = { baseUrl: this.baseUrl, classify: this.classifier, logger: options.logger, now: options.now, retry };
+		const common = { baseUrl: this.baseUrl, classify: this.classifier, logger: options.logger, now: options.now, retry, timeoutMs: options.timeoutMs };
 		this.http = new HttpClient({ ...common, transport, rateLimit: general });
 		// A search request counts against both limits: its own per-second budget, then the 10-second one.
 		const inner: Transport = transport;
@@ -341,7 +369,7 @@ export class HubSpotConnector {
 	): Promise<HubSpotObject> {
 		return await this.call<HubSpotObject>({
 			method: 'GET',
-			url: `/crm/v3/objects/${encode(objectType)}/${encode(id)}`,
+			url: `/crm/v3/objects/${encode(objectType)}/${recordPathSegment(id, options.idProperty)}`,
 			qs: {
 				properties: options.properties?.length ? options.properties.join(',') : undefined,
 				associations: options.associations?.length ? options.associations.join(',') : undefined,
@@ -355,7 +383,7 @@ export class HubSpotConnector {
 	async updateRecord(objectType: string, id: string, properties: Record<string, unknown>, options: { idProperty?: string } = {}): Promise<HubSpotObject> {
 		return await this.call<HubSpotObject>({
 			method: 'PATCH',
-			url: `/crm/v3/objects/${encode(objectType)}/${encode(id)}`,
+			url: `/crm/v3/objects/${encode(objectType)}/${recordPathSegment(id, options.idProperty)}`,
 			qs: { idProperty: options.idProperty },
 			body: { properties: toProperties(properties) },
 			idempotent: true,
@@ -364,7 +392,7 @@ export class HubSpotConnector {
 
 	/** Archives (deletes) one record. */
 	async deleteRecord(objectType: string, id: string): Promise<void> {
-		await this.call<unknown>({ method: 'DELETE', url: `/crm/v3/objects/${encode(objectType)}/${encode(id)}` });
+		await this.call<unknown>({ method: 'DELETE', url: `/crm/v3/objects/${encode(objectType)}/${recordPathSegment(id)}` });
 	}
 
 	/** Every record of a type, page by page (100 per request), streamed. */
@@ -462,6 +490,43 @@ export class HubSpotConnector {
 		});
 	}
 
+	/** The properties records of a type can be looked up by (contacts: email; any property with `hasUniqueValue`). */
+	private async uniquePropertiesOf(objectType: string, needMore: boolean): Promise<string[]> {
+		const known = objectType === 'contacts' || objectType === '0-1' ? ['email'] : [];
+		if (!needMore && known.length > 0) return known;
+		let read = this.uniqueProperties.get(objectType);
+		if (!read) {
+			read = this.getProperties(objectType).then(
+				(props) => props.filter((p) => p.name !== 'hs_object_id' && isUniqueProperty(objectType, p) && !p.archived).map((p) => p.name),
+				() => [],
+			);
+			this.uniqueProperties.set(objectType, read);
+		}
+		return [...new Set([...known, ...(await read)])];
+	}
+
+	/** Settles the inputs (wire properties) of a batch create whose answer was lost; see settle.ts. */
+	private async settleCreates(objectType: string, inputs: Array<Record<string, unknown>>, firstSentAt: number, signal?: AbortSignal): Promise<CreateSettlement[]> {
+		let unique = await this.uniquePropertiesOf(objectType, false);
+		if (inputs.some((p) => !uniqueKeyOf(p, unique))) unique = await this.uniquePropertiesOf(objectType, true);
+		return await settleLostCreates(inputs, {
+			uniqueProperties: unique,
+			elapsedSinceSendMs: () => performance.now() - firstSentAt,
+			read: async (property, values) => {
+				const res = await this.http.request<HubSpotBatchResponse | undefined>({
+					method: 'POST',
+					url: `/crm/v3/objects/${encode(objectType)}/batch/read`,
+					body: { inputs: values.map((id) => ({ id })), idProperty: property, properties: [property] },
+					responseType: 'json',
+					idempotent: true,
+					signal,
+				});
+				const date = Date.parse(res.headers.date ?? '');
+				return { records: res.body?.results ?? [], serverDateMs: Number.isFinite(date) ? date : undefined };
+			},
+		});
+	}
+
 	private async runWrite<TIn extends { id?: string; properties: Record<string, unknown> }>(
 		objectType: string,
 		kind: BatchKind,
@@ -513,7 +578,27 @@ export class HubSpotConnector {
 			// bisection. A rejection naming no input is thrown, and runBatches splits the chunk to isolate it.
 			const outcomes: Array<ItemOutcome<HubSpotObject>> = new Array(wire.length);
 			let pending = wire.map((_, i) => i);
-			for (let round = 0; pending.length > 0 && round <= wire.length; round++) {
+			// A create whose answer is lost is settled by reading the inputs back by a unique value (see settle.ts); the
+			// inputs not found are sent again, at most MAX_LOST_CREATE_ROUNDS times.
+			const firstSentAt = performance.now();
+			let lostRounds = 0;
+			const settle = async (indexes: number[], cause: unknown): Promise<number[]> => {
+				lostRounds++;
+				const settled = await this.settleCreates(
+					objectType,
+					indexes.map((i) => (wire[i].properties ?? {}) as Record<string, unknown>),
+					firstSentAt,
+					options.signal,
+				);
+				const resend: number[] = [];
+				indexes.forEach((i, j) => {
+					const s = settled[j];
+					if (s.state === 'notWritten' && lostRounds <= MAX_LOST_CREATE_ROUNDS) resend.push(i);
+					else outcomes[i] = settledOutcome(s, cause, lostRounds);
+				});
+				return resend;
+			};
+			for (let round = 0; pending.length > 0 && round <= wire.length + MAX_LOST_CREATE_ROUNDS; round++) {
 				const body: Record<string, unknown> = { inputs: pending.map((i) => wire[i]) };
 				if (kind === 'read') {
 					// The unique property must come back: results are matched to inputs by its value.
@@ -534,6 +619,16 @@ export class HubSpotConnector {
 						signal: options.signal,
 					});
 				} catch (error) {
+					if (kind !== 'read' && (isAnswerLost(error) || (kind === 'create' && lostRounds > 0 && isCrmError(error) && error.status === 409))) {
+						// Create: settle by unique value (a 409 after a lost round may be our own earlier, late-applied create).
+						// Update / upsert / archive were already retried by the retry policy (safe to repeat): outcome unknown.
+						if (kind === 'create') pending = await settle(pending, error);
+						else {
+							for (const i of pending) outcomes[i] = lostRepeatableOutcome(kind, error);
+							pending = [];
+						}
+						continue;
+					}
 					const named = blamedTraceIds(error);
 					const blamed = pending.filter((i) => named.has(String(wire[i].objectWriteTraceId)));
 					if (blamed.length === 0 || blamed.length === pending.length) {
@@ -554,8 +649,20 @@ export class HubSpotConnector {
 					response,
 					{ idProperty: options.idProperty, caseInsensitive },
 				);
-				pending.forEach((i, j) => (outcomes[i] = matched[j]));
-				pending = [];
+				const conflicted: number[] = [];
+				pending.forEach((i, j) => {
+					const m = matched[j];
+					// After a lost round, a per-input conflict (207) may be our own earlier create: settle it too.
+					if (kind === 'create' && lostRounds > 0 && !m.ok && /CONFLICT|already exists/i.test(`${m.error.code ?? ''} ${m.error.message}`)) conflicted.push(i);
+					else outcomes[i] = m;
+				});
+				pending = conflicted.length > 0 ? await settle(conflicted, new CrmError('HubSpot reported a conflict for an input sent again after a lost answer', { kind: 'conflict' })) : [];
+			}
+			for (const i of pending) {
+				outcomes[i] ??= {
+					ok: false,
+					error: { message: `not written: HubSpot gave no usable answer for this input after ${wire.length + MAX_LOST_CREATE_ROUNDS} attempts — re-run it`, code: BATCH_CODES.notSent },
+				};
 			}
 			return slots.map((slot, i): ItemOutcome<HubSpotObject> => {
 				if (slot >= 0) return outcomes[slot];
@@ -787,6 +894,8 @@ function readableMessage(body: Partial<HubSpotErrorBody> | undefined, fallback: 
 export function classifyHubSpotBatchError(error: unknown): 'splittable' | 'failChunk' | 'fatal' {
 	if (!isCrmError(error)) return 'failChunk';
 	if (error.kind === 'authentication' || error.kind === 'permission') return 'fatal';
+	// An unknown object type fails every batch alike: splitting would cost two calls per item for nothing.
+	if (/Unable to infer object type/i.test(`${error.crmMessage ?? ''} ${error.message}`)) return 'fatal';
 	if (error.status === 400 || error.status === 409 || error.status === 413 || error.status === 422 || error.status === 404) return 'splittable';
 	return 'failChunk';
 }
@@ -795,8 +904,12 @@ export function classifyHubSpotBatchError(error: unknown): 'splittable' | 'failC
 export function describeHubSpotError(error: unknown): BatchItemError {
 	if (isCrmError(error)) {
 		const body = error.details as Partial<HubSpotErrorBody> | undefined;
+		let message = readableMessage(body, error.crmMessage ?? error.message);
+		if (error.kind === 'authentication' && !/reconnect/i.test(message)) {
+			message = `${message} — HubSpot refused the credential: it must be reconnected (OAuth2: open the credential in n8n and reconnect it; private app: paste a valid access token), then re-run these items`;
+		}
 		return {
-			message: readableMessage(body, error.crmMessage ?? error.message),
+			message,
 			code: error.crmCode ?? error.kind,
 			details: {
 				hubspotMessage: body?.message,

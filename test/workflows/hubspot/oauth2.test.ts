@@ -78,3 +78,43 @@ it('uses the n8n-managed token and survives its expiry by n8n refreshing it', as
 	expect(sim.log.count({ kind: 'oauth.token' })).toBeGreaterThanOrEqual(2);
 	expect(sim.log.count({ status: 401 })).toBe(1);
 });
+
+it('a revoked refresh token ends at once with "the credential must be reconnected", not retried as a network error', async () => {
+	const tokens = await authorize();
+	const credentials: Record<string, ICredentialDataDecryptedObject> = {
+		crmHubSpotOAuth2Api: {
+			baseUrl: contract.baseUrl,
+			clientId: contract.clientId,
+			clientSecret: contract.clientSecret,
+			accessTokenUrl: contract.tokenUrl,
+			authUrl: contract.authorizeUrl,
+			grantType: 'authorizationCode',
+			authentication: 'body',
+			scope: 'oauth crm.objects.contacts.write',
+			oauthTokenData: { access_token: tokens.access_token, refresh_token: tokens.refresh_token, token_type: 'bearer' },
+		},
+	};
+	// The user uninstalled the app: HubSpot forgets the refresh token and the access token expires.
+	expect(sim.oauth.revoke(tokens.refresh_token)).toBe(true);
+	expect(sim.faults.expireTokens()).toBeGreaterThan(0);
+	const wf = workflow();
+	(wf.nodes.find((n) => n.name === 'Sign-ups') as INode).parameters.jsCode = "return Array.from({ length: 250 }, (_, i) => ({ email: `revoked${i}@example.com` }));";
+	const tokenCalls = sim.log.count({ kind: 'oauth.token' });
+	const upserts = sim.log.count({ kind: 'batch.upsert' });
+	const run = await runWorkflow(wf, { credentials });
+	expect(run.error).toBeUndefined();
+	expect(run.items('HubSpot CRM', 0)).toHaveLength(0);
+	const rejected = run.json('HubSpot CRM', 1);
+	expect(rejected).toHaveLength(250);
+	// HubSpot answers the refresh with 400 {status: "BAD_REFRESH_TOKEN"} (n8n's OAuth2 client: "ESTATUS: HTTP status 400").
+	const [first] = rejected;
+	expect(String(first.error)).toMatch(/BAD_REFRESH_TOKEN/);
+	expect(String(first.error)).toMatch(/credential "HubSpot OAuth2" must be reconnected/);
+	expect(String(first.error)).not.toMatch(/ESTATUS|gave up after/);
+	for (const item of rejected) expect(String(item.error)).toMatch(/reconnect/i);
+	// Each batch in flight tried once (401, one refresh attempt); nothing was retried, later batches were not sent.
+	expect(sim.log.count({ kind: 'batch.upsert' }) - upserts).toBeLessThanOrEqual(3);
+	expect(sim.log.count({ kind: 'oauth.token', status: 400 })).toBe(sim.log.count({ kind: 'oauth.token' }) - tokenCalls);
+	expect(sim.log.count({ kind: 'oauth.token' }) - tokenCalls).toBeLessThanOrEqual(3);
+	expect(run.credentialUpdates).toHaveLength(0);
+});

@@ -3,8 +3,10 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { BatchItemError, BatchItemResult } from '../../../../core/batching/types';
+import { describeHubSpotError } from '../../../../core/connectors/hubspot/connector';
 import type { HubSpotObject } from '../../../../core/connectors/hubspot/types';
 import { isCrmError } from '../../../../core/http/errors';
+import { timeoutOption } from '../../../shared/descriptions';
 
 /** The object picker (standard and custom objects of the account). */
 export function objectTypeField(resource: string, operations?: string[], name = 'objectType', displayName = 'Object'): INodeProperties {
@@ -103,7 +105,8 @@ export async function perItem(
 	} catch (error) {
 		if (ctx.continueOnFail()) {
 			if (isCrmError(error)) {
-				return [errorItem({ message: error.crmMessage ?? error.message, code: error.crmCode ?? error.kind, details: { status: error.status, hint: error.hint } }, itemIndex)];
+				const message = error.kind === 'authentication' ? describeHubSpotError(error).message : error.crmMessage ?? error.message;
+				return [errorItem({ message, code: error.crmCode ?? error.kind, details: { status: error.status, hint: error.hint } }, itemIndex)];
 			}
 			return [errorItem({ message: error instanceof Error ? error.message : String(error) }, itemIndex)];
 		}
@@ -185,4 +188,88 @@ export function groupBy(ctx: IExecuteFunctions, count: number, parameter: string
 		else groups.set(key, [i]);
 	}
 	return groups;
+}
+
+const RERUN_NOTES: Record<string, string> = {
+	create:
+		'Re-running needs care: when HubSpot\'s answer is lost (dropped connection, timeout, server error), records with a unique property (a contact\'s email, a property with unique values) are looked up and reported as written or sent again; the others go to the error output with code OUTCOME_UNKNOWN — check those in HubSpot before re-running them. Other error-output items were not written and are safe to re-run.',
+	update: 'Safe to re-run: an update sets the given values, so running an item twice changes nothing more. A lost answer is retried.',
+	upsert: 'Safe to re-run: records are matched on the unique property, so running an item twice never creates a duplicate. A lost answer is retried.',
+	delete: 'Safe to re-run: archiving a record twice changes nothing more. A lost answer is retried.',
+};
+
+/** The node's help on whether a write operation's items can be run again (a notice above its fields). */
+export function rerunNotice(operation: string): INodeProperties {
+	return {
+		displayName: RERUN_NOTES[operation],
+		name: `${operation}RerunNotice`,
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { resource: ['record'], operation: [operation] } },
+	};
+}
+
+/** The Options collection of a write operation (Timeout). */
+export function writeOptions(operation: string): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [timeoutOption],
+		displayOptions: { show: { resource: ['record'], operation: [operation] } },
+	};
+}
+
+/** The reason of an error that concerns the whole run, as an item's error (its fix from the description when given). */
+function runErrorReason(error: unknown): BatchItemError {
+	if (isCrmError(error)) return { message: error.message, code: error.crmCode ?? error.kind, details: { hint: error.hint } };
+	const message = error instanceof Error ? error.message : String(error);
+	const description = (error as { description?: unknown } | null)?.description;
+	return {
+		message: typeof description === 'string' && description !== '' && !message.includes(description) ? `${message} — ${description}` : message,
+		code: 'NODE_SETTINGS',
+	};
+}
+
+/**
+ * Runs a write operation so that every input item ends on exactly one output: `run` puts each item's output items into
+ * `out` by item index. An error of the whole run (invalid settings, a failure before any result) under "Continue (using
+ * error output)" becomes one error item per item without a result, naming the reason and the fix — never a thrown
+ * error, which n8n would answer by passing the input items to the success output. Otherwise it is thrown.
+ */
+export async function perItemRun(
+	ctx: IExecuteFunctions,
+	count: number,
+	run: (out: Map<number, INodeExecutionData[]>) => Promise<void>,
+): Promise<INodeExecutionData[]> {
+	const out = new Map<number, INodeExecutionData[]>();
+	try {
+		await run(out);
+	} catch (error) {
+		if (!ctx.continueOnFail()) throw error instanceof NodeOperationError ? error : new NodeOperationError(ctx.getNode(), error as Error);
+		const reason = runErrorReason(error);
+		for (let i = 0; i < count; i++) if (!out.has(i)) out.set(i, [errorItem(reason, i)]);
+	}
+	return [...out.entries()].sort((a, b) => a[0] - b[0]).flatMap(([, items]) => items);
+}
+
+/** Adds output items to `out` under their paired item index. */
+export function collect(out: Map<number, INodeExecutionData[]>, items: INodeExecutionData[]): void {
+	for (const item of items) {
+		const index = (item.pairedItem as { item: number }).item;
+		const list = out.get(index);
+		if (list) list.push(item);
+		else out.set(index, [item]);
+	}
+}
+
+/**
+ * A per-item failure found before sending (missing or invalid id): an error item with "Continue (using error output)",
+ * else thrown — the operations check every item before writing any, so nothing is written then.
+ */
+export function rejectItem(ctx: IExecuteFunctions, out: Map<number, INodeExecutionData[]>, itemIndex: number, error: BatchItemError): void {
+	if (!ctx.continueOnFail()) throw new NodeOperationError(ctx.getNode(), error.message, { itemIndex });
+	out.set(itemIndex, [errorItem(error, itemIndex)]);
 }

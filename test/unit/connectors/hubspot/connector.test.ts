@@ -245,3 +245,32 @@ describe('rate limits', () => {
 		expect(classify({ status: 400, headers: {}, body: {}, url: '' }, summary, base)).toBeUndefined();
 	});
 });
+
+describe('lost answers', () => {
+	it('an update whose answer stays lost after every retry is OUTCOME_UNKNOWN, marked safe to re-run — not a plain failure', async () => {
+		const fake = new FakeHubSpot();
+		fake.seed(3);
+		const ids = [...fake.records.keys()];
+		fake.inject = (req) => (req.url.includes('/batch/update') ? { status: 502, headers: {}, body: 'Bad Gateway', url: req.url } : undefined);
+		const { results } = await connector(fake).batchUpdate('contacts', ids.map((id) => ({ id, properties: { firstname: 'X' } })));
+		// Update is idempotent: the retry policy sent it 6 times before giving up.
+		expect(fake.requests.filter((r) => r.url.includes('/batch/update'))).toHaveLength(6);
+		for (const r of results) {
+			expect(r.ok).toBe(false);
+			if (!r.ok) {
+				expect(r.error.code).toBe('OUTCOME_UNKNOWN');
+				expect(r.error.message).toMatch(/safe to repeat: re-run this item/);
+			}
+		}
+	});
+
+	it('a create whose answer is a 5xx is looked up by e-mail: missing inputs are sent again once, found ones are not', async () => {
+		const fake = new FakeHubSpot();
+		let lost = 1;
+		fake.inject = (req) => (req.url.endsWith('/batch/create') && lost-- > 0 ? { status: 500, headers: {}, body: 'oops', url: req.url } : undefined);
+		const { results } = await connector(fake).batchCreate('contacts', [{ properties: { email: 'a@x.io' } }, { properties: { email: 'b@x.io' } }]);
+		expect(results.every((r) => r.ok)).toBe(true);
+		expect(fake.records.size).toBe(2);
+		expect(fake.requests.map((r) => r.url.replace(BASE, ''))).toEqual(['/crm/v3/objects/contacts/batch/create', '/crm/v3/objects/contacts/batch/read', '/crm/v3/objects/contacts/batch/create']);
+	});
+});

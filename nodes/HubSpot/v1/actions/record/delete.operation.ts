@@ -1,9 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { HubSpotConnector } from '../../../../../core/connectors/hubspot/connector';
-import { groupBy, resultsToItems } from '../common';
+import { type HubSpotConnector, recordIdProblem } from '../../../../../core/connectors/hubspot/connector';
+import { collect, groupBy, perItemRun, rejectItem, rerunNotice, resultsToItems, writeOptions } from '../common';
 
 export const description: INodeProperties[] = [
+	rerunNotice('delete'),
 	{
 		displayName: 'Record ID',
 		name: 'recordId',
@@ -13,17 +14,32 @@ export const description: INodeProperties[] = [
 		description: 'ID of the record to delete (archive)',
 		displayOptions: { show: { resource: ['record'], operation: ['delete'] } },
 	},
+	writeOptions('delete'),
 ];
 
-/** Archives one record per item, 100 per HubSpot batch archive call. */
+/** Archives one record per item, 100 per HubSpot batch archive call. Safe to re-run: archiving twice changes nothing. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], connector: HubSpotConnector): Promise<INodeExecutionData[]> {
-	const out: Array<{ index: number; item: INodeExecutionData }> = [];
-	for (const [objectType, indexes] of groupBy(this, items.length, 'objectType')) {
-		const ids = indexes.map((i) => String(this.getNodeParameter('recordId', i)).trim());
-		const { results } = await connector.batchArchive(objectType, ids);
-		for (const item of resultsToItems(this, results, indexes, (value) => ({ id: value.id, deleted: true }))) {
-			out.push({ index: (item.pairedItem as { item: number }).item, item });
+	return await perItemRun(this, items.length, async (out) => {
+		const groups: Array<{ objectType: string; ids: string[]; sent: number[] }> = [];
+		for (const [objectType, indexes] of groupBy(this, items.length, 'objectType')) {
+			const ids: string[] = [];
+			const sent: number[] = [];
+			for (const i of indexes) {
+				const id = String(this.getNodeParameter('recordId', i) ?? '').trim();
+				const problem = recordIdProblem(id);
+				if (problem) {
+					rejectItem(this, out, i, { message: `Item ${i}: ${problem} (Record ID)`, code: 'INVALID_ID' });
+					continue;
+				}
+				ids.push(id);
+				sent.push(i);
+			}
+			groups.push({ objectType, ids, sent });
 		}
-	}
-	return out.sort((a, b) => a.index - b.index).map((entry) => entry.item);
+		for (const { objectType, ids, sent } of groups) {
+			if (ids.length === 0) continue;
+			const { results } = await connector.batchArchive(objectType, ids);
+			collect(out, resultsToItems(this, results, sent, (value) => ({ id: value.id, deleted: true })));
+		}
+	});
 }

@@ -1,39 +1,45 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
-import type { HubSpotConnector, UpdateInput } from '../../../../../core/connectors/hubspot/connector';
-import { errorItem, fieldsMapper, groupBy, mappedValues, mapperSettings, objectJson, resultsToItems } from '../common';
+import { type HubSpotConnector, recordIdProblem, type UpdateInput } from '../../../../../core/connectors/hubspot/connector';
+import { collect, fieldsMapper, groupBy, mappedValues, mapperSettings, objectJson, perItemRun, rerunNotice, rejectItem, resultsToItems, writeOptions } from '../common';
 
-export const description: INodeProperties[] = [fieldsMapper('update', 'update')];
+export const description: INodeProperties[] = [rerunNotice('update'), fieldsMapper('update', 'update'), writeOptions('update')];
 
-/** Updates one record per item, found by record ID or a unique property, 100 per HubSpot batch call. */
+/**
+ * Updates one record per item, found by record ID or a unique property, 100 per HubSpot batch call. Safe to re-run: an
+ * update sets the given values, so a lost answer is retried and the error-output items can be run again.
+ */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], connector: HubSpotConnector): Promise<INodeExecutionData[]> {
-	const settings = mapperSettings(this);
-	const match = settings.matchingColumns[0] ?? 'hs_object_id';
-	const idProperty = match === 'hs_object_id' ? undefined : match;
-	const out: Array<{ index: number; item: INodeExecutionData }> = [];
-	for (const [objectType, indexes] of groupBy(this, items.length, 'objectType')) {
-		const inputs: UpdateInput[] = [];
-		const sent: number[] = [];
-		for (const i of indexes) {
-			const values = mappedValues(this, i, items[i], settings);
-			const key = values[match] ?? (match === 'hs_object_id' ? values.id : undefined);
-			const properties = { ...values };
-			delete properties[match];
-			if (match === 'hs_object_id') delete properties.id;
-			if (key === undefined || key === null || String(key).trim() === '') {
-				const error = { message: `Item ${i}: "${match}" is empty — give the ${match === 'hs_object_id' ? 'record ID' : match} of the record to update`, code: 'MISSING_ID' };
-				if (!this.continueOnFail()) throw new NodeOperationError(this.getNode(), error.message, { itemIndex: i });
-				out.push({ index: i, item: errorItem(error, i) });
-				continue;
+	return await perItemRun(this, items.length, async (out) => {
+		const settings = mapperSettings(this);
+		const match = settings.matchingColumns[0] ?? 'hs_object_id';
+		const idProperty = match === 'hs_object_id' ? undefined : match;
+		// Every item is checked before anything is written.
+		const groups: Array<{ objectType: string; inputs: UpdateInput[]; sent: number[] }> = [];
+		for (const [objectType, indexes] of groupBy(this, items.length, 'objectType')) {
+			const inputs: UpdateInput[] = [];
+			const sent: number[] = [];
+			for (const i of indexes) {
+				const values = mappedValues(this, i, items[i], settings);
+				const key = values[match] ?? (match === 'hs_object_id' ? values.id : undefined);
+				const properties = { ...values };
+				delete properties[match];
+				if (match === 'hs_object_id') delete properties.id;
+				const problem = recordIdProblem(key, idProperty);
+				if (problem) {
+					const what = match === 'hs_object_id' ? 'record ID' : match;
+					rejectItem(this, out, i, { message: `Item ${i}: ${problem} (the ${what} of the record to update, Fields → "${match}")`, code: 'MISSING_ID' });
+					continue;
+				}
+				inputs.push({ id: String(key).trim(), properties });
+				sent.push(i);
 			}
-			inputs.push({ id: String(key).trim(), properties });
-			sent.push(i);
+			groups.push({ objectType, inputs, sent });
 		}
-		const { results } = await connector.batchUpdate(objectType, inputs, { idProperty });
-		for (const item of resultsToItems(this, results, sent, (value) => objectJson(value))) {
-			out.push({ index: (item.pairedItem as { item: number }).item, item });
+		for (const { objectType, inputs, sent } of groups) {
+			if (inputs.length === 0) continue;
+			const { results } = await connector.batchUpdate(objectType, inputs, { idProperty });
+			collect(out, resultsToItems(this, results, sent, (value) => objectJson(value)));
 		}
-	}
-	return out.sort((a, b) => a.index - b.index).map((entry) => entry.item);
+	});
 }
