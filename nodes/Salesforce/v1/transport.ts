@@ -11,6 +11,7 @@ import { SalesforceConnector } from '../../../core/connectors/salesforce/connect
 import { HttpClient } from '../../../core/http/client';
 import { registerSecret } from '../../../core/http/redact';
 import { FunctionTransport, toN8nRequestOptions } from '../../../core/http/transport';
+import { oauth2RenewalRefused } from '../../shared/oauth2Renewal';
 
 /** The credential type of each authentication choice. */
 export const CREDENTIAL_TYPES = {
@@ -54,9 +55,15 @@ export async function getConnector(context: Context): Promise<SalesforceConnecto
 	}
 	const credentialId = context.getNode().credentials?.[type]?.id ?? type;
 	const helpers = context.helpers;
-	const transport = new FunctionTransport(async (request) =>
-		await helpers.httpRequestWithAuthentication.call(context, type, toN8nRequestOptions(request) as never),
-	);
+	const credentialName = context.getNode().credentials?.[type]?.name ?? 'Salesforce';
+	const transport = new FunctionTransport(async (request) => {
+		try {
+			return await helpers.httpRequestWithAuthentication.call(context, type, toN8nRequestOptions(request) as never);
+		} catch (error) {
+			// n8n renews OAuth2 tokens itself: a refused renewal means "reconnect", not the API call's failure.
+			throw (type === CREDENTIAL_TYPES.oAuth2 ? oauth2RenewalRefused(error, 'Salesforce', credentialName) : undefined) ?? error;
+		}
+	});
 	// The Timeout option of the operation's Options collection, when it has one (execute() only).
 	const timeoutMs = 'getInputData' in context ? Number((context as IExecuteFunctions).getNodeParameter('options.timeout', 0, 0)) || undefined : undefined;
 	const http = new HttpClient({

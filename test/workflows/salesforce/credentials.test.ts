@@ -232,6 +232,25 @@ describe('Salesforce credentials: a dropped token request', () => {
 		expect(sim.table('Contact').collection.count()).toBe(0);
 	});
 
+	it('OAuth2 with a revoked refresh token: every item says the credential must be reconnected, nothing is retried or written', async () => {
+		const credentials = await oauth2Credentials();
+		const tokenData = credentials.crmSalesforceOAuth2Api.oauthTokenData as Record<string, string>;
+		expect(sim.oauth.revoke(tokenData.refresh_token)).toBe(true);
+		sim.faults.expireTokens();
+		const run = await runWorkflow(createThreeOAuth2(), { credentials });
+		expect(run.json('Create Contacts', 0)).toHaveLength(0);
+		const failed = run.json('Create Contacts', 1) as Array<{ error: string }>;
+		expect(failed).toHaveLength(3);
+		for (const item of failed) {
+			expect(item.error).toMatch(/Salesforce refused to renew the access token .*the credential "oAuth2" must be reconnected/);
+			expect(item.error).not.toMatch(/ESTATUS|may have processed/);
+		}
+		expect(sim.table('Contact').collection.count()).toBe(0);
+		// One refused API call and one refused refresh: a credential error is not retried.
+		expect(sim.log.count({ kind: 'token' })).toBeLessThanOrEqual(2);
+		expect(sim.log.entries().filter((e) => e.kind !== 'token').length).toBeLessThanOrEqual(2);
+	});
+
 	it('OAuth2 (n8n refreshes after a 401): a refresh dropped once is repeated and the records are written once', async () => {
 		const credentials = await oauth2Credentials();
 		sim.faults.expireTokens();

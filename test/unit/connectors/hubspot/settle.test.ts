@@ -6,7 +6,6 @@
 import { recordIdProblem } from '../../../../core/connectors/hubspot/connector';
 import { settleLostCreates } from '../../../../core/connectors/hubspot/settle';
 import type { HubSpotObject } from '../../../../core/connectors/hubspot/types';
-import { tokenRenewalError } from '../../../../nodes/HubSpot/v1/transport';
 
 const record = (id: string, email: string, createdAt: string): HubSpotObject => ({ id, properties: { email }, createdAt });
 
@@ -58,27 +57,5 @@ describe('record ids going into URL paths', () => {
 		expect(recordIdProblem('')).toMatch(/empty/);
 		expect(recordIdProblem('a/b@x.io', 'email')).toBeUndefined();
 		expect(recordIdProblem('..', 'email')).toMatch(/not a valid email/);
-	});
-});
-
-describe('tokenRenewalError (OAuth2 through n8n)', () => {
-	const tokenUrl = 'https://api.hubapi.com/oauth/v1/token';
-	it("turns HubSpot's BAD_REFRESH_TOKEN (n8n: ESTATUS: HTTP status 400) into an authentication error asking to reconnect", () => {
-		const refused = Object.assign(new Error('HTTP status 400'), { code: 'ESTATUS', status: 400, body: '{"status":"BAD_REFRESH_TOKEN","message":"missing or unknown refresh token"}' });
-		const error = tokenRenewalError({ message: 'wrapped', cause: refused }, tokenUrl, 'My HubSpot');
-		expect(error).toMatchObject({ kind: 'authentication', retryable: false, crmCode: 'BAD_REFRESH_TOKEN' });
-		expect(error?.message).toMatch(/credential "My HubSpot" must be reconnected/);
-	});
-	it("turns n8n's own invalid_grant error into the same", () => {
-		const n8nError = Object.assign(new Error('The credential "My HubSpot" needs to be reconnected.'), { failure: { cause: 'credential-invalid' } });
-		expect(tokenRenewalError(n8nError, tokenUrl, 'My HubSpot')).toMatchObject({ kind: 'authentication', retryable: false });
-	});
-	it('a token request that got no answer means the API request was never sent (safe to retry)', () => {
-		const dropped = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', config: { url: tokenUrl } });
-		expect(tokenRenewalError({ cause: dropped }, tokenUrl, 'x')).toMatchObject({ kind: 'transient', reachedServer: false });
-	});
-	it('leaves errors of the API call itself alone', () => {
-		const apiDrop = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', config: { url: 'https://api.hubapi.com/crm/v3/objects/contacts/batch/create' } });
-		expect(tokenRenewalError(apiDrop, tokenUrl, 'x')).toBeUndefined();
 	});
 });
