@@ -217,7 +217,7 @@ export class SalesforceSimulator {
 		});
 		this.server.faults.setReplies({
 			rateLimited: (_req, retryAfter, status) =>
-				json([{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }], status, { 'Retry-After': String(retryAfter) }),
+				json([{ message: 'ConcurrentRequests (Concurrent API Requests) Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }], status, { 'Retry-After': String(retryAfter) }),
 			serverError: (_req, status, message) =>
 				json([{ message: status === 503 ? 'Server temporarily unavailable' : `An unexpected error occurred. Please include this ErrorId if you contact support: ${message}`, errorCode: status === 503 ? 'SERVER_UNAVAILABLE' : 'UNKNOWN_EXCEPTION' }], status),
 		});

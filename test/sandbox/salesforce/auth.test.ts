@@ -212,7 +212,7 @@ describe('Salesforce simulator: OAuth, identity and limits (jsforce)', () => {
 		s.sim.faults.add({ type: 'rateLimit', status: 403, retryAfterSeconds: 7, match: { kinds: ['query'] } });
 		const limited = await http.get('/services/data/v62.0/query', { params: { q: 'SELECT Id FROM Account' } });
 		expect(limited.status).toBe(403);
-		expect(limited.data).toEqual([{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]);
+		expect(limited.data).toEqual([{ message: 'ConcurrentRequests (Concurrent API Requests) Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]);
 		expect(limited.headers['retry-after']).toBe('7');
 		s.sim.faults.add({ type: 'serverError', status: 503 });
 		const unavailable = await http.get('/services/data/v62.0/limits');
