@@ -15,6 +15,7 @@ export const crmRecordSchema = z
 		updatedAt: z.string().datetime({ offset: true }).optional(),
 		source: z.string().min(1),
 		raw: z.unknown().optional(),
+		deleted: z.boolean().optional(),
 	})
 	.strict();
 

@@ -17,6 +17,8 @@ export interface CrmRecord {
 	source: string;
 	/** The payload as the CRM returned it. */
 	raw?: unknown;
+	/** True for a deletion read from a change feed (then `fields` may be empty). */
+	deleted?: boolean;
 }
 
 /** A transform step applied to a value, in order. */

@@ -1,0 +1,150 @@
+/**
+ * The connector contract: one interface every CRM implements (Salesforce and HubSpot now; Dynamics 365 and the
+ * REST/GraphQL endpoint profile next), so that the sync engine, the triggers and the generic parts of the nodes
+ * work without knowing which CRM is behind it. A connector that passes the conformance suite (`test/contract`)
+ * against its simulator is ready for them.
+ *
+ * Rules every implementation keeps:
+ * - one result per input, in input order, whatever order the CRM answers in; one bad record never fails another;
+ * - an answer lost after sending is settled (looked up by a unique field) or reported as `OUTCOME_UNKNOWN`;
+ * - reads stream (pages), nothing holds a whole result set;
+ * - a change feed never passes the CRM's own "now" (minus its visibility lag): a change made while reading is
+ *   picked up by the next call, and a stored watermark resumes exactly — nothing missed, nothing repeated.
+ */
+import type { BatchItemResult } from '../batching/types';
+import type { CrmRecord } from '../records/types';
+
+/** The common field types. A CRM type that fits none is `other` (its own name stays in `crmType`). */
+export type FieldType =
+	| 'id'
+	| 'string'
+	| 'number'
+	| 'boolean'
+	| 'date'
+	| 'datetime'
+	| 'picklist'
+	| 'multipicklist'
+	| 'reference'
+	| 'email'
+	| 'phone'
+	| 'url'
+	| 'other';
+
+/** One field of an object, in the common schema. */
+export interface FieldSchema {
+	/** API name (what `write` and `fields` use). */
+	name: string;
+	label: string;
+	type: FieldType;
+	/** The CRM's own type name (`double`, `enumeration`, `Lookup` …). */
+	crmType: string;
+	/** Picklists: the allowed values. */
+	options?: Array<{ value: string; label: string }>;
+	/** References: the object type(s) it points at. */
+	referenceTo?: string[];
+	/** Must be given on create (not nillable, not defaulted by the CRM). */
+	requiredOnCreate: boolean;
+	/** Never writable (system or calculated). */
+	readOnly: boolean;
+	createable: boolean;
+	updateable: boolean;
+	/** The CRM enforces unique values (a match key). */
+	unique: boolean;
+	/** Usable as an upsert key (Salesforce external ID, HubSpot unique property, Dataverse alternate key). */
+	externalId: boolean;
+	/** Text length limit, when the CRM has one. */
+	length?: number;
+}
+
+/** An object type (table) of the CRM. */
+export interface ObjectTypeSummary {
+	name: string;
+	label: string;
+	custom: boolean;
+}
+
+/** An object type with its fields. */
+export interface ObjectSchema extends ObjectTypeSummary {
+	/** The field holding the record id. */
+	idField: string;
+	/** The field holding the last-modified time the change feed follows. */
+	updatedAtField: string;
+	fields: FieldSchema[];
+}
+
+/** What a generic caller must know about an object type instead of asking "is this Salesforce?". */
+export interface Capabilities {
+	/** Records per write request. */
+	batchSize: number;
+	/** At or above this many records, `write` takes the CRM's bulk path (undefined: it has none). */
+	bulkThreshold?: number;
+	/** Fields usable as an upsert / match key. */
+	upsertKeys: string[];
+	/** Keys the CRM matches case-insensitively (e.g. HubSpot `email`). */
+	caseInsensitiveKeys: string[];
+	/** Whether `changesSince` reports deletions. */
+	deletesInChangeFeed: boolean;
+	/** Precision of `updatedAt`, in ms (1000 for Salesforce's whole seconds). */
+	timestampPrecisionMs: number;
+	/** Most values per `getByIds` / `findByKeys` request. */
+	maxKeysPerLookup: number;
+}
+
+/** A position in a change feed: plain JSON the caller stores as it is and hands back. */
+export type Watermark = { readonly [key: string]: string | number | boolean | null | string[] };
+
+/** One page of changes and the watermark to store once the page has been handled. */
+export interface ChangePage {
+	/** Creates and updates (latest state), and deletions (`deleted: true`), oldest first. */
+	records: CrmRecord[];
+	watermark: Watermark;
+}
+
+/** Options of {@link CrmConnector.changesSince}. */
+export interface ChangesOptions {
+	/** Fields to read (default: the CRM's default set; always with id and updatedAt). */
+	fields?: string[];
+	/** Read no change after this time (epoch ms or Date; default: the CRM's now minus its lag). */
+	until?: number | Date;
+	signal?: AbortSignal;
+}
+
+/** The write operations. */
+export type WriteOperation = 'create' | 'update' | 'upsert' | 'delete';
+
+/** One record to write: `id` for update and delete; for upsert the key field's value is in `fields`. */
+export interface WriteInput {
+	id?: string;
+	fields: Record<string, unknown>;
+}
+
+/** Options of {@link CrmConnector.write}. */
+export interface ContractWriteOptions {
+	/** Upsert: the unique / external-id field to match on. */
+	key?: string;
+	signal?: AbortSignal;
+}
+
+/** A written record. */
+export interface WrittenRecord {
+	id: string;
+	/** Upserts: created (true) or updated (false), when the CRM says. */
+	created?: boolean;
+}
+
+/** The contract. */
+export interface CrmConnector {
+	/** Which system (`salesforce`, `hubspot` …): the `source` of its records; for labels, never for branching. */
+	readonly system: string;
+	listObjectTypes(): Promise<ObjectTypeSummary[]>;
+	describe(objectType: string): Promise<ObjectSchema>;
+	capabilities(objectType: string): Promise<Capabilities>;
+	/** The record of each id, in the order of `ids` (undefined where there is none). Batched. */
+	getByIds(objectType: string, ids: string[], fields?: string[]): Promise<Array<CrmRecord | undefined>>;
+	/** Every record whose `field` equals each value, in the order of `values` (two matches → two records). Batched. */
+	findByKeys(objectType: string, field: string, values: string[], fields?: string[]): Promise<CrmRecord[][]>;
+	/** Changes after `watermark` (null: from the beginning), page by page. */
+	changesSince(objectType: string, watermark: Watermark | null, options?: ChangesOptions): AsyncIterable<ChangePage>;
+	/** One result per input, in input order: the written record, or the CRM's code and message (or `OUTCOME_UNKNOWN`). */
+	write(operation: WriteOperation, objectType: string, inputs: WriteInput[], options?: ContractWriteOptions): Promise<Array<BatchItemResult<WrittenRecord>>>;
+}
