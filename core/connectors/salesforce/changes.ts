@@ -46,6 +46,17 @@ export interface ReadChangesOptions {
 	 * their timestamp was taken). Default {@link DEFAULT_SAFETY_LAG_SECONDS}.
 	 */
 	safetyLagSeconds?: number;
+	/**
+	 * `updated` only: read through `queryAll`, so that deletions come in the same (SystemModstamp, Id) order as
+	 * creates and updates (a delete moves the record's SystemModstamp; it then has `IsDeleted = true`). Records
+	 * purged from the recycle bin before the read (hard deletes, an emptied bin) are not seen.
+	 */
+	includeDeleted?: boolean;
+	/**
+	 * The end of the window (epoch ms, whole seconds: the first second not read), taken by the caller from
+	 * {@link openSecond} of a `serverNow()` read before this call — instead of one clock call per read.
+	 */
+	windowEnd?: number;
 	signal?: AbortSignal;
 }
 
@@ -124,7 +135,9 @@ export async function readChanges(connector: SalesforceConnector, options: ReadC
 	if (!Number.isInteger(limit) || limit < 1) throw new CrmError(`The change limit must be a positive whole number, got ${limit}`, { kind: 'validation' });
 	const sinceMs = timestampMs(options.since.ts);
 	if (Number.isNaN(sinceMs)) throw new CrmError(`The watermark timestamp "${options.since.ts}" is not a date`, { kind: 'validation', hint: 'Reset the watermark.' });
+	const withDeleted = options.event === 'deleted' || (options.includeDeleted === true && options.event === 'updated');
 	const fields = await fieldList(connector, options.object, options.fields, field);
+	if (options.event === 'updated' && options.includeDeleted && !fields.some((f) => f.toLowerCase() === 'isdeleted')) fields.push('IsDeleted');
 	// SOQL datetime literals have whole seconds: start at the watermark's second and drop what was already seen.
 	const fromSecond = new Date(Math.floor(sinceMs / 1000) * 1000);
 	const conditions = [soql`${soql.id(field)} >= ${fromSecond}`];
@@ -133,11 +146,11 @@ export async function readChanges(connector: SalesforceConnector, options: ReadC
 	const where = soql.join(conditions, ' AND ');
 	const q = connector.selectQuery(options.object, fields, where, `${field} ASC, Id ASC`);
 	// Salesforce's time before the query is sent: the window ends at the first second not yet over by it (minus the lag).
-	const cutoff = openSecond(await connector.serverNow(options.signal), options.safetyLagSeconds);
+	const cutoff = options.windowEnd ?? openSecond(await connector.serverNow(options.signal), options.safetyLagSeconds);
 	const records: SalesforceRecord[] = [];
 	let mark = options.since;
 	let more = false;
-	for await (const page of connector.queryPages(q, { includeDeleted: options.event === 'deleted', signal: options.signal })) {
+	for await (const page of connector.queryPages(q, { includeDeleted: withDeleted, signal: options.signal })) {
 		for (const record of page) {
 			const ts = timestampMs(record[field]);
 			const id = String(record.Id ?? '');

@@ -11,8 +11,8 @@ import type { HttpClient } from '../../http/client';
 import { CrmError, isCrmError } from '../../http/errors';
 import { getHeader } from '../../http/rateHeaders';
 import type { HttpMethod } from '../../http/types';
-import { soql } from '../../query/soql';
 import { describeRequestError, saveErrorToItemError, type SalesforceSaveResult } from './errors';
+import { lookupRecords } from './lookup';
 import { checkRecord, parseSalesforceDateTime, RESERVED_KEYS } from './records';
 
 /** What a successful write returns for one record. */
@@ -54,7 +54,7 @@ type Outcome = ItemOutcome<WriteResult>;
 
 /** Rounds of look-up-and-resend after a lost create answer before the rest is reported as outcome unknown. */
 const SETTLE_ROUNDS = 3;
-/** Values per look-up query (keeps the query URL well under Salesforce's limits). */
+/** Values per look-up query (`lookupRecords` also keeps each query URL within Salesforce's limit). */
 const LOOKUP_CHUNK = 100;
 
 /**
@@ -273,15 +273,12 @@ async function settleLostCreate(
 async function lookup(host: CollectionsHost, write: CollectionsWrite, field: Field, values: unknown[]): Promise<Map<string, Array<{ id: string; created: number }>>> {
 	const found = new Map<string, Array<{ id: string; created: number }>>();
 	const distinct = [...new Map(values.map((v) => [norm(v), v])).values()].map((v) => (NUMERIC.has(field.type) ? Number(v) : String(v)));
-	for (let start = 0; start < distinct.length; start += LOOKUP_CHUNK) {
-		const slice = distinct.slice(start, start + LOOKUP_CHUNK);
-		const query = soql`SELECT Id, ${soql.id(field.name)}, CreatedDate FROM ${soql.id(write.type)} WHERE ${soql.id(field.name)} IN ${slice}`;
-		for await (const record of host.queryRecords(query, { signal: write.signal })) {
-			const key = norm(valueOf(record, field.name));
-			const list = found.get(key) ?? [];
-			list.push({ id: String(record.Id), created: parseSalesforceDateTime(record.CreatedDate) });
-			found.set(key, list);
-		}
+	const query = { object: write.type, field: field.name, values: distinct, select: ['Id', field.name, 'CreatedDate'], maxValues: LOOKUP_CHUNK, signal: write.signal };
+	for await (const record of lookupRecords(host, query)) {
+		const key = norm(valueOf(record, field.name));
+		const list = found.get(key) ?? [];
+		list.push({ id: String(record.Id), created: parseSalesforceDateTime(record.CreatedDate) });
+		found.set(key, list);
 	}
 	return found;
 }
