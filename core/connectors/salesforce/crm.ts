@@ -177,7 +177,8 @@ export class SalesforceCrm implements CrmConnector {
 			if (value === '' || value === null || value === undefined) return; // no value matches nothing
 			const bound = keyLiteral(key, String(value));
 			if ('problem' in bound) throw validation(`Value ${i + 1}: ${bound.problem}`, `Pass values of the field's type (${key.type}).`);
-			literals.set(matchKey(key, value), bound.literal);
+			const match = matchKey(key, value);
+			if (!literals.has(match)) literals.set(match, bound.literal);
 		});
 		const found = await this.lookup(described.name, key.name, [...literals.values()], fields, (record) => matchKey(key, record[key.name]));
 		return values.map((value) => (value === '' || value === null || value === undefined ? [] : [...(found.get(matchKey(key, value)) ?? [])]));

@@ -41,7 +41,7 @@ const encodedLength = (text: string): number => encodeURIComponent(text).length;
 export function lookupQueries(query: LookupQuery): SoqlFragment[] {
 	const max = query.maxValues ?? LOOKUP_MAX_VALUES;
 	const budget = query.urlBudget ?? LOOKUP_URL_BUDGET;
-	const select = [...new Map(query.select.map((f) => [f.toLowerCase(), f])).values()];
+	const select = query.select.filter((f, i) => query.select.findIndex((g) => g.toLowerCase() === f.toLowerCase()) === i);
 	const head = soql`SELECT ${soql.ids(select)} FROM ${soql.id(query.object)} WHERE ${soql.id(query.field)} IN `;
 	const base = URL_OVERHEAD + encodedLength(head.text) + encodedLength('()');
 	// Each literal is bound by the soql template (quoted, escaped); a chunk is only those literals joined by commas.
