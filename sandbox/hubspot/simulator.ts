@@ -259,6 +259,8 @@ export class HubSpotSimulator {
 	private daily?: WindowLimiter;
 	private secondly?: WindowLimiter;
 	private customSeq = 0;
+	/** Batch answers still to give in reverse order (see answerBatchesInReverse). */
+	private reversedBatches = 0;
 	private seeded = 0;
 
 	constructor(options: HubSpotSimulatorOptions = {}) {
@@ -474,6 +476,15 @@ export class HubSpotSimulator {
 	}
 
 	/**
+	 * Answers the next `count` batch calls that return records (read, create, update, upsert) with their results and
+	 * errors in reverse input order. HubSpot documents no order for batch results (clients match them by id or
+	 * `objectWriteTraceId`); this makes a test see an order other than the request's.
+	 */
+	answerBatchesInReverse(count = 1): void {
+		this.reversedBatches = Math.max(0, Math.floor(count));
+	}
+
+	/**
 	 * Sets how long writes take to become searchable (clock ms; 0 = at once). Records written so far count as
 	 * indexed; later writes reach search `ms` after they were made.
 	 */
@@ -517,9 +528,10 @@ export class HubSpotSimulator {
 		return t.accessToken;
 	}
 
-	/** Clears records, associations, submissions, the log, faults and rate-limit counts (custom objects and properties stay). */
+	/** Clears records, associations, submissions, the log, faults, rate-limit counts and reversed batch answers (custom objects and properties stay). */
 	reset(): void {
 		this.store.clear();
+		this.reversedBatches = 0;
 		for (const idx of this.unique.values()) idx.clear();
 		this.associations.clearLinks();
 		this.submissions.length = 0;
@@ -1192,11 +1204,17 @@ export class HubSpotSimulator {
 			throw hubspotError(400, 'VALIDATION_ERROR', `Batch input of ${inputs.length} exceeds the limit of ${this.maxBatchSize} inputs per request; split it into several calls.`);
 		}
 		const startedAt = ISO(req.startedAt);
-		const done = (results: unknown[], errors: BatchError[], status: number) =>
-			json(
+		const done = (results: unknown[], errors: BatchError[], status: number) => {
+			if (this.reversedBatches > 0 && results.length + errors.length > 0) {
+				this.reversedBatches--;
+				results.reverse();
+				errors.reverse();
+			}
+			return json(
 				{ status: 'COMPLETE', results, ...(errors.length > 0 ? { numErrors: errors.length, errors } : {}), startedAt, completedAt: ISO(this.clock.now()) },
 				errors.length > 0 ? 207 : status,
 			);
+		};
 		const idOf = (x: unknown) => {
 			const id = (x as { id?: unknown } | null)?.id;
 			return id === undefined || id === null ? undefined : String(id);
