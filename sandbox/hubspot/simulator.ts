@@ -569,6 +569,26 @@ export class HubSpotSimulator {
 		return this.collections.get(this.mustType(typeName).objectTypeId) as Collection<Fields>;
 	}
 
+	/**
+	 * Test set-up behind the API's back (no request, no validation): creates a record with these property values,
+	 * keeping the unique-value index (so reads and upserts by `email` find it). Its id.
+	 */
+	insertDirect(typeName: string, fields: Record<string, string | null>): string {
+		return this.insert(this.mustType(typeName), fields).id;
+	}
+
+	/** Test set-up: changes a live record's values (its last-modified time moves to the clock's now). */
+	updateDirect(typeName: string, id: string, fields: Record<string, string | null>): void {
+		const def = this.mustType(typeName);
+		if (!this.coll(def).get(id)) throw new Error(`no live ${def.name} record ${id}`);
+		this.patch(def, id, fields);
+	}
+
+	/** Test set-up: archives (deletes) a record as the UI would; false when there is no live record with that id. */
+	archiveDirect(typeName: string, id: string): boolean {
+		return this.archiveRecord(this.mustType(typeName), id);
+	}
+
 	private coll(def: ObjectTypeDef): Collection<Fields> {
 		return this.collections.get(def.objectTypeId) as Collection<Fields>;
 	}
