@@ -70,6 +70,9 @@ export interface HubSpotContract {
 	formsBaseUrl: string;
 }
 
+/** Order of batch read results (see {@link HubSpotSimulatorOptions.readResultOrder}). */
+export type HubSpotReadResultOrder = 'request' | 'reversed';
+
 /** HubSpot's rate limits as the simulator applies them. */
 export interface HubSpotRateLimits {
 	/** Private-app requests per rolling 10 s per app and account (`TEN_SECONDLY_ROLLING`): 100 (Free/Starter), 190 (Pro/Enterprise), 250 (API Limit Increase pack). */
@@ -116,6 +119,11 @@ export interface HubSpotSimulatorOptions {
 	searchLimits?: Partial<SearchLimits>;
 	/** Maximum inputs per batch call (100). */
 	maxBatchSize?: number;
+	/**
+	 * Order of the results of batch reads (`…/batch/read` of objects and of v4 associations): `request` (default) or
+	 * `reversed`. HubSpot does not promise the input order for these results; clients must match them by id.
+	 */
+	readResultOrder?: HubSpotReadResultOrder;
 	/** Sample records created at construction. */
 	records?: { contacts?: number; companies?: number; deals?: number };
 	/** See the kit's `StoreOptions.strictTimestamps` (default true). */
@@ -252,6 +260,8 @@ export class HubSpotSimulator {
 	private readonly rng: SeededRandom;
 	private readonly maxBatchSize: number;
 	private batchMode: HubSpotBatchMode;
+	/** Order of batch read results; see {@link setReadResultOrder}. */
+	private readResultOrder: HubSpotReadResultOrder;
 	private searchLimits: SearchLimits;
 	private limits: HubSpotRateLimits | false = false;
 	private tenSecondly?: WindowLimiter;
@@ -274,6 +284,7 @@ export class HubSpotSimulator {
 		this.clientSecret = options.clientSecret ?? guids();
 		this.maxBatchSize = options.maxBatchSize ?? 100;
 		this.batchMode = options.batchMode ?? 'atomic';
+		this.readResultOrder = options.readResultOrder ?? 'request';
 		this.searchLimits = { ...DEFAULT_SEARCH_LIMITS, ...options.searchLimits };
 		this.store = new Store({ clock: this.clock, strictTimestamps: options.strictTimestamps });
 		this.store.onChange((e) => {
@@ -475,10 +486,20 @@ export class HubSpotSimulator {
 		return this.batchMode;
 	}
 
+	/** Answers batch reads (objects and associations) in request order or reversed (HubSpot promises no order). */
+	setReadResultOrder(order: HubSpotReadResultOrder): void {
+		this.readResultOrder = order;
+	}
+
+	/** Batch read results in the configured order. */
+	private inReadOrder<T>(results: T[]): T[] {
+		return this.readResultOrder === 'reversed' ? [...results].reverse() : results;
+	}
+
 	/**
-	 * Answers the next `count` batch calls that return records (read, create, update, upsert) with their results and
-	 * errors in reverse input order. HubSpot documents no order for batch results (clients match them by id or
-	 * `objectWriteTraceId`); this makes a test see an order other than the request's.
+	 * Answers the next `count` batch writes that return records (create, update, upsert) with their results and errors
+	 * in reverse input order (reads: {@link setReadResultOrder}). HubSpot documents no order for batch results (clients
+	 * match them by `objectWriteTraceId` or key); this makes a test see an order other than the request's.
 	 */
 	answerBatchesInReverse(count = 1): void {
 		this.reversedBatches = Math.max(0, Math.floor(count));
@@ -1225,7 +1246,7 @@ export class HubSpotSimulator {
 		}
 		const startedAt = ISO(req.startedAt);
 		const done = (results: unknown[], errors: BatchError[], status: number) => {
-			if (this.reversedBatches > 0 && results.length + errors.length > 0) {
+			if (op !== 'read' && this.reversedBatches > 0 && results.length + errors.length > 0) {
 				this.reversedBatches--;
 				results.reverse();
 				errors.reverse();
@@ -1265,7 +1286,7 @@ export class HubSpotSimulator {
 			const errors: BatchError[] = missing.length
 				? [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: `Could not get some ${def.label} objects, they may be deleted or not exist. Check that ids are valid.`, context: { ids: missing } }]
 				: [];
-			return done(results, errors, 200);
+			return done(this.inReadOrder(results), errors, 200);
 		}
 
 		const mode = op as 'create' | 'update' | 'upsert';
@@ -1730,7 +1751,7 @@ export class HubSpotSimulator {
 			}
 			results.push({ from: { id }, to: linked });
 		}
-		return this.batchReply(req, results, errors, 200);
+		return this.batchReply(req, this.inReadOrder(results), errors, 200);
 	}
 
 	private async assocBatchArchive(req: SandboxRequest, labelsOnly: boolean): Promise<Reply> {

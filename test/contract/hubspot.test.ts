@@ -139,13 +139,14 @@ describe('HubSpotCrm specifics', () => {
 		await expect(crm.findByKeys('contacts', 'no_such_property', ['x'])).rejects.toThrow(/contacts has no property "no_such_property"/);
 	});
 
-	it('getByIds reads in batches of 100, in the order asked; a missing or malformed id is undefined (the malformed one not sent)', async () => {
+	it('getByIds reads in batches of 100, in the order asked (HubSpot answering reversed); a missing or malformed id is undefined (the malformed one not sent)', async () => {
 		const ids = harness.seed(250) as string[];
 		const sent: HttpRequest[] = [];
 		const crm = recordingCrm(sent);
 		sim.log.reset();
 		const asked = [...[...ids].reverse(), '999999999', 'abc'];
-		const read = await crm.getByIds('contacts', asked, ['email']);
+		sim.setReadResultOrder('reversed');
+		const read = await crm.getByIds('contacts', asked, ['email']).finally(() => sim.setReadResultOrder('request'));
 		expect(read.map((r) => r?.id)).toEqual([...[...ids].reverse(), undefined, undefined]);
 		expect(sim.log.count({ kind: 'batch.read' })).toBe(3);
 		const inputs = sent.flatMap((r) => (r.body as { inputs: Array<{ id: string }> }).inputs.map((x) => x.id));
