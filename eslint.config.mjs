@@ -2,11 +2,25 @@
 // credentials and nodes rule sets plus @n8n/eslint-plugin-community-nodes. We use the variant for packages
 // that are not submitted to n8n Cloud verification (it leaves out the Cloud-only import/global bans), because
 // this package is for self-hosted n8n and ships runtime dependencies.
+import js from '@eslint/js';
 import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
+
+/** Node.js globals the CommonJS tools in scripts/ may use. */
+const nodeGlobals = Object.fromEntries(
+	['require', 'module', 'exports', '__dirname', '__filename', 'process', 'console', 'Buffer', 'URL', 'URLSearchParams', 'fetch', 'AbortController', 'AbortSignal', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'structuredClone', 'performance'].map((name) => [name, 'readonly']),
+);
 
 export default [
 	...configWithoutCloudSupport,
-	{ ignores: ['dist/**', 'node_modules/**', '.cache/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
+	// Built output and generated or config JavaScript are not linted; the tools in scripts/ are (see below).
+	{ ignores: ['dist/**', 'node_modules/**', '.cache/**', 'coverage/**', '**/*.js', '**/*.mjs', '!scripts/**/*.js'] },
+	{
+		// The CommonJS tools run by CI and by hand (check:pack, the e2e run): ESLint's recommended rules for Node.
+		files: ['scripts/**/*.js'],
+		...js.configs.recommended,
+		languageOptions: { ecmaVersion: 2023, sourceType: 'commonjs', globals: nodeGlobals },
+		rules: { ...js.configs.recommended.rules, 'no-console': 'off' },
+	},
 	{
 		rules: {
 			// Deliberately off: this package ships runtime dependencies (axios, zod, jsonwebtoken,

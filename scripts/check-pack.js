@@ -38,6 +38,9 @@ async function main() {
 	for (const file of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) {
 		if (!fs.existsSync(path.join(installed, file))) problems.push(`missing from the tarball: ${file}`);
 	}
+	// n8n loads the package through package.json "n8n", not "main"; a "main" that names no file misleads every other tool.
+	if (pkg.main !== undefined && !fs.existsSync(path.join(installed, pkg.main))) problems.push(`package.json "main" names ${pkg.main}, which is not in the tarball`);
+	if (!fs.existsSync(path.join(installed, 'LICENSE'))) problems.push('LICENSE is missing from the tarball');
 	fs.rmSync(work, { recursive: true, force: true });
 	if (problems.length) {
 		console.error(`check:pack FAILED\n- ${problems.join('\n- ')}`);

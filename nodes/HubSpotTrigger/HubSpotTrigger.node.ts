@@ -3,10 +3,10 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { type ChangeCursor, DEFAULT_SAFETY_LAG_SECONDS, lastModifiedProperty, latestCursor, readChanges } from '../../core/connectors/hubspot/changes';
 import { isCrmError } from '../../core/http/errors';
-import { nameList, objectJson } from '../HubSpot/v1/actions/common';
-import { authentication } from '../HubSpot/v1/actions/versionDescription';
-import * as loadOptions from '../HubSpot/v1/methods/loadOptions';
-import { getConnector, OAUTH2_TYPE_NAME, PRIVATE_APP_TYPE_NAME } from '../HubSpot/v1/transport';
+import { authentication } from '../shared/hubspot/descriptions';
+import * as loadOptions from '../shared/hubspot/loadOptions';
+import { nameList, objectJson } from '../shared/hubspot/records';
+import { getConnector, OAUTH2_TYPE_NAME, PRIVATE_APP_TYPE_NAME } from '../shared/hubspot/transport';
 
 /** What the trigger keeps in the workflow's static data between polls (and n8n restarts). */
 interface TriggerState {

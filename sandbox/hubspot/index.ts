@@ -7,6 +7,7 @@ export {
 	type HubSpotSimulatorOptions,
 	type HubSpotRateLimits,
 	type HubSpotBatchMode,
+	type HubSpotReadResultOrder,
 	type HubSpotOwner,
 	type HubSpotForm,
 	type FormField,

@@ -70,6 +70,9 @@ export interface HubSpotContract {
 	formsBaseUrl: string;
 }
 
+/** Order of batch read results (see {@link HubSpotSimulatorOptions.readResultOrder}). */
+export type HubSpotReadResultOrder = 'request' | 'reversed';
+
 /** HubSpot's rate limits as the simulator applies them. */
 export interface HubSpotRateLimits {
 	/** Private-app requests per rolling 10 s per app and account (`TEN_SECONDLY_ROLLING`): 100 (Free/Starter), 190 (Pro/Enterprise), 250 (API Limit Increase pack). */
@@ -116,6 +119,11 @@ export interface HubSpotSimulatorOptions {
 	searchLimits?: Partial<SearchLimits>;
 	/** Maximum inputs per batch call (100). */
 	maxBatchSize?: number;
+	/**
+	 * Order of the results of batch reads (`…/batch/read` of objects and of v4 associations): `request` (default) or
+	 * `reversed`. HubSpot does not promise the input order for these results; clients must match them by id.
+	 */
+	readResultOrder?: HubSpotReadResultOrder;
 	/** Sample records created at construction. */
 	records?: { contacts?: number; companies?: number; deals?: number };
 	/** See the kit's `StoreOptions.strictTimestamps` (default true). */
@@ -252,6 +260,8 @@ export class HubSpotSimulator {
 	private readonly rng: SeededRandom;
 	private readonly maxBatchSize: number;
 	private batchMode: HubSpotBatchMode;
+	/** Order of batch read results; see {@link setReadResultOrder}. */
+	private readResultOrder: HubSpotReadResultOrder;
 	private searchLimits: SearchLimits;
 	private limits: HubSpotRateLimits | false = false;
 	private tenSecondly?: WindowLimiter;
@@ -259,6 +269,8 @@ export class HubSpotSimulator {
 	private daily?: WindowLimiter;
 	private secondly?: WindowLimiter;
 	private customSeq = 0;
+	/** Batch answers still to give in reverse order (see answerBatchesInReverse). */
+	private reversedBatches = 0;
 	private seeded = 0;
 
 	constructor(options: HubSpotSimulatorOptions = {}) {
@@ -272,6 +284,7 @@ export class HubSpotSimulator {
 		this.clientSecret = options.clientSecret ?? guids();
 		this.maxBatchSize = options.maxBatchSize ?? 100;
 		this.batchMode = options.batchMode ?? 'atomic';
+		this.readResultOrder = options.readResultOrder ?? 'request';
 		this.searchLimits = { ...DEFAULT_SEARCH_LIMITS, ...options.searchLimits };
 		this.store = new Store({ clock: this.clock, strictTimestamps: options.strictTimestamps });
 		this.store.onChange((e) => {
@@ -473,6 +486,25 @@ export class HubSpotSimulator {
 		return this.batchMode;
 	}
 
+	/** Answers batch reads (objects and associations) in request order or reversed (HubSpot promises no order). */
+	setReadResultOrder(order: HubSpotReadResultOrder): void {
+		this.readResultOrder = order;
+	}
+
+	/** Batch read results in the configured order. */
+	private inReadOrder<T>(results: T[]): T[] {
+		return this.readResultOrder === 'reversed' ? [...results].reverse() : results;
+	}
+
+	/**
+	 * Answers the next `count` batch writes that return records (create, update, upsert) with their results and errors
+	 * in reverse input order (reads: {@link setReadResultOrder}). HubSpot documents no order for batch results (clients
+	 * match them by `objectWriteTraceId` or key); this makes a test see an order other than the request's.
+	 */
+	answerBatchesInReverse(count = 1): void {
+		this.reversedBatches = Math.max(0, Math.floor(count));
+	}
+
 	/**
 	 * Sets how long writes take to become searchable (clock ms; 0 = at once). Records written so far count as
 	 * indexed; later writes reach search `ms` after they were made.
@@ -517,9 +549,10 @@ export class HubSpotSimulator {
 		return t.accessToken;
 	}
 
-	/** Clears records, associations, submissions, the log, faults and rate-limit counts (custom objects and properties stay). */
+	/** Clears records, associations, submissions, the log, faults, rate-limit counts and reversed batch answers (custom objects and properties stay). */
 	reset(): void {
 		this.store.clear();
+		this.reversedBatches = 0;
 		for (const idx of this.unique.values()) idx.clear();
 		this.associations.clearLinks();
 		this.submissions.length = 0;
@@ -555,6 +588,26 @@ export class HubSpotSimulator {
 	/** The records of an object type. */
 	collection(typeName: string): Collection<Fields> {
 		return this.collections.get(this.mustType(typeName).objectTypeId) as Collection<Fields>;
+	}
+
+	/**
+	 * Test set-up behind the API's back (no request, no validation): creates a record with these property values,
+	 * keeping the unique-value index (so reads and upserts by `email` find it). Its id.
+	 */
+	insertDirect(typeName: string, fields: Record<string, string | null>): string {
+		return this.insert(this.mustType(typeName), fields).id;
+	}
+
+	/** Test set-up: changes a live record's values (its last-modified time moves to the clock's now). */
+	updateDirect(typeName: string, id: string, fields: Record<string, string | null>): void {
+		const def = this.mustType(typeName);
+		if (!this.coll(def).get(id)) throw new Error(`no live ${def.name} record ${id}`);
+		this.patch(def, id, fields);
+	}
+
+	/** Test set-up: archives (deletes) a record as the UI would; false when there is no live record with that id. */
+	archiveDirect(typeName: string, id: string): boolean {
+		return this.archiveRecord(this.mustType(typeName), id);
 	}
 
 	private coll(def: ObjectTypeDef): Collection<Fields> {
@@ -1192,11 +1245,17 @@ export class HubSpotSimulator {
 			throw hubspotError(400, 'VALIDATION_ERROR', `Batch input of ${inputs.length} exceeds the limit of ${this.maxBatchSize} inputs per request; split it into several calls.`);
 		}
 		const startedAt = ISO(req.startedAt);
-		const done = (results: unknown[], errors: BatchError[], status: number) =>
-			json(
+		const done = (results: unknown[], errors: BatchError[], status: number) => {
+			if (op !== 'read' && this.reversedBatches > 0 && results.length + errors.length > 0) {
+				this.reversedBatches--;
+				results.reverse();
+				errors.reverse();
+			}
+			return json(
 				{ status: 'COMPLETE', results, ...(errors.length > 0 ? { numErrors: errors.length, errors } : {}), startedAt, completedAt: ISO(this.clock.now()) },
 				errors.length > 0 ? 207 : status,
 			);
+		};
 		const idOf = (x: unknown) => {
 			const id = (x as { id?: unknown } | null)?.id;
 			return id === undefined || id === null ? undefined : String(id);
@@ -1227,7 +1286,7 @@ export class HubSpotSimulator {
 			const errors: BatchError[] = missing.length
 				? [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: `Could not get some ${def.label} objects, they may be deleted or not exist. Check that ids are valid.`, context: { ids: missing } }]
 				: [];
-			return done(results, errors, 200);
+			return done(this.inReadOrder(results), errors, 200);
 		}
 
 		const mode = op as 'create' | 'update' | 'upsert';
@@ -1692,7 +1751,7 @@ export class HubSpotSimulator {
 			}
 			results.push({ from: { id }, to: linked });
 		}
-		return this.batchReply(req, results, errors, 200);
+		return this.batchReply(req, this.inReadOrder(results), errors, 200);
 	}
 
 	private async assocBatchArchive(req: SandboxRequest, labelsOnly: boolean): Promise<Reply> {

@@ -18,6 +18,7 @@ import {
 	json,
 	parseCsv,
 	salesforceIdGenerator,
+	SeededRandom,
 	stringifyCsv,
 	type Reply,
 	type SandboxRequest,
@@ -35,6 +36,14 @@ export interface BulkOptions {
 	chunkSize: number;
 	/** Query result rows per page when the client sends no `maxRecords` (default 10,000). */
 	queryPageSize: number;
+	/**
+	 * Row order of an ingest job's result CSVs (`successfulResults`, `failedResults`, `unprocessedrecords`):
+	 * `input` (default: the order rows were processed in), `reversed`, or `shuffled` (seeded by the job id, so a
+	 * run is reproducible). Salesforce does not promise the input order ("The order of records in the response is
+	 * not guaranteed to match the ordering of records in the original job data"): a client must match result rows
+	 * to its input rows by their values, never by position.
+	 */
+	resultOrder: 'input' | 'reversed' | 'shuffled';
 	/** Schedules a callback (default `setTimeout`); returns a cancel function. */
 	schedule: (fn: () => void, ms: number) => () => void;
 }
@@ -107,6 +116,7 @@ export class BulkService {
 			processingDelayMs: options.processingDelayMs ?? 500,
 			chunkSize: options.chunkSize ?? 2000,
 			queryPageSize: options.queryPageSize ?? 10_000,
+			resultOrder: options.resultOrder ?? 'input',
 			schedule:
 				options.schedule ??
 				((fn, ms) => {
@@ -509,14 +519,29 @@ export class BulkService {
 		const opts = { delimiter: job.columnDelimiter, lineEnding: eol as '\n' | '\r\n' };
 		if (which === 'successful') {
 			const rows = job.successes.map((s) => [s.id, String(s.created), ...job.rows[s.row]]);
-			return csv(stringifyCsv([['sf__Id', 'sf__Created', ...header], ...rows], opts));
+			return csv(stringifyCsv([['sf__Id', 'sf__Created', ...header], ...this.ordered(job, rows)], opts));
 		}
 		if (which === 'failed') {
 			const rows = job.failures.map((f) => [f.id, f.error, ...job.rows[f.row]]);
-			return csv(stringifyCsv([['sf__Id', 'sf__Error', ...header], ...rows], opts));
+			return csv(stringifyCsv([['sf__Id', 'sf__Error', ...header], ...this.ordered(job, rows)], opts));
 		}
 		const pending = job.state === 'Aborted' || job.state === 'Failed' ? job.rows.slice(job.cursor) : [];
-		return csv(stringifyCsv([header, ...pending], opts));
+		return csv(stringifyCsv([header, ...this.ordered(job, pending)], opts));
+	}
+
+	/** Result rows in the configured `resultOrder` (the same order on every download of one job). */
+	private ordered(job: IngestJob, rows: string[][]): string[][] {
+		if (this.options.resultOrder === 'reversed') return [...rows].reverse();
+		if (this.options.resultOrder !== 'shuffled') return rows;
+		let seed = 0;
+		for (const ch of job.id) seed = (Math.imul(seed, 31) + ch.charCodeAt(0)) >>> 0;
+		const rng = new SeededRandom(seed);
+		const out = [...rows];
+		for (let i = out.length - 1; i > 0; i--) {
+			const j = rng.int(0, i);
+			[out[i], out[j]] = [out[j], out[i]];
+		}
+		return out;
 	}
 
 	private deleteJob(ctx: ApiCtx, kind: 'ingest' | 'query'): Reply {

@@ -11,6 +11,7 @@ import { clearRateBudgets } from '../../core/http/rateLimiter';
 import { HubSpotSimulator, type HubSpotContract } from '../../sandbox';
 import type { SalesforceSimulator, SalesforceSimContract } from '../../sandbox/salesforce';
 import { loadPackage, nodeTypeName, runWorkflow, type WorkflowJson } from '../helpers/engine';
+import { expectNoSecretsInRun } from '../helpers/secrets';
 import { passwordCredentials, startSimulator } from '../workflows/salesforce/helpers';
 
 const ITEMS: IDataObject[] = [
@@ -74,10 +75,14 @@ function flow(type: string, parameters: INodeParameters, credentials: INode['cre
 	};
 }
 
-/** Runs one operation and checks: nothing on the success output, one error item per input item, each paired with it. */
-async function expectEveryItemOnTheErrorOutput(workflow: WorkflowJson, credentials: Record<string, IDataObject>, label: string): Promise<IDataObject> {
+/**
+ * Runs one operation and checks: nothing on the success output, one error item per input item, each paired with it,
+ * and none of `secrets` anywhere in the run's execution data.
+ */
+async function expectEveryItemOnTheErrorOutput(workflow: WorkflowJson, credentials: Record<string, IDataObject>, label: string, secrets: Record<string, string> = {}): Promise<IDataObject> {
 	const result = await runWorkflow(workflow, { credentials: credentials as never });
 	expect(result.error).toBeUndefined();
+	expectNoSecretsInRun(result, secrets);
 	const ok = result.items('CRM', 0);
 	const failed = result.items('CRM', 1);
 	if (ok.length > 0) throw new Error(`${label}: ${ok.length} item(s) on the success output: ${JSON.stringify(ok[0].json).slice(0, 200)}`);
@@ -118,6 +123,7 @@ describe('a whole-run error under "Continue (using error output)" puts every ite
 				flow(nodeTypeName('salesforce'), params, { crmSalesforcePasswordApi: { id: 'sf', name: 'Salesforce' } }),
 				credentials,
 				`salesforce ${resource}.${operation}`,
+				{ wrongPassword: 'not-the-password', clientSecret: sf.contract.clientSecret },
 			);
 		}
 		expect(sf.sim.table('Contact').collection.count()).toBe(0);
@@ -137,6 +143,7 @@ describe('a whole-run error under "Continue (using error output)" puts every ite
 				flow(nodeTypeName('hubSpot'), params, { crmHubSpotPrivateAppApi: { id: 'hs', name: 'HubSpot' } }),
 				credentials,
 				`hubspot ${resource}.${operation}`,
+				{ revokedToken: 'pat-na1-revoked-token' },
 			);
 		}
 		expect(hubspot.collection('contacts').list().length).toBe(before);

@@ -140,7 +140,8 @@ function toEpochMsOrNaN(value: number | string): number {
 
 /**
  * Records changed at or after the cursor and before HubSpot's time minus the lag, oldest first, streamed page by page;
- * `onCursor` after each page gives the exact position, so a reader can resume without missing or repeating a change.
+ * `onCursor` gives the exact position after each page (called just before the page is yielded), so a reader can resume
+ * without missing or repeating a change.
  */
 export async function* readChanges(
 	connector: HubSpotConnector,
@@ -193,8 +194,10 @@ export async function* readChanges(
 		);
 		const results = page.results ?? [];
 		const fresh = take(results);
-		if (fresh.length) yield fresh;
+		// The position once this page is handled, reported before the page is handed out (a reader that stops after
+		// it, or stores the position per page, resumes exactly after it).
 		report();
+		if (fresh.length) yield fresh;
 		if (results.length < pageSize || remaining <= 0) return;
 		if (fresh.length > 0) continue;
 		// Past the window's end already (a server ignoring the LT filter would otherwise keep this loop going).
@@ -207,8 +210,8 @@ export async function* readChanges(
 			if (afterId !== undefined) filters.push({ propertyName: 'hs_object_id', operator: 'GT', value: afterId });
 			const byId = (await search(filters, 'hs_object_id')).results ?? [];
 			const more = take(byId);
-			if (more.length) yield more;
 			report();
+			if (more.length) yield more;
 			if (remaining <= 0) return;
 			if (byId.length < pageSize) break;
 			const last = byId[byId.length - 1].id;

@@ -300,6 +300,11 @@ export class HubSpotConnector {
 		return [...STANDARD_OBJECT_TYPES, ...custom];
 	}
 
+	/** A custom object's schema (its required properties, labels …), by name, fully qualified name or `2-…` id. */
+	async getSchema(objectType: string): Promise<HubSpotSchema> {
+		return await this.call<HubSpotSchema>({ method: 'GET', url: `/crm/v3/schemas/${encode(objectType)}` });
+	}
+
 	/** Property definitions of an object type. */
 	async getProperties(objectType: string, options: { archived?: boolean } = {}): Promise<HubSpotProperty[]> {
 		const page = await this.call<HubSpotPage<HubSpotProperty>>({

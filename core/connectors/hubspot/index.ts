@@ -7,3 +7,4 @@ export * from './connector';
 export * from './errors';
 export * from './transport';
 export * from './types';
+export * from './crm';

@@ -110,6 +110,8 @@ export interface HubSpotProperty {
 	externalOptions?: boolean;
 	formField?: boolean;
 	modificationMetadata?: { readOnlyValue?: boolean; readOnlyDefinition?: boolean; archivable?: boolean };
+	/** The object a property's values point at (`OWNER` for `hubspot_owner_id`). */
+	referencedObjectType?: string;
 	archived?: boolean;
 	createdAt?: string;
 	updatedAt?: string;

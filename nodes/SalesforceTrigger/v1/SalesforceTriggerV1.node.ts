@@ -19,10 +19,11 @@ import {
 import type { SalesforceConnector, SalesforceRecord } from '../../../core/connectors/salesforce/connector';
 import { soql, soqlIdentifier } from '../../../core/query/soql';
 import { isCrmError } from '../../../core/http/errors';
-import { fieldNamesProperty, recordJson } from '../../Salesforce/v1/actions/common';
-import { listSearch, loadOptions } from '../../Salesforce/v1/methods';
-import { authenticationProperty } from '../../Salesforce/v1/SalesforceV1.description';
-import { CREDENTIAL_TYPES, getConnector } from '../../Salesforce/v1/transport';
+import { authenticationProperty, fieldNamesProperty } from '../../shared/salesforce/descriptions';
+import * as listSearch from '../../shared/salesforce/listSearch';
+import * as loadOptions from '../../shared/salesforce/loadOptions';
+import { recordJson } from '../../shared/salesforce/records';
+import { CREDENTIAL_TYPES, getConnector } from '../../shared/salesforce/transport';
 
 /** What the trigger keeps in the workflow's static data (saved by n8n after each non-manual poll). */
 interface TriggerState extends IDataObject {

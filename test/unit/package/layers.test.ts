@@ -2,7 +2,11 @@
  * The layer rules of DESIGN.md, checked on the sources: imports point down only.
  * - core/ never imports nodes/, credentials/, sandbox/ or an n8n package;
  * - sandbox/ never imports core/ (a simulator sharing the client's code cannot catch the client's mistakes);
- * - only nodes/ and credentials/ (and tests) import n8n-workflow.
+ * - only nodes/ and credentials/ (and tests) import n8n-workflow;
+ * - one connector never imports another (core/connectors/salesforce ↛ core/connectors/hubspot and back; what they
+ *   share is core/connectors/contract.ts and the generic core), and the generic core imports no connector;
+ * - one node never imports another node's version folder (nodes/SalesforceTrigger ↛ nodes/Salesforce/v1): what two
+ *   nodes share lives in nodes/shared/, which imports no node folder.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -31,6 +35,19 @@ function violations(dir: string, forbidden: (spec: string) => boolean): string[]
 	return sources(dir).flatMap((file) => importsOf(file).filter(forbidden).map((spec) => `${file} imports ${spec}`));
 }
 
+/** Sub-directories of a repo directory. */
+function dirsOf(dir: string): string[] {
+	return readdirSync(path.join(ROOT, dir)).filter((name) => statSync(path.join(ROOT, dir, name)).isDirectory());
+}
+
+/** `core/connectors/<name>` when `spec` is inside a connector's folder. */
+const connectorOf = (spec: string): string | undefined => /^core\/connectors\/([^/]+)\//.exec(spec)?.[1];
+/** `[node, version]` when `spec` is inside a node's version folder (`nodes/<Node>/v<n>/…`). */
+const nodeVersionOf = (spec: string): [string, string] | undefined => {
+	const m = /^nodes\/([^/]+)\/(v\d+)(?:\/|$)/.exec(spec);
+	return m ? [m[1], m[2]] : undefined;
+};
+
 const isN8n = (s: string) => s === 'n8n-workflow' || s === 'n8n-core' || s.startsWith('n8n-') || s.startsWith('@n8n/');
 const under = (s: string, top: string) => s === top || s.startsWith(`${top}/`);
 
@@ -58,5 +75,28 @@ describe('layer rules', () => {
 			}
 		});
 		expect(dirs.flatMap((d) => violations(d, (s) => under(s, 'sandbox') || under(s, 'test')))).toEqual([]);
+	});
+
+	it('a connector imports no other connector, and the generic core none at all (core/connectors/contract.ts is shared)', () => {
+		const connectors = dirsOf('core/connectors');
+		expect(connectors).toEqual(expect.arrayContaining(['salesforce', 'hubspot']));
+		// The rule can fail: a Salesforce file importing HubSpot's connector is caught.
+		expect(connectorOf('core/connectors/hubspot/connector')).toBe('hubspot');
+		expect(connectorOf('core/connectors/contract')).toBeUndefined();
+		const crossed = connectors.flatMap((name) => violations(`core/connectors/${name}`, (s) => connectorOf(s) !== undefined && connectorOf(s) !== name));
+		expect(crossed).toEqual([]);
+		const generic = dirsOf('core').filter((d) => d !== 'connectors');
+		expect(generic.length).toBeGreaterThanOrEqual(4);
+		expect(generic.flatMap((d) => violations(`core/${d}`, (s) => connectorOf(s) !== undefined))).toEqual([]);
+	});
+
+	it('a node imports no other node\'s version folder; nodes/shared imports no node folder', () => {
+		const nodes = dirsOf('nodes').filter((d) => d !== 'shared');
+		expect(nodes).toEqual(expect.arrayContaining(['Salesforce', 'SalesforceTrigger', 'HubSpot', 'HubSpotTrigger']));
+		expect(nodeVersionOf('nodes/Salesforce/v1/transport')).toEqual(['Salesforce', 'v1']);
+		expect(nodeVersionOf('nodes/shared/salesforce/transport')).toBeUndefined();
+		const crossed = nodes.flatMap((name) => violations(`nodes/${name}`, (s) => nodeVersionOf(s) !== undefined && nodeVersionOf(s)?.[0] !== name));
+		expect(crossed).toEqual([]);
+		expect(violations('nodes/shared', (s) => under(s, 'nodes') && !under(s, 'nodes/shared'))).toEqual([]);
 	});
 });

@@ -253,6 +253,66 @@ describe('associations', () => {
 	});
 });
 
+describe('batch reads answered out of request order (HubSpot promises no order)', () => {
+	beforeEach(() => sim.setReadResultOrder('reversed'));
+	afterEach(() => sim.setReadResultOrder('request'));
+
+	const createContacts = async (tag: string, n: number) =>
+		(
+			await run(
+				Array.from({ length: n }, (_, i) => ({ email: `${tag}${i}@example.com`, firstname: `${tag} ${i}` })),
+				{ resource: 'record', operation: 'create', objectType: 'contacts', fields: { mappingMode: 'autoMapInputData', value: {}, matchingColumns: [], schema: [] } },
+			)
+		).ok.map((c) => String(c.id));
+
+	it('the simulator really answers a batch read reversed', async () => {
+		const ids = await createContacts('order-probe', 3);
+		const res = await fetch(`${contract.baseUrl}/crm/v3/objects/contacts/batch/read`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${contract.accessToken}`, 'content-type': 'application/json' },
+			body: JSON.stringify({ inputs: ids.map((id) => ({ id })), properties: ['email'] }),
+		});
+		expect(((await res.json()) as { results: Array<{ id: string }> }).results.map((r) => r.id)).toEqual([...ids].reverse());
+	});
+
+	it('get by id and by e-mail: each item gets its own record; a missing one fails alone', async () => {
+		const ids = await createContacts('order', 5);
+		const byId = await run([...ids, '999999999'].map((id) => ({ id })), { resource: 'record', operation: 'get', objectType: 'contacts', recordId: '={{ $json.id }}', options: {} });
+		expect(byId.ok.map((c) => c.id)).toEqual(ids);
+		expect(byId.ok.map((c) => (c.properties as IDataObject).firstname)).toEqual(ids.map((_, i) => `order ${i}`));
+		expect(byId.failedItems).toEqual([5]);
+
+		const emails = [3, 0, 4, 1].map((i) => (i === 4 ? `ORDER${i}@Example.com` : `order${i}@example.com`));
+		const byEmail = await run(emails.map((email) => ({ email })), { resource: 'record', operation: 'get', objectType: 'contacts', recordId: '={{ $json.email }}', options: { idProperty: 'email' } });
+		expect(byEmail.ok.map((c) => c.id)).toEqual([3, 0, 4, 1].map((i) => ids[i]));
+		expect(byEmail.failed).toEqual([]);
+	});
+
+	it('association lists: each item gets its own record\'s associations', async () => {
+		const people = await createContacts('assoc-order', 3);
+		const companies = (
+			await run([0, 1, 2].map((i) => ({ name: `Order Co ${i}` })), {
+				resource: 'record',
+				operation: 'create',
+				objectType: 'companies',
+				fields: { mappingMode: 'autoMapInputData', value: {}, matchingColumns: [], schema: [] },
+			})
+		).ok.map((c) => String(c.id));
+		const linked = await run([0, 1, 2].map((i) => ({ from: people[i], to: companies[i] })), {
+			resource: 'association',
+			operation: 'create',
+			objectType: 'contacts',
+			toObjectType: 'companies',
+			fromId: '={{ $json.from }}',
+			toId: '={{ $json.to }}',
+			label: 'default',
+		});
+		expect(linked.failed).toEqual([]);
+		const listed = await run([2, 0, 1].map((i) => ({ id: people[i] })), { resource: 'association', operation: 'getAll', objectType: 'contacts', toObjectType: 'companies', fromId: '={{ $json.id }}' });
+		expect(listed.ok.map((l) => [l.fromId, l.toId])).toEqual([2, 0, 1].map((i) => [people[i], companies[i]]));
+	});
+});
+
 describe('properties and forms', () => {
 	it('creates, lists and updates a property; a bad definition fails with HubSpot\'s message', async () => {
 		const created = await run([{}], {

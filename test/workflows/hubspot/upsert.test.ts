@@ -1,7 +1,7 @@
 /**
  * HubSpot upsert through n8n's engine against the HubSpot simulator at HubSpot's real limit (190 requests per 10 s):
  * 10,000 contacts by e-mail in ≤100 API calls, twice without duplicates; invalid rows fail alone with HubSpot's
- * message; a 429 storm mid-run still writes every record once.
+ * message; a 429 storm mid-run, on batch create as on batch upsert, applies each batch exactly once.
  */
 import path from 'node:path';
 
@@ -9,7 +9,7 @@ import type { INode } from 'n8n-workflow';
 
 import { clearRateBudgets } from '../../../core/http/rateLimiter';
 import { HubSpotSimulator, type HubSpotContract } from '../../../sandbox';
-import { loadWorkflow, runWorkflow, type WorkflowJson } from '../../helpers/engine';
+import { loadWorkflow, runWorkflow, type WorkflowJson, type WorkflowRun } from '../../helpers/engine';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'hubspot.upsertContacts.json');
 const HUBSPOT = 'HubSpot CRM';
@@ -100,30 +100,78 @@ it('sends invalid rows to the error output alone, each with HubSpot\'s message; 
 	console.log(`invalid rows (${calls} API calls for 250 rows): ${rejected.map((r) => `item ${(r.pairedItem as { item: number }).item}: ${String(r.json.error)}`).join(' | ')}`);
 });
 
-it('completes through a 429 storm injected mid-run, writing every record exactly once', async () => {
-	const jsCode = `return Array.from({ length: 2000 }, (_, i) => ({ email: \`storm\${i}@example.com\`, firstname: 'Storm', lastname: String(i) }));`;
+/**
+ * Runs 2,000 contacts through `operation` while a 429 storm hits its batch calls mid-run: after the 5th batch call that
+ * reached the simulator, the next 9 batch calls are answered 429 TEN_SECONDLY_ROLLING (as HubSpot does, with
+ * X-HubSpot-RateLimit-Remaining 0), so the storm hits writes in flight, for several rounds. Counts, in the simulator,
+ * the batch calls its handler applied and the ones the storm answered.
+ */
+async function stormRun(operation: 'create' | 'upsert') {
+	const kind = `batch.${operation}`;
+	const jsCode = `return Array.from({ length: 2000 }, (_, i) => ({ email: \`${operation}-storm\${i}@example.com\`, firstname: 'Storm', lastname: \`${operation}-\${i}\` }));`;
+	const wf = workflow(jsCode);
+	(wf.nodes.find((n) => n.name === HUBSPOT) as INode).parameters.operation = operation;
 	const before = contactCount();
-	// After the 5th batch call of the run, the next 9 batch calls are answered 429 TEN_SECONDLY_ROLLING (as HubSpot
-	// does, with X-HubSpot-RateLimit-Remaining 0), so the storm hits writes in flight, mid-run, for several rounds.
 	const log = sim.log;
 	const record = log.record.bind(log);
 	let batches = 0;
 	log.record = (entry) => {
 		const recorded = record(entry);
-		if (entry.kind === 'batch.upsert' && ++batches === 5) sim.faults.add({ type: 'rateLimit', count: 9, match: { kinds: ['batch.upsert'] } });
+		if (entry.kind === kind && ++batches === 5) sim.faults.add({ type: 'rateLimit', count: 9, match: { kinds: [kind] } });
 		return recorded;
 	};
 	const t0 = performance.now();
-	const run = await runWorkflow(workflow(jsCode), { credentials: credentials() });
+	let run: WorkflowRun;
+	try {
+		run = await runWorkflow(wf, { credentials: credentials() });
+	} finally {
+		log.record = record;
+	}
 	const seconds = (performance.now() - t0) / 1000;
-	expect(run.error).toBeUndefined();
-	expect(run.json('Upserted')).toHaveLength(2000);
-	expect(run.items(HUBSPOT, 1)).toHaveLength(0);
-	expect(contactCount() - before).toBe(2000);
-	log.record = record;
-	const emails = new Set(sim.collection('contacts').list().map((r) => String(r.fields.email ?? '')));
-	for (let i = 0; i < 2000; i++) expect(emails.has(`storm${i}@example.com`)).toBe(true);
-	const throttled = sim.log.count({ kind: 'batch.upsert', status: 429 });
-	expect(throttled).toBe(9);
-	console.log(`429 storm: ${throttled} throttled calls, ${sim.log.count({ kind: 'batch.upsert' })} batch calls in all, 2,000 records written once, ${seconds.toFixed(2)} s`);
+	const calls = sim.log.entries({ kind });
+	return {
+		run,
+		seconds,
+		created: contactCount() - before,
+		/** Batch calls the simulator's handler applied (answered 200 / 201 / 207). */
+		applied: calls.filter((e) => e.status >= 200 && e.status < 300).length,
+		/** Batch calls the storm answered 429 before the handler saw them. */
+		throttled: calls.filter((e) => e.status === 429 && e.fault === 'rateLimit').length,
+		/** Every call of the kind (nothing else answered: no 5xx, no dropped connection). */
+		all: calls.length,
+		/** Stored contacts of this run per lastname (a value only this run's inputs carry, not a unique key). */
+		byLastname: (() => {
+			const counts = new Map<string, number>();
+			for (const r of sim.collection('contacts').list()) {
+				const name = String(r.fields.lastname ?? '');
+				if (name.startsWith(`${operation}-`)) counts.set(name, (counts.get(name) ?? 0) + 1);
+			}
+			return counts;
+		})(),
+	};
+}
+
+it.each(['create', 'upsert'] as const)('batch %s through a 429 storm injected mid-run: each batch applied exactly once, every record written once', async (operation) => {
+	const storm = await stormRun(operation);
+	expect(storm.run.error).toBeUndefined();
+	expect(storm.run.json('Upserted')).toHaveLength(2000);
+	expect(storm.run.items(HUBSPOT, 1)).toHaveLength(0);
+	// 2,000 inputs in batches of 100: 20 batches, each reaching the handler exactly once; the 9 answered 429 were not applied.
+	expect(storm.throttled).toBe(9);
+	expect(storm.applied).toBe(20);
+	expect(storm.all).toBe(storm.applied + storm.throttled);
+	// Records stored = inputs: 2,000 new contacts, one per input, no value twice (a repeated create batch would store 100 more).
+	expect(storm.created).toBe(2000);
+	expect(storm.byLastname.size).toBe(2000);
+	expect([...storm.byLastname.values()].every((n) => n === 1)).toBe(true);
+	const emails = sim.collection('contacts').list().map((r) => String(r.fields.email ?? '')).filter((e) => e.startsWith(`${operation}-storm`));
+	expect(new Set(emails).size).toBe(2000);
+	expect(emails).toHaveLength(2000);
+	// Each output item is its own input's record (paired by item index, with that input's values).
+	const out = storm.run.items(HUBSPOT);
+	out.forEach((item, i) => {
+		expect((item.pairedItem as { item: number }).item).toBe(i);
+		expect((item.json.properties as { lastname?: string }).lastname).toBe(`${operation}-${i}`);
+	});
+	console.log(`429 storm, batch ${operation}: ${storm.throttled} throttled calls, ${storm.applied} applied, 2,000 records written once, ${storm.seconds.toFixed(2)} s`);
 });

@@ -102,6 +102,70 @@ return Array.from({ length: 50000 }, (_, i) => bad.has(i)
 		expect(sim.log.count({ kind: 'bulk.ingest.upload' })).toBe(1);
 	});
 
+	describe('result CSVs out of input order (Salesforce does not promise their order)', () => {
+		afterEach(() => sim.bulk.configure({ resultOrder: 'input' }));
+
+		/** The LastName column of a finished job's result CSV, in the order the simulator answers it. */
+		async function resultNames(which: 'successfulResults' | 'failedResults'): Promise<string[]> {
+			const [job] = sim.bulk.ingestStates();
+			const res = await fetch(`${contract.instanceUrl}/services/data/v${contract.apiVersion}/jobs/ingest/${job.id}/${which}`, { headers: { Authorization: `Bearer ${contract.accessToken}` } });
+			const [header, ...rows] = (await res.text()).trim().split('\n').map((line) => line.split(','));
+			const at = header.indexOf('LastName');
+			return rows.map((r) => r[at]);
+		}
+
+		it.each(['reversed', 'shuffled'] as const)('insert, results %s: each item gets its own row\'s result (Id, or its own error)', async (resultOrder) => {
+			sim.bulk.configure({ resultOrder });
+			const bad = [5, 150, 298];
+			const node = salesforceNode('Bulk Insert', { resource: 'bulk', operation: 'insert', object: object('Contact'), fieldsToSend: '' }, { onError: 'continueErrorOutput' });
+			// Rows 10 and 11 are identical (interchangeable); bad rows lack LastName and are told apart by their Email.
+			const jsCode = `const bad = new Set(${JSON.stringify(bad)});
+return Array.from({ length: 300 }, (_, i) => bad.has(i) ? { FirstName: 'Bad', LastName: '', Email: 'bad' + i + '@example.com' } : i === 11 ? { LastName: 'Row 10' } : { LastName: 'Row ' + i });`;
+			const result = await runWorkflow(workflowWith(jsCode, node), { credentials: passwordCredentials(contract) });
+			expect(result.error).toBeUndefined();
+			// The simulator really answered out of order.
+			const names = await resultNames('successfulResults');
+			expect(names).toHaveLength(297);
+			expect(names).not.toEqual([...names].sort((a, b) => Number(a.slice(4)) - Number(b.slice(4))));
+			if (resultOrder === 'reversed') expect(names[0]).toBe('Row 299');
+			const failedCsv = await resultNames('failedResults');
+			expect(failedCsv).toHaveLength(3);
+
+			const ok = result.items('Bulk Insert', 0);
+			const failed = result.items('Bulk Insert', 1);
+			expect(failed.map((f) => (f.pairedItem as { item: number }).item)).toEqual(bad);
+			for (const f of failed) expect(f.json.error).toMatch(/^REQUIRED_FIELD_MISSING/);
+			expect(ok).toHaveLength(297);
+			const contacts = sim.table('Contact');
+			const ids = new Set<string>();
+			for (const item of ok) {
+				const row = (item.pairedItem as { item: number }).item;
+				ids.add(item.json.id as string);
+				expect(contacts.get(item.json.id as string)?.fields.LastName).toBe(row === 11 ? 'Row 10' : `Row ${row}`);
+			}
+			expect(ids.size).toBe(297);
+			expect(contacts.collection.count()).toBe(297);
+		});
+
+		it('upsert, results reversed: each item gets its own record and its own created flag', async () => {
+			const upsert = salesforceNode('Bulk Upsert', { resource: 'bulk', operation: 'upsert', object: object('Contact'), externalIdField: 'External_Id__c', fieldsToSend: '' }, { onError: 'continueErrorOutput' });
+			// Even external ids exist before the run (updated, created false); odd ones are new (created true).
+			await runWorkflow(workflowWith(`return Array.from({ length: 100 }, (_, i) => ({ External_Id__c: 'ro-' + (2 * i), LastName: 'Before ' + (2 * i) }));`, upsert), { credentials: passwordCredentials(contract) });
+			sim.bulk.configure({ resultOrder: 'reversed' });
+			const result = await runWorkflow(workflowWith(`return Array.from({ length: 200 }, (_, i) => ({ External_Id__c: 'ro-' + i, LastName: 'After ' + i }));`, upsert), { credentials: passwordCredentials(contract) });
+			expect(result.error).toBeUndefined();
+			const ok = result.items('Bulk Upsert', 0);
+			expect(ok).toHaveLength(200);
+			const contacts = sim.table('Contact');
+			for (const item of ok) {
+				const row = (item.pairedItem as { item: number }).item;
+				expect(item.json.created).toBe(row % 2 === 1);
+				expect(contacts.get(item.json.id as string)?.fields).toMatchObject({ External_Id__c: `ro-${row}`, LastName: `After ${row}` });
+			}
+			expect(contacts.collection.count()).toBe(200);
+		});
+	});
+
 	it.each([
 		['a made-up external ID field', { externalIdField: 'No_Such_Field__c' }, () => undefined, /not sent: .*Contact has no field No_Such_Field__c/],
 		['the daily API limit used up', { externalIdField: 'External_Id__c' }, () => sim.setDailyRequestLimit(1), /not sent: .*daily API request limit/],

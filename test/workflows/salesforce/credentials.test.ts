@@ -7,6 +7,7 @@ import type { ICredentialDataDecryptedObject, INode } from 'n8n-workflow';
 
 import type { SalesforceSimulator, SalesforceSimContract } from '../../../sandbox/salesforce';
 import { runWorkflow } from '../../helpers/engine';
+import { expectNoSecretsInRun } from '../../helpers/secrets';
 import { apiCalls, passwordCredentials, salesforceNode, startSimulator, workflowWith } from './helpers';
 
 let sim: SalesforceSimulator;
@@ -34,12 +35,6 @@ function expectObjects(names: unknown[]): void {
 	expect(names.some((n) => String(n).endsWith('__c'))).toBe(true);
 }
 
-/** Asserts that no output item or persisted update carries a secret in clear text. */
-function expectNoSecretIn(value: unknown, secrets: string[]): void {
-	const text = JSON.stringify(value);
-	for (const secret of secrets) expect(text).not.toContain(secret);
-}
-
 describe('Salesforce credentials', () => {
 	it('JWT bearer: signs an assertion, stores the token and instance URL, renews them after a 401', async () => {
 		const credentials: Record<string, ICredentialDataDecryptedObject> = {
@@ -60,7 +55,7 @@ describe('Salesforce credentials', () => {
 		const stored = first.credentials['cred-jwt'] ?? first.credentials.crmSalesforceJwtApi;
 		expect(stored.instanceUrl).toBe(contract.instanceUrl);
 		expect(String(stored.accessToken)).not.toBe('');
-		expectNoSecretIn(first.json('List Objects'), [String(stored.accessToken), contract.jwtPrivateKey]);
+		expectNoSecretsInRun(first, { accessToken: String(stored.accessToken), privateKey: contract.jwtPrivateKey });
 
 		// The token is revoked server-side: the next run gets a 401, n8n re-runs the exchange, the run succeeds.
 		sim.faults.expireTokens();
@@ -70,6 +65,7 @@ describe('Salesforce credentials', () => {
 		const renewed = second.credentials['cred-jwt'] ?? second.credentials.crmSalesforceJwtApi;
 		expect(renewed.accessToken).not.toBe(stored.accessToken);
 		expect(sim.log.count({ kind: 'token' })).toBe(2);
+		expectNoSecretsInRun(second, { accessToken: String(stored.accessToken), renewedAccessToken: String(renewed.accessToken), privateKey: contract.jwtPrivateKey });
 	});
 
 	it('client credentials: logs in at the My Domain URL', async () => {
@@ -94,7 +90,7 @@ describe('Salesforce credentials', () => {
 		expect(run.error?.message ?? '').toMatch(/^Salesforce login failed \(HTTP 400\): invalid_grant — authentication failure \(check the user name, password \+ security token/);
 		// A refused login is not retried.
 		expect(sim.log.count({ kind: 'token' })).toBe(1);
-		expectNoSecretIn(run.error?.message, ['wrong-password-value', contract.clientSecret]);
+		expectNoSecretsInRun(run, { wrongPassword: 'wrong-password-value', password: contract.password, clientSecret: contract.clientSecret });
 	});
 
 	it('OAuth2 (managed by n8n): uses the stored token and instance URL, and n8n refreshes an expired token', async () => {
@@ -140,6 +136,10 @@ describe('Salesforce credentials', () => {
 		expect(second.credentialUpdates.map((u) => u.kind)).toContain('updateCredentialsOauthTokenData');
 		const stored = (second.credentials['cred-oAuth2'] ?? second.credentials.crmSalesforceOAuth2Api).oauthTokenData as Record<string, string>;
 		expect(stored.access_token).not.toBe(tokens.access_token);
+		// The renewed token lives only where n8n stores credentials (the update above), never in the run's data.
+		for (const run of [first, second]) {
+			expectNoSecretsInRun(run, { clientSecret: contract.clientSecret, accessToken: tokens.access_token, refreshToken: tokens.refresh_token, renewedAccessToken: stored.access_token });
+		}
 	});
 });
 

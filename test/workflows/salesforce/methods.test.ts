@@ -6,8 +6,8 @@
 import type { IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
 
 import { buildUrl } from '../../../core/http/url';
-import { searchObjects } from '../../../nodes/Salesforce/v1/methods/listSearch';
-import { getFields } from '../../../nodes/Salesforce/v1/methods/loadOptions';
+import { searchObjects } from '../../../nodes/shared/salesforce/listSearch';
+import { getFields } from '../../../nodes/shared/salesforce/loadOptions';
 import { getCreateFields, getUpdateFields, getUpsertFields } from '../../../nodes/Salesforce/v1/methods/resourceMapping';
 import type { SalesforceSimulator, SalesforceSimContract } from '../../../sandbox/salesforce';
 import { startSimulator } from './helpers';

@@ -4,9 +4,10 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { BatchItemError, BatchItemResult } from '../../../../core/batching/types';
 import { describeHubSpotError } from '../../../../core/connectors/hubspot/connector';
-import type { HubSpotObject } from '../../../../core/connectors/hubspot/types';
 import { isCrmError } from '../../../../core/http/errors';
 import { timeoutOption } from '../../../shared/descriptions';
+
+export { nameList, objectJson } from '../../../shared/hubspot/records';
 
 /** The object picker (standard and custom objects of the account). */
 export function objectTypeField(resource: string, operations?: string[], name = 'objectType', displayName = 'Object'): INodeProperties {
@@ -33,24 +34,6 @@ export function propertiesOption(): INodeProperties {
 		description:
 			'Properties to return (default: HubSpot\'s default properties of the object). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	};
-}
-
-/** Reads a list-of-names parameter given as an array or a comma-separated string. */
-export function nameList(value: unknown): string[] {
-	if (Array.isArray(value)) return value.map(String).map((s) => s.trim()).filter(Boolean);
-	if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter(Boolean);
-	return [];
-}
-
-/** A HubSpot object as an item's JSON (HubSpot's own shape). */
-export function objectJson(object: HubSpotObject): IDataObject {
-	const json: IDataObject = { id: object.id, properties: object.properties as IDataObject };
-	if (object.createdAt !== undefined) json.createdAt = object.createdAt;
-	if (object.updatedAt !== undefined) json.updatedAt = object.updatedAt;
-	if (object.archived !== undefined) json.archived = object.archived;
-	if (object.new !== undefined) json.new = object.new;
-	if (object.associations !== undefined) json.associations = object.associations as unknown as IDataObject;
-	return json;
 }
 
 /** An error item for the error output (`error` + `details`, as n8n expects). */

@@ -1,20 +1,9 @@
 /** The node's parameters (v1). */
 import type { INodeProperties } from 'n8n-workflow';
 
+import { authentication } from '../../../shared/hubspot/descriptions';
 import { objectTypeField } from './common';
 import { OPERATIONS } from './router';
-
-/** The credential choice, shared with the HubSpot CRM Trigger. */
-export const authentication: INodeProperties = {
-	displayName: 'Authentication',
-	name: 'authentication',
-	type: 'options',
-	options: [
-		{ name: 'Private App Token', value: 'privateApp' },
-		{ name: 'OAuth2', value: 'oAuth2' },
-	],
-	default: 'privateApp',
-};
 
 const resource: INodeProperties = {
 	displayName: 'Resource',

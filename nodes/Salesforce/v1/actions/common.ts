@@ -88,19 +88,6 @@ export function fieldsMapper(
 	};
 }
 
-/** The fields of the object picked above to return (all when none are chosen). */
-export function fieldNamesProperty(show?: Show): INodeProperties {
-	return {
-		displayName: 'Field Names or IDs',
-		name: 'fieldNames',
-		type: 'multiOptions',
-		typeOptions: { loadOptionsMethod: 'getFields', loadOptionsDependsOn: ['object.value'] },
-		default: [],
-		description: 'Fields to return (all when empty). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-		...(show ? { displayOptions: { show } } : {}),
-	};
-}
-
 /** The object's API name for item `i`, validated. */
 export function getObjectName(ctx: IExecuteFunctions, i: number): string {
 	const value = ctx.getNodeParameter('object', i, undefined, { extractValue: true }) as string;
@@ -109,16 +96,6 @@ export function getObjectName(ctx: IExecuteFunctions, i: number): string {
 	} catch (error) {
 		throw new NodeOperationError(ctx.getNode(), `Invalid object name: ${(error as Error).message}`, { itemIndex: i });
 	}
-}
-
-/** A record as item JSON (without the `attributes` envelope). */
-export function recordJson(record: Record<string, unknown>): IDataObject {
-	const out: IDataObject = {};
-	for (const [k, v] of Object.entries(record)) {
-		if (k === 'attributes') continue;
-		out[k] = v !== null && typeof v === 'object' && !Array.isArray(v) && 'attributes' in (v as object) ? recordJson(v as Record<string, unknown>) : (v as IDataObject[string]);
-	}
-	return out;
 }
 
 /** The fields of item `i` from a resource mapper parameter (auto-mapped item JSON or the fields defined). */
@@ -304,3 +281,5 @@ export function readQueryParameters(ctx: IExecuteFunctions, i: number): Record<s
 }
 
 export { limitProperties } from '../../../shared/descriptions';
+export { fieldNamesProperty } from '../../../shared/salesforce/descriptions';
+export { recordJson } from '../../../shared/salesforce/records';

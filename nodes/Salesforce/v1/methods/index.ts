@@ -1,3 +1,3 @@
-export * as listSearch from './listSearch';
-export * as loadOptions from './loadOptions';
+export * as listSearch from '../../../shared/salesforce/listSearch';
+export * as loadOptions from '../../../shared/salesforce/loadOptions';
 export * as resourceMapping from './resourceMapping';

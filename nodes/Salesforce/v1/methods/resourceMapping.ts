@@ -2,7 +2,7 @@ import type { FieldType, ILoadOptionsFunctions, ResourceMapperField, ResourceMap
 
 import type { FieldDescribe } from '../../../../core/connectors/salesforce/connector';
 import { getConnector } from '../transport';
-import { currentObject } from './shared';
+import { currentObject } from '../../../shared/salesforce/currentObject';
 
 const TYPES: Record<string, FieldType> = {
 	boolean: 'boolean',

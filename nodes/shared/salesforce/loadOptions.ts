@@ -1,7 +1,7 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { getConnector } from '../transport';
-import { currentObject } from './shared';
+import { getConnector } from './transport';
+import { currentObject } from './currentObject';
 
 
 /** The fields of the chosen object. */

@@ -1,6 +1,6 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { getConnector } from '../transport';
+import { getConnector } from './transport';
 
 /** The org's objects for the Object picker, filtered by the search text (name or label). */
 export async function searchObjects(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
