@@ -1,7 +1,8 @@
 /**
  * The connector contract's conformance suite against Salesforce (`SalesforceCrm` over the Salesforce simulator,
  * on a ManualClock so that safety lags and second boundaries pass on demand). Change pages are 100 records, so
- * the suite's 450 changes in one second span five pages.
+ * the suite's 450 changes in one second span five pages; Bulk API result rows come shuffled (Salesforce does not
+ * promise their order), Collections results in request order (which it does).
  */
 import type { ChangePage, Watermark } from '../../core/connectors/contract';
 import { SalesforceConnector } from '../../core/connectors/salesforce/connector';
@@ -18,7 +19,7 @@ jest.setTimeout(60_000);
 
 const OBJECT = 'Contact';
 const clock = new ManualClock(Date.UTC(2024, 5, 3, 9, 0, 0));
-const sim = new SalesforceSimulator({ clock, seed: 8, bulk: { processingDelayMs: 5, chunkSize: 10_000 } });
+const sim = new SalesforceSimulator({ clock, seed: 8, bulk: { processingDelayMs: 5, chunkSize: 10_000, resultOrder: 'shuffled' } });
 let contract: SalesforceSimContract | undefined;
 let seeded = 0;
 let stopped: Promise<void> | undefined;
@@ -148,7 +149,7 @@ describe('Salesforce behind the contract: what is particular to it', () => {
 		for (const url of queryUrls()) expect(url.length).toBeLessThanOrEqual(LOOKUP_URL_BUDGET);
 	});
 
-	it('from bulkThreshold records on, write runs one Bulk API 2.0 job; below it, Collections', async () => {
+	it('from bulkThreshold records on, write runs one Bulk API 2.0 job (its result rows come shuffled; the results keep input order); below it, Collections', async () => {
 		const c = crm({ bulkThreshold: 5 });
 		const few = await c.write('create', OBJECT, createInputs(harness, 0, 4));
 		expect(count('collections.create')).toBe(1);
