@@ -7,13 +7,44 @@ import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
 
 /** Node.js globals the CommonJS tools in scripts/ may use. */
 const nodeGlobals = Object.fromEntries(
-	['require', 'module', 'exports', '__dirname', '__filename', 'process', 'console', 'Buffer', 'URL', 'URLSearchParams', 'fetch', 'AbortController', 'AbortSignal', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'structuredClone', 'performance'].map((name) => [name, 'readonly']),
+	[
+		'require',
+		'module',
+		'exports',
+		'__dirname',
+		'__filename',
+		'process',
+		'console',
+		'Buffer',
+		'URL',
+		'URLSearchParams',
+		'fetch',
+		'AbortController',
+		'AbortSignal',
+		'setTimeout',
+		'clearTimeout',
+		'setInterval',
+		'clearInterval',
+		'setImmediate',
+		'structuredClone',
+		'performance',
+	].map((name) => [name, 'readonly']),
 );
 
 export default [
 	...configWithoutCloudSupport,
 	// Built output and generated or config JavaScript are not linted; the tools in scripts/ are (see below).
-	{ ignores: ['dist/**', 'node_modules/**', '.cache/**', 'coverage/**', '**/*.js', '**/*.mjs', '!scripts/**/*.js'] },
+	{
+		ignores: [
+			'dist/**',
+			'node_modules/**',
+			'.cache/**',
+			'coverage/**',
+			'**/*.js',
+			'**/*.mjs',
+			'!scripts/**/*.js',
+		],
+	},
 	{
 		// The CommonJS tools run by CI and by hand (check:pack, the e2e run): ESLint's recommended rules for Node.
 		files: ['scripts/**/*.js'],

@@ -14,24 +14,63 @@ const MAPPER = 'Field Mapper';
 /** Rules of a typical contact mapping; `expression` adds a Fixed Value rule computed per item. */
 function rules(expression: boolean): IDataObject[] {
 	return [
-		{ target: 'FirstName', source: 'first_name', transforms: { steps: [{ type: 'trim' }, { type: 'titlecase' }] }, type: 'string', required: true },
-		{ target: 'Email', source: 'email', transforms: { steps: [{ type: 'trim' }, { type: 'lowercase' }] }, type: 'email', required: true },
+		{
+			target: 'FirstName',
+			source: 'first_name',
+			transforms: { steps: [{ type: 'trim' }, { type: 'titlecase' }] },
+			type: 'string',
+			required: true,
+		},
+		{
+			target: 'Email',
+			source: 'email',
+			transforms: { steps: [{ type: 'trim' }, { type: 'lowercase' }] },
+			type: 'email',
+			required: true,
+		},
 		{ target: 'LeadSource', valueFrom: 'constant', constant: 'Web' },
 		{
 			target: 'Country',
 			source: 'country',
-			transforms: { steps: [{ type: 'lookup', table: { pairs: [{ from: 'DE', to: 'Germany' }, { from: 'FR', to: 'France' }] }, caseInsensitive: true, notFound: 'error' }] },
+			transforms: {
+				steps: [
+					{
+						type: 'lookup',
+						table: {
+							pairs: [
+								{ from: 'DE', to: 'Germany' },
+								{ from: 'FR', to: 'France' },
+							],
+						},
+						caseInsensitive: true,
+						notFound: 'error',
+					},
+				],
+			},
 		},
-		{ target: 'NumberOfEmployees', source: 'employees', transforms: { steps: [{ type: 'toInteger' }] }, type: 'integer' },
-		...(expression ? [{ target: 'Domain', valueFrom: 'constant', constant: "={{ $json.email.split('@')[1] }}", type: 'string' }] : []),
+		{
+			target: 'NumberOfEmployees',
+			source: 'employees',
+			transforms: { steps: [{ type: 'toInteger' }] },
+			type: 'integer',
+		},
+		...(expression
+			? [
+					{
+						target: 'Domain',
+						valueFrom: 'constant',
+						constant: "={{ $json.email.split('@')[1] }}",
+						type: 'string',
+					},
+				]
+			: []),
 	];
 }
 
 function workflow(items: number, expression: boolean): WorkflowJson {
 	const wf = loadWorkflow('fieldMapper.contacts.json');
 	const source = wf.nodes.find((n) => n.name === 'Form Submissions')!;
-	source.parameters.jsCode =
-		`return Array.from({ length: ${items} }, (_, i) => ({ first_name: ' user ' + i, email: 'User' + i + '@host' + i + '.example.com', country: i % 2 ? 'de' : 'FR', employees: String(i % 500) }));`;
+	source.parameters.jsCode = `return Array.from({ length: ${items} }, (_, i) => ({ first_name: ' user ' + i, email: 'User' + i + '@host' + i + '.example.com', country: i % 2 ? 'de' : 'FR', employees: String(i % 500) }));`;
 	const mapper = wf.nodes.find((n) => n.name === MAPPER)!;
 	mapper.parameters = { mappings: { rules: rules(expression) } } as unknown as INodeParameters;
 	return wf;
@@ -66,7 +105,9 @@ async function runOnce(items: number, expression: boolean): Promise<void> {
  * @param items item count per run (default 100,000).
  */
 export async function run(items = 100_000): Promise<void> {
-	console.log(`Field Mapper through n8n's engine, ${items} items, 6 rules (static, then one with a per-item expression)`);
+	console.log(
+		`Field Mapper through n8n's engine, ${items} items, 6 rules (static, then one with a per-item expression)`,
+	);
 	await runOnce(items, false);
 	await runOnce(items, true);
 }

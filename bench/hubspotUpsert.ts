@@ -19,12 +19,27 @@ async function runOnce(records: number): Promise<void> {
 	const contract = await sim.start();
 	clearRateBudgets();
 	try {
-		const workflow = loadWorkflow(path.join(PACKAGE_ROOT, 'test', 'workflows', 'hubspot', 'fixtures', 'hubspot.upsertContacts.json'));
+		const workflow = loadWorkflow(
+			path.join(
+				PACKAGE_ROOT,
+				'test',
+				'workflows',
+				'hubspot',
+				'fixtures',
+				'hubspot.upsertContacts.json',
+			),
+		);
 		(workflow.nodes.find((n) => n.name === 'Sign-ups') as INode).parameters.jsCode =
 			`return Array.from({ length: ${records} }, (_, i) => ({ email: \`bench\${i}@example.com\`, firstname: 'Bench', lastname: String(i) }));`;
 		const t0 = performance.now();
 		const run = await runWorkflow(workflow, {
-			credentials: { crmHubSpotPrivateAppApi: { accessToken: contract.accessToken, baseUrl: contract.baseUrl, requestsPer10Seconds: 190 } },
+			credentials: {
+				crmHubSpotPrivateAppApi: {
+					accessToken: contract.accessToken,
+					baseUrl: contract.baseUrl,
+					requestsPer10Seconds: 190,
+				},
+			},
 		});
 		const seconds = (performance.now() - t0) / 1000;
 		if (run.error) throw run.error;
@@ -46,12 +61,19 @@ async function runOnce(records: number): Promise<void> {
  * @param sizes record counts, one run each.
  */
 export async function run(sizes: number[] = []): Promise<void> {
-	console.log('HubSpot upsert by e-mail through n8n\'s engine, simulator at 190 requests / 10 s (HubSpot Professional/Enterprise)');
+	console.log(
+		"HubSpot upsert by e-mail through n8n's engine, simulator at 190 requests / 10 s (HubSpot Professional/Enterprise)",
+	);
 	for (const n of sizes.length ? sizes : [10_000, 30_000]) await runOnce(n);
 }
 
 if (require.main === module) {
-	run(process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0)).catch((err: unknown) => {
+	run(
+		process.argv
+			.slice(2)
+			.map(Number)
+			.filter((n) => Number.isInteger(n) && n > 0),
+	).catch((err: unknown) => {
 		console.error(err);
 		process.exitCode = 1;
 	});

@@ -33,7 +33,10 @@ export async function runPaceScenario(
 	scenario: PaceScenario,
 	options: { requests: number; serverLimit: { limit: number; windowMs: number } },
 ): Promise<PaceResult> {
-	const sim = new RestSimulator({ rateLimit: options.serverLimit, records: { contacts: 50, companies: 5 } });
+	const sim = new RestSimulator({
+		rateLimit: options.serverLimit,
+		records: { contacts: 50, companies: 5 },
+	});
 	const contract = await sim.start();
 	clearRateBudgets();
 	const client = new HttpClient({
@@ -75,7 +78,10 @@ export async function runPaceScenario(
 		requests: options.requests,
 		seconds,
 		achievedPerSecond: options.requests / seconds,
-		configuredPerSecond: scenario.budget === false ? undefined : perSecond(scenario.budget.maxRequests, scenario.budget.intervalMs),
+		configuredPerSecond:
+			scenario.budget === false
+				? undefined
+				: perSecond(scenario.budget.maxRequests, scenario.budget.intervalMs),
 		serverLimitPerSecond: perSecond(options.serverLimit.limit, options.serverLimit.windowMs),
 		peakInWindow,
 		server429s,

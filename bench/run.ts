@@ -49,7 +49,9 @@ function selected(value: string | undefined): BenchName[] {
 	if (names.length === 0) return Object.keys(BENCHMARKS) as BenchName[];
 	const unknown = names.filter((n) => !(n in BENCHMARKS));
 	if (unknown.length > 0) {
-		throw new Error(`Unknown benchmark in BENCH: ${unknown.join(', ')}. Use one or more of: ${Object.keys(BENCHMARKS).join(', ')} (comma-separated), or leave BENCH unset for all.`);
+		throw new Error(
+			`Unknown benchmark in BENCH: ${unknown.join(', ')}. Use one or more of: ${Object.keys(BENCHMARKS).join(', ')} (comma-separated), or leave BENCH unset for all.`,
+		);
 	}
 	return [...new Set(names)] as BenchName[];
 }
@@ -59,14 +61,30 @@ async function runPace(): Promise<void> {
 	const requests = Number(process.env.BENCH_REQUESTS ?? 1000);
 	const serverLimit = { limit: 100, windowMs: 1000 };
 	const scenarios: PaceScenario[] = [
-		{ label: 'budget 50/s (half the server limit)', budget: { maxRequests: 50, intervalMs: 1000, maxConcurrent: 8 }, callers: 16 },
-		{ label: 'budget 100/s (= server limit)', budget: { maxRequests: 100, intervalMs: 1000, maxConcurrent: 8 }, callers: 16 },
+		{
+			label: 'budget 50/s (half the server limit)',
+			budget: { maxRequests: 50, intervalMs: 1000, maxConcurrent: 8 },
+			callers: 16,
+		},
+		{
+			label: 'budget 100/s (= server limit)',
+			budget: { maxRequests: 100, intervalMs: 1000, maxConcurrent: 8 },
+			callers: 16,
+		},
 		// Set too high on purpose: the server's X-RateLimit-Remaining/Reset headers must do the pacing.
-		{ label: 'budget 500/s (above server; headers pace)', budget: { maxRequests: 500, intervalMs: 1000, maxConcurrent: 8 }, callers: 16 },
+		{
+			label: 'budget 500/s (above server; headers pace)',
+			budget: { maxRequests: 500, intervalMs: 1000, maxConcurrent: 8 },
+			callers: 16,
+		},
 		{ label: 'no budget (retry on 429 only)', budget: false, callers: 16 },
 	];
-	console.log(`Rate budget pace: ${requests} GET requests per scenario against the REST sandbox (server limit ${serverLimit.limit} per ${serverLimit.windowMs} ms, fixed window)`);
-	console.log('scenario                                   | configured/s | achieved/s | peak/window | seconds | API calls | 429s | retries | failed');
+	console.log(
+		`Rate budget pace: ${requests} GET requests per scenario against the REST sandbox (server limit ${serverLimit.limit} per ${serverLimit.windowMs} ms, fixed window)`,
+	);
+	console.log(
+		'scenario                                   | configured/s | achieved/s | peak/window | seconds | API calls | 429s | retries | failed',
+	);
 	for (const scenario of scenarios) {
 		const r = await runPaceScenario(scenario, { requests, serverLimit });
 		console.log(
@@ -83,9 +101,15 @@ async function runPace(): Promise<void> {
 			].join(' | '),
 		);
 	}
-	console.log('achieved/s = requests / total time (a budget lets one interval\'s worth start at once, so short runs');
-	console.log('come out above the configured pace); peak/window = most requests the server saw in any rolling interval');
-	console.log('of the budget (1 s without one): the figure a budget must keep at or under its configured maximum.');
+	console.log(
+		"achieved/s = requests / total time (a budget lets one interval's worth start at once, so short runs",
+	);
+	console.log(
+		'come out above the configured pace); peak/window = most requests the server saw in any rolling interval',
+	);
+	console.log(
+		'of the budget (1 s without one): the figure a budget must keep at or under its configured maximum.',
+	);
 }
 
 async function main(): Promise<void> {
@@ -100,11 +124,15 @@ async function main(): Promise<void> {
 	}
 	clearInterval(sampler);
 	console.log();
-	console.log(`peak RSS ${(peak.rss / 1024 / 1024).toFixed(0)} MiB (sampled every 50 ms over ${names.join(', ')})`);
+	console.log(
+		`peak RSS ${(peak.rss / 1024 / 1024).toFixed(0)} MiB (sampled every 50 ms over ${names.join(', ')})`,
+	);
 }
 
 main().catch((err: unknown) => {
 	clearInterval(sampler);
-	console.error(err instanceof Error && err.message.startsWith('Unknown benchmark') ? err.message : err);
+	console.error(
+		err instanceof Error && err.message.startsWith('Unknown benchmark') ? err.message : err,
+	);
 	process.exitCode = 1;
 });

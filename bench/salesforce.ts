@@ -23,7 +23,11 @@ export async function run(): Promise<void> {
 			},
 		});
 		const rows = (n: number, bad: number[]) =>
-			Array.from({ length: n }, (_, i) => (bad.includes(i) ? { FirstName: 'Bad' } : { FirstName: 'Bench', LastName: `Row ${i}`, Email: `row${i}@example.com` }));
+			Array.from({ length: n }, (_, i) =>
+				bad.includes(i)
+					? { FirstName: 'Bad' }
+					: { FirstName: 'Bench', LastName: `Row ${i}`, Email: `row${i}@example.com` },
+			);
 		const calls = () => sim.log.entries().filter((e) => e.kind !== 'token').length;
 
 		sim.log.reset();
@@ -31,11 +35,15 @@ export async function run(): Promise<void> {
 		const collections = await connector.write('create', 'Contact', rows(1000, [17, 555, 998]));
 		let seconds = (performance.now() - started) / 1000;
 		const ok1 = collections.results.filter((r) => r.ok).length;
-		console.log(`Collections: 1,000 contacts → ${ok1} created, ${1000 - ok1} failed; ${calls()} API calls; ${seconds.toFixed(2)} s; ${(1000 / seconds).toFixed(0)} records/s`);
+		console.log(
+			`Collections: 1,000 contacts → ${ok1} created, ${1000 - ok1} failed; ${calls()} API calls; ${seconds.toFixed(2)} s; ${(1000 / seconds).toFixed(0)} records/s`,
+		);
 
 		sim.log.reset();
 		started = performance.now();
-		const bulk = await connector.bulk().ingest(rows(50_000, [3, 12_345, 49_999]), { object: 'Contact', operation: 'insert' });
+		const bulk = await connector
+			.bulk()
+			.ingest(rows(50_000, [3, 12_345, 49_999]), { object: 'Contact', operation: 'insert' });
 		seconds = (performance.now() - started) / 1000;
 		const ok2 = bulk.results.filter((r) => r.ok).length;
 		console.log(

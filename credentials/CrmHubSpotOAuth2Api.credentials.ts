@@ -37,7 +37,10 @@ export class CrmHubSpotOAuth2Api implements ICredentialType {
 
 	displayName = 'HubSpot (CRM Connectors) OAuth2 API';
 
-	icon: Icon = { light: 'file:../nodes/HubSpot/hubspot.svg', dark: 'file:../nodes/HubSpot/hubspot.dark.svg' };
+	icon: Icon = {
+		light: 'file:../nodes/HubSpot/hubspot.svg',
+		dark: 'file:../nodes/HubSpot/hubspot.dark.svg',
+	};
 
 	documentationUrl = 'https://developers.hubspot.com/docs/api/oauth-quickstart-guide';
 

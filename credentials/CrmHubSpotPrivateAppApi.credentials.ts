@@ -1,4 +1,10 @@
-import type { IAuthenticateGeneric, Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { baseUrlProperty, rateLimitProperties, testRequest } from './hubspot/shared';
 
@@ -11,7 +17,10 @@ export class CrmHubSpotPrivateAppApi implements ICredentialType {
 
 	displayName = 'HubSpot (CRM Connectors) Private App API';
 
-	icon: Icon = { light: 'file:../nodes/HubSpot/hubspot.svg', dark: 'file:../nodes/HubSpot/hubspot.dark.svg' };
+	icon: Icon = {
+		light: 'file:../nodes/HubSpot/hubspot.svg',
+		dark: 'file:../nodes/HubSpot/hubspot.dark.svg',
+	};
 
 	documentationUrl = 'https://developers.hubspot.com/docs/api/private-apps';
 
@@ -23,7 +32,8 @@ export class CrmHubSpotPrivateAppApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'The private app access token (starts with pat-). Scopes needed: crm.objects.*.read/write and crm.schemas.*.read for the objects you use.',
+			description:
+				'The private app access token (starts with pat-). Scopes needed: crm.objects.*.read/write and crm.schemas.*.read for the objects you use.',
 		},
 		baseUrlProperty(
 			'HubSpot API base URL. Change it only to point at a local HubSpot sandbox (http is allowed for loopback only).',
@@ -47,7 +57,8 @@ export class CrmHubSpotPrivateAppApi implements ICredentialType {
 				type: 'responseCode',
 				properties: {
 					value: 401,
-					message: 'HubSpot rejected the access token (HTTP 401): it is wrong or the private app was deleted. Copy the token again from Settings → Integrations → Private Apps.',
+					message:
+						'HubSpot rejected the access token (HTTP 401): it is wrong or the private app was deleted. Copy the token again from Settings → Integrations → Private Apps.',
 				},
 			},
 		],

@@ -1,7 +1,22 @@
-import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IDataObject, IHttpRequestHelper, Icon, INodeProperties } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IDataObject,
+	IHttpRequestHelper,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { loginUrlFor } from '../core/connectors/salesforce/auth';
-import { authenticateWithSession, clientIdProperty, clientSecretProperty, exchangeToken, sessionProperties, sessionTestRequest } from './salesforce/shared';
+import {
+	authenticateWithSession,
+	clientIdProperty,
+	clientSecretProperty,
+	exchangeToken,
+	sessionProperties,
+	sessionTestRequest,
+} from './salesforce/shared';
 
 /**
  * Salesforce client credentials flow (server-to-server): a connected app with the flow enabled and a run-as user;
@@ -15,7 +30,8 @@ export class CrmSalesforceClientCredentialsApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:salesforce.svg', dark: 'file:salesforce.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-crm-connectors/n8n-nodes-crm-connectors#salesforce-credentials';
+	documentationUrl =
+		'https://github.com/n8n-nodes-crm-connectors/n8n-nodes-crm-connectors#salesforce-credentials';
 
 	properties: INodeProperties[] = [
 		{
@@ -25,14 +41,18 @@ export class CrmSalesforceClientCredentialsApi implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: 'https://acme.my.salesforce.com',
-			description: 'The My Domain URL of the org (the client credentials flow does not work with login.salesforce.com), or the URL of a Salesforce simulator',
+			description:
+				'The My Domain URL of the org (the client credentials flow does not work with login.salesforce.com), or the URL of a Salesforce simulator',
 		},
 		clientIdProperty,
 		clientSecretProperty,
 		...sessionProperties,
 	];
 
-	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
+	async preAuthentication(
+		this: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+	): Promise<IDataObject> {
 		return await exchangeToken(this, {
 			kind: 'clientCredentials',
 			loginUrl: loginUrlFor('custom', String(credentials.myDomainUrl ?? '')),

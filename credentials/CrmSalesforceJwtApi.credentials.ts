@@ -1,4 +1,12 @@
-import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IDataObject, IHttpRequestHelper, Icon, INodeProperties } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IDataObject,
+	IHttpRequestHelper,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import {
 	authenticateWithSession,
@@ -21,7 +29,8 @@ export class CrmSalesforceJwtApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:salesforce.svg', dark: 'file:salesforce.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-crm-connectors/n8n-nodes-crm-connectors#salesforce-credentials';
+	documentationUrl =
+		'https://github.com/n8n-nodes-crm-connectors/n8n-nodes-crm-connectors#salesforce-credentials';
 
 	properties: INodeProperties[] = [
 		...environmentProperties(),
@@ -50,12 +59,16 @@ export class CrmSalesforceJwtApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'https://login.salesforce.com',
-			description: 'The JWT audience. Leave empty for https://login.salesforce.com (https://test.salesforce.com for sandboxes, also behind a My Domain).',
+			description:
+				'The JWT audience. Leave empty for https://login.salesforce.com (https://test.salesforce.com for sandboxes, also behind a My Domain).',
 		},
 		...sessionProperties,
 	];
 
-	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
+	async preAuthentication(
+		this: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+	): Promise<IDataObject> {
 		return await exchangeToken(this, {
 			kind: 'jwt',
 			loginUrl: credentialLoginUrl(credentials),

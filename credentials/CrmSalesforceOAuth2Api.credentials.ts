@@ -16,7 +16,8 @@ export class CrmSalesforceOAuth2Api implements ICredentialType {
 
 	icon: Icon = { light: 'file:salesforce.svg', dark: 'file:salesforce.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-crm-connectors/n8n-nodes-crm-connectors#salesforce-credentials';
+	documentationUrl =
+		'https://github.com/n8n-nodes-crm-connectors/n8n-nodes-crm-connectors#salesforce-credentials';
 
 	properties: INodeProperties[] = [
 		{

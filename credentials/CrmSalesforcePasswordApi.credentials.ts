@@ -1,4 +1,12 @@
-import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IDataObject, IHttpRequestHelper, Icon, INodeProperties } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IDataObject,
+	IHttpRequestHelper,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import {
 	authenticateWithSession,
@@ -23,7 +31,8 @@ export class CrmSalesforcePasswordApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:salesforce.svg', dark: 'file:salesforce.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-crm-connectors/n8n-nodes-crm-connectors#salesforce-credentials';
+	documentationUrl =
+		'https://github.com/n8n-nodes-crm-connectors/n8n-nodes-crm-connectors#salesforce-credentials';
 
 	properties: INodeProperties[] = [
 		...environmentProperties(),
@@ -51,12 +60,16 @@ export class CrmSalesforcePasswordApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description: 'Appended to the password. Not needed when the login IP range of the user allows n8n\'s address.',
+			description:
+				"Appended to the password. Not needed when the login IP range of the user allows n8n's address.",
 		},
 		...sessionProperties,
 	];
 
-	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
+	async preAuthentication(
+		this: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+	): Promise<IDataObject> {
 		return await exchangeToken(this, {
 			kind: 'password',
 			loginUrl: credentialLoginUrl(credentials),

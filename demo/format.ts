@@ -10,10 +10,18 @@ export function cell(value: unknown): string {
 }
 
 /** Left-aligned columns (right-aligned when every cell of the column is a number), indented. */
-export function table(columns: readonly string[], rows: ReadonlyArray<readonly unknown[]>, indent = '   '): string[] {
+export function table(
+	columns: readonly string[],
+	rows: ReadonlyArray<readonly unknown[]>,
+	indent = '   ',
+): string[] {
 	const text = rows.map((row) => row.map(cell));
-	const numeric = columns.map((_, c) => rows.length > 0 && rows.every((row) => typeof row[c] === 'number'));
-	const widths = columns.map((name, c) => Math.max(name.length, ...text.map((row) => row[c].length)));
+	const numeric = columns.map(
+		(_, c) => rows.length > 0 && rows.every((row) => typeof row[c] === 'number'),
+	);
+	const widths = columns.map((name, c) =>
+		Math.max(name.length, ...text.map((row) => row[c].length)),
+	);
 	const line = (cells: readonly string[]) =>
 		indent +
 		cells
@@ -24,7 +32,12 @@ export function table(columns: readonly string[], rows: ReadonlyArray<readonly u
 }
 
 /** `text` broken at spaces into lines of at most `width` characters; the first line starts with `first`, the rest with `rest`. */
-export function wrap(text: string, width: number, first: string, rest = ' '.repeat(first.length)): string[] {
+export function wrap(
+	text: string,
+	width: number,
+	first: string,
+	rest = ' '.repeat(first.length),
+): string[] {
 	const lines: string[] = [];
 	let line = '';
 	for (const word of text.split(' ')) {

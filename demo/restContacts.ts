@@ -3,12 +3,27 @@
  * call, `runBatches` for the writes, `paginate` + `CursorPaginator` for the reads. This is roughly what a
  * REST connector in `core/connectors/` will do; the demo keeps it here until that connector exists.
  */
-import { type BatchItemError, type BatchItemResult, type BatchStats, describeBatchError, runBatches } from '../core/batching';
+import {
+	type BatchItemError,
+	type BatchItemResult,
+	type BatchStats,
+	describeBatchError,
+	runBatches,
+} from '../core/batching';
 import { type HttpClient, isCrmError } from '../core/http';
 import { CursorPaginator, paginate } from '../core/paging';
 
 /** The fields of the sandbox's `contacts` resource that a mapped contact may carry (the API rejects others). */
-export const API_CONTACT_FIELDS = ['email', 'first_name', 'last_name', 'phone', 'lifecycle_stage', 'score', 'subscribed', 'tags'] as const;
+export const API_CONTACT_FIELDS = [
+	'email',
+	'first_name',
+	'last_name',
+	'phone',
+	'lifecycle_stage',
+	'score',
+	'subscribed',
+	'tags',
+] as const;
 
 /** A contact as the API returns it. */
 export interface ApiContact {
@@ -18,7 +33,12 @@ export interface ApiContact {
 }
 
 interface BatchResponse {
-	results: Array<{ index: number; status: number; id?: string; error?: { code?: string; message?: string } }>;
+	results: Array<{
+		index: number;
+		status: number;
+		id?: string;
+		error?: { code?: string; message?: string };
+	}>;
 }
 
 interface ListPage {
@@ -38,16 +58,24 @@ export interface BatchCall {
 /** The API's fields of a mapped contact. */
 export function toApiContact(contact: Record<string, unknown>): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
-	for (const field of API_CONTACT_FIELDS) if (contact[field] !== undefined) out[field] = contact[field];
+	for (const field of API_CONTACT_FIELDS)
+		if (contact[field] !== undefined) out[field] = contact[field];
 	return out;
 }
 
 /** The record-level reason of a rejected batch call: the API's first item error, else the error's own message. */
 function describeRejection(error: unknown): BatchItemError {
 	if (isCrmError(error)) {
-		const first = (error.details as { errors?: Array<{ code?: string; message?: string }> } | undefined)?.errors?.[0];
-		if (first?.message) return { message: first.message, code: first.code, details: { status: error.status } };
-		return { message: error.crmMessage ?? error.message, code: error.crmCode, details: { status: error.status } };
+		const first = (
+			error.details as { errors?: Array<{ code?: string; message?: string }> } | undefined
+		)?.errors?.[0];
+		if (first?.message)
+			return { message: first.message, code: first.code, details: { status: error.status } };
+		return {
+			message: error.crmMessage ?? error.message,
+			code: error.crmCode,
+			details: { status: error.status },
+		};
 	}
 	return describeBatchError(error);
 }
@@ -69,18 +97,30 @@ export async function writeContacts(
 		describeError: describeRejection,
 		async send(chunk, { isolating }) {
 			try {
-				const body = await client.json<BatchResponse>({ method: 'POST', url: '/contacts/batch', body: { operation: 'create', items: chunk } });
+				const body = await client.json<BatchResponse>({
+					method: 'POST',
+					url: '/contacts/batch',
+					body: { operation: 'create', items: chunk },
+				});
 				calls.push({ size: chunk.length, status: 200, isolating });
 				return chunk.map((_, i) => {
 					const result = body.results.find((r) => r.index === i);
-					if (result && result.status < 300 && result.id !== undefined) return { ok: true as const, value: result.id };
+					if (result && result.status < 300 && result.id !== undefined)
+						return { ok: true as const, value: result.id };
 					return {
 						ok: false as const,
-						error: { message: result?.error?.message ?? 'the API returned no result for this record', code: result?.error?.code },
+						error: {
+							message: result?.error?.message ?? 'the API returned no result for this record',
+							code: result?.error?.code,
+						},
 					};
 				});
 			} catch (error) {
-				calls.push({ size: chunk.length, status: isCrmError(error) ? (error.status ?? 0) : 0, isolating });
+				calls.push({
+					size: chunk.length,
+					status: isCrmError(error) ? (error.status ?? 0) : 0,
+					isolating,
+				});
 				throw error;
 			}
 		},
@@ -92,7 +132,11 @@ export async function writeContacts(
 export async function readAllContacts(
 	client: HttpClient,
 	pageSize: number,
-): Promise<{ pageSizes: number[]; contacts: ApiContact[]; rateLimit?: { limit: string; remaining: string } }> {
+): Promise<{
+	pageSizes: number[];
+	contacts: ApiContact[];
+	rateLimit?: { limit: string; remaining: string };
+}> {
 	const pageSizes: number[] = [];
 	const contacts: ApiContact[] = [];
 	let rateLimit: { limit: string; remaining: string } | undefined;
@@ -100,7 +144,12 @@ export async function readAllContacts(
 		strategy: new CursorPaginator<ListPage>({ cursor: 'next_cursor', hasMore: 'has_more' }),
 		items: (page) => page.data,
 		fetchPage: async (cursor, { signal }) => {
-			const res = await client.request<ListPage>({ method: 'GET', url: '/contacts', qs: { limit: pageSize, cursor }, signal });
+			const res = await client.request<ListPage>({
+				method: 'GET',
+				url: '/contacts',
+				qs: { limit: pageSize, cursor },
+				signal,
+			});
 			const limit = res.headers['x-ratelimit-limit'];
 			const remaining = res.headers['x-ratelimit-remaining'];
 			if (limit !== undefined && remaining !== undefined) rateLimit = { limit, remaining };

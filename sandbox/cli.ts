@@ -18,7 +18,11 @@ export interface CliIo {
 /** Starts the sandboxes and prints the contract line; returns the running sandboxes. */
 export async function runCli(io: CliIo): Promise<RunningSandboxes> {
 	const env = parseSandboxEnv(io.env);
-	const running = await startSandboxes({ portBase: env.portBase, seed: env.seed, latency: env.latency });
+	const running = await startSandboxes({
+		portBase: env.portBase,
+		seed: env.seed,
+		latency: env.latency,
+	});
 	io.stdout(JSON.stringify(running.contract) + '\n');
 	for (const [key, value] of Object.entries(running.contract)) {
 		io.stderr(`[sandbox] ${key} ready: ${JSON.stringify(value)}\n`);

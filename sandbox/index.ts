@@ -9,9 +9,26 @@ import { registerSimulator } from './registry';
 
 export * from './contract';
 export * from './registry';
-export { HubSpotSimulator, DEFAULT_HUBSPOT_RATE_LIMITS, type HubSpotSimulatorOptions, type HubSpotRateLimits, type HubSpotBatchMode } from './hubspot';
-export { RestSimulator, DEFAULT_REST_API_KEY, type RestSimulatorOptions, type BatchMode } from './rest';
-export { SalesforceSimulator, SF_API_VERSION, SF_DEFAULTS, type SalesforceSimulatorOptions, type SalesforceSimContract } from './salesforce';
+export {
+	HubSpotSimulator,
+	DEFAULT_HUBSPOT_RATE_LIMITS,
+	type HubSpotSimulatorOptions,
+	type HubSpotRateLimits,
+	type HubSpotBatchMode,
+} from './hubspot';
+export {
+	RestSimulator,
+	DEFAULT_REST_API_KEY,
+	type RestSimulatorOptions,
+	type BatchMode,
+} from './rest';
+export {
+	SalesforceSimulator,
+	SF_API_VERSION,
+	SF_DEFAULTS,
+	type SalesforceSimulatorOptions,
+	type SalesforceSimContract,
+} from './salesforce';
 
 /** Sample records the REST simulator starts with under `startSandboxes()`. */
 export const REST_SEED_COUNTS = { companies: 20, contacts: 200 };
@@ -50,7 +67,15 @@ registerSimulator({
 });
 
 /** Sample records the Salesforce simulator starts with under `startSandboxes()`. */
-export const SALESFORCE_SEED_COUNTS = { accounts: 20, contacts: 200, leads: 50, opportunities: 30, cases: 20, tasks: 20, invoices: 20 };
+export const SALESFORCE_SEED_COUNTS = {
+	accounts: 20,
+	contacts: 200,
+	leads: 50,
+	opportunities: 30,
+	cases: 20,
+	tasks: 20,
+	invoices: 20,
+};
 
 registerSimulator({
 	key: 'salesforce',

@@ -25,7 +25,9 @@ export interface RunningSimulator<C, I = unknown> {
 /** How to start one simulator. */
 export interface SimulatorFactory<K extends SandboxKey = SandboxKey, I = unknown> {
 	key: K;
-	start(options: SimulatorStartOptions): Promise<RunningSimulator<NonNullable<SandboxContract[K]>, I>>;
+	start(
+		options: SimulatorStartOptions,
+	): Promise<RunningSimulator<NonNullable<SandboxContract[K]>, I>>;
 }
 
 const registry = new Map<SandboxKey, SimulatorFactory>();
@@ -65,7 +67,9 @@ export interface RunningSandboxes {
 }
 
 /** Starts every registered simulator (or `only` those) and returns the contract. */
-export async function startSandboxes(options: StartSandboxesOptions = {}): Promise<RunningSandboxes> {
+export async function startSandboxes(
+	options: StartSandboxesOptions = {},
+): Promise<RunningSandboxes> {
 	const portBase = options.portBase ?? 0;
 	if (!(Number.isInteger(portBase) && portBase >= 0 && portBase <= 65535 - 4)) {
 		throw new RangeError(`portBase must be an integer between 0 and 65531: ${portBase}`);

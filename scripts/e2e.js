@@ -28,8 +28,11 @@ const { performance } = require('node:perf_hooks');
 
 const { root, pkg, packAndInstall } = require('./lib/pack-install');
 
-const N8N_VERSION = process.env.CRM_E2E_N8N_VERSION || require(path.join(root, 'node_modules', 'n8n-core', 'package.json')).version;
-const CACHE = process.env.CRM_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-crm-connectors');
+const N8N_VERSION =
+	process.env.CRM_E2E_N8N_VERSION ||
+	require(path.join(root, 'node_modules', 'n8n-core', 'package.json')).version;
+const CACHE =
+	process.env.CRM_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-crm-connectors');
 const HOST_DIR = path.join(CACHE, `n8n-${N8N_VERSION}`);
 const MARKER = path.join(HOST_DIR, '.complete');
 const LOCK = `${HOST_DIR}.lock`;
@@ -72,10 +75,24 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
  * Runs a command without blocking the event loop (the sandboxes answer n8n from this process), in its own
  * process group so a timeout kills n8n and anything it started. Resolves with {code, stdout, stderr, ms}.
  */
-function run(command, args, { cwd, env, timeout = COMMAND_TIMEOUT, label = `${path.basename(command)} ${args.join(' ')}` } = {}) {
+function run(
+	command,
+	args,
+	{
+		cwd,
+		env,
+		timeout = COMMAND_TIMEOUT,
+		label = `${path.basename(command)} ${args.join(' ')}`,
+	} = {},
+) {
 	const started = performance.now();
 	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, { cwd, env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+		const child = spawn(command, args, {
+			cwd,
+			env: env ?? process.env,
+			stdio: ['ignore', 'pipe', 'pipe'],
+			detached: true,
+		});
 		children.add(child);
 		let stdout = '';
 		let stderr = '';
@@ -98,7 +115,10 @@ function run(command, args, { cwd, env, timeout = COMMAND_TIMEOUT, label = `${pa
 			clearTimeout(timer);
 			children.delete(child);
 			const ms = performance.now() - started;
-			if (timedOut) reject(new E2eFailure(`${label}: killed after ${seconds(timeout)}\n${tail(stdout + stderr)}`));
+			if (timedOut)
+				reject(
+					new E2eFailure(`${label}: killed after ${seconds(timeout)}\n${tail(stdout + stderr)}`),
+				);
 			else resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, ms });
 		});
 	});
@@ -109,7 +129,9 @@ const tail = (text, lines = 25) => text.trim().split('\n').slice(-lines).join('\
 async function mustRun(command, args, options) {
 	const result = await run(command, args, options);
 	if (result.code !== 0) {
-		throw new E2eFailure(`${options?.label ?? `${command} ${args.join(' ')}`} exited with ${result.code}\n${tail(result.stdout + '\n' + result.stderr)}`);
+		throw new E2eFailure(
+			`${options?.label ?? `${command} ${args.join(' ')}`} exited with ${result.code}\n${tail(result.stdout + '\n' + result.stderr)}`,
+		);
 	}
 	return result;
 }
@@ -117,11 +139,21 @@ async function mustRun(command, args, options) {
 /** A directory holding `include/node/common.gypi` for the running Node, for node-gyp's `--nodedir`. */
 async function nodeHeaders() {
 	const version = process.versions.node;
-	const fromNodePackage = path.join(root, 'node_modules', 'node', 'node_modules', `node-${process.platform}-${process.arch}`);
+	const fromNodePackage = path.join(
+		root,
+		'node_modules',
+		'node',
+		'node_modules',
+		`node-${process.platform}-${process.arch}`,
+	);
 	const candidates = [fromNodePackage, path.resolve(path.dirname(process.execPath), '..')];
 	for (const dir of candidates) {
 		const versionHeader = path.join(dir, 'include', 'node', 'node_version.h');
-		if (fs.existsSync(path.join(dir, 'include', 'node', 'common.gypi')) && headerVersion(versionHeader) === version) return dir;
+		if (
+			fs.existsSync(path.join(dir, 'include', 'node', 'common.gypi')) &&
+			headerVersion(versionHeader) === version
+		)
+			return dir;
 	}
 	// The registry's `node-<platform>-<arch>` package (what the `node` dev dependency installs) ships the headers.
 	const dir = path.join(CACHE, `node-headers-${version}`);
@@ -129,12 +161,21 @@ async function nodeHeaders() {
 		fs.rmSync(dir, { recursive: true, force: true });
 		fs.mkdirSync(dir, { recursive: true });
 		const spec = `node-${process.platform}-${process.arch}@${version}`;
-		const { stdout } = await mustRun('npm', ['pack', spec, '--silent', '--prefer-offline', '--pack-destination', dir], { timeout: INSTALL_TIMEOUT, label: `npm pack ${spec}` });
+		const { stdout } = await mustRun(
+			'npm',
+			['pack', spec, '--silent', '--prefer-offline', '--pack-destination', dir],
+			{ timeout: INSTALL_TIMEOUT, label: `npm pack ${spec}` },
+		);
 		const tarball = path.join(dir, stdout.trim().split('\n').pop());
-		await mustRun('tar', ['-xzf', tarball, '-C', dir, '--strip-components=1', 'package/include'], { label: `tar ${tarball}` });
+		await mustRun('tar', ['-xzf', tarball, '-C', dir, '--strip-components=1', 'package/include'], {
+			label: `tar ${tarball}`,
+		});
 		fs.rmSync(tarball);
 	}
-	check(headerVersion(path.join(dir, 'include', 'node', 'node_version.h')) === version, `no Node ${version} headers in ${dir}`);
+	check(
+		headerVersion(path.join(dir, 'include', 'node', 'node_version.h')) === version,
+		`no Node ${version} headers in ${dir}`,
+	);
 	return dir;
 }
 
@@ -152,9 +193,15 @@ async function findNodeGyp() {
 	} catch {
 		const npmRoot = process.env.npm_execpath
 			? path.resolve(path.dirname(process.env.npm_execpath), '..')
-			: path.join((await mustRun('npm', ['root', '-g'], { label: 'npm root -g' })).stdout.trim(), 'npm');
+			: path.join(
+					(await mustRun('npm', ['root', '-g'], { label: 'npm root -g' })).stdout.trim(),
+					'npm',
+				);
 		const bundled = path.join(npmRoot, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
-		check(fs.existsSync(bundled), `node-gyp not found (looked in ${HOST_DIR}, ${root} and ${npmRoot}); it is needed to build sqlite3 for n8n`);
+		check(
+			fs.existsSync(bundled),
+			`node-gyp not found (looked in ${HOST_DIR}, ${root} and ${npmRoot}); it is needed to build sqlite3 for n8n`,
+		);
 		return bundled;
 	}
 }
@@ -165,7 +212,8 @@ async function ensureN8n() {
 	const abi = process.versions.modules;
 	if (fs.existsSync(MARKER)) {
 		const marker = JSON.parse(fs.readFileSync(MARKER, 'utf8'));
-		if (marker.version === N8N_VERSION && marker.abi === abi && fs.existsSync(N8N_BIN)) return { cached: true, ms: performance.now() - started };
+		if (marker.version === N8N_VERSION && marker.abi === abi && fs.existsSync(N8N_BIN))
+			return { cached: true, ms: performance.now() - started };
 	}
 	if (!(await lock())) return await ensureN8n(); // another run installed it while we waited
 	try {
@@ -208,10 +256,20 @@ async function install(started, abi) {
 	log(`   installing n8n@${N8N_VERSION} into ${HOST_DIR} (no cache yet; a few minutes)`);
 	fs.rmSync(HOST_DIR, { recursive: true, force: true });
 	fs.mkdirSync(HOST_DIR, { recursive: true });
-	fs.writeFileSync(path.join(HOST_DIR, 'package.json'), JSON.stringify({ name: 'crm-e2e-n8n-host', private: true }));
+	fs.writeFileSync(
+		path.join(HOST_DIR, 'package.json'),
+		JSON.stringify({ name: 'crm-e2e-n8n-host', private: true }),
+	);
 	const npmInstall = await mustRun(
 		'npm',
-		['install', `n8n@${N8N_VERSION}`, '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+		[
+			'install',
+			`n8n@${N8N_VERSION}`,
+			'--ignore-scripts',
+			'--no-audit',
+			'--no-fund',
+			'--loglevel=error',
+		],
 		{ cwd: HOST_DIR, timeout: INSTALL_TIMEOUT, label: `npm install n8n@${N8N_VERSION}` },
 	);
 	log(`   npm install: ${seconds(npmInstall.ms)}`);
@@ -219,14 +277,26 @@ async function install(started, abi) {
 	const nodedir = await nodeHeaders();
 	const nodeGyp = await findNodeGyp();
 	const env = { ...process.env, npm_config_nodedir: nodedir };
-	const build = await mustRun(process.execPath, [nodeGyp, 'rebuild', `--nodedir=${nodedir}`, `--jobs=${Math.max(1, os.cpus().length)}`], {
-		cwd: SQLITE_DIR,
-		env,
-		timeout: BUILD_TIMEOUT,
-		label: 'node-gyp rebuild (sqlite3)',
-	});
+	const build = await mustRun(
+		process.execPath,
+		[nodeGyp, 'rebuild', `--nodedir=${nodedir}`, `--jobs=${Math.max(1, os.cpus().length)}`],
+		{
+			cwd: SQLITE_DIR,
+			env,
+			timeout: BUILD_TIMEOUT,
+			label: 'node-gyp rebuild (sqlite3)',
+		},
+	);
 	log(`   sqlite3 built from source: ${seconds(build.ms)}`);
-	fs.writeFileSync(MARKER, JSON.stringify({ version: N8N_VERSION, abi, node: process.version, installedAt: new Date().toISOString() }));
+	fs.writeFileSync(
+		MARKER,
+		JSON.stringify({
+			version: N8N_VERSION,
+			abi,
+			node: process.version,
+			installedAt: new Date().toISOString(),
+		}),
+	);
 	return { cached: false, ms: performance.now() - started };
 }
 
@@ -248,7 +318,7 @@ function parseRawOutput(stdout) {
 	check(start >= 0, `n8n printed no execution data:\n${tail(stdout)}`);
 	const rest = stdout.slice(start);
 	const end = rest.search(/^\}$/m);
-	check(end >= 0, 'n8n\'s execution data is cut off');
+	check(end >= 0, "n8n's execution data is cut off");
 	return JSON.parse(rest.slice(0, end + 1));
 }
 
@@ -263,7 +333,14 @@ function outputOf(runData, node, index = 0) {
 function workflow(id, name, rows, node, outputs) {
 	const at = (i) => [i * 220, 0];
 	const nodes = [
-		{ id: `${id}-trigger`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: at(0), parameters: {} },
+		{
+			id: `${id}-trigger`,
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: at(0),
+			parameters: {},
+		},
 		{
 			id: `${id}-rows`,
 			name: 'Rows',
@@ -272,9 +349,23 @@ function workflow(id, name, rows, node, outputs) {
 			position: at(1),
 			parameters: { mode: 'raw', jsonOutput: JSON.stringify({ rows }), options: {} },
 		},
-		{ id: `${id}-split`, name: 'Split Rows', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: at(2), parameters: { fieldToSplitOut: 'rows', options: {} } },
+		{
+			id: `${id}-split`,
+			name: 'Split Rows',
+			type: 'n8n-nodes-base.splitOut',
+			typeVersion: 1,
+			position: at(2),
+			parameters: { fieldToSplitOut: 'rows', options: {} },
+		},
 		{ id: `${id}-node`, position: at(3), onError: 'continueErrorOutput', ...node },
-		...outputs.map((out, i) => ({ id: `${id}-out${i}`, name: out, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [4 * 220, i * 200], parameters: {} })),
+		...outputs.map((out, i) => ({
+			id: `${id}-out${i}`,
+			name: out,
+			type: 'n8n-nodes-base.noOp',
+			typeVersion: 1,
+			position: [4 * 220, i * 200],
+			parameters: {},
+		})),
 	];
 	const link = (to) => ({ main: [[{ node: to, type: 'main', index: 0 }]] });
 	return {
@@ -294,81 +385,161 @@ function workflow(id, name, rows, node, outputs) {
 }
 
 const SIGNUPS = [
-	{ first: ' ada ', email: ' Ada.Lovelace@Example.ORG ', country: 'United Kingdom', spent: '1.234,50' },
+	{
+		first: ' ada ',
+		email: ' Ada.Lovelace@Example.ORG ',
+		country: 'United Kingdom',
+		spent: '1.234,50',
+	},
 	{ first: 'alan', email: 'alan.turing@example.org', country: 'uk', spent: '980' },
 	{ first: 'edsger', email: 'edsger.dijkstra(at)tue.nl', country: 'Netherlands', spent: '75,00' },
 	{ first: 'KATHERINE', email: 'KJohnson@Example.NET', country: 'USA', spent: '12.000,00' },
 	{ first: 'radia', email: 'radia@stp.example', country: 'United States', spent: '0,99' },
 ];
 const EXPECTED_MAPPED = [
-	{ email: 'ada.lovelace@example.org', first_name: 'Ada', country: 'GB', lifetime_value: 1234.5, lifecycle_stage: 'lead' },
-	{ email: 'alan.turing@example.org', first_name: 'Alan', country: 'GB', lifetime_value: 980, lifecycle_stage: 'lead' },
-	{ email: 'kjohnson@example.net', first_name: 'Katherine', country: 'US', lifetime_value: 12000, lifecycle_stage: 'lead' },
-	{ email: 'radia@stp.example', first_name: 'Radia', country: 'US', lifetime_value: 0.99, lifecycle_stage: 'lead' },
+	{
+		email: 'ada.lovelace@example.org',
+		first_name: 'Ada',
+		country: 'GB',
+		lifetime_value: 1234.5,
+		lifecycle_stage: 'lead',
+	},
+	{
+		email: 'alan.turing@example.org',
+		first_name: 'Alan',
+		country: 'GB',
+		lifetime_value: 980,
+		lifecycle_stage: 'lead',
+	},
+	{
+		email: 'kjohnson@example.net',
+		first_name: 'Katherine',
+		country: 'US',
+		lifetime_value: 12000,
+		lifecycle_stage: 'lead',
+	},
+	{
+		email: 'radia@stp.example',
+		first_name: 'Radia',
+		country: 'US',
+		lifetime_value: 0.99,
+		lifecycle_stage: 'lead',
+	},
 ];
 
 function fieldMapperWorkflow() {
 	const steps = (...types) => ({ steps: types.map((type) => ({ type })) });
-	const lookup = { United_Kingdom: 'GB', UK: 'GB', 'United States': 'US', USA: 'US', Netherlands: 'NL' };
-	return workflow('crmE2eFieldMapper', 'e2e: Field Mapper', SIGNUPS, {
-		name: 'Field Mapper',
-		type: `${PREFIX}.fieldMapper`,
-		typeVersion: 1,
-		parameters: {
-			mappings: {
-				rules: [
-					{ target: 'email', source: 'email', transforms: steps('trim', 'lowercase'), type: 'email', required: true },
-					{ target: 'first_name', source: 'first', transforms: steps('trim', 'titlecase'), type: 'string' },
-					{
-						target: 'country',
-						source: 'country',
-						transforms: {
-							steps: [
-								{ type: 'trim' },
-								{
-									type: 'lookup',
-									table: { pairs: Object.entries(lookup).map(([from, to]) => ({ from: from.replace('_', ' '), to })) },
-									caseInsensitive: true,
-									notFound: 'error',
-								},
-							],
+	const lookup = {
+		United_Kingdom: 'GB',
+		UK: 'GB',
+		'United States': 'US',
+		USA: 'US',
+		Netherlands: 'NL',
+	};
+	return workflow(
+		'crmE2eFieldMapper',
+		'e2e: Field Mapper',
+		SIGNUPS,
+		{
+			name: 'Field Mapper',
+			type: `${PREFIX}.fieldMapper`,
+			typeVersion: 1,
+			parameters: {
+				mappings: {
+					rules: [
+						{
+							target: 'email',
+							source: 'email',
+							transforms: steps('trim', 'lowercase'),
+							type: 'email',
+							required: true,
 						},
-						type: 'string',
-					},
-					{ target: 'lifetime_value', source: 'spent', transforms: { steps: [{ type: 'toNumber', decimalSeparator: ',' }] }, type: 'number', checks: { min: 0 } },
-					{ target: 'lifecycle_stage', valueFrom: 'constant', constant: 'lead' },
-				],
+						{
+							target: 'first_name',
+							source: 'first',
+							transforms: steps('trim', 'titlecase'),
+							type: 'string',
+						},
+						{
+							target: 'country',
+							source: 'country',
+							transforms: {
+								steps: [
+									{ type: 'trim' },
+									{
+										type: 'lookup',
+										table: {
+											pairs: Object.entries(lookup).map(([from, to]) => ({
+												from: from.replace('_', ' '),
+												to,
+											})),
+										},
+										caseInsensitive: true,
+										notFound: 'error',
+									},
+								],
+							},
+							type: 'string',
+						},
+						{
+							target: 'lifetime_value',
+							source: 'spent',
+							transforms: { steps: [{ type: 'toNumber', decimalSeparator: ',' }] },
+							type: 'number',
+							checks: { min: 0 },
+						},
+						{ target: 'lifecycle_stage', valueFrom: 'constant', constant: 'lead' },
+					],
+				},
+				options: {},
 			},
-			options: {},
 		},
-	}, ['Contacts', 'Rejected']);
+		['Contacts', 'Rejected'],
+	);
 }
 
 const sfContacts = Array.from({ length: SALESFORCE_CONTACTS }, (_, i) => {
 	const n = String(i + 1).padStart(4, '0');
-	return { first_name: `E2e${n}`, last_name: `Contact ${n}`, email: `e2e.contact.${n}@crm-e2e.example` };
+	return {
+		first_name: `E2e${n}`,
+		last_name: `Contact ${n}`,
+		email: `e2e.contact.${n}@crm-e2e.example`,
+	};
 });
 
 function salesforceWorkflow() {
-	return workflow('crmE2eSalesforce', 'e2e: Salesforce create contacts', sfContacts, {
-		name: 'Create Contacts',
-		type: `${PREFIX}.salesforce`,
-		typeVersion: 1,
-		parameters: {
-			authentication: 'password',
-			resource: 'record',
-			operation: 'create',
-			object: { __rl: true, mode: 'name', value: 'Contact' },
-			fields: {
-				mappingMode: 'defineBelow',
-				value: { FirstName: '={{ $json.first_name }}', LastName: '={{ $json.last_name }}', Email: '={{ $json.email }}', LeadSource: 'Web' },
-				matchingColumns: [],
-				schema: [],
+	return workflow(
+		'crmE2eSalesforce',
+		'e2e: Salesforce create contacts',
+		sfContacts,
+		{
+			name: 'Create Contacts',
+			type: `${PREFIX}.salesforce`,
+			typeVersion: 1,
+			parameters: {
+				authentication: 'password',
+				resource: 'record',
+				operation: 'create',
+				object: { __rl: true, mode: 'name', value: 'Contact' },
+				fields: {
+					mappingMode: 'defineBelow',
+					value: {
+						FirstName: '={{ $json.first_name }}',
+						LastName: '={{ $json.last_name }}',
+						Email: '={{ $json.email }}',
+						LeadSource: 'Web',
+					},
+					matchingColumns: [],
+					schema: [],
+				},
+				options: { batchSize: SALESFORCE_BATCH },
 			},
-			options: { batchSize: SALESFORCE_BATCH },
+			credentials: {
+				crmSalesforcePasswordApi: { id: 'crmE2eSfPassword', name: 'Salesforce sandbox (e2e)' },
+			},
 		},
-		credentials: { crmSalesforcePasswordApi: { id: 'crmE2eSfPassword', name: 'Salesforce sandbox (e2e)' } },
-	}, ['Created', 'Rejected']);
+		['Created', 'Rejected'],
+	);
 }
 
 const hsContacts = Array.from({ length: HUBSPOT_CONTACTS }, (_, i) => {
@@ -377,36 +548,58 @@ const hsContacts = Array.from({ length: HUBSPOT_CONTACTS }, (_, i) => {
 });
 
 function hubspotWorkflow() {
-	return workflow('crmE2eHubSpotUp', 'e2e: HubSpot upsert contacts by e-mail', hsContacts, {
-		name: 'Upsert Contacts',
-		type: `${PREFIX}.hubSpot`,
-		typeVersion: 1,
-		parameters: {
-			authentication: 'privateApp',
-			resource: 'record',
-			operation: 'upsert',
-			objectType: 'contacts',
-			fields: {
-				mappingMode: 'defineBelow',
-				// The last name carries the execution id, so the second run visibly updates the records the first created.
-				value: { email: '={{ $json.email }}', firstname: '={{ $json.first_name }}', lastname: '={{ $json.last_name }} #{{ $execution.id }}' },
-				matchingColumns: ['email'],
-				schema: [],
+	return workflow(
+		'crmE2eHubSpotUp',
+		'e2e: HubSpot upsert contacts by e-mail',
+		hsContacts,
+		{
+			name: 'Upsert Contacts',
+			type: `${PREFIX}.hubSpot`,
+			typeVersion: 1,
+			parameters: {
+				authentication: 'privateApp',
+				resource: 'record',
+				operation: 'upsert',
+				objectType: 'contacts',
+				fields: {
+					mappingMode: 'defineBelow',
+					// The last name carries the execution id, so the second run visibly updates the records the first created.
+					value: {
+						email: '={{ $json.email }}',
+						firstname: '={{ $json.first_name }}',
+						lastname: '={{ $json.last_name }} #{{ $execution.id }}',
+					},
+					matchingColumns: ['email'],
+					schema: [],
+				},
+			},
+			credentials: {
+				crmHubSpotPrivateAppApi: { id: 'crmE2eHsPrivApp', name: 'HubSpot sandbox (e2e)' },
 			},
 		},
-		credentials: { crmHubSpotPrivateAppApi: { id: 'crmE2eHsPrivApp', name: 'HubSpot sandbox (e2e)' } },
-	}, ['Upserted', 'Rejected']);
+		['Upserted', 'Rejected'],
+	);
 }
 
 async function main() {
 	const started = performance.now();
-	check(Number(process.versions.node.split('.')[0]) >= 24, `n8n ${N8N_VERSION} needs Node ≥ 24; this is ${process.version} (run through npm: the project's node dev dependency)`);
-	check(fs.existsSync(path.join(root, 'dist', 'sandbox', 'index.js')), 'dist/ is missing: run `npm run build` first (npm run test:e2e does)');
-	log(`e2e: ${pkg.name} packed and installed into a real n8n ${N8N_VERSION}, workflows run by \`n8n execute\``);
+	check(
+		Number(process.versions.node.split('.')[0]) >= 24,
+		`n8n ${N8N_VERSION} needs Node ≥ 24; this is ${process.version} (run through npm: the project's node dev dependency)`,
+	);
+	check(
+		fs.existsSync(path.join(root, 'dist', 'sandbox', 'index.js')),
+		'dist/ is missing: run `npm run build` first (npm run test:e2e does)',
+	);
+	log(
+		`e2e: ${pkg.name} packed and installed into a real n8n ${N8N_VERSION}, workflows run by \`n8n execute\``,
+	);
 
 	log('1. n8n host');
 	const host = await ensureN8n();
-	log(`   n8n ${N8N_VERSION} ${host.cached ? 'from the cache' : 'installed'} (${HOST_DIR}): ${seconds(host.ms)}`);
+	log(
+		`   n8n ${N8N_VERSION} ${host.cached ? 'from the cache' : 'installed'} (${HOST_DIR}): ${seconds(host.ms)}`,
+	);
 
 	const work = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-connectors-e2e-'));
 	const userFolder = path.join(work, 'user');
@@ -416,7 +609,9 @@ async function main() {
 	try {
 		log('2. package');
 		const packed = packAndInstall({ work, userFolder });
-		log(`   ${packed.tarball} (${(packed.size / 1024).toFixed(0)} KiB) installed into ${path.relative(work, packed.installed)}`);
+		log(
+			`   ${packed.tarball} (${(packed.size / 1024).toFixed(0)} KiB) installed into ${path.relative(work, packed.installed)}`,
+		);
 
 		const env = {
 			...process.env,
@@ -436,10 +631,18 @@ async function main() {
 			NODE_ENV: 'production',
 		};
 		delete env.NODE_OPTIONS;
-		const n8n = (args, label) => mustRun(process.execPath, [N8N_BIN, ...args], { cwd: work, env, label: label ?? `n8n ${args.join(' ')}` });
+		const n8n = (args, label) =>
+			mustRun(process.execPath, [N8N_BIN, ...args], {
+				cwd: work,
+				env,
+				label: label ?? `n8n ${args.join(' ')}`,
+			});
 
 		const { salesforce: sfContract, hubspot: hsContract } = sandboxes.contract;
-		check(sfContract && hsContract, `a sandbox did not start (running: ${Object.keys(sandboxes.contract).join(', ')})`);
+		check(
+			sfContract && hsContract,
+			`a sandbox did not start (running: ${Object.keys(sandboxes.contract).join(', ')})`,
+		);
 		const sf = sandboxes.instances.salesforce;
 		const hs = sandboxes.instances.hubspot;
 
@@ -477,12 +680,21 @@ async function main() {
 		const workflowsFile = path.join(work, 'workflows.json');
 		fs.writeFileSync(workflowsFile, JSON.stringify(workflows));
 		const importWorkflows = await n8n(['import:workflow', `--input=${workflowsFile}`]);
-		log(`   2 credentials (${seconds(importCredentials.ms)}), ${workflows.length} workflows (${seconds(importWorkflows.ms)})`);
+		log(
+			`   2 credentials (${seconds(importCredentials.ms)}), ${workflows.length} workflows (${seconds(importWorkflows.ms)})`,
+		);
 
 		const execute = async (wf, label) => {
-			const result = await run(process.execPath, [N8N_BIN, 'execute', `--id=${wf.id}`, '--rawOutput'], { cwd: work, env, label: `n8n execute ${label}` });
+			const result = await run(
+				process.execPath,
+				[N8N_BIN, 'execute', `--id=${wf.id}`, '--rawOutput'],
+				{ cwd: work, env, label: `n8n execute ${label}` },
+			);
 			timings.push([label, result.ms]);
-			if (result.code !== 0) throw new E2eFailure(`n8n execute "${wf.name}" failed (exit ${result.code})\n${tail(result.stdout + '\n' + result.stderr)}`);
+			if (result.code !== 0)
+				throw new E2eFailure(
+					`n8n execute "${wf.name}" failed (exit ${result.code})\n${tail(result.stdout + '\n' + result.stderr)}`,
+				);
 			const data = parseRawOutput(result.stdout);
 			const error = data.data?.resultData?.error;
 			check(!error, `"${wf.name}" ended with an error: ${error?.message}`);
@@ -494,14 +706,28 @@ async function main() {
 		const mapped = await execute(workflows[0], 'Field Mapper');
 		const contacts = outputOf(mapped.data, 'Field Mapper', 0);
 		const rejected = outputOf(mapped.data, 'Field Mapper', 1);
-		log(`   ${contacts.length} mapped, ${rejected.length} on the error output: ${rejected.map((r) => r.error).join(' | ')} (${seconds(mapped.ms)})`);
-		check(JSON.stringify(contacts) === JSON.stringify(EXPECTED_MAPPED), `mapped contacts differ:\n  got      ${JSON.stringify(contacts)}\n  expected ${JSON.stringify(EXPECTED_MAPPED)}`);
-		check(rejected.length === 1 && /email/i.test(String(rejected[0].error)), `expected one error item about the e-mail, got ${JSON.stringify(rejected)}`);
-		check(outputOf(mapped.data, 'Rejected').length === 1 && outputOf(mapped.data, 'Contacts').length === EXPECTED_MAPPED.length, 'the NoOp nodes after the Field Mapper did not receive its outputs');
+		log(
+			`   ${contacts.length} mapped, ${rejected.length} on the error output: ${rejected.map((r) => r.error).join(' | ')} (${seconds(mapped.ms)})`,
+		);
+		check(
+			JSON.stringify(contacts) === JSON.stringify(EXPECTED_MAPPED),
+			`mapped contacts differ:\n  got      ${JSON.stringify(contacts)}\n  expected ${JSON.stringify(EXPECTED_MAPPED)}`,
+		);
+		check(
+			rejected.length === 1 && /email/i.test(String(rejected[0].error)),
+			`expected one error item about the e-mail, got ${JSON.stringify(rejected)}`,
+		);
+		check(
+			outputOf(mapped.data, 'Rejected').length === 1 &&
+				outputOf(mapped.data, 'Contacts').length === EXPECTED_MAPPED.length,
+			'the NoOp nodes after the Field Mapper did not receive its outputs',
+		);
 
 		// ---- (2) Salesforce create ---------------------------------------------------------------------
 		const maxCalls = Math.ceil(SALESFORCE_CONTACTS / SALESFORCE_BATCH);
-		log(`5. Salesforce Record → Create: ${SALESFORCE_CONTACTS} contacts (batch ${SALESFORCE_BATCH}: at most ${maxCalls} collection calls)`);
+		log(
+			`5. Salesforce Record → Create: ${SALESFORCE_CONTACTS} contacts (batch ${SALESFORCE_BATCH}: at most ${maxCalls} collection calls)`,
+		);
 		const table = sf.table('Contact');
 		const before = table.collection.count();
 		const sfMark = sf.log.last()?.seq ?? 0;
@@ -510,20 +736,47 @@ async function main() {
 		const collectionCalls = sfRequests.filter((e) => e.kind === 'collections.create');
 		const createdItems = outputOf(created.data, 'Create Contacts', 0);
 		const sfRejected = outputOf(created.data, 'Create Contacts', 1);
-		const stored = new Map(table.collection.list().map((r) => [String(r.fields.Email ?? '').toLowerCase(), r]));
+		const stored = new Map(
+			table.collection.list().map((r) => [String(r.fields.Email ?? '').toLowerCase(), r]),
+		);
 		const missing = sfContacts.filter((c) => !stored.has(c.email));
 		log(
 			`   ${createdItems.length} created, ${sfRejected.length} rejected; sandbox contacts ${before} → ${table.collection.count()}; ` +
 				`${collectionCalls.length} collections.create calls, ${sfRequests.length} requests in all (${seconds(created.ms)})`,
 		);
-		check(sfRejected.length === 0, `Salesforce rejected ${sfRejected.length} contacts: ${JSON.stringify(sfRejected[0])}`);
-		check(createdItems.length === SALESFORCE_CONTACTS, `expected ${SALESFORCE_CONTACTS} output items, got ${createdItems.length}`);
-		check(table.collection.count() === before + SALESFORCE_CONTACTS, `the sandbox holds ${table.collection.count() - before} new contacts, expected ${SALESFORCE_CONTACTS}`);
-		check(missing.length === 0, `${missing.length} contacts are not in the sandbox, e.g. ${missing[0]?.email}`);
-		check(collectionCalls.length >= 1 && collectionCalls.length <= maxCalls, `expected 1…${maxCalls} collections.create calls, got ${collectionCalls.length}`);
-		check(collectionCalls.every((e) => e.status === 200), 'a collections.create call did not answer 200');
+		check(
+			sfRejected.length === 0,
+			`Salesforce rejected ${sfRejected.length} contacts: ${JSON.stringify(sfRejected[0])}`,
+		);
+		check(
+			createdItems.length === SALESFORCE_CONTACTS,
+			`expected ${SALESFORCE_CONTACTS} output items, got ${createdItems.length}`,
+		);
+		check(
+			table.collection.count() === before + SALESFORCE_CONTACTS,
+			`the sandbox holds ${table.collection.count() - before} new contacts, expected ${SALESFORCE_CONTACTS}`,
+		);
+		check(
+			missing.length === 0,
+			`${missing.length} contacts are not in the sandbox, e.g. ${missing[0]?.email}`,
+		);
+		check(
+			collectionCalls.length >= 1 && collectionCalls.length <= maxCalls,
+			`expected 1…${maxCalls} collections.create calls, got ${collectionCalls.length}`,
+		);
+		check(
+			collectionCalls.every((e) => e.status === 200),
+			'a collections.create call did not answer 200',
+		);
 		const ids = new Set(createdItems.map((item) => item.id));
-		check(ids.size === SALESFORCE_CONTACTS && [...ids].every((id) => stored.get(sfContacts[createdItems.findIndex((c) => c.id === id)].email)?.id === id), 'the output ids do not match the stored records');
+		check(
+			ids.size === SALESFORCE_CONTACTS &&
+				[...ids].every(
+					(id) =>
+						stored.get(sfContacts[createdItems.findIndex((c) => c.id === id)].email)?.id === id,
+				),
+			'the output ids do not match the stored records',
+		);
 
 		// ---- (3) HubSpot upsert, twice -----------------------------------------------------------------
 		log(`6. HubSpot Record → Upsert by e-mail: ${HUBSPOT_CONTACTS} contacts, run twice`);
@@ -537,29 +790,71 @@ async function main() {
 			const requests = hs.log.entries().filter((e) => e.seq > hsMark);
 			const upserted = outputOf(result.data, 'Upsert Contacts', 0);
 			const hsRejected = outputOf(result.data, 'Upsert Contacts', 1);
-			const ours = hsContacts.map((c) => hsStore.list().find((r) => String(r.fields.email ?? '').toLowerCase() === c.email.toLowerCase()));
+			const ours = hsContacts.map((c) =>
+				hsStore
+					.list()
+					.find((r) => String(r.fields.email ?? '').toLowerCase() === c.email.toLowerCase()),
+			);
 			check(ours.every(Boolean), `run ${pass}: a contact is missing from the HubSpot sandbox`);
 			const lastnames = new Set(ours.map((r) => r.fields.lastname));
-			check(lastnames.size === 1 && /^E2e #\d+$/.test([...lastnames][0]), `run ${pass}: expected one "E2e #<execution id>" last name on every contact, got ${[...lastnames].join(', ')}`);
-			runs.push({ upserted, count: hsStore.list().length, requests, lastname: [...lastnames][0], versions: ours.map((r) => r.version) });
+			check(
+				lastnames.size === 1 && /^E2e #\d+$/.test([...lastnames][0]),
+				`run ${pass}: expected one "E2e #<execution id>" last name on every contact, got ${[...lastnames].join(', ')}`,
+			);
+			runs.push({
+				upserted,
+				count: hsStore.list().length,
+				requests,
+				lastname: [...lastnames][0],
+				versions: ours.map((r) => r.version),
+			});
 			log(
 				`   run ${pass}: ${upserted.length} upserted, ${hsRejected.length} rejected; sandbox contacts ${hsStore.list().length}; ` +
-					`last name "${runs[pass - 1].lastname}"; requests ${requests.map((e) => e.kind).filter((k, i, all) => all.indexOf(k) === i).map((k) => `${k} ${requests.filter((e) => e.kind === k).length}`).join(' · ')} (${seconds(result.ms)})`,
+					`last name "${runs[pass - 1].lastname}"; requests ${requests
+						.map((e) => e.kind)
+						.filter((k, i, all) => all.indexOf(k) === i)
+						.map((k) => `${k} ${requests.filter((e) => e.kind === k).length}`)
+						.join(' · ')} (${seconds(result.ms)})`,
 			);
-			check(hsRejected.length === 0, `HubSpot rejected ${hsRejected.length} contacts on run ${pass}: ${JSON.stringify(hsRejected[0])}`);
-			check(upserted.length === HUBSPOT_CONTACTS, `run ${pass}: expected ${HUBSPOT_CONTACTS} output items, got ${upserted.length}`);
+			check(
+				hsRejected.length === 0,
+				`HubSpot rejected ${hsRejected.length} contacts on run ${pass}: ${JSON.stringify(hsRejected[0])}`,
+			);
+			check(
+				upserted.length === HUBSPOT_CONTACTS,
+				`run ${pass}: expected ${HUBSPOT_CONTACTS} output items, got ${upserted.length}`,
+			);
 		}
-		check(runs[0].count === hsBefore + HUBSPOT_CONTACTS, `the first run should add ${HUBSPOT_CONTACTS} contacts: ${hsBefore} → ${runs[0].count}`);
-		check(runs[1].count === runs[0].count, `the second run created duplicates: ${runs[0].count} → ${runs[1].count}`);
-		check(runs[1].lastname !== runs[0].lastname, `the second run did not update the contacts (last name still "${runs[0].lastname}")`);
-		check(runs[1].versions.every((v, i) => v > runs[0].versions[i]), 'the second run left some contacts unchanged');
+		check(
+			runs[0].count === hsBefore + HUBSPOT_CONTACTS,
+			`the first run should add ${HUBSPOT_CONTACTS} contacts: ${hsBefore} → ${runs[0].count}`,
+		);
+		check(
+			runs[1].count === runs[0].count,
+			`the second run created duplicates: ${runs[0].count} → ${runs[1].count}`,
+		);
+		check(
+			runs[1].lastname !== runs[0].lastname,
+			`the second run did not update the contacts (last name still "${runs[0].lastname}")`,
+		);
+		check(
+			runs[1].versions.every((v, i) => v > runs[0].versions[i]),
+			'the second run left some contacts unchanged',
+		);
 		const emails = emailsOf();
 		for (const c of hsContacts) {
 			const n = emails.filter((e) => e === c.email.toLowerCase()).length;
 			check(n === 1, `${c.email} is stored ${n} times in the HubSpot sandbox`);
 		}
-		const idsOf = (r) => r.upserted.map((item) => String(item.id)).sort().join(',');
-		check(idsOf(runs[0]) === idsOf(runs[1]), 'the second run returned other record ids than the first');
+		const idsOf = (r) =>
+			r.upserted
+				.map((item) => String(item.id))
+				.sort()
+				.join(',');
+		check(
+			idsOf(runs[0]) === idsOf(runs[1]),
+			'the second run returned other record ids than the first',
+		);
 
 		log();
 		log(
@@ -575,7 +870,7 @@ async function main() {
 
 if (require.main === module) {
 	main().catch((err) => {
-		console.error(`e2e FAILED: ${err instanceof E2eFailure ? err.message : err.stack ?? err}`);
+		console.error(`e2e FAILED: ${err instanceof E2eFailure ? err.message : (err.stack ?? err)}`);
 		process.exit(1);
 	});
 }

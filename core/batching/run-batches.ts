@@ -68,7 +68,13 @@ export interface BatchRun<TOut> extends AsyncIterable<Array<BatchItemResult<TOut
 export function defaultClassifyBatchError(error: unknown): BatchErrorClass {
 	if (error !== null && typeof error === 'object') {
 		const explicit = (error as { batchErrorClass?: unknown }).batchErrorClass;
-		if (explicit === 'splittable' || explicit === 'failChunk' || explicit === 'retryable' || explicit === 'fatal') return explicit;
+		if (
+			explicit === 'splittable' ||
+			explicit === 'failChunk' ||
+			explicit === 'retryable' ||
+			explicit === 'fatal'
+		)
+			return explicit;
 		const status = statusOf(error);
 		if (status === 400 || status === 413 || status === 422) return 'splittable';
 		if (status === 401 || status === 403) return 'fatal';
@@ -86,9 +92,14 @@ function statusOf(error: object): number | undefined {
 
 /** Default failure reason of a thrown error: its message, its string `code`, its `details`. */
 export function describeBatchError(error: unknown): BatchItemError {
-	if (error instanceof Error || (error !== null && typeof error === 'object' && 'message' in error)) {
+	if (
+		error instanceof Error ||
+		(error !== null && typeof error === 'object' && 'message' in error)
+	) {
 		const e = error as { message?: unknown; code?: unknown; details?: unknown };
-		const described: BatchItemError = { message: typeof e.message === 'string' && e.message !== '' ? e.message : String(error) };
+		const described: BatchItemError = {
+			message: typeof e.message === 'string' && e.message !== '' ? e.message : String(error),
+		};
 		if (typeof e.code === 'string' || typeof e.code === 'number') described.code = String(e.code);
 		if (e.details !== undefined) described.details = e.details;
 		return described;
@@ -122,7 +133,9 @@ function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
 function checkPositiveInteger(value: number | undefined, name: string, allowZero = false): void {
 	if (value === undefined) return;
 	if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
-		throw new RangeError(`runBatches(): ${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${String(value)}`);
+		throw new RangeError(
+			`runBatches(): ${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${String(value)}`,
+		);
 	}
 }
 
@@ -231,7 +244,11 @@ async function* executeRun<TIn, TOut>(
 						continue;
 					}
 				}
-				if (chunk && (chunk.items.length >= maxCount || (maxBytes !== undefined && chunk.bytes + separator + size > maxBytes))) {
+				if (
+					chunk &&
+					(chunk.items.length >= maxCount ||
+						(maxBytes !== undefined && chunk.bytes + separator + size > maxBytes))
+				) {
 					launchChunk(chunk);
 					chunk = undefined;
 				}
@@ -279,13 +296,20 @@ class ChunkExecutor<TIn, TOut> {
 		private readonly semaphore: Semaphore,
 	) {}
 
-	async run(items: TIn[], indexes: number[], isolating = false): Promise<Array<BatchItemResult<TOut>>> {
+	async run(
+		items: TIn[],
+		indexes: number[],
+		isolating = false,
+	): Promise<Array<BatchItemResult<TOut>>> {
 		const { options, stats } = this;
 		const maxRetries = options.maxRetries ?? 2;
 		for (let attempt = 1; ; attempt++) {
 			if (this.fatal) return this.failAll(indexes, this.notSent());
 			if (options.signal?.aborted) {
-				return this.failAll(indexes, { message: 'not sent: the run was cancelled before this batch was sent', code: BATCH_CODES.aborted });
+				return this.failAll(indexes, {
+					message: 'not sent: the run was cancelled before this batch was sent',
+					code: BATCH_CODES.aborted,
+				});
 			}
 			let outcomes: ReadonlyArray<ItemOutcome<TOut>> | undefined;
 			let failure: { error: unknown } | undefined;
@@ -293,7 +317,12 @@ class ChunkExecutor<TIn, TOut> {
 			try {
 				if (this.fatal) return this.failAll(indexes, this.notSent());
 				stats.calls++;
-				outcomes = await options.send(items.slice(), { indexes: indexes.slice(), attempt, isolating, signal: options.signal });
+				outcomes = await options.send(items.slice(), {
+					indexes: indexes.slice(),
+					attempt,
+					isolating,
+					signal: options.signal,
+				});
 			} catch (error) {
 				failure = { error };
 			} finally {
@@ -318,7 +347,9 @@ class ChunkExecutor<TIn, TOut> {
 				case 'retryable':
 					if (attempt <= maxRetries) {
 						stats.retries++;
-						const delay = options.retryDelayMs ? options.retryDelayMs(attempt) : 1000 * 2 ** (attempt - 1);
+						const delay = options.retryDelayMs
+							? options.retryDelayMs(attempt)
+							: 1000 * 2 ** (attempt - 1);
 						try {
 							await (options.sleep ?? defaultSleep)(delay, options.signal);
 						} catch {
@@ -358,9 +389,14 @@ class ChunkExecutor<TIn, TOut> {
 		};
 	}
 
-	private collect(outcomes: ReadonlyArray<ItemOutcome<TOut>> | undefined, indexes: number[]): Array<BatchItemResult<TOut>> {
+	private collect(
+		outcomes: ReadonlyArray<ItemOutcome<TOut>> | undefined,
+		indexes: number[],
+	): Array<BatchItemResult<TOut>> {
 		if (!Array.isArray(outcomes) || outcomes.length !== indexes.length) {
-			const got = Array.isArray(outcomes) ? `${outcomes.length} results` : `a ${outcomes === null ? 'null' : typeof outcomes}`;
+			const got = Array.isArray(outcomes)
+				? `${outcomes.length} results`
+				: `a ${outcomes === null ? 'null' : typeof outcomes}`;
 			return this.failAll(indexes, {
 				message: `the connector's send() returned ${got} for a batch of ${indexes.length} records, so no record's outcome is known — this is a connector bug; the records may or may not have been written`,
 				code: BATCH_CODES.badBatchResponse,
@@ -373,13 +409,21 @@ class ChunkExecutor<TIn, TOut> {
 				return { index, ok: true, value: outcome.value };
 			}
 			this.stats.failed++;
-			if (outcome && outcome.ok === false && outcome.error && typeof outcome.error.message === 'string') {
+			if (
+				outcome &&
+				outcome.ok === false &&
+				outcome.error &&
+				typeof outcome.error.message === 'string'
+			) {
 				return { index, ok: false, error: outcome.error };
 			}
 			return {
 				index,
 				ok: false,
-				error: { message: `the connector's send() returned a malformed outcome for this record (${JSON.stringify(outcome)?.slice(0, 60)})`, code: BATCH_CODES.badBatchResponse },
+				error: {
+					message: `the connector's send() returned a malformed outcome for this record (${JSON.stringify(outcome)?.slice(0, 60)})`,
+					code: BATCH_CODES.badBatchResponse,
+				},
 			};
 		});
 	}
@@ -401,7 +445,9 @@ export interface BatchRunResult<TOut> {
  * (`results[i].index === i`), plus the run's counters. For very large or async inputs, prefer
  * {@link runBatchesStream}, which does not hold all results.
  */
-export async function runBatches<TIn, TOut>(options: RunBatchesOptions<TIn, TOut>): Promise<BatchRunResult<TOut>> {
+export async function runBatches<TIn, TOut>(
+	options: RunBatchesOptions<TIn, TOut>,
+): Promise<BatchRunResult<TOut>> {
 	const run = runBatchesStream(options);
 	const results: Array<BatchItemResult<TOut>> = [];
 	for await (const chunkResults of run) {

@@ -17,7 +17,9 @@ export interface BatchItemError {
 export type ItemOutcome<TOut> = { ok: true; value: TOut } | { ok: false; error: BatchItemError };
 
 /** The final result for one input item; `index` is its position in the input. */
-export type BatchItemResult<TOut> = { index: number; ok: true; value: TOut } | { index: number; ok: false; error: BatchItemError };
+export type BatchItemResult<TOut> =
+	| { index: number; ok: true; value: TOut }
+	| { index: number; ok: false; error: BatchItemError };
 
 /**
  * How to react when `send()` throws for a whole chunk:

@@ -140,11 +140,29 @@ export interface CrmConnector {
 	describe(objectType: string): Promise<ObjectSchema>;
 	capabilities(objectType: string): Promise<Capabilities>;
 	/** The record of each id, in the order of `ids` (undefined where there is none). Batched. */
-	getByIds(objectType: string, ids: string[], fields?: string[]): Promise<Array<CrmRecord | undefined>>;
+	getByIds(
+		objectType: string,
+		ids: string[],
+		fields?: string[],
+	): Promise<Array<CrmRecord | undefined>>;
 	/** Every record whose `field` equals each value, in the order of `values` (two matches → two records). Batched. */
-	findByKeys(objectType: string, field: string, values: string[], fields?: string[]): Promise<CrmRecord[][]>;
+	findByKeys(
+		objectType: string,
+		field: string,
+		values: string[],
+		fields?: string[],
+	): Promise<CrmRecord[][]>;
 	/** Changes after `watermark` (null: from the beginning), page by page. */
-	changesSince(objectType: string, watermark: Watermark | null, options?: ChangesOptions): AsyncIterable<ChangePage>;
+	changesSince(
+		objectType: string,
+		watermark: Watermark | null,
+		options?: ChangesOptions,
+	): AsyncIterable<ChangePage>;
 	/** One result per input, in input order: the written record, or the CRM's code and message (or `OUTCOME_UNKNOWN`). */
-	write(operation: WriteOperation, objectType: string, inputs: WriteInput[], options?: ContractWriteOptions): Promise<Array<BatchItemResult<WrittenRecord>>>;
+	write(
+		operation: WriteOperation,
+		objectType: string,
+		inputs: WriteInput[],
+		options?: ContractWriteOptions,
+	): Promise<Array<BatchItemResult<WrittenRecord>>>;
 }

@@ -4,7 +4,13 @@
  */
 import type { AuthProvider } from './auth/types';
 import { CrmError, classifyHttpError, isCrmError, toCrmError } from './errors';
-import { getRateBudget, type RateBudget, type RateBudgetOptions, rateBudgetKey, type RateBudgetStats } from './rateLimiter';
+import {
+	getRateBudget,
+	type RateBudget,
+	type RateBudgetOptions,
+	rateBudgetKey,
+	type RateBudgetStats,
+} from './rateLimiter';
 import { redactString, redactUrl } from './redact';
 import { RetryPolicy, type RetryOptions } from './retry';
 import { AxiosTransport } from './transport';
@@ -97,10 +103,16 @@ export class HttpClient {
 	private readonly auth?: AuthProvider;
 	private readonly log: HttpLogger;
 	private readonly now: () => number;
-	private readonly counters: HttpClientStats = { requestsSent: 0, calls: 0, failures: 0, retries: 0 };
+	private readonly counters: HttpClientStats = {
+		requestsSent: 0,
+		calls: 0,
+		failures: 0,
+		retries: 0,
+	};
 
 	constructor(private readonly options: HttpClientOptions = {}) {
-		this.transport = options.transport ?? new AxiosTransport({ allowInsecure: options.allowInsecure });
+		this.transport =
+			options.transport ?? new AxiosTransport({ allowInsecure: options.allowInsecure });
 		this.auth = options.auth;
 		this.log = safeLogger(options.logger);
 		this.now = options.now ?? Date.now;
@@ -112,7 +124,9 @@ export class HttpClient {
 				now: this.now,
 				...retryOptions,
 				onRetry: (event) => {
-					this.log.warn(`${event.error.request?.method ?? ''} ${event.error.request?.url ?? ''}: ${event.reason}`.trim());
+					this.log.warn(
+						`${event.error.request?.method ?? ''} ${event.error.request?.url ?? ''}: ${event.reason}`.trim(),
+					);
 					retryOptions.onRetry?.(event);
 				},
 			});
@@ -153,10 +167,15 @@ export class HttpClient {
 		const prepared: HttpRequest = {
 			...request,
 			url,
-			headers: this.options.headers ? { ...this.options.headers, ...request.headers } : request.headers,
+			headers: this.options.headers
+				? { ...this.options.headers, ...request.headers }
+				: request.headers,
 			timeoutMs: request.timeoutMs ?? this.options.timeoutMs,
 		};
-		const summary: RequestSummary = { method: request.method, url: redactUrl(buildUrl(url, request.qs)) };
+		const summary: RequestSummary = {
+			method: request.method,
+			url: redactUrl(buildUrl(url, request.qs)),
+		};
 		const budget = this.budgetFor(url);
 		let lastResponse: HttpResponse | undefined;
 		let lastApplied: HttpRequest | undefined;
@@ -168,7 +187,11 @@ export class HttpClient {
 					applied = await this.auth.apply(prepared);
 				} catch (err) {
 					// A failed token request means this API request was never sent: resending it is always safe.
-					if (isCrmError(err) && (err.kind === 'transient' || err.kind === 'rateLimited') && err.reachedServer !== false) {
+					if (
+						isCrmError(err) &&
+						(err.kind === 'transient' || err.kind === 'rateLimited') &&
+						err.reachedServer !== false
+					) {
 						throw err.with({ reachedServer: false });
 					}
 					throw err;
@@ -188,15 +211,19 @@ export class HttpClient {
 					this.log.debug(`✗ ${summary.method} ${summary.url}: ${crm.message}`);
 					throw crm;
 				}
-				this.log.debug(`← ${res.status} ${summary.method} ${summary.url} (${this.now() - started} ms)`);
+				this.log.debug(
+					`← ${res.status} ${summary.method} ${summary.url} (${this.now() - started} ms)`,
+				);
 				budget?.observe(res.headers);
 				return res;
 			};
 			const res = budget ? await budget.schedule(send, { signal: request.signal }) : await send();
-			if ((res.status >= 200 && res.status < 300) || this.options.okStatuses?.includes(res.status)) return res;
+			if ((res.status >= 200 && res.status < 300) || this.options.okStatuses?.includes(res.status))
+				return res;
 			lastResponse = res;
 			let error = classifyHttpError(res, summary, { now: this.now });
-			if (this.options.classify) error = this.options.classify(res, summary, error, { attempt: n }) ?? error;
+			if (this.options.classify)
+				error = this.options.classify(res, summary, error, { attempt: n }) ?? error;
 			if (error.kind === 'rateLimited' && error.retryable !== false) {
 				budget?.on429(this.retryPolicy.serverDelay(error)?.delayMs);
 			}
@@ -225,13 +252,16 @@ export class HttpClient {
 		const contentType = res.headers['content-type'] ?? '';
 		if (typeof res.body === 'string' && /[/+]json\b/i.test(contentType)) {
 			const method = request.method;
-			throw new CrmError(`The response is not valid JSON although its content type is ${contentType} (HTTP ${res.status} ${method} ${res.url})`, {
-				kind: 'fatal',
-				status: res.status,
-				request: { method, url: res.url },
-				details: res.body.slice(0, 500),
-				hint: 'The API returned a truncated or malformed body; retry the call, and report it to the API vendor if it persists.',
-			});
+			throw new CrmError(
+				`The response is not valid JSON although its content type is ${contentType} (HTTP ${res.status} ${method} ${res.url})`,
+				{
+					kind: 'fatal',
+					status: res.status,
+					request: { method, url: res.url },
+					details: res.body.slice(0, 500),
+					hint: 'The API returned a truncated or malformed body; retry the call, and report it to the API vendor if it persists.',
+				},
+			);
 		}
 		return res.body;
 	}

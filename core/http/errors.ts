@@ -85,14 +85,21 @@ export class CrmError extends Error {
 
 	constructor(message: string, init: CrmErrorInit) {
 		super(redactString(message));
-		Object.defineProperty(this, 'name', { value: 'CrmError', enumerable: false, configurable: true, writable: true });
+		Object.defineProperty(this, 'name', {
+			value: 'CrmError',
+			enumerable: false,
+			configurable: true,
+			writable: true,
+		});
 		this.kind = init.kind;
 		if (init.status !== undefined) this.status = init.status;
 		if (init.crmCode !== undefined) this.crmCode = redactString(init.crmCode);
 		if (init.crmMessage !== undefined) this.crmMessage = redactString(init.crmMessage);
 		if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
-		if (init.details !== undefined) this.details = redactValue(init.details, { maxStringLength: 4000 });
-		if (init.request) this.request = { method: init.request.method, url: redactUrl(init.request.url) };
+		if (init.details !== undefined)
+			this.details = redactValue(init.details, { maxStringLength: 4000 });
+		if (init.request)
+			this.request = { method: init.request.method, url: redactUrl(init.request.url) };
 		if (init.attempts !== undefined) this.attempts = init.attempts;
 		if (init.reachedServer !== undefined) this.reachedServer = init.reachedServer;
 		if (init.retryable !== undefined) this.retryable = init.retryable;
@@ -110,7 +117,8 @@ export class CrmError extends Error {
 		// Read the stack before changing the message: V8 formats it lazily, from the current message.
 		const stack = this.stack;
 		this.message = `${old} — ${clean}`;
-		if (stack?.startsWith(header)) this.stack = `${this.name}: ${this.message}${stack.slice(header.length)}`;
+		if (stack?.startsWith(header))
+			this.stack = `${this.name}: ${this.message}${stack.slice(header.length)}`;
 		return this;
 	}
 
@@ -139,7 +147,11 @@ export class CrmError extends Error {
 
 	/** Plain, redacted data: safe to log, to put into an n8n item or to send anywhere. */
 	toJSON(): Record<string, unknown> {
-		const out: Record<string, unknown> = { name: this.name, kind: this.kind, message: this.message };
+		const out: Record<string, unknown> = {
+			name: this.name,
+			kind: this.kind,
+			message: this.message,
+		};
 		const optional: Array<Exclude<keyof CrmErrorInit, 'kind' | 'responseHeaders'>> = [
 			'status',
 			'crmCode',
@@ -164,7 +176,9 @@ export class CrmError extends Error {
 		const fields: Record<string, unknown> = this.toJSON();
 		delete fields.name;
 		delete fields.message;
-		return redactString(`${this.stack ?? `${this.name}: ${this.message}`} ${inspect(fields, options)}`);
+		return redactString(
+			`${this.stack ?? `${this.name}: ${this.message}`} ${inspect(fields, options)}`,
+		);
 	}
 
 	override toString(): string {
@@ -174,11 +188,19 @@ export class CrmError extends Error {
 
 /** Whether a value is a {@link CrmError} (also across module copies). */
 export function isCrmError(value: unknown): value is CrmError {
-	return value instanceof CrmError || (value instanceof Error && value.name === 'CrmError' && 'kind' in value);
+	return (
+		value instanceof CrmError ||
+		(value instanceof Error && value.name === 'CrmError' && 'kind' in value)
+	);
 }
 
 function cloneReport(r: RetryReport): RetryReport {
-	return { attempts: r.attempts, waitsMs: [...r.waitsMs], totalWaitMs: r.totalWaitMs, reasons: r.reasons.map(redactString) };
+	return {
+		attempts: r.attempts,
+		waitsMs: [...r.waitsMs],
+		totalWaitMs: r.totalWaitMs,
+		reasons: r.reasons.map(redactString),
+	};
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -210,7 +232,16 @@ export function kindForStatus(status: number): CrmErrorKind {
 	if (status === 401) return 'authentication';
 	if (status === 403) return 'permission';
 	if (status === 404 || status === 410) return 'notFound';
-	if (status === 400 || status === 422 || status === 405 || status === 406 || status === 413 || status === 414 || status === 415) return 'validation';
+	if (
+		status === 400 ||
+		status === 422 ||
+		status === 405 ||
+		status === 406 ||
+		status === 413 ||
+		status === 414 ||
+		status === 415
+	)
+		return 'validation';
 	if (status === 409 || status === 412 || status === 423) return 'conflict';
 	if (status === 429) return 'rateLimited';
 	if (status === 408 || status >= 500) return 'transient';
@@ -218,10 +249,13 @@ export function kindForStatus(status: number): CrmErrorKind {
 }
 
 const HINTS: Partial<Record<CrmErrorKind, string>> = {
-	authentication: 'Check the credential (expired or revoked token, wrong client secret or password) and reconnect it.',
-	permission: 'The credential is valid but lacks access: grant the user/app the needed permission or scope.',
+	authentication:
+		'Check the credential (expired or revoked token, wrong client secret or password) and reconnect it.',
+	permission:
+		'The credential is valid but lacks access: grant the user/app the needed permission or scope.',
 	notFound: 'Check the record ID, object name and API path/version.',
-	rateLimited: 'The API rate limit was reached: lower the request rate or batch size, or wait for the limit window to reset.',
+	rateLimited:
+		'The API rate limit was reached: lower the request rate or batch size, or wait for the limit window to reset.',
 	transient: 'A temporary server or network problem: retrying later usually succeeds.',
 };
 
@@ -254,7 +288,10 @@ function decodeBody(body: unknown): unknown {
 	else if (body instanceof ArrayBuffer) body = Buffer.from(body).toString('utf8');
 	if (typeof body === 'string') {
 		const trimmed = body.trim();
-		if ((trimmed.startsWith('{') && trimmed.endsWith('}')) || (trimmed.startsWith('[') && trimmed.endsWith(']'))) {
+		if (
+			(trimmed.startsWith('{') && trimmed.endsWith('}')) ||
+			(trimmed.startsWith('[') && trimmed.endsWith(']'))
+		) {
 			try {
 				return JSON.parse(trimmed);
 			} catch {
@@ -268,7 +305,9 @@ function decodeBody(body: unknown): unknown {
 
 function textFromHtml(html: string): string {
 	const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1];
-	const text = (title ?? html.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' '))
+	const text = (
+		title ?? html.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' ')
+	)
 		.replace(/&nbsp;/g, ' ')
 		.replace(/&amp;/g, '&')
 		.replace(/&lt;/g, '<')
@@ -316,10 +355,15 @@ export function extractCrmError(rawBody: unknown): ExtractedCrmError {
 	if (!isRecord(body)) return { message: String(body), body };
 
 	// HubSpot: { status: 'error', message, category, correlationId, errors: [...] }
-	if (body.status === 'error' && (body.category !== undefined || body.correlationId !== undefined)) {
+	if (
+		body.status === 'error' &&
+		(body.category !== undefined || body.correlationId !== undefined)
+	) {
 		const errors = Array.isArray(body.errors) ? body.errors.filter(isRecord) : [];
 		const fields = errors
-			.map((e) => (isRecord(e.context) ? e.context.propertyName ?? e.context.properties : undefined))
+			.map((e) =>
+				isRecord(e.context) ? (e.context.propertyName ?? e.context.properties) : undefined,
+			)
 			.flat()
 			.filter((f): f is string => typeof f === 'string');
 		return {
@@ -344,7 +388,10 @@ export function extractCrmError(rawBody: unknown): ExtractedCrmError {
 	}
 
 	// OAuth 2.0: { error, error_description }
-	if (typeof body.error === 'string' && (body.error_description !== undefined || /^[a-z_]+$/.test(body.error))) {
+	if (
+		typeof body.error === 'string' &&
+		(body.error_description !== undefined || /^[a-z_]+$/.test(body.error))
+	) {
 		return {
 			code: body.error,
 			message: asString(body.error_description) ?? asString(body.message),
@@ -371,7 +418,11 @@ export function extractCrmError(rawBody: unknown): ExtractedCrmError {
 		asString(body.errorCode) ??
 		asString(body.error_code) ??
 		asString(body.code) ??
-		(typeof body.error === 'string' && /^[A-Za-z0-9_.-]+$/.test(body.error) && body.message !== undefined ? body.error : undefined);
+		(typeof body.error === 'string' &&
+		/^[A-Za-z0-9_.-]+$/.test(body.error) &&
+		body.message !== undefined
+			? body.error
+			: undefined);
 	const message =
 		asString(body.message) ??
 		asString(body.detail) ??
@@ -381,11 +432,23 @@ export function extractCrmError(rawBody: unknown): ExtractedCrmError {
 		asString(body.error) ??
 		asString(body.title) ??
 		(isRecord(body.fault) ? asString(body.fault.faultstring) : undefined);
-	return { code: code === message ? undefined : code, message, correlationId: asString(body.correlationId), body };
+	return {
+		code: code === message ? undefined : code,
+		message,
+		correlationId: asString(body.correlationId),
+		body,
+	};
 }
 
 /** Codes that mean "rate limited" whatever the status: Salesforce and the Dataverse service-protection limits. */
-const RATE_LIMIT_CODES = new Set(['REQUEST_LIMIT_EXCEEDED', '0x80072322', '0x80072321', '0x80072326', 'RATE_LIMITS', 'TooManyRequests']);
+const RATE_LIMIT_CODES = new Set([
+	'REQUEST_LIMIT_EXCEEDED',
+	'0x80072322',
+	'0x80072321',
+	'0x80072326',
+	'RATE_LIMITS',
+	'TooManyRequests',
+]);
 
 /**
  * Waits up to this long mean a short-window rate limit (per second, per 10 s, per minute, per 5 minutes …);
@@ -401,7 +464,8 @@ export function isShortWindow(delayMs: number | undefined): boolean {
 /** The hint of a rate-limited response, naming the wait the server asked for (and so the kind of limit). */
 export function rateLimitHint(delay: { delayMs: number; source: string } | undefined): string {
 	if (!delay) return HINTS.rateLimited as string;
-	const wait = delay.delayMs < 1000 ? `${delay.delayMs} ms` : `${Math.round(delay.delayMs / 100) / 10} s`;
+	const wait =
+		delay.delayMs < 1000 ? `${delay.delayMs} ms` : `${Math.round(delay.delayMs / 100) / 10} s`;
 	if (isShortWindow(delay.delayMs)) {
 		return `A short-window API rate limit was reached: the server asked to wait ${wait} (${delay.source}) — not the daily limit. Wait and send again; if it keeps happening, lower the request rate or the batch size.`;
 	}
@@ -419,7 +483,11 @@ export interface ClassifyOptions {
  * 403 `REQUEST_LIMIT_EXCEEDED` is `rateLimited`), the CRM's code and message from the body, the wait the server
  * asked for. Message format: `<CRM code>: <CRM message> (HTTP 400 POST https://host/path)`.
  */
-export function classifyHttpError(response: HttpResponse, request: RequestSummary, options: ClassifyOptions = {}): CrmError {
+export function classifyHttpError(
+	response: HttpResponse,
+	request: RequestSummary,
+	options: ClassifyOptions = {},
+): CrmError {
 	const now = options.now ?? Date.now;
 	const status = response.status;
 	const extracted = extractCrmError(response.body);
@@ -428,21 +496,25 @@ export function classifyHttpError(response: HttpResponse, request: RequestSummar
 
 	const code = extracted.code;
 	const bodyText = typeof response.body === 'string' ? response.body : '';
-	const rateLimitedByCode = (code !== undefined && RATE_LIMIT_CODES.has(code)) || /REQUEST_LIMIT_EXCEEDED/.test(bodyText);
+	const rateLimitedByCode =
+		(code !== undefined && RATE_LIMIT_CODES.has(code)) || /REQUEST_LIMIT_EXCEEDED/.test(bodyText);
 	if (rateLimitedByCode && kind !== 'rateLimited') kind = 'rateLimited';
 
 	const delay = serverRequestedDelay(status, response.headers, now());
 	// Salesforce's rolling 24-hour org limit ("TotalRequests Limit exceeded", sent without Retry-After): retrying
 	// within seconds cannot succeed. When the server asks for a short wait, it says the limit is a short-window
 	// one, whatever the text: the wait is honoured and the message does not claim the daily limit.
-	const daily = kind === 'rateLimited' && /TotalRequests Limit exceeded/i.test(extracted.message ?? bodyText) && !isShortWindow(delay?.delayMs);
+	const daily =
+		kind === 'rateLimited' &&
+		/TotalRequests Limit exceeded/i.test(extracted.message ?? bodyText) &&
+		!isShortWindow(delay?.delayMs);
 	if (daily) retryable = false;
 	const method = request.method.toUpperCase();
 	const url = redactUrl(request.url);
 	const statusText = STATUS_TEXT[status] ?? (status >= 500 ? 'Server Error' : 'HTTP Error');
 	const crmMessage = extracted.message;
 	const parts: string[] = [];
-	parts.push(code ? `${code}: ${crmMessage ?? statusText}` : crmMessage ?? statusText);
+	parts.push(code ? `${code}: ${crmMessage ?? statusText}` : (crmMessage ?? statusText));
 	if (extracted.fields?.length) parts.push(`[fields: ${extracted.fields.join(', ')}]`);
 	if (extracted.more) parts.push(`(+${extracted.more} more error${extracted.more > 1 ? 's' : ''})`);
 	if (extracted.correlationId) parts.push(`[correlationId: ${extracted.correlationId}]`);
@@ -450,7 +522,9 @@ export function classifyHttpError(response: HttpResponse, request: RequestSummar
 
 	let hint = HINTS[kind];
 	if (kind === 'rateLimited') hint = rateLimitHint(delay);
-	if (daily) hint = 'The daily API request limit of the org is used up; it frees up over the rolling 24-hour window.';
+	if (daily)
+		hint =
+			'The daily API request limit of the org is used up; it frees up over the rolling 24-hour window.';
 
 	return new CrmError(parts.join(' '), {
 		kind,
@@ -500,7 +574,8 @@ const MAYBE_PROCESSED = new Set([
 	'HPE_INVALID_CONSTANT',
 	'ERR_NETWORK',
 ]);
-const TLS_CODE = /^(?:CERT_|ERR_TLS_|ERR_SSL_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|ERR_OSSL)/;
+const TLS_CODE =
+	/^(?:CERT_|ERR_TLS_|ERR_SSL_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|ERR_OSSL)/;
 
 function errorChain(err: unknown): ErrorLike[] {
 	const chain: ErrorLike[] = [];
@@ -520,20 +595,34 @@ function errorChain(err: unknown): ErrorLike[] {
 export function transportError(err: unknown, request: RequestSummary): CrmError {
 	if (isCrmError(err)) return err;
 	const chain = errorChain(err);
-	const codes = chain.map((e) => (typeof e.code === 'string' ? e.code : undefined)).filter((c): c is string => !!c);
-	const syscall = chain.map((e) => (typeof e.syscall === 'string' ? e.syscall : undefined)).find(Boolean);
+	const codes = chain
+		.map((e) => (typeof e.code === 'string' ? e.code : undefined))
+		.filter((c): c is string => !!c);
+	const syscall = chain
+		.map((e) => (typeof e.syscall === 'string' ? e.syscall : undefined))
+		.find(Boolean);
 	const names = chain.map((e) => (typeof e.name === 'string' ? e.name : ''));
 	const specific =
-		codes.find((c) => NEVER_SENT.has(c) || TLS_CODE.test(c)) ?? codes.find((c) => MAYBE_PROCESSED.has(c)) ?? codes[0];
-	const source = chain.find((e) => e.code === specific && typeof e.message === 'string' && e.message);
+		codes.find((c) => NEVER_SENT.has(c) || TLS_CODE.test(c)) ??
+		codes.find((c) => MAYBE_PROCESSED.has(c)) ??
+		codes[0];
+	const source = chain.find(
+		(e) => e.code === specific && typeof e.message === 'string' && e.message,
+	);
 	const rawMessage =
-		(source?.message as string | undefined) ?? chain.map((e) => (typeof e.message === 'string' ? e.message : '')).find(Boolean) ?? String(err);
+		(source?.message as string | undefined) ??
+		chain.map((e) => (typeof e.message === 'string' ? e.message : '')).find(Boolean) ??
+		String(err);
 	const method = request.method.toUpperCase();
 	const url = redactUrl(request.url);
 	const where = `(${method} ${url})`;
 	const base = { request: { method, url }, networkCode: specific };
 
-	if (codes.includes('ERR_CANCELED') || names.includes('AbortError') || names.includes('CanceledError')) {
+	if (
+		codes.includes('ERR_CANCELED') ||
+		names.includes('AbortError') ||
+		names.includes('CanceledError')
+	) {
 		return abortedError({ method, url });
 	}
 	if (specific && TLS_CODE.test(specific)) {
@@ -544,28 +633,51 @@ export function transportError(err: unknown, request: RequestSummary): CrmError 
 			hint: 'The server certificate could not be verified (expired, self-signed or wrong host name). Fix the certificate or the URL; retrying will not help.',
 		});
 	}
-	const connectTimeout = (specific === 'ETIMEDOUT' && syscall === 'connect') || /connect ETIMEDOUT/.test(rawMessage);
+	const connectTimeout =
+		(specific === 'ETIMEDOUT' && syscall === 'connect') || /connect ETIMEDOUT/.test(rawMessage);
 	if ((specific && NEVER_SENT.has(specific)) || connectTimeout) {
 		const dns = specific === 'ENOTFOUND' || specific?.startsWith('EAI_');
-		return new CrmError(`${specific ?? 'ETIMEDOUT'}: ${rawMessage} ${where} — the request never reached the server`, {
-			...base,
-			kind: 'transient',
-			reachedServer: false,
-			hint: dns ? 'The host name could not be resolved: check the URL / instance name and DNS.' : 'The server could not be reached: check the URL, the network and that the service is up.',
-		});
+		return new CrmError(
+			`${specific ?? 'ETIMEDOUT'}: ${rawMessage} ${where} — the request never reached the server`,
+			{
+				...base,
+				kind: 'transient',
+				reachedServer: false,
+				hint: dns
+					? 'The host name could not be resolved: check the URL / instance name and DNS.'
+					: 'The server could not be reached: check the URL, the network and that the service is up.',
+			},
+		);
 	}
-	const timeout = specific === 'ECONNABORTED' || specific === 'ETIMEDOUT' || specific === 'ESOCKETTIMEDOUT' || /timeout/i.test(rawMessage);
-	if (timeout || (specific && MAYBE_PROCESSED.has(specific)) || /socket hang up|aborted|other side closed/i.test(rawMessage)) {
-		const what = timeout ? 'no response before the timeout' : 'connection lost after the request was sent';
-		return new CrmError(`${specific ?? (timeout ? 'ETIMEDOUT' : 'ECONNRESET')}: ${rawMessage} ${where} — ${what}; the server may have processed it`, {
-			...base,
-			networkCode: specific ?? (timeout ? 'ETIMEDOUT' : 'ECONNRESET'),
-			kind: 'transient',
-			reachedServer: true,
-			hint: timeout ? 'Increase the timeout or reduce the batch size.' : HINTS.transient,
-		});
+	const timeout =
+		specific === 'ECONNABORTED' ||
+		specific === 'ETIMEDOUT' ||
+		specific === 'ESOCKETTIMEDOUT' ||
+		/timeout/i.test(rawMessage);
+	if (
+		timeout ||
+		(specific && MAYBE_PROCESSED.has(specific)) ||
+		/socket hang up|aborted|other side closed/i.test(rawMessage)
+	) {
+		const what = timeout
+			? 'no response before the timeout'
+			: 'connection lost after the request was sent';
+		return new CrmError(
+			`${specific ?? (timeout ? 'ETIMEDOUT' : 'ECONNRESET')}: ${rawMessage} ${where} — ${what}; the server may have processed it`,
+			{
+				...base,
+				networkCode: specific ?? (timeout ? 'ETIMEDOUT' : 'ECONNRESET'),
+				kind: 'transient',
+				reachedServer: true,
+				hint: timeout ? 'Increase the timeout or reduce the batch size.' : HINTS.transient,
+			},
+		);
 	}
-	return new CrmError(`${specific ? `${specific}: ` : ''}${rawMessage} ${where}`, { ...base, kind: 'transient', hint: HINTS.transient });
+	return new CrmError(`${specific ? `${specific}: ` : ''}${rawMessage} ${where}`, {
+		...base,
+		kind: 'transient',
+		hint: HINTS.transient,
+	});
 }
 
 /**
@@ -584,7 +696,8 @@ export function tokenRequestError(cause: CrmError, provider: string): CrmError {
 		else if (/TIMEDOUT|ECONNABORTED/.test(code)) what = `${code}: no answer before the timeout`;
 		else what = `${code}: the connection dropped before the token arrived`;
 	}
-	const attempts = cause.attempts !== undefined && cause.attempts > 1 ? ` after ${cause.attempts} attempts` : '';
+	const attempts =
+		cause.attempts !== undefined && cause.attempts > 1 ? ` after ${cause.attempts} attempts` : '';
 	const where = cause.request ? ` (${cause.request.method} ${cause.request.url})` : '';
 	return cause.with({
 		message: `${provider}: the token request failed${attempts} (${what})${where} — the API call was NOT sent, nothing was written; sending it again is safe`,
@@ -598,12 +711,15 @@ export function tokenRequestError(cause: CrmError, provider: string): CrmError {
 
 /** The error for a request (or a wait) cancelled through its `AbortSignal`. Not retried. */
 export function abortedError(request?: RequestSummary): CrmError {
-	return new CrmError(`ABORTED: the request was cancelled${request ? ` (${request.method} ${redactUrl(request.url)})` : ''}`, {
-		kind: 'fatal',
-		networkCode: 'ABORTED',
-		retryable: false,
-		request,
-	});
+	return new CrmError(
+		`ABORTED: the request was cancelled${request ? ` (${request.method} ${redactUrl(request.url)})` : ''}`,
+		{
+			kind: 'fatal',
+			networkCode: 'ABORTED',
+			retryable: false,
+			request,
+		},
+	);
 }
 
 /** Returns `err` if it is a {@link CrmError}, else maps it with {@link transportError}. */

@@ -2,7 +2,14 @@
  * The HTTP layer of the connector core: transports, auth providers, retry policy, rate budget, error taxonomy
  * and secret redaction, composed by `HttpClient`.
  */
-export type { HttpMethod, HttpRequest, HttpResponse, RequestSummary, RetryReport, Transport } from './types';
+export type {
+	HttpMethod,
+	HttpRequest,
+	HttpResponse,
+	RequestSummary,
+	RetryReport,
+	Transport,
+} from './types';
 export {
 	abortedError,
 	classifyHttpError,
@@ -87,4 +94,11 @@ export {
 	rateBudgetKey,
 	type ScheduleOptions,
 } from './rateLimiter';
-export { type ClassifyHook, type ClientResponse, HttpClient, type HttpClientOptions, type HttpClientStats, type HttpLogger } from './client';
+export {
+	type ClassifyHook,
+	type ClientResponse,
+	HttpClient,
+	type HttpClientOptions,
+	type HttpClientStats,
+	type HttpLogger,
+} from './client';

@@ -5,7 +5,10 @@
  */
 
 /** Header lookup, case-insensitive (transports lower-case names, but callers may pass anything). */
-export function getHeader(headers: Record<string, string> | undefined, name: string): string | undefined {
+export function getHeader(
+	headers: Record<string, string> | undefined,
+	name: string,
+): string | undefined {
 	if (!headers) return undefined;
 	const direct = headers[name] ?? headers[name.toLowerCase()];
 	if (direct !== undefined) return String(direct);
@@ -42,8 +45,13 @@ export interface ServerDelay {
 }
 
 /** The delay the server explicitly asks for with `Retry-After` (or its millisecond variants). */
-export function retryAfterFromHeaders(headers: Record<string, string> | undefined, now: number): ServerDelay | undefined {
-	const ms = toNumber(getHeader(headers, 'retry-after-ms')) ?? toNumber(getHeader(headers, 'x-ms-retry-after-ms'));
+export function retryAfterFromHeaders(
+	headers: Record<string, string> | undefined,
+	now: number,
+): ServerDelay | undefined {
+	const ms =
+		toNumber(getHeader(headers, 'retry-after-ms')) ??
+		toNumber(getHeader(headers, 'x-ms-retry-after-ms'));
 	if (ms !== undefined && ms >= 0) return { delayMs: Math.ceil(ms), source: 'Retry-After-Ms' };
 	const retryAfter = parseRetryAfter(getHeader(headers, 'retry-after'), now);
 	if (retryAfter !== undefined) return { delayMs: retryAfter, source: 'Retry-After' };
@@ -78,7 +86,9 @@ export interface RateLimitInfo {
 	source?: string;
 }
 
-function parseIetfRateLimit(value: string | undefined): { limit?: number; remaining?: number; reset?: number } | undefined {
+function parseIetfRateLimit(
+	value: string | undefined,
+): { limit?: number; remaining?: number; reset?: number } | undefined {
 	// draft-ietf-httpapi-ratelimit-headers: `RateLimit: limit=100, remaining=50, reset=5` (also `r=`, `t=`).
 	if (!value) return undefined;
 	const out: { limit?: number; remaining?: number; reset?: number } = {};
@@ -95,7 +105,10 @@ function parseIetfRateLimit(value: string | undefined): { limit?: number; remain
 }
 
 /** Reads every rate-limit header family the package knows into one {@link RateLimitInfo}. */
-export function readRateLimitInfo(headers: Record<string, string> | undefined, now: number): RateLimitInfo {
+export function readRateLimitInfo(
+	headers: Record<string, string> | undefined,
+	now: number,
+): RateLimitInfo {
 	const info: RateLimitInfo = {};
 	if (!headers) return info;
 

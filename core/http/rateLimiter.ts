@@ -80,14 +80,19 @@ function validate(options: RateBudgetOptions): void {
 	const positive = (name: string, v: number | undefined, integer: boolean) => {
 		if (v === undefined) return;
 		if (!(v > 0) || (integer && Number.isFinite(v) && !Number.isInteger(v))) {
-			throw new CrmError(`Invalid rate budget option ${name}=${v}: must be a positive ${integer ? 'integer' : 'number'}`, { kind: 'fatal' });
+			throw new CrmError(
+				`Invalid rate budget option ${name}=${v}: must be a positive ${integer ? 'integer' : 'number'}`,
+				{ kind: 'fatal' },
+			);
 		}
 	};
 	positive('maxRequests', options.maxRequests, true);
 	positive('intervalMs', options.intervalMs, false);
 	positive('maxConcurrent', options.maxConcurrent, true);
 	if (options.minTimeMs !== undefined && !(options.minTimeMs >= 0)) {
-		throw new CrmError(`Invalid rate budget option minTimeMs=${options.minTimeMs}: must be ≥ 0`, { kind: 'fatal' });
+		throw new CrmError(`Invalid rate budget option minTimeMs=${options.minTimeMs}: must be ≥ 0`, {
+			kind: 'fatal',
+		});
 	}
 }
 
@@ -113,7 +118,14 @@ export class RateBudget {
 	private timer?: ReturnType<typeof setTimeout>;
 	private timerAt = Number.POSITIVE_INFINITY;
 	private throttleSince?: number;
-	private counters = { scheduled: 0, started: 0, completed: 0, failed: 0, throttledMs: 0, pauses: 0 };
+	private counters = {
+		scheduled: 0,
+		started: 0,
+		completed: 0,
+		failed: 0,
+		throttledMs: 0,
+		pauses: 0,
+	};
 
 	constructor(options: RateBudgetOptions = {}) {
 		validate(options);
@@ -205,7 +217,11 @@ export class RateBudget {
 		const now = this.now;
 		const info = readRateLimitInfo(headers, now);
 		if (info.daily) this.observeDaily(info.daily);
-		if (info.dailyRemaining === 0) this.warnOnce(3, 'HubSpot daily API limit exhausted (X-HubSpot-RateLimit-Daily-Remaining: 0): further requests will be refused until the daily reset');
+		if (info.dailyRemaining === 0)
+			this.warnOnce(
+				3,
+				'HubSpot daily API limit exhausted (X-HubSpot-RateLimit-Daily-Remaining: 0): further requests will be refused until the daily reset',
+			);
 		if (info.remaining === undefined) return;
 		// Requests still in flight (other than the one reporting) were started after the server counted this one
 		// or before; assume the worst: they all still draw from what the server says remains.
@@ -214,7 +230,9 @@ export class RateBudget {
 		const resetAfter = info.resetAfterMs ?? this.intervalMs;
 		this.server = { remaining, resetAt: now + resetAfter };
 		if (remaining === 0) {
-			this.options.logger?.debug?.(`rate budget: server reports 0 requests remaining (${info.source ?? 'headers'}); holding for ${resetAfter} ms`);
+			this.options.logger?.debug?.(
+				`rate budget: server reports 0 requests remaining (${info.source ?? 'headers'}); holding for ${resetAfter} ms`,
+			);
 		}
 		this.pump();
 	}
@@ -263,10 +281,14 @@ export class RateBudget {
 		const pct = Math.round(ratio * 1000) / 10;
 		if (ratio >= slowRatio) {
 			this.dailyMinTimeMs = this.options.dailySlowMinTimeMs ?? 1000;
-			this.warnOnce(2, `Salesforce daily API usage at ${pct}% (${daily.used}/${daily.limit}): slowing to one request per ${this.dailyMinTimeMs} ms to leave room for other integrations`);
+			this.warnOnce(
+				2,
+				`Salesforce daily API usage at ${pct}% (${daily.used}/${daily.limit}): slowing to one request per ${this.dailyMinTimeMs} ms to leave room for other integrations`,
+			);
 		} else {
 			this.dailyMinTimeMs = 0;
-			if (ratio >= warnRatio) this.warnOnce(1, `Salesforce daily API usage at ${pct}% (${daily.used}/${daily.limit})`);
+			if (ratio >= warnRatio)
+				this.warnOnce(1, `Salesforce daily API usage at ${pct}% (${daily.used}/${daily.limit})`);
 			else this.dailyLevel = 0;
 		}
 	}

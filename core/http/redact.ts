@@ -65,7 +65,9 @@ function encodedPattern(encoded: string): string {
 	return encoded
 		.split(/(%[0-9A-Fa-f]{2})/)
 		.map((part) =>
-			/^%[0-9A-Fa-f]{2}$/.test(part) ? `%[${part[1].toUpperCase()}${part[1].toLowerCase()}][${part[2].toUpperCase()}${part[2].toLowerCase()}]` : escapeRegExp(part),
+			/^%[0-9A-Fa-f]{2}$/.test(part)
+				? `%[${part[1].toUpperCase()}${part[1].toLowerCase()}][${part[2].toUpperCase()}${part[2].toLowerCase()}]`
+				: escapeRegExp(part),
 		)
 		.join('');
 }
@@ -109,7 +111,8 @@ const SENSITIVE_NAME =
 const SENSITIVE_QUERY_NAME = /^(?:code|key|sig|auth|pass|otp)$/i;
 
 /** Names that look sensitive but carry paging state, not credentials: kept visible for debugging. */
-const NOT_SENSITIVE_NAME = /^(?:\$?skip_?token|(?:next_?)?page_?token|continuation_?token|sync_?token|token_?type|delta_?token|\$?deltatoken|\$?skiptoken)$/i;
+const NOT_SENSITIVE_NAME =
+	/^(?:\$?skip_?token|(?:next_?)?page_?token|continuation_?token|sync_?token|token_?type|delta_?token|\$?deltatoken|\$?skiptoken)$/i;
 
 /** Whether a field / header / parameter name holds a secret in a JSON object or header map. */
 export function isSensitiveName(name: string): boolean {
@@ -127,7 +130,8 @@ export function isSensitiveParamName(name: string): boolean {
 	return isSensitiveName(decoded) || SENSITIVE_QUERY_NAME.test(decoded);
 }
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----(?:[\s\S]*?-----END \1PRIVATE KEY-----|[^"'`]*)/g;
+const PEM_BLOCK =
+	/-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----(?:[\s\S]*?-----END \1PRIVATE KEY-----|[^"'`]*)/g;
 const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"']+@/gi;
 const BEARER = /\b(Bearer)(\s+)([A-Za-z0-9\-._~+/!%$*]+=*)/gi;
@@ -136,7 +140,8 @@ const OTHER_SCHEMES = /\b(Token|OAuth|Digest|NTLM|Negotiate|SharedKey|SSWS)(\s+)
 const HEADER_LINE =
 	/\b((?:proxy-)?authorization|(?:set-)?cookie|x-[\w-]*(?:api-?key|token|secret|auth)[\w-]*|api-?key|ocp-apim-subscription-key)(\s*:\s*)([^\r\n"]+)/gi;
 const JSON_FIELD = /"([^"\\]{1,100})"(\s*:\s*)("(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*|true|false)/g;
-const ESCAPED_JSON_FIELD = /\\"([^"\\]{1,100})\\"(\s*:\s*)(\\"(?:[^"\\]|\\[^"]|\\\\)*?\\"|-?\d[\d.eE+-]*)/g;
+const ESCAPED_JSON_FIELD =
+	/\\"([^"\\]{1,100})\\"(\s*:\s*)(\\"(?:[^"\\]|\\[^"]|\\\\)*?\\"|-?\d[\d.eE+-]*)/g;
 const PARAM = /(^|[?&;\s#,({])([A-Za-z0-9_.$%[\]-]{1,100})=([^&#\s"'<>;,)}]*)/g;
 
 function maskBearer(_m: string, scheme: string, space: string, token: string): string {
@@ -170,7 +175,9 @@ export function redactString(input: string): string {
 	s = s.replace(BASIC, maskBasic);
 	s = s.replace(OTHER_SCHEMES, maskBearer);
 	s = s.replace(JSON_FIELD, (m, name: string, sep: string, value: string) =>
-		isSensitiveName(name) && value !== '""' && value !== `"${REDACTED}"` ? `"${name}"${sep}"${REDACTED}"` : m,
+		isSensitiveName(name) && value !== '""' && value !== `"${REDACTED}"`
+			? `"${name}"${sep}"${REDACTED}"`
+			: m,
 	);
 	s = s.replace(ESCAPED_JSON_FIELD, (m, name: string, sep: string) =>
 		isSensitiveName(name) ? `\\"${name}\\"${sep}\\"${REDACTED}\\"` : m,
@@ -227,12 +234,17 @@ export function redactValue<T = unknown>(value: T, options: RedactValueOptions =
 			if (Array.isArray(v)) return v.map((item) => walk(item, depth + 1));
 			if (v instanceof Map) {
 				const out: Record<string, unknown> = {};
-				for (const [k, val] of v) out[String(k)] = isSecretKey(String(k)) && val != null && val !== '' ? REDACTED : walk(val, depth + 1);
+				for (const [k, val] of v)
+					out[String(k)] =
+						isSecretKey(String(k)) && val != null && val !== '' ? REDACTED : walk(val, depth + 1);
 				return out;
 			}
 			const out: Record<string, unknown> = {};
 			for (const [k, val] of Object.entries(v)) {
-				out[k] = isSecretKey(k) && val !== null && val !== undefined && val !== '' ? REDACTED : walk(val, depth + 1);
+				out[k] =
+					isSecretKey(k) && val !== null && val !== undefined && val !== ''
+						? REDACTED
+						: walk(val, depth + 1);
 			}
 			return out;
 		} finally {
@@ -243,13 +255,16 @@ export function redactValue<T = unknown>(value: T, options: RedactValueOptions =
 }
 
 /** Masks a header map: sensitive header names are masked whole, other values through {@link redactString}. */
-export function redactHeaders(headers: Record<string, string | string[] | undefined> | undefined): Record<string, string> {
+export function redactHeaders(
+	headers: Record<string, string | string[] | undefined> | undefined,
+): Record<string, string> {
 	const out: Record<string, string> = {};
 	if (!headers) return out;
 	for (const [name, value] of Object.entries(headers)) {
 		if (value === undefined) continue;
 		const text = Array.isArray(value) ? value.join(', ') : String(value);
-		out[name] = isSensitiveName(name) || /^(?:x-)?api-?key$/i.test(name) ? REDACTED : redactString(text);
+		out[name] =
+			isSensitiveName(name) || /^(?:x-)?api-?key$/i.test(name) ? REDACTED : redactString(text);
 	}
 	return out;
 }

@@ -58,22 +58,33 @@ export type RetryDecision =
 	| { retry: true; delayMs: number; reason: string }
 	| { retry: false; note?: string; replaceWith?: CrmError };
 
-const IDEMPOTENT_BY_DEFAULT: ReadonlySet<HttpMethod> = new Set<HttpMethod>(['GET', 'HEAD', 'PUT', 'DELETE']);
+const IDEMPOTENT_BY_DEFAULT: ReadonlySet<HttpMethod> = new Set<HttpMethod>([
+	'GET',
+	'HEAD',
+	'PUT',
+	'DELETE',
+]);
 
 /** Whether a request may be repeated harmlessly: its `idempotent` flag, else GET/HEAD/PUT/DELETE yes, POST/PATCH no. */
 export function isIdempotent(request: Pick<HttpRequest, 'method' | 'idempotent'>): boolean {
-	return request.idempotent ?? IDEMPOTENT_BY_DEFAULT.has(request.method.toUpperCase() as HttpMethod);
+	return (
+		request.idempotent ?? IDEMPOTENT_BY_DEFAULT.has(request.method.toUpperCase() as HttpMethod)
+	);
 }
 
 /** The note on a write that is not retried because it may have been applied. */
-export const UNSAFE_WRITE_NOTE = 'not retried: the write may have been applied; make it idempotent (upsert by key) to allow retries';
+export const UNSAFE_WRITE_NOTE =
+	'not retried: the write may have been applied; make it idempotent (upsert by key) to allow retries';
 
 /**
  * The safety rule. Returns why a resend is safe, or undefined when it is not: idempotent requests always;
  * others only if they never reached the server, or the server rejected them before processing
  * (429 / rate-limit codes, 503 with `Retry-After`).
  */
-export function safeToResend(error: CrmError, request: Pick<HttpRequest, 'method' | 'idempotent'>): string | undefined {
+export function safeToResend(
+	error: CrmError,
+	request: Pick<HttpRequest, 'method' | 'idempotent'>,
+): string | undefined {
 	if (isIdempotent(request)) return 'idempotent request';
 	if (error.reachedServer === false) return 'the request never reached the server';
 	if (error.kind === 'rateLimited') return 'rejected by the rate limit before processing';
@@ -89,7 +100,8 @@ function seconds(ms: number): string {
 }
 
 function describe(error: CrmError): string {
-	const what = error.status !== undefined ? `HTTP ${error.status}` : error.networkCode ?? 'network error';
+	const what =
+		error.status !== undefined ? `HTTP ${error.status}` : (error.networkCode ?? 'network error');
 	return `${what} ${error.kind}`;
 }
 
@@ -141,7 +153,9 @@ export class RetryPolicy {
 		this.onRetry = options.onRetry;
 		const check = (name: string, value: number, min: number) => {
 			if (!Number.isFinite(value) || value < min) {
-				throw new CrmError(`Invalid retry option ${name}=${value}: must be a number ≥ ${min}`, { kind: 'fatal' });
+				throw new CrmError(`Invalid retry option ${name}=${value}: must be a number ≥ ${min}`, {
+					kind: 'fatal',
+				});
 			}
 		};
 		check('maxAttempts', this.maxAttempts, 1);
@@ -154,7 +168,11 @@ export class RetryPolicy {
 	serverDelay(error: CrmError): ServerDelay | undefined {
 		const fromHeaders = serverRequestedDelay(error.status, error.responseHeaders, this.now());
 		// `retryAfterMs` was computed when the response arrived (or set by a connector's classify hook): it wins.
-		if (error.retryAfterMs !== undefined) return { delayMs: error.retryAfterMs, source: fromHeaders?.source ?? 'server-requested delay' };
+		if (error.retryAfterMs !== undefined)
+			return {
+				delayMs: error.retryAfterMs,
+				source: fromHeaders?.source ?? 'server-requested delay',
+			};
 		return fromHeaders;
 	}
 
@@ -174,12 +192,18 @@ export class RetryPolicy {
 	computeDelay(attempt: number, error: CrmError): number {
 		const server = this.serverDelay(error);
 		if (!server) return this.backoff(attempt);
-		const spread = this.jitter === 'none' ? 0 : Math.round(this.random() * Math.min(this.baseDelayMs, 1000));
+		const spread =
+			this.jitter === 'none' ? 0 : Math.round(this.random() * Math.min(this.baseDelayMs, 1000));
 		return Math.ceil(server.delayMs) + spread;
 	}
 
 	/** Decides what to do after attempt `attempt` failed with `error`, having waited `waitedMs` so far. */
-	decide(error: CrmError, request: Pick<HttpRequest, 'method' | 'idempotent'>, attempt: number, waitedMs: number): RetryDecision {
+	decide(
+		error: CrmError,
+		request: Pick<HttpRequest, 'method' | 'idempotent'>,
+		attempt: number,
+		waitedMs: number,
+	): RetryDecision {
 		if (error.retryable === false) return { retry: false };
 		const retryableKind = error.kind === 'transient' || error.kind === 'rateLimited';
 		if (!retryableKind && error.retryable !== true) return { retry: false };
@@ -188,7 +212,10 @@ export class RetryPolicy {
 		if (attempt >= this.maxAttempts) {
 			return {
 				retry: false,
-				note: this.maxAttempts > 1 ? `gave up after ${attempt} attempts (waited ${seconds(waitedMs)} in total)` : undefined,
+				note:
+					this.maxAttempts > 1
+						? `gave up after ${attempt} attempts (waited ${seconds(waitedMs)} in total)`
+						: undefined,
 			};
 		}
 		const server = this.serverDelay(error);
@@ -207,7 +234,11 @@ export class RetryPolicy {
 			};
 		}
 		const why = server ? `${server.source} ${seconds(server.delayMs)}` : `backoff, ${safe}`;
-		return { retry: true, delayMs, reason: `attempt ${attempt}: ${describe(error)} → retry in ${delayMs} ms (${why})` };
+		return {
+			retry: true,
+			delayMs,
+			reason: `attempt ${attempt}: ${describe(error)} → retry in ${delayMs} ms (${why})`,
+		};
 	}
 
 	/**

@@ -46,7 +46,9 @@ export function normalizeHeaders(raw: unknown): Record<string, string> {
 	const out: Record<string, string> = {};
 	if (!raw || typeof raw !== 'object') return out;
 	const source =
-		typeof (raw as { toJSON?: unknown }).toJSON === 'function' ? ((raw as { toJSON: () => unknown }).toJSON() as object) : raw;
+		typeof (raw as { toJSON?: unknown }).toJSON === 'function'
+			? ((raw as { toJSON: () => unknown }).toJSON() as object)
+			: raw;
 	for (const [name, value] of Object.entries(source as Record<string, unknown>)) {
 		if (value === undefined || value === null) continue;
 		out[name.toLowerCase()] = Array.isArray(value) ? value.map(String).join(', ') : String(value);
@@ -59,7 +61,11 @@ export function normalizeHeaders(raw: unknown): Record<string, string> {
  * parses when the content type says JSON (falling back to text when the body does not parse) and returns
  * `undefined` for an empty body.
  */
-export function decodeResponseBody(data: Buffer, contentType: string | undefined, responseType: HttpRequest['responseType']): unknown {
+export function decodeResponseBody(
+	data: Buffer,
+	contentType: string | undefined,
+	responseType: HttpRequest['responseType'],
+): unknown {
 	if (responseType === 'buffer') return data;
 	const text = data.toString('utf8');
 	if (responseType === 'text') return text;
@@ -78,8 +84,10 @@ export function encodeRequestBody(body: unknown): { data?: string | Buffer; cont
 	if (body === undefined || body === null) return {};
 	if (Buffer.isBuffer(body)) return { data: body, contentType: 'application/octet-stream' };
 	if (typeof body === 'string') return { data: body, contentType: 'text/plain; charset=utf-8' };
-	if (body instanceof URLSearchParams) return { data: body.toString(), contentType: 'application/x-www-form-urlencoded' };
-	if (body instanceof Uint8Array) return { data: Buffer.from(body), contentType: 'application/octet-stream' };
+	if (body instanceof URLSearchParams)
+		return { data: body.toString(), contentType: 'application/x-www-form-urlencoded' };
+	if (body instanceof Uint8Array)
+		return { data: Buffer.from(body), contentType: 'application/octet-stream' };
 	return { data: JSON.stringify(body), contentType: 'application/json' };
 }
 
@@ -96,14 +104,17 @@ export class AxiosTransport implements Transport {
 	private readonly axios: AxiosInstance;
 	private readonly httpAgent: http.Agent;
 	private readonly httpsAgent: https.Agent;
-	private readonly options: Required<Pick<AxiosTransportOptions, 'timeoutMs' | 'allowInsecure'>> & AxiosTransportOptions;
+	private readonly options: Required<Pick<AxiosTransportOptions, 'timeoutMs' | 'allowInsecure'>> &
+		AxiosTransportOptions;
 
 	constructor(options: AxiosTransportOptions = {}) {
 		this.options = { timeoutMs: 60_000, allowInsecure: false, ...options };
 		const keepAlive = options.keepAlive ?? true;
 		const maxSockets = options.maxSockets ?? 50;
 		if (!Number.isInteger(maxSockets) || maxSockets < 1) {
-			throw new CrmError(`Invalid maxSockets ${String(maxSockets)}: must be a positive integer`, { kind: 'fatal' });
+			throw new CrmError(`Invalid maxSockets ${String(maxSockets)}: must be a positive integer`, {
+				kind: 'fatal',
+			});
 		}
 		this.httpAgent = new http.Agent({ keepAlive, maxSockets });
 		this.httpsAgent = new https.Agent({ keepAlive, maxSockets });
@@ -118,15 +129,22 @@ export class AxiosTransport implements Transport {
 			maxContentLength: options.maxContentLength ?? -1,
 			maxBodyLength: -1,
 			decompress: true,
-			transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: false },
+			transitional: {
+				clarifyTimeoutError: true,
+				silentJSONParsing: true,
+				forcedJSONParsing: false,
+			},
 			beforeRedirect: (redirectOptions: Record<string, unknown>) => {
 				const protocol = String(redirectOptions.protocol ?? '');
 				const hostname = String(redirectOptions.hostname ?? redirectOptions.host ?? '');
 				if (protocol === 'http:' && !allowInsecure && !isLoopbackHost(hostname)) {
-					throw new CrmError(`Refusing to follow a redirect to plain http on ${hostname}: credentials would travel unencrypted`, {
-						kind: 'fatal',
-						hint: 'Point the connector at the https URL of the API.',
-					});
+					throw new CrmError(
+						`Refusing to follow a redirect to plain http on ${hostname}: credentials would travel unencrypted`,
+						{
+							kind: 'fatal',
+							hint: 'Point the connector at the https URL of the API.',
+						},
+					);
 				}
 			},
 		};
@@ -141,9 +159,12 @@ export class AxiosTransport implements Transport {
 		assertSecureUrl(url, this.options.allowInsecure);
 		const headers: Record<string, string> = { ...this.options.headers, ...request.headers };
 		if (!hasHeader(headers, 'user-agent')) headers['User-Agent'] = DEFAULT_USER_AGENT;
-		if (!hasHeader(headers, 'accept')) headers.Accept = request.responseType === 'buffer' ? '*/*' : 'application/json, text/plain;q=0.9, */*;q=0.8';
+		if (!hasHeader(headers, 'accept'))
+			headers.Accept =
+				request.responseType === 'buffer' ? '*/*' : 'application/json, text/plain;q=0.9, */*;q=0.8';
 		const { data, contentType } = encodeRequestBody(request.body);
-		if (data !== undefined && contentType && !hasHeader(headers, 'content-type')) headers['Content-Type'] = contentType;
+		if (data !== undefined && contentType && !hasHeader(headers, 'content-type'))
+			headers['Content-Type'] = contentType;
 
 		try {
 			const res = await this.axios.request<unknown>({
@@ -159,8 +180,17 @@ export class AxiosTransport implements Transport {
 				? res.data
 				: res.data instanceof ArrayBuffer
 					? Buffer.from(res.data)
-					: Buffer.from(typeof res.data === 'string' ? res.data : res.data === undefined ? '' : JSON.stringify(res.data));
-			const body = method === 'HEAD' ? undefined : decodeResponseBody(raw, responseHeaders['content-type'], request.responseType);
+					: Buffer.from(
+							typeof res.data === 'string'
+								? res.data
+								: res.data === undefined
+									? ''
+									: JSON.stringify(res.data),
+						);
+			const body =
+				method === 'HEAD'
+					? undefined
+					: decodeResponseBody(raw, responseHeaders['content-type'], request.responseType);
 			return { status: res.status, headers: responseHeaders, body, url };
 		} catch (err) {
 			const crm = findCrmError(err);
@@ -194,12 +224,20 @@ function findCrmError(err: unknown): CrmError | undefined {
 export function failedRequestElsewhere(err: unknown, sentUrl: string): RequestSummary | undefined {
 	let cur: unknown = err;
 	for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {
-		const config = (cur as { config?: { url?: unknown; baseURL?: unknown; method?: unknown } }).config;
+		const config = (cur as { config?: { url?: unknown; baseURL?: unknown; method?: unknown } })
+			.config;
 		if (config && typeof config.url === 'string') {
 			try {
-				const failed = new URL(config.url, typeof config.baseURL === 'string' ? config.baseURL : sentUrl);
-				if (failed.pathname.replace(/\/+$/, '') === new URL(sentUrl).pathname.replace(/\/+$/, '')) return undefined;
-				return summary(typeof config.method === 'string' ? config.method.toUpperCase() : 'POST', failed.toString());
+				const failed = new URL(
+					config.url,
+					typeof config.baseURL === 'string' ? config.baseURL : sentUrl,
+				);
+				if (failed.pathname.replace(/\/+$/, '') === new URL(sentUrl).pathname.replace(/\/+$/, ''))
+					return undefined;
+				return summary(
+					typeof config.method === 'string' ? config.method.toUpperCase() : 'POST',
+					failed.toString(),
+				);
 			} catch {
 				return undefined;
 			}
@@ -235,7 +273,11 @@ export interface FunctionTransportOptions {
 }
 
 /** Converts an n8n full response or an {@link HttpResponse} to an {@link HttpResponse}. */
-export function normalizeResponse(raw: HttpResponse | FullResponseLike, url: string, responseType?: HttpRequest['responseType']): HttpResponse {
+export function normalizeResponse(
+	raw: HttpResponse | FullResponseLike,
+	url: string,
+	responseType?: HttpRequest['responseType'],
+): HttpResponse {
 	const r = raw as FullResponseLike;
 	const status = typeof r.status === 'number' ? r.status : r.statusCode;
 	if (typeof status !== 'number') {
@@ -247,7 +289,11 @@ export function normalizeResponse(raw: HttpResponse | FullResponseLike, url: str
 	const headers = normalizeHeaders(r.headers);
 	let body = 'body' in r ? r.body : r.data;
 	if ((Buffer.isBuffer(body) || body instanceof ArrayBuffer) && responseType !== 'buffer') {
-		body = decodeResponseBody(Buffer.isBuffer(body) ? body : Buffer.from(body), headers['content-type'], responseType);
+		body = decodeResponseBody(
+			Buffer.isBuffer(body) ? body : Buffer.from(body),
+			headers['content-type'],
+			responseType,
+		);
 	} else if (typeof body === 'string' && responseType !== 'text') {
 		body = decodeResponseBody(Buffer.from(body, 'utf8'), headers['content-type'], responseType);
 	}
@@ -259,7 +305,11 @@ export function responseFromError(err: unknown): FullResponseLike | undefined {
 	let cur: unknown = err;
 	for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {
 		const response = (cur as { response?: FullResponseLike }).response;
-		if (response && typeof response === 'object' && (typeof response.status === 'number' || typeof response.statusCode === 'number')) {
+		if (
+			response &&
+			typeof response === 'object' &&
+			(typeof response.status === 'number' || typeof response.statusCode === 'number')
+		) {
 			return response;
 		}
 		cur = (cur as { cause?: unknown }).cause;
@@ -296,7 +346,9 @@ export class FunctionTransport implements Transport {
 		const url = resolveUrl(this.options.baseUrl, request.url);
 		const fullUrl = buildUrl(url, request.qs);
 		assertSecureUrl(fullUrl, this.options.allowInsecure ?? false);
-		const headers = this.options.headers ? { ...this.options.headers, ...request.headers } : request.headers;
+		const headers = this.options.headers
+			? { ...this.options.headers, ...request.headers }
+			: request.headers;
 		let raw: HttpResponse | FullResponseLike;
 		try {
 			raw = await this.fn({ ...request, method, url, headers });
@@ -308,7 +360,11 @@ export class FunctionTransport implements Transport {
 			const other = failedRequestElsewhere(err, fullUrl);
 			// The connection of another request dropped: n8n's own token request (an OAuth2 refresh after a 401, a
 			// token exchange): this request was not sent (or refused unprocessed), so a write is safe to resend.
-			if (other) throw tokenRequestError(transportError(err, other), "the credential's token request (made by n8n)");
+			if (other)
+				throw tokenRequestError(
+					transportError(err, other),
+					"the credential's token request (made by n8n)",
+				);
 			throw transportError(err, summary(method, fullUrl));
 		}
 		return normalizeResponse(raw, fullUrl, request.responseType);
@@ -351,7 +407,12 @@ export function toN8nRequestOptions(request: HttpRequest): N8nRequestOptionsLike
 	if (request.headers) options.headers = { ...request.headers };
 	if (request.body !== undefined) {
 		options.body = request.body;
-		if (typeof request.body === 'object' && request.body !== null && !Buffer.isBuffer(request.body) && !(request.body instanceof URLSearchParams)) {
+		if (
+			typeof request.body === 'object' &&
+			request.body !== null &&
+			!Buffer.isBuffer(request.body) &&
+			!(request.body instanceof URLSearchParams)
+		) {
 			options.json = true;
 		}
 	}

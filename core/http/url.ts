@@ -12,10 +12,13 @@ import type { HttpRequest } from './types';
 export function resolveUrl(baseUrl: string | undefined, url: string): string {
 	if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url;
 	if (!baseUrl) {
-		throw new CrmError(`Cannot send a request to the relative URL "${redactUrl(url)}": no base URL is configured`, {
-			kind: 'fatal',
-			hint: 'Configure the base URL (instance URL) of the API or pass an absolute URL.',
-		});
+		throw new CrmError(
+			`Cannot send a request to the relative URL "${redactUrl(url)}": no base URL is configured`,
+			{
+				kind: 'fatal',
+				hint: 'Configure the base URL (instance URL) of the API or pass an absolute URL.',
+			},
+		);
 	}
 	const base = baseUrl.replace(/\/+$/, '');
 	if (!url) return base;
@@ -37,7 +40,8 @@ export function buildQueryString(qs: HttpRequest['qs']): string {
 	for (const [key, value] of Object.entries(qs)) {
 		if (value === undefined) continue;
 		const values = Array.isArray(value) ? value : [value];
-		for (const v of values) parts.push(`${encodeQueryComponent(key)}=${encodeQueryComponent(String(v))}`);
+		for (const v of values)
+			parts.push(`${encodeQueryComponent(key)}=${encodeQueryComponent(String(v))}`);
 	}
 	return parts.join('&');
 }
@@ -59,7 +63,8 @@ export function isLoopbackHost(hostname: string): boolean {
 	if (host === 'localhost' || host.endsWith('.localhost')) return true;
 	const ipVersion = isIP(host);
 	if (ipVersion === 4) return host.startsWith('127.');
-	if (ipVersion === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(host);
+	if (ipVersion === 6)
+		return host === '::1' || host === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(host);
 	return false;
 }
 
@@ -72,7 +77,10 @@ export function assertSecureUrl(url: string, allowInsecure = false): URL {
 	try {
 		parsed = new URL(url);
 	} catch {
-		throw new CrmError(`Invalid URL "${redactUrl(url)}"`, { kind: 'fatal', hint: 'Use an absolute http(s) URL.' });
+		throw new CrmError(`Invalid URL "${redactUrl(url)}"`, {
+			kind: 'fatal',
+			hint: 'Use an absolute http(s) URL.',
+		});
 	}
 	if (parsed.protocol === 'https:') return parsed;
 	if (parsed.protocol !== 'http:') {
@@ -84,6 +92,10 @@ export function assertSecureUrl(url: string, allowInsecure = false): URL {
 	if (allowInsecure || isLoopbackHost(parsed.hostname)) return parsed;
 	throw new CrmError(
 		`Refusing to send a request over plain http to ${parsed.host} (${redactUrl(url)}): credentials and data would travel unencrypted`,
-		{ kind: 'fatal', reachedServer: false, hint: 'Use an https URL. For a trusted internal network only, set the "allow insecure" option.' },
+		{
+			kind: 'fatal',
+			reachedServer: false,
+			hint: 'Use an https URL. For a trusted internal network only, set the "allow insecure" option.',
+		},
 	);
 }

@@ -11,7 +11,8 @@ export function describeToken(token: unknown): string {
 	let text: string;
 	if (token === undefined) return '(none: first page)';
 	if (typeof token === 'string') text = JSON.stringify(token);
-	else if (typeof token === 'number' || typeof token === 'boolean' || typeof token === 'bigint') text = String(token);
+	else if (typeof token === 'number' || typeof token === 'boolean' || typeof token === 'bigint')
+		text = String(token);
 	else {
 		try {
 			text = JSON.stringify(token) ?? String(token);

@@ -4,7 +4,9 @@
  */
 
 /** Iterates the items of a stream of pages, one by one. */
-export async function* flatten<T>(pages: AsyncIterable<readonly T[]>): AsyncGenerator<T, void, undefined> {
+export async function* flatten<T>(
+	pages: AsyncIterable<readonly T[]>,
+): AsyncGenerator<T, void, undefined> {
 	for await (const page of pages) {
 		for (const item of page) yield item;
 	}
@@ -14,8 +16,12 @@ export async function* flatten<T>(pages: AsyncIterable<readonly T[]>): AsyncGene
  * Yields at most `limit` values, then stops *without* pulling another value from the source (so no
  * further page is fetched) and closes it. `limit` 0 closes the source without reading anything.
  */
-export async function* take<T>(source: AsyncIterable<T>, limit: number): AsyncGenerator<T, void, undefined> {
-	if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`take(): limit must be a non-negative integer, got ${String(limit)}`);
+export async function* take<T>(
+	source: AsyncIterable<T>,
+	limit: number,
+): AsyncGenerator<T, void, undefined> {
+	if (!Number.isInteger(limit) || limit < 0)
+		throw new RangeError(`take(): limit must be a non-negative integer, got ${String(limit)}`);
 	if (limit === 0) return;
 	let count = 0;
 	for await (const value of source) {

@@ -23,7 +23,10 @@ const WS = /[ \t]/;
  * @param header the header value; an array (several `Link` headers) is treated as one comma list.
  * @param baseUrl when given, relative URIs are resolved against it (RFC 8288: relative to the request URL).
  */
-export function parseLinkHeader(header: string | readonly string[] | undefined, baseUrl?: string): LinkValue[] {
+export function parseLinkHeader(
+	header: string | readonly string[] | undefined,
+	baseUrl?: string,
+): LinkValue[] {
 	if (header === undefined) return [];
 	const text = typeof header === 'string' ? header : header.join(', ');
 	const links: LinkValue[] = [];
@@ -108,7 +111,11 @@ export function parseLinkHeader(header: string | readonly string[] | undefined, 
 }
 
 /** The URI of the first link with relation type `rel` (default `next`), or undefined. */
-export function findLink(header: string | readonly string[] | undefined, rel = 'next', baseUrl?: string): string | undefined {
+export function findLink(
+	header: string | readonly string[] | undefined,
+	rel = 'next',
+	baseUrl?: string,
+): string | undefined {
 	const wanted = rel.toLowerCase();
 	return parseLinkHeader(header, baseUrl).find((link) => link.rel.includes(wanted))?.uri;
 }

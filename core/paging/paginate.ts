@@ -26,7 +26,11 @@ export interface NextTokenContext {
 }
 
 /** Decides the token of the following page from a fetched page; `undefined` means "that was the last page". */
-export type NextTokenFn<TPage, TToken> = (page: TPage, previousToken: TToken | undefined, context: NextTokenContext) => TToken | undefined;
+export type NextTokenFn<TPage, TToken> = (
+	page: TPage,
+	previousToken: TToken | undefined,
+	context: NextTokenContext,
+) => TToken | undefined;
 
 /** A reusable, stateless paging strategy (see `strategies.ts`). */
 export interface PagingStrategy<TPage, TToken> {
@@ -73,7 +77,11 @@ export interface PaginateOptions<TPage, TItem, TToken> {
 	 * page (`undefined` when the read is complete). Persisting it gives "redo at most one page" on a crash,
 	 * never "skip a page". Not called for a page the consumer abandoned (`break`, `take()` mid-page).
 	 */
-	onPage?(pageIndex: number, nextToken: TToken | undefined, checkpoint: PageCheckpoint<TToken>): void | Promise<void>;
+	onPage?(
+		pageIndex: number,
+		nextToken: TToken | undefined,
+		checkpoint: PageCheckpoint<TToken>,
+	): void | Promise<void>;
 	/** Override the strategy's repeated-page detection. */
 	detectRepeatedPages?: boolean;
 	/** How tokens are compared for loop detection (default: the string itself, or its JSON). */
@@ -86,11 +94,13 @@ export interface PaginateOptions<TPage, TItem, TToken> {
 const MAX_KEY_LENGTH = 128;
 
 function defaultTokenKey(token: unknown): string {
-	return typeof token === 'string' ? token : JSON.stringify(token) ?? String(token);
+	return typeof token === 'string' ? token : (JSON.stringify(token) ?? String(token));
 }
 
 function compactKey(key: string): string {
-	return key.length > MAX_KEY_LENGTH ? `#${createHash('sha256').update(key).digest('base64')}` : key;
+	return key.length > MAX_KEY_LENGTH
+		? `#${createHash('sha256').update(key).digest('base64')}`
+		: key;
 }
 
 function fingerprint(items: readonly unknown[]): string | undefined {
@@ -114,12 +124,15 @@ export async function* paginate<TPage, TItem, TToken = string>(
 	options: PaginateOptions<TPage, TItem, TToken>,
 ): AsyncGenerator<TItem[], void, undefined> {
 	const { fetchPage, items, strategy, signal, onPage } = options;
-	if (strategy && options.next) throw new TypeError('paginate(): pass either `strategy` or `next`, not both');
+	if (strategy && options.next)
+		throw new TypeError('paginate(): pass either `strategy` or `next`, not both');
 	const next = strategy ? strategy.next.bind(strategy) : options.next;
 	if (!next) throw new TypeError('paginate(): a `strategy` or a `next` function is required');
 	const maxPages = options.maxPages;
 	if (maxPages !== undefined && (!Number.isInteger(maxPages) || maxPages < 1)) {
-		throw new RangeError(`paginate(): maxPages must be a positive integer, got ${String(maxPages)}`);
+		throw new RangeError(
+			`paginate(): maxPages must be a positive integer, got ${String(maxPages)}`,
+		);
 	}
 	const label = options.tokenLabel ?? strategy?.tokenLabel ?? 'paging token';
 	const tokenKey = options.tokenKey ?? defaultTokenKey;
@@ -127,7 +140,8 @@ export async function* paginate<TPage, TItem, TToken = string>(
 
 	/** Token key → index of the page it fetched. */
 	const seen = new Map<string, number>();
-	let token: TToken | undefined = options.startToken !== undefined ? options.startToken : strategy?.initialToken;
+	let token: TToken | undefined =
+		options.startToken !== undefined ? options.startToken : strategy?.initialToken;
 	if (token !== undefined) seen.set(compactKey(tokenKey(token)), 0);
 	let previousFingerprint: string | undefined;
 
@@ -136,7 +150,9 @@ export async function* paginate<TPage, TItem, TToken = string>(
 		const page = await fetchPage(token, { pageIndex, signal });
 		const pageItems = items(page);
 		if (!Array.isArray(pageItems)) {
-			throw new TypeError(`paginate(): items(page) must return an array, got ${typeof pageItems} for page ${pageIndex + 1}`);
+			throw new TypeError(
+				`paginate(): items(page) must return an array, got ${typeof pageItems} for page ${pageIndex + 1}`,
+			);
 		}
 
 		if (detectRepeatedPages && pageItems.length > 0) {
@@ -177,7 +193,12 @@ export async function* paginate<TPage, TItem, TToken = string>(
 		if (loopError) throw loopError;
 
 		const lastByLimit = maxPages !== undefined && pageIndex + 1 >= maxPages;
-		if (onPage) await onPage(pageIndex, nextToken, { token, itemCount: pageItems.length, done: nextToken === undefined });
+		if (onPage)
+			await onPage(pageIndex, nextToken, {
+				token,
+				itemCount: pageItems.length,
+				done: nextToken === undefined,
+			});
 		if (nextToken === undefined || lastByLimit) return;
 		token = nextToken;
 	}

@@ -24,7 +24,12 @@ function saysNoMore<TPage>(page: TPage, hasMore: PageValue<TPage> | undefined): 
 	return value === false || value === 'false';
 }
 
-function readFiniteNumber<TPage>(page: TPage, getter: PageValue<TPage> | undefined, what: string, pageIndex: number): number | undefined {
+function readFiniteNumber<TPage>(
+	page: TPage,
+	getter: PageValue<TPage> | undefined,
+	what: string,
+	pageIndex: number,
+): number | undefined {
 	if (getter === undefined) return undefined;
 	const value = read(page, getter);
 	if (value === undefined || value === null || value === '') return undefined;
@@ -38,7 +43,12 @@ function readFiniteNumber<TPage>(page: TPage, getter: PageValue<TPage> | undefin
 	return number;
 }
 
-function readStringToken<TPage>(page: TPage, getter: PageValue<TPage>, what: string, pageIndex: number): string | undefined {
+function readStringToken<TPage>(
+	page: TPage,
+	getter: PageValue<TPage>,
+	what: string,
+	pageIndex: number,
+): string | undefined {
 	const value = read(page, getter);
 	if (value === undefined || value === null || value === '') return undefined;
 	if (typeof value === 'string') return value;
@@ -52,7 +62,9 @@ function readStringToken<TPage>(page: TPage, getter: PageValue<TPage>, what: str
 function positiveInteger(value: number | undefined, name: string, allowZero = false): void {
 	if (value === undefined) return;
 	if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
-		throw new RangeError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${String(value)}`);
+		throw new RangeError(
+			`${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${String(value)}`,
+		);
 	}
 }
 
@@ -94,7 +106,10 @@ export class NextUrlPaginator<TPage = unknown> implements PagingStrategy<TPage, 
 		if (saysNoMore(page, this.options.hasMore)) return undefined;
 		const url = readStringToken(page, this.options.nextUrl, 'next URL', context.pageIndex);
 		if (url === undefined) return undefined;
-		const base = typeof this.options.baseUrl === 'function' ? this.options.baseUrl(page) : this.options.baseUrl;
+		const base =
+			typeof this.options.baseUrl === 'function'
+				? this.options.baseUrl(page)
+				: this.options.baseUrl;
 		return base === undefined ? url : resolveUrl(url, base, context.pageIndex);
 	}
 }
@@ -107,7 +122,10 @@ function resolveUrl(url: string, base: string, pageIndex: number): string {
 		resolved = undefined;
 	}
 	if (resolved === undefined) {
-		throw new PagingResponseError(`page ${pageIndex + 1}: the next URL ${JSON.stringify(url).slice(0, 120)} cannot be resolved against "${base}"`, pageIndex);
+		throw new PagingResponseError(
+			`page ${pageIndex + 1}: the next URL ${JSON.stringify(url).slice(0, 120)} cannot be resolved against "${base}"`,
+			pageIndex,
+		);
 	}
 	return resolved;
 }
@@ -132,7 +150,10 @@ export class LinkHeaderPaginator<TPage = unknown> implements PagingStrategy<TPag
 		const base =
 			typeof this.options.baseUrl === 'function'
 				? this.options.baseUrl(page)
-				: this.options.baseUrl ?? (typeof getPath(page, 'url') === 'string' ? (getPath(page, 'url') as string) : undefined);
+				: (this.options.baseUrl ??
+					(typeof getPath(page, 'url') === 'string'
+						? (getPath(page, 'url') as string)
+						: undefined));
 		return findLink(header, this.options.rel ?? 'next', base);
 	}
 }
@@ -180,7 +201,8 @@ export class OffsetPaginator<TPage = unknown> implements PagingStrategy<TPage, n
 		const nextOffset = (previous ?? this.initialToken) + context.itemCount;
 		const total = readFiniteNumber(page, this.options.total, 'total', context.pageIndex);
 		if (total !== undefined && nextOffset >= total) return undefined;
-		if ((this.options.stopOnShortPage ?? true) && context.itemCount < this.options.limit) return undefined;
+		if ((this.options.stopOnShortPage ?? true) && context.itemCount < this.options.limit)
+			return undefined;
 		return nextOffset;
 	}
 }
@@ -214,9 +236,15 @@ export class PageNumberPaginator<TPage = unknown> implements PagingStrategy<TPag
 	next(page: TPage, previous: number | undefined, context: NextTokenContext): number | undefined {
 		if (context.itemCount === 0 || saysNoMore(page, this.options.hasMore)) return undefined;
 		const current = previous ?? this.initialToken;
-		const totalPages = readFiniteNumber(page, this.options.totalPages, 'total page count', context.pageIndex);
+		const totalPages = readFiniteNumber(
+			page,
+			this.options.totalPages,
+			'total page count',
+			context.pageIndex,
+		);
 		if (totalPages !== undefined && current - this.initialToken + 1 >= totalPages) return undefined;
-		if (this.options.pageSize !== undefined && context.itemCount < this.options.pageSize) return undefined;
+		if (this.options.pageSize !== undefined && context.itemCount < this.options.pageSize)
+			return undefined;
 		return current + 1;
 	}
 }

@@ -9,7 +9,12 @@ export class QueryValueError extends Error {
 export function show(value: unknown): string {
 	let text: string;
 	try {
-		text = typeof value === 'string' ? JSON.stringify(value) : value instanceof Date ? `Date(${String(value)})` : String(JSON.stringify(value) ?? String(value));
+		text =
+			typeof value === 'string'
+				? JSON.stringify(value)
+				: value instanceof Date
+					? `Date(${String(value)})`
+					: String(JSON.stringify(value) ?? String(value));
 	} catch {
 		text = Object.prototype.toString.call(value);
 	}
@@ -36,7 +41,9 @@ function expandExponent(text: string): string {
 export function plainNumber(value: number | bigint, language: string): string {
 	if (typeof value === 'bigint') return value.toString();
 	if (!Number.isFinite(value)) {
-		throw new QueryValueError(`${String(value)} cannot be used in ${language}: it is not a finite number — check the value before querying`);
+		throw new QueryValueError(
+			`${String(value)} cannot be used in ${language}: it is not a finite number — check the value before querying`,
+		);
 	}
 	if (Object.is(value, -0)) return '0';
 	return expandExponent(String(value));
@@ -45,9 +52,15 @@ export function plainNumber(value: number | bigint, language: string): string {
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 function checkDate(value: Date, language: string): Date {
-	if (Number.isNaN(value.getTime())) throw new QueryValueError(`an invalid Date cannot be used in ${language} — check the value before querying`);
+	if (Number.isNaN(value.getTime()))
+		throw new QueryValueError(
+			`an invalid Date cannot be used in ${language} — check the value before querying`,
+		);
 	const year = value.getUTCFullYear();
-	if (year < 0 || year > 9999) throw new QueryValueError(`the date ${value.toISOString()} is outside years 0000-9999 and cannot be used in ${language}`);
+	if (year < 0 || year > 9999)
+		throw new QueryValueError(
+			`the date ${value.toISOString()} is outside years 0000-9999 and cannot be used in ${language}`,
+		);
 	return value;
 }
 
@@ -56,8 +69,15 @@ export function isoDate(value: Date | string, language: string): string {
 	if (typeof value === 'string') {
 		const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
 		const date = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
-		if (!m || !date || date.getUTCDate() !== Number(m[3]) || date.getUTCMonth() !== Number(m[2]) - 1) {
-			throw new QueryValueError(`${show(value)} is not a date in YYYY-MM-DD form and cannot be used as a date in ${language}`);
+		if (
+			!m ||
+			!date ||
+			date.getUTCDate() !== Number(m[3]) ||
+			date.getUTCMonth() !== Number(m[2]) - 1
+		) {
+			throw new QueryValueError(
+				`${show(value)} is not a date in YYYY-MM-DD form and cannot be used as a date in ${language}`,
+			);
 		}
 		return value;
 	}
@@ -72,8 +92,13 @@ export function isoDate(value: Date | string, language: string): string {
 export function isoDateTime(value: Date | string, language: string, withMillis: boolean): string {
 	let date: Date;
 	if (typeof value === 'string') {
-		if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value) || Number.isNaN(Date.parse(value))) {
-			throw new QueryValueError(`${show(value)} is not an ISO 8601 date-time with an offset (e.g. 2024-03-05T10:15:00Z) and cannot be used in ${language}`);
+		if (
+			!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value) ||
+			Number.isNaN(Date.parse(value))
+		) {
+			throw new QueryValueError(
+				`${show(value)} is not an ISO 8601 date-time with an offset (e.g. 2024-03-05T10:15:00Z) and cannot be used in ${language}`,
+			);
 		}
 		date = new Date(value);
 	} else {

@@ -9,8 +9,9 @@
 import { isoDateTime, plainNumber, QueryValueError, show } from './common';
 
 /** Characters XML 1.0 cannot represent at all, even escaped (C0 controls other than tab/LF/CR, U+FFFE/U+FFFF, lone surrogates). */
-// eslint-disable-next-line no-control-regex
-const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const INVALID_XML =
+	// eslint-disable-next-line no-control-regex
+	/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const XML_ESCAPES: Record<string, string> = {
 	'&': '&amp;',
@@ -35,7 +36,8 @@ export type FetchXmlScalar = string | number | bigint | boolean | Date;
 export function fetchXmlValue(value: FetchXmlScalar): string {
 	let text: string;
 	if (typeof value === 'string') text = value;
-	else if (typeof value === 'number' || typeof value === 'bigint') text = plainNumber(value, 'FetchXML');
+	else if (typeof value === 'number' || typeof value === 'bigint')
+		text = plainNumber(value, 'FetchXML');
 	else if (typeof value === 'boolean') text = value ? '1' : '0';
 	else if (value instanceof Date) text = isoDateTime(value, 'FetchXML', true);
 	else {
@@ -46,7 +48,9 @@ export function fetchXmlValue(value: FetchXmlScalar): string {
 	const invalid = INVALID_XML.exec(text);
 	if (invalid) {
 		const code = invalid[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-		throw new QueryValueError(`${show(text)} contains the character U+${code}, which XML cannot carry — remove it from the value`);
+		throw new QueryValueError(
+			`${show(text)} contains the character U+${code}, which XML cannot carry — remove it from the value`,
+		);
 	}
 	return text.replace(/[&<>"'\t\n\r]/g, (ch) => XML_ESCAPES[ch]);
 }
@@ -59,7 +63,12 @@ const LOGICAL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * @throws QueryValueError otherwise.
  */
 export function fetchXmlName(name: string): string {
-	if (typeof name !== 'string' || name.length === 0 || name.length > 128 || !LOGICAL_NAME.test(name)) {
+	if (
+		typeof name !== 'string' ||
+		name.length === 0 ||
+		name.length > 128 ||
+		!LOGICAL_NAME.test(name)
+	) {
 		throw new QueryValueError(
 			`${show(name)} is not a valid FetchXML attribute or entity name — logical names contain only letters, digits and underscores (e.g. emailaddress1, new_customfield)`,
 		);
@@ -129,7 +138,13 @@ const COUNT_VALUE = [
 ] as const;
 
 /** Operators that take exactly two values. */
-const TWO_VALUES = ['between', 'not-between', 'in-fiscal-period-and-year', 'in-or-before-fiscal-period-and-year', 'in-or-after-fiscal-period-and-year'] as const;
+const TWO_VALUES = [
+	'between',
+	'not-between',
+	'in-fiscal-period-and-year',
+	'in-or-before-fiscal-period-and-year',
+	'in-or-after-fiscal-period-and-year',
+] as const;
 
 /** Operators that take a list of one or more values. */
 const LIST_VALUES = ['in', 'not-in', 'contain-values', 'not-contain-values'] as const;
@@ -167,7 +182,13 @@ export type FetchOperator =
 	| (typeof LIST_VALUES)[number]
 	| (typeof ONE_VALUE)[number];
 
-export const FETCH_OPERATORS: readonly FetchOperator[] = [...ONE_VALUE, ...LIST_VALUES, ...TWO_VALUES, ...COUNT_VALUE, ...NO_VALUE];
+export const FETCH_OPERATORS: readonly FetchOperator[] = [
+	...ONE_VALUE,
+	...LIST_VALUES,
+	...TWO_VALUES,
+	...COUNT_VALUE,
+	...NO_VALUE,
+];
 
 const arity = new Map<string, 'none' | 'count' | 'two' | 'list' | 'one'>([
 	...NO_VALUE.map((op) => [op, 'none'] as const),
@@ -199,31 +220,48 @@ export function fetchCondition(
 	const name = fetchXmlName(attribute);
 	const kind = arity.get(operator);
 	if (!kind) {
-		throw new QueryValueError(`condition on "${name}": ${show(operator)} is not a FetchXML operator — use one of ${FETCH_OPERATORS.join(', ')}`);
+		throw new QueryValueError(
+			`condition on "${name}": ${show(operator)} is not a FetchXML operator — use one of ${FETCH_OPERATORS.join(', ')}`,
+		);
 	}
-	const entity = options.entityName === undefined ? '' : ` entityname="${fetchXmlName(options.entityName)}"`;
+	const entity =
+		options.entityName === undefined ? '' : ` entityname="${fetchXmlName(options.entityName)}"`;
 	const head = `<condition${entity} attribute="${name}" operator="${operator}"`;
 	const where = `condition "${name} ${operator}"`;
 	const list = Array.isArray(value) ? (value as readonly FetchXmlScalar[]) : undefined;
 	switch (kind) {
 		case 'none':
-			if (value !== undefined && !(list && list.length === 0)) throw new QueryValueError(`${where} takes no value, got ${show(value)} — remove the value`);
+			if (value !== undefined && !(list && list.length === 0))
+				throw new QueryValueError(`${where} takes no value, got ${show(value)} — remove the value`);
 			return `${head} />`;
 		case 'one':
 		case 'count': {
 			if (value === undefined || value === null || list) {
-				throw new QueryValueError(`${where} takes exactly one value, got ${value === undefined ? 'none' : show(value)}`);
+				throw new QueryValueError(
+					`${where} takes exactly one value, got ${value === undefined ? 'none' : show(value)}`,
+				);
 			}
-			if (kind === 'count' && !(typeof value === 'number' && Number.isInteger(value) && value >= 0) && !(typeof value === 'string' && /^\d+$/.test(value))) {
+			if (
+				kind === 'count' &&
+				!(typeof value === 'number' && Number.isInteger(value) && value >= 0) &&
+				!(typeof value === 'string' && /^\d+$/.test(value))
+			) {
 				throw new QueryValueError(`${where} takes a whole number (e.g. 30), got ${show(value)}`);
 			}
 			return `${head} value="${fetchXmlValue(value as FetchXmlScalar)}" />`;
 		}
 		case 'two':
 		case 'list': {
-			if (!list) throw new QueryValueError(`${where} takes a list of values, got ${value === undefined ? 'none' : show(value)}`);
-			if (kind === 'two' && list.length !== 2) throw new QueryValueError(`${where} takes exactly two values, got ${list.length}`);
-			if (list.length === 0) throw new QueryValueError(`${where} needs at least one value — skip the condition when there are none`);
+			if (!list)
+				throw new QueryValueError(
+					`${where} takes a list of values, got ${value === undefined ? 'none' : show(value)}`,
+				);
+			if (kind === 'two' && list.length !== 2)
+				throw new QueryValueError(`${where} takes exactly two values, got ${list.length}`);
+			if (list.length === 0)
+				throw new QueryValueError(
+					`${where} needs at least one value — skip the condition when there are none`,
+				);
 			return `${head}>${list.map((v) => `<value>${fetchXmlValue(v)}</value>`).join('')}</condition>`;
 		}
 	}
@@ -233,15 +271,21 @@ export function fetchCondition(
  * Escapes FetchXML `like` wildcards in a value (`%` → `[%]`, `_` → `[_]`, `[` → `[[]`) and adds
  * wildcards per `mode`; pass the result as the value of a `like` / `not-like` condition.
  */
-export function fetchLikePattern(value: string, mode: 'exact' | 'startsWith' | 'endsWith' | 'contains' = 'contains'): string {
-	if (typeof value !== 'string') throw new QueryValueError(`fetchLikePattern() expects text, got ${show(value)}`);
+export function fetchLikePattern(
+	value: string,
+	mode: 'exact' | 'startsWith' | 'endsWith' | 'contains' = 'contains',
+): string {
+	if (typeof value !== 'string')
+		throw new QueryValueError(`fetchLikePattern() expects text, got ${show(value)}`);
 	const body = value.replace(/[%_[]/g, (ch) => `[${ch}]`);
 	return `${mode === 'endsWith' || mode === 'contains' ? '%' : ''}${body}${mode === 'startsWith' || mode === 'contains' ? '%' : ''}`;
 }
 
 /** Wraps conditions (or nested filters) built by these helpers in `<filter type="and|or">`. */
 export function fetchFilter(type: 'and' | 'or', children: readonly string[]): string {
-	if (type !== 'and' && type !== 'or') throw new QueryValueError(`fetchFilter(): type must be "and" or "or", got ${show(type)}`);
-	if (children.length === 0) throw new QueryValueError('fetchFilter(): a filter needs at least one condition');
+	if (type !== 'and' && type !== 'or')
+		throw new QueryValueError(`fetchFilter(): type must be "and" or "or", got ${show(type)}`);
+	if (children.length === 0)
+		throw new QueryValueError('fetchFilter(): a filter needs at least one condition');
 	return `<filter type="${type}">${children.join('')}</filter>`;
 }

@@ -24,7 +24,9 @@ export class ODataFragment {
 /** A quoted OData string literal, single quotes doubled: `O'Brien` → `'O''Brien'`. */
 export function odataString(value: string): string {
 	if (typeof value !== 'string') {
-		throw new QueryValueError(`odataString() expects text, got ${value === null ? 'null' : typeof value} ${show(value)} — use odataLiteral() for other types`);
+		throw new QueryValueError(
+			`odataString() expects text, got ${value === null ? 'null' : typeof value} ${show(value)} — use odataLiteral() for other types`,
+		);
 	}
 	return `'${value.replace(/'/g, "''")}'`;
 }
@@ -35,7 +37,9 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function odataGuid(value: string): string {
 	const bare = typeof value === 'string' ? value.replace(/^\{(.*)\}$/, '$1') : value;
 	if (typeof bare !== 'string' || !GUID.test(bare)) {
-		throw new QueryValueError(`${show(value)} is not a GUID (8-4-4-4-12 hexadecimal digits) and cannot be used as an OData Guid value`);
+		throw new QueryValueError(
+			`${show(value)} is not a GUID (8-4-4-4-12 hexadecimal digits) and cannot be used as an OData Guid value`,
+		);
 	}
 	return bare.toLowerCase();
 }
@@ -85,7 +89,12 @@ const PROPERTY = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * @throws QueryValueError for anything else (spaces, quotes, operators, parentheses).
  */
 export function odataIdentifier(name: string): string {
-	if (typeof name !== 'string' || name.length === 0 || name.length > 255 || !name.split('/').every((segment) => PROPERTY.test(segment))) {
+	if (
+		typeof name !== 'string' ||
+		name.length === 0 ||
+		name.length > 255 ||
+		!name.split('/').every((segment) => PROPERTY.test(segment))
+	) {
 		throw new QueryValueError(
 			`${show(name)} is not a valid OData property name — use letters, digits and underscores, with "/" for navigation (e.g. emailaddress1, parentcustomerid_account/name)`,
 		);
@@ -102,7 +111,9 @@ export function odataIdentifier(name: string): string {
  */
 export function encodeODataParam(value: string): string {
 	if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value)) {
-		throw new QueryValueError(`${show(value)} contains an unpaired surrogate character and cannot be put into a URL — clean the text first`);
+		throw new QueryValueError(
+			`${show(value)} contains an unpaired surrogate character and cannot be put into a URL — clean the text first`,
+		);
 	}
 	return encodeURIComponent(value);
 }
@@ -117,8 +128,13 @@ function bind(value: unknown, position: number, before: string): string {
 		}
 		return `(${value
 			.map((element, i) => {
-				if (Array.isArray(element)) throw new QueryValueError(`odata: element ${i + 1} of list value ${position} must be a plain value, not a list`);
-				return element instanceof ODataFragment ? element.text : odataLiteral(element as ODataValue);
+				if (Array.isArray(element))
+					throw new QueryValueError(
+						`odata: element ${i + 1} of list value ${position} must be a plain value, not a list`,
+					);
+				return element instanceof ODataFragment
+					? element.text
+					: odataLiteral(element as ODataValue);
 			})
 			.join(',')})`;
 	}
@@ -160,13 +176,21 @@ export const odata = Object.assign(odataTag, {
 	 */
 	anyOf: (property: string, values: readonly unknown[]) => {
 		const name = odataIdentifier(property);
-		if (values.length === 0) throw new QueryValueError(`odata.anyOf(): the list of values for ${name} is empty — skip the condition when there are no values`);
-		return new ODataFragment(`(${values.map((v, i) => `${name} eq ${bind(v, i + 1, '')}`).join(' or ')})`);
+		if (values.length === 0)
+			throw new QueryValueError(
+				`odata.anyOf(): the list of values for ${name} is empty — skip the condition when there are no values`,
+			);
+		return new ODataFragment(
+			`(${values.map((v, i) => `${name} eq ${bind(v, i + 1, '')}`).join(' or ')})`,
+		);
 	},
 	/** Joins fragments with a separator such as ' and '. */
 	join: (parts: readonly ODataFragment[], separator: string) => {
 		for (const part of parts) {
-			if (!(part instanceof ODataFragment)) throw new QueryValueError('odata.join(): every part must be a fragment built with odata`…`');
+			if (!(part instanceof ODataFragment))
+				throw new QueryValueError(
+					'odata.join(): every part must be a fragment built with odata`…`',
+				);
 		}
 		return new ODataFragment(parts.map((p) => p.text).join(separator));
 	},

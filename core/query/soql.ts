@@ -42,7 +42,9 @@ function escapeBody(value: string, like: boolean): string {
 
 function requireString(value: unknown, fn: string): string {
 	if (typeof value !== 'string') {
-		throw new QueryValueError(`${fn}() expects text, got ${value === null ? 'null' : typeof value} ${show(value)} — use soqlLiteral() for numbers, booleans, dates and null`);
+		throw new QueryValueError(
+			`${fn}() expects text, got ${value === null ? 'null' : typeof value} ${show(value)} — use soqlLiteral() for numbers, booleans, dates and null`,
+		);
 	}
 	return value;
 }
@@ -113,7 +115,12 @@ const NAME_SEGMENT = /^[A-Za-z](?:[A-Za-z0-9]|_(?!_)|__(?=[A-Za-z0-9]))*$/;
  * @throws QueryValueError when the name contains anything else (spaces, quotes, operators, `___`, a trailing `_`).
  */
 export function soqlIdentifier(name: string): string {
-	if (typeof name !== 'string' || name.length === 0 || name.length > 255 || !name.split('.').every((segment) => NAME_SEGMENT.test(segment) && !segment.endsWith('_'))) {
+	if (
+		typeof name !== 'string' ||
+		name.length === 0 ||
+		name.length > 255 ||
+		!name.split('.').every((segment) => NAME_SEGMENT.test(segment) && !segment.endsWith('_'))
+	) {
 		throw new QueryValueError(
 			`${show(name)} is not a valid SOQL field or object name — API names contain only letters, digits and underscores, start with a letter, and use dots for relationships (e.g. Email, Account.Name, Custom_Field__c)`,
 		);
@@ -181,7 +188,9 @@ function bind(value: unknown, position: number, before: string): string {
 		return `(${value
 			.map((element, i) => {
 				if (Array.isArray(element) || element instanceof SoqlFragment) {
-					throw new QueryValueError(`soql: element ${i + 1} of list value ${position} must be a plain value, not a list or fragment`);
+					throw new QueryValueError(
+						`soql: element ${i + 1} of list value ${position} must be a plain value, not a list or fragment`,
+					);
 				}
 				return soqlLiteral(element as SoqlValue);
 			})
@@ -218,7 +227,10 @@ export const soql = Object.assign(soqlTag, {
 	id: (name: string) => new SoqlFragment(soqlIdentifier(name)),
 	/** Validated names joined by commas, for SELECT lists. */
 	ids: (names: readonly string[]) => {
-		if (names.length === 0) throw new QueryValueError('soql.ids(): the field list is empty — select at least one field (e.g. Id)');
+		if (names.length === 0)
+			throw new QueryValueError(
+				'soql.ids(): the field list is empty — select at least one field (e.g. Id)',
+			);
 		return new SoqlFragment(names.map(soqlIdentifier).join(', '));
 	},
 	/** A date-only literal (`2024-03-05`), where a Date would otherwise bind as a dateTime. */
@@ -231,7 +243,9 @@ export const soql = Object.assign(soqlTag, {
 		if (RELATIVE_DATES.has(upper) && n === undefined) return new SoqlFragment(upper);
 		if (RELATIVE_N_DATES.has(upper)) {
 			if (n === undefined || !Number.isInteger(n) || n < 0) {
-				throw new QueryValueError(`soql.relative(): ${upper} needs a whole number of units (e.g. ${upper}:30), got ${String(n)}`);
+				throw new QueryValueError(
+					`soql.relative(): ${upper} needs a whole number of units (e.g. ${upper}:30), got ${String(n)}`,
+				);
 			}
 			return new SoqlFragment(`${upper}:${n}`);
 		}
@@ -242,7 +256,8 @@ export const soql = Object.assign(soqlTag, {
 	/** Joins fragments (e.g. optional conditions) with a separator such as ' AND '. */
 	join: (parts: readonly SoqlFragment[], separator: string) => {
 		for (const part of parts) {
-			if (!(part instanceof SoqlFragment)) throw new QueryValueError('soql.join(): every part must be a fragment built with soql`…`');
+			if (!(part instanceof SoqlFragment))
+				throw new QueryValueError('soql.join(): every part must be a fragment built with soql`…`');
 		}
 		return new SoqlFragment(parts.map((p) => p.text).join(separator));
 	},

@@ -15,10 +15,25 @@ interface WallClock {
 	millisecond: number;
 }
 
-export type DateParse = { ok: true; date: Date; dateOnly: boolean; wall?: WallClock } | { ok: false; reason: string };
+export type DateParse =
+	| { ok: true; date: Date; dateOnly: boolean; wall?: WallClock }
+	| { ok: false; reason: string };
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTH_NAMES = [
+	'january',
+	'february',
+	'march',
+	'april',
+	'may',
+	'june',
+	'july',
+	'august',
+	'september',
+	'october',
+	'november',
+	'december',
+];
 
 function daysInMonth(year: number, month: number): number {
 	return new Date(Date.UTC(year, month, 0)).getUTCDate();
@@ -30,7 +45,8 @@ const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 function checkWall(w: WallClock): string | undefined {
 	if (w.month < 1 || w.month > 12) return `month ${w.month} does not exist`;
 	const dim = daysInMonth(w.year, w.month);
-	if (w.day < 1 || w.day > dim) return `day ${w.day} does not exist in ${MONTH_NAMES[w.month - 1][0].toUpperCase()}${MONTH_NAMES[w.month - 1].slice(1)} ${w.year}`;
+	if (w.day < 1 || w.day > dim)
+		return `day ${w.day} does not exist in ${MONTH_NAMES[w.month - 1][0].toUpperCase()}${MONTH_NAMES[w.month - 1].slice(1)} ${w.year}`;
 	if (w.hour > 23) return `hour ${w.hour} does not exist`;
 	if (w.minute > 59) return `minute ${w.minute} does not exist`;
 	if (w.second > 59) return `second ${w.second} does not exist`;
@@ -74,7 +90,8 @@ export function isValidTimeZone(timeZone: string): boolean {
 /** Wall-clock fields of an instant in a zone. */
 function wallIn(timeZone: string, instant: number): WallClock {
 	const parts: Record<string, string> = {};
-	for (const part of formatterFor(timeZone).formatToParts(new Date(instant))) parts[part.type] = part.value;
+	for (const part of formatterFor(timeZone).formatToParts(new Date(instant)))
+		parts[part.type] = part.value;
 	let year = Number(parts.year);
 	if (parts.era === 'BC' || parts.era === 'B') year = 1 - year;
 	return {
@@ -111,7 +128,9 @@ function zonedToInstant(w: WallClock, timeZone: string): number {
 	const day = 86_400_000;
 	const before = zoneOffset(timeZone, asUtc - day);
 	const offsets = new Set([before, zoneOffset(timeZone, asUtc), zoneOffset(timeZone, asUtc + day)]);
-	const matches = [...offsets].map((offset) => asUtc - offset).filter((instant) => zoneOffset(timeZone, instant) === asUtc - instant);
+	const matches = [...offsets]
+		.map((offset) => asUtc - offset)
+		.filter((instant) => zoneOffset(timeZone, instant) === asUtc - instant);
 	return matches.length > 0 ? Math.min(...matches) : asUtc - before;
 }
 
@@ -121,12 +140,21 @@ export function formatDateInZone(date: Date, timeZone = 'UTC'): string {
 	return `${w.year < 0 ? '-' : ''}${pad(Math.abs(w.year), 4)}-${pad(w.month)}-${pad(w.day)}`;
 }
 
-function finish(w: WallClock, offsetMinutes: number | undefined, timeZone: string | undefined, dateOnly: boolean): DateParse {
+function finish(
+	w: WallClock,
+	offsetMinutes: number | undefined,
+	timeZone: string | undefined,
+	dateOnly: boolean,
+): DateParse {
 	const problem = checkWall(w);
 	if (problem) return { ok: false, reason: problem };
-	const instant = offsetMinutes !== undefined ? wallToUtcMs(w) - offsetMinutes * 60_000 : zonedToInstant(w, timeZone ?? 'UTC');
+	const instant =
+		offsetMinutes !== undefined
+			? wallToUtcMs(w) - offsetMinutes * 60_000
+			: zonedToInstant(w, timeZone ?? 'UTC');
 	const date = new Date(instant);
-	if (Number.isNaN(date.getTime())) return { ok: false, reason: 'it is outside the range of representable dates' };
+	if (Number.isNaN(date.getTime()))
+		return { ok: false, reason: 'it is outside the range of representable dates' };
 	return { ok: true, date, dateOnly, wall: w };
 }
 
@@ -148,12 +176,25 @@ function fraction(text: string | undefined): number {
 // ---------------------------------------------------------------------------------------------
 // Built-in formats
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+const ISO =
+	/^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 
 const RFC2822 =
 	/^(?:(mon|tue|wed|thu|fri|sat|sun),\s*)?(\d{1,2})\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+(\d{4}|\d{2})\s+(\d{2}):(\d{2})(?::(\d{2}))?(?:\s+([+-]\d{4}|ut|gmt|z|[ecmp][sd]t))?$/i;
 
-const RFC_ZONES: Record<string, number> = { ut: 0, gmt: 0, z: 0, est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360, pst: -480, pdt: -420 };
+const RFC_ZONES: Record<string, number> = {
+	ut: 0,
+	gmt: 0,
+	z: 0,
+	est: -300,
+	edt: -240,
+	cst: -360,
+	cdt: -300,
+	mst: -420,
+	mdt: -360,
+	pst: -480,
+	pdt: -420,
+};
 
 function parseIso(text: string, timeZone: string | undefined): DateParse | undefined {
 	const m = ISO.exec(text);
@@ -168,7 +209,8 @@ function parseIso(text: string, timeZone: string | undefined): DateParse | undef
 		millisecond: fraction(m[7]),
 	};
 	const offset = m[8] === undefined ? undefined : parseOffset(m[8]);
-	if (m[8] !== undefined && offset === undefined) return { ok: false, reason: `the offset "${m[8]}" is not valid` };
+	if (m[8] !== undefined && offset === undefined)
+		return { ok: false, reason: `the offset "${m[8]}" is not valid` };
 	return finish(w, offset, timeZone, m[4] === undefined);
 }
 
@@ -203,14 +245,23 @@ export function fromEpoch(value: number, unit?: 's' | 'ms'): DateParse {
 	if (!Number.isFinite(value)) return { ok: false, reason: 'it is not a finite number' };
 	const ms = (unit ?? (Math.abs(value) < 1e11 ? 's' : 'ms')) === 's' ? value * 1000 : value;
 	const date = new Date(Math.round(ms));
-	if (Number.isNaN(date.getTime())) return { ok: false, reason: 'it is outside the range of representable dates' };
+	if (Number.isNaN(date.getTime()))
+		return { ok: false, reason: 'it is outside the range of representable dates' };
 	return { ok: true, date, dateOnly: false };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Luxon-style input formats
 
-type FieldName = keyof WallClock | 'monthName' | 'ampm' | 'offset' | 'epochS' | 'epochMs' | 'weekday' | 'year2';
+type FieldName =
+	| keyof WallClock
+	| 'monthName'
+	| 'ampm'
+	| 'offset'
+	| 'epochS'
+	| 'epochMs'
+	| 'weekday'
+	| 'year2';
 
 interface FormatToken {
 	regex: string;
@@ -273,7 +324,8 @@ export function compileDateFormat(format: string): DateFormat {
 				i += 2;
 				continue;
 			}
-			if (end < 0) throw new Error(`unterminated quoted text at position ${i} (quote literal text like 'T')`);
+			if (end < 0)
+				throw new Error(`unterminated quoted text at position ${i} (quote literal text like 'T')`);
 			regex += escapeRegex(format.slice(i + 1, end));
 			i = end + 1;
 			continue;
@@ -299,17 +351,29 @@ export function compileDateFormat(format: string): DateFormat {
 	regex += '$';
 	const hasEpoch = fields.includes('epochS') || fields.includes('epochMs');
 	if (!hasEpoch && !fields.includes('year') && !fields.includes('year2')) {
-		throw new Error('it has no year (add yyyy or yy, or use X / x for epoch seconds / milliseconds)');
+		throw new Error(
+			'it has no year (add yyyy or yy, or use X / x for epoch seconds / milliseconds)',
+		);
 	}
 	const compiled = new RegExp(regex, 'i');
-	const hasTime = fields.some((f) => f === 'hour' || f === 'minute' || f === 'second' || f === 'millisecond');
+	const hasTime = fields.some(
+		(f) => f === 'hour' || f === 'minute' || f === 'second' || f === 'millisecond',
+	);
 
 	return {
 		source: format,
 		parse(text: string, timeZone?: string): DateParse {
 			const m = compiled.exec(text.trim());
 			if (!m) return { ok: false, reason: `it does not match the input format "${format}"` };
-			const w: WallClock = { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, millisecond: 0 };
+			const w: WallClock = {
+				year: 1970,
+				month: 1,
+				day: 1,
+				hour: 0,
+				minute: 0,
+				second: 0,
+				millisecond: 0,
+			};
 			let offset: number | undefined;
 			let ampm: string | undefined;
 			for (let k = 0; k < fields.length; k++) {
@@ -336,8 +400,13 @@ export function compileDateFormat(format: string): DateFormat {
 						ampm = value.toLowerCase().replace(/\./g, '');
 						break;
 					case 'offset':
-						offset = parseOffset(value.length === 2 || value.length === 3 ? `${value[0]}${value.slice(1).padStart(2, '0')}` : value);
-						if (offset === undefined) return { ok: false, reason: `the offset "${value}" is not valid` };
+						offset = parseOffset(
+							value.length === 2 || value.length === 3
+								? `${value[0]}${value.slice(1).padStart(2, '0')}`
+								: value,
+						);
+						if (offset === undefined)
+							return { ok: false, reason: `the offset "${value}" is not valid` };
 						break;
 					case 'millisecond':
 						w.millisecond = value.length === 3 ? Number(value) : fraction(value);
@@ -349,7 +418,8 @@ export function compileDateFormat(format: string): DateFormat {
 				}
 			}
 			if (ampm !== undefined) {
-				if (w.hour < 1 || w.hour > 12) return { ok: false, reason: `hour ${w.hour} does not exist on a 12-hour clock` };
+				if (w.hour < 1 || w.hour > 12)
+					return { ok: false, reason: `hour ${w.hour} does not exist on a 12-hour clock` };
 				w.hour = (w.hour % 12) + (ampm === 'pm' ? 12 : 0);
 			}
 			return finish(w, offset, timeZone, !hasTime && offset === undefined);
@@ -369,16 +439,25 @@ function escapeRegex(text: string): string {
  * (`Tue, 05 Mar 2024 10:15:00 +0000`) or epoch digits (10+ digits); or, with `format`, only that format.
  * Times without an offset are read in `timeZone` (IANA), default UTC.
  */
-export function parseDate(value: unknown, options: { format?: DateFormat; timeZone?: string } = {}): DateParse {
+export function parseDate(
+	value: unknown,
+	options: { format?: DateFormat; timeZone?: string } = {},
+): DateParse {
 	const { format, timeZone } = options;
 	if (value instanceof Date) {
-		return Number.isNaN(value.getTime()) ? { ok: false, reason: 'it is an invalid Date' } : { ok: true, date: new Date(value.getTime()), dateOnly: false };
+		return Number.isNaN(value.getTime())
+			? { ok: false, reason: 'it is an invalid Date' }
+			: { ok: true, date: new Date(value.getTime()), dateOnly: false };
 	}
 	if (typeof value === 'number') {
 		if (format) return format.parse(String(value), timeZone);
 		return fromEpoch(value);
 	}
-	if (typeof value !== 'string') return { ok: false, reason: `it is ${value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`}, not a date` };
+	if (typeof value !== 'string')
+		return {
+			ok: false,
+			reason: `it is ${value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`}, not a date`,
+		};
 	const text = value.trim();
 	if (text === '') return { ok: false, reason: 'it is empty' };
 	if (format) return format.parse(text, timeZone);
@@ -386,20 +465,29 @@ export function parseDate(value: unknown, options: { format?: DateFormat; timeZo
 		if (text.replace('-', '').length >= 10) return fromEpoch(Number(text));
 		return {
 			ok: false,
-			reason: 'it is a short number: not an epoch timestamp (10+ digits) nor a date — set an input format such as "yyyyMMdd"',
+			reason:
+				'it is a short number: not an epoch timestamp (10+ digits) nor a date — set an input format such as "yyyyMMdd"',
 		};
 	}
 	return (
 		parseIso(text, timeZone) ??
-		parseRfc2822(text, timeZone) ?? { ok: false, reason: 'it is not in ISO 8601 (2024-03-05T10:15:00Z), RFC 2822 or epoch form' }
+		parseRfc2822(text, timeZone) ?? {
+			ok: false,
+			reason: 'it is not in ISO 8601 (2024-03-05T10:15:00Z), RFC 2822 or epoch form',
+		}
 	);
 }
 
 /** Formats a parsed date as requested by the `toDate` transform. */
-export function formatParsedDate(parsed: Extract<DateParse, { ok: true }>, output: 'iso' | 'date' | 'epochMs', timeZone?: string): string | number {
+export function formatParsedDate(
+	parsed: Extract<DateParse, { ok: true }>,
+	output: 'iso' | 'date' | 'epochMs',
+	timeZone?: string,
+): string | number {
 	if (output === 'epochMs') return parsed.date.getTime();
 	if (output === 'date') {
-		if (parsed.dateOnly && parsed.wall) return `${pad(parsed.wall.year, 4)}-${pad(parsed.wall.month)}-${pad(parsed.wall.day)}`;
+		if (parsed.dateOnly && parsed.wall)
+			return `${pad(parsed.wall.year, 4)}-${pad(parsed.wall.month)}-${pad(parsed.wall.day)}`;
 		return formatDateInZone(parsed.date, timeZone ?? 'UTC');
 	}
 	return parsed.date.toISOString();

@@ -18,11 +18,16 @@ export function describeValue(value: unknown, max = MAX_VALUE_CHARS): string {
 	if (typeof value === 'string') {
 		const quoted = JSON.stringify(value);
 		if (Array.from(quoted).length <= max) return quoted;
-		return `${JSON.stringify(Array.from(value).slice(0, max - 3).join('')).slice(0, -1)}…"`;
+		return `${JSON.stringify(
+			Array.from(value)
+				.slice(0, max - 3)
+				.join(''),
+		).slice(0, -1)}…"`;
 	}
 	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
 	if (typeof value === 'bigint') return `${value}n`;
-	if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+	if (value instanceof Date)
+		return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
 	try {
 		return truncate(JSON.stringify(value) ?? String(value), max);
 	} catch {

@@ -7,6 +7,11 @@ export * from './dates';
 export * from './transforms';
 export * from './validation';
 export * from './spec';
-export { compileMapping, compileMappingTemplate, type MappingTemplate, type RuleValues } from './mapping';
+export {
+	compileMapping,
+	compileMappingTemplate,
+	type MappingTemplate,
+	type RuleValues,
+} from './mapping';
 export { MappingCache } from './mappingCache';
 export * from './record';

@@ -10,7 +10,13 @@
 
 import { describeValue, kindOf } from './display';
 import { formatPath, getPath, parsePath, type PathSegment, setPath } from './path';
-import { checkRuleShape, checkSpecShape, MappingSpecError, type MappingSpecProblem, ruleName } from './spec';
+import {
+	checkRuleShape,
+	checkSpecShape,
+	MappingSpecError,
+	type MappingSpecProblem,
+	ruleName,
+} from './spec';
 import { type CompiledTransform, compileTransform, type StepResult } from './transforms';
 import type { CompiledMapping, FieldRule, MappingIssue, MappingResult, MappingSpec } from './types';
 import { compileConstraints, compileTypeCheck, type ValueCheck } from './validation';
@@ -41,48 +47,75 @@ interface CompiledRule {
 const isEmpty = (value: unknown) => value === undefined || value === null || value === '';
 const hasOwn = (value: object, key: string) => Object.prototype.hasOwnProperty.call(value, key);
 
-function compileRule(rule: FieldRule, index: number, problems: MappingSpecProblem[]): CompiledRule | undefined {
+function compileRule(
+	rule: FieldRule,
+	index: number,
+	problems: MappingSpecProblem[],
+): CompiledRule | undefined {
 	const name = ruleName(index, rule);
-	const report = (message: string) => problems.push({ ruleIndex: index, target: rule.target, message: `${name}: ${message}` });
+	const report = (message: string) =>
+		problems.push({ ruleIndex: index, target: rule.target, message: `${name}: ${message}` });
 	const before = problems.length;
 
 	let targetPath: PathSegment[] = [];
 	if (rule.target.trim() === '') {
-		report('the target is empty — give the name of the field to write, e.g. "email" or "address.city"');
+		report(
+			'the target is empty — give the name of the field to write, e.g. "email" or "address.city"',
+		);
 	} else {
 		try {
 			targetPath = parsePath(rule.target);
 			if (targetPath.some((segment) => typeof segment === 'number')) {
-				report(`the target "${rule.target}" contains an array index — targets are field names, with dots for nested objects (e.g. "address.city")`);
+				report(
+					`the target "${rule.target}" contains an array index — targets are field names, with dots for nested objects (e.g. "address.city")`,
+				);
 			}
 		} catch (error) {
-			report(`the target is an ${(error as Error).message} — use field names separated by dots, e.g. "address.city"`);
+			report(
+				`the target is an ${(error as Error).message} — use field names separated by dots, e.g. "address.city"`,
+			);
 		}
 	}
 
 	const hasSource = rule.source !== undefined;
 	const hasConstant = rule.constant !== undefined;
 	if (hasSource && hasConstant) {
-		report(`has both a source (${JSON.stringify(rule.source)}) and a constant — keep one: a source to copy an input value, or a constant for a fixed value`);
+		report(
+			`has both a source (${JSON.stringify(rule.source)}) and a constant — keep one: a source to copy an input value, or a constant for a fixed value`,
+		);
 	} else if (!hasSource && !hasConstant) {
-		report('has neither a source nor a constant — set "source" to the input field to read (e.g. "emailAddress"), or "constant" to a fixed value');
+		report(
+			'has neither a source nor a constant — set "source" to the input field to read (e.g. "emailAddress"), or "constant" to a fixed value',
+		);
 	}
 	let sourcePath: PathSegment[] | undefined;
 	if (hasSource) {
 		try {
 			sourcePath = parsePath(rule.source as string);
 		} catch (error) {
-			report(`the source is an ${(error as Error).message} — write a path such as "email", "address.city" or "emails[0]"`);
+			report(
+				`the source is an ${(error as Error).message} — write a path such as "email", "address.city" or "emails[0]"`,
+			);
 		}
 	}
-	if (rule.minLength !== undefined && rule.maxLength !== undefined && rule.minLength > rule.maxLength) {
-		report(`minLength (${rule.minLength}) is greater than maxLength (${rule.maxLength}) — no value could pass; swap or correct them`);
+	if (
+		rule.minLength !== undefined &&
+		rule.maxLength !== undefined &&
+		rule.minLength > rule.maxLength
+	) {
+		report(
+			`minLength (${rule.minLength}) is greater than maxLength (${rule.maxLength}) — no value could pass; swap or correct them`,
+		);
 	}
 	if (rule.min !== undefined && rule.max !== undefined && rule.min > rule.max) {
-		report(`min (${rule.min}) is greater than max (${rule.max}) — no value could pass; swap or correct them`);
+		report(
+			`min (${rule.min}) is greater than max (${rule.max}) — no value could pass; swap or correct them`,
+		);
 	}
 
-	const fixInput = hasConstant ? "change the rule's constant" : `correct the source value in "${rule.source ?? ''}"`;
+	const fixInput = hasConstant
+		? "change the rule's constant"
+		: `correct the source value in "${rule.source ?? ''}"`;
 	const fixDefault = "change the rule's default";
 	const transforms: CompiledTransform[] = [];
 	const defaultTransforms: CompiledTransform[] = [];
@@ -154,7 +187,12 @@ function checkTargets(rules: CompiledRule[], problems: MappingSpecProblem[]): vo
 	}
 }
 
-function runTransforms(value: unknown, transforms: readonly CompiledTransform[]): { ok: true; value: unknown } | { ok: false; step: number; result: Extract<StepResult, { ok: false }> } {
+function runTransforms(
+	value: unknown,
+	transforms: readonly CompiledTransform[],
+):
+	| { ok: true; value: unknown }
+	| { ok: false; step: number; result: Extract<StepResult, { ok: false }> } {
 	let current = value;
 	for (let i = 0; i < transforms.length; i++) {
 		const result = transforms[i].apply(current);
@@ -179,7 +217,11 @@ export interface MappingTemplate {
 	 * Maps one input object, as `CompiledMapping.map`. `values[i]` replaces the constant and default of rule `i`
 	 * (a rule compiled with a constant or default must be given one); without `values`, the spec's own apply.
 	 */
-	map(input: Record<string, unknown>, recordLabel?: string, values?: ReadonlyArray<RuleValues | undefined>): MappingResult;
+	map(
+		input: Record<string, unknown>,
+		recordLabel?: string,
+		values?: ReadonlyArray<RuleValues | undefined>,
+	): MappingResult;
 }
 
 /**
@@ -212,7 +254,8 @@ export function compileMappingTemplate(spec: MappingSpec): MappingTemplate {
 		if (compiled) rules.push(compiled);
 	});
 	checkTargets(rules, problems);
-	if (problems.length > 0) throw new MappingSpecError(problems.sort((a, b) => (a.ruleIndex ?? -1) - (b.ruleIndex ?? -1)));
+	if (problems.length > 0)
+		throw new MappingSpecError(problems.sort((a, b) => (a.ruleIndex ?? -1) - (b.ruleIndex ?? -1)));
 
 	const keepUnmapped = spec.keepUnmapped === true;
 	const dropUndefined = spec.dropUndefined !== false;
@@ -230,10 +273,15 @@ export function compileMappingTemplate(spec: MappingSpec): MappingTemplate {
 	}
 
 	return {
-		map(input: Record<string, unknown>, recordLabel?: string, values?: ReadonlyArray<RuleValues | undefined>): MappingResult {
+		map(
+			input: Record<string, unknown>,
+			recordLabel?: string,
+			values?: ReadonlyArray<RuleValues | undefined>,
+		): MappingResult {
 			const output: Record<string, unknown> = {};
 			const issues: MappingIssue[] = [];
-			const source: Record<string, unknown> = input !== null && typeof input === 'object' ? input : {};
+			const source: Record<string, unknown> =
+				input !== null && typeof input === 'object' ? input : {};
 			const copied = new Set<string>();
 			if (keepUnmapped) {
 				for (const key of Object.keys(source)) {
@@ -242,8 +290,11 @@ export function compileMappingTemplate(spec: MappingSpec): MappingTemplate {
 					copied.add(key);
 				}
 			}
-			for (const rule of rules) mapRule(rule, values?.[rule.index] ?? rule, source, output, issues, copied, recordLabel);
-			return issues.length > 0 ? { ok: false, issues, partial: output } : { ok: true, value: output };
+			for (const rule of rules)
+				mapRule(rule, values?.[rule.index] ?? rule, source, output, issues, copied, recordLabel);
+			return issues.length > 0
+				? { ok: false, issues, partial: output }
+				: { ok: true, value: output };
 		},
 	};
 
@@ -256,9 +307,16 @@ export function compileMappingTemplate(spec: MappingSpec): MappingTemplate {
 		copied: Set<string>,
 		recordLabel: string | undefined,
 	): void {
-		const prefix = recordLabel ? `${recordLabel}, field "${rule.target}": ` : `Field "${rule.target}": `;
+		const prefix = recordLabel
+			? `${recordLabel}, field "${rule.target}": `
+			: `Field "${rule.target}": `;
 		const issue = (code: MappingIssue['code'], message: string) => {
-			const entry: MappingIssue = { field: rule.target, code, message: prefix + message, rule: rule.index };
+			const entry: MappingIssue = {
+				field: rule.target,
+				code,
+				message: prefix + message,
+				rule: rule.index,
+			};
 			if (rule.source !== undefined) entry.source = rule.source;
 			issues.push(entry);
 		};
@@ -269,7 +327,10 @@ export function compileMappingTemplate(spec: MappingSpec): MappingTemplate {
 		else raw = getPath(input, rule.sourcePath ?? []);
 
 		let usedDefault = rule.hasDefault && isEmpty(raw);
-		let outcome = runTransforms(usedDefault ? ruleValues.default : raw, usedDefault ? rule.defaultTransforms : rule.transforms);
+		let outcome = runTransforms(
+			usedDefault ? ruleValues.default : raw,
+			usedDefault ? rule.defaultTransforms : rule.transforms,
+		);
 		if (outcome.ok && !usedDefault && rule.hasDefault && isEmpty(outcome.value)) {
 			usedDefault = true;
 			outcome = runTransforms(ruleValues.default, rule.defaultTransforms);
@@ -278,7 +339,10 @@ export function compileMappingTemplate(spec: MappingSpec): MappingTemplate {
 			const { result, step } = outcome;
 			const transforms = usedDefault ? rule.defaultTransforms : rule.transforms;
 			const origin = usedDefault ? ' (the default)' : '';
-			issue('transform', `${describeValue(result.value)}${origin} ${result.problem} (transform ${step + 1}, ${transforms[step].name}) — ${result.fix}`);
+			issue(
+				'transform',
+				`${describeValue(result.value)}${origin} ${result.problem} (transform ${step + 1}, ${transforms[step].name}) — ${result.fix}`,
+			);
 			return;
 		}
 		const value = outcome.value;
@@ -286,9 +350,13 @@ export function compileMappingTemplate(spec: MappingSpec): MappingTemplate {
 		if (rule.required && (isEmpty(value) || (Array.isArray(value) && value.length === 0))) {
 			let why: string;
 			if (rule.hasConstant) why = 'the constant is empty';
-			else if (!isEmpty(raw)) why = `it is empty after the transforms (source "${rule.source}" was ${describeValue(raw)})`;
-			else why = `the source "${rule.source}" is ${raw === undefined ? 'missing' : raw === null ? 'null' : 'empty'}`;
-			const fix = rule.hasConstant ? "set the rule's constant" : `fill "${rule.source}" in the input, or give the rule a default`;
+			else if (!isEmpty(raw))
+				why = `it is empty after the transforms (source "${rule.source}" was ${describeValue(raw)})`;
+			else
+				why = `the source "${rule.source}" is ${raw === undefined ? 'missing' : raw === null ? 'null' : 'empty'}`;
+			const fix = rule.hasConstant
+				? "set the rule's constant"
+				: `fill "${rule.source}" in the input, or give the rule a default`;
 			issue('required', `is required but ${why} — ${fix}`);
 			return;
 		}
@@ -315,7 +383,8 @@ export function compileMappingTemplate(spec: MappingSpec): MappingTemplate {
 		const top = rule.targetPath[0];
 		if (rule.targetPath.length > 1 && typeof top === 'string' && copied.has(top)) {
 			const existing = output[top];
-			if (existing !== null && typeof existing === 'object') output[top] = structuredClone(existing);
+			if (existing !== null && typeof existing === 'object')
+				output[top] = structuredClone(existing);
 			copied.delete(top); // cloned once; the input is never mutated
 		}
 		let written = true;

@@ -53,7 +53,8 @@ export class MappingCache {
 
 /** The cache key of a spec (its rules' constants and defaults reduced to their presence) and those values. */
 function splitValues(spec: MappingSpec): { key: string; values?: RuleValues[] } {
-	if (spec === null || typeof spec !== 'object' || !Array.isArray(spec.rules)) return { key: String(JSON.stringify(spec)) };
+	if (spec === null || typeof spec !== 'object' || !Array.isArray(spec.rules))
+		return { key: String(JSON.stringify(spec)) };
 	const values: RuleValues[] = [];
 	const rules = spec.rules.map((rule: unknown) => {
 		if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) {
@@ -62,7 +63,11 @@ function splitValues(spec: MappingSpec): { key: string; values?: RuleValues[] } 
 		}
 		const { constant, default: fallback } = rule as RuleValues;
 		values.push({ constant, default: fallback });
-		return { ...rule, constant: constant === undefined ? undefined : PRESENT, default: fallback === undefined ? undefined : PRESENT };
+		return {
+			...rule,
+			constant: constant === undefined ? undefined : PRESENT,
+			default: fallback === undefined ? undefined : PRESENT,
+		};
 	});
 	return { key: JSON.stringify({ ...spec, rules }), values };
 }

@@ -3,7 +3,9 @@
  * Ambiguous inputs (`1,234` could be 1234 or 1.234) are refused unless the decimal separator is given.
  */
 
-export type NumberParse = { ok: true; value: number } | { ok: false; reason: string; ambiguous?: boolean };
+export type NumberParse =
+	| { ok: true; value: number }
+	| { ok: false; reason: string; ambiguous?: boolean };
 
 /** Group separators written with spaces or apostrophes between digits (fr, ch, …). */
 const SPACE_GROUPS = /(?<=\d)[ \u00a0\u202f\u2009'’](?=\d{3}(?:\D|$))/g;
@@ -41,7 +43,11 @@ export function parseLocaleNumber(input: string, decimalSeparator?: '.' | ','): 
 		else if (dots > 1) decimal = ',';
 		else if (commas === 1) {
 			if (/^\d{1,3},\d{3}$/.test(text)) {
-				return { ok: false, ambiguous: true, reason: '"," could be a thousands or a decimal separator' };
+				return {
+					ok: false,
+					ambiguous: true,
+					reason: '"," could be a thousands or a decimal separator',
+				};
 			}
 			decimal = ',';
 		} else decimal = '.';
@@ -63,10 +69,14 @@ export function parseLocaleNumber(input: string, decimalSeparator?: '.' | ','): 
 	}
 
 	if (integerPart.includes(group)) {
-		if (exponent !== '') return { ok: false, reason: 'thousands separators and an exponent cannot be combined' };
+		if (exponent !== '')
+			return { ok: false, reason: 'thousands separators and an exponent cannot be combined' };
 		const grouping = group === ',' ? /^\d{1,3}(?:,\d{3})+$/ : /^\d{1,3}(?:\.\d{3})+$/;
 		if (!grouping.test(integerPart)) {
-			return { ok: false, reason: `"${group}" is used as the thousands separator but the digit groups are not of three` };
+			return {
+				ok: false,
+				reason: `"${group}" is used as the thousands separator but the digit groups are not of three`,
+			};
 		}
 		integerPart = integerPart.split(group).join('');
 	}

@@ -27,7 +27,8 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
  * unterminated brackets and prototype keys (`__proto__`, `constructor`, `prototype`).
  */
 export function parsePath(path: string): PathSegment[] {
-	if (typeof path !== 'string' || path.trim() === '') throw new PathSyntaxError(String(path), 'the path is empty');
+	if (typeof path !== 'string' || path.trim() === '')
+		throw new PathSyntaxError(String(path), 'the path is empty');
 	const segments: PathSegment[] = [];
 	let i = 0;
 	let current = '';
@@ -40,7 +41,8 @@ export function parsePath(path: string): PathSegment[] {
 	while (i < path.length) {
 		const ch = path[i];
 		if (ch === '.') {
-			if (current === '' && !(segments.length > 0 && !expectKey)) throw new PathSyntaxError(path, `empty key at position ${i}`);
+			if (current === '' && !(segments.length > 0 && !expectKey))
+				throw new PathSyntaxError(path, `empty key at position ${i}`);
 			if (current !== '') pushKey();
 			expectKey = true;
 			i++;
@@ -48,7 +50,8 @@ export function parsePath(path: string): PathSegment[] {
 		}
 		if (ch === '[') {
 			if (current !== '') pushKey();
-			else if (expectKey && segments.length > 0) throw new PathSyntaxError(path, `"[" right after "." at position ${i}`);
+			else if (expectKey && segments.length > 0)
+				throw new PathSyntaxError(path, `"[" right after "." at position ${i}`);
 			const close = readBracket(path, i);
 			segments.push(close.segment);
 			i = close.end;
@@ -84,9 +87,11 @@ function readBracket(path: string, start: number): { segment: PathSegment; end: 
 			key += path[i];
 			i++;
 		}
-		if (i >= path.length) throw new PathSyntaxError(path, `unterminated quoted key starting at position ${start}`);
+		if (i >= path.length)
+			throw new PathSyntaxError(path, `unterminated quoted key starting at position ${start}`);
 		i++; // closing quote
-		if (path[i] !== ']') throw new PathSyntaxError(path, `expected "]" after the quoted key at position ${i}`);
+		if (path[i] !== ']')
+			throw new PathSyntaxError(path, `expected "]" after the quoted key at position ${i}`);
 		if (key === '') throw new PathSyntaxError(path, `empty quoted key at position ${start}`);
 		return { segment: key, end: i + 1 };
 	}
@@ -94,7 +99,10 @@ function readBracket(path: string, start: number): { segment: PathSegment; end: 
 	if (close < 0) throw new PathSyntaxError(path, `unterminated "[" at position ${start}`);
 	const inner = path.slice(i, close).trim();
 	if (!/^\d+$/.test(inner)) {
-		throw new PathSyntaxError(path, `"[${inner}]" is not an array index (use a number, or quotes for a key: ["${inner}"])`);
+		throw new PathSyntaxError(
+			path,
+			`"[${inner}]" is not an array index (use a number, or quotes for a key: ["${inner}"])`,
+		);
 	}
 	return { segment: Number(inner), end: close + 1 };
 }
@@ -110,7 +118,12 @@ function hasOwn(value: object, key: PropertyKey): boolean {
  */
 export function getPath(source: unknown, path: string | readonly PathSegment[]): unknown {
 	if (typeof path === 'string') {
-		if (source !== null && typeof source === 'object' && !Array.isArray(source) && hasOwn(source, path)) {
+		if (
+			source !== null &&
+			typeof source === 'object' &&
+			!Array.isArray(source) &&
+			hasOwn(source, path)
+		) {
 			return (source as Record<string, unknown>)[path];
 		}
 		return getSegments(source, parsePath(path));
@@ -138,13 +151,18 @@ function getSegments(source: unknown, segments: readonly PathSegment[]): unknown
  * on the way. Throws when an intermediate value exists but is not an object (e.g. writing `a.b` when
  * `a` is the string "x"), so no value is silently overwritten.
  */
-export function setPath(target: Record<string, unknown>, path: string | readonly PathSegment[], value: unknown): void {
+export function setPath(
+	target: Record<string, unknown>,
+	path: string | readonly PathSegment[],
+	value: unknown,
+): void {
 	const segments = typeof path === 'string' ? parsePath(path) : path;
 	if (segments.length === 0) throw new PathSyntaxError('', 'the path is empty');
 	let current: Record<string | number, unknown> = target;
 	for (let i = 0; i < segments.length - 1; i++) {
 		const segment = segments[i];
-		if (typeof segment === 'string' && FORBIDDEN_KEYS.has(segment)) throw new PathSyntaxError(segments.join('.'), `"${segment}" is not allowed as a key`);
+		if (typeof segment === 'string' && FORBIDDEN_KEYS.has(segment))
+			throw new PathSyntaxError(segments.join('.'), `"${segment}" is not allowed as a key`);
 		let next = current[segment];
 		if (next === undefined || next === null) {
 			next = typeof segments[i + 1] === 'number' ? [] : {};
@@ -157,7 +175,8 @@ export function setPath(target: Record<string, unknown>, path: string | readonly
 		current = next as Record<string | number, unknown>;
 	}
 	const last = segments[segments.length - 1];
-	if (typeof last === 'string' && FORBIDDEN_KEYS.has(last)) throw new PathSyntaxError(segments.join('.'), `"${last}" is not allowed as a key`);
+	if (typeof last === 'string' && FORBIDDEN_KEYS.has(last))
+		throw new PathSyntaxError(segments.join('.'), `"${last}" is not allowed as a key`);
 	current[last] = value;
 }
 

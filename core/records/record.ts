@@ -39,22 +39,39 @@ export interface ToRecordOptions {
  * @throws RecordError naming the record when `type`/`source` is empty, `fields` is not an object, or
  *   `updatedAt` is not a date.
  */
-export function toRecord(type: string, source: string, fields: Record<string, unknown>, options: ToRecordOptions = {}): CrmRecord {
-	const id = options.id === undefined || options.id === null || options.id === '' ? undefined : String(options.id);
+export function toRecord(
+	type: string,
+	source: string,
+	fields: Record<string, unknown>,
+	options: ToRecordOptions = {},
+): CrmRecord {
+	const id =
+		options.id === undefined || options.id === null || options.id === ''
+			? undefined
+			: String(options.id);
 	const label = `${type || 'record'}${id ? ` ${id}` : ''}`;
-	if (typeof type !== 'string' || type.trim() === '') throw new RecordError(`${label}: the record type is empty — pass the object name (e.g. "Contact")`);
+	if (typeof type !== 'string' || type.trim() === '')
+		throw new RecordError(
+			`${label}: the record type is empty — pass the object name (e.g. "Contact")`,
+		);
 	if (typeof source !== 'string' || source.trim() === '') {
-		throw new RecordError(`${label}: the record source is empty — pass the system it came from (e.g. "salesforce")`);
+		throw new RecordError(
+			`${label}: the record source is empty — pass the system it came from (e.g. "salesforce")`,
+		);
 	}
 	if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
-		throw new RecordError(`${label}: fields must be an object of field values, got ${describeValue(fields)}`);
+		throw new RecordError(
+			`${label}: fields must be an object of field values, got ${describeValue(fields)}`,
+		);
 	}
 	const record: CrmRecord = { type, fields, source };
 	if (id !== undefined) record.id = id;
 	if (options.updatedAt !== undefined && options.updatedAt !== null && options.updatedAt !== '') {
 		const parsed = parseDate(options.updatedAt);
 		if (!parsed.ok) {
-			throw new RecordError(`${label}: updatedAt ${describeValue(options.updatedAt)} is not a valid date (${parsed.reason}) — pass an ISO 8601 timestamp`);
+			throw new RecordError(
+				`${label}: updatedAt ${describeValue(options.updatedAt)} is not a valid date (${parsed.reason}) — pass an ISO 8601 timestamp`,
+			);
 		}
 		record.updatedAt = parsed.date.toISOString();
 	}
@@ -75,6 +92,8 @@ export function isCrmRecord(value: unknown): value is CrmRecord {
 export function parseCrmRecord(value: unknown): CrmRecord {
 	const result = crmRecordSchema.safeParse(value);
 	if (result.success) return result.data as CrmRecord;
-	const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'record'}: ${issue.message}`);
+	const problems = result.error.issues.map(
+		(issue) => `${issue.path.join('.') || 'record'}: ${issue.message}`,
+	);
 	throw new RecordError(`not a valid CRM record — ${problems.join('; ')}`);
 }

@@ -34,7 +34,18 @@ export class MappingSpecError extends Error {
 	}
 }
 
-export const FIELD_TYPES = ['any', 'string', 'number', 'integer', 'boolean', 'date', 'datetime', 'email', 'url', 'array'] as const satisfies readonly FieldType[];
+export const FIELD_TYPES = [
+	'any',
+	'string',
+	'number',
+	'integer',
+	'boolean',
+	'date',
+	'datetime',
+	'email',
+	'url',
+	'array',
+] as const satisfies readonly FieldType[];
 
 export const TRANSFORM_TYPES = [
 	'trim',
@@ -61,7 +72,9 @@ const transformSchemas: Record<Transform['type'], z.ZodObject<z.ZodRawShape>> = 
 	lowercase: z.object({ type: z.literal('lowercase') }).strict(),
 	uppercase: z.object({ type: z.literal('uppercase') }).strict(),
 	titlecase: z.object({ type: z.literal('titlecase') }).strict(),
-	toNumber: z.object({ type: z.literal('toNumber'), decimalSeparator: separator.optional() }).strict(),
+	toNumber: z
+		.object({ type: z.literal('toNumber'), decimalSeparator: separator.optional() })
+		.strict(),
 	toInteger: z
 		.object({
 			type: z.literal('toInteger'),
@@ -70,7 +83,11 @@ const transformSchemas: Record<Transform['type'], z.ZodObject<z.ZodRawShape>> = 
 		})
 		.strict(),
 	toBoolean: z
-		.object({ type: z.literal('toBoolean'), trueValues: z.array(z.string()).min(1).optional(), falseValues: z.array(z.string()).min(1).optional() })
+		.object({
+			type: z.literal('toBoolean'),
+			trueValues: z.array(z.string()).min(1).optional(),
+			falseValues: z.array(z.string()).min(1).optional(),
+		})
 		.strict(),
 	toDate: z
 		.object({
@@ -93,9 +110,17 @@ const transformSchemas: Record<Transform['type'], z.ZodObject<z.ZodRawShape>> = 
 		})
 		.strict(),
 	replace: z
-		.object({ type: z.literal('replace'), pattern: z.string(), replacement: z.string(), regex: z.boolean().optional(), flags: z.string().optional() })
+		.object({
+			type: z.literal('replace'),
+			pattern: z.string(),
+			replacement: z.string(),
+			regex: z.boolean().optional(),
+			flags: z.string().optional(),
+		})
 		.strict(),
-	truncate: z.object({ type: z.literal('truncate'), length: z.number().int().nonnegative() }).strict(),
+	truncate: z
+		.object({ type: z.literal('truncate'), length: z.number().int().nonnegative() })
+		.strict(),
 	emptyToNull: z.object({ type: z.literal('emptyToNull') }).strict(),
 };
 
@@ -146,7 +171,8 @@ function describeIssue(issue: z.ZodIssue, allowedKeys: readonly string[]): strin
 		case z.ZodIssueCode.invalid_enum_value:
 			return `${where} is ${JSON.stringify(issue.received)}; use one of ${issue.options.map((o) => JSON.stringify(o)).join(', ')}`;
 		case z.ZodIssueCode.too_small:
-			if (issue.type === 'array') return `${where} must list at least ${String(issue.minimum)} value${issue.minimum === 1 ? '' : 's'}`;
+			if (issue.type === 'array')
+				return `${where} must list at least ${String(issue.minimum)} value${issue.minimum === 1 ? '' : 's'}`;
 			return `${where} must be at least ${String(issue.minimum)}`;
 		case z.ZodIssueCode.not_finite:
 			return `${where} must be a finite number`;
@@ -157,33 +183,58 @@ function describeIssue(issue: z.ZodIssue, allowedKeys: readonly string[]): strin
 
 /** How messages name a rule: `rule 3 (target "email")`, 1-based. */
 export function ruleName(index: number, rule: unknown): string {
-	const target = rule !== null && typeof rule === 'object' ? (rule as { target?: unknown }).target : undefined;
-	return typeof target === 'string' && target.trim() !== '' ? `rule ${index + 1} (target "${target}")` : `rule ${index + 1}`;
+	const target =
+		rule !== null && typeof rule === 'object' ? (rule as { target?: unknown }).target : undefined;
+	return typeof target === 'string' && target.trim() !== ''
+		? `rule ${index + 1} (target "${target}")`
+		: `rule ${index + 1}`;
 }
 
 /** Checks the spec's top-level shape; returns the rules (unchecked) or pushes problems. */
-export function checkSpecShape(spec: unknown, problems: MappingSpecProblem[]): unknown[] | undefined {
+export function checkSpecShape(
+	spec: unknown,
+	problems: MappingSpecProblem[],
+): unknown[] | undefined {
 	if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
-		problems.push({ message: 'the mapping spec must be an object with a "rules" list, e.g. {"rules": [{"target": "email", "source": "emailAddress"}]}' });
+		problems.push({
+			message:
+				'the mapping spec must be an object with a "rules" list, e.g. {"rules": [{"target": "email", "source": "emailAddress"}]}',
+		});
 		return undefined;
 	}
 	const parsed = specSchema.safeParse(spec);
 	if (!parsed.success) {
-		for (const issue of parsed.error.issues) problems.push({ message: `mapping spec: ${describeIssue(issue, Object.keys(specSchema.shape))}` });
+		for (const issue of parsed.error.issues)
+			problems.push({
+				message: `mapping spec: ${describeIssue(issue, Object.keys(specSchema.shape))}`,
+			});
 		return undefined;
 	}
 	if (parsed.data.rules.length === 0) {
-		problems.push({ message: 'the mapping spec has no rules — add at least one, e.g. {"target": "email", "source": "emailAddress"}' });
+		problems.push({
+			message:
+				'the mapping spec has no rules — add at least one, e.g. {"target": "email", "source": "emailAddress"}',
+		});
 		return undefined;
 	}
 	return parsed.data.rules;
 }
 
 /** Checks one rule's shape (transforms included); returns true when it can be compiled further. */
-export function checkRuleShape(rule: unknown, index: number, problems: MappingSpecProblem[]): boolean {
+export function checkRuleShape(
+	rule: unknown,
+	index: number,
+	problems: MappingSpecProblem[],
+): boolean {
 	const name = ruleName(index, rule);
-	const target = rule !== null && typeof rule === 'object' && typeof (rule as { target?: unknown }).target === 'string' ? (rule as { target: string }).target : undefined;
-	const report = (message: string) => problems.push({ ruleIndex: index, target, message: `${name}: ${message}` });
+	const target =
+		rule !== null &&
+		typeof rule === 'object' &&
+		typeof (rule as { target?: unknown }).target === 'string'
+			? (rule as { target: string }).target
+			: undefined;
+	const report = (message: string) =>
+		problems.push({ ruleIndex: index, target, message: `${name}: ${message}` });
 	if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) {
 		report('must be an object such as {"target": "email", "source": "emailAddress"}');
 		return false;
@@ -192,13 +243,17 @@ export function checkRuleShape(rule: unknown, index: number, problems: MappingSp
 	const parsed = ruleSchema.safeParse(rule);
 	if (!parsed.success) {
 		valid = false;
-		for (const issue of parsed.error.issues) report(describeIssue(issue, Object.keys(ruleSchema.shape)));
+		for (const issue of parsed.error.issues)
+			report(describeIssue(issue, Object.keys(ruleSchema.shape)));
 	}
 	const transforms = (rule as { transforms?: unknown }).transforms;
 	if (Array.isArray(transforms)) {
 		transforms.forEach((transform, t) => {
 			const label = `transform ${t + 1}`;
-			const type = transform !== null && typeof transform === 'object' ? (transform as { type?: unknown }).type : undefined;
+			const type =
+				transform !== null && typeof transform === 'object'
+					? (transform as { type?: unknown }).type
+					: undefined;
 			if (typeof type !== 'string' || !(TRANSFORM_TYPES as readonly string[]).includes(type)) {
 				valid = false;
 				report(
@@ -210,7 +265,8 @@ export function checkRuleShape(rule: unknown, index: number, problems: MappingSp
 			const result = schema.safeParse(transform);
 			if (!result.success) {
 				valid = false;
-				for (const issue of result.error.issues) report(`${label} (${type}): ${describeIssue(issue, Object.keys(schema.shape))}`);
+				for (const issue of result.error.issues)
+					report(`${label} (${type}): ${describeIssue(issue, Object.keys(schema.shape))}`);
 			}
 		});
 	}

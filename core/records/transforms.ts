@@ -5,13 +5,21 @@
  * that makes sense (e.g. `trim` after `split`).
  */
 
-import { compileDateFormat, type DateFormat, formatParsedDate, isValidTimeZone, parseDate } from './dates';
+import {
+	compileDateFormat,
+	type DateFormat,
+	formatParsedDate,
+	isValidTimeZone,
+	parseDate,
+} from './dates';
 import { kindOf } from './display';
 import { parseLocaleNumber } from './numbers';
 import type { Transform } from './types';
 
 /** Outcome of one step. On failure, `value` is the offending value (an element, for arrays). */
-export type StepResult = { ok: true; value: unknown } | { ok: false; value: unknown; problem: string; fix: string };
+export type StepResult =
+	| { ok: true; value: unknown }
+	| { ok: false; value: unknown; problem: string; fix: string };
 
 export interface CompiledTransform {
 	/** The transform's `type`. */
@@ -28,7 +36,12 @@ const DEFAULT_TRUE = ['true', 'yes', '1', 'on'];
 const DEFAULT_FALSE = ['false', 'no', '0', 'off'];
 
 const ok = (value: unknown): StepResult => ({ ok: true, value });
-const fail = (value: unknown, problem: string, fix: string): StepResult => ({ ok: false, value, problem, fix });
+const fail = (value: unknown, problem: string, fix: string): StepResult => ({
+	ok: false,
+	value,
+	problem,
+	fix,
+});
 
 /** Leaves null/undefined untouched. */
 function skipNullish(step: (value: unknown) => StepResult): (value: unknown) => StepResult {
@@ -43,7 +56,8 @@ function elementWise(step: (value: unknown) => StepResult): (value: unknown) => 
 		const out: unknown[] = [];
 		for (let i = 0; i < value.length; i++) {
 			const result = guarded(value[i]);
-			if (!result.ok) return { ...result, problem: `(element ${i + 1} of ${value.length}) ${result.problem}` };
+			if (!result.ok)
+				return { ...result, problem: `(element ${i + 1} of ${value.length}) ${result.problem}` };
 			out.push(result.value);
 		}
 		return ok(out);
@@ -55,31 +69,60 @@ function onStrings(fn: (text: string) => unknown): (value: unknown) => StepResul
 }
 
 function titleCase(text: string): string {
-	return text.toLowerCase().replace(/(^|[\s\-/(])(\p{L})/gu, (_m, before: string, letter: string) => before + letter.toUpperCase());
+	return text
+		.toLowerCase()
+		.replace(
+			/(^|[\s\-/(])(\p{L})/gu,
+			(_m, before: string, letter: string) => before + letter.toUpperCase(),
+		);
 }
 
-function toNumberStep(decimalSeparator: '.' | ',' | undefined, context: TransformContext, transformName: string): (value: unknown) => StepResult {
+function toNumberStep(
+	decimalSeparator: '.' | ',' | undefined,
+	context: TransformContext,
+	transformName: string,
+): (value: unknown) => StepResult {
 	const generalFix = `${context.fixInput}, or add a replace transform before ${transformName} to remove other characters (currency symbols, units)`;
 	return (value) => {
 		if (typeof value === 'number') {
-			return Number.isFinite(value) ? ok(value) : fail(value, 'is not a finite number', context.fixInput);
+			return Number.isFinite(value)
+				? ok(value)
+				: fail(value, 'is not a finite number', context.fixInput);
 		}
 		if (typeof value === 'boolean') return ok(value ? 1 : 0);
 		if (typeof value === 'bigint') {
-			return Number.isSafeInteger(Number(value)) ? ok(Number(value)) : fail(value, 'is too large to convert to a number without losing digits', context.fixInput);
+			return Number.isSafeInteger(Number(value))
+				? ok(Number(value))
+				: fail(
+						value,
+						'is too large to convert to a number without losing digits',
+						context.fixInput,
+					);
 		}
-		if (typeof value !== 'string') return fail(value, `is ${kindOf(value)} and cannot be converted to a number`, context.fixInput);
+		if (typeof value !== 'string')
+			return fail(
+				value,
+				`is ${kindOf(value)} and cannot be converted to a number`,
+				context.fixInput,
+			);
 		if (value.trim() === '') return ok(null);
 		const parsed = parseLocaleNumber(value, decimalSeparator);
 		if (parsed.ok) return ok(parsed.value);
 		if (parsed.ambiguous) {
-			return fail(value, `is ambiguous: ${parsed.reason}`, `set the ${transformName} transform's decimalSeparator to "." or ","`);
+			return fail(
+				value,
+				`is ambiguous: ${parsed.reason}`,
+				`set the ${transformName} transform's decimalSeparator to "." or ","`,
+			);
 		}
 		return fail(value, `cannot be converted to a number: ${parsed.reason}`, generalFix);
 	};
 }
 
-function compileLookup(t: Extract<Transform, { type: 'lookup' }>, context: TransformContext): (value: unknown) => StepResult {
+function compileLookup(
+	t: Extract<Transform, { type: 'lookup' }>,
+	context: TransformContext,
+): (value: unknown) => StepResult {
 	const table = new Map<string, unknown>();
 	for (const [key, mapped] of Object.entries(t.table)) {
 		const k = t.caseInsensitive ? key.toLowerCase() : key;
@@ -91,9 +134,20 @@ function compileLookup(t: Extract<Transform, { type: 'lookup' }>, context: Trans
 		table.set(k, mapped);
 	}
 	const known = Object.keys(t.table);
-	const knownText = known.length === 0 ? '(the table is empty)' : known.slice(0, 8).map((k) => JSON.stringify(k)).join(', ') + (known.length > 8 ? `, … (${known.length} in all)` : '');
+	const knownText =
+		known.length === 0
+			? '(the table is empty)'
+			: known
+					.slice(0, 8)
+					.map((k) => JSON.stringify(k))
+					.join(', ') + (known.length > 8 ? `, … (${known.length} in all)` : '');
 	return elementWise((value) => {
-		const key = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+		const key =
+			typeof value === 'string'
+				? value
+				: typeof value === 'number' || typeof value === 'boolean'
+					? String(value)
+					: undefined;
 		if (key !== undefined) {
 			const k = t.caseInsensitive ? key.toLowerCase() : key;
 			if (table.has(k)) return ok(table.get(k));
@@ -109,12 +163,16 @@ function compileLookup(t: Extract<Transform, { type: 'lookup' }>, context: Trans
 	});
 }
 
-function compileReplace(t: Extract<Transform, { type: 'replace' }>): (value: unknown) => StepResult {
+function compileReplace(
+	t: Extract<Transform, { type: 'replace' }>,
+): (value: unknown) => StepResult {
 	let pattern: RegExp | undefined;
 	if (t.regex) {
 		const flags = t.flags ?? '';
 		if (!/^[dimsuyv]*$/.test(flags.replace('g', '')) || new Set(flags).size !== flags.length) {
-			throw new Error(`flags "${flags}" are not valid regular-expression flags (use letters among d, i, m, s, u, y; g is implied)`);
+			throw new Error(
+				`flags "${flags}" are not valid regular-expression flags (use letters among d, i, m, s, u, y; g is implied)`,
+			);
 		}
 		let syntaxError = '';
 		try {
@@ -122,7 +180,10 @@ function compileReplace(t: Extract<Transform, { type: 'replace' }>): (value: unk
 		} catch (error) {
 			syntaxError = (error as Error).message;
 		}
-		if (!pattern) throw new Error(`pattern ${JSON.stringify(t.pattern)} is not a valid regular expression: ${syntaxError}`);
+		if (!pattern)
+			throw new Error(
+				`pattern ${JSON.stringify(t.pattern)} is not a valid regular expression: ${syntaxError}`,
+			);
 	} else if (t.flags !== undefined) {
 		throw new Error('flags only apply when regex is true');
 	} else if (t.pattern === '') {
@@ -136,7 +197,10 @@ function compileReplace(t: Extract<Transform, { type: 'replace' }>): (value: unk
 	});
 }
 
-function compileToDate(t: Extract<Transform, { type: 'toDate' }>, context: TransformContext): (value: unknown) => StepResult {
+function compileToDate(
+	t: Extract<Transform, { type: 'toDate' }>,
+	context: TransformContext,
+): (value: unknown) => StepResult {
 	let format: DateFormat | undefined;
 	if (t.inputFormat !== undefined) {
 		let formatError = '';
@@ -145,10 +209,13 @@ function compileToDate(t: Extract<Transform, { type: 'toDate' }>, context: Trans
 		} catch (error) {
 			formatError = (error as Error).message;
 		}
-		if (!format) throw new Error(`inputFormat ${JSON.stringify(t.inputFormat)} is not usable: ${formatError}`);
+		if (!format)
+			throw new Error(`inputFormat ${JSON.stringify(t.inputFormat)} is not usable: ${formatError}`);
 	}
 	if (t.timezone !== undefined && !isValidTimeZone(t.timezone)) {
-		throw new Error(`timezone ${JSON.stringify(t.timezone)} is not an IANA time zone (e.g. "Europe/Berlin", "America/New_York", "UTC")`);
+		throw new Error(
+			`timezone ${JSON.stringify(t.timezone)} is not an IANA time zone (e.g. "Europe/Berlin", "America/New_York", "UTC")`,
+		);
 	}
 	const output = t.output ?? 'iso';
 	const fix = format
@@ -162,11 +229,15 @@ function compileToDate(t: Extract<Transform, { type: 'toDate' }>, context: Trans
 	});
 }
 
-function compileToBoolean(t: Extract<Transform, { type: 'toBoolean' }>, context: TransformContext): (value: unknown) => StepResult {
+function compileToBoolean(
+	t: Extract<Transform, { type: 'toBoolean' }>,
+	context: TransformContext,
+): (value: unknown) => StepResult {
 	const trueWords = new Set((t.trueValues ?? DEFAULT_TRUE).map((w) => w.trim().toLowerCase()));
 	const falseWords = new Set((t.falseValues ?? DEFAULT_FALSE).map((w) => w.trim().toLowerCase()));
 	const overlap = [...trueWords].filter((w) => falseWords.has(w));
-	if (overlap.length > 0) throw new Error(`"${overlap[0]}" is in both trueValues and falseValues — keep it in one list`);
+	if (overlap.length > 0)
+		throw new Error(`"${overlap[0]}" is in both trueValues and falseValues — keep it in one list`);
 	const list = (words: Set<string>) => [...words].map((w) => JSON.stringify(w)).join(', ');
 	return elementWise((value) => {
 		if (typeof value === 'boolean') return ok(value);
@@ -186,12 +257,19 @@ function compileToBoolean(t: Extract<Transform, { type: 'toBoolean' }>, context:
 
 function stringify(value: unknown): StepResult {
 	if (typeof value === 'string') return ok(value);
-	if (value instanceof Date) return Number.isNaN(value.getTime()) ? fail(value, 'is an invalid Date', 'correct the source value') : ok(value.toISOString());
+	if (value instanceof Date)
+		return Number.isNaN(value.getTime())
+			? fail(value, 'is an invalid Date', 'correct the source value')
+			: ok(value.toISOString());
 	if (typeof value === 'object') {
 		try {
 			return ok(JSON.stringify(value));
 		} catch (error) {
-			return fail(value, `cannot be turned into text: ${(error as Error).message.split('\n')[0]}`, 'map a simpler field');
+			return fail(
+				value,
+				`cannot be turned into text: ${(error as Error).message.split('\n')[0]}`,
+				'map a simpler field',
+			);
 		}
 	}
 	return ok(String(value));
@@ -204,7 +282,10 @@ function stringify(value: unknown): StepResult {
  *   date token, invalid time zone, contradictory words); the mapping prefixes it with the rule.
  */
 export function compileTransform(t: Transform, context: TransformContext): CompiledTransform {
-	const make = (apply: (value: unknown) => StepResult): CompiledTransform => ({ name: t.type, apply });
+	const make = (apply: (value: unknown) => StepResult): CompiledTransform => ({
+		name: t.type,
+		apply,
+	});
 	switch (t.type) {
 		case 'trim':
 			return make(onStrings((s) => s.trim()));
@@ -226,11 +307,16 @@ export function compileTransform(t: Transform, context: TransformContext): Compi
 					let n = number.value as number;
 					if (!Number.isInteger(n)) {
 						if (rounding === 'error') {
-							return fail(value, 'is not a whole number', `set the toInteger transform's rounding to "round", "floor", "ceil" or "trunc", or ${context.fixInput}`);
+							return fail(
+								value,
+								'is not a whole number',
+								`set the toInteger transform's rounding to "round", "floor", "ceil" or "trunc", or ${context.fixInput}`,
+							);
 						}
 						n = Math[rounding](n);
 					}
-					if (!Number.isSafeInteger(n)) return fail(value, 'is too large to be an exact integer', context.fixInput);
+					if (!Number.isSafeInteger(n))
+						return fail(value, 'is too large to be an exact integer', context.fixInput);
 					return ok(Object.is(n, -0) ? 0 : n);
 				}),
 			);
@@ -242,11 +328,15 @@ export function compileTransform(t: Transform, context: TransformContext): Compi
 		case 'toString':
 			return make(elementWise(stringify));
 		case 'split': {
-			if (t.separator === '') throw new Error('separator is empty — give the text that separates the parts, e.g. "," or ";"');
+			if (t.separator === '')
+				throw new Error(
+					'separator is empty — give the text that separates the parts, e.g. "," or ";"',
+				);
 			const splitOne = (value: unknown): StepResult => {
 				if (value === null || value === undefined) return ok(value);
 				if (typeof value === 'number' || typeof value === 'boolean') value = String(value);
-				if (typeof value !== 'string') return fail(value, `is ${kindOf(value)} and cannot be split`, context.fixInput);
+				if (typeof value !== 'string')
+					return fail(value, `is ${kindOf(value)} and cannot be split`, context.fixInput);
 				return ok(value === '' ? [] : value.split(t.separator));
 			};
 			return make((value) => {
@@ -287,10 +377,14 @@ export function compileTransform(t: Transform, context: TransformContext): Compi
 				}),
 			);
 		case 'emptyToNull':
-			return make((value) => ok(value === '' || (Array.isArray(value) && value.length === 0) ? null : value));
+			return make((value) =>
+				ok(value === '' || (Array.isArray(value) && value.length === 0) ? null : value),
+			);
 		default: {
 			const unknownType: never = t;
-			throw new Error(`unknown transform ${JSON.stringify((unknownType as { type?: unknown }).type)}`);
+			throw new Error(
+				`unknown transform ${JSON.stringify((unknownType as { type?: unknown }).type)}`,
+			);
 		}
 	}
 }

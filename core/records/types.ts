@@ -29,7 +29,11 @@ export type Transform =
 	| { type: 'titlecase' }
 	| { type: 'toNumber'; decimalSeparator?: '.' | ',' }
 	/** Like toNumber, then requires a whole number; `rounding` (default `error`) says what to do with a fraction. */
-	| { type: 'toInteger'; decimalSeparator?: '.' | ','; rounding?: 'error' | 'round' | 'floor' | 'ceil' | 'trunc' }
+	| {
+			type: 'toInteger';
+			decimalSeparator?: '.' | ',';
+			rounding?: 'error' | 'round' | 'floor' | 'ceil' | 'trunc';
+	  }
 	| { type: 'toBoolean'; trueValues?: string[]; falseValues?: string[] }
 	/** Parses a date/time and outputs it as `iso` (full timestamp), `date` (YYYY-MM-DD) or `epochMs`.
 	 * `inputFormat` is a Luxon-style format (e.g. `dd/MM/yyyy`); without it ISO 8601, RFC 2822, epoch seconds/ms are accepted.
@@ -39,7 +43,13 @@ export type Transform =
 	| { type: 'split'; separator: string }
 	| { type: 'join'; separator: string }
 	/** Replaces a value by its entry in `table`; missing keys give `fallback` (undefined when not set), or an error when `strict`. */
-	| { type: 'lookup'; table: Record<string, unknown>; fallback?: unknown; strict?: boolean; caseInsensitive?: boolean }
+	| {
+			type: 'lookup';
+			table: Record<string, unknown>;
+			fallback?: unknown;
+			strict?: boolean;
+			caseInsensitive?: boolean;
+	  }
 	/** Replaces every occurrence of `pattern` (literal text, or a regular expression when `regex`; `flags` such as `i`
 	 * add to the implied `g`; `$1` in `replacement` refers to a group only in regex mode). */
 	| { type: 'replace'; pattern: string; replacement: string; regex?: boolean; flags?: string }
@@ -47,7 +57,17 @@ export type Transform =
 	| { type: 'emptyToNull' };
 
 /** The type a mapped value must have after its transforms (validated with zod). */
-export type FieldType = 'any' | 'string' | 'number' | 'integer' | 'boolean' | 'date' | 'datetime' | 'email' | 'url' | 'array';
+export type FieldType =
+	| 'any'
+	| 'string'
+	| 'number'
+	| 'integer'
+	| 'boolean'
+	| 'date'
+	| 'datetime'
+	| 'email'
+	| 'url'
+	| 'array';
 
 /** How one target field is produced. Exactly one of `source` / `constant` must be set. */
 export interface FieldRule {

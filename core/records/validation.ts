@@ -42,23 +42,46 @@ export const TYPE_SCHEMAS: Record<Exclude<FieldType, 'any'>, z.ZodTypeAny> = {
 };
 
 /** Why a value is not of `type`, and the fix. `fixInput` says how to correct the input. */
-function typeFailure(type: Exclude<FieldType, 'any'>, value: unknown, fixInput: string): CheckFailure {
+function typeFailure(
+	type: Exclude<FieldType, 'any'>,
+	value: unknown,
+	fixInput: string,
+): CheckFailure {
 	const kind = kindOf(value);
 	const isText = typeof value === 'string';
 	const failure = (problem: string, fix: string): CheckFailure => ({ code: 'type', problem, fix });
 	switch (type) {
 		case 'string':
-			return failure(`is ${kind}, not text`, typeof value === 'object' ? `map a text field instead, or ${fixInput}` : `add a toString transform, or ${fixInput}`);
+			return failure(
+				`is ${kind}, not text`,
+				typeof value === 'object'
+					? `map a text field instead, or ${fixInput}`
+					: `add a toString transform, or ${fixInput}`,
+			);
 		case 'number':
 			if (typeof value === 'number') return failure('is not a finite number', fixInput);
-			return failure(`is ${kind}, not a number`, isText ? `add a toNumber transform, or ${fixInput}` : fixInput);
+			return failure(
+				`is ${kind}, not a number`,
+				isText ? `add a toNumber transform, or ${fixInput}` : fixInput,
+			);
 		case 'integer':
 			if (typeof value === 'number') {
-				return failure('is not a whole number', `add a toInteger transform (with rounding), or ${fixInput}`);
+				return failure(
+					'is not a whole number',
+					`add a toInteger transform (with rounding), or ${fixInput}`,
+				);
 			}
-			return failure(`is ${kind}, not a whole number`, isText ? `add a toInteger transform, or ${fixInput}` : fixInput);
+			return failure(
+				`is ${kind}, not a whole number`,
+				isText ? `add a toInteger transform, or ${fixInput}` : fixInput,
+			);
 		case 'boolean':
-			return failure(`is ${kind}, not true/false`, isText || typeof value === 'number' ? `add a toBoolean transform, or ${fixInput}` : fixInput);
+			return failure(
+				`is ${kind}, not true/false`,
+				isText || typeof value === 'number'
+					? `add a toBoolean transform, or ${fixInput}`
+					: fixInput,
+			);
 		case 'date':
 			return failure(
 				isText ? 'is not a date in YYYY-MM-DD form' : `is ${kind}, not a date in YYYY-MM-DD form`,
@@ -66,23 +89,40 @@ function typeFailure(type: Exclude<FieldType, 'any'>, value: unknown, fixInput: 
 			);
 		case 'datetime':
 			return failure(
-				isText ? 'is not an ISO 8601 date-time with a time zone (e.g. 2024-03-05T10:15:00Z)' : `is ${kind}, not an ISO 8601 date-time`,
+				isText
+					? 'is not an ISO 8601 date-time with a time zone (e.g. 2024-03-05T10:15:00Z)'
+					: `is ${kind}, not an ISO 8601 date-time`,
 				`add a toDate transform, or ${fixInput}`,
 			);
 		case 'email':
-			return failure(isText ? 'is not a valid email address' : `is ${kind}, not an email address`, `${fixInput} or change the field's type`);
+			return failure(
+				isText ? 'is not a valid email address' : `is ${kind}, not an email address`,
+				`${fixInput} or change the field's type`,
+			);
 		case 'url':
-			return failure(isText ? 'is not a valid http(s) URL' : `is ${kind}, not a URL`, `${fixInput} or change the field's type`);
+			return failure(
+				isText ? 'is not a valid http(s) URL' : `is ${kind}, not a URL`,
+				`${fixInput} or change the field's type`,
+			);
 		case 'array':
-			return failure(`is ${kind}, not a list`, isText ? `add a split transform, or ${fixInput}` : fixInput);
+			return failure(
+				`is ${kind}, not a list`,
+				isText ? `add a split transform, or ${fixInput}` : fixInput,
+			);
 	}
 }
 
 /** The type check of a rule (undefined for `any`). Null and undefined are not type-checked. */
-export function compileTypeCheck(type: FieldType | undefined, fixInput: string): ValueCheck | undefined {
+export function compileTypeCheck(
+	type: FieldType | undefined,
+	fixInput: string,
+): ValueCheck | undefined {
 	if (type === undefined || type === 'any') return undefined;
 	const schema = TYPE_SCHEMAS[type];
-	return (value) => (value === null || value === undefined || schema.safeParse(value).success ? undefined : typeFailure(type, value, fixInput));
+	return (value) =>
+		value === null || value === undefined || schema.safeParse(value).success
+			? undefined
+			: typeFailure(type, value, fixInput);
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
@@ -106,15 +146,32 @@ function sameValue(a: unknown, b: unknown): boolean {
  */
 export function compileConstraints(rule: FieldRule, fixInput: string): ValueCheck[] {
 	const checks: ValueCheck[] = [];
-	const constraint = (problem: string, fix: string): CheckFailure => ({ code: 'constraint', problem, fix });
-	const lengthOf = (value: unknown) => (typeof value === 'string' ? Array.from(value).length : Array.isArray(value) ? value.length : undefined);
-	const unit = (value: unknown, n: number) => (typeof value === 'string' ? `${n} character${n === 1 ? '' : 's'} long` : `${n} element${n === 1 ? '' : 's'} long`);
+	const constraint = (problem: string, fix: string): CheckFailure => ({
+		code: 'constraint',
+		problem,
+		fix,
+	});
+	const lengthOf = (value: unknown) =>
+		typeof value === 'string'
+			? Array.from(value).length
+			: Array.isArray(value)
+				? value.length
+				: undefined;
+	const unit = (value: unknown, n: number) =>
+		typeof value === 'string'
+			? `${n} character${n === 1 ? '' : 's'} long`
+			: `${n} element${n === 1 ? '' : 's'} long`;
 
 	if (rule.minLength !== undefined) {
 		const min = rule.minLength;
 		checks.push((value) => {
 			const length = lengthOf(value);
-			return length !== undefined && length < min ? constraint(`is ${unit(value, length)}, shorter than the minimum of ${min}`, `${fixInput}, or lower the rule's minLength`) : undefined;
+			return length !== undefined && length < min
+				? constraint(
+						`is ${unit(value, length)}, shorter than the minimum of ${min}`,
+						`${fixInput}, or lower the rule's minLength`,
+					)
+				: undefined;
 		});
 	}
 	if (rule.maxLength !== undefined) {
@@ -122,17 +179,28 @@ export function compileConstraints(rule: FieldRule, fixInput: string): ValueChec
 		checks.push((value) => {
 			const length = lengthOf(value);
 			if (length === undefined || length <= max) return undefined;
-			const fix = typeof value === 'string' ? `add a truncate transform (length ${max}), ${fixInput}, or raise the rule's maxLength` : `${fixInput}, or raise the rule's maxLength`;
+			const fix =
+				typeof value === 'string'
+					? `add a truncate transform (length ${max}), ${fixInput}, or raise the rule's maxLength`
+					: `${fixInput}, or raise the rule's maxLength`;
 			return constraint(`is ${unit(value, length)}, longer than the maximum of ${max}`, fix);
 		});
 	}
 	if (rule.min !== undefined) {
 		const min = rule.min;
-		checks.push((value) => (typeof value === 'number' && value < min ? constraint(`is below the minimum of ${min}`, `${fixInput}, or change the rule's min`) : undefined));
+		checks.push((value) =>
+			typeof value === 'number' && value < min
+				? constraint(`is below the minimum of ${min}`, `${fixInput}, or change the rule's min`)
+				: undefined,
+		);
 	}
 	if (rule.max !== undefined) {
 		const max = rule.max;
-		checks.push((value) => (typeof value === 'number' && value > max ? constraint(`is above the maximum of ${max}`, `${fixInput}, or change the rule's max`) : undefined));
+		checks.push((value) =>
+			typeof value === 'number' && value > max
+				? constraint(`is above the maximum of ${max}`, `${fixInput}, or change the rule's max`)
+				: undefined,
+		);
 	}
 	const eachScalar = (value: unknown, test: (element: unknown) => boolean): unknown => {
 		const elements = Array.isArray(value) ? value : [value];
@@ -146,20 +214,36 @@ export function compileConstraints(rule: FieldRule, fixInput: string): ValueChec
 		} catch (error) {
 			syntaxError = (error as Error).message;
 		}
-		if (!regex) throw new Error(`pattern ${JSON.stringify(rule.pattern)} is not a valid regular expression: ${syntaxError}`);
+		if (!regex)
+			throw new Error(
+				`pattern ${JSON.stringify(rule.pattern)} is not a valid regular expression: ${syntaxError}`,
+			);
 		const compiled = regex;
 		checks.push((value) => {
-			const offending = eachScalar(value, (element) => (typeof element === 'string' || typeof element === 'number' ? compiled.test(String(element)) : true));
+			const offending = eachScalar(value, (element) =>
+				typeof element === 'string' || typeof element === 'number'
+					? compiled.test(String(element))
+					: true,
+			);
 			if (offending === undefined) return undefined;
 			const which = Array.isArray(value) ? `has an element ${describeValue(offending)} that ` : '';
-			return constraint(`${which}does not match the pattern /${rule.pattern}/`, `${fixInput}, or change the rule's pattern`);
+			return constraint(
+				`${which}does not match the pattern /${rule.pattern}/`,
+				`${fixInput}, or change the rule's pattern`,
+			);
 		});
 	}
 	if (rule.oneOf !== undefined) {
 		const allowed = rule.oneOf;
-		const shown = allowed.slice(0, 10).map((v) => describeValue(v, 30)).join(', ') + (allowed.length > 10 ? `, … (${allowed.length} in all)` : '');
+		const shown =
+			allowed
+				.slice(0, 10)
+				.map((v) => describeValue(v, 30))
+				.join(', ') + (allowed.length > 10 ? `, … (${allowed.length} in all)` : '');
 		checks.push((value) => {
-			const offending = eachScalar(value, (element) => allowed.some((candidate) => sameValue(candidate, element)));
+			const offending = eachScalar(value, (element) =>
+				allowed.some((candidate) => sameValue(candidate, element)),
+			);
 			if (offending === undefined) return undefined;
 			const which = Array.isArray(value) ? `has an element ${describeValue(offending)} that ` : '';
 			return constraint(

@@ -26,7 +26,8 @@ export const rateLimitProperties: INodeProperties[] = [
 			{ name: '100 Requests per 10 Seconds (Free, Starter)', value: 100 },
 		],
 		default: 190,
-		description: 'The burst limit of the HubSpot subscription. Every node using this credential shares this budget.',
+		description:
+			'The burst limit of the HubSpot subscription. Every node using this credential shares this budget.',
 	},
 	{
 		displayName: 'Search Requests per Second',
@@ -34,7 +35,8 @@ export const rateLimitProperties: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1 },
 		default: 5,
-		description: 'HubSpot\'s limit for the search endpoints (5 per second per account unless raised)',
+		description:
+			"HubSpot's limit for the search endpoints (5 per second per account unless raised)",
 	},
 ];
 

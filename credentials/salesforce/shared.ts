@@ -26,7 +26,9 @@ import { CrmError, isCrmError, tokenRequestError, transportError } from '../../c
 import { registerSecret } from '../../core/http/redact';
 
 /** Environment + custom login URL fields; `description` says who logs in there. */
-export function environmentProperties(description = 'Where the credential logs in'): INodeProperties[] {
+export function environmentProperties(
+	description = 'Where the credential logs in',
+): INodeProperties[] {
 	return [
 		{
 			displayName: 'Environment',
@@ -96,7 +98,10 @@ export function credentialLoginUrl(credentials: ICredentialDataDecryptedObject):
 }
 
 /** Runs a token exchange through n8n's request helper and returns the hidden fields to store. */
-export async function exchangeToken(helper: IHttpRequestHelper, grant: SalesforceGrant): Promise<IDataObject> {
+export async function exchangeToken(
+	helper: IHttpRequestHelper,
+	grant: SalesforceGrant,
+): Promise<IDataObject> {
 	const request = tokenRequest(grant);
 	let response: { statusCode?: number; status?: number; body?: unknown };
 	try {
@@ -113,7 +118,10 @@ export async function exchangeToken(helper: IHttpRequestHelper, grant: Salesforc
 		// No answer (connection dropped or refused, timeout): the API call that needed the token was not sent. A
 		// CrmError survives n8n's wrapping (as the cause), so the connector reports a write as not sent (never as an
 		// unknown outcome) and its retry policy sends the call again, which runs this exchange again.
-		throw tokenRequestError(isCrmError(err) ? err : transportError(err, { method: 'POST', url: request.url }), 'Salesforce login');
+		throw tokenRequestError(
+			isCrmError(err) ? err : transportError(err, { method: 'POST', url: request.url }),
+			'Salesforce login',
+		);
 	}
 	const status = response.statusCode ?? response.status;
 	if (status === undefined || status < 200 || status >= 300) {
@@ -122,12 +130,17 @@ export async function exchangeToken(helper: IHttpRequestHelper, grant: Salesforc
 		// A refusal carries no `status`: n8n's NodeApiError would replace the message with a generic text for the
 		// status code ("Bad request - please check your parameters"), which is all the credential test shows.
 		// The message already names the HTTP status and Salesforce's reason.
-		throw new CrmError(`${tokenErrorMessage(response.body, status)}${transient ? ' — the API call was NOT sent, nothing was written' : ''}`, {
-			kind: transient ? 'transient' : 'authentication',
-			...(transient ? { status } : {}),
-			reachedServer: false,
-			hint: transient ? 'The Salesforce login service is busy or unreachable; the request is retried.' : 'Fix the credential and test it again.',
-		});
+		throw new CrmError(
+			`${tokenErrorMessage(response.body, status)}${transient ? ' — the API call was NOT sent, nothing was written' : ''}`,
+			{
+				kind: transient ? 'transient' : 'authentication',
+				...(transient ? { status } : {}),
+				reachedServer: false,
+				hint: transient
+					? 'The Salesforce login service is busy or unreachable; the request is retried.'
+					: 'Fix the credential and test it again.',
+			},
+		);
 	}
 	const session = parseTokenResponse(response.body);
 	return { accessToken: session.accessToken, instanceUrl: session.instanceUrl };
@@ -141,9 +154,13 @@ export async function authenticateWithSession(
 	const accessToken = String(credentials.accessToken ?? '');
 	registerSecret(accessToken);
 	const instanceUrl = String(credentials.instanceUrl ?? '');
-	const options: IHttpRequestOptions = { ...requestOptions, headers: { ...requestOptions.headers, Authorization: `Bearer ${accessToken}` } };
+	const options: IHttpRequestOptions = {
+		...requestOptions,
+		headers: { ...requestOptions.headers, Authorization: `Bearer ${accessToken}` },
+	};
 	if (typeof options.url === 'string') options.url = resolveInstanceUrl(options.url, instanceUrl);
-	if (typeof options.baseURL === 'string') options.baseURL = resolveInstanceUrl(options.baseURL, instanceUrl);
+	if (typeof options.baseURL === 'string')
+		options.baseURL = resolveInstanceUrl(options.baseURL, instanceUrl);
 	return options;
 }
 

@@ -14,7 +14,8 @@ export class FieldMapper extends VersionedNodeType {
 			name: 'fieldMapper',
 			icon: 'file:fieldMapper.svg',
 			group: ['transform'],
-			description: 'Map item fields from one schema to another: rename, convert, look up and validate',
+			description:
+				'Map item fields from one schema to another: rename, convert, look up and validate',
 			defaultVersion: 1,
 		};
 

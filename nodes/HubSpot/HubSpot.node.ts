@@ -14,7 +14,8 @@ export class HubSpot extends VersionedNodeType {
 			name: 'hubSpot',
 			icon: { light: 'file:hubspot.svg', dark: 'file:hubspot.dark.svg' },
 			group: ['output'],
-			description: 'Create, update, upsert, search and sync records of any HubSpot CRM object in batches',
+			description:
+				'Create, update, upsert, search and sync records of any HubSpot CRM object in batches',
 			defaultVersion: 1,
 		};
 		const nodeVersions: IVersionedNodeType['nodeVersions'] = {

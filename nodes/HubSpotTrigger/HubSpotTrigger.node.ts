@@ -1,7 +1,19 @@
-import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IPollFunctions,
+} from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { type ChangeCursor, DEFAULT_SAFETY_LAG_SECONDS, lastModifiedProperty, latestCursor, readChanges } from '../../core/connectors/hubspot/changes';
+import {
+	type ChangeCursor,
+	DEFAULT_SAFETY_LAG_SECONDS,
+	lastModifiedProperty,
+	latestCursor,
+	readChanges,
+} from '../../core/connectors/hubspot/changes';
 import { isCrmError } from '../../core/http/errors';
 import { authentication } from '../shared/hubspot/descriptions';
 import * as loadOptions from '../shared/hubspot/loadOptions';
@@ -36,8 +48,16 @@ export class HubSpotTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: PRIVATE_APP_TYPE_NAME, required: true, displayOptions: { show: { authentication: ['privateApp'] } } },
-			{ name: OAUTH2_TYPE_NAME, required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+			{
+				name: PRIVATE_APP_TYPE_NAME,
+				required: true,
+				displayOptions: { show: { authentication: ['privateApp'] } },
+			},
+			{
+				name: OAUTH2_TYPE_NAME,
+				required: true,
+				displayOptions: { show: { authentication: ['oAuth2'] } },
+			},
 		],
 		properties: [
 			authentication,
@@ -48,7 +68,8 @@ export class HubSpotTrigger implements INodeType {
 				typeOptions: { loadOptionsMethod: 'getObjectTypes' },
 				required: true,
 				default: 'contacts',
-				description: 'The CRM object to watch. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+				description:
+					'The CRM object to watch. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},
 			{
 				displayName: 'Event',
@@ -82,15 +103,20 @@ export class HubSpotTrigger implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 1 },
 						default: 5000,
-						description: 'Larger bursts of changes continue in the next poll, where this one stopped',
+						description:
+							'Larger bursts of changes continue in the next poll, where this one stopped',
 					},
 					{
 						displayName: 'Property Names or IDs',
 						name: 'properties',
 						type: 'multiOptions',
-						typeOptions: { loadOptionsMethod: 'getProperties', loadOptionsDependsOn: ['objectType'] },
+						typeOptions: {
+							loadOptionsMethod: 'getProperties',
+							loadOptionsDependsOn: ['objectType'],
+						},
 						default: [],
-						description: 'Properties to return. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+						description:
+							'Properties to return. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 					},
 					{
 						displayName: 'Start From',
@@ -98,7 +124,8 @@ export class HubSpotTrigger implements INodeType {
 						type: 'string',
 						default: '',
 						placeholder: '2025-01-01T00:00:00Z',
-						description: 'On the first poll, emit changes since this time (ISO 8601) instead of only changes from now on',
+						description:
+							'On the first poll, emit changes since this time (ISO 8601) instead of only changes from now on',
 					},
 				],
 			},
@@ -113,13 +140,22 @@ export class HubSpotTrigger implements INodeType {
 		const options = this.getNodeParameter('options', {}) as IDataObject;
 		const property = event === 'created' ? 'createdate' : lastModifiedProperty(objectType);
 		const properties = nameList(options.properties);
-		const lag = options.indexingDelay === undefined || options.indexingDelay === '' ? DEFAULT_SAFETY_LAG_SECONDS : Math.max(0, Number(options.indexingDelay));
+		const lag =
+			options.indexingDelay === undefined || options.indexingDelay === ''
+				? DEFAULT_SAFETY_LAG_SECONDS
+				: Math.max(0, Number(options.indexingDelay));
 		const maxRecords = Math.max(1, Number(options.maxRecords ?? 5000));
 		const connector = await getConnector(this);
 
 		const fail = (error: unknown): never => {
-			const message = isCrmError(error) ? error.message : error instanceof Error ? error.message : String(error);
-			throw new NodeOperationError(this.getNode(), message, { description: isCrmError(error) ? error.hint : undefined });
+			const message = isCrmError(error)
+				? error.message
+				: error instanceof Error
+					? error.message
+					: String(error);
+			throw new NodeOperationError(this.getNode(), message, {
+				description: isCrmError(error) ? error.hint : undefined,
+			});
 		};
 
 		if (this.getMode() === 'manual') {
@@ -131,7 +167,9 @@ export class HubSpotTrigger implements INodeType {
 					limit: 5,
 				});
 				const results = page.results ?? [];
-				return results.length ? [results.reverse().map((record) => ({ json: objectJson(record) }))] : null;
+				return results.length
+					? [results.reverse().map((record) => ({ json: objectJson(record) }))]
+					: null;
 			} catch (error) {
 				return fail(error);
 			}
@@ -139,14 +177,23 @@ export class HubSpotTrigger implements INodeType {
 
 		const state = this.getWorkflowStaticData('node') as TriggerState;
 		if (!state.cursor || state.objectType !== objectType || state.property !== property) {
-			const startFrom = typeof options.startFrom === 'string' && options.startFrom.trim() !== '' ? Date.parse(options.startFrom) : undefined;
+			const startFrom =
+				typeof options.startFrom === 'string' && options.startFrom.trim() !== ''
+					? Date.parse(options.startFrom)
+					: undefined;
 			if (startFrom !== undefined && !Number.isFinite(startFrom)) {
-				throw new NodeOperationError(this.getNode(), `Start From "${String(options.startFrom)}" is not a date — use ISO 8601, e.g. 2025-01-01T00:00:00Z`);
+				throw new NodeOperationError(
+					this.getNode(),
+					`Start From "${String(options.startFrom)}" is not a date — use ISO 8601, e.g. 2025-01-01T00:00:00Z`,
+				);
 			}
 			let start: ChangeCursor;
 			try {
 				// From HubSpot's current time minus the lag (its clock, never the host's).
-				start = startFrom === undefined ? await latestCursor(connector, objectType, lag) : { timestamp: startFrom, ids: [] };
+				start =
+					startFrom === undefined
+						? await latestCursor(connector, objectType, lag)
+						: { timestamp: startFrom, ids: [] };
 			} catch (error) {
 				return fail(error);
 			}
@@ -162,7 +209,13 @@ export class HubSpotTrigger implements INodeType {
 			for await (const page of readChanges(
 				connector,
 				objectType,
-				{ since: state.cursor, property, properties: properties.length ? properties : undefined, limit: maxRecords, safetyLagSeconds: lag },
+				{
+					since: state.cursor,
+					property,
+					properties: properties.length ? properties : undefined,
+					limit: maxRecords,
+					safetyLagSeconds: lag,
+				},
 				(c) => (cursor = c),
 			)) {
 				for (const record of page) items.push({ json: objectJson(record) });

@@ -14,7 +14,8 @@ export class Salesforce extends VersionedNodeType {
 			name: 'salesforce',
 			icon: 'file:salesforce.svg',
 			group: ['transform'],
-			description: 'Create, read, update, upsert and delete Salesforce records in batches, run SOQL, Bulk API 2.0 and change feeds',
+			description:
+				'Create, read, update, upsert and delete Salesforce records in batches, run SOQL, Bulk API 2.0 and change feeds',
 			defaultVersion: 1,
 		};
 		const nodeVersions: IVersionedNodeType['nodeVersions'] = {

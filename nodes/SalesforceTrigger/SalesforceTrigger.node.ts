@@ -11,7 +11,8 @@ export class SalesforceTrigger extends VersionedNodeType {
 			name: 'salesforceTrigger',
 			icon: 'file:salesforce.svg',
 			group: ['trigger'],
-			description: 'Starts the workflow when Salesforce records are created, updated or deleted (polling, exactly once per change)',
+			description:
+				'Starts the workflow when Salesforce records are created, updated or deleted (polling, exactly once per change)',
 			defaultVersion: 1,
 		};
 		const nodeVersions: IVersionedNodeType['nodeVersions'] = {

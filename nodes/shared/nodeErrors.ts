@@ -15,10 +15,20 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 export const RUN_FAILED_CODE = 'RUN_FAILED';
 
 /** Error text of anything thrown, with the description n8n errors carry (the fix) when there is one. */
-function describeThrown(error: unknown): { message: string; description?: string; itemIndex?: number; httpCode?: string } {
+function describeThrown(error: unknown): {
+	message: string;
+	description?: string;
+	itemIndex?: number;
+	httpCode?: string;
+} {
 	if (!(error instanceof Error)) return { message: String(error) };
-	const e = error as Error & { description?: unknown; context?: { itemIndex?: unknown }; httpCode?: unknown };
-	const description = typeof e.description === 'string' && e.description !== '' ? e.description : undefined;
+	const e = error as Error & {
+		description?: unknown;
+		context?: { itemIndex?: unknown };
+		httpCode?: unknown;
+	};
+	const description =
+		typeof e.description === 'string' && e.description !== '' ? e.description : undefined;
 	const itemIndex = typeof e.context?.itemIndex === 'number' ? e.context.itemIndex : undefined;
 	const httpCode = typeof e.httpCode === 'string' ? e.httpCode : undefined;
 	return { message: e.message, description, itemIndex, httpCode };
@@ -27,7 +37,10 @@ function describeThrown(error: unknown): { message: string; description?: string
 /** The error as n8n shows it: ours already are NodeApiError / NodeOperationError; anything else is wrapped. */
 function asNodeError(ctx: IExecuteFunctions, error: unknown): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
-	return new NodeOperationError(ctx.getNode(), error instanceof Error ? error : new Error(String(error)));
+	return new NodeOperationError(
+		ctx.getNode(),
+		error instanceof Error ? error : new Error(String(error)),
+	);
 }
 
 /**
@@ -52,6 +65,11 @@ export async function withItemErrors(
 			...(httpCode ? { httpCode } : {}),
 		};
 		const count = Math.max(items.length, 1);
-		return [Array.from({ length: count }, (_, i) => ({ json: { error: message, details: { ...details } }, pairedItem: { item: i } }))];
+		return [
+			Array.from({ length: count }, (_, i) => ({
+				json: { error: message, details: { ...details } },
+				pairedItem: { item: i },
+			})),
+		];
 	}
 }

@@ -57,11 +57,38 @@ export class AssociationStore {
 		}
 	}
 
-	private addPair(from: string, to: string, id: number, inverse: number, name: string, category: AssociationCategory, label: string | null, isDefault: boolean): void {
+	private addPair(
+		from: string,
+		to: string,
+		id: number,
+		inverse: number,
+		name: string,
+		category: AssociationCategory,
+		label: string | null,
+		isDefault: boolean,
+	): void {
 		const reverseName = name.replace(/^(\w+?)_to_(\w+?)(_unlabeled)?$/, '$2_to_$1$3');
-		this.types.set(id, { typeId: id, category, fromObjectTypeId: from, toObjectTypeId: to, label, name, inverseTypeId: inverse, isDefault });
+		this.types.set(id, {
+			typeId: id,
+			category,
+			fromObjectTypeId: from,
+			toObjectTypeId: to,
+			label,
+			name,
+			inverseTypeId: inverse,
+			isDefault,
+		});
 		if (inverse !== id) {
-			this.types.set(inverse, { typeId: inverse, category, fromObjectTypeId: to, toObjectTypeId: from, label, name: reverseName, inverseTypeId: id, isDefault });
+			this.types.set(inverse, {
+				typeId: inverse,
+				category,
+				fromObjectTypeId: to,
+				toObjectTypeId: from,
+				label,
+				name: reverseName,
+				inverseTypeId: id,
+				isDefault,
+			});
 		}
 	}
 
@@ -76,11 +103,18 @@ export class AssociationStore {
 	}
 
 	/** Creates a user-defined label (and its inverse, labelled `inverseLabel` or the same label). */
-	addLabel(from: string, to: string, label: string, name: string, inverseLabel?: string): AssociationType {
+	addLabel(
+		from: string,
+		to: string,
+		label: string,
+		name: string,
+		inverseLabel?: string,
+	): AssociationType {
 		const id = this.nextTypeId++;
 		const inverse = this.nextTypeId++;
 		this.addPair(from, to, id, inverse, name, 'USER_DEFINED', label, false);
-		if (inverseLabel !== undefined) (this.types.get(inverse) as AssociationType).label = inverseLabel;
+		if (inverseLabel !== undefined)
+			(this.types.get(inverse) as AssociationType).label = inverseLabel;
 		return this.types.get(id) as AssociationType;
 	}
 
@@ -99,7 +133,9 @@ export class AssociationStore {
 
 	/** Types from one object type to another (labels endpoint). */
 	typesBetween(from: string, to: string): AssociationType[] {
-		return [...this.types.values()].filter((t) => t.fromObjectTypeId === from && t.toObjectTypeId === to).sort((a, b) => a.typeId - b.typeId);
+		return [...this.types.values()]
+			.filter((t) => t.fromObjectTypeId === from && t.toObjectTypeId === to)
+			.sort((a, b) => a.typeId - b.typeId);
 	}
 
 	/** The unlabelled default type from one object type to another. */

@@ -17,4 +17,12 @@ export {
 } from './simulator';
 export { DEFAULT_SEARCH_LIMITS, OPERATORS, type SearchLimits } from './search';
 export { AssociationStore, type AssociationType, type AssociationCategory } from './associations';
-export { PROPERTY_TYPES, FIELD_TYPES, checkValue, type PropertyDef, type PropertySpec, type PropertyType, type ObjectTypeDef } from './schema';
+export {
+	PROPERTY_TYPES,
+	FIELD_TYPES,
+	checkValue,
+	type PropertyDef,
+	type PropertySpec,
+	type PropertyType,
+	type ObjectTypeDef,
+} from './schema';

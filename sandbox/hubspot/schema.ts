@@ -8,7 +8,14 @@
 export type PropertyType = 'string' | 'number' | 'date' | 'datetime' | 'enumeration' | 'bool';
 
 /** The property types the properties API accepts. */
-export const PROPERTY_TYPES: readonly PropertyType[] = ['string', 'number', 'date', 'datetime', 'enumeration', 'bool'];
+export const PROPERTY_TYPES: readonly PropertyType[] = [
+	'string',
+	'number',
+	'date',
+	'datetime',
+	'enumeration',
+	'bool',
+];
 
 /** Field types allowed per property type. */
 export const FIELD_TYPES: Readonly<Record<PropertyType, readonly string[]>> = {
@@ -118,7 +125,12 @@ export interface PropertySpec {
 }
 
 /** Builds a property definition from a spec. */
-export function makeProperty(spec: PropertySpec, now: number, hubspotDefined: boolean, extra: Partial<PropertyDef> = {}): PropertyDef {
+export function makeProperty(
+	spec: PropertySpec,
+	now: number,
+	hubspotDefined: boolean,
+	extra: Partial<PropertyDef> = {},
+): PropertyDef {
 	return {
 		name: spec.name,
 		label: spec.label,
@@ -141,7 +153,9 @@ export function makeProperty(spec: PropertySpec, now: number, hubspotDefined: bo
 		calculated: false,
 		externalOptions: false,
 		readOnlyValue: false,
-		...(spec.referencedObjectType !== undefined ? { referencedObjectType: spec.referencedObjectType } : {}),
+		...(spec.referencedObjectType !== undefined
+			? { referencedObjectType: spec.referencedObjectType }
+			: {}),
 		createdAt: now,
 		updatedAt: now,
 		archived: false,
@@ -172,8 +186,14 @@ export function propertyJson(p: PropertyDef): Record<string, unknown> {
 		hasUniqueValue: p.hasUniqueValue,
 		hidden: p.hidden,
 		hubspotDefined: p.hubspotDefined,
-		...(p.referencedObjectType !== undefined ? { referencedObjectType: p.referencedObjectType } : {}),
-		modificationMetadata: { archivable: !p.hubspotDefined, readOnlyDefinition: p.hubspotDefined, readOnlyValue: p.readOnlyValue },
+		...(p.referencedObjectType !== undefined
+			? { referencedObjectType: p.referencedObjectType }
+			: {}),
+		modificationMetadata: {
+			archivable: !p.hubspotDefined,
+			readOnlyDefinition: p.hubspotDefined,
+			readOnlyValue: p.readOnlyValue,
+		},
 		formField: p.formField,
 		archived: p.archived,
 		...(p.archivedAt !== undefined ? { archivedAt: new Date(p.archivedAt).toISOString() } : {}),
@@ -182,13 +202,25 @@ export function propertyJson(p: PropertyDef): Record<string, unknown> {
 
 // ---- standard objects ---------------------------------------------------------------------------
 
-type Spec = [name: string, label: string, type: PropertyType, fieldType: string, options?: string[] | Array<[string, string]>];
+type Spec = [
+	name: string,
+	label: string,
+	type: PropertyType,
+	fieldType: string,
+	options?: string[] | Array<[string, string]>,
+];
 
 const t = (name: string, label: string): Spec => [name, label, 'string', 'text'];
 const n = (name: string, label: string): Spec => [name, label, 'number', 'number'];
 const dt = (name: string, label: string): Spec => [name, label, 'datetime', 'date'];
 const d = (name: string, label: string): Spec => [name, label, 'date', 'date'];
-const e = (name: string, label: string, options: string[] | Array<[string, string]>): Spec => [name, label, 'enumeration', 'select', options];
+const e = (name: string, label: string, options: string[] | Array<[string, string]>): Spec => [
+	name,
+	label,
+	'enumeration',
+	'select',
+	options,
+];
 const b = (name: string, label: string): Spec => [name, label, 'bool', 'booleancheckbox'];
 
 const LIFECYCLE: Array<[string, string]> = [
@@ -217,7 +249,12 @@ interface StandardSpec {
 }
 
 /** Names of HubSpot-maintained, read-only values. */
-export const READ_ONLY_PROPERTIES = new Set(['hs_object_id', 'lastmodifieddate', 'hs_lastmodifieddate', 'hs_createdate']);
+export const READ_ONLY_PROPERTIES = new Set([
+	'hs_object_id',
+	'lastmodifieddate',
+	'hs_lastmodifieddate',
+	'hs_createdate',
+]);
 
 const STANDARD: StandardSpec[] = [
 	{
@@ -284,7 +321,16 @@ const STANDARD: StandardSpec[] = [
 		group: ['dealinformation', 'Deal information'],
 		lastModified: 'hs_lastmodifieddate',
 		idBase: 30_000_001,
-		defaults: ['amount', 'closedate', 'createdate', 'dealname', 'dealstage', 'hs_lastmodifieddate', 'hs_object_id', 'pipeline'],
+		defaults: [
+			'amount',
+			'closedate',
+			'createdate',
+			'dealname',
+			'dealstage',
+			'hs_lastmodifieddate',
+			'hs_object_id',
+			'pipeline',
+		],
 		searchable: ['dealname', 'pipeline', 'dealstage', 'description', 'dealtype'],
 		props: [
 			t('dealname', 'Deal Name'),
@@ -311,7 +357,17 @@ const STANDARD: StandardSpec[] = [
 		group: ['ticketinformation', 'Ticket information'],
 		lastModified: 'hs_lastmodifieddate',
 		idBase: 40_000_001,
-		defaults: ['content', 'createdate', 'hs_lastmodifieddate', 'hs_object_id', 'hs_pipeline', 'hs_pipeline_stage', 'hs_ticket_category', 'hs_ticket_priority', 'subject'],
+		defaults: [
+			'content',
+			'createdate',
+			'hs_lastmodifieddate',
+			'hs_object_id',
+			'hs_pipeline',
+			'hs_pipeline_stage',
+			'hs_ticket_category',
+			'hs_ticket_priority',
+			'subject',
+		],
 		searchable: ['subject', 'content', 'hs_ticket_id'],
 		props: [
 			t('subject', 'Ticket name'),
@@ -324,12 +380,18 @@ const STANDARD: StandardSpec[] = [
 				['HIGH', 'High'],
 				['URGENT', 'Urgent'],
 			]),
-			['hs_ticket_category', 'Category', 'enumeration', 'checkbox', [
-				['PRODUCT_ISSUE', 'Product issue'],
-				['BILLING_ISSUE', 'Billing issue'],
-				['FEATURE_REQUEST', 'Feature request'],
-				['GENERAL_INQUIRY', 'General inquiry'],
-			]],
+			[
+				'hs_ticket_category',
+				'Category',
+				'enumeration',
+				'checkbox',
+				[
+					['PRODUCT_ISSUE', 'Product issue'],
+					['BILLING_ISSUE', 'Billing issue'],
+					['FEATURE_REQUEST', 'Feature request'],
+					['GENERAL_INQUIRY', 'General inquiry'],
+				],
+			],
 			dt('createdate', 'Create date'),
 			dt('hs_lastmodifieddate', 'Last modified date'),
 			n('hs_object_id', 'Record ID'),
@@ -365,7 +427,16 @@ const STANDARD: StandardSpec[] = [
 		group: ['lineiteminformation', 'Line item information'],
 		lastModified: 'hs_lastmodifieddate',
 		idBase: 60_000_001,
-		defaults: ['amount', 'createdate', 'hs_lastmodifieddate', 'hs_object_id', 'hs_product_id', 'name', 'price', 'quantity'],
+		defaults: [
+			'amount',
+			'createdate',
+			'hs_lastmodifieddate',
+			'hs_object_id',
+			'hs_product_id',
+			'name',
+			'price',
+			'quantity',
+		],
 		searchable: ['name', 'description', 'hs_sku'],
 		props: [
 			t('name', 'Name'),
@@ -388,13 +459,29 @@ export function standardObjectTypes(now: number): ObjectTypeDef[] {
 	return STANDARD.map((s) => {
 		const properties = new Map<string, PropertyDef>();
 		s.props.forEach(([name, label, type, fieldType, options], i) => {
-			const opts = (options ?? []).map((o) => (Array.isArray(o) ? { value: o[0], label: o[1] } : { value: o, label: o }));
+			const opts = (options ?? []).map((o) =>
+				Array.isArray(o) ? { value: o[0], label: o[1] } : { value: o, label: o },
+			);
 			properties.set(
 				name,
-				makeProperty({ name, label, type, fieldType, groupName: s.group[0], options: opts, displayOrder: i, hasUniqueValue: s.unique?.includes(name) ?? false }, now, true, {
-					readOnlyValue: READ_ONLY_PROPERTIES.has(name),
-					...(name === 'hubspot_owner_id' ? { referencedObjectType: 'OWNER' } : {}),
-				}),
+				makeProperty(
+					{
+						name,
+						label,
+						type,
+						fieldType,
+						groupName: s.group[0],
+						options: opts,
+						displayOrder: i,
+						hasUniqueValue: s.unique?.includes(name) ?? false,
+					},
+					now,
+					true,
+					{
+						readOnlyValue: READ_ONLY_PROPERTIES.has(name),
+						...(name === 'hubspot_owner_id' ? { referencedObjectType: 'OWNER' } : {}),
+					},
+				),
 			);
 		});
 		return {
@@ -403,7 +490,9 @@ export function standardObjectTypes(now: number): ObjectTypeDef[] {
 			label: s.label,
 			aliases: [...s.aliases, s.objectTypeId],
 			properties,
-			groups: new Map([[s.group[0], { name: s.group[0], label: s.group[1], displayOrder: 0, archived: false }]]),
+			groups: new Map([
+				[s.group[0], { name: s.group[0], label: s.group[1], displayOrder: 0, archived: false }],
+			]),
 			defaultProperties: s.defaults,
 			searchableProperties: s.searchable,
 			lastModifiedProperty: s.lastModified,
@@ -415,10 +504,48 @@ export function standardObjectTypes(now: number): ObjectTypeDef[] {
 /** Properties every custom object has. */
 export function customObjectBaseProperties(now: number, groupName: string): PropertyDef[] {
 	return [
-		makeProperty({ name: 'hs_object_id', label: 'Record ID', type: 'number', fieldType: 'number', groupName }, now, true, { readOnlyValue: true }),
-		makeProperty({ name: 'hs_createdate', label: 'Object create date/time', type: 'datetime', fieldType: 'date', groupName }, now, true, { readOnlyValue: true }),
-		makeProperty({ name: 'hs_lastmodifieddate', label: 'Object last modified date/time', type: 'datetime', fieldType: 'date', groupName }, now, true, { readOnlyValue: true }),
-		makeProperty({ name: 'hubspot_owner_id', label: 'Owner', type: 'enumeration', fieldType: 'select', groupName }, now, true, { referencedObjectType: 'OWNER' }),
+		makeProperty(
+			{ name: 'hs_object_id', label: 'Record ID', type: 'number', fieldType: 'number', groupName },
+			now,
+			true,
+			{ readOnlyValue: true },
+		),
+		makeProperty(
+			{
+				name: 'hs_createdate',
+				label: 'Object create date/time',
+				type: 'datetime',
+				fieldType: 'date',
+				groupName,
+			},
+			now,
+			true,
+			{ readOnlyValue: true },
+		),
+		makeProperty(
+			{
+				name: 'hs_lastmodifieddate',
+				label: 'Object last modified date/time',
+				type: 'datetime',
+				fieldType: 'date',
+				groupName,
+			},
+			now,
+			true,
+			{ readOnlyValue: true },
+		),
+		makeProperty(
+			{
+				name: 'hubspot_owner_id',
+				label: 'Owner',
+				type: 'enumeration',
+				fieldType: 'select',
+				groupName,
+			},
+			now,
+			true,
+			{ referencedObjectType: 'OWNER' },
+		),
 	];
 }
 
@@ -456,14 +583,25 @@ export function parseDateTime(raw: unknown): number | undefined {
  * HubSpot error. Values are stored as HubSpot returns them: numbers as plain strings, dates as
  * `YYYY-MM-DD`, datetimes as ISO 8601 with milliseconds, booleans as `true`/`false`.
  */
-export function checkValue(p: PropertyDef, raw: unknown): { ok: true; value: string | null } | { ok: false; error: ValueError } {
-	const fail = (code: string, message: string) => ({ ok: false as const, error: { code, message, name: p.name } });
+export function checkValue(
+	p: PropertyDef,
+	raw: unknown,
+): { ok: true; value: string | null } | { ok: false; error: ValueError } {
+	const fail = (code: string, message: string) => ({
+		ok: false as const,
+		error: { code, message, name: p.name },
+	});
 	if (raw === null || raw === undefined || raw === '') return { ok: true, value: null };
-	if (typeof raw === 'object') return fail('INVALID_TYPE', `${JSON.stringify(raw)} is not a valid value for ${p.name}: expected a ${p.type}`);
+	if (typeof raw === 'object')
+		return fail(
+			'INVALID_TYPE',
+			`${JSON.stringify(raw)} is not a valid value for ${p.name}: expected a ${p.type}`,
+		);
 	const s = String(raw);
 	switch (p.type) {
 		case 'string':
-			if (p.name === 'email' && !EMAIL.test(s.trim())) return fail('INVALID_EMAIL', `Email address ${s} is invalid`);
+			if (p.name === 'email' && !EMAIL.test(s.trim()))
+				return fail('INVALID_EMAIL', `Email address ${s} is invalid`);
 			return { ok: true, value: p.name === 'email' ? s.trim().toLowerCase() : s };
 		case 'number': {
 			if (!NUMBER.test(s.trim())) return fail('INVALID_INTEGER', `${s} was not a valid number.`);
@@ -473,22 +611,33 @@ export function checkValue(p: PropertyDef, raw: unknown): { ok: true; value: str
 			const m = YMD.exec(s.trim());
 			if (m) {
 				const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-				if (new Date(ms).toISOString().slice(0, 10) !== s.trim()) return fail('INVALID_DATE', `${s} is not a valid date.`);
+				if (new Date(ms).toISOString().slice(0, 10) !== s.trim())
+					return fail('INVALID_DATE', `${s} is not a valid date.`);
 				return { ok: true, value: s.trim() };
 			}
-			if (!/^-?\d+$/.test(s.trim())) return fail('INVALID_DATE', `${s} is not a valid date: use midnight UTC in epoch milliseconds or YYYY-MM-DD.`);
+			if (!/^-?\d+$/.test(s.trim()))
+				return fail(
+					'INVALID_DATE',
+					`${s} is not a valid date: use midnight UTC in epoch milliseconds or YYYY-MM-DD.`,
+				);
 			const ms = Number(s.trim());
-			if (ms % 86_400_000 !== 0) return fail('INVALID_DATE', `${s} is at ${timeOfDay(ms)} UTC, not midnight!`);
+			if (ms % 86_400_000 !== 0)
+				return fail('INVALID_DATE', `${s} is at ${timeOfDay(ms)} UTC, not midnight!`);
 			return { ok: true, value: new Date(ms).toISOString().slice(0, 10) };
 		}
 		case 'datetime': {
 			const ms = parseDateTime(s);
-			if (ms === undefined) return fail('INVALID_DATETIME', `${s} is not a valid datetime: use epoch milliseconds or ISO 8601.`);
+			if (ms === undefined)
+				return fail(
+					'INVALID_DATETIME',
+					`${s} is not a valid datetime: use epoch milliseconds or ISO 8601.`,
+				);
 			return { ok: true, value: new Date(ms).toISOString() };
 		}
 		case 'bool': {
 			const v = s.trim().toLowerCase();
-			if (v !== 'true' && v !== 'false') return fail('INVALID_BOOLEAN', `${s} is not a valid boolean: use true or false.`);
+			if (v !== 'true' && v !== 'false')
+				return fail('INVALID_BOOLEAN', `${s} is not a valid boolean: use true or false.`);
 			return { ok: true, value: v };
 		}
 		case 'enumeration': {

@@ -36,11 +36,14 @@ export function parseCsv(text: string, delimiter = ','): string[][] {
 				field += c;
 				i++;
 			}
-			if (!closed) throw new SyntaxError(`CSV: unterminated quoted field in row ${rows.length + 1}`);
+			if (!closed)
+				throw new SyntaxError(`CSV: unterminated quoted field in row ${rows.length + 1}`);
 			fieldStarted = true;
 			const next = text[i];
 			if (i < n && next !== delimiter && next !== '\n' && next !== '\r') {
-				throw new SyntaxError(`CSV: unexpected character after closing quote in row ${rows.length + 1}`);
+				throw new SyntaxError(
+					`CSV: unexpected character after closing quote in row ${rows.length + 1}`,
+				);
 			}
 			continue;
 		}
@@ -60,7 +63,8 @@ export function parseCsv(text: string, delimiter = ','): string[][] {
 			i += ch === '\r' && text[i + 1] === '\n' ? 2 : 1;
 			continue;
 		}
-		if (ch === '"') throw new SyntaxError(`CSV: stray quote inside unquoted field in row ${rows.length + 1}`);
+		if (ch === '"')
+			throw new SyntaxError(`CSV: stray quote inside unquoted field in row ${rows.length + 1}`);
 		field += ch;
 		fieldStarted = true;
 		i++;
@@ -86,7 +90,12 @@ export function parseCsvObjects(text: string, delimiter = ','): Array<Record<str
 }
 
 function quoteField(value: string, delimiter: string): string {
-	if (value.includes('"') || value.includes(delimiter) || value.includes('\n') || value.includes('\r')) {
+	if (
+		value.includes('"') ||
+		value.includes(delimiter) ||
+		value.includes('\n') ||
+		value.includes('\r')
+	) {
 		return `"${value.replace(/"/g, '""')}"`;
 	}
 	return value;
@@ -103,6 +112,11 @@ export function stringifyCsv(
 	const delimiter = options.delimiter ?? ',';
 	const eol = options.lineEnding ?? '\n';
 	return rows
-		.map((row) => row.map((v) => quoteField(v === null || v === undefined ? '' : String(v), delimiter)).join(delimiter) + eol)
+		.map(
+			(row) =>
+				row
+					.map((v) => quoteField(v === null || v === undefined ? '' : String(v), delimiter))
+					.join(delimiter) + eol,
+		)
 		.join('');
 }

@@ -77,10 +77,20 @@ export interface BatchFailureFault extends FaultBase {
 }
 
 /** Any fault specification. */
-export type FaultSpec = RateLimitFault | ServerErrorFault | SlowFault | DropFault | BatchFailureFault;
+export type FaultSpec =
+	| RateLimitFault
+	| ServerErrorFault
+	| SlowFault
+	| DropFault
+	| BatchFailureFault;
 
 /** A fault as listed, with its id and what is left of it. */
-export type ActiveFault = FaultSpec & { id: string; remaining: number | null; until: number | null; hits: number };
+export type ActiveFault = FaultSpec & {
+	id: string;
+	remaining: number | null;
+	until: number | null;
+	hits: number;
+};
 
 /** The injected failure of one batch item. */
 export interface ItemFailure {
@@ -98,7 +108,9 @@ export interface FaultReplies {
 /** Generic JSON fault answers. */
 export const defaultFaultReplies: FaultReplies = {
 	rateLimited: (_req, retryAfter, status) =>
-		json({ error: 'rate_limited', message: 'Too many requests (injected)' }, status, { 'Retry-After': String(retryAfter) }),
+		json({ error: 'rate_limited', message: 'Too many requests (injected)' }, status, {
+			'Retry-After': String(retryAfter),
+		}),
 	serverError: (_req, status, message) => json({ error: 'server_error', message }, status),
 };
 
@@ -162,7 +174,8 @@ export class FaultInjector {
 			hits: 0,
 		};
 		if (spec.match?.path !== undefined) {
-			stored.regex = typeof spec.match.path === 'string' ? new RegExp(spec.match.path) : spec.match.path;
+			stored.regex =
+				typeof spec.match.path === 'string' ? new RegExp(spec.match.path) : spec.match.path;
 		}
 		this.faults.push(stored);
 		return id;
@@ -183,7 +196,13 @@ export class FaultInjector {
 	/** The faults still active. */
 	list(): ActiveFault[] {
 		this.prune();
-		return this.faults.map((f) => ({ ...f.spec, id: f.id, remaining: f.remaining, until: f.until, hits: f.hits }));
+		return this.faults.map((f) => ({
+			...f.spec,
+			id: f.id,
+			remaining: f.remaining,
+			until: f.until,
+			hits: f.hits,
+		}));
 	}
 
 	/** Registers a callback that invalidates issued tokens (the OAuth server does this); returns an unsubscribe function. */
@@ -203,7 +222,11 @@ export class FaultInjector {
 	 * Which items of a batch call fail by injection. Consumes one use of each matching `batchFailure`
 	 * fault. `idOf` names an item's record id for faults that target ids.
 	 */
-	batchFailures<T>(req: SandboxRequest, items: readonly T[], idOf?: (item: T, index: number) => string | undefined): Map<number, ItemFailure> {
+	batchFailures<T>(
+		req: SandboxRequest,
+		items: readonly T[],
+		idOf?: (item: T, index: number) => string | undefined,
+	): Map<number, ItemFailure> {
 		const failures = new Map<number, ItemFailure>();
 		for (const f of this.take(req, (s) => s.type === 'batchFailure', false)) {
 			const spec = f.spec as BatchFailureFault;
@@ -212,7 +235,8 @@ export class FaultInjector {
 				code: spec.code ?? 'INJECTED_FAILURE',
 				message: spec.message ?? 'Injected failure for this record',
 			};
-			const useDefault = spec.indexes === undefined && spec.ids === undefined && spec.itemProbability === undefined;
+			const useDefault =
+				spec.indexes === undefined && spec.ids === undefined && spec.itemProbability === undefined;
 			const indexes = new Set(spec.indexes ?? (useDefault ? [0] : []));
 			const ids = new Set(spec.ids ?? []);
 			items.forEach((item, i) => {
@@ -241,11 +265,20 @@ export class FaultInjector {
 			req.fault = spec.type === 'drop' ? `drop.${spec.when ?? 'beforeBody'}` : spec.type;
 			switch (spec.type) {
 				case 'rateLimit': {
-					const left = fault.until !== null ? Math.ceil((fault.until - this.clock.now()) / 1000) : 1;
-					return this.replies.rateLimited(req, spec.retryAfterSeconds ?? Math.max(1, left), spec.status ?? 429);
+					const left =
+						fault.until !== null ? Math.ceil((fault.until - this.clock.now()) / 1000) : 1;
+					return this.replies.rateLimited(
+						req,
+						spec.retryAfterSeconds ?? Math.max(1, left),
+						spec.status ?? 429,
+					);
 				}
 				case 'serverError':
-					return this.replies.serverError(req, spec.status ?? 500, spec.message ?? 'Internal server error (injected)');
+					return this.replies.serverError(
+						req,
+						spec.status ?? 500,
+						spec.message ?? 'Internal server error (injected)',
+					);
 				case 'drop': {
 					const when = spec.when ?? 'beforeBody';
 					if (when === 'afterBody') await req.readBody().catch(() => undefined);
@@ -285,7 +318,9 @@ export class FaultInjector {
 
 	private prune(): void {
 		const now = this.clock.now();
-		this.faults = this.faults.filter((f) => (f.remaining === null || f.remaining > 0) && (f.until === null || now < f.until));
+		this.faults = this.faults.filter(
+			(f) => (f.remaining === null || f.remaining > 0) && (f.until === null || now < f.until),
+		);
 	}
 }
 
@@ -301,10 +336,15 @@ function isNonNegInt(v: unknown): boolean {
 export function validateFault(spec: unknown): asserts spec is FaultSpec {
 	if (typeof spec !== 'object' || spec === null) bad('expected an object');
 	const s = spec as Record<string, unknown>;
-	if (s.count !== undefined && (!isNonNegInt(s.count) || (s.count as number) < 1)) bad('count must be a positive integer');
-	if (s.probability !== undefined && !(typeof s.probability === 'number' && s.probability >= 0 && s.probability <= 1))
+	if (s.count !== undefined && (!isNonNegInt(s.count) || (s.count as number) < 1))
+		bad('count must be a positive integer');
+	if (
+		s.probability !== undefined &&
+		!(typeof s.probability === 'number' && s.probability >= 0 && s.probability <= 1)
+	)
 		bad('probability must be between 0 and 1');
-	if (s.durationMs !== undefined && !isNonNegInt(s.durationMs)) bad('durationMs must be a non-negative integer');
+	if (s.durationMs !== undefined && !isNonNegInt(s.durationMs))
+		bad('durationMs must be a non-negative integer');
 	if (s.match !== undefined) {
 		const m = s.match as Record<string, unknown>;
 		if (typeof m !== 'object' || m === null) bad('match must be an object');
@@ -319,34 +359,63 @@ export function validateFault(spec: unknown): asserts spec is FaultSpec {
 			}
 		}
 		for (const key of ['methods', 'kinds'] as const) {
-			if (m[key] !== undefined && !(Array.isArray(m[key]) && (m[key] as unknown[]).every((x) => typeof x === 'string')))
+			if (
+				m[key] !== undefined &&
+				!(Array.isArray(m[key]) && (m[key] as unknown[]).every((x) => typeof x === 'string'))
+			)
 				bad(`match.${key} must be an array of strings`);
 		}
 	}
 	const status = s.status;
 	switch (s.type) {
 		case 'rateLimit':
-			if (s.retryAfterSeconds !== undefined && !isNonNegInt(s.retryAfterSeconds)) bad('retryAfterSeconds must be a non-negative integer');
-			if (status !== undefined && !(isNonNegInt(status) && (status as number) >= 400 && (status as number) <= 599)) bad('status must be 400..599');
+			if (s.retryAfterSeconds !== undefined && !isNonNegInt(s.retryAfterSeconds))
+				bad('retryAfterSeconds must be a non-negative integer');
+			if (
+				status !== undefined &&
+				!(isNonNegInt(status) && (status as number) >= 400 && (status as number) <= 599)
+			)
+				bad('status must be 400..599');
 			return;
 		case 'serverError':
-			if (status !== undefined && !(isNonNegInt(status) && (status as number) >= 500 && (status as number) <= 599)) bad('status must be 500..599');
+			if (
+				status !== undefined &&
+				!(isNonNegInt(status) && (status as number) >= 500 && (status as number) <= 599)
+			)
+				bad('status must be 500..599');
 			return;
 		case 'slow':
 			if (!isNonNegInt(s.delayMs)) bad('delayMs must be a non-negative integer');
 			return;
 		case 'drop':
-			if (s.when !== undefined && !['beforeBody', 'afterBody', 'afterHandler'].includes(s.when as string))
+			if (
+				s.when !== undefined &&
+				!['beforeBody', 'afterBody', 'afterHandler'].includes(s.when as string)
+			)
 				bad('when must be beforeBody, afterBody or afterHandler');
 			return;
 		case 'batchFailure':
-			if (s.indexes !== undefined && !(Array.isArray(s.indexes) && s.indexes.every(isNonNegInt))) bad('indexes must be non-negative integers');
-			if (s.ids !== undefined && !(Array.isArray(s.ids) && s.ids.every((x) => typeof x === 'string'))) bad('ids must be strings');
-			if (s.itemProbability !== undefined && !(typeof s.itemProbability === 'number' && s.itemProbability >= 0 && s.itemProbability <= 1))
+			if (s.indexes !== undefined && !(Array.isArray(s.indexes) && s.indexes.every(isNonNegInt)))
+				bad('indexes must be non-negative integers');
+			if (
+				s.ids !== undefined &&
+				!(Array.isArray(s.ids) && s.ids.every((x) => typeof x === 'string'))
+			)
+				bad('ids must be strings');
+			if (
+				s.itemProbability !== undefined &&
+				!(typeof s.itemProbability === 'number' && s.itemProbability >= 0 && s.itemProbability <= 1)
+			)
 				bad('itemProbability must be between 0 and 1');
-			if (status !== undefined && !(isNonNegInt(status) && (status as number) >= 400 && (status as number) <= 599)) bad('status must be 400..599');
+			if (
+				status !== undefined &&
+				!(isNonNegInt(status) && (status as number) >= 400 && (status as number) <= 599)
+			)
+				bad('status must be 400..599');
 			return;
 		default:
-			bad(`unknown type ${JSON.stringify(s.type)} (rateLimit, serverError, slow, drop, batchFailure)`);
+			bad(
+				`unknown type ${JSON.stringify(s.type)} (rateLimit, serverError, slow, drop, batchFailure)`,
+			);
 	}
 }

@@ -193,8 +193,10 @@ export class SandboxRequest {
 		const buf = await this.readBody();
 		if (buf.length === 0) return { kind: 'empty' };
 		const type = this.contentType;
-		if (type === 'application/json' || type.endsWith('+json')) return { kind: 'json', value: await this.json() };
-		if (type === 'application/x-www-form-urlencoded') return { kind: 'form', value: await this.form() };
+		if (type === 'application/json' || type.endsWith('+json'))
+			return { kind: 'json', value: await this.json() };
+		if (type === 'application/x-www-form-urlencoded')
+			return { kind: 'form', value: await this.form() };
 		if (type === 'text/csv') {
 			const text = buf.toString('utf8');
 			return { kind: 'csv', value: await this.csv(), text };
@@ -224,7 +226,9 @@ function requestUrl(target: string, baseUrl: string): URL {
 }
 
 function tooLarge(cap: number): HttpError {
-	return new HttpError(413, `Request body exceeds ${cap} bytes`, 'payload_too_large', undefined, { Connection: 'close' });
+	return new HttpError(413, `Request body exceeds ${cap} bytes`, 'payload_too_large', undefined, {
+		Connection: 'close',
+	});
 }
 
 /** A JSON reply. */
@@ -237,7 +241,12 @@ export function json(body: unknown, status = 200, headers: ReplyHeaders = {}): R
 }
 
 /** A text reply (default `text/plain`). */
-export function text(body: string, status = 200, headers: ReplyHeaders = {}, contentType = 'text/plain; charset=utf-8'): Reply {
+export function text(
+	body: string,
+	status = 200,
+	headers: ReplyHeaders = {},
+	contentType = 'text/plain; charset=utf-8',
+): Reply {
 	return { status, headers: { 'Content-Type': contentType, ...headers }, body };
 }
 

@@ -73,7 +73,8 @@ export function toBase62(value: number, width: number): string {
 		s = BASE62[v % 62] + s;
 		v = Math.floor(v / 62);
 	} while (v > 0);
-	if (s.length > width) throw new RangeError(`toBase62: ${value} does not fit in ${width} characters`);
+	if (s.length > width)
+		throw new RangeError(`toBase62: ${value} does not fit in ${width} characters`);
 	return s.padStart(width, '0');
 }
 
@@ -91,10 +92,15 @@ export interface SalesforceIdOptions {
  * Salesforce ids for one object: key prefix (e.g. `001` Account, `003` Contact, `00Q` Lead), 2-character
  * instance, a reserved `0`, a 9-character base-62 sequence, then the case-safe suffix.
  */
-export function salesforceIdGenerator(keyPrefix: string, options: SalesforceIdOptions = {}): IdGenerator {
-	if (!/^[0-9A-Za-z]{3}$/.test(keyPrefix)) throw new Error(`Salesforce key prefix must be 3 characters: ${keyPrefix}`);
+export function salesforceIdGenerator(
+	keyPrefix: string,
+	options: SalesforceIdOptions = {},
+): IdGenerator {
+	if (!/^[0-9A-Za-z]{3}$/.test(keyPrefix))
+		throw new Error(`Salesforce key prefix must be 3 characters: ${keyPrefix}`);
 	const instance = options.instance ?? '5g';
-	if (!/^[0-9A-Za-z]{2}$/.test(instance)) throw new Error(`Salesforce instance must be 2 characters: ${instance}`);
+	if (!/^[0-9A-Za-z]{2}$/.test(instance))
+		throw new Error(`Salesforce instance must be 2 characters: ${instance}`);
 	let seq = options.start ?? 1;
 	return () => {
 		const id15 = `${keyPrefix}${instance}0${toBase62(seq++, 9)}`;

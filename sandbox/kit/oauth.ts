@@ -9,15 +9,34 @@ import { createHash, createHmac, randomBytes, type KeyObject } from 'node:crypto
 import jwt from 'jsonwebtoken';
 import { systemClock, type Clock } from './clock';
 import type { FaultInjector } from './faults';
-import { HttpError, json, redirect, type Handler, type Middleware, type Reply, type SandboxRequest } from './http';
+import {
+	HttpError,
+	json,
+	redirect,
+	type Handler,
+	type Middleware,
+	type Reply,
+	type SandboxRequest,
+} from './http';
 
 /** The JWT bearer grant type URN. */
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 /** Supported grant types. */
-export type GrantType = 'client_credentials' | 'password' | 'refresh_token' | 'authorization_code' | typeof JWT_BEARER_GRANT;
+export type GrantType =
+	| 'client_credentials'
+	| 'password'
+	| 'refresh_token'
+	| 'authorization_code'
+	| typeof JWT_BEARER_GRANT;
 
-const ALL_GRANTS: readonly GrantType[] = ['client_credentials', 'password', 'refresh_token', 'authorization_code', JWT_BEARER_GRANT];
+const ALL_GRANTS: readonly GrantType[] = [
+	'client_credentials',
+	'password',
+	'refresh_token',
+	'authorization_code',
+	JWT_BEARER_GRANT,
+];
 
 /** A registered OAuth client (connected app / app registration). */
 export interface OAuthClient {
@@ -83,7 +102,10 @@ export interface TokenContext {
 }
 
 /** Turns the standard token response into the vendor's. */
-export type TokenResponseShaper = (base: Record<string, unknown>, ctx: TokenContext) => Record<string, unknown>;
+export type TokenResponseShaper = (
+	base: Record<string, unknown>,
+	ctx: TokenContext,
+) => Record<string, unknown>;
 
 /** Standard OAuth error codes. */
 export type OAuthErrorCode =
@@ -125,7 +147,12 @@ export interface OAuthServerOptions {
 	defaultUser?: string;
 	shapeToken?: TokenResponseShaper;
 	/** Token endpoint error answer (default `{error, error_description}`). */
-	errorReply?: (status: number, error: OAuthErrorCode, description: string, req: SandboxRequest) => Reply;
+	errorReply?: (
+		status: number,
+		error: OAuthErrorCode,
+		description: string,
+		req: SandboxRequest,
+	) => Reply;
 	/** The 401 answer for unauthenticated API requests. */
 	unauthorized?: (req: SandboxRequest, reason: AuthFailure) => Reply;
 }
@@ -161,11 +188,25 @@ class OAuthError extends Error {
 /** Default 401 answer: RFC 6750 `WWW-Authenticate` plus `{error, error_description}`. */
 export function defaultUnauthorized(_req: SandboxRequest, reason: AuthFailure): Reply {
 	const description =
-		reason === 'missing' ? 'No credentials were supplied' : reason === 'expired' ? 'The access token expired' : 'The access token is invalid';
-	const challenge = reason === 'missing' ? 'Bearer realm="sandbox"' : `Bearer realm="sandbox", error="invalid_token", error_description="${description}"`;
-	return json({ error: reason === 'missing' ? 'unauthorized' : 'invalid_token', error_description: description }, 401, {
-		'WWW-Authenticate': challenge,
-	});
+		reason === 'missing'
+			? 'No credentials were supplied'
+			: reason === 'expired'
+				? 'The access token expired'
+				: 'The access token is invalid';
+	const challenge =
+		reason === 'missing'
+			? 'Bearer realm="sandbox"'
+			: `Bearer realm="sandbox", error="invalid_token", error_description="${description}"`;
+	return json(
+		{
+			error: reason === 'missing' ? 'unauthorized' : 'invalid_token',
+			error_description: description,
+		},
+		401,
+		{
+			'WWW-Authenticate': challenge,
+		},
+	);
 }
 
 /** The principal stored in `req.locals` by the middleware. */
@@ -219,7 +260,14 @@ export class OAuthServer {
 	 * Issues an access token directly (e.g. the pre-issued token of the sandbox contract, or a HubSpot
 	 * private-app token with `ttlSeconds: Infinity`).
 	 */
-	issue(params: { clientId: string; subject: string; scope?: string[]; ttlSeconds?: number; accessToken?: string; withRefreshToken?: boolean }): IssuedToken {
+	issue(params: {
+		clientId: string;
+		subject: string;
+		scope?: string[];
+		ttlSeconds?: number;
+		accessToken?: string;
+		withRefreshToken?: boolean;
+	}): IssuedToken {
 		const now = this.clock.now();
 		const ttl = params.ttlSeconds === undefined ? this.accessTtlMs : params.ttlSeconds * 1000;
 		const token: IssuedToken = {
@@ -231,7 +279,8 @@ export class OAuthServer {
 			issuedAt: now,
 			expiresAt: now + ttl,
 		};
-		if (params.withRefreshToken) token.refreshToken = this.newRefresh(params.clientId, params.subject, token.scope);
+		if (params.withRefreshToken)
+			token.refreshToken = this.newRefresh(params.clientId, params.subject, token.scope);
 		this.tokens.set(token.accessToken, token);
 		return token;
 	}
@@ -267,7 +316,9 @@ export class OAuthServer {
 	// ---- authentication of API requests -------------------------------------------------------------
 
 	/** Authenticates a request by API key (if configured) or bearer token. */
-	authenticate(req: SandboxRequest): { ok: true; principal: Principal } | { ok: false; reason: AuthFailure; reply: Reply } {
+	authenticate(
+		req: SandboxRequest,
+	): { ok: true; principal: Principal } | { ok: false; reason: AuthFailure; reply: Reply } {
 		const fail = (reason: AuthFailure) => ({
 			ok: false as const,
 			reason,
@@ -275,10 +326,14 @@ export class OAuthServer {
 		});
 		const keys = this.options.apiKeys;
 		if (keys) {
-			const presented = req.header(keys.header ?? 'X-API-Key') ?? (keys.queryParam ? (req.query.get(keys.queryParam) ?? undefined) : undefined);
+			const presented =
+				req.header(keys.header ?? 'X-API-Key') ??
+				(keys.queryParam ? (req.query.get(keys.queryParam) ?? undefined) : undefined);
 			if (presented !== undefined) {
 				const subject = keys.keys[presented];
-				return subject !== undefined ? { ok: true, principal: { via: 'apiKey', subject, scope: [] } } : fail('invalid');
+				return subject !== undefined
+					? { ok: true, principal: { via: 'apiKey', subject, scope: [] } }
+					: fail('invalid');
 			}
 		}
 		const authz = req.header('authorization');
@@ -291,7 +346,16 @@ export class OAuthServer {
 		const token = this.tokens.get(value);
 		if (!token) return fail('invalid');
 		if (token.forcedExpired || this.clock.now() >= token.expiresAt) return fail('expired');
-		return { ok: true, principal: { via: 'bearer', subject: token.subject, clientId: token.clientId, scope: token.scope, token } };
+		return {
+			ok: true,
+			principal: {
+				via: 'bearer',
+				subject: token.subject,
+				clientId: token.clientId,
+				scope: token.scope,
+				token,
+			},
+		};
 	}
 
 	/** Middleware that answers 401 unless authenticated; `skip` exempts requests (e.g. the token endpoint). */
@@ -325,10 +389,12 @@ export class OAuthServer {
 		const q = req.query;
 		const clientId = q.get('client_id') ?? '';
 		const client = this.clients.get(clientId);
-		if (!client) throw new HttpError(400, `Unknown client_id ${JSON.stringify(clientId)}`, 'invalid_client');
+		if (!client)
+			throw new HttpError(400, `Unknown client_id ${JSON.stringify(clientId)}`, 'invalid_client');
 		const redirectUri = q.get('redirect_uri') ?? client.redirectUris?.[0];
 		if (!redirectUri) throw new HttpError(400, 'redirect_uri is required', 'invalid_request');
-		if (!this.redirectAllowed(client, redirectUri)) throw new HttpError(400, `redirect_uri not registered: ${redirectUri}`, 'invalid_request');
+		if (!this.redirectAllowed(client, redirectUri))
+			throw new HttpError(400, `redirect_uri not registered: ${redirectUri}`, 'invalid_request');
 		const back = new URL(redirectUri);
 		const state = q.get('state');
 		if (state !== null) back.searchParams.set('state', state);
@@ -337,15 +403,19 @@ export class OAuthServer {
 			back.searchParams.set('error_description', description);
 			return redirect(back.toString());
 		};
-		if (q.get('response_type') !== 'code') return bounce('unsupported_response_type', 'Only response_type=code is supported');
-		if (!this.grantAllowed(client, 'authorization_code')) return bounce('unauthorized_client', 'Client may not use the code flow');
+		if (q.get('response_type') !== 'code')
+			return bounce('unsupported_response_type', 'Only response_type=code is supported');
+		if (!this.grantAllowed(client, 'authorization_code'))
+			return bounce('unauthorized_client', 'Client may not use the code flow');
 		const username = q.get('login_hint') ?? this.options.defaultUser ?? [...this.users.keys()][0];
-		if (username === undefined || !this.users.has(username)) return bounce('access_denied', 'No user to approve the request');
+		if (username === undefined || !this.users.has(username))
+			return bounce('access_denied', 'No user to approve the request');
 		let challenge: AuthCode['challenge'];
 		const challengeValue = q.get('code_challenge');
 		if (challengeValue !== null) {
 			const method = q.get('code_challenge_method') ?? 'plain';
-			if (method !== 'S256' && method !== 'plain') return bounce('invalid_request', 'code_challenge_method must be S256 or plain');
+			if (method !== 'S256' && method !== 'plain')
+				return bounce('invalid_request', 'code_challenge_method must be S256 or plain');
 			challenge = { value: challengeValue, method };
 		}
 		const code = randomBytes(24).toString('base64url');
@@ -366,42 +436,82 @@ export class OAuthServer {
 		const body = await req.body();
 		let params: Map<string, string>;
 		if (body.kind === 'form') params = new Map(body.value);
-		else if (body.kind === 'json' && typeof body.value === 'object' && body.value !== null && !Array.isArray(body.value)) {
-			params = new Map(Object.entries(body.value as Record<string, unknown>).filter(([, v]) => typeof v === 'string') as Array<[string, string]>);
+		else if (
+			body.kind === 'json' &&
+			typeof body.value === 'object' &&
+			body.value !== null &&
+			!Array.isArray(body.value)
+		) {
+			params = new Map(
+				Object.entries(body.value as Record<string, unknown>).filter(
+					([, v]) => typeof v === 'string',
+				) as Array<[string, string]>,
+			);
 		} else if (body.kind === 'empty') params = new Map();
-		else throw new OAuthError(400, 'invalid_request', 'The body must be application/x-www-form-urlencoded');
+		else
+			throw new OAuthError(
+				400,
+				'invalid_request',
+				'The body must be application/x-www-form-urlencoded',
+			);
 		const grant = params.get('grant_type');
 		if (!grant) throw new OAuthError(400, 'invalid_request', 'grant_type is required');
-		if (!(ALL_GRANTS as readonly string[]).includes(grant)) throw new OAuthError(400, 'unsupported_grant_type', `grant type not supported: ${grant}`);
+		if (!(ALL_GRANTS as readonly string[]).includes(grant))
+			throw new OAuthError(400, 'unsupported_grant_type', `grant type not supported: ${grant}`);
 		const g = grant as GrantType;
 		if (g === JWT_BEARER_GRANT) return this.jwtBearer(req, params);
 
 		const client = this.authenticateClient(req, params);
-		if (!this.grantAllowed(client, g)) throw new OAuthError(400, 'unauthorized_client', `client may not use grant type ${g}`);
+		if (!this.grantAllowed(client, g))
+			throw new OAuthError(400, 'unauthorized_client', `client may not use grant type ${g}`);
 		const requested = splitScope(params.get('scope'));
 		switch (g) {
 			case 'client_credentials':
-				return this.grantReply(req, g, client, client.subject ?? client.clientId, requested ?? client.defaultScopes ?? []);
+				return this.grantReply(
+					req,
+					g,
+					client,
+					client.subject ?? client.clientId,
+					requested ?? client.defaultScopes ?? [],
+				);
 			case 'password': {
 				const username = params.get('username');
 				const password = params.get('password');
-				if (!username || password === undefined) throw new OAuthError(400, 'invalid_request', 'username and password are required');
+				if (!username || password === undefined)
+					throw new OAuthError(400, 'invalid_request', 'username and password are required');
 				const user = this.users.get(username);
-				if (!user || user.password !== password) throw new OAuthError(400, 'invalid_grant', 'authentication failure');
-				return this.grantReply(req, g, client, user.username, requested ?? client.defaultScopes ?? [], user);
+				if (!user || user.password !== password)
+					throw new OAuthError(400, 'invalid_grant', 'authentication failure');
+				return this.grantReply(
+					req,
+					g,
+					client,
+					user.username,
+					requested ?? client.defaultScopes ?? [],
+					user,
+				);
 			}
 			case 'refresh_token': {
 				const presented = params.get('refresh_token');
 				if (!presented) throw new OAuthError(400, 'invalid_request', 'refresh_token is required');
 				const entry = this.refreshTokens.get(presented);
-				if (!entry || entry.clientId !== client.clientId) throw new OAuthError(400, 'invalid_grant', 'expired access/refresh token');
+				if (!entry || entry.clientId !== client.clientId)
+					throw new OAuthError(400, 'invalid_grant', 'expired access/refresh token');
 				if (this.clock.now() >= entry.expiresAt) {
 					this.refreshTokens.delete(presented);
 					throw new OAuthError(400, 'invalid_grant', 'expired access/refresh token');
 				}
 				const rotate = this.options.rotateRefreshTokens ?? false;
 				if (rotate) this.refreshTokens.delete(presented);
-				return this.grantReply(req, g, client, entry.subject, requested ?? entry.scope, this.users.get(entry.subject), rotate ? undefined : presented);
+				return this.grantReply(
+					req,
+					g,
+					client,
+					entry.subject,
+					requested ?? entry.scope,
+					this.users.get(entry.subject),
+					rotate ? undefined : presented,
+				);
 			}
 			case 'authorization_code': {
 				const codeValue = params.get('code');
@@ -417,10 +527,25 @@ export class OAuthServer {
 				if (code.challenge) {
 					const verifier = params.get('code_verifier');
 					if (!verifier) throw new OAuthError(400, 'invalid_grant', 'code_verifier is required');
-					const computed = code.challenge.method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
-					if (computed !== code.challenge.value) throw new OAuthError(400, 'invalid_grant', 'code_verifier does not match the challenge');
+					const computed =
+						code.challenge.method === 'S256'
+							? createHash('sha256').update(verifier).digest('base64url')
+							: verifier;
+					if (computed !== code.challenge.value)
+						throw new OAuthError(
+							400,
+							'invalid_grant',
+							'code_verifier does not match the challenge',
+						);
 				}
-				return this.grantReply(req, g, client, code.subject, code.scope, this.users.get(code.subject));
+				return this.grantReply(
+					req,
+					g,
+					client,
+					code.subject,
+					code.scope,
+					this.users.get(code.subject),
+				);
 			}
 			default:
 				throw new OAuthError(400, 'unsupported_grant_type', `grant type not supported: ${g}`);
@@ -431,11 +556,14 @@ export class OAuthServer {
 		const assertion = params.get('assertion');
 		if (!assertion) throw new OAuthError(400, 'invalid_request', 'assertion is required');
 		const decoded = jwt.decode(assertion, { json: true });
-		if (!decoded || typeof decoded.iss !== 'string') throw new OAuthError(400, 'invalid_grant', 'invalid assertion');
+		if (!decoded || typeof decoded.iss !== 'string')
+			throw new OAuthError(400, 'invalid_grant', 'invalid assertion');
 		const client = this.clients.get(decoded.iss);
 		if (!client) throw new OAuthError(400, 'invalid_client', 'invalid client credentials');
-		if (!client.jwtPublicKey) throw new OAuthError(400, 'invalid_client', 'client has no certificate for JWT bearer');
-		if (!this.grantAllowed(client, JWT_BEARER_GRANT)) throw new OAuthError(400, 'unauthorized_client', 'client may not use the JWT bearer grant');
+		if (!client.jwtPublicKey)
+			throw new OAuthError(400, 'invalid_client', 'client has no certificate for JWT bearer');
+		if (!this.grantAllowed(client, JWT_BEARER_GRANT))
+			throw new OAuthError(400, 'unauthorized_client', 'client may not use the JWT bearer grant');
 		const nowSec = Math.floor(this.clock.now() / 1000);
 		let payload: jwt.JwtPayload;
 		try {
@@ -443,23 +571,42 @@ export class OAuthServer {
 				algorithms: ['RS256'],
 				issuer: client.clientId,
 				clockTimestamp: nowSec,
-				...(this.options.jwtAudience !== undefined ? { audience: this.options.jwtAudience as string | [string, ...string[]] } : {}),
+				...(this.options.jwtAudience !== undefined
+					? { audience: this.options.jwtAudience as string | [string, ...string[]] }
+					: {}),
 			});
 			if (typeof verified === 'string') throw new Error('payload is not a JSON object');
 			payload = verified;
 		} catch (err) {
-			const reason = err instanceof jwt.TokenExpiredError ? 'expired assertion' : `invalid assertion: ${(err as Error).message}`;
+			const reason =
+				err instanceof jwt.TokenExpiredError
+					? 'expired assertion'
+					: `invalid assertion: ${(err as Error).message}`;
 			throw new OAuthError(400, 'invalid_grant', reason);
 		}
-		if (typeof payload.exp !== 'number') throw new OAuthError(400, 'invalid_grant', 'invalid assertion: exp is required');
+		if (typeof payload.exp !== 'number')
+			throw new OAuthError(400, 'invalid_grant', 'invalid assertion: exp is required');
 		const maxLife = this.options.jwtMaxLifetimeSeconds;
 		if (maxLife !== undefined && payload.exp - nowSec > maxLife) {
-			throw new OAuthError(400, 'invalid_grant', `invalid assertion: exp more than ${maxLife} s ahead`);
+			throw new OAuthError(
+				400,
+				'invalid_grant',
+				`invalid assertion: exp more than ${maxLife} s ahead`,
+			);
 		}
-		if (typeof payload.sub !== 'string' || payload.sub === '') throw new OAuthError(400, 'invalid_grant', 'invalid assertion: sub is required');
+		if (typeof payload.sub !== 'string' || payload.sub === '')
+			throw new OAuthError(400, 'invalid_grant', 'invalid assertion: sub is required');
 		const user = this.users.get(payload.sub);
-		if (this.users.size > 0 && !user) throw new OAuthError(400, 'invalid_grant', 'user hasn\'t approved this consumer');
-		return this.grantReply(req, JWT_BEARER_GRANT, client, payload.sub, splitScope(params.get('scope')) ?? client.defaultScopes ?? [], user);
+		if (this.users.size > 0 && !user)
+			throw new OAuthError(400, 'invalid_grant', "user hasn't approved this consumer");
+		return this.grantReply(
+			req,
+			JWT_BEARER_GRANT,
+			client,
+			payload.sub,
+			splitScope(params.get('scope')) ?? client.defaultScopes ?? [],
+			user,
+		);
 	}
 
 	private grantReply(
@@ -482,7 +629,11 @@ export class OAuthServer {
 			issuedAt: now,
 			expiresAt: now + this.accessTtlMs,
 		};
-		const refreshGrants = this.options.refreshTokenGrants ?? ['password', 'authorization_code', 'refresh_token'];
+		const refreshGrants = this.options.refreshTokenGrants ?? [
+			'password',
+			'authorization_code',
+			'refresh_token',
+		];
 		if (keepRefresh !== undefined) {
 			// no rotation: the client keeps its refresh token, the response does not repeat it
 		} else if (refreshGrants.includes(grant)) {
@@ -496,7 +647,9 @@ export class OAuthServer {
 			...(token.refreshToken ? { refresh_token: token.refreshToken } : {}),
 			...(scope.length > 0 ? { scope: scope.join(' ') } : {}),
 		};
-		const body = this.options.shapeToken ? this.options.shapeToken(base, { grant, client, subject, user, token, req }) : base;
+		const body = this.options.shapeToken
+			? this.options.shapeToken(base, { grant, client, subject, user, token, req })
+			: base;
 		return json(body, 200, { 'Cache-Control': 'no-store', Pragma: 'no-cache' });
 	}
 
@@ -525,7 +678,8 @@ export class OAuthServer {
 	}
 
 	private redirectAllowed(client: OAuthClient, uri: string): boolean {
-		if (client.redirectUris && client.redirectUris.length > 0) return client.redirectUris.includes(uri);
+		if (client.redirectUris && client.redirectUris.length > 0)
+			return client.redirectUris.includes(uri);
 		try {
 			const u = new URL(uri);
 			return u.protocol === 'https:' || u.hostname === '127.0.0.1' || u.hostname === 'localhost';
@@ -535,7 +689,8 @@ export class OAuthServer {
 	}
 
 	private oauthError(req: SandboxRequest, err: OAuthError): Reply {
-		if (this.options.errorReply) return this.options.errorReply(err.status, err.code, err.message, req);
+		if (this.options.errorReply)
+			return this.options.errorReply(err.status, err.code, err.message, req);
 		const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
 		if (err.status === 401) headers['WWW-Authenticate'] = 'Basic realm="sandbox"';
 		return json({ error: err.code, error_description: err.message }, err.status, headers);
@@ -548,7 +703,13 @@ export class OAuthServer {
 	private newRefresh(clientId: string, subject: string, scope: string[]): string {
 		const token = randomBytes(32).toString('base64url');
 		const ttl = this.options.refreshTokenTtlSeconds;
-		this.refreshTokens.set(token, { token, clientId, subject, scope, expiresAt: ttl === undefined ? Infinity : this.clock.now() + ttl * 1000 });
+		this.refreshTokens.set(token, {
+			token,
+			clientId,
+			subject,
+			scope,
+			expiresAt: ttl === undefined ? Infinity : this.clock.now() + ttl * 1000,
+		});
 		return token;
 	}
 
@@ -584,7 +745,9 @@ export function salesforceTokenShape(options: {
 		const userId = ctx.user?.id ?? ctx.subject;
 		const id = `${loginUrl}/id/${options.orgId}/${userId}`;
 		const issuedAt = String(ctx.token.issuedAt);
-		const signature = createHmac('sha256', ctx.client.clientSecret ?? '').update(id + issuedAt).digest('base64');
+		const signature = createHmac('sha256', ctx.client.clientSecret ?? '')
+			.update(id + issuedAt)
+			.digest('base64');
 		return {
 			access_token: base.access_token,
 			...(base.refresh_token !== undefined ? { refresh_token: base.refresh_token } : {}),

@@ -5,7 +5,14 @@
  * A request is counted only when every applicable rule admits it.
  */
 import { systemClock, type Clock } from './clock';
-import { json, getHeader, type Middleware, type Reply, type ReplyHeaders, type SandboxRequest } from './http';
+import {
+	json,
+	getHeader,
+	type Middleware,
+	type Reply,
+	type ReplyHeaders,
+	type SandboxRequest,
+} from './http';
 
 /** A limiter's view of one key at one moment. */
 export interface LimitState {
@@ -116,7 +123,14 @@ export class WindowLimiter implements Limiter {
 			const used = w && w.start === start ? w.count : 0;
 			const resetAt = start + windowMs;
 			const allowed = used < limit;
-			return { allowed, limit, remaining: Math.max(0, limit - used), resetAt, retryAfterMs: allowed ? 0 : resetAt - now, windowMs };
+			return {
+				allowed,
+				limit,
+				remaining: Math.max(0, limit - used),
+				resetAt,
+				retryAfterMs: allowed ? 0 : resetAt - now,
+				windowMs,
+			};
 		}
 		const log = this.prunedLog(now, key);
 		const used = log.length;
@@ -124,14 +138,24 @@ export class WindowLimiter implements Limiter {
 		// The slot that frees first: the request that was counted `limit` requests ago.
 		const oldestBlocking = used >= limit ? log[used - limit] : log[0];
 		const resetAt = oldestBlocking !== undefined ? oldestBlocking + windowMs : now + windowMs;
-		return { allowed, limit, remaining: Math.max(0, limit - used), resetAt, retryAfterMs: allowed ? 0 : Math.max(0, resetAt - now), windowMs };
+		return {
+			allowed,
+			limit,
+			remaining: Math.max(0, limit - used),
+			resetAt,
+			retryAfterMs: allowed ? 0 : Math.max(0, resetAt - now),
+			windowMs,
+		};
 	}
 }
 
 function validateWindow(o: WindowOptions): void {
-	if (!(Number.isInteger(o.limit) && o.limit >= 0)) throw new RangeError(`limit must be a non-negative integer: ${o.limit}`);
-	if (!(Number.isInteger(o.windowMs) && o.windowMs > 0)) throw new RangeError(`windowMs must be a positive integer: ${o.windowMs}`);
-	if (o.mode !== 'fixed' && o.mode !== 'sliding') throw new RangeError(`mode must be fixed or sliding: ${String(o.mode)}`);
+	if (!(Number.isInteger(o.limit) && o.limit >= 0))
+		throw new RangeError(`limit must be a non-negative integer: ${o.limit}`);
+	if (!(Number.isInteger(o.windowMs) && o.windowMs > 0))
+		throw new RangeError(`windowMs must be a positive integer: ${o.windowMs}`);
+	if (o.mode !== 'fixed' && o.mode !== 'sliding')
+		throw new RangeError(`mode must be fixed or sliding: ${String(o.mode)}`);
 }
 
 /** At most `max` requests in flight per key. */
@@ -139,13 +163,21 @@ export class ConcurrencyLimiter implements Limiter {
 	private readonly inFlight = new Map<string, number>();
 
 	constructor(public max: number) {
-		if (!(Number.isInteger(max) && max > 0)) throw new RangeError(`max must be a positive integer: ${max}`);
+		if (!(Number.isInteger(max) && max > 0))
+			throw new RangeError(`max must be a positive integer: ${max}`);
 	}
 
 	peek(now: number, key: string): LimitState {
 		const used = this.inFlight.get(key) ?? 0;
 		const allowed = used < this.max;
-		return { allowed, limit: this.max, remaining: Math.max(0, this.max - used), resetAt: now, retryAfterMs: allowed ? 0 : 1000, windowMs: 0 };
+		return {
+			allowed,
+			limit: this.max,
+			remaining: Math.max(0, this.max - used),
+			resetAt: now,
+			retryAfterMs: allowed ? 0 : 1000,
+			windowMs: 0,
+		};
 	}
 
 	consume(now: number, key: string): LimitState {
@@ -285,11 +317,19 @@ export type ResetStyle = 'epoch-seconds' | 'delta-seconds';
  * `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset` (epoch seconds, GitHub style, or
  * seconds from now).
  */
-export function xRateLimitHeaders(state: LimitState, now: number, resetStyle: ResetStyle = 'epoch-seconds'): ReplyHeaders {
+export function xRateLimitHeaders(
+	state: LimitState,
+	now: number,
+	resetStyle: ResetStyle = 'epoch-seconds',
+): ReplyHeaders {
 	return {
 		'X-RateLimit-Limit': String(state.limit),
 		'X-RateLimit-Remaining': String(state.remaining),
-		'X-RateLimit-Reset': String(resetStyle === 'epoch-seconds' ? Math.ceil(state.resetAt / 1000) : Math.max(0, Math.ceil((state.resetAt - now) / 1000))),
+		'X-RateLimit-Reset': String(
+			resetStyle === 'epoch-seconds'
+				? Math.ceil(state.resetAt / 1000)
+				: Math.max(0, Math.ceil((state.resetAt - now) / 1000)),
+		),
 	};
 }
 
@@ -328,7 +368,9 @@ export function windowRule(options: WindowRuleOptions): RateLimitRule & { limite
 	const headersFor = (state: LimitState): ReplyHeaders => {
 		const now = clock.now();
 		if (options.headers === 'none') return {};
-		return options.headers === 'ietf' ? ietfRateLimitHeaders(state, now) : xRateLimitHeaders(state, now, options.resetStyle);
+		return options.headers === 'ietf'
+			? ietfRateLimitHeaders(state, now)
+			: xRateLimitHeaders(state, now, options.resetStyle);
 	};
 	return {
 		name: options.name,
@@ -340,14 +382,22 @@ export function windowRule(options: WindowRuleOptions): RateLimitRule & { limite
 			const retry = retryAfterSeconds(state, clock.now());
 			const body = options.body
 				? options.body(state)
-				: { error: 'rate_limited', message: `Rate limit of ${state.limit} requests per ${state.windowMs / 1000} s exceeded; retry in ${retry} s` };
-			return json(body, options.status ?? 429, { ...headersFor(state), 'Retry-After': String(retry) });
+				: {
+						error: 'rate_limited',
+						message: `Rate limit of ${state.limit} requests per ${state.windowMs / 1000} s exceeded; retry in ${retry} s`,
+					};
+			return json(body, options.status ?? 429, {
+				...headersFor(state),
+				'Retry-After': String(retry),
+			});
 		},
 	};
 }
 
 /** A daily counter resetting at UTC midnight (shift with `alignOffsetMs`). */
-export function dailyRule(options: Omit<WindowRuleOptions, 'windowMs' | 'mode'>): RateLimitRule & { limiter: WindowLimiter } {
+export function dailyRule(
+	options: Omit<WindowRuleOptions, 'windowMs' | 'mode'>,
+): RateLimitRule & { limiter: WindowLimiter } {
 	return windowRule({ ...options, windowMs: 86_400_000, mode: 'fixed' });
 }
 
@@ -367,6 +417,13 @@ export function concurrencyRule(options: {
 		reject:
 			options.reject ??
 			((_req, state) =>
-				json({ error: 'too_many_concurrent_requests', message: `At most ${state.limit} concurrent requests` }, 429, { 'Retry-After': '1' })),
+				json(
+					{
+						error: 'too_many_concurrent_requests',
+						message: `At most ${state.limit} concurrent requests`,
+					},
+					429,
+					{ 'Retry-After': '1' },
+				)),
 	};
 }

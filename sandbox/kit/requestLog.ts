@@ -38,7 +38,18 @@ export interface RequestLogFilter {
 export const UNLABELLED = '(none)';
 
 /** Query parameters whose values are credentials: the log keeps the name and records `***` (e.g. jsforce's `oauth_token`). */
-export const SECRET_QUERY_PARAMS: ReadonlySet<string> = new Set(['oauth_token', 'access_token', 'refresh_token', 'client_secret', 'password', 'assertion', 'code', 'hapikey', 'api_key', 'apikey']);
+export const SECRET_QUERY_PARAMS: ReadonlySet<string> = new Set([
+	'oauth_token',
+	'access_token',
+	'refresh_token',
+	'client_secret',
+	'password',
+	'assertion',
+	'code',
+	'hapikey',
+	'api_key',
+	'apikey',
+]);
 
 /** Converts URLSearchParams into a plain object, keeping repeated keys as arrays; credential values are masked. */
 export function queryToObject(query: URLSearchParams): Record<string, string | string[]> {
@@ -64,7 +75,8 @@ export class RequestLog {
 	record(entry: Omit<RequestLogEntry, 'seq'>): RequestLogEntry {
 		const full: RequestLogEntry = { seq: this.nextSeq++, ...entry };
 		this.items.push(full);
-		if (this.items.length > this.maxEntries) this.items.splice(0, this.items.length - this.maxEntries);
+		if (this.items.length > this.maxEntries)
+			this.items.splice(0, this.items.length - this.maxEntries);
 		return full;
 	}
 

@@ -69,9 +69,16 @@ export class Router {
 	private readonly routes: Route[] = [];
 
 	/** Registers a route. `method` may be one method, several, or `'*'` for any. */
-	add(method: string | string[], pattern: string | RegExp, handler: Handler, options: RouteOptions = {}): this {
+	add(
+		method: string | string[],
+		pattern: string | RegExp,
+		handler: Handler,
+		options: RouteOptions = {},
+	): this {
 		const methods =
-			method === '*' ? '*' : new Set((Array.isArray(method) ? method : [method]).map((m) => m.toUpperCase()));
+			method === '*'
+				? '*'
+				: new Set((Array.isArray(method) ? method : [method]).map((m) => m.toUpperCase()));
 		const regex = typeof pattern === 'string' ? compilePattern(pattern) : pattern;
 		this.routes.push({ methods, pattern, regex, handler, options });
 		return this;
@@ -115,6 +122,8 @@ export class Router {
 			}
 			if (route.methods !== '*') route.methods.forEach((x) => allowed.add(x));
 		}
-		return allowed.size > 0 ? { type: 'methodNotAllowed', allowed: [...allowed] } : { type: 'notFound' };
+		return allowed.size > 0
+			? { type: 'methodNotAllowed', allowed: [...allowed] }
+			: { type: 'notFound' };
 	}
 }

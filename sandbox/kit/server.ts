@@ -60,7 +60,11 @@ export type ResponseHook = (req: SandboxRequest, reply: Reply) => void;
 
 /** Generic JSON error body `{error, message, ...details}`. */
 export function defaultErrorReply(error: HttpError): Reply {
-	return json({ error: error.code ?? 'error', message: error.message, ...error.details }, error.status, { ...error.headers });
+	return json(
+		{ error: error.code ?? 'error', message: error.message, ...error.details },
+		error.status,
+		{ ...error.headers },
+	);
 }
 
 /** Most records one admin `/seed` request may ask for, per kind. */
@@ -70,12 +74,22 @@ export const MAX_SEED_COUNT = 1_000_000;
  * The record counts of an admin `/seed` body: each of `kinds` absent (0) or an integer 0..{@link MAX_SEED_COUNT};
  * anything else throws a 400 `HttpError` (`invalid_seed`) naming the kinds.
  */
-export function seedCounts<K extends string>(body: Partial<Record<K, unknown>> | undefined, kinds: readonly K[]): Record<K, number> {
+export function seedCounts<K extends string>(
+	body: Partial<Record<K, unknown>> | undefined,
+	kinds: readonly K[],
+): Record<K, number> {
 	const counts = {} as Record<K, number>;
 	for (const kind of kinds) {
 		const v = body?.[kind];
-		if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_SEED_COUNT)) {
-			throw new HttpError(400, `${kinds.join('/')} must be integers 0..${MAX_SEED_COUNT}`, 'invalid_seed');
+		if (
+			v !== undefined &&
+			!(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_SEED_COUNT)
+		) {
+			throw new HttpError(
+				400,
+				`${kinds.join('/')} must be integers 0..${MAX_SEED_COUNT}`,
+				'invalid_seed',
+			);
 		}
 		counts[kind] = v === undefined ? 0 : (v as number);
 	}
@@ -121,7 +135,12 @@ export class SandboxServer {
 	// ---- routing & hooks -------------------------------------------------------------------------
 
 	/** Registers an API route. */
-	route(method: string | string[], pattern: string | RegExp, handler: Handler, options?: RouteOptions): this {
+	route(
+		method: string | string[],
+		pattern: string | RegExp,
+		handler: Handler,
+		options?: RouteOptions,
+	): this {
 		this.router.add(method, pattern, handler, options);
 		return this;
 	}
@@ -190,7 +209,9 @@ export class SandboxServer {
 		if (this.address) return this.address;
 		const server = createServer((req, res) => {
 			this.dispatch(req, res).catch((err: unknown) => {
-				process.stderr.write(`[${this.name}] dispatch failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+				process.stderr.write(
+					`[${this.name}] dispatch failed: ${err instanceof Error ? err.stack : String(err)}\n`,
+				);
 				if (!res.headersSent) res.writeHead(500).end();
 				else res.destroy();
 			});
@@ -208,7 +229,8 @@ export class SandboxServer {
 			});
 		});
 		const addr = server.address();
-		if (addr === null || typeof addr === 'string') throw new Error(`${this.name}: unexpected server address`);
+		if (addr === null || typeof addr === 'string')
+			throw new Error(`${this.name}: unexpected server address`);
 		this.server = server;
 		this.address = { url: `http://127.0.0.1:${addr.port}`, port: addr.port };
 		return this.address;
@@ -244,7 +266,12 @@ export class SandboxServer {
 		const baseUrl = this.address?.url ?? `http://${raw.headers.host ?? '127.0.0.1'}`;
 		let req: SandboxRequest;
 		try {
-			req = new SandboxRequest({ raw, baseUrl, startedAt: this.clock.now(), maxBodyBytes: this.maxBodyBytes });
+			req = new SandboxRequest({
+				raw,
+				baseUrl,
+				startedAt: this.clock.now(),
+				maxBodyBytes: this.maxBodyBytes,
+			});
 		} catch {
 			res.writeHead(400, { 'Content-Type': 'text/plain' }).end('Bad request URL');
 			return;
@@ -304,21 +331,33 @@ export class SandboxServer {
 		if (match.type === 'found') {
 			req.params = match.params;
 			req.kind = match.route.options.kind;
-			if (match.route.options.maxBodyBytes !== undefined) req.maxBodyBytes = match.route.options.maxBodyBytes;
+			if (match.route.options.maxBodyBytes !== undefined)
+				req.maxBodyBytes = match.route.options.maxBodyBytes;
 		}
 		const terminal = async (): Promise<Reply> => {
 			if (match.type === 'found') return match.route.handler(req);
 			if (match.type === 'methodNotAllowed') {
-				throw new HttpError(405, `Method ${req.method} not allowed for ${req.path}`, 'method_not_allowed', undefined, {
-					Allow: match.allowed.join(', '),
-				});
+				throw new HttpError(
+					405,
+					`Method ${req.method} not allowed for ${req.path}`,
+					'method_not_allowed',
+					undefined,
+					{
+						Allow: match.allowed.join(', '),
+					},
+				);
 			}
 			throw new HttpError(404, `No route for ${req.method} ${req.path}`, 'not_found');
 		};
-		const chain: Middleware[] = [this.latencyMiddleware, this.faults.middleware(), ...this.middlewares];
+		const chain: Middleware[] = [
+			this.latencyMiddleware,
+			this.faults.middleware(),
+			...this.middlewares,
+		];
 		const run = (i: number): Promise<Reply> => {
 			// Handler errors become replies here, so every middleware (rate-limit headers, logging) sees a reply.
-			if (i === chain.length) return terminal().catch((err: unknown) => this.toErrorReply(err, req));
+			if (i === chain.length)
+				return terminal().catch((err: unknown) => this.toErrorReply(err, req));
 			return chain[i](req, () => run(i + 1));
 		};
 		try {
@@ -340,8 +379,15 @@ export class SandboxServer {
 		const httpError =
 			err instanceof HttpError
 				? err
-				: new HttpError(500, `Internal sandbox error: ${err instanceof Error ? err.message : String(err)}`, 'internal_error');
-		if (!(err instanceof HttpError)) process.stderr.write(`[${this.name}] handler error: ${err instanceof Error ? err.stack : String(err)}\n`);
+				: new HttpError(
+						500,
+						`Internal sandbox error: ${err instanceof Error ? err.message : String(err)}`,
+						'internal_error',
+					);
+		if (!(err instanceof HttpError))
+			process.stderr.write(
+				`[${this.name}] handler error: ${err instanceof Error ? err.stack : String(err)}\n`,
+			);
 		try {
 			const reply = this.errorReply(httpError, req);
 			for (const [k, v] of Object.entries(httpError.headers)) setHeader(reply, k, v);
@@ -359,28 +405,50 @@ export class SandboxServer {
 				return await match.route.handler(req);
 			}
 			if (match.type === 'methodNotAllowed') {
-				return json({ error: 'method_not_allowed', message: `Allowed: ${match.allowed.join(', ')}` }, 405, { Allow: match.allowed.join(', ') });
+				return json(
+					{ error: 'method_not_allowed', message: `Allowed: ${match.allowed.join(', ')}` },
+					405,
+					{ Allow: match.allowed.join(', ') },
+				);
 			}
 			return json({ error: 'not_found', message: `No admin route ${req.method} ${req.path}` }, 404);
 		} catch (err) {
 			if (err instanceof HttpError) return defaultErrorReply(err);
-			return json({ error: 'internal_error', message: err instanceof Error ? err.message : String(err) }, 500);
+			return json(
+				{ error: 'internal_error', message: err instanceof Error ? err.message : String(err) },
+				500,
+			);
 		}
 	}
 
 	private write(res: ServerResponse, req: SandboxRequest, reply: Reply): void {
 		if (res.destroyed || res.writableEnded) return;
 		try {
-			const body = reply.body === undefined ? undefined : Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(reply.body, 'utf8');
+			const body =
+				reply.body === undefined
+					? undefined
+					: Buffer.isBuffer(reply.body)
+						? reply.body
+						: Buffer.from(reply.body, 'utf8');
 			const headers = { ...reply.headers };
-			if (body !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-length')) {
+			if (
+				body !== undefined &&
+				!Object.keys(headers).some((k) => k.toLowerCase() === 'content-length')
+			) {
 				headers['Content-Length'] = body.length;
 			}
 			// A real server's Date header is its own clock: clients that read server time (watermarks) then
 			// follow the simulator's clock, including a ManualClock in tests.
-			if (!Object.keys(headers).some((k) => k.toLowerCase() === 'date')) headers.Date = new Date(this.clock.now()).toUTCString();
+			if (!Object.keys(headers).some((k) => k.toLowerCase() === 'date'))
+				headers.Date = new Date(this.clock.now()).toUTCString();
 			res.writeHead(reply.status, headers);
-			if (body !== undefined && req.method !== 'HEAD' && reply.status !== 204 && reply.status !== 304) res.end(body);
+			if (
+				body !== undefined &&
+				req.method !== 'HEAD' &&
+				reply.status !== 204 &&
+				reply.status !== 304
+			)
+				res.end(body);
 			else res.end();
 		} catch (err) {
 			process.stderr.write(`[${this.name}] failed to write reply: ${String(err)}\n`);
@@ -406,7 +474,11 @@ export class SandboxServer {
 		this.admin('GET', '/faults', () => json({ faults: this.faults.list() }));
 		this.admin('POST', '/faults', async (req) => {
 			const body = await req.json<unknown>();
-			if (typeof body === 'object' && body !== null && (body as { type?: unknown }).type === 'expireTokens') {
+			if (
+				typeof body === 'object' &&
+				body !== null &&
+				(body as { type?: unknown }).type === 'expireTokens'
+			) {
 				return json({ expired: this.faults.expireTokens() });
 			}
 			const id = this.faults.add(body as FaultSpec);
@@ -417,14 +489,17 @@ export class SandboxServer {
 			return empty();
 		});
 		this.admin('DELETE', '/faults/:id', (req) =>
-			this.faults.remove(req.params.id) ? empty() : json({ error: 'not_found', message: `No fault ${req.params.id}` }, 404),
+			this.faults.remove(req.params.id)
+				? empty()
+				: json({ error: 'not_found', message: `No fault ${req.params.id}` }, 404),
 		);
 		this.admin('GET', '/latency', () => json({ latency: this.latency }));
 		this.admin('PUT', '/latency', async (req) => {
 			const body = await req.json<{ ms?: unknown; minMs?: unknown; maxMs?: unknown }>();
 			try {
 				if (body && typeof body.ms === 'number') this.setLatency(body.ms);
-				else if (body && typeof body.minMs === 'number' && typeof body.maxMs === 'number') this.setLatency({ minMs: body.minMs, maxMs: body.maxMs });
+				else if (body && typeof body.minMs === 'number' && typeof body.maxMs === 'number')
+					this.setLatency({ minMs: body.minMs, maxMs: body.maxMs });
 				else throw new RangeError('expected {ms} or {minMs, maxMs}');
 			} catch (err) {
 				throw new HttpError(400, (err as Error).message, 'invalid_latency');

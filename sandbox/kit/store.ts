@@ -69,7 +69,10 @@ export interface CollectionOptions {
 
 /** Thrown when creating a record whose id already exists. */
 export class DuplicateIdError extends Error {
-	constructor(readonly type: string, readonly id: string) {
+	constructor(
+		readonly type: string,
+		readonly id: string,
+	) {
 		super(`${type} ${id} already exists`);
 		this.name = 'DuplicateIdError';
 	}
@@ -91,7 +94,10 @@ export class Store {
 	}
 
 	/** The collection for `type`, created on first use (later options are ignored). */
-	collection<F extends Fields = Fields>(type: string, options: CollectionOptions = {}): Collection<F> {
+	collection<F extends Fields = Fields>(
+		type: string,
+		options: CollectionOptions = {},
+	): Collection<F> {
 		let c = this.collections.get(type);
 		if (!c) {
 			c = new Collection<Fields>(type, this, options.idGenerator ?? numericIdGenerator());
@@ -117,7 +123,9 @@ export class Store {
 
 	/** Change events in a time window, optionally for some types, in order. */
 	changes(window: ChangeWindow & { types?: readonly string[] } = {}): ChangeEvent[] {
-		return this.log.filter((e) => inWindow(e, window) && (!window.types || window.types.includes(e.type)));
+		return this.log.filter(
+			(e) => inWindow(e, window) && (!window.types || window.types.includes(e.type)),
+		);
 	}
 
 	/** Change events after a sequence number (for delta tokens), optionally for some types. */
@@ -311,8 +319,13 @@ export class Collection<F extends Fields = Fields> {
 	}
 
 	/** Live records whose field equals `value` (strict equality; strings compared case-insensitively when `caseInsensitive`). */
-	findBy(field: keyof F & string, value: unknown, options: { caseInsensitive?: boolean } = {}): StoredRecord<F>[] {
-		const norm = (v: unknown) => (options.caseInsensitive && typeof v === 'string' ? v.toLowerCase() : v);
+	findBy(
+		field: keyof F & string,
+		value: unknown,
+		options: { caseInsensitive?: boolean } = {},
+	): StoredRecord<F>[] {
+		const norm = (v: unknown) =>
+			options.caseInsensitive && typeof v === 'string' ? v.toLowerCase() : v;
 		const target = norm(value);
 		return this.list({ filter: (r) => norm(r.fields[field]) === target });
 	}
@@ -344,20 +357,28 @@ export class Collection<F extends Fields = Fields> {
 	}
 
 	/** Records deleted in the window that are still deleted or purged now (Salesforce `getDeleted`). */
-	deletedIds(window: { since?: number; until?: number } = {}): Array<{ id: string; deletedAt: number }> {
+	deletedIds(
+		window: { since?: number; until?: number } = {},
+	): Array<{ id: string; deletedAt: number }> {
 		const latest = new Map<string, number>();
 		for (const e of this.changes({ ...window, kinds: ['deleted'] })) {
 			latest.delete(e.id);
 			latest.set(e.id, e.at);
 		}
-		return [...latest].filter(([id]) => !this.has(id)).map(([id, deletedAt]) => ({ id, deletedAt }));
+		return [...latest]
+			.filter(([id]) => !this.has(id))
+			.map(([id, deletedAt]) => ({ id, deletedAt }));
 	}
 
 	/**
 	 * What changed after a sequence number, collapsed to each record's current state: `changed` holds live
 	 * records, `deleted` the ids that are gone; `seq` is the token for the next call.
 	 */
-	deltaSince(seq: number): { changed: StoredRecord<F>[]; deleted: Array<{ id: string; at: number }>; seq: number } {
+	deltaSince(seq: number): {
+		changed: StoredRecord<F>[];
+		deleted: Array<{ id: string; at: number }>;
+		seq: number;
+	} {
 		const touched = new Map<string, ChangeEvent>();
 		for (const e of this.store.changesAfter(seq, [this.type])) {
 			touched.delete(e.id);
@@ -379,7 +400,11 @@ export class Collection<F extends Fields = Fields> {
 		this.order = [];
 	}
 
-	private write(prev: StoredRecord<F>, changes: { fields?: F }, kind: 'updated' | 'deleted' | 'restored'): StoredRecord<F> {
+	private write(
+		prev: StoredRecord<F>,
+		changes: { fields?: F },
+		kind: 'updated' | 'deleted' | 'restored',
+	): StoredRecord<F> {
 		const at = this.store.stamp();
 		const next = freeze<F>({
 			...prev,

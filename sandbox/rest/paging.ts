@@ -37,7 +37,9 @@ export interface PageSource<T> {
 }
 
 function badParam(field: string, message: string): HttpError {
-	return new HttpError(400, message, 'invalid_parameter', { errors: [{ field, code: 'invalid_value', message }] });
+	return new HttpError(400, message, 'invalid_parameter', {
+		errors: [{ field, code: 'invalid_value', message }],
+	});
 }
 
 function intParam(req: SandboxRequest, name: string, fallback: number, min: number): number {
@@ -69,8 +71,17 @@ export function encodeCursor(sort: string, key: readonly number[]): string {
 /** Decodes a cursor; throws a 400 `HttpError` when it is malformed or from another sort. */
 export function decodeCursor(cursor: string, sort: string): number[] {
 	try {
-		const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { v?: unknown; s?: unknown; k?: unknown };
-		if (parsed.v === 1 && parsed.s === sort && Array.isArray(parsed.k) && parsed.k.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+		const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+			v?: unknown;
+			s?: unknown;
+			k?: unknown;
+		};
+		if (
+			parsed.v === 1 &&
+			parsed.s === sort &&
+			Array.isArray(parsed.k) &&
+			parsed.k.every((x) => typeof x === 'number' && Number.isFinite(x))
+		) {
 			return parsed.k as number[];
 		}
 	} catch {
@@ -82,7 +93,11 @@ export function decodeCursor(cursor: string, sort: string): number[] {
 }
 
 /** Items after a cursor position, up to `size`, and whether more follow. */
-function afterCursor<T>(source: PageSource<T>, cursor: string | null, size: number): { page: T[]; more: boolean } {
+function afterCursor<T>(
+	source: PageSource<T>,
+	cursor: string | null,
+	size: number,
+): { page: T[]; more: boolean } {
 	let start = 0;
 	if (cursor !== null && cursor !== '') {
 		const key = decodeCursor(cursor, source.sort);
@@ -109,7 +124,12 @@ function urlWith(req: SandboxRequest, changes: Record<string, string | null>): s
 }
 
 /** Answers one page of `source` in the given style. */
-export function paginate<T>(style: PagingStyle, req: SandboxRequest, source: PageSource<T>, limits: PageSizeLimits): Reply {
+export function paginate<T>(
+	style: PagingStyle,
+	req: SandboxRequest,
+	source: PageSource<T>,
+	limits: PageSizeLimits,
+): Reply {
 	const total = source.items.length;
 	switch (style) {
 		case 'cursor':
@@ -117,15 +137,25 @@ export function paginate<T>(style: PagingStyle, req: SandboxRequest, source: Pag
 			const size = sizeParam(req, 'limit', limits);
 			const { page, more } = afterCursor(source, req.query.get('cursor'), size);
 			const last = page[page.length - 1];
-			const nextCursor = more && last !== undefined ? encodeCursor(source.sort, source.keyOf(last)) : null;
+			const nextCursor =
+				more && last !== undefined ? encodeCursor(source.sort, source.keyOf(last)) : null;
 			const data = page.map(source.toJson);
-			if (style === 'cursor') return json({ data, next_cursor: nextCursor, has_more: nextCursor !== null });
-			return json({ data, next: nextCursor !== null ? urlWith(req, { cursor: nextCursor }) : null });
+			if (style === 'cursor')
+				return json({ data, next_cursor: nextCursor, has_more: nextCursor !== null });
+			return json({
+				data,
+				next: nextCursor !== null ? urlWith(req, { cursor: nextCursor }) : null,
+			});
 		}
 		case 'offset': {
 			const limit = sizeParam(req, 'limit', limits);
 			const offset = intParam(req, 'offset', 0, 0);
-			return json({ data: source.items.slice(offset, offset + limit).map(source.toJson), offset, limit, total });
+			return json({
+				data: source.items.slice(offset, offset + limit).map(source.toJson),
+				offset,
+				limit,
+				total,
+			});
 		}
 		case 'page':
 		case 'link': {
@@ -133,8 +163,10 @@ export function paginate<T>(style: PagingStyle, req: SandboxRequest, source: Pag
 			const page = intParam(req, 'page', 1, 1);
 			const totalPages = Math.max(1, Math.ceil(total / perPage));
 			const data = source.items.slice((page - 1) * perPage, page * perPage).map(source.toJson);
-			if (style === 'page') return json({ data, page, per_page: perPage, total, total_pages: totalPages });
-			const link = (p: number, rel: string) => `<${urlWith(req, { page: String(p), per_page: String(perPage) })}>; rel="${rel}"`;
+			if (style === 'page')
+				return json({ data, page, per_page: perPage, total, total_pages: totalPages });
+			const link = (p: number, rel: string) =>
+				`<${urlWith(req, { page: String(p), per_page: String(perPage) })}>; rel="${rel}"`;
 			const links = [link(1, 'first')];
 			if (page > 1) links.push(link(Math.min(page - 1, totalPages), 'prev'));
 			if (page < totalPages) links.push(link(page + 1, 'next'));

@@ -1,11 +1,58 @@
 /** Deterministic sample data for the generic REST simulator. */
 import { SeededRandom } from '../kit';
 
-const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Margaret', 'Dennis', 'Radia', 'Tim', 'Hedy', 'Linus', 'Katherine', 'Guido'];
-const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Allen', 'Thompson', 'Hamilton', 'Ritchie', 'Perlman', 'Berners-Lee', 'Lamarr', 'Torvalds', 'Johnson', 'van Rossum'];
+const FIRST = [
+	'Ada',
+	'Grace',
+	'Alan',
+	'Edsger',
+	'Barbara',
+	'Donald',
+	'Frances',
+	'Ken',
+	'Margaret',
+	'Dennis',
+	'Radia',
+	'Tim',
+	'Hedy',
+	'Linus',
+	'Katherine',
+	'Guido',
+];
+const LAST = [
+	'Lovelace',
+	'Hopper',
+	'Turing',
+	'Dijkstra',
+	'Liskov',
+	'Knuth',
+	'Allen',
+	'Thompson',
+	'Hamilton',
+	'Ritchie',
+	'Perlman',
+	'Berners-Lee',
+	'Lamarr',
+	'Torvalds',
+	'Johnson',
+	'van Rossum',
+];
 const STAGES = ['subscriber', 'lead', 'opportunity', 'customer', 'other'] as const;
 const TAGS = ['newsletter', 'vip', 'partner', 'trial', 'churn-risk', 'event-2024'];
-const COMPANY_WORDS = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Vandelay', 'Stark', 'Wayne', 'Tyrell', 'Cyberdyne', 'Soylent', 'Wonka'];
+const COMPANY_WORDS = [
+	'Acme',
+	'Globex',
+	'Initech',
+	'Umbrella',
+	'Hooli',
+	'Vandelay',
+	'Stark',
+	'Wayne',
+	'Tyrell',
+	'Cyberdyne',
+	'Soylent',
+	'Wonka',
+];
 const COMPANY_KINDS = ['Labs', 'Industries', 'Systems', 'Logistics', 'Analytics', 'Foods'];
 const INDUSTRIES = ['Software', 'Manufacturing', 'Retail', 'Finance', 'Healthcare', 'Logistics'];
 
@@ -18,12 +65,18 @@ export function seedCompany(rng: SeededRandom, i: number): Record<string, unknow
 		industry: rng.pick(INDUSTRIES),
 		employees: rng.int(1, 5000),
 		annual_revenue: rng.int(10, 50_000) * 1000,
-		founded_at: new Date(Date.UTC(rng.int(1950, 2020), rng.int(0, 11), rng.int(1, 28))).toISOString(),
+		founded_at: new Date(
+			Date.UTC(rng.int(1950, 2020), rng.int(0, 11), rng.int(1, 28)),
+		).toISOString(),
 	};
 }
 
 /** Contact fields for seed index `i` (0-based); emails are unique per index. */
-export function seedContact(rng: SeededRandom, i: number, companyIds: readonly string[]): Record<string, unknown> {
+export function seedContact(
+	rng: SeededRandom,
+	i: number,
+	companyIds: readonly string[],
+): Record<string, unknown> {
 	const first = rng.pick(FIRST);
 	const last = rng.pick(LAST);
 	const tagCount = rng.int(0, 2);

@@ -35,7 +35,13 @@ import {
 	type StoredRecord,
 	type WindowLimiter,
 } from '../kit';
-import { PAGING_STYLES, paginate, parsePagingStyle, type PageSizeLimits, type PagingStyle } from './paging';
+import {
+	PAGING_STYLES,
+	paginate,
+	parsePagingStyle,
+	type PageSizeLimits,
+	type PagingStyle,
+} from './paging';
 import { DEFAULT_RESOURCES, validateFields, type FieldError, type ResourceDef } from './schema';
 import { seedCompany, seedContact } from './seed';
 
@@ -95,7 +101,11 @@ interface ItemFailureResult {
 }
 
 type ItemPlan =
-	| { ok: true; index: number; apply: () => { status: number; record?: StoredRecord; created?: boolean; id: string } }
+	| {
+			ok: true;
+			index: number;
+			apply: () => { status: number; record?: StoredRecord; created?: boolean; id: string };
+	  }
 	| ({ ok: false } & ItemFailureResult);
 
 /** The generic REST simulator. */
@@ -123,19 +133,41 @@ export class RestSimulator {
 		this.clientId = options.clientId ?? 'sandbox-rest-client';
 		this.clientSecret = options.clientSecret ?? 'sandbox-rest-secret';
 		this.rng = new SeededRandom(options.seed ?? 1);
-		this.pageLimits = { defaultSize: options.pageSize?.defaultSize ?? 25, maxSize: options.pageSize?.maxSize ?? 100 };
+		this.pageLimits = {
+			defaultSize: options.pageSize?.defaultSize ?? 25,
+			maxSize: options.pageSize?.maxSize ?? 100,
+		};
 		this.batchMode = options.batchMode ?? 'per-item';
 		this.maxBatchSize = options.maxBatchSize ?? 100;
 		this.store = new Store({ clock: this.clock, strictTimestamps: options.strictTimestamps });
 		for (const r of options.resources ?? DEFAULT_RESOURCES) {
 			this.resources.set(r.name, r);
-			this.collections.set(r.name, this.store.collection(r.name, { idGenerator: numericIdGenerator(1) }));
-			this.paging.set(r.name, options.paging?.[r.name] ?? (r.name === 'companies' ? 'offset' : 'cursor'));
+			this.collections.set(
+				r.name,
+				this.store.collection(r.name, { idGenerator: numericIdGenerator(1) }),
+			);
+			this.paging.set(
+				r.name,
+				options.paging?.[r.name] ?? (r.name === 'companies' ? 'offset' : 'cursor'),
+			);
 		}
-		this.server = new SandboxServer({ name: 'rest', port: options.port, clock: this.clock, seed: options.seed, latency: options.latency });
+		this.server = new SandboxServer({
+			name: 'rest',
+			port: options.port,
+			clock: this.clock,
+			seed: options.seed,
+			latency: options.latency,
+		});
 		this.oauth = new OAuthServer({
 			clock: this.clock,
-			clients: [{ clientId: this.clientId, clientSecret: this.clientSecret, grants: ['client_credentials'], subject: `client:${this.clientId}` }],
+			clients: [
+				{
+					clientId: this.clientId,
+					clientSecret: this.clientSecret,
+					grants: ['client_credentials'],
+					subject: `client:${this.clientId}`,
+				},
+			],
 			accessTokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
 			apiKeys: { keys: { [this.apiKey]: 'api-key' }, header: 'X-API-Key' },
 		});
@@ -173,7 +205,13 @@ export class RestSimulator {
 	/** The contract (after `start`). */
 	contract(): RestContract {
 		const url = this.server.url;
-		return { baseUrl: `${url}/api`, apiKey: this.apiKey, tokenUrl: `${url}/oauth/token`, clientId: this.clientId, clientSecret: this.clientSecret };
+		return {
+			baseUrl: `${url}/api`,
+			apiKey: this.apiKey,
+			tokenUrl: `${url}/oauth/token`,
+			clientId: this.clientId,
+			clientSecret: this.clientSecret,
+		};
 	}
 
 	/** The collection behind a resource. */
@@ -191,9 +229,11 @@ export class RestSimulator {
 		const nCompanies = companies ? (counts.companies ?? 0) : 0;
 		const nContacts = contacts ? (counts.contacts ?? 0) : 0;
 		const companyBase = companies?.count({ includeDeleted: true }) ?? 0;
-		for (let i = 0; i < nCompanies; i++) companyIds.push(companies!.create(seedCompany(this.rng, companyBase + i)).id);
+		for (let i = 0; i < nCompanies; i++)
+			companyIds.push(companies!.create(seedCompany(this.rng, companyBase + i)).id);
 		const contactBase = contacts?.count({ includeDeleted: true }) ?? 0;
-		for (let i = 0; i < nContacts; i++) contacts!.create(seedContact(this.rng, contactBase + i, companyIds));
+		for (let i = 0; i < nContacts; i++)
+			contacts!.create(seedContact(this.rng, contactBase + i, companyIds));
 		return { contacts: nContacts, companies: nCompanies };
 	}
 
@@ -274,27 +314,39 @@ export class RestSimulator {
 	private installRoutes(): void {
 		const s = this.server;
 		s.post('/oauth/token', this.oauth.tokenHandler, { kind: 'token' });
-		s.get('/api/me', (req) => {
-			const p = principalOf(req);
-			return json({ subject: p?.subject, auth: p?.via, client_id: p?.clientId ?? null });
-		}, { kind: 'me' });
+		s.get(
+			'/api/me',
+			(req) => {
+				const p = principalOf(req);
+				return json({ subject: p?.subject, auth: p?.via, client_id: p?.clientId ?? null });
+			},
+			{ kind: 'me' },
+		);
 
 		s.get('/api/:resource', (req) => this.list(req), { kind: 'list' });
 		s.post('/api/:resource', (req) => this.create(req), { kind: 'create' });
 		s.post('/api/:resource/batch', (req) => this.batch(req), { kind: 'batch' });
 		s.get('/api/:resource/deleted', (req) => this.deleted(req), { kind: 'deleted' });
-		s.get('/api/:resource/:id', (req) => {
-			const { def, collection } = this.resource(req);
-			return json(this.toJson(this.mustGet(def, collection, req.params.id)));
-		}, { kind: 'get' });
+		s.get(
+			'/api/:resource/:id',
+			(req) => {
+				const { def, collection } = this.resource(req);
+				return json(this.toJson(this.mustGet(def, collection, req.params.id)));
+			},
+			{ kind: 'get' },
+		);
 		s.patch('/api/:resource/:id', (req) => this.update(req, true), { kind: 'update' });
 		s.put('/api/:resource/:id', (req) => this.update(req, false), { kind: 'replace' });
-		s.delete('/api/:resource/:id', (req) => {
-			const { def, collection } = this.resource(req);
-			this.mustGet(def, collection, req.params.id);
-			collection.delete(req.params.id);
-			return empty(204);
-		}, { kind: 'delete' });
+		s.delete(
+			'/api/:resource/:id',
+			(req) => {
+				const { def, collection } = this.resource(req);
+				this.mustGet(def, collection, req.params.id);
+				collection.delete(req.params.id);
+				return empty(204);
+			},
+			{ kind: 'delete' },
+		);
 	}
 
 	private mustGet(def: ResourceDef, collection: Collection, id: string): StoredRecord {
@@ -309,7 +361,9 @@ export class RestSimulator {
 		const t = Date.parse(raw);
 		if (Number.isNaN(t)) {
 			throw new HttpError(400, `${name} must be an ISO 8601 date-time`, 'invalid_parameter', {
-				errors: [{ field: name, code: 'invalid_format', message: `${name} must be an ISO 8601 date-time` }],
+				errors: [
+					{ field: name, code: 'invalid_format', message: `${name} must be an ISO 8601 date-time` },
+				],
 			});
 		}
 		return t;
@@ -318,25 +372,39 @@ export class RestSimulator {
 	private list(req: SandboxRequest) {
 		const { def, collection } = this.resource(req);
 		const styleParam = req.query.get('paging');
-		const style = styleParam !== null ? parsePagingStyle(styleParam) : (this.paging.get(def.name) ?? 'cursor');
+		const style =
+			styleParam !== null ? parsePagingStyle(styleParam) : (this.paging.get(def.name) ?? 'cursor');
 		const since = this.timeParam(req, 'updated_since');
 		const sort = req.query.get('sort') ?? 'created_at';
 		if (sort !== 'created_at' && sort !== 'updated_at') {
 			throw new HttpError(400, 'sort must be created_at or updated_at', 'invalid_parameter', {
-				errors: [{ field: 'sort', code: 'invalid_value', message: 'sort must be created_at or updated_at' }],
+				errors: [
+					{
+						field: 'sort',
+						code: 'invalid_value',
+						message: 'sort must be created_at or updated_at',
+					},
+				],
 			});
 		}
-		let items = collection.list({ filter: since === undefined ? undefined : (r) => r.updatedAt >= since });
+		let items = collection.list({
+			filter: since === undefined ? undefined : (r) => r.updatedAt >= since,
+		});
 		const keyOf =
-			sort === 'updated_at' ? (r: StoredRecord) => [r.updatedAt, r.position] : (r: StoredRecord) => [r.position];
-		if (sort === 'updated_at') items = [...items].sort((a, b) => a.updatedAt - b.updatedAt || a.position - b.position);
+			sort === 'updated_at'
+				? (r: StoredRecord) => [r.updatedAt, r.position]
+				: (r: StoredRecord) => [r.position];
+		if (sort === 'updated_at')
+			items = [...items].sort((a, b) => a.updatedAt - b.updatedAt || a.position - b.position);
 		return paginate(style, req, { items, keyOf, toJson: this.toJson, sort }, this.pageLimits);
 	}
 
 	private deleted(req: SandboxRequest) {
 		const { collection } = this.resource(req);
 		const since = this.timeParam(req, 'since');
-		const data = collection.deletedIds({ since }).map((d) => ({ id: d.id, deleted_at: new Date(d.deletedAt).toISOString() }));
+		const data = collection
+			.deletedIds({ since })
+			.map((d) => ({ id: d.id, deleted_at: new Date(d.deletedAt).toISOString() }));
 		return json({ data });
 	}
 
@@ -346,23 +414,43 @@ export class RestSimulator {
 		const plan = this.planItem(def, collection, 'create', body, 0, new Map(), undefined);
 		if (!plan.ok) throw this.itemError(plan);
 		const result = plan.apply();
-		return json(this.toJson(result.record!), 201, { Location: `${req.baseUrl}/api/${def.name}/${result.id}` });
+		return json(this.toJson(result.record!), 201, {
+			Location: `${req.baseUrl}/api/${def.name}/${result.id}`,
+		});
 	}
 
 	private async update(req: SandboxRequest, partial: boolean) {
 		const { def, collection } = this.resource(req);
 		this.mustGet(def, collection, req.params.id);
 		const body = await this.jsonBody(req);
-		const input = typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...(body as object), id: req.params.id } : body;
-		const plan = this.planItem(def, collection, partial ? 'update' : 'replace', input, 0, new Map(), undefined);
+		const input =
+			typeof body === 'object' && body !== null && !Array.isArray(body)
+				? { ...(body as object), id: req.params.id }
+				: body;
+		const plan = this.planItem(
+			def,
+			collection,
+			partial ? 'update' : 'replace',
+			input,
+			0,
+			new Map(),
+			undefined,
+		);
 		if (!plan.ok) throw this.itemError(plan);
 		return json(this.toJson(plan.apply().record!));
 	}
 
 	private itemError(f: ItemFailureResult): HttpError {
 		const first = f.error.errors?.[0];
-		const message = first ? `${f.error.code === 'conflict' ? 'Conflict' : 'Validation failed'}: ${first.message}` : f.error.message;
-		return new HttpError(f.status, message, f.error.code, f.error.errors ? { errors: f.error.errors } : undefined);
+		const message = first
+			? `${f.error.code === 'conflict' ? 'Conflict' : 'Validation failed'}: ${first.message}`
+			: f.error.message;
+		return new HttpError(
+			f.status,
+			message,
+			f.error.code,
+			f.error.errors ? { errors: f.error.errors } : undefined,
+		);
 	}
 
 	/**
@@ -378,14 +466,21 @@ export class RestSimulator {
 		claims: Map<string, string>,
 		upsertKey: string | undefined,
 	): ItemPlan {
-		const fail = (status: number, code: string, message: string, errors?: ItemFailureResult['error']['errors']): ItemPlan => ({
+		const fail = (
+			status: number,
+			code: string,
+			message: string,
+			errors?: ItemFailureResult['error']['errors'],
+		): ItemPlan => ({
 			ok: false,
 			index,
 			status,
 			error: { code, message, ...(errors ? { errors } : {}) },
 		});
 		if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-			return fail(400, 'validation_failed', 'The item must be a JSON object', [{ field: '(item)', code: 'invalid_type', message: 'The item must be a JSON object' }]);
+			return fail(400, 'validation_failed', 'The item must be a JSON object', [
+				{ field: '(item)', code: 'invalid_type', message: 'The item must be a JSON object' },
+			]);
 		}
 		const obj = item as Record<string, unknown>;
 		let targetId: string | undefined;
@@ -395,23 +490,37 @@ export class RestSimulator {
 			const key = upsertKey as string;
 			const value = obj[key];
 			if (value === undefined || value === null || value === '') {
-				return fail(400, 'validation_failed', `${key} is required to upsert`, [{ field: key, code: 'required', message: `${key} is required to upsert` }]);
+				return fail(400, 'validation_failed', `${key} is required to upsert`, [
+					{ field: key, code: 'required', message: `${key} is required to upsert` },
+				]);
 			}
-			const existing = key === 'id' ? collection.get(String(value)) : collection.findBy(key, value, { caseInsensitive: true })[0];
+			const existing =
+				key === 'id'
+					? collection.get(String(value))
+					: collection.findBy(key, value, { caseInsensitive: true })[0];
 			targetId = existing?.id;
-			if (key === 'id' && !existing) return fail(404, 'not_found', `No ${def.name} record with id ${String(value)}`);
+			if (key === 'id' && !existing)
+				return fail(404, 'not_found', `No ${def.name} record with id ${String(value)}`);
 			mode = existing ? 'patch' : 'create';
 		} else {
 			if (typeof obj.id !== 'string' && typeof obj.id !== 'number') {
-				return fail(400, 'validation_failed', 'id is required', [{ field: 'id', code: 'required', message: 'id is required' }]);
+				return fail(400, 'validation_failed', 'id is required', [
+					{ field: 'id', code: 'required', message: 'id is required' },
+				]);
 			}
 			targetId = String(obj.id);
-			if (!collection.get(targetId)) return fail(404, 'not_found', `No ${def.name} record with id ${targetId}`);
+			if (!collection.get(targetId))
+				return fail(404, 'not_found', `No ${def.name} record with id ${targetId}`);
 			mode = op === 'delete' ? 'delete' : op === 'replace' ? 'replace' : 'patch';
 		}
 		if (targetId !== undefined) {
 			const claimKey = `#id:${targetId}`;
-			if (claims.has(claimKey)) return fail(400, 'duplicate_in_batch', `Record ${targetId} appears more than once in the batch`);
+			if (claims.has(claimKey))
+				return fail(
+					400,
+					'duplicate_in_batch',
+					`Record ${targetId} appears more than once in the batch`,
+				);
 			claims.set(claimKey, targetId);
 		}
 		if (mode === 'delete') {
@@ -426,7 +535,9 @@ export class RestSimulator {
 			const value = fields[name];
 			if (!fd.unique || value === undefined || value === null) continue;
 			const norm = `${name}:${typeof value === 'string' ? value.toLowerCase() : String(value)}`;
-			const owner = collection.findBy(name, value, { caseInsensitive: true }).find((r) => r.id !== targetId);
+			const owner = collection
+				.findBy(name, value, { caseInsensitive: true })
+				.find((r) => r.id !== targetId);
 			const claimedBy = claims.get(norm);
 			if (owner || (claimedBy !== undefined && claimedBy !== targetId)) {
 				conflicts.push({
@@ -440,22 +551,34 @@ export class RestSimulator {
 		if (conflicts.length > 0) return fail(409, 'conflict', conflicts[0].message, conflicts);
 		for (const [k, v] of newClaims) claims.set(k, v);
 		if (mode === 'create') {
-			return { ok: true, index, apply: () => {
-				const record = collection.create(fields);
-				return { status: 201, record, id: record.id, created: true };
-			} };
+			return {
+				ok: true,
+				index,
+				apply: () => {
+					const record = collection.create(fields);
+					return { status: 201, record, id: record.id, created: true };
+				},
+			};
 		}
 		const id = targetId as string;
-		return { ok: true, index, apply: () => {
-			const record = (mode === 'replace' ? collection.replace(id, fields) : collection.update(id, fields)) as StoredRecord;
-			return { status: 200, record, id, created: false };
-		} };
+		return {
+			ok: true,
+			index,
+			apply: () => {
+				const record = (
+					mode === 'replace' ? collection.replace(id, fields) : collection.update(id, fields)
+				) as StoredRecord;
+				return { status: 200, record, id, created: false };
+			},
+		};
 	}
 
 	private async batch(req: SandboxRequest) {
 		const { def, collection } = this.resource(req);
 		const body = await this.jsonBody(req);
-		const envelope = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+		const envelope = (
+			typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}
+		) as Record<string, unknown>;
 		const items = Array.isArray(body) ? body : envelope.items;
 		if (!Array.isArray(items) || items.length === 0) {
 			throw new HttpError(400, 'items must be a non-empty array', 'validation_failed', {
@@ -463,25 +586,64 @@ export class RestSimulator {
 			});
 		}
 		if (items.length > this.maxBatchSize) {
-			throw new HttpError(400, `A batch holds at most ${this.maxBatchSize} items (got ${items.length})`, 'batch_too_large', {
-				errors: [{ field: 'items', code: 'too_long', message: `at most ${this.maxBatchSize} items` }],
-			});
+			throw new HttpError(
+				400,
+				`A batch holds at most ${this.maxBatchSize} items (got ${items.length})`,
+				'batch_too_large',
+				{
+					errors: [
+						{ field: 'items', code: 'too_long', message: `at most ${this.maxBatchSize} items` },
+					],
+				},
+			);
 		}
 		const op = (envelope.operation ?? 'create') as BatchOperation;
 		if (!['create', 'update', 'upsert', 'delete'].includes(op)) {
-			throw new HttpError(400, 'operation must be create, update, upsert or delete', 'validation_failed', {
-				errors: [{ field: 'operation', code: 'invalid_value', message: 'operation must be create, update, upsert or delete' }],
-			});
+			throw new HttpError(
+				400,
+				'operation must be create, update, upsert or delete',
+				'validation_failed',
+				{
+					errors: [
+						{
+							field: 'operation',
+							code: 'invalid_value',
+							message: 'operation must be create, update, upsert or delete',
+						},
+					],
+				},
+			);
 		}
-		const upsertKey = (envelope.upsert_key ?? req.query.get('upsert_key') ?? undefined) as string | undefined;
-		if (op === 'upsert' && (upsertKey === undefined || (upsertKey !== 'id' && !def.fields[upsertKey]?.unique))) {
-			const uniques = Object.entries(def.fields).filter(([, f]) => f.unique).map(([n]) => n);
-			throw new HttpError(400, `upsert_key must be id or a unique field (${uniques.join(', ')})`, 'validation_failed', {
-				errors: [{ field: 'upsert_key', code: 'invalid_value', message: `upsert_key must be id or one of ${uniques.join(', ')}` }],
-			});
+		const upsertKey = (envelope.upsert_key ?? req.query.get('upsert_key') ?? undefined) as
+			| string
+			| undefined;
+		if (
+			op === 'upsert' &&
+			(upsertKey === undefined || (upsertKey !== 'id' && !def.fields[upsertKey]?.unique))
+		) {
+			const uniques = Object.entries(def.fields)
+				.filter(([, f]) => f.unique)
+				.map(([n]) => n);
+			throw new HttpError(
+				400,
+				`upsert_key must be id or a unique field (${uniques.join(', ')})`,
+				'validation_failed',
+				{
+					errors: [
+						{
+							field: 'upsert_key',
+							code: 'invalid_value',
+							message: `upsert_key must be id or one of ${uniques.join(', ')}`,
+						},
+					],
+				},
+			);
 		}
 		const atomicParam = envelope.atomic ?? req.query.get('atomic');
-		const atomic = atomicParam === undefined || atomicParam === null ? this.batchMode === 'atomic' : atomicParam === true || atomicParam === 'true';
+		const atomic =
+			atomicParam === undefined || atomicParam === null
+				? this.batchMode === 'atomic'
+				: atomicParam === true || atomicParam === 'true';
 		req.kind = `batch.${op}`;
 
 		const injected = this.server.faults.batchFailures(req, items, (item) => {
@@ -491,7 +653,13 @@ export class RestSimulator {
 		const claims = new Map<string, string>();
 		const plans = items.map((item, index): ItemPlan => {
 			const failure = injected.get(index);
-			if (failure) return { ok: false, index, status: failure.status, error: { code: failure.code, message: failure.message } };
+			if (failure)
+				return {
+					ok: false,
+					index,
+					status: failure.status,
+					error: { code: failure.code, message: failure.message },
+				};
 			return this.planItem(def, collection, op, item, index, claims, upsertKey);
 		});
 		const failures = plans.filter((p): p is { ok: false } & ItemFailureResult => !p.ok);
@@ -500,10 +668,15 @@ export class RestSimulator {
 			const status = f.status >= 500 ? f.status : 400;
 			return json(
 				{
-					error: f.error.code === 'INJECTED_FAILURE' || f.status >= 500 ? f.error.code : 'validation_failed',
+					error:
+						f.error.code === 'INJECTED_FAILURE' || f.status >= 500
+							? f.error.code
+							: 'validation_failed',
 					message: `Item ${f.index} is invalid: ${f.error.message}. No items were written.`,
 					index: f.index,
-					errors: f.error.errors ? f.error.errors.map((e) => ({ index: f.index, ...e })) : [{ index: f.index, code: f.error.code, message: f.error.message }],
+					errors: f.error.errors
+						? f.error.errors.map((e) => ({ index: f.index, ...e }))
+						: [{ index: f.index, code: f.error.code, message: f.error.message }],
 				},
 				status,
 			);
@@ -531,26 +704,42 @@ export class RestSimulator {
 		s.admin('PUT', '/rate-limit', async (req) => {
 			const body = await req.json<{ limit?: unknown; windowMs?: unknown; enabled?: unknown }>();
 			if (body?.enabled === false) this.setRateLimit(false);
-			else if (body && Number.isInteger(body.limit) && (body.limit as number) >= 0 && Number.isInteger(body.windowMs) && (body.windowMs as number) > 0) {
+			else if (
+				body &&
+				Number.isInteger(body.limit) &&
+				(body.limit as number) >= 0 &&
+				Number.isInteger(body.windowMs) &&
+				(body.windowMs as number) > 0
+			) {
 				this.setRateLimit({ limit: body.limit as number, windowMs: body.windowMs as number });
-			} else throw new HttpError(400, 'expected {limit, windowMs} (integers) or {enabled:false}', 'invalid_rate_limit');
+			} else
+				throw new HttpError(
+					400,
+					'expected {limit, windowMs} (integers) or {enabled:false}',
+					'invalid_rate_limit',
+				);
 			return json({ rateLimit: this.getRateLimit() });
 		});
 		s.admin('GET', '/batch-mode', () => json({ mode: this.batchMode }));
 		s.admin('PUT', '/batch-mode', async (req) => {
 			const body = await req.json<{ mode?: unknown }>();
-			if (body?.mode !== 'per-item' && body?.mode !== 'atomic') throw new HttpError(400, 'mode must be per-item or atomic', 'invalid_mode');
+			if (body?.mode !== 'per-item' && body?.mode !== 'atomic')
+				throw new HttpError(400, 'mode must be per-item or atomic', 'invalid_mode');
 			this.setBatchMode(body.mode);
 			return json({ mode: this.batchMode });
 		});
 		s.admin('PUT', '/paging', async (req) => {
 			const body = await req.json<{ resource?: unknown; style?: unknown }>();
-			if (typeof body?.resource !== 'string' || !this.resources.has(body.resource)) throw new HttpError(400, 'unknown resource', 'invalid_resource');
+			if (typeof body?.resource !== 'string' || !this.resources.has(body.resource))
+				throw new HttpError(400, 'unknown resource', 'invalid_resource');
 			this.setPaging(body.resource, parsePagingStyle(String(body.style)));
 			return json({ paging: Object.fromEntries(this.paging), styles: PAGING_STYLES });
 		});
 		s.admin('POST', '/seed', async (req) => {
-			const counts = seedCounts(await req.json<{ contacts?: unknown; companies?: unknown }>(), ['contacts', 'companies']);
+			const counts = seedCounts(await req.json<{ contacts?: unknown; companies?: unknown }>(), [
+				'contacts',
+				'companies',
+			]);
 			return json({ created: this.seed(counts) }, 201);
 		});
 		s.admin('POST', '/reset', () => {

@@ -51,7 +51,14 @@ export interface BulkOptions {
 type IngestOperation = 'insert' | 'update' | 'upsert' | 'delete' | 'hardDelete';
 type JobState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
 
-const DELIMITERS: Record<string, string> = { COMMA: ',', TAB: '\t', PIPE: '|', SEMICOLON: ';', CARET: '^', BACKQUOTE: '`' };
+const DELIMITERS: Record<string, string> = {
+	COMMA: ',',
+	TAB: '\t',
+	PIPE: '|',
+	SEMICOLON: ';',
+	CARET: '^',
+	BACKQUOTE: '`',
+};
 
 interface IngestJob {
 	kind: 'ingest';
@@ -168,18 +175,63 @@ export class BulkService {
 	install(): void {
 		const api = this.sim.api.bind(this.sim);
 		api('POST', '/jobs/ingest', (ctx) => this.createIngest(ctx), 'bulk.ingest.create');
-		api('GET', '/jobs/ingest', (ctx) => json({ done: true, records: [...this.ingestJobs.values()].map((j) => this.ingestInfo(j, ctx.version, false)), nextRecordsUrl: null }), 'bulk.ingest.list');
+		api(
+			'GET',
+			'/jobs/ingest',
+			(ctx) =>
+				json({
+					done: true,
+					records: [...this.ingestJobs.values()].map((j) => this.ingestInfo(j, ctx.version, false)),
+					nextRecordsUrl: null,
+				}),
+			'bulk.ingest.list',
+		);
 		api('PUT', '/jobs/ingest/:id/batches', (ctx) => this.upload(ctx), 'bulk.ingest.upload');
-		api('GET', '/jobs/ingest/:id', (ctx) => json(this.ingestInfo(this.ingest(ctx), ctx.version, true)), 'bulk.ingest.get');
+		api(
+			'GET',
+			'/jobs/ingest/:id',
+			(ctx) => json(this.ingestInfo(this.ingest(ctx), ctx.version, true)),
+			'bulk.ingest.get',
+		);
 		api('PATCH', '/jobs/ingest/:id', (ctx) => this.changeIngestState(ctx), 'bulk.ingest.state');
 		api('DELETE', '/jobs/ingest/:id', (ctx) => this.deleteJob(ctx, 'ingest'), 'bulk.ingest.delete');
-		api('GET', '/jobs/ingest/:id/successfulResults', (ctx) => this.results(ctx, 'successful'), 'bulk.ingest.results');
-		api('GET', '/jobs/ingest/:id/failedResults', (ctx) => this.results(ctx, 'failed'), 'bulk.ingest.results');
-		api('GET', '/jobs/ingest/:id/unprocessedrecords', (ctx) => this.results(ctx, 'unprocessed'), 'bulk.ingest.results');
+		api(
+			'GET',
+			'/jobs/ingest/:id/successfulResults',
+			(ctx) => this.results(ctx, 'successful'),
+			'bulk.ingest.results',
+		);
+		api(
+			'GET',
+			'/jobs/ingest/:id/failedResults',
+			(ctx) => this.results(ctx, 'failed'),
+			'bulk.ingest.results',
+		);
+		api(
+			'GET',
+			'/jobs/ingest/:id/unprocessedrecords',
+			(ctx) => this.results(ctx, 'unprocessed'),
+			'bulk.ingest.results',
+		);
 
 		api('POST', '/jobs/query', (ctx) => this.createQuery(ctx), 'bulk.query.create');
-		api('GET', '/jobs/query', (ctx) => json({ done: true, records: [...this.queryJobs.values()].map((j) => this.queryInfo(j, ctx.version, false)), nextRecordsUrl: null }), 'bulk.query.list');
-		api('GET', '/jobs/query/:id', (ctx) => json(this.queryInfo(this.queryJob(ctx), ctx.version, true)), 'bulk.query.get');
+		api(
+			'GET',
+			'/jobs/query',
+			(ctx) =>
+				json({
+					done: true,
+					records: [...this.queryJobs.values()].map((j) => this.queryInfo(j, ctx.version, false)),
+					nextRecordsUrl: null,
+				}),
+			'bulk.query.list',
+		);
+		api(
+			'GET',
+			'/jobs/query/:id',
+			(ctx) => json(this.queryInfo(this.queryJob(ctx), ctx.version, true)),
+			'bulk.query.get',
+		);
 		api('PATCH', '/jobs/query/:id', (ctx) => this.changeQueryState(ctx), 'bulk.query.state');
 		api('DELETE', '/jobs/query/:id', (ctx) => this.deleteJob(ctx, 'query'), 'bulk.query.delete');
 		api('GET', '/jobs/query/:id/results', (ctx) => this.queryResults(ctx), 'bulk.query.results');
@@ -189,26 +241,39 @@ export class BulkService {
 
 	private async createIngest(ctx: ApiCtx): Promise<Reply> {
 		const b = (await ctx.json()) as Record<string, unknown> | undefined;
-		if (!b || typeof b !== 'object') throw new SfApiError(400, 'INVALIDJOB', 'The request body must be a JSON object');
+		if (!b || typeof b !== 'object')
+			throw new SfApiError(400, 'INVALIDJOB', 'The request body must be a JSON object');
 		const operation = b.operation;
 		if (!['insert', 'update', 'upsert', 'delete', 'hardDelete'].includes(operation as string)) {
-			throw new SfApiError(400, 'INVALIDJOB', `InvalidJob : Invalid operation: ${String(operation)}`);
+			throw new SfApiError(
+				400,
+				'INVALIDJOB',
+				`InvalidJob : Invalid operation: ${String(operation)}`,
+			);
 		}
-		if (typeof b.object !== 'string') throw new SfApiError(400, 'INVALIDJOB', 'InvalidJob : object is required');
+		if (typeof b.object !== 'string')
+			throw new SfApiError(400, 'INVALIDJOB', 'InvalidJob : object is required');
 		const table = this.sim.org.table(b.object);
-		if (!table) throw new SfApiError(400, 'INVALIDJOB', `InvalidJob : Unable to find object: ${b.object}`);
+		if (!table)
+			throw new SfApiError(400, 'INVALIDJOB', `InvalidJob : Unable to find object: ${b.object}`);
 		let ext: string | undefined;
 		if (operation === 'upsert') {
-			if (typeof b.externalIdFieldName !== 'string') throw new SfApiError(400, 'INVALIDJOB', 'InvalidJob : External ID was blank for upsert');
+			if (typeof b.externalIdFieldName !== 'string')
+				throw new SfApiError(400, 'INVALIDJOB', 'InvalidJob : External ID was blank for upsert');
 			const f = table.object.byName.get(b.externalIdFieldName.toLowerCase());
 			if (!f || !(f.externalId || f.type === 'id')) {
-				throw new SfApiError(400, 'INVALIDJOB', `InvalidJob : Field name provided, ${b.externalIdFieldName} is not an External ID or indexed field for ${table.object.name}`);
+				throw new SfApiError(
+					400,
+					'INVALIDJOB',
+					`InvalidJob : Field name provided, ${b.externalIdFieldName} is not an External ID or indexed field for ${table.object.name}`,
+				);
 			}
 			ext = f.name;
 		}
 		const delimName = typeof b.columnDelimiter === 'string' ? b.columnDelimiter : 'COMMA';
 		const delimiter = DELIMITERS[delimName];
-		if (!delimiter) throw new SfApiError(400, 'INVALIDJOB', `InvalidJob : Invalid columnDelimiter: ${delimName}`);
+		if (!delimiter)
+			throw new SfApiError(400, 'INVALIDJOB', `InvalidJob : Invalid columnDelimiter: ${delimName}`);
 		const lineEnding = b.lineEnding === 'CRLF' ? 'CRLF' : 'LF';
 		const now = this.sim.clock.now();
 		const job: IngestJob = {
@@ -246,7 +311,9 @@ export class BulkService {
 			job,
 			version,
 			job.externalIdFieldName ? { externalIdFieldName: job.externalIdFieldName } : {},
-			detail || job.state === 'Open' ? { contentUrl: `services/data/v${version}/jobs/ingest/${job.id}/batches` } : {},
+			detail || job.state === 'Open'
+				? { contentUrl: `services/data/v${version}/jobs/ingest/${job.id}/batches` }
+				: {},
 			detail
 				? {
 						numberRecordsProcessed: job.processed,
@@ -287,31 +354,49 @@ export class BulkService {
 			jobType: job.kind === 'ingest' ? 'V2Ingest' : 'V2Query',
 			...afterJobType,
 			lineEnding: job.lineEnding,
-			columnDelimiter: Object.entries(DELIMITERS).find(([, d]) => d === job.columnDelimiter)?.[0] ?? 'COMMA',
+			columnDelimiter:
+				Object.entries(DELIMITERS).find(([, d]) => d === job.columnDelimiter)?.[0] ?? 'COMMA',
 			...details,
 		};
 	}
 
 	/** Milliseconds the job has been (or was) processing. */
 	private processingTime(job: IngestJob | QueryJob): number {
-		return job.startedAt !== undefined ? (job.finishedAt ?? this.sim.clock.now()) - job.startedAt : 0;
+		return job.startedAt !== undefined
+			? (job.finishedAt ?? this.sim.clock.now()) - job.startedAt
+			: 0;
 	}
 
 	private async upload(ctx: ApiCtx): Promise<Reply> {
 		const job = this.ingest(ctx);
-		if (job.state !== 'Open') throw new SfApiError(409, 'INVALIDJOBSTATE', `Job ${job.id} is not open for uploads (state ${job.state})`);
+		if (job.state !== 'Open')
+			throw new SfApiError(
+				409,
+				'INVALIDJOBSTATE',
+				`Job ${job.id} is not open for uploads (state ${job.state})`,
+			);
 		const type = (ctx.header('content-type') ?? 'text/csv').split(';')[0].trim().toLowerCase();
-		if (type !== 'text/csv') throw new SfApiError(400, 'INVALIDREQUEST', `Unsupported content type: ${type}; upload text/csv`);
+		if (type !== 'text/csv')
+			throw new SfApiError(
+				400,
+				'INVALIDREQUEST',
+				`Unsupported content type: ${type}; upload text/csv`,
+			);
 		let rows: string[][];
 		try {
 			rows = parseCsv(await ctx.text(), job.columnDelimiter);
 		} catch (err) {
 			throw new SfApiError(400, 'INVALIDREQUEST', `ClientInputError : ${(err as Error).message}`);
 		}
-		if (rows.length === 0) throw new SfApiError(400, 'INVALIDREQUEST', 'ClientInputError : The CSV is empty');
+		if (rows.length === 0)
+			throw new SfApiError(400, 'INVALIDREQUEST', 'ClientInputError : The CSV is empty');
 		const [header, ...data] = rows;
 		if (job.header && job.header.join('\u0000') !== header.join('\u0000')) {
-			throw new SfApiError(400, 'INVALIDREQUEST', 'ClientInputError : Every upload to a job must have the same header row');
+			throw new SfApiError(
+				400,
+				'INVALIDREQUEST',
+				'ClientInputError : Every upload to a job must have the same header row',
+			);
 		}
 		job.header ??= header;
 		job.uploads++;
@@ -325,10 +410,19 @@ export class BulkService {
 		const b = (await ctx.json()) as { state?: unknown } | undefined;
 		const state = b?.state;
 		if (state === 'UploadComplete') {
-			if (job.state !== 'Open') throw new SfApiError(409, 'INVALIDJOBSTATE', `Job ${job.id} is not open (state ${job.state})`);
+			if (job.state !== 'Open')
+				throw new SfApiError(
+					409,
+					'INVALIDJOBSTATE',
+					`Job ${job.id} is not open (state ${job.state})`,
+				);
 			if (job.uploads > 1) {
 				// Salesforce's own wording (typo included); the job stays Open.
-				throw new SfApiError(400, 'INVALIDJOB', `Found multipe contents for job: <${job.id}>, please 'Close' / 'Abort' / 'Delete' the current Job then create a new Job and make sure you only do 'PUT' once on a given Job.`);
+				throw new SfApiError(
+					400,
+					'INVALIDJOB',
+					`Found multipe contents for job: <${job.id}>, please 'Close' / 'Abort' / 'Delete' the current Job then create a new Job and make sure you only do 'PUT' once on a given Job.`,
+				);
 			}
 			job.state = 'UploadComplete';
 			job.systemModstamp = this.sim.clock.now();
@@ -343,7 +437,11 @@ export class BulkService {
 			job.finishedAt = this.sim.clock.now();
 			job.systemModstamp = job.finishedAt;
 		} else {
-			throw new SfApiError(400, 'INVALIDJOBSTATE', `Invalid state: ${String(state)} (UploadComplete or Aborted)`);
+			throw new SfApiError(
+				400,
+				'INVALIDJOBSTATE',
+				`Invalid state: ${String(state)} (UploadComplete or Aborted)`,
+			);
 		}
 		return json(this.ingestInfo(job, ctx.version, false));
 	}
@@ -364,7 +462,8 @@ export class BulkService {
 			job.systemModstamp = job.startedAt;
 			const problem = this.checkHeader(job);
 			if (problem) return this.finish(job, 'Failed', problem);
-			if (job.rows.length === 0) return this.finish(job, 'Failed', 'InvalidBatch : No data was uploaded');
+			if (job.rows.length === 0)
+				return this.finish(job, 'Failed', 'InvalidBatch : No data was uploaded');
 			this.processChunk(job);
 		}, this.options.processingDelayMs);
 	}
@@ -380,13 +479,22 @@ export class BulkService {
 				if (!rel) return `InvalidBatch : Field name not found : ${col}`;
 				continue;
 			}
-			if (!object.byName.has(col.toLowerCase())) return `InvalidBatch : Field name not found : ${col}`;
+			if (!object.byName.has(col.toLowerCase()))
+				return `InvalidBatch : Field name not found : ${col}`;
 		}
 		const lower = header.map((h) => h.toLowerCase());
-		if ((job.operation === 'update' || job.operation === 'delete' || job.operation === 'hardDelete') && !lower.includes('id')) {
+		if (
+			(job.operation === 'update' ||
+				job.operation === 'delete' ||
+				job.operation === 'hardDelete') &&
+			!lower.includes('id')
+		) {
 			return 'InvalidBatch : Field name not found : Id';
 		}
-		if (job.operation === 'upsert' && !lower.includes((job.externalIdFieldName as string).toLowerCase())) {
+		if (
+			job.operation === 'upsert' &&
+			!lower.includes((job.externalIdFieldName as string).toLowerCase())
+		) {
 			return `InvalidBatch : Field name not found : ${job.externalIdFieldName}`;
 		}
 		return undefined;
@@ -411,7 +519,11 @@ export class BulkService {
 		for (let i = job.cursor; i < end; i++) {
 			const row = job.rows[i];
 			const fail = (e: SfError, id = '') => {
-				job.failures.push({ id, error: `${e.errorCode}:${e.message}:${e.fields.length > 0 ? `${e.fields.join(',')} --` : '--'}`, row: i });
+				job.failures.push({
+					id,
+					error: `${e.errorCode}:${e.message}:${e.fields.length > 0 ? `${e.fields.join(',')} --` : '--'}`,
+					row: i,
+				});
 				job.failed++;
 			};
 			job.processed++;
@@ -421,7 +533,11 @@ export class BulkService {
 				continue;
 			}
 			if (row.length !== header.length) {
-				fail({ errorCode: 'INVALID_FIELD', message: `Row has ${row.length} columns, the header has ${header.length}`, fields: [] });
+				fail({
+					errorCode: 'INVALID_FIELD',
+					message: `Row has ${row.length} columns, the header has ${header.length}`,
+					fields: [],
+				});
 				continue;
 			}
 			const input: Record<string, unknown> = {};
@@ -442,12 +558,29 @@ export class BulkService {
 				case 'update': {
 					const id = org.canonicalId(rawId);
 					if (!id) {
-						fail({ errorCode: rawId === '' ? 'MISSING_ARGUMENT' : 'MALFORMED_ID', message: rawId === '' ? 'Id not specified in an update call' : `Id: id value of incorrect type: ${rawId}`, fields: rawId === '' ? [] : ['Id'] }, rawId);
+						fail(
+							{
+								errorCode: rawId === '' ? 'MISSING_ARGUMENT' : 'MALFORMED_ID',
+								message:
+									rawId === ''
+										? 'Id not specified in an update call'
+										: `Id: id value of incorrect type: ${rawId}`,
+								fields: rawId === '' ? [] : ['Id'],
+							},
+							rawId,
+						);
 						break;
 					}
 					const rec = table.get(id, true);
 					if (!rec) {
-						fail({ errorCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: [] }, id);
+						fail(
+							{
+								errorCode: 'INVALID_CROSS_REFERENCE_KEY',
+								message: 'invalid cross reference id',
+								fields: [],
+							},
+							id,
+						);
 						break;
 					}
 					if (rec.deletedAt !== null) {
@@ -472,10 +605,19 @@ export class BulkService {
 					}
 					const result = this.sim.upsertRecord(table, field, value, input, false, claims, 'csv');
 					if ('multiple' in result) {
-						fail({ errorCode: 'DUPLICATE_EXTERNAL_ID', message: `${field}: more than one record found for external id field: [${result.multiple.join(', ')}]`, fields: [field] });
+						fail({
+							errorCode: 'DUPLICATE_EXTERNAL_ID',
+							message: `${field}: more than one record found for external id field: [${result.multiple.join(', ')}]`,
+							fields: [field],
+						});
 					} else if ('errors' in result) fail(result.errors[0]);
 					else if ('parseError' in result) fail(result.parseError);
-					else if ('notFound' in result) fail({ errorCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: [] });
+					else if ('notFound' in result)
+						fail({
+							errorCode: 'INVALID_CROSS_REFERENCE_KEY',
+							message: 'invalid cross reference id',
+							fields: [],
+						});
 					else job.successes.push({ id: result.id, created: result.created, row: i });
 					break;
 				}
@@ -484,7 +626,14 @@ export class BulkService {
 					const id = org.canonicalId(rawId);
 					const rec = id ? table.get(id, true) : undefined;
 					if (!id || !rec) {
-						fail({ errorCode: id ? 'INVALID_CROSS_REFERENCE_KEY' : 'MALFORMED_ID', message: id ? 'invalid cross reference id' : `bad id ${rawId}`, fields: [] }, rawId);
+						fail(
+							{
+								errorCode: id ? 'INVALID_CROSS_REFERENCE_KEY' : 'MALFORMED_ID',
+								message: id ? 'invalid cross reference id' : `bad id ${rawId}`,
+								fields: [],
+							},
+							rawId,
+						);
 						break;
 					}
 					if (rec.deletedAt !== null && job.operation === 'delete') {
@@ -519,13 +668,18 @@ export class BulkService {
 		const opts = { delimiter: job.columnDelimiter, lineEnding: eol as '\n' | '\r\n' };
 		if (which === 'successful') {
 			const rows = job.successes.map((s) => [s.id, String(s.created), ...job.rows[s.row]]);
-			return csv(stringifyCsv([['sf__Id', 'sf__Created', ...header], ...this.ordered(job, rows)], opts));
+			return csv(
+				stringifyCsv([['sf__Id', 'sf__Created', ...header], ...this.ordered(job, rows)], opts),
+			);
 		}
 		if (which === 'failed') {
 			const rows = job.failures.map((f) => [f.id, f.error, ...job.rows[f.row]]);
-			return csv(stringifyCsv([['sf__Id', 'sf__Error', ...header], ...this.ordered(job, rows)], opts));
+			return csv(
+				stringifyCsv([['sf__Id', 'sf__Error', ...header], ...this.ordered(job, rows)], opts),
+			);
 		}
-		const pending = job.state === 'Aborted' || job.state === 'Failed' ? job.rows.slice(job.cursor) : [];
+		const pending =
+			job.state === 'Aborted' || job.state === 'Failed' ? job.rows.slice(job.cursor) : [];
 		return csv(stringifyCsv([header, ...this.ordered(job, pending)], opts));
 	}
 
@@ -549,7 +703,11 @@ export class BulkService {
 		const job = jobs.get(ctx.params.id);
 		if (!job) throw notFound();
 		if (job.state === 'InProgress' || job.state === 'UploadComplete') {
-			throw new SfApiError(400, 'INVALIDJOBSTATE', `Job ${job.id} can't be deleted while ${job.state}; abort it first`);
+			throw new SfApiError(
+				400,
+				'INVALIDJOBSTATE',
+				`Job ${job.id} can't be deleted while ${job.state}; abort it first`,
+			);
 		}
 		job.cancel?.();
 		jobs.delete(job.id);
@@ -560,14 +718,26 @@ export class BulkService {
 
 	private async createQuery(ctx: ApiCtx): Promise<Reply> {
 		const b = (await ctx.json()) as Record<string, unknown> | undefined;
-		if (!b || typeof b.query !== 'string') throw new SfApiError(400, 'INVALIDJOB', 'InvalidJob : query is required');
+		if (!b || typeof b.query !== 'string')
+			throw new SfApiError(400, 'INVALIDJOB', 'InvalidJob : query is required');
 		const operation = b.operation ?? 'query';
-		if (operation !== 'query' && operation !== 'queryAll') throw new SfApiError(400, 'INVALIDJOB', `InvalidJob : Invalid operation: ${String(operation)}`);
+		if (operation !== 'query' && operation !== 'queryAll')
+			throw new SfApiError(
+				400,
+				'INVALIDJOB',
+				`InvalidJob : Invalid operation: ${String(operation)}`,
+			);
 		const compiled = compileSoql(this.sim.org, b.query, ctx.version, this.sim.clock.now());
-		if (compiled.count) throw new SfApiError(400, 'INVALIDJOB', 'InvalidJob : COUNT() is not supported by Bulk API 2.0 query');
+		if (compiled.count)
+			throw new SfApiError(
+				400,
+				'INVALIDJOB',
+				'InvalidJob : COUNT() is not supported by Bulk API 2.0 query',
+			);
 		const delimName = typeof b.columnDelimiter === 'string' ? b.columnDelimiter : 'COMMA';
 		const delimiter = DELIMITERS[delimName];
-		if (!delimiter) throw new SfApiError(400, 'INVALIDJOB', `InvalidJob : Invalid columnDelimiter: ${delimName}`);
+		if (!delimiter)
+			throw new SfApiError(400, 'INVALIDJOB', `InvalidJob : Invalid columnDelimiter: ${delimName}`);
 		const now = this.sim.clock.now();
 		const job: QueryJob = {
 			kind: 'query',
@@ -584,19 +754,25 @@ export class BulkService {
 		};
 		this.queryJobs.set(job.id, job);
 		if (!this.stopped) {
-			job.cancel = this.options.schedule(() => {
-				if (job.state !== 'UploadComplete') return;
-				job.state = 'InProgress';
-				job.startedAt = this.sim.clock.now();
-				job.records = job.compiled.run({ includeDeleted: job.operation === 'queryAll' }).records;
-				job.cancel = this.options.schedule(() => {
-					job.cancel = undefined;
-					if (job.state !== 'InProgress') return;
-					job.state = 'JobComplete';
-					job.finishedAt = this.sim.clock.now();
-					job.systemModstamp = job.finishedAt;
-				}, Math.ceil(this.options.processingDelayMs / 2));
-			}, Math.ceil(this.options.processingDelayMs / 2));
+			job.cancel = this.options.schedule(
+				() => {
+					if (job.state !== 'UploadComplete') return;
+					job.state = 'InProgress';
+					job.startedAt = this.sim.clock.now();
+					job.records = job.compiled.run({ includeDeleted: job.operation === 'queryAll' }).records;
+					job.cancel = this.options.schedule(
+						() => {
+							job.cancel = undefined;
+							if (job.state !== 'InProgress') return;
+							job.state = 'JobComplete';
+							job.finishedAt = this.sim.clock.now();
+							job.systemModstamp = job.finishedAt;
+						},
+						Math.ceil(this.options.processingDelayMs / 2),
+					);
+				},
+				Math.ceil(this.options.processingDelayMs / 2),
+			);
 		}
 		return json(this.queryInfo(job, ctx.version, false));
 	}
@@ -627,7 +803,8 @@ export class BulkService {
 	private async changeQueryState(ctx: ApiCtx): Promise<Reply> {
 		const job = this.queryJob(ctx);
 		const b = (await ctx.json()) as { state?: unknown } | undefined;
-		if (b?.state !== 'Aborted') throw new SfApiError(400, 'INVALIDJOBSTATE', 'Only state Aborted can be set on a query job');
+		if (b?.state !== 'Aborted')
+			throw new SfApiError(400, 'INVALIDJOBSTATE', 'Only state Aborted can be set on a query job');
 		if (job.state === 'JobComplete' || job.state === 'Failed' || job.state === 'Aborted') {
 			throw new SfApiError(409, 'INVALIDJOBSTATE', `Job ${job.id} is already ${job.state}`);
 		}
@@ -640,19 +817,29 @@ export class BulkService {
 	private queryResults(ctx: ApiCtx): Reply {
 		const job = this.queryJob(ctx);
 		if (job.state !== 'JobComplete' || !job.records) {
-			throw new SfApiError(400, 'INVALIDJOBSTATE', `Job ${job.id} is ${job.state}; results are available once it is JobComplete`);
+			throw new SfApiError(
+				400,
+				'INVALIDJOBSTATE',
+				`Job ${job.id} is ${job.state}; results are available once it is JobComplete`,
+			);
 		}
 		const rawMax = ctx.query.get('maxRecords');
 		let max = this.options.queryPageSize;
 		if (rawMax !== null && rawMax !== '') {
-			if (!/^\d+$/.test(rawMax) || Number(rawMax) < 1) throw new SfApiError(400, 'INVALIDREQUEST', `maxRecords must be a positive integer: ${rawMax}`);
+			if (!/^\d+$/.test(rawMax) || Number(rawMax) < 1)
+				throw new SfApiError(
+					400,
+					'INVALIDREQUEST',
+					`maxRecords must be a positive integer: ${rawMax}`,
+				);
 			max = Number(rawMax);
 		}
 		const rawLocator = ctx.query.get('locator');
 		let start = 0;
 		if (rawLocator !== null && rawLocator !== '' && rawLocator !== 'null') {
 			const decoded = Buffer.from(rawLocator, 'base64').toString('utf8');
-			if (!/^\d+$/.test(decoded) || Number(decoded) > job.records.length) throw new SfApiError(400, 'INVALIDLOCATOR', `Invalid locator: ${rawLocator}`);
+			if (!/^\d+$/.test(decoded) || Number(decoded) > job.records.length)
+				throw new SfApiError(400, 'INVALIDLOCATOR', `Invalid locator: ${rawLocator}`);
 			start = Number(decoded);
 		}
 		const end = Math.min(job.records.length, start + max);
@@ -662,7 +849,13 @@ export class BulkService {
 			delimiter: job.columnDelimiter,
 			lineEnding: job.lineEnding === 'CRLF' ? '\r\n' : '\n',
 		});
-		const next = end < job.records.length ? Buffer.from(String(end)).toString('base64').replace(/=+$/, '') : 'null';
-		return csv(body, 200, { 'Sforce-Locator': next, 'Sforce-NumberOfRecords': String(page.length) });
+		const next =
+			end < job.records.length
+				? Buffer.from(String(end)).toString('base64').replace(/=+$/, '')
+				: 'null';
+		return csv(body, 200, {
+			'Sforce-Locator': next,
+			'Sforce-NumberOfRecords': String(page.length),
+		});
 	}
 }

@@ -39,7 +39,14 @@ export class SfApiError extends Error {
 
 	/** The JSON body. */
 	body(): unknown {
-		return [{ message: this.message, errorCode: this.errorCode, ...(this.fields ? { fields: this.fields } : {}), ...this.extra }];
+		return [
+			{
+				message: this.message,
+				errorCode: this.errorCode,
+				...(this.fields ? { fields: this.fields } : {}),
+				...this.extra,
+			},
+		];
 	}
 }
 
@@ -59,7 +66,8 @@ export interface Validated {
 	parseError?: SfError;
 }
 
-const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const EMAIL =
+	/^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Epoch ms → Salesforce datetime text (`2024-01-01T09:30:00.000+0000`; seconds precision, as stored). */
@@ -82,7 +90,8 @@ export function parseDate(value: string): string | undefined {
 
 /** Parses an ISO 8601 datetime (with `Z` or an offset, also `+0000`); epoch ms or undefined. */
 export function parseDateTime(value: string): number | undefined {
-	if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?$/.test(value)) return undefined;
+	if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?$/.test(value))
+		return undefined;
 	const normalized = value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
 	const t = Date.parse(/(Z|[+-]\d{2}:\d{2})$/.test(normalized) ? normalized : normalized + 'Z');
 	return Number.isNaN(t) ? undefined : t;
@@ -104,7 +113,8 @@ export class Table {
 		readonly collection: Collection,
 		private readonly org: OrgData,
 	) {
-		for (const f of object.fields) if (f.externalId || f.unique) this.indexes.set(f.name, new Map());
+		for (const f of object.fields)
+			if (f.externalId || f.unique) this.indexes.set(f.name, new Map());
 	}
 
 	/** The indexed fields (external ids and unique fields). */
@@ -117,7 +127,9 @@ export class Table {
 		const index = this.indexes.get(field);
 		if (!index) {
 			const norm = normalize(value);
-			return this.collection.list({ filter: (r) => normalize(r.fields[field]) === norm }).map((r) => r.id);
+			return this.collection
+				.list({ filter: (r) => normalize(r.fields[field]) === norm })
+				.map((r) => r.id);
 		}
 		return [...(index.get(normalize(value)) ?? [])];
 	}
@@ -179,7 +191,11 @@ export class Table {
 		}
 	}
 
-	private index(id: string, before: Readonly<Fields> | undefined, after: Readonly<Fields> | undefined): void {
+	private index(
+		id: string,
+		before: Readonly<Fields> | undefined,
+		after: Readonly<Fields> | undefined,
+	): void {
 		for (const [field, index] of this.indexes) {
 			const b = before?.[field];
 			const a = after?.[field];
@@ -203,7 +219,8 @@ export class Table {
 		if (name === 'Contact' || name === 'Lead' || name === 'User') {
 			f.Name = [f.FirstName, f.LastName].filter((x) => typeof x === 'string' && x !== '').join(' ');
 		}
-		if (name === 'Case' && f.CaseNumber === undefined) f.CaseNumber = String(++this.caseSeq).padStart(8, '0');
+		if (name === 'Case' && f.CaseNumber === undefined)
+			f.CaseNumber = String(++this.caseSeq).padStart(8, '0');
 		if (name === 'Opportunity') {
 			const stage = String(f.StageName ?? '');
 			f.IsClosed = stage.startsWith('Closed');
@@ -241,7 +258,11 @@ export class OrgData {
 		this.store = options.store;
 		this.clock = options.clock;
 		for (const [key, object] of this.schema) {
-			const collection = this.store.collection(object.name, { idGenerator: salesforceIdGenerator(object.keyPrefix, { instance: options.instance ?? '5g' }) });
+			const collection = this.store.collection(object.name, {
+				idGenerator: salesforceIdGenerator(object.keyPrefix, {
+					instance: options.instance ?? '5g',
+				}),
+			});
 			const table = new Table(object, collection, this);
 			this.tables.set(key, table);
 			this.byPrefix.set(object.keyPrefix, table);
@@ -346,14 +367,21 @@ export class OrgData {
 		const object = table.object;
 		const fields: Fields = {};
 		const errors: SfError[] = [];
-		const err = (errorCode: string, message: string, fieldNames: string[] = []) => errors.push({ errorCode, message, fields: fieldNames });
+		const err = (errorCode: string, message: string, fieldNames: string[] = []) =>
+			errors.push({ errorCode, message, fields: fieldNames });
 		let parseError: SfError | undefined;
 		const readOnly: string[] = [];
 		for (const [rawName, rawValue] of Object.entries(input)) {
 			if (rawName === 'attributes') continue;
 			const lower = rawName.toLowerCase();
 			if (lower === 'id') {
-				if (mode === 'create' && !options.allowId && rawValue !== null && rawValue !== undefined && rawValue !== '') {
+				if (
+					mode === 'create' &&
+					!options.allowId &&
+					rawValue !== null &&
+					rawValue !== undefined &&
+					rawValue !== ''
+				) {
 					err('INVALID_FIELD_FOR_INSERT_UPDATE', 'cannot specify Id in an insert call', ['Id']);
 				}
 				continue;
@@ -367,7 +395,9 @@ export class OrgData {
 					else fields[rel.name] = resolved.id;
 					continue;
 				}
-				err('INVALID_FIELD', `No such column '${rawName}' on sobject of type ${object.name}`, [rawName]);
+				err('INVALID_FIELD', `No such column '${rawName}' on sobject of type ${object.name}`, [
+					rawName,
+				]);
 				continue;
 			}
 			if ((mode === 'create' && !field.createable) || (mode === 'update' && !field.updateable)) {
@@ -397,14 +427,32 @@ export class OrgData {
 			// required fields and defaults
 			if (mode === 'create') {
 				for (const f of object.fields) {
-					if (fields[f.name] === undefined && f.defaultValue !== undefined && f.createable) fields[f.name] = f.defaultValue;
+					if (fields[f.name] === undefined && f.defaultValue !== undefined && f.createable)
+						fields[f.name] = f.defaultValue;
 				}
-				if (object.byName.has('ownerid') && fields.OwnerId === undefined) fields.OwnerId = this.userId;
-				const missing = requiredOnCreate(object).filter((f) => fields[f.name] === undefined || fields[f.name] === null).map((f) => f.name);
-				if (missing.length > 0) err('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
+				if (object.byName.has('ownerid') && fields.OwnerId === undefined)
+					fields.OwnerId = this.userId;
+				const missing = requiredOnCreate(object)
+					.filter((f) => fields[f.name] === undefined || fields[f.name] === null)
+					.map((f) => f.name);
+				if (missing.length > 0)
+					err(
+						'REQUIRED_FIELD_MISSING',
+						`Required fields are missing: [${missing.join(', ')}]`,
+						missing,
+					);
 			} else {
-				const missing = object.fields.filter((f) => f.updateable && !f.nillable && f.type !== 'boolean' && fields[f.name] === null).map((f) => f.name);
-				if (missing.length > 0) err('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
+				const missing = object.fields
+					.filter(
+						(f) => f.updateable && !f.nillable && f.type !== 'boolean' && fields[f.name] === null,
+					)
+					.map((f) => f.name);
+				if (missing.length > 0)
+					err(
+						'REQUIRED_FIELD_MISSING',
+						`Required fields are missing: [${missing.join(', ')}]`,
+						missing,
+					);
 			}
 		}
 		if (errors.length === 0 && !parseError) {
@@ -417,7 +465,11 @@ export class OrgData {
 				const claimKey = `${object.name}.${name}:${normalize(v)}`;
 				const claimedBy = options.claims?.get(claimKey);
 				if (owner) {
-					err('DUPLICATE_VALUE', `duplicate value found: ${name} duplicates value on record with id: ${owner}`, []);
+					err(
+						'DUPLICATE_VALUE',
+						`duplicate value found: ${name} duplicates value on record with id: ${owner}`,
+						[],
+					);
 				} else if (claimedBy !== undefined && claimedBy !== (options.existingId ?? '')) {
 					err('DUPLICATE_VALUE', `Duplicate external id specified: ${String(v)}`, [name]);
 				} else options.claims?.set(claimKey, options.existingId ?? '#new');
@@ -426,37 +478,96 @@ export class OrgData {
 		return { fields, errors, ...(parseError ? { parseError } : {}) };
 	}
 
-	private resolveRelationship(rel: SfField, value: Record<string, unknown>): { id: string } | { error: SfError } {
-		const targetName = (value.attributes as { type?: string } | undefined)?.type ?? rel.referenceTo?.[0] ?? '';
+	private resolveRelationship(
+		rel: SfField,
+		value: Record<string, unknown>,
+	): { id: string } | { error: SfError } {
+		const targetName =
+			(value.attributes as { type?: string } | undefined)?.type ?? rel.referenceTo?.[0] ?? '';
 		const target = this.table(targetName);
 		const keys = Object.keys(value).filter((k) => k !== 'attributes');
 		if (!target || keys.length !== 1) {
-			return { error: { errorCode: 'INVALID_FIELD', message: `Relationship ${rel.relationshipName} must name exactly one external ID field`, fields: [rel.name] } };
+			return {
+				error: {
+					errorCode: 'INVALID_FIELD',
+					message: `Relationship ${rel.relationshipName} must name exactly one external ID field`,
+					fields: [rel.name],
+				},
+			};
 		}
 		const extField = target.object.byName.get(keys[0].toLowerCase());
 		if (!extField || !(extField.externalId || extField.type === 'id')) {
-			return { error: { errorCode: 'INVALID_FIELD', message: `Field ${keys[0]} is not an external ID field of ${target.object.name}`, fields: [rel.name] } };
+			return {
+				error: {
+					errorCode: 'INVALID_FIELD',
+					message: `Field ${keys[0]} is not an external ID field of ${target.object.name}`,
+					fields: [rel.name],
+				},
+			};
 		}
 		const v = value[keys[0]];
-		const ids = extField.type === 'id' ? [this.canonicalId(v)].filter((x): x is string => x !== undefined && !!target.get(x)) : target.lookup(extField.name, v);
+		const ids =
+			extField.type === 'id'
+				? [this.canonicalId(v)].filter((x): x is string => x !== undefined && !!target.get(x))
+				: target.lookup(extField.name, v);
 		if (ids.length === 0) {
-			return { error: { errorCode: 'INVALID_FIELD', message: `Foreign key external ID: ${String(v)} not found for field ${extField.name} in entity ${target.object.name}`, fields: [] } };
+			return {
+				error: {
+					errorCode: 'INVALID_FIELD',
+					message: `Foreign key external ID: ${String(v)} not found for field ${extField.name} in entity ${target.object.name}`,
+					fields: [],
+				},
+			};
 		}
 		if (ids.length > 1) {
-			return { error: { errorCode: 'INVALID_FIELD', message: `More than 1 record found for external id field: ${String(v)}`, fields: [] } };
+			return {
+				error: {
+					errorCode: 'INVALID_FIELD',
+					message: `More than 1 record found for external id field: ${String(v)}`,
+					fields: [],
+				},
+			};
 		}
 		return { id: ids[0] };
 	}
 
 	/** Converts one input value to its stored form. `undefined` value = leave unchanged. */
-	coerce(field: SfField, raw: unknown, source: ValueSource): { value: unknown } | { error: SfError } | { parseError: SfError } {
+	coerce(
+		field: SfField,
+		raw: unknown,
+		source: ValueSource,
+	): { value: unknown } | { error: SfError } | { parseError: SfError } {
 		const label = field.label;
 		const typeError = (shown: string): { error: SfError } | { parseError: SfError } => {
 			if (source === 'csv') {
-				return { error: { errorCode: 'INVALID_TYPE_ON_FIELD_IN_RECORD', message: `${label}: value not of required type: ${shown}`, fields: [field.name] } };
+				return {
+					error: {
+						errorCode: 'INVALID_TYPE_ON_FIELD_IN_RECORD',
+						message: `${label}: value not of required type: ${shown}`,
+						fields: [field.name],
+					},
+				};
 			}
-			const jsonKind = typeof raw === 'string' ? 'VALUE_STRING' : typeof raw === 'number' ? 'VALUE_NUMBER_INT' : typeof raw === 'boolean' ? 'VALUE_TRUE' : Array.isArray(raw) ? 'START_ARRAY' : 'START_OBJECT';
-			const javaType = { int: 'int', double: 'double', currency: 'double', percent: 'double', boolean: 'boolean', date: 'date', datetime: 'datetime' }[field.type as string] ?? 'String';
+			const jsonKind =
+				typeof raw === 'string'
+					? 'VALUE_STRING'
+					: typeof raw === 'number'
+						? 'VALUE_NUMBER_INT'
+						: typeof raw === 'boolean'
+							? 'VALUE_TRUE'
+							: Array.isArray(raw)
+								? 'START_ARRAY'
+								: 'START_OBJECT';
+			const javaType =
+				{
+					int: 'int',
+					double: 'double',
+					currency: 'double',
+					percent: 'double',
+					boolean: 'boolean',
+					date: 'date',
+					datetime: 'datetime',
+				}[field.type as string] ?? 'String';
 			return {
 				parseError: {
 					errorCode: 'JSON_PARSER_ERROR',
@@ -467,7 +578,11 @@ export class OrgData {
 		};
 		if (raw === undefined) return { value: undefined };
 		if (source === 'csv' && raw === '') return { value: undefined };
-		if (raw === null || (source === 'csv' && raw === '#N/A') || (raw === '' && field.type !== 'boolean')) {
+		if (
+			raw === null ||
+			(source === 'csv' && raw === '#N/A') ||
+			(raw === '' && field.type !== 'boolean')
+		) {
 			return { value: field.type === 'boolean' ? false : null };
 		}
 		if (typeof raw === 'object') return typeError(Array.isArray(raw) ? '[' : '{');
@@ -480,13 +595,35 @@ export class OrgData {
 			case 'email':
 			case 'picklist': {
 				if (field.length !== undefined && s.length > field.length) {
-					return { error: { errorCode: 'STRING_TOO_LONG', message: `${label}: data value too large: ${s.length > 100 ? s.slice(0, 100) + '...' : s} (max length=${field.length})`, fields: [field.name] } };
+					return {
+						error: {
+							errorCode: 'STRING_TOO_LONG',
+							message: `${label}: data value too large: ${s.length > 100 ? s.slice(0, 100) + '...' : s} (max length=${field.length})`,
+							fields: [field.name],
+						},
+					};
 				}
 				if (field.type === 'email' && !EMAIL.test(s)) {
-					return { error: { errorCode: 'INVALID_EMAIL_ADDRESS', message: `${label}: invalid email address: ${s}`, fields: [field.name] } };
+					return {
+						error: {
+							errorCode: 'INVALID_EMAIL_ADDRESS',
+							message: `${label}: invalid email address: ${s}`,
+							fields: [field.name],
+						},
+					};
 				}
-				if (field.type === 'picklist' && field.picklist?.restricted && !field.picklist.values.includes(s)) {
-					return { error: { errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', message: `${label}: bad value for restricted picklist field: ${s}`, fields: [field.name] } };
+				if (
+					field.type === 'picklist' &&
+					field.picklist?.restricted &&
+					!field.picklist.values.includes(s)
+				) {
+					return {
+						error: {
+							errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+							message: `${label}: bad value for restricted picklist field: ${s}`,
+							fields: [field.name],
+						},
+					};
 				}
 				return { value: s };
 			}
@@ -505,13 +642,22 @@ export class OrgData {
 			case 'double':
 			case 'currency':
 			case 'percent': {
-				const n = typeof raw === 'number' ? raw : /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(s) ? Number(s) : NaN;
+				const n =
+					typeof raw === 'number'
+						? raw
+						: /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(s)
+							? Number(s)
+							: NaN;
 				if (!Number.isFinite(n)) return typeError(s);
 				return { value: field.scale !== undefined ? Number(n.toFixed(field.scale)) : n };
 			}
 			case 'date': {
 				if (typeof raw !== 'string') return typeError(s);
-				const d = parseDate(s) ?? (parseDateTime(s) !== undefined ? new Date(parseDateTime(s) as number).toISOString().slice(0, 10) : undefined);
+				const d =
+					parseDate(s) ??
+					(parseDateTime(s) !== undefined
+						? new Date(parseDateTime(s) as number).toISOString().slice(0, 10)
+						: undefined);
 				if (d === undefined) return typeError(s);
 				return { value: d };
 			}
@@ -525,11 +671,31 @@ export class OrgData {
 				const id = this.canonicalId(s);
 				const target = id ? this.tableOfId(id) : undefined;
 				if (!id || !target || !(field.referenceTo ?? []).includes(target.object.name)) {
-					return { error: { errorCode: 'FIELD_INTEGRITY_EXCEPTION', message: `${label}: id value of incorrect type: ${s}`, fields: [field.name] } };
+					return {
+						error: {
+							errorCode: 'FIELD_INTEGRITY_EXCEPTION',
+							message: `${label}: id value of incorrect type: ${s}`,
+							fields: [field.name],
+						},
+					};
 				}
 				const rec = target.get(id, true);
-				if (!rec) return { error: { errorCode: 'INVALID_CROSS_REFERENCE_KEY', message: `${label}: invalid cross reference id`, fields: [field.name] } };
-				if (rec.deletedAt !== null) return { error: { errorCode: 'ENTITY_IS_DELETED', message: `${label}: entity is deleted`, fields: [field.name] } };
+				if (!rec)
+					return {
+						error: {
+							errorCode: 'INVALID_CROSS_REFERENCE_KEY',
+							message: `${label}: invalid cross reference id`,
+							fields: [field.name],
+						},
+					};
+				if (rec.deletedAt !== null)
+					return {
+						error: {
+							errorCode: 'ENTITY_IS_DELETED',
+							message: `${label}: entity is deleted`,
+							fields: [field.name],
+						},
+					};
 				return { value: id };
 			}
 			default:
@@ -569,9 +735,17 @@ export class OrgData {
 	}
 
 	/** A record as `GET /sobjects/{T}/{id}` answers it (all fields, or `fields`). */
-	recordJson(table: Table, record: StoredRecord, version: string, fields?: SfField[]): Record<string, unknown> {
+	recordJson(
+		table: Table,
+		record: StoredRecord,
+		version: string,
+		fields?: SfField[],
+	): Record<string, unknown> {
 		const out: Record<string, unknown> = {
-			attributes: { type: table.object.name, url: `/services/data/v${version}/sobjects/${table.object.name}/${record.id}` },
+			attributes: {
+				type: table.object.name,
+				url: `/services/data/v${version}/sobjects/${table.object.name}/${record.id}`,
+			},
 		};
 		for (const f of fields ?? table.object.fields) out[f.name] = this.jsonValue(record, f);
 		return out;

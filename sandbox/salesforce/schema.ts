@@ -73,7 +73,11 @@ export interface SfObject {
 	/** Reference field by lower-case relationship name. */
 	byRelationship: Map<string, SfField>;
 	/** Child relationships (`Contacts` on Account), for describe. */
-	childRelationships: Array<{ childSObject: string; field: string; relationshipName: string | null }>;
+	childRelationships: Array<{
+		childSObject: string;
+		field: string;
+		relationshipName: string | null;
+	}>;
 }
 
 type FieldSpec = Partial<SfField> & { type: SfFieldType; label?: string };
@@ -81,7 +85,10 @@ type FieldSpec = Partial<SfField> & { type: SfFieldType; label?: string };
 function text(length: number, extra: Partial<SfField> = {}): FieldSpec {
 	return { type: 'string', length, ...extra };
 }
-function picklist(values: string[], extra: Partial<SfField> & { restricted?: boolean; defaultValue?: string } = {}): FieldSpec {
+function picklist(
+	values: string[],
+	extra: Partial<SfField> & { restricted?: boolean; defaultValue?: string } = {},
+): FieldSpec {
 	const { restricted, defaultValue, ...rest } = extra;
 	return {
 		type: 'picklist',
@@ -96,12 +103,17 @@ function ref(to: string[], relationshipName: string, extra: Partial<SfField> = {
 }
 const readOnly: Partial<SfField> = { createable: false, updateable: false, calculated: true };
 
-const OWNER = ref(['User'], 'Owner', { label: 'Owner ID', nillable: false, defaultedOnCreate: true });
+const OWNER = ref(['User'], 'Owner', {
+	label: 'Owner ID',
+	nillable: false,
+	defaultedOnCreate: true,
+});
 
 /** Labels for field names without an explicit label (`AccountId` → `Account ID`, `Due_Date__c` → `Due Date`). */
 function labelOf(name: string): string {
 	const base = name.replace(/__c$/, '').replace(/_/g, ' ');
-	if (/Id$/.test(base) && base.length > 2) return base.slice(0, -2).replace(/([a-z])([A-Z])/g, '$1 $2') + ' ID';
+	if (/Id$/.test(base) && base.length > 2)
+		return base.slice(0, -2).replace(/([a-z])([A-Z])/g, '$1 $2') + ' ID';
 	return base.replace(/([a-z])([A-Z])/g, '$1 $2');
 }
 
@@ -139,7 +151,10 @@ const OBJECT_SPECS: ObjectSpec[] = [
 			Email: { type: 'email', length: 128, nillable: false },
 			Alias: text(8, { nillable: false }),
 			IsActive: { type: 'boolean', label: 'Active', defaultedOnCreate: true, defaultValue: true },
-			TimeZoneSidKey: picklist(['GMT', 'America/Los_Angeles', 'Europe/London', 'Europe/Paris'], { label: 'Time Zone', defaultValue: 'GMT' }),
+			TimeZoneSidKey: picklist(['GMT', 'America/Los_Angeles', 'Europe/London', 'Europe/Paris'], {
+				label: 'Time Zone',
+				defaultValue: 'GMT',
+			}),
 		},
 	},
 	{
@@ -149,8 +164,33 @@ const OBJECT_SPECS: ObjectSpec[] = [
 		keyPrefix: '001',
 		fields: {
 			Name: text(255, { label: 'Account Name', nillable: false, idLookup: false }),
-			Type: picklist(['Prospect', 'Customer - Direct', 'Customer - Channel', 'Channel Partner / Reseller', 'Installation Partner', 'Technology Partner', 'Other'], { label: 'Account Type' }),
-			Industry: picklist(['Agriculture', 'Banking', 'Biotechnology', 'Consulting', 'Education', 'Energy', 'Finance', 'Healthcare', 'Manufacturing', 'Media', 'Retail', 'Technology', 'Other']),
+			Type: picklist(
+				[
+					'Prospect',
+					'Customer - Direct',
+					'Customer - Channel',
+					'Channel Partner / Reseller',
+					'Installation Partner',
+					'Technology Partner',
+					'Other',
+				],
+				{ label: 'Account Type' },
+			),
+			Industry: picklist([
+				'Agriculture',
+				'Banking',
+				'Biotechnology',
+				'Consulting',
+				'Education',
+				'Energy',
+				'Finance',
+				'Healthcare',
+				'Manufacturing',
+				'Media',
+				'Retail',
+				'Technology',
+				'Other',
+			]),
 			AccountNumber: text(40, { label: 'Account Number' }),
 			Phone: { type: 'phone', length: 40, label: 'Account Phone' },
 			Website: { type: 'url', length: 255 },
@@ -185,13 +225,27 @@ const OBJECT_SPECS: ObjectSpec[] = [
 			AccountId: ref(['Account'], 'Account'),
 			ReportsToId: ref(['Contact'], 'ReportsTo', { label: 'Reports To ID' }),
 			Birthdate: { type: 'date' },
-			LeadSource: picklist(['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other'], { label: 'Lead Source' }),
-			HasOptedOutOfEmail: { type: 'boolean', label: 'Email Opt Out', defaultedOnCreate: true, defaultValue: false },
+			LeadSource: picklist(
+				['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other'],
+				{ label: 'Lead Source' },
+			),
+			HasOptedOutOfEmail: {
+				type: 'boolean',
+				label: 'Email Opt Out',
+				defaultedOnCreate: true,
+				defaultValue: false,
+			},
 			MailingStreet: { type: 'textarea', length: 255, label: 'Mailing Street' },
 			MailingCity: text(40, { label: 'Mailing City' }),
 			MailingCountry: text(80, { label: 'Mailing Country' }),
 			Description: { type: 'textarea', length: 32000, label: 'Contact Description' },
-			External_Id__c: text(255, { label: 'External Id', externalId: true, unique: true, idLookup: true, custom: true }),
+			External_Id__c: text(255, {
+				label: 'External Id',
+				externalId: true,
+				unique: true,
+				idLookup: true,
+				custom: true,
+			}),
 			OwnerId: OWNER,
 		},
 	},
@@ -208,17 +262,46 @@ const OBJECT_SPECS: ObjectSpec[] = [
 			Title: text(128),
 			Email: { type: 'email', length: 80 },
 			Phone: { type: 'phone', length: 40 },
-			Status: picklist(['Open - Not Contacted', 'Working - Contacted', 'Closed - Converted', 'Closed - Not Converted'], {
-				label: 'Lead Status',
-				nillable: false,
-				restricted: true,
-				defaultValue: 'Open - Not Contacted',
-			}),
-			LeadSource: picklist(['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other'], { label: 'Lead Source' }),
-			Industry: picklist(['Banking', 'Consulting', 'Education', 'Energy', 'Finance', 'Healthcare', 'Media', 'Retail', 'Technology', 'Other']),
+			Status: picklist(
+				[
+					'Open - Not Contacted',
+					'Working - Contacted',
+					'Closed - Converted',
+					'Closed - Not Converted',
+				],
+				{
+					label: 'Lead Status',
+					nillable: false,
+					restricted: true,
+					defaultValue: 'Open - Not Contacted',
+				},
+			),
+			LeadSource: picklist(
+				['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other'],
+				{ label: 'Lead Source' },
+			),
+			Industry: picklist([
+				'Banking',
+				'Consulting',
+				'Education',
+				'Energy',
+				'Finance',
+				'Healthcare',
+				'Media',
+				'Retail',
+				'Technology',
+				'Other',
+			]),
 			Rating: picklist(['Hot', 'Warm', 'Cold']),
 			AnnualRevenue: { type: 'currency', precision: 18, scale: 0, label: 'Annual Revenue' },
-			IsConverted: { type: 'boolean', label: 'Converted', createable: false, updateable: false, defaultedOnCreate: true, defaultValue: false },
+			IsConverted: {
+				type: 'boolean',
+				label: 'Converted',
+				createable: false,
+				updateable: false,
+				defaultedOnCreate: true,
+				defaultValue: false,
+			},
 			OwnerId: OWNER,
 		},
 	},
@@ -230,16 +313,33 @@ const OBJECT_SPECS: ObjectSpec[] = [
 		fields: {
 			Name: text(120, { nillable: false, label: 'Name' }),
 			AccountId: ref(['Account'], 'Account'),
-			StageName: picklist(['Prospecting', 'Qualification', 'Needs Analysis', 'Proposal/Price Quote', 'Negotiation/Review', 'Closed Won', 'Closed Lost'], {
-				label: 'Stage',
-				nillable: false,
-				restricted: true,
-			}),
+			StageName: picklist(
+				[
+					'Prospecting',
+					'Qualification',
+					'Needs Analysis',
+					'Proposal/Price Quote',
+					'Negotiation/Review',
+					'Closed Won',
+					'Closed Lost',
+				],
+				{
+					label: 'Stage',
+					nillable: false,
+					restricted: true,
+				},
+			),
 			CloseDate: { type: 'date', label: 'Close Date', nillable: false },
 			Amount: { type: 'currency', precision: 18, scale: 2 },
 			Probability: { type: 'percent', precision: 3, scale: 0, label: 'Probability (%)' },
-			Type: picklist(['Existing Customer - Upgrade', 'Existing Customer - Replacement', 'New Customer'], { label: 'Opportunity Type' }),
-			LeadSource: picklist(['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other'], { label: 'Lead Source' }),
+			Type: picklist(
+				['Existing Customer - Upgrade', 'Existing Customer - Replacement', 'New Customer'],
+				{ label: 'Opportunity Type' },
+			),
+			LeadSource: picklist(
+				['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other'],
+				{ label: 'Lead Source' },
+			),
 			IsClosed: { type: 'boolean', label: 'Closed', ...readOnly },
 			IsWon: { type: 'boolean', label: 'Won', ...readOnly },
 			Description: { type: 'textarea', length: 32000 },
@@ -255,7 +355,10 @@ const OBJECT_SPECS: ObjectSpec[] = [
 			CaseNumber: text(30, { ...readOnly, label: 'Case Number', idLookup: true }),
 			Subject: text(255),
 			Description: { type: 'textarea', length: 32000 },
-			Status: picklist(['New', 'Working', 'Escalated', 'Closed'], { nillable: false, defaultValue: 'New' }),
+			Status: picklist(['New', 'Working', 'Escalated', 'Closed'], {
+				nillable: false,
+				defaultValue: 'New',
+			}),
 			Priority: picklist(['High', 'Medium', 'Low'], { defaultValue: 'Medium' }),
 			Origin: picklist(['Phone', 'Email', 'Web'], { label: 'Case Origin' }),
 			AccountId: ref(['Account'], 'Account'),
@@ -270,15 +373,24 @@ const OBJECT_SPECS: ObjectSpec[] = [
 		keyPrefix: '00T',
 		fields: {
 			Subject: text(255),
-			Status: picklist(['Not Started', 'In Progress', 'Completed', 'Waiting on someone else', 'Deferred'], {
+			Status: picklist(
+				['Not Started', 'In Progress', 'Completed', 'Waiting on someone else', 'Deferred'],
+				{
+					nillable: false,
+					restricted: true,
+					defaultValue: 'Not Started',
+				},
+			),
+			Priority: picklist(['High', 'Normal', 'Low'], {
 				nillable: false,
 				restricted: true,
-				defaultValue: 'Not Started',
+				defaultValue: 'Normal',
 			}),
-			Priority: picklist(['High', 'Normal', 'Low'], { nillable: false, restricted: true, defaultValue: 'Normal' }),
 			ActivityDate: { type: 'date', label: 'Due Date Only' },
 			WhoId: ref(['Contact', 'Lead'], 'Who', { label: 'Name ID' }),
-			WhatId: ref(['Account', 'Opportunity', 'Case', 'Invoice__c'], 'What', { label: 'Related To ID' }),
+			WhatId: ref(['Account', 'Opportunity', 'Case', 'Invoice__c'], 'What', {
+				label: 'Related To ID',
+			}),
 			Description: { type: 'textarea', length: 32000 },
 			OwnerId: OWNER,
 		},
@@ -290,10 +402,19 @@ const OBJECT_SPECS: ObjectSpec[] = [
 		keyPrefix: 'a01',
 		fields: {
 			Name: text(80, { label: 'Invoice Name', nillable: false }),
-			Invoice_Number__c: text(40, { label: 'Invoice Number', externalId: true, unique: true, idLookup: true }),
+			Invoice_Number__c: text(40, {
+				label: 'Invoice Number',
+				externalId: true,
+				unique: true,
+				idLookup: true,
+			}),
 			Account__c: ref(['Account'], 'Account__r', { label: 'Account' }),
 			Amount__c: { type: 'currency', precision: 16, scale: 2, label: 'Amount' },
-			Status__c: picklist(['Draft', 'Sent', 'Paid', 'Void'], { label: 'Status', restricted: true, defaultValue: 'Draft' }),
+			Status__c: picklist(['Draft', 'Sent', 'Paid', 'Void'], {
+				label: 'Status',
+				restricted: true,
+				defaultValue: 'Draft',
+			}),
 			Due_Date__c: { type: 'date', label: 'Due Date' },
 			Paid__c: { type: 'boolean', label: 'Paid', defaultedOnCreate: true, defaultValue: false },
 			OwnerId: OWNER,
@@ -352,7 +473,9 @@ export function buildSchema(specs: ObjectSpec[] = OBJECT_SPECS): Map<string, SfO
 			fields,
 			byName: new Map(fields.map((f) => [f.name.toLowerCase(), f])),
 			byRelationship: new Map(
-				fields.filter((f) => f.type === 'reference' && f.relationshipName).map((f) => [(f.relationshipName as string).toLowerCase(), f]),
+				fields
+					.filter((f) => f.type === 'reference' && f.relationshipName)
+					.map((f) => [(f.relationshipName as string).toLowerCase(), f]),
 			),
 			childRelationships: [],
 		};
@@ -372,7 +495,11 @@ export function buildSchema(specs: ObjectSpec[] = OBJECT_SPECS): Map<string, SfO
 							: child.name === 'Task'
 								? 'Tasks'
 								: child.labelPlural;
-				parent.childRelationships.push({ childSObject: child.name, field: f.name, relationshipName: relName });
+				parent.childRelationships.push({
+					childSObject: child.name,
+					field: f.name,
+					relationshipName: relName,
+				});
 			}
 		}
 	}
@@ -409,7 +536,16 @@ export function soapType(type: SfFieldType): string {
 
 /** The `describe` entry of one field. */
 export function describeField(f: SfField): Record<string, unknown> {
-	const isText = ['string', 'textarea', 'email', 'phone', 'url', 'picklist', 'id', 'reference'].includes(f.type);
+	const isText = [
+		'string',
+		'textarea',
+		'email',
+		'phone',
+		'url',
+		'picklist',
+		'id',
+		'reference',
+	].includes(f.type);
 	return {
 		aggregatable: f.type !== 'textarea',
 		autoNumber: f.name === 'CaseNumber',
@@ -429,7 +565,7 @@ export function describeField(f: SfField): Record<string, unknown> {
 		label: f.label,
 		length: isText ? (f.length ?? 0) : 0,
 		name: f.name,
-		nameField: f.name === 'Name' || (f.name === 'CaseNumber'),
+		nameField: f.name === 'Name' || f.name === 'CaseNumber',
 		nillable: f.nillable,
 		permissionable: !f.system && f.nillable,
 		picklistValues: (f.picklist?.values ?? []).map((v) => ({
@@ -439,7 +575,10 @@ export function describeField(f: SfField): Record<string, unknown> {
 			validFor: null,
 			value: v,
 		})),
-		precision: f.type === 'double' || f.type === 'currency' || f.type === 'percent' ? (f.precision ?? 18) : 0,
+		precision:
+			f.type === 'double' || f.type === 'currency' || f.type === 'percent'
+				? (f.precision ?? 18)
+				: 0,
 		referenceTo: f.referenceTo ?? [],
 		relationshipName: f.relationshipName ?? null,
 		restrictedPicklist: f.picklist?.restricted ?? false,
@@ -481,7 +620,12 @@ export function describeGlobalEntry(o: SfObject, version: string): Record<string
 		triggerable: true,
 		undeletable: o.deletable,
 		updateable: o.updateable,
-		urls: { rowTemplate: `${base}/{ID}`, defaultValues: `${base}/defaultValues?recordTypeId&fields`, describe: `${base}/describe`, sobject: base },
+		urls: {
+			rowTemplate: `${base}/{ID}`,
+			defaultValues: `${base}/defaultValues?recordTypeId&fields`,
+			describe: `${base}/describe`,
+			sobject: base,
+		},
 	};
 }
 

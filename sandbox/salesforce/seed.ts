@@ -13,21 +13,93 @@ export interface SeedCounts {
 	invoices?: number;
 }
 
-const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Margaret', 'Dennis', 'Radia', 'Tim', 'Hedy', 'Linus', 'Katherine', 'Guido'];
-const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Allen', 'Thompson', 'Hamilton', 'Ritchie', 'Perlman', 'Berners-Lee', 'Lamarr', 'Torvalds', 'Johnson', "O'Brien"];
-const COMPANY = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Vandelay', 'Stark', 'Wayne', 'Tyrell', 'Cyberdyne', 'Soylent', 'Wonka'];
+const FIRST = [
+	'Ada',
+	'Grace',
+	'Alan',
+	'Edsger',
+	'Barbara',
+	'Donald',
+	'Frances',
+	'Ken',
+	'Margaret',
+	'Dennis',
+	'Radia',
+	'Tim',
+	'Hedy',
+	'Linus',
+	'Katherine',
+	'Guido',
+];
+const LAST = [
+	'Lovelace',
+	'Hopper',
+	'Turing',
+	'Dijkstra',
+	'Liskov',
+	'Knuth',
+	'Allen',
+	'Thompson',
+	'Hamilton',
+	'Ritchie',
+	'Perlman',
+	'Berners-Lee',
+	'Lamarr',
+	'Torvalds',
+	'Johnson',
+	"O'Brien",
+];
+const COMPANY = [
+	'Acme',
+	'Globex',
+	'Initech',
+	'Umbrella',
+	'Hooli',
+	'Vandelay',
+	'Stark',
+	'Wayne',
+	'Tyrell',
+	'Cyberdyne',
+	'Soylent',
+	'Wonka',
+];
 const KINDS = ['Labs', 'Industries', 'Systems', 'Logistics', 'Analytics', 'Foods'];
-const INDUSTRY = ['Banking', 'Consulting', 'Education', 'Energy', 'Finance', 'Healthcare', 'Manufacturing', 'Retail', 'Technology'];
-const STAGES = ['Prospecting', 'Qualification', 'Needs Analysis', 'Proposal/Price Quote', 'Negotiation/Review', 'Closed Won', 'Closed Lost'];
+const INDUSTRY = [
+	'Banking',
+	'Consulting',
+	'Education',
+	'Energy',
+	'Finance',
+	'Healthcare',
+	'Manufacturing',
+	'Retail',
+	'Technology',
+];
+const STAGES = [
+	'Prospecting',
+	'Qualification',
+	'Needs Analysis',
+	'Proposal/Price Quote',
+	'Negotiation/Review',
+	'Closed Won',
+	'Closed Lost',
+];
 
 function insert(org: OrgData, table: Table, input: Record<string, unknown>): string {
 	const v = org.validate(table, input, 'create', 'json');
-	if (v.errors.length > 0 || v.parseError) throw new Error(`seed: invalid ${table.object.name}: ${JSON.stringify(v.errors[0] ?? v.parseError)}`);
+	if (v.errors.length > 0 || v.parseError)
+		throw new Error(
+			`seed: invalid ${table.object.name}: ${JSON.stringify(v.errors[0] ?? v.parseError)}`,
+		);
 	return table.insert(v.fields).id;
 }
 
 /** Creates sample records; parents first so lookups are valid. Returns the counts created. */
-export function seedOrg(org: OrgData, rng: SeededRandom, counts: SeedCounts): Record<string, number> {
+export function seedOrg(
+	org: OrgData,
+	rng: SeededRandom,
+	counts: SeedCounts,
+): Record<string, number> {
 	const accounts = org.mustTable('Account');
 	const contacts = org.mustTable('Contact');
 	const accountIds = accounts.collection.list().map((r) => r.id);
@@ -83,7 +155,9 @@ export function seedOrg(org: OrgData, rng: SeededRandom, counts: SeedCounts): Re
 			Name: `Deal ${o0 + i + 1}`,
 			AccountId: accountIds.length > 0 ? rng.pick(accountIds) : null,
 			StageName: rng.pick(STAGES),
-			CloseDate: new Date(Date.UTC(2024, rng.int(0, 11), rng.int(1, 28))).toISOString().slice(0, 10),
+			CloseDate: new Date(Date.UTC(2024, rng.int(0, 11), rng.int(1, 28)))
+				.toISOString()
+				.slice(0, 10),
 			Amount: rng.int(1, 500) * 1000,
 		});
 	}

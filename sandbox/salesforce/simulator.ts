@@ -33,7 +33,15 @@ import {
 	type TokenContext,
 } from '../kit';
 import { BulkService, type BulkOptions } from './bulk';
-import { OrgData, SfApiError, notFound, parseDateTime, sfDateTime, type SfError, type Table } from './data';
+import {
+	OrgData,
+	SfApiError,
+	notFound,
+	parseDateTime,
+	sfDateTime,
+	type SfError,
+	type Table,
+} from './data';
 import { describeGlobalEntry, describeObject } from './schema';
 import { seedOrg, type SeedCounts } from './seed';
 import { compileSoql, type CompiledQuery } from './soql';
@@ -138,7 +146,12 @@ const MAX_COLLECTION = 200;
 const MAX_COMPOSITE = 25;
 
 /** Salesforce-shaped JSON error body. */
-export function sfErrors(status: number, errorCode: string, message: string, fields?: string[]): Reply {
+export function sfErrors(
+	status: number,
+	errorCode: string,
+	message: string,
+	fields?: string[],
+): Reply {
 	return json([{ message, errorCode, ...(fields ? { fields } : {}) }], status);
 }
 
@@ -186,9 +199,16 @@ export class SalesforceSimulator {
 		this.longRunningAfterMs = options.longRunningAfterMs ?? 20_000;
 		this.concurrentLimit = options.concurrentLongRunningLimit ?? 25;
 		this.dailyLimit = options.dailyRequestLimit ?? 15_000;
-		this.daily = new WindowLimiter({ limit: this.dailyLimit, windowMs: 86_400_000, mode: 'sliding' });
+		this.daily = new WindowLimiter({
+			limit: this.dailyLimit,
+			windowMs: 86_400_000,
+			mode: 'sliding',
+		});
 
-		this.store = new Store({ clock: this.clock, strictTimestamps: options.strictTimestamps ?? false });
+		this.store = new Store({
+			clock: this.clock,
+			strictTimestamps: options.strictTimestamps ?? false,
+		});
 		this.org = new OrgData({ store: this.store, clock: this.clock });
 		const users = this.org.mustTable('User');
 		const user = users.insert({
@@ -202,7 +222,13 @@ export class SalesforceSimulator {
 		});
 		this.org.userId = user.id;
 
-		const keys = options.jwtKeyPair ?? generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+		const keys =
+			options.jwtKeyPair ??
+			generateKeyPairSync('rsa', {
+				modulusLength: 2048,
+				publicKeyEncoding: { type: 'spki', format: 'pem' },
+				privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+			});
 		this.jwtPrivateKey = keys.privateKey;
 		this.jwtAudiences = ['https://login.salesforce.com', 'https://test.salesforce.com'];
 		this.oauthOptions = { jwtAudience: this.jwtAudiences };
@@ -217,9 +243,29 @@ export class SalesforceSimulator {
 		});
 		this.server.faults.setReplies({
 			rateLimited: (_req, retryAfter, status) =>
-				json([{ message: 'ConcurrentRequests (Concurrent API Requests) Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }], status, { 'Retry-After': String(retryAfter) }),
+				json(
+					[
+						{
+							message: 'ConcurrentRequests (Concurrent API Requests) Limit exceeded.',
+							errorCode: 'REQUEST_LIMIT_EXCEEDED',
+						},
+					],
+					status,
+					{ 'Retry-After': String(retryAfter) },
+				),
 			serverError: (_req, status, message) =>
-				json([{ message: status === 503 ? 'Server temporarily unavailable' : `An unexpected error occurred. Please include this ErrorId if you contact support: ${message}`, errorCode: status === 503 ? 'SERVER_UNAVAILABLE' : 'UNKNOWN_EXCEPTION' }], status),
+				json(
+					[
+						{
+							message:
+								status === 503
+									? 'Server temporarily unavailable'
+									: `An unexpected error occurred. Please include this ErrorId if you contact support: ${message}`,
+							errorCode: status === 503 ? 'SERVER_UNAVAILABLE' : 'UNKNOWN_EXCEPTION',
+						},
+					],
+					status,
+				),
 		});
 		const sfShape = salesforceTokenShape({ orgId: this.orgId });
 		const sfUser = { username: this.username, password: this.password, id: user.id };
@@ -235,22 +281,36 @@ export class SalesforceSimulator {
 			],
 			users: [{ username: this.username, password: this.password, id: user.id }],
 			accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 7200,
-			refreshTokenGrants: ['password', 'authorization_code', 'refresh_token'] as Array<'password' | 'authorization_code' | 'refresh_token'>,
+			refreshTokenGrants: ['password', 'authorization_code', 'refresh_token'] as Array<
+				'password' | 'authorization_code' | 'refresh_token'
+			>,
 			jwtMaxLifetimeSeconds: 300,
 			tokenPrefix: `${this.orgId.slice(0, 15)}!`,
 			authSchemes: ['Bearer', 'OAuth'],
 			// client-credentials tokens act for the connected app's run-as user: name it in the identity URL
 			shapeToken: (base: Record<string, unknown>, ctx: TokenContext) =>
-				sfShape(base, ctx.user ? ctx : { ...ctx, user: ctx.subject === this.username ? sfUser : undefined }),
+				sfShape(
+					base,
+					ctx.user ? ctx : { ...ctx, user: ctx.subject === this.username ? sfUser : undefined },
+				),
 			errorReply: (_status: number, error: string, description: string) => {
-				const code = error === 'invalid_client' && /client_id|unknown/i.test(description) ? 'invalid_client_id' : error;
+				const code =
+					error === 'invalid_client' && /client_id|unknown/i.test(description)
+						? 'invalid_client_id'
+						: error;
 				const desc = code === 'invalid_client_id' ? 'client identifier invalid' : description;
 				return json({ error: code, error_description: desc }, 400);
 			},
-			unauthorized: () => json([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }], 401, { 'WWW-Authenticate': 'Token' }),
+			unauthorized: () =>
+				json([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }], 401, {
+					'WWW-Authenticate': 'Token',
+				}),
 		};
 		// the audience list gains the server's own URL once it listens (see start())
-		Object.defineProperty(oauthOptions, 'jwtAudience', { get: () => this.oauthOptions.jwtAudience, enumerable: true });
+		Object.defineProperty(oauthOptions, 'jwtAudience', {
+			get: () => this.oauthOptions.jwtAudience,
+			enumerable: true,
+		});
 		this.oauth = new OAuthServer(oauthOptions);
 		this.oauth.attachFaults(this.server.faults);
 
@@ -297,8 +357,18 @@ export class SalesforceSimulator {
 		const url = this.server.url;
 		const current = this.staticToken ? this.oauth.lookup(this.staticToken) : undefined;
 		let accessToken = this.staticToken;
-		if (!accessToken || !current || current.forcedExpired || current.expiresAt <= this.clock.now()) {
-			accessToken = this.oauth.issue({ clientId: this.clientId, subject: this.username, scope: ['api', 'refresh_token'], ttlSeconds: 365 * 86_400 }).accessToken;
+		if (
+			!accessToken ||
+			!current ||
+			current.forcedExpired ||
+			current.expiresAt <= this.clock.now()
+		) {
+			accessToken = this.oauth.issue({
+				clientId: this.clientId,
+				subject: this.username,
+				scope: ['api', 'refresh_token'],
+				ttlSeconds: 365 * 86_400,
+			}).accessToken;
 			this.staticToken = accessToken;
 		}
 		return {
@@ -370,18 +440,23 @@ export class SalesforceSimulator {
 	// ---- middleware --------------------------------------------------------------------------------
 
 	private async limitMiddleware(req: SandboxRequest, next: () => Promise<Reply>): Promise<Reply> {
-		if (['token', 'authorize', 'revoke', 'soap.login', 'versions'].includes(req.kind ?? '')) return next();
+		if (['token', 'authorize', 'revoke', 'soap.login', 'versions'].includes(req.kind ?? ''))
+			return next();
 		const now = this.clock.now();
 		const state = this.daily.peek(now, 'org');
-		if (!state.allowed) return sfErrors(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
+		if (!state.allowed)
+			return sfErrors(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
 		let longRunning = 0;
-		for (const started of this.inFlight.values()) if (now - started >= this.longRunningAfterMs) longRunning++;
-		if (longRunning >= this.concurrentLimit) return sfErrors(403, 'REQUEST_LIMIT_EXCEEDED', 'ConcurrentPerOrgLongTxn Limit exceeded.');
+		for (const started of this.inFlight.values())
+			if (now - started >= this.longRunningAfterMs) longRunning++;
+		if (longRunning >= this.concurrentLimit)
+			return sfErrors(403, 'REQUEST_LIMIT_EXCEEDED', 'ConcurrentPerOrgLongTxn Limit exceeded.');
 		this.daily.consume(now, 'org');
 		this.inFlight.set(req, now);
 		try {
 			const slow = this.processing;
-			if (slow && slow.delayMs > 0 && (!slow.kinds || slow.kinds.includes(req.kind ?? ''))) await this.sleep(slow.delayMs);
+			if (slow && slow.delayMs > 0 && (!slow.kinds || slow.kinds.includes(req.kind ?? '')))
+				await this.sleep(slow.delayMs);
 			return await next();
 		} finally {
 			this.inFlight.delete(req);
@@ -400,8 +475,13 @@ export class SalesforceSimulator {
 		};
 		const [code, fixed] = map[err.code ?? ''] ?? [err.code ?? 'UNKNOWN_EXCEPTION'];
 		const allow = err.headers.Allow;
-		const message = err.code === 'method_not_allowed' && allow !== undefined ? `HTTP Method '${/Method (\S+)/.exec(err.message)?.[1] ?? ''}' not allowed. Allowed are ${String(allow).replace(/\s+/g, '')}` : fixed;
-		return json([{ message: message ?? err.message, errorCode: code }], err.status, { ...err.headers });
+		const message =
+			err.code === 'method_not_allowed' && allow !== undefined
+				? `HTTP Method '${/Method (\S+)/.exec(err.message)?.[1] ?? ''}' not allowed. Allowed are ${String(allow).replace(/\s+/g, '')}`
+				: fixed;
+		return json([{ message: message ?? err.message, errorCode: code }], err.status, {
+			...err.headers,
+		});
 	}
 
 	// ---- routing -----------------------------------------------------------------------------------
@@ -411,7 +491,10 @@ export class SalesforceSimulator {
 		const methods = Array.isArray(method) ? method : [method];
 		const full = `/services/data/:version${pattern}`;
 		this.apiRoutes.push({ methods, regex: compilePattern(full), handler, kind });
-		this.server.route(methods, full, (req) => this.runHttp(req, handler), { kind, maxBodyBytes: kind === 'bulk.ingest.upload' ? 150 * 1024 * 1024 : undefined });
+		this.server.route(methods, full, (req) => this.runHttp(req, handler), {
+			kind,
+			maxBodyBytes: kind === 'bulk.ingest.upload' ? 150 * 1024 * 1024 : undefined,
+		});
 	}
 
 	private async runHttp(req: SandboxRequest, handler: ApiHandler): Promise<Reply> {
@@ -446,7 +529,8 @@ export class SalesforceSimulator {
 			const m = route.regex.exec(u.pathname);
 			if (!m || !route.methods.includes(method)) continue;
 			const params: Record<string, string> = {};
-			for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== undefined) params[k === '__rest' ? '*' : k] = decodeURIComponent(v);
+			for (const [k, v] of Object.entries(m.groups ?? {}))
+				if (v !== undefined) params[k === '__rest' ? '*' : k] = decodeURIComponent(v);
 			const ctx: ApiCtx = {
 				method,
 				params,
@@ -466,52 +550,144 @@ export class SalesforceSimulator {
 		const s = this.server;
 		s.post('/services/oauth2/token', this.oauth.tokenHandler, { kind: 'token' });
 		s.get('/services/oauth2/authorize', this.oauth.authorizeHandler, { kind: 'authorize' });
-		s.route(['GET', 'POST'], '/services/oauth2/revoke', async (req) => {
-			const token = req.query.get('token') ?? (req.method === 'POST' ? (await req.form()).get('token') : null);
-			if (!token || !this.oauth.revoke(token)) return json({ error: 'unsupported_token_type', error_description: 'this token type is not supported' }, 400);
-			return empty(200);
-		}, { kind: 'revoke' });
-		s.get('/services/oauth2/userinfo', (req) => json(this.identity(req, true)), { kind: 'identity.userinfo' });
-		s.get('/id/:org/:user', (req) => {
-			const token = req.query.get('oauth_token');
-			const auth = token ? this.oauth.lookup(token) : undefined;
-			if (token && (!auth || auth.forcedExpired || auth.expiresAt <= this.clock.now())) {
-				return text('Bad_OAuth_Token', 403);
-			}
-			if (!token) {
-				const result = this.oauth.authenticate(req);
-				if (!result.ok) return text('Bad_OAuth_Token', 403);
-			}
-			if (req.params.org !== this.orgId || req.params.user !== this.org.userId) return text('Bad_Id', 404);
-			return json(this.identity(req, false));
-		}, { kind: 'identity' });
+		s.route(
+			['GET', 'POST'],
+			'/services/oauth2/revoke',
+			async (req) => {
+				const token =
+					req.query.get('token') ??
+					(req.method === 'POST' ? (await req.form()).get('token') : null);
+				if (!token || !this.oauth.revoke(token))
+					return json(
+						{
+							error: 'unsupported_token_type',
+							error_description: 'this token type is not supported',
+						},
+						400,
+					);
+				return empty(200);
+			},
+			{ kind: 'revoke' },
+		);
+		s.get('/services/oauth2/userinfo', (req) => json(this.identity(req, true)), {
+			kind: 'identity.userinfo',
+		});
+		s.get(
+			'/id/:org/:user',
+			(req) => {
+				const token = req.query.get('oauth_token');
+				const auth = token ? this.oauth.lookup(token) : undefined;
+				if (token && (!auth || auth.forcedExpired || auth.expiresAt <= this.clock.now())) {
+					return text('Bad_OAuth_Token', 403);
+				}
+				if (!token) {
+					const result = this.oauth.authenticate(req);
+					if (!result.ok) return text('Bad_OAuth_Token', 403);
+				}
+				if (req.params.org !== this.orgId || req.params.user !== this.org.userId)
+					return text('Bad_Id', 404);
+				return json(this.identity(req, false));
+			},
+			{ kind: 'identity' },
+		);
 		s.post('/services/Soap/u/:version', (req) => this.soapLogin(req), { kind: 'soap.login' });
 		s.get('/services/data', () => json(this.versions()), { kind: 'versions' });
 
-		this.api('GET', '', (ctx) => json({ ...this.resources(ctx.version), identity: `${ctx.baseUrl}/id/${this.orgId}/${this.org.userId}` }), 'resources');
+		this.api(
+			'GET',
+			'',
+			(ctx) =>
+				json({
+					...this.resources(ctx.version),
+					identity: `${ctx.baseUrl}/id/${this.orgId}/${this.org.userId}`,
+				}),
+			'resources',
+		);
 		this.api('GET', '/limits', () => json(this.limits()), 'limits');
-		this.api('GET', '/sobjects', (ctx) =>
-			json({ encoding: 'UTF-8', maxBatchSize: 200, sobjects: this.org.allTables().map((t) => describeGlobalEntry(t.object, ctx.version)) }), 'describeGlobal');
-		this.api('GET', '/sobjects/:type', (ctx) => {
-			const t = this.org.mustTable(ctx.params.type);
-			return json({ objectDescribe: describeGlobalEntry(t.object, ctx.version), recentItems: [] });
-		}, 'sobject.info');
+		this.api(
+			'GET',
+			'/sobjects',
+			(ctx) =>
+				json({
+					encoding: 'UTF-8',
+					maxBatchSize: 200,
+					sobjects: this.org.allTables().map((t) => describeGlobalEntry(t.object, ctx.version)),
+				}),
+			'describeGlobal',
+		);
+		this.api(
+			'GET',
+			'/sobjects/:type',
+			(ctx) => {
+				const t = this.org.mustTable(ctx.params.type);
+				return json({
+					objectDescribe: describeGlobalEntry(t.object, ctx.version),
+					recentItems: [],
+				});
+			},
+			'sobject.info',
+		);
 		this.api('POST', '/sobjects/:type', (ctx) => this.createOne(ctx), 'sobject.create');
-		this.api('GET', '/sobjects/:type/describe', (ctx) => json(describeObject(this.org.mustTable(ctx.params.type).object, ctx.version)), 'describe');
+		this.api(
+			'GET',
+			'/sobjects/:type/describe',
+			(ctx) => json(describeObject(this.org.mustTable(ctx.params.type).object, ctx.version)),
+			'describe',
+		);
 		this.api('GET', '/sobjects/:type/updated', (ctx) => this.updated(ctx), 'updated');
 		this.api('GET', '/sobjects/:type/deleted', (ctx) => this.deleted(ctx), 'deleted');
 		this.api('GET', '/sobjects/:type/:id', (ctx) => this.getOne(ctx), 'sobject.get');
 		this.api('PATCH', '/sobjects/:type/:id', (ctx) => this.updateOne(ctx), 'sobject.update');
 		this.api('DELETE', '/sobjects/:type/:id', (ctx) => this.deleteOne(ctx), 'sobject.delete');
-		this.api('GET', '/sobjects/:type/:field/:value', (ctx) => this.getByExternalId(ctx), 'sobject.getByExternalId');
-		this.api('PATCH', '/sobjects/:type/:field/:value', (ctx) => this.upsertOne(ctx), 'sobject.upsert');
-		this.api('DELETE', '/sobjects/:type/:field/:value', (ctx) => this.deleteByExternalId(ctx), 'sobject.deleteByExternalId');
+		this.api(
+			'GET',
+			'/sobjects/:type/:field/:value',
+			(ctx) => this.getByExternalId(ctx),
+			'sobject.getByExternalId',
+		);
+		this.api(
+			'PATCH',
+			'/sobjects/:type/:field/:value',
+			(ctx) => this.upsertOne(ctx),
+			'sobject.upsert',
+		);
+		this.api(
+			'DELETE',
+			'/sobjects/:type/:field/:value',
+			(ctx) => this.deleteByExternalId(ctx),
+			'sobject.deleteByExternalId',
+		);
 
-		this.api('POST', '/composite/sobjects', (ctx) => this.collectionWrite(ctx, 'create'), 'collections.create');
-		this.api('PATCH', '/composite/sobjects', (ctx) => this.collectionWrite(ctx, 'update'), 'collections.update');
-		this.api('DELETE', '/composite/sobjects', (ctx) => this.collectionDelete(ctx), 'collections.delete');
-		this.api(['GET', 'POST'], '/composite/sobjects/:type', (ctx) => this.collectionRetrieve(ctx), 'collections.retrieve');
-		this.api('PATCH', '/composite/sobjects/:type/:field', (ctx) => this.collectionWrite(ctx, 'upsert'), 'collections.upsert');
+		this.api(
+			'POST',
+			'/composite/sobjects',
+			(ctx) => this.collectionWrite(ctx, 'create'),
+			'collections.create',
+		);
+		this.api(
+			'PATCH',
+			'/composite/sobjects',
+			(ctx) => this.collectionWrite(ctx, 'update'),
+			'collections.update',
+		);
+		this.api(
+			'DELETE',
+			'/composite/sobjects',
+			(ctx) => this.collectionDelete(ctx),
+			'collections.delete',
+		);
+		this.api(
+			['GET', 'POST'],
+			'/composite/sobjects/:type',
+			(ctx) => this.collectionRetrieve(ctx),
+			'collections.retrieve',
+		);
+		this.api(
+			'PATCH',
+			'/composite/sobjects/:type/:field',
+			(ctx) => this.collectionWrite(ctx, 'upsert'),
+			'collections.upsert',
+		);
 		this.api('POST', '/composite', (ctx) => this.composite(ctx), 'composite');
 		this.api('POST', '/composite/batch', (ctx) => this.compositeBatch(ctx), 'composite.batch');
 
@@ -554,7 +730,14 @@ export class SalesforceSimulator {
 			urls,
 		};
 		if (openId) {
-			return { sub: `${base}/id/${this.orgId}/${user.id}`, user_id: user.id, name: user.fields.Name, preferred_username: this.username, nickname: 'integ', ...common };
+			return {
+				sub: `${base}/id/${this.orgId}/${user.id}`,
+				user_id: user.id,
+				name: user.fields.Name,
+				preferred_username: this.username,
+				nickname: 'integ',
+				...common,
+			};
 		}
 		return {
 			id: `${base}/id/${this.orgId}/${user.id}`,
@@ -581,7 +764,11 @@ export class SalesforceSimulator {
 		for (let v = MIN_VERSION; v <= MAX_VERSION; v++) {
 			const season = seasons[v % 3];
 			const year = 24 + Math.floor((v - 60) / 3) + (season === 'Winter' ? 1 : 0);
-			out.push({ label: `${season} '${String(year).padStart(2, '0')}`, url: `/services/data/v${v}.0`, version: `${v}.0` });
+			out.push({
+				label: `${season} '${String(year).padStart(2, '0')}`,
+				url: `/services/data/v${v}.0`,
+				version: `${v}.0`,
+			});
 		}
 		return out;
 	}
@@ -622,14 +809,23 @@ export class SalesforceSimulator {
 				{},
 				'text/xml;charset=UTF-8',
 			);
-		if (!/<login[\s>]/.test(body)) return fault('INVALID_OPERATION', 'Only login is supported by the sandbox SOAP endpoint');
+		if (!/<login[\s>]/.test(body))
+			return fault('INVALID_OPERATION', 'Only login is supported by the sandbox SOAP endpoint');
 		if (username !== this.username || password !== this.password) {
-			return fault('INVALID_LOGIN', 'Invalid username, password, security token; or user locked out.');
+			return fault(
+				'INVALID_LOGIN',
+				'Invalid username, password, security token; or user locked out.',
+			);
 		}
 		const vm = /^(\d+)\.0$/.exec(req.params.version);
-		if (!vm || Number(vm[1]) < MIN_VERSION || Number(vm[1]) > MAX_VERSION) return fault('UNSUPPORTED_API_VERSION', `Unsupported API version ${req.params.version}`);
+		if (!vm || Number(vm[1]) < MIN_VERSION || Number(vm[1]) > MAX_VERSION)
+			return fault('UNSUPPORTED_API_VERSION', `Unsupported API version ${req.params.version}`);
 		const version = req.params.version;
-		const token = this.oauth.issue({ clientId: this.clientId, subject: this.username, scope: ['api'] });
+		const token = this.oauth.issue({
+			clientId: this.clientId,
+			subject: this.username,
+			scope: ['api'],
+		});
 		const base = req.baseUrl;
 		const user = this.org.mustTable('User').get(this.org.userId) as StoredRecord;
 		return text(
@@ -657,7 +853,12 @@ export class SalesforceSimulator {
 	private writable(table: Table, op: 'create' | 'update' | 'delete'): void {
 		const o = table.object;
 		const ok = op === 'create' ? o.createable : op === 'update' ? o.updateable : o.deletable;
-		if (!ok) throw new SfApiError(400, 'INVALID_TYPE_FOR_OPERATION', `entity type ${o.name} does not support ${op}`);
+		if (!ok)
+			throw new SfApiError(
+				400,
+				'INVALID_TYPE_FOR_OPERATION',
+				`entity type ${o.name} does not support ${op}`,
+			);
 	}
 
 	private async createOne(ctx: ApiCtx): Promise<Reply> {
@@ -666,7 +867,11 @@ export class SalesforceSimulator {
 		const input = await this.body(ctx);
 		const v = this.org.validate(table, input, 'create', 'json');
 		if (v.parseError) throw new SfApiError(400, v.parseError.errorCode, v.parseError.message);
-		if (v.errors.length > 0) return json(v.errors.map((e) => ({ message: e.message, errorCode: e.errorCode, fields: e.fields })), 400);
+		if (v.errors.length > 0)
+			return json(
+				v.errors.map((e) => ({ message: e.message, errorCode: e.errorCode, fields: e.fields })),
+				400,
+			);
 		const r = table.insert(v.fields);
 		return json({ id: r.id, success: true, errors: [] }, 201, {
 			Location: `/services/data/v${ctx.version}/sobjects/${table.object.name}/${r.id}`,
@@ -677,7 +882,12 @@ export class SalesforceSimulator {
 		if (raw === null || raw.trim() === '') return undefined;
 		return raw.split(',').map((name) => {
 			const f = table.object.byName.get(name.trim().toLowerCase());
-			if (!f) throw new SfApiError(400, 'INVALID_FIELD', `No such column '${name.trim()}' on sobject of type ${table.object.name}`);
+			if (!f)
+				throw new SfApiError(
+					400,
+					'INVALID_FIELD',
+					`No such column '${name.trim()}' on sobject of type ${table.object.name}`,
+				);
 			return f;
 		});
 	}
@@ -685,7 +895,8 @@ export class SalesforceSimulator {
 	/** Resolves a record id in the URL: 404 unless a live record of this type. */
 	private liveRecord(table: Table, rawId: string): StoredRecord {
 		const id = this.org.canonicalId(rawId);
-		if (!id) throw notFound(`Provided external ID field does not exist or is not accessible: ${rawId}`);
+		if (!id)
+			throw notFound(`Provided external ID field does not exist or is not accessible: ${rawId}`);
 		if (id.slice(0, 3) !== table.object.keyPrefix) throw notFound();
 		const r = table.get(id, true);
 		if (!r) throw notFound();
@@ -696,7 +907,9 @@ export class SalesforceSimulator {
 	private getOne(ctx: ApiCtx): Reply {
 		const table = this.org.mustTable(ctx.params.type);
 		const r = this.liveRecord(table, ctx.params.id);
-		return json(this.org.recordJson(table, r, ctx.version, this.fieldList(table, ctx.query.get('fields'))));
+		return json(
+			this.org.recordJson(table, r, ctx.version, this.fieldList(table, ctx.query.get('fields'))),
+		);
 	}
 
 	private async updateOne(ctx: ApiCtx): Promise<Reply> {
@@ -706,7 +919,11 @@ export class SalesforceSimulator {
 		const input = await this.body(ctx);
 		const v = this.org.validate(table, input, 'update', 'json', { existingId: r.id });
 		if (v.parseError) throw new SfApiError(400, v.parseError.errorCode, v.parseError.message);
-		if (v.errors.length > 0) return json(v.errors.map((e) => ({ message: e.message, errorCode: e.errorCode, fields: e.fields })), 400);
+		if (v.errors.length > 0)
+			return json(
+				v.errors.map((e) => ({ message: e.message, errorCode: e.errorCode, fields: e.fields })),
+				400,
+			);
 		table.patch(r.id, v.fields);
 		return empty(204);
 	}
@@ -721,9 +938,14 @@ export class SalesforceSimulator {
 
 	private externalField(table: Table, name: string) {
 		const f = table.object.byName.get(name.toLowerCase());
-		if (!f) throw notFound(`Provided external ID field does not exist or is not accessible: ${name}`);
+		if (!f)
+			throw notFound(`Provided external ID field does not exist or is not accessible: ${name}`);
 		if (!(f.externalId || f.idLookup)) {
-			throw new SfApiError(400, 'INVALID_FIELD', `Field ${f.name} is not an External ID or indexed field for ${table.object.name}`);
+			throw new SfApiError(
+				400,
+				'INVALID_FIELD',
+				`Field ${f.name} is not an External ID or indexed field for ${table.object.name}`,
+			);
 		}
 		return f;
 	}
@@ -741,8 +963,19 @@ export class SalesforceSimulator {
 		const f = this.externalField(table, ctx.params.field);
 		const ids = this.matches(table, f.name, ctx.params.value);
 		if (ids.length === 0) throw notFound();
-		if (ids.length > 1) return json(ids.map((id) => `/services/data/v${ctx.version}/sobjects/${table.object.name}/${id}`), 300);
-		return json(this.org.recordJson(table, table.get(ids[0]) as StoredRecord, ctx.version, this.fieldList(table, ctx.query.get('fields'))));
+		if (ids.length > 1)
+			return json(
+				ids.map((id) => `/services/data/v${ctx.version}/sobjects/${table.object.name}/${id}`),
+				300,
+			);
+		return json(
+			this.org.recordJson(
+				table,
+				table.get(ids[0]) as StoredRecord,
+				ctx.version,
+				this.fieldList(table, ctx.query.get('fields')),
+			),
+		);
 	}
 
 	private deleteByExternalId(ctx: ApiCtx): Reply {
@@ -751,7 +984,11 @@ export class SalesforceSimulator {
 		const f = this.externalField(table, ctx.params.field);
 		const ids = this.matches(table, f.name, ctx.params.value);
 		if (ids.length === 0) throw notFound();
-		if (ids.length > 1) return json(ids.map((id) => `/services/data/v${ctx.version}/sobjects/${table.object.name}/${id}`), 300);
+		if (ids.length > 1)
+			return json(
+				ids.map((id) => `/services/data/v${ctx.version}/sobjects/${table.object.name}/${id}`),
+				300,
+			);
 		table.remove(ids[0]);
 		return empty(204);
 	}
@@ -762,16 +999,41 @@ export class SalesforceSimulator {
 		const f = this.externalField(table, ctx.params.field);
 		const input = await this.body(ctx);
 		const value = ctx.params.value;
-		const result = this.upsertRecord(table, f.name, value, input, ctx.query.get('updateOnly') === 'true', undefined);
+		const result = this.upsertRecord(
+			table,
+			f.name,
+			value,
+			input,
+			ctx.query.get('updateOnly') === 'true',
+			undefined,
+		);
 		if ('multiple' in result) {
-			return json(result.multiple.map((id) => `/services/data/v${ctx.version}/sobjects/${table.object.name}/${id}`), 300);
+			return json(
+				result.multiple.map(
+					(id) => `/services/data/v${ctx.version}/sobjects/${table.object.name}/${id}`,
+				),
+				300,
+			);
 		}
-		if ('parseError' in result) throw new SfApiError(400, result.parseError.errorCode, result.parseError.message);
+		if ('parseError' in result)
+			throw new SfApiError(400, result.parseError.errorCode, result.parseError.message);
 		if ('notFound' in result) throw notFound();
-		if ('errors' in result) return json(result.errors.map((e) => ({ message: e.message, errorCode: e.errorCode, fields: e.fields })), 400);
-		return json({ id: result.id, success: true, errors: [], created: result.created }, result.created ? 201 : 200, result.created
-			? { Location: `/services/data/v${ctx.version}/sobjects/${table.object.name}/${result.id}` }
-			: {});
+		if ('errors' in result)
+			return json(
+				result.errors.map((e) => ({
+					message: e.message,
+					errorCode: e.errorCode,
+					fields: e.fields,
+				})),
+				400,
+			);
+		return json(
+			{ id: result.id, success: true, errors: [], created: result.created },
+			result.created ? 201 : 200,
+			result.created
+				? { Location: `/services/data/v${ctx.version}/sobjects/${table.object.name}/${result.id}` }
+				: {},
+		);
 	}
 
 	/** Upserts one record by an external-id field value (shared by REST, Collections and Bulk). */
@@ -792,7 +1054,8 @@ export class SalesforceSimulator {
 		const ids = this.matches(table, fieldName, value);
 		if (ids.length > 1) return { multiple: ids };
 		const body = { ...input };
-		for (const k of Object.keys(body)) if (k.toLowerCase() === fieldName.toLowerCase()) delete body[k];
+		for (const k of Object.keys(body))
+			if (k.toLowerCase() === fieldName.toLowerCase()) delete body[k];
 		if (ids.length === 1) {
 			const v = this.org.validate(table, body, 'update', source, { existingId: ids[0], claims });
 			if (v.parseError) return { parseError: v.parseError };
@@ -801,7 +1064,9 @@ export class SalesforceSimulator {
 			return { id: ids[0], created: false };
 		}
 		if (updateOnly || fieldName === 'Id') return { notFound: true };
-		const v = this.org.validate(table, { ...body, [fieldName]: value }, 'create', source, { claims });
+		const v = this.org.validate(table, { ...body, [fieldName]: value }, 'create', source, {
+			claims,
+		});
 		if (v.parseError) return { parseError: v.parseError };
 		if (v.errors.length > 0) return { errors: v.errors };
 		const r = table.insert(v.fields);
@@ -810,14 +1075,26 @@ export class SalesforceSimulator {
 
 	// ---- sObject Collections -------------------------------------------------------------------------
 
-	private async collectionBody(ctx: ApiCtx): Promise<{ allOrNone: boolean; records: Array<Record<string, unknown>> }> {
+	private async collectionBody(
+		ctx: ApiCtx,
+	): Promise<{ allOrNone: boolean; records: Array<Record<string, unknown>> }> {
 		const b = (await ctx.json()) as { allOrNone?: unknown; records?: unknown } | undefined;
-		if (!b || !Array.isArray(b.records)) throw new SfApiError(400, 'JSON_PARSER_ERROR', 'Required field records is missing');
+		if (!b || !Array.isArray(b.records))
+			throw new SfApiError(400, 'JSON_PARSER_ERROR', 'Required field records is missing');
 		if (b.records.length > MAX_COLLECTION) {
-			throw new SfApiError(400, 'EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${MAX_COLLECTION} records into this call`);
+			throw new SfApiError(
+				400,
+				'EXCEEDED_ID_LIMIT',
+				`record limit reached. cannot submit more than ${MAX_COLLECTION} records into this call`,
+			);
 		}
-		for (const r of b.records) if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new SfApiError(400, 'JSON_PARSER_ERROR', 'Each record must be a JSON object');
-		return { allOrNone: b.allOrNone === true, records: b.records as Array<Record<string, unknown>> };
+		for (const r of b.records)
+			if (typeof r !== 'object' || r === null || Array.isArray(r))
+				throw new SfApiError(400, 'JSON_PARSER_ERROR', 'Each record must be a JSON object');
+		return {
+			allOrNone: b.allOrNone === true,
+			records: b.records as Array<Record<string, unknown>>,
+		};
 	}
 
 	private async collectionWrite(ctx: ApiCtx, op: 'create' | 'update' | 'upsert'): Promise<Reply> {
@@ -825,29 +1102,58 @@ export class SalesforceSimulator {
 		const upsertTable = op === 'upsert' ? this.org.mustTable(ctx.params.type) : undefined;
 		const extField = upsertTable ? this.externalField(upsertTable, ctx.params.field) : undefined;
 		const injected = ctx.req
-			? this.server.faults.batchFailures(ctx.req, records, (r) => (typeof r.Id === 'string' ? r.Id : typeof r.id === 'string' ? r.id : undefined))
+			? this.server.faults.batchFailures(ctx.req, records, (r) =>
+					typeof r.Id === 'string' ? r.Id : typeof r.id === 'string' ? r.id : undefined,
+				)
 			: new Map();
 		const claims = new Map<string, string>();
 		const seenIds = new Set<string>();
-		type Result = { id?: string; success: boolean; errors: Array<{ statusCode: string; message: string; fields: string[] }>; created?: boolean };
+		type Result = {
+			id?: string;
+			success: boolean;
+			errors: Array<{ statusCode: string; message: string; fields: string[] }>;
+			created?: boolean;
+		};
 		const fail = (errors: SfError[], id?: string): Result => ({
 			...(id ? { id } : {}),
 			success: false,
-			errors: errors.map((e) => ({ statusCode: e.errorCode, message: e.message, fields: e.fields })),
+			errors: errors.map((e) => ({
+				statusCode: e.errorCode,
+				message: e.message,
+				fields: e.fields,
+			})),
 			...(op === 'upsert' ? { created: false } : {}),
 		});
 		let parseError: SfError | undefined;
 		const work = () =>
 			records.map((rec, i): Result => {
 				const failure = injected.get(i);
-				if (failure) return fail([{ errorCode: failure.code, message: failure.message, fields: [] }]);
+				if (failure)
+					return fail([{ errorCode: failure.code, message: failure.message, fields: [] }]);
 				const typeName = (rec.attributes as { type?: unknown } | undefined)?.type;
-				const table = upsertTable ?? (typeof typeName === 'string' ? this.org.table(typeName) : undefined);
+				const table =
+					upsertTable ?? (typeof typeName === 'string' ? this.org.table(typeName) : undefined);
 				if (!table) {
-					return fail([{ errorCode: 'INVALID_TYPE', message: typeof typeName === 'string' ? `sObject type '${typeName}' is not supported.` : 'Must specify a type in attributes', fields: [] }]);
+					return fail([
+						{
+							errorCode: 'INVALID_TYPE',
+							message:
+								typeof typeName === 'string'
+									? `sObject type '${typeName}' is not supported.`
+									: 'Must specify a type in attributes',
+							fields: [],
+						},
+					]);
 				}
 				if (op === 'create') {
-					if (!table.object.createable) return fail([{ errorCode: 'INVALID_TYPE_FOR_OPERATION', message: `entity type ${table.object.name} does not support insert`, fields: [] }]);
+					if (!table.object.createable)
+						return fail([
+							{
+								errorCode: 'INVALID_TYPE_FOR_OPERATION',
+								message: `entity type ${table.object.name} does not support insert`,
+								fields: [],
+							},
+						]);
 					const v = this.org.validate(table, rec, 'create', 'json', { claims });
 					if (v.parseError) parseError ??= v.parseError;
 					if (v.parseError || v.errors.length > 0) return fail(v.errors);
@@ -856,12 +1162,43 @@ export class SalesforceSimulator {
 				if (op === 'update') {
 					const rawId = rec.Id ?? rec.id;
 					const id = this.org.canonicalId(rawId);
-					if (!id) return fail([{ errorCode: 'MISSING_ARGUMENT', message: 'Id not specified in an update call', fields: [] }]);
-					if (seenIds.has(id)) return fail([{ errorCode: 'DUPLICATE_VALUE', message: 'Duplicate id in list: ' + id, fields: [] }], id);
+					if (!id)
+						return fail([
+							{
+								errorCode: 'MISSING_ARGUMENT',
+								message: 'Id not specified in an update call',
+								fields: [],
+							},
+						]);
+					if (seenIds.has(id))
+						return fail(
+							[
+								{
+									errorCode: 'DUPLICATE_VALUE',
+									message: 'Duplicate id in list: ' + id,
+									fields: [],
+								},
+							],
+							id,
+						);
 					seenIds.add(id);
 					const existing = table.get(id, true);
-					if (!existing || id.slice(0, 3) !== table.object.keyPrefix) return fail([{ errorCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: [] }], id);
-					if (existing.deletedAt !== null) return fail([{ errorCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }], id);
+					if (!existing || id.slice(0, 3) !== table.object.keyPrefix)
+						return fail(
+							[
+								{
+									errorCode: 'INVALID_CROSS_REFERENCE_KEY',
+									message: 'invalid cross reference id',
+									fields: [],
+								},
+							],
+							id,
+						);
+					if (existing.deletedAt !== null)
+						return fail(
+							[{ errorCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }],
+							id,
+						);
 					const v = this.org.validate(table, rec, 'update', 'json', { existingId: id, claims });
 					if (v.parseError) parseError ??= v.parseError;
 					if (v.parseError || v.errors.length > 0) return fail(v.errors, id);
@@ -870,22 +1207,46 @@ export class SalesforceSimulator {
 				}
 				// upsert
 				const f = extField as NonNullable<typeof extField>;
-				const value = Object.entries(rec).find(([k]) => k.toLowerCase() === f.name.toLowerCase())?.[1];
+				const value = Object.entries(rec).find(
+					([k]) => k.toLowerCase() === f.name.toLowerCase(),
+				)?.[1];
 				if (value === undefined || value === null || value === '') {
-					return fail([{ errorCode: 'MISSING_ARGUMENT', message: `${f.name} not specified`, fields: [] }]);
+					return fail([
+						{ errorCode: 'MISSING_ARGUMENT', message: `${f.name} not specified`, fields: [] },
+					]);
 				}
 				const key = `upsert:${String(value).toLowerCase()}`;
-				if (claims.has(key)) return fail([{ errorCode: 'DUPLICATE_EXTERNAL_ID', message: `Duplicate external id specified: ${String(value)}`, fields: [f.name] }]);
+				if (claims.has(key))
+					return fail([
+						{
+							errorCode: 'DUPLICATE_EXTERNAL_ID',
+							message: `Duplicate external id specified: ${String(value)}`,
+							fields: [f.name],
+						},
+					]);
 				claims.set(key, '');
 				const result = this.upsertRecord(table, f.name, String(value), rec, false, claims);
 				if ('multiple' in result) {
-					return fail([{ errorCode: 'DUPLICATE_EXTERNAL_ID', message: `${f.name}: more than one record found for external id field: [${result.multiple.join(', ')}]`, fields: [f.name] }]);
+					return fail([
+						{
+							errorCode: 'DUPLICATE_EXTERNAL_ID',
+							message: `${f.name}: more than one record found for external id field: [${result.multiple.join(', ')}]`,
+							fields: [f.name],
+						},
+					]);
 				}
 				if ('parseError' in result) {
 					parseError ??= result.parseError;
 					return fail([]);
 				}
-				if ('notFound' in result) return fail([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist', fields: [] }]);
+				if ('notFound' in result)
+					return fail([
+						{
+							errorCode: 'NOT_FOUND',
+							message: 'The requested resource does not exist',
+							fields: [],
+						},
+					]);
 				if ('errors' in result) return fail(result.errors);
 				return { id: result.id, success: true, errors: [], created: result.created };
 			});
@@ -899,7 +1260,14 @@ export class SalesforceSimulator {
 						? {
 								...(op !== 'create' && r.id ? { id: r.id } : {}),
 								success: false,
-								errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }],
+								errors: [
+									{
+										statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+										message:
+											'Record rolled back because not all records were valid and the request was using AllOrNone header',
+										fields: [],
+									},
+								],
 								...(op === 'upsert' ? { created: false } : {}),
 							}
 						: r,
@@ -910,30 +1278,71 @@ export class SalesforceSimulator {
 	}
 
 	private collectionDelete(ctx: ApiCtx): Reply {
-		const raw = (ctx.query.get('ids') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
-		if (raw.length === 0) throw new SfApiError(400, 'MISSING_ARGUMENT', 'ids parameter is required');
-		if (raw.length > MAX_COLLECTION) throw new SfApiError(400, 'EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${MAX_COLLECTION} records into this call`);
+		const raw = (ctx.query.get('ids') ?? '')
+			.split(',')
+			.map((s) => s.trim())
+			.filter((s) => s !== '');
+		if (raw.length === 0)
+			throw new SfApiError(400, 'MISSING_ARGUMENT', 'ids parameter is required');
+		if (raw.length > MAX_COLLECTION)
+			throw new SfApiError(
+				400,
+				'EXCEEDED_ID_LIMIT',
+				`record limit reached. cannot submit more than ${MAX_COLLECTION} records into this call`,
+			);
 		const allOrNone = ctx.query.get('allOrNone') === 'true';
-		const injected = ctx.req ? this.server.faults.batchFailures(ctx.req, raw, (id) => id) : new Map();
-		type Result = { id: string; success: boolean; errors: Array<{ statusCode: string; message: string; fields: string[] }> };
+		const injected = ctx.req
+			? this.server.faults.batchFailures(ctx.req, raw, (id) => id)
+			: new Map();
+		type Result = {
+			id: string;
+			success: boolean;
+			errors: Array<{ statusCode: string; message: string; fields: string[] }>;
+		};
 		const work = () =>
 			raw.map((rawId, i): Result => {
 				const failure = injected.get(i);
-				const failed = (statusCode: string, message: string): Result => ({ id: rawId, success: false, errors: [{ statusCode, message, fields: [] }] });
+				const failed = (statusCode: string, message: string): Result => ({
+					id: rawId,
+					success: false,
+					errors: [{ statusCode, message, fields: [] }],
+				});
 				if (failure) return failed(failure.code, failure.message);
 				const id = this.org.canonicalId(rawId);
 				if (!id) return failed('MALFORMED_ID', `malformed id ${rawId}`);
 				const found = this.org.findById(id, true);
 				if (!found) return failed('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id');
-				if (found.record.deletedAt !== null) return failed('ENTITY_IS_DELETED', 'entity is deleted');
-				if (!found.table.object.deletable) return failed('INVALID_TYPE_FOR_OPERATION', `entity type ${found.table.object.name} does not support delete`);
+				if (found.record.deletedAt !== null)
+					return failed('ENTITY_IS_DELETED', 'entity is deleted');
+				if (!found.table.object.deletable)
+					return failed(
+						'INVALID_TYPE_FOR_OPERATION',
+						`entity type ${found.table.object.name} does not support delete`,
+					);
 				found.table.remove(id);
 				return { id, success: true, errors: [] };
 			});
 		const rolledBack = (results: Result[]) => allOrNone && results.some((r) => !r.success);
 		const results = this.org.atomic(work, rolledBack);
 		if (rolledBack(results)) {
-			return json(results.map((r) => (r.success ? { id: r.id, success: false, errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }] } : r)));
+			return json(
+				results.map((r) =>
+					r.success
+						? {
+								id: r.id,
+								success: false,
+								errors: [
+									{
+										statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+										message:
+											'Record rolled back because not all records were valid and the request was using AllOrNone header',
+										fields: [],
+									},
+								],
+							}
+						: r,
+				),
+			);
 		}
 		return json(results);
 	}
@@ -944,14 +1353,20 @@ export class SalesforceSimulator {
 		let fieldNames: string;
 		if (ctx.method === 'POST') {
 			const b = (await ctx.json()) as { ids?: unknown; fields?: unknown } | undefined;
-			if (!b || !Array.isArray(b.ids) || !Array.isArray(b.fields)) throw new SfApiError(400, 'JSON_PARSER_ERROR', 'ids and fields are required');
+			if (!b || !Array.isArray(b.ids) || !Array.isArray(b.fields))
+				throw new SfApiError(400, 'JSON_PARSER_ERROR', 'ids and fields are required');
 			ids = b.ids.map(String);
 			fieldNames = b.fields.map(String).join(',');
 		} else {
 			ids = (ctx.query.get('ids') ?? '').split(',').filter((s) => s !== '');
 			fieldNames = ctx.query.get('fields') ?? '';
 		}
-		if (ids.length > 2000) throw new SfApiError(400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 2000 records into this call');
+		if (ids.length > 2000)
+			throw new SfApiError(
+				400,
+				'EXCEEDED_ID_LIMIT',
+				'record limit reached. cannot submit more than 2000 records into this call',
+			);
 		const fields = this.fieldList(table, fieldNames);
 		if (!fields) throw new SfApiError(400, 'MISSING_ARGUMENT', 'fields parameter is required');
 		return json(
@@ -971,29 +1386,58 @@ export class SalesforceSimulator {
 			throw new SfApiError(400, 'JSON_PARSER_ERROR', 'compositeRequest is required');
 		}
 		if (b.compositeRequest.length > MAX_COMPOSITE) {
-			throw new SfApiError(400, 'INVALID_INPUT', `Maximum number of subrequests allowed is ${MAX_COMPOSITE}`);
+			throw new SfApiError(
+				400,
+				'INVALID_INPUT',
+				`Maximum number of subrequests allowed is ${MAX_COMPOSITE}`,
+			);
 		}
-		const subs = b.compositeRequest as Array<{ method?: unknown; url?: unknown; referenceId?: unknown; body?: unknown }>;
+		const subs = b.compositeRequest as Array<{
+			method?: unknown;
+			url?: unknown;
+			referenceId?: unknown;
+			body?: unknown;
+		}>;
 		const refIds = new Set<string>();
 		for (const s of subs) {
-			if (typeof s.method !== 'string' || typeof s.url !== 'string' || typeof s.referenceId !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(s.referenceId)) {
-				throw new SfApiError(400, 'INVALID_INPUT', 'Each subrequest needs method, url and a referenceId made of letters, digits and underscores (starting with a letter)');
+			if (
+				typeof s.method !== 'string' ||
+				typeof s.url !== 'string' ||
+				typeof s.referenceId !== 'string' ||
+				!/^[A-Za-z][A-Za-z0-9_]*$/.test(s.referenceId)
+			) {
+				throw new SfApiError(
+					400,
+					'INVALID_INPUT',
+					'Each subrequest needs method, url and a referenceId made of letters, digits and underscores (starting with a letter)',
+				);
 			}
-			if (refIds.has(s.referenceId)) throw new SfApiError(400, 'INVALID_INPUT', `Duplicate referenceId: ${s.referenceId}`);
+			if (refIds.has(s.referenceId))
+				throw new SfApiError(400, 'INVALID_INPUT', `Duplicate referenceId: ${s.referenceId}`);
 			refIds.add(s.referenceId);
 			if (/\/(composite|jobs)(\/|$|\?)/.test(s.url) && !/\/composite\/sobjects/.test(s.url)) {
-				throw new SfApiError(400, 'INVALID_INPUT', `Resource not supported in a composite subrequest: ${s.url}`);
+				throw new SfApiError(
+					400,
+					'INVALID_INPUT',
+					`Resource not supported in a composite subrequest: ${s.url}`,
+				);
 			}
 		}
 		const allOrNone = b.allOrNone === true;
-		type Sub = { body: unknown; httpHeaders: Record<string, string>; httpStatusCode: number; referenceId: string };
+		type Sub = {
+			body: unknown;
+			httpHeaders: Record<string, string>;
+			httpStatusCode: number;
+			referenceId: string;
+		};
 		const halted = (referenceId: string, message: string): Sub => ({
 			body: [{ errorCode: 'PROCESSING_HALTED', message }],
 			httpHeaders: {},
 			httpStatusCode: 400,
 			referenceId,
 		});
-		const ROLLED_BACK = 'The transaction was rolled back since another operation in the same transaction failed.';
+		const ROLLED_BACK =
+			'The transaction was rolled back since another operation in the same transaction failed.';
 		const run = async () => {
 			const results: Sub[] = [];
 			const bodies = new Map<string, unknown>();
@@ -1014,11 +1458,23 @@ export class SalesforceSimulator {
 					failed = true;
 					continue;
 				}
-				const reply = await this.dispatch((s.method as string).toUpperCase(), url, body, ctx.baseUrl);
-				const parsed = reply.body === undefined || reply.body === '' ? null : safeJson(reply.body.toString());
+				const reply = await this.dispatch(
+					(s.method as string).toUpperCase(),
+					url,
+					body,
+					ctx.baseUrl,
+				);
+				const parsed =
+					reply.body === undefined || reply.body === '' ? null : safeJson(reply.body.toString());
 				const headers: Record<string, string> = {};
-				for (const [k, v] of Object.entries(reply.headers)) if (k.toLowerCase() === 'location') headers.Location = String(v);
-				results.push({ body: parsed, httpHeaders: headers, httpStatusCode: reply.status, referenceId });
+				for (const [k, v] of Object.entries(reply.headers))
+					if (k.toLowerCase() === 'location') headers.Location = String(v);
+				results.push({
+					body: parsed,
+					httpHeaders: headers,
+					httpStatusCode: reply.status,
+					referenceId,
+				});
 				if (reply.status >= 400) failed = true;
 				else bodies.set(referenceId, parsed);
 			}
@@ -1027,26 +1483,53 @@ export class SalesforceSimulator {
 		const outcome = allOrNone ? await this.org.atomicAsync(run, (o) => o.failed) : await run();
 		let results = outcome.results;
 		if (allOrNone && outcome.failed) {
-			results = results.map((r) => (r.httpStatusCode < 400 ? halted(r.referenceId, ROLLED_BACK) : r));
+			results = results.map((r) =>
+				r.httpStatusCode < 400 ? halted(r.referenceId, ROLLED_BACK) : r,
+			);
 		}
 		return json({ compositeResponse: results });
 	}
 
 	private async compositeBatch(ctx: ApiCtx): Promise<Reply> {
 		const b = (await ctx.json()) as { haltOnError?: unknown; batchRequests?: unknown } | undefined;
-		if (!b || !Array.isArray(b.batchRequests) || b.batchRequests.length === 0) throw new SfApiError(400, 'JSON_PARSER_ERROR', 'batchRequests is required');
-		if (b.batchRequests.length > MAX_COMPOSITE) throw new SfApiError(400, 'INVALID_INPUT', `Maximum number of subrequests allowed is ${MAX_COMPOSITE}`);
+		if (!b || !Array.isArray(b.batchRequests) || b.batchRequests.length === 0)
+			throw new SfApiError(400, 'JSON_PARSER_ERROR', 'batchRequests is required');
+		if (b.batchRequests.length > MAX_COMPOSITE)
+			throw new SfApiError(
+				400,
+				'INVALID_INPUT',
+				`Maximum number of subrequests allowed is ${MAX_COMPOSITE}`,
+			);
 		const results: Array<{ statusCode: number; result: unknown }> = [];
 		let halted = false;
-		for (const raw of b.batchRequests as Array<{ method?: unknown; url?: unknown; richInput?: unknown }>) {
+		for (const raw of b.batchRequests as Array<{
+			method?: unknown;
+			url?: unknown;
+			richInput?: unknown;
+		}>) {
 			if (halted) {
-				results.push({ statusCode: 412, result: [{ errorCode: 'BATCH_PROCESSING_HALTED', message: 'Batch processing halted per request' }] });
+				results.push({
+					statusCode: 412,
+					result: [
+						{
+							errorCode: 'BATCH_PROCESSING_HALTED',
+							message: 'Batch processing halted per request',
+						},
+					],
+				});
 				continue;
 			}
-			if (typeof raw.method !== 'string' || typeof raw.url !== 'string') throw new SfApiError(400, 'INVALID_INPUT', 'Each batch request needs method and url');
+			if (typeof raw.method !== 'string' || typeof raw.url !== 'string')
+				throw new SfApiError(400, 'INVALID_INPUT', 'Each batch request needs method and url');
 			const rel = raw.url.replace(/^\/?(services\/data\/)?/, '');
-			const reply = await this.dispatch(raw.method.toUpperCase(), `/services/data/${rel}`, raw.richInput, ctx.baseUrl);
-			const body = reply.body === undefined || reply.body === '' ? null : safeJson(reply.body.toString());
+			const reply = await this.dispatch(
+				raw.method.toUpperCase(),
+				`/services/data/${rel}`,
+				raw.richInput,
+				ctx.baseUrl,
+			);
+			const body =
+				reply.body === undefined || reply.body === '' ? null : safeJson(reply.body.toString());
 			results.push({ statusCode: reply.status, result: body });
 			if (reply.status >= 400 && b.haltOnError === true) halted = true;
 		}
@@ -1064,14 +1547,22 @@ export class SalesforceSimulator {
 
 	private query(ctx: ApiCtx, all: boolean): Reply {
 		const q = ctx.query.get('q');
-		if (q === null || q.trim() === '') throw new SfApiError(400, 'MALFORMED_QUERY', 'A query string (q) is required');
+		if (q === null || q.trim() === '')
+			throw new SfApiError(400, 'MALFORMED_QUERY', 'A query string (q) is required');
 		const compiled = compileSoql(this.org, q, ctx.version, this.clock.now());
 		const { records, totalSize } = compiled.run({ includeDeleted: all });
 		if (compiled.count) return json({ totalSize, done: true, records: [] });
 		const size = this.batchSize(ctx);
-		if (records.length <= size) return json({ totalSize, done: true, records: records.map(compiled.toJson) });
+		if (records.length <= size)
+			return json({ totalSize, done: true, records: records.map(compiled.toJson) });
 		this.pruneCursors();
-		const cursor: Cursor = { id: this.nextCursorId(), records, query: compiled, batchSize: size, expiresAt: this.clock.now() + this.queryLocatorTtlMs };
+		const cursor: Cursor = {
+			id: this.nextCursorId(),
+			records,
+			query: compiled,
+			batchSize: size,
+			expiresAt: this.clock.now() + this.queryLocatorTtlMs,
+		};
 		this.cursors.set(cursor.id, cursor);
 		return this.page(cursor, 0, ctx.version, all);
 	}
@@ -1084,7 +1575,11 @@ export class SalesforceSimulator {
 		return json({
 			totalSize: cursor.records.length,
 			done,
-			...(done ? {} : { nextRecordsUrl: `/services/data/v${version}/${all ? 'queryAll' : 'query'}/${cursor.id}-${end}` }),
+			...(done
+				? {}
+				: {
+						nextRecordsUrl: `/services/data/v${version}/${all ? 'queryAll' : 'query'}/${cursor.id}-${end}`,
+					}),
 			records: cursor.records.slice(start, end).map(cursor.query.toJson),
 		});
 	}
@@ -1097,8 +1592,14 @@ export class SalesforceSimulator {
 			throw new SfApiError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
 		}
 		const start = Number(m[2]);
-		if (start >= cursor.records.length) throw new SfApiError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
-		return this.page(cursor, start, ctx.version, ctx.req ? ctx.req.path.includes('/queryAll/') : false);
+		if (start >= cursor.records.length)
+			throw new SfApiError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
+		return this.page(
+			cursor,
+			start,
+			ctx.version,
+			ctx.req ? ctx.req.path.includes('/queryAll/') : false,
+		);
 	}
 
 	private pruneCursors(): void {
@@ -1112,30 +1613,44 @@ export class SalesforceSimulator {
 	private window(ctx: ApiCtx): { startMin: number; endMin: number } {
 		const parse = (name: string) => {
 			const raw = ctx.query.get(name);
-			if (raw === null || raw === '') throw new SfApiError(400, 'MISSING_ARGUMENT', `${name} parameter is required`);
+			if (raw === null || raw === '')
+				throw new SfApiError(400, 'MISSING_ARGUMENT', `${name} parameter is required`);
 			const t = parseDateTime(raw.replace(' ', '+'));
-			if (t === undefined) throw new SfApiError(400, 'INVALID_REPLICATION_DATE', `${name}: invalid date ${raw}`);
+			if (t === undefined)
+				throw new SfApiError(400, 'INVALID_REPLICATION_DATE', `${name}: invalid date ${raw}`);
 			return Math.floor(t / 60_000) * 60_000;
 		};
 		const startMin = parse('start');
 		const endMin = parse('end');
 		const now = this.clock.now();
-		if (endMin < startMin) throw new SfApiError(400, 'INVALID_REPLICATION_DATE', 'EndDate before StartDate');
-		if (startMin < now - 30 * 86_400_000) throw new SfApiError(400, 'INVALID_REPLICATION_DATE', 'startDate cannot be more than 30 days ago');
+		if (endMin < startMin)
+			throw new SfApiError(400, 'INVALID_REPLICATION_DATE', 'EndDate before StartDate');
+		if (startMin < now - 30 * 86_400_000)
+			throw new SfApiError(
+				400,
+				'INVALID_REPLICATION_DATE',
+				'startDate cannot be more than 30 days ago',
+			);
 		return { startMin, endMin: Math.min(endMin, Math.floor(now / 60_000) * 60_000) };
 	}
 
 	private updated(ctx: ApiCtx): Reply {
 		const table = this.org.mustTable(ctx.params.type);
 		const { startMin, endMin } = this.window(ctx);
-		const ids = endMin <= startMin ? [] : table.collection.updatedIds({ since: startMin - 1, until: endMin - 1 });
+		const ids =
+			endMin <= startMin
+				? []
+				: table.collection.updatedIds({ since: startMin - 1, until: endMin - 1 });
 		return json({ ids, latestDateCovered: sfDateTime(Math.max(startMin, endMin)) });
 	}
 
 	private deleted(ctx: ApiCtx): Reply {
 		const table = this.org.mustTable(ctx.params.type);
 		const { startMin, endMin } = this.window(ctx);
-		const deleted = endMin <= startMin ? [] : table.collection.deletedIds({ since: startMin - 1, until: endMin - 1 });
+		const deleted =
+			endMin <= startMin
+				? []
+				: table.collection.deletedIds({ since: startMin - 1, until: endMin - 1 });
 		const earliest = table.collection.changes({ kinds: ['deleted'] })[0]?.at ?? startMin;
 		return json({
 			deletedRecords: deleted.map((d) => ({ id: d.id, deletedDate: sfDateTime(d.deletedAt) })),
@@ -1148,25 +1663,51 @@ export class SalesforceSimulator {
 
 	private installAdmin(): void {
 		const s = this.server;
-		s.admin('GET', '/limits', () => json({ dailyRequestLimit: this.dailyLimit, apiUsage: this.apiUsage(), concurrentLongRunningLimit: this.concurrentLimit }));
+		s.admin('GET', '/limits', () =>
+			json({
+				dailyRequestLimit: this.dailyLimit,
+				apiUsage: this.apiUsage(),
+				concurrentLongRunningLimit: this.concurrentLimit,
+			}),
+		);
 		s.admin('PUT', '/limits', async (req) => {
-			const b = (await req.json<{ dailyRequestLimit?: unknown; concurrentLongRunningLimit?: unknown; resetUsage?: unknown }>()) ?? {};
+			const b =
+				(await req.json<{
+					dailyRequestLimit?: unknown;
+					concurrentLongRunningLimit?: unknown;
+					resetUsage?: unknown;
+				}>()) ?? {};
 			const int = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 			if (b.dailyRequestLimit !== undefined) {
-				if (!int(b.dailyRequestLimit)) throw new HttpError(400, 'dailyRequestLimit must be a non-negative integer', 'invalid_limits');
+				if (!int(b.dailyRequestLimit))
+					throw new HttpError(
+						400,
+						'dailyRequestLimit must be a non-negative integer',
+						'invalid_limits',
+					);
 				this.setDailyRequestLimit(b.dailyRequestLimit as number);
 			}
 			if (b.concurrentLongRunningLimit !== undefined) {
-				if (!int(b.concurrentLongRunningLimit)) throw new HttpError(400, 'concurrentLongRunningLimit must be a non-negative integer', 'invalid_limits');
+				if (!int(b.concurrentLongRunningLimit))
+					throw new HttpError(
+						400,
+						'concurrentLongRunningLimit must be a non-negative integer',
+						'invalid_limits',
+					);
 				this.setConcurrentLongRunningLimit(b.concurrentLongRunningLimit as number);
 			}
 			if (b.resetUsage === true) this.daily.reset();
-			return json({ dailyRequestLimit: this.dailyLimit, apiUsage: this.apiUsage(), concurrentLongRunningLimit: this.concurrentLimit });
+			return json({
+				dailyRequestLimit: this.dailyLimit,
+				apiUsage: this.apiUsage(),
+				concurrentLongRunningLimit: this.concurrentLimit,
+			});
 		});
 		s.admin('POST', '/seed', async (req) => {
 			const b = (await req.json<SeedCounts>()) ?? {};
 			for (const [k, v] of Object.entries(b)) {
-				if (!(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 1_000_000)) throw new HttpError(400, `${k} must be an integer 0..1000000`, 'invalid_seed');
+				if (!(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 1_000_000))
+					throw new HttpError(400, `${k} must be an integer 0..1000000`, 'invalid_seed');
 			}
 			return json({ created: this.seed(b) }, 201);
 		});
@@ -1177,8 +1718,17 @@ export class SalesforceSimulator {
 		s.admin('POST', '/tokens', async (req) => {
 			const b = (await req.json<{ ttlSeconds?: unknown }>()) ?? {};
 			const ttl = typeof b.ttlSeconds === 'number' && b.ttlSeconds > 0 ? b.ttlSeconds : undefined;
-			const t = this.oauth.issue({ clientId: this.clientId, subject: this.username, scope: ['api'], ttlSeconds: ttl, withRefreshToken: true });
-			return json({ accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: t.expiresAt }, 201);
+			const t = this.oauth.issue({
+				clientId: this.clientId,
+				subject: this.username,
+				scope: ['api'],
+				ttlSeconds: ttl,
+				withRefreshToken: true,
+			});
+			return json(
+				{ accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: t.expiresAt },
+				201,
+			);
 		});
 	}
 }
@@ -1210,7 +1760,9 @@ function substitute(value: unknown, bodies: Map<string, unknown>, inUrl: boolean
 	}
 	if (Array.isArray(value)) return value.map((v) => substitute(v, bodies, inUrl));
 	if (value && typeof value === 'object') {
-		return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, bodies, inUrl)]));
+		return Object.fromEntries(
+			Object.entries(value).map(([k, v]) => [k, substitute(v, bodies, inUrl)]),
+		);
 	}
 	return value;
 }
@@ -1218,7 +1770,10 @@ function substitute(value: unknown, bodies: Map<string, unknown>, inUrl: boolean
 function resolveRef(expr: string, bodies: Map<string, unknown>): unknown {
 	const parts = expr.split('.');
 	const refId = parts[0];
-	if (!bodies.has(refId)) throw new Error(`Invalid reference specified. No value for ${expr} found in ${refId}. Provided referenceId ('${refId}') must be of a preceding successful subrequest.`);
+	if (!bodies.has(refId))
+		throw new Error(
+			`Invalid reference specified. No value for ${expr} found in ${refId}. Provided referenceId ('${refId}') must be of a preceding successful subrequest.`,
+		);
 	let cur: unknown = bodies.get(refId);
 	for (const part of parts.slice(1)) {
 		const m = /^([^[\]]+)((?:\[\d+\])*)$/.exec(part);
@@ -1226,14 +1781,24 @@ function resolveRef(expr: string, bodies: Map<string, unknown>): unknown {
 		cur = (cur as Record<string, unknown> | null)?.[m[1]];
 		for (const idx of m[2].match(/\d+/g) ?? []) cur = (cur as unknown[] | null)?.[Number(idx)];
 	}
-	if (cur === undefined) throw new Error(`Invalid reference specified. No value for ${expr} found in ${refId}.`);
+	if (cur === undefined)
+		throw new Error(`Invalid reference specified. No value for ${expr} found in ${refId}.`);
 	return cur;
 }
 
 function escapeXml(s: string): string {
-	return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+	return s
+		.replace(/&/g, '&amp;')
+		.replace(/</g, '&lt;')
+		.replace(/>/g, '&gt;')
+		.replace(/"/g, '&quot;');
 }
 
 function unescapeXml(s: string): string {
-	return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+	return s
+		.replace(/&lt;/g, '<')
+		.replace(/&gt;/g, '>')
+		.replace(/&quot;/g, '"')
+		.replace(/&apos;/g, "'")
+		.replace(/&amp;/g, '&');
 }

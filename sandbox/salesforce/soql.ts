@@ -57,14 +57,29 @@ function tokenize(q: string): Token[] {
 				const ch = q[i];
 				if (ch === '\\') {
 					const n = q[i + 1];
-					const map: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', '"': '"', "'": "'", '\\': '\\' };
+					const map: Record<string, string> = {
+						n: '\n',
+						r: '\r',
+						t: '\t',
+						b: '\b',
+						f: '\f',
+						'"': '"',
+						"'": "'",
+						'\\': '\\',
+					};
 					if (n === undefined) break;
 					if (n in map) v += map[n];
-					else if (n === '_' || n === '%') v += '\\' + n; // kept for LIKE, where they are literal
+					else if (n === '_' || n === '%')
+						v += '\\' + n; // kept for LIKE, where they are literal
 					else if (n === 'u' && /^[0-9a-fA-F]{4}$/.test(q.slice(i + 2, i + 6))) {
 						v += String.fromCharCode(parseInt(q.slice(i + 2, i + 6), 16));
 						i += 4;
-					} else throw new SoqlError('MALFORMED_QUERY', `Invalid string literal '${q.slice(start, Math.min(q.length, i + 2))}'. Illegal character sequence '\\${n}' in string literal.`, start);
+					} else
+						throw new SoqlError(
+							'MALFORMED_QUERY',
+							`Invalid string literal '${q.slice(start, Math.min(q.length, i + 2))}'. Illegal character sequence '\\${n}' in string literal.`,
+							start,
+						);
 					i += 2;
 					continue;
 				}
@@ -76,7 +91,12 @@ function tokenize(q: string): Token[] {
 				v += ch;
 				i++;
 			}
-			if (!closed) throw new SoqlError('MALFORMED_QUERY', `line 1:${start} mismatched character '<EOF>' expecting '''`, start);
+			if (!closed)
+				throw new SoqlError(
+					'MALFORMED_QUERY',
+					`line 1:${start} mismatched character '<EOF>' expecting '''`,
+					start,
+				);
 			out.push({ type: 'string', value: v, pos: start, raw: q.slice(start, i) });
 			continue;
 		}
@@ -89,7 +109,11 @@ function tokenize(q: string): Token[] {
 		}
 		const badDt = /^\d{4}-\d{2}-\d{2}T[^\s),]*/.exec(rest);
 		if (badDt) {
-			throw new SoqlError('MALFORMED_QUERY', `line 1:${start} invalid datetime literal: ${badDt[0]} (use YYYY-MM-DDThh:mm:ssZ or an offset such as +01:00)`, start);
+			throw new SoqlError(
+				'MALFORMED_QUERY',
+				`line 1:${start} invalid datetime literal: ${badDt[0]} (use YYYY-MM-DDThh:mm:ssZ or an offset such as +01:00)`,
+				start,
+			);
 		}
 		const d = DATE_RE.exec(rest);
 		if (d) {
@@ -98,7 +122,10 @@ function tokenize(q: string): Token[] {
 			continue;
 		}
 		const num = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?/.exec(rest);
-		if (num && (/\d/.test(c) || c === '.' || ((c === '-' || c === '+') && /[\d.]/.test(q[i + 1] ?? '')))) {
+		if (
+			num &&
+			(/\d/.test(c) || c === '.' || ((c === '-' || c === '+') && /[\d.]/.test(q[i + 1] ?? '')))
+		) {
 			i += num[0].length;
 			out.push({ type: 'number', value: num[0], pos: start, raw: num[0] });
 			continue;
@@ -120,7 +147,11 @@ function tokenize(q: string): Token[] {
 			out.push({ type: 'punct', value: c, pos: start, raw: c });
 			continue;
 		}
-		throw new SoqlError('MALFORMED_QUERY', `line 1:${start} no viable alternative at character '${c}'`, start);
+		throw new SoqlError(
+			'MALFORMED_QUERY',
+			`line 1:${start} no viable alternative at character '${c}'`,
+			start,
+		);
 	}
 	out.push({ type: 'eof', value: '', pos: q.length, raw: '<EOF>' });
 	return out;
@@ -168,10 +199,58 @@ interface QueryAst {
 	offsetPos?: number;
 }
 
-const KEYWORDS = new Set(['SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'NOT', 'IN', 'LIKE', 'ORDER', 'BY', 'ASC', 'DESC', 'NULLS', 'FIRST', 'LAST', 'LIMIT', 'OFFSET', 'NULL', 'TRUE', 'FALSE', 'GROUP', 'HAVING', 'WITH', 'FOR', 'USING', 'INCLUDES', 'EXCLUDES']);
+const KEYWORDS = new Set([
+	'SELECT',
+	'FROM',
+	'WHERE',
+	'AND',
+	'OR',
+	'NOT',
+	'IN',
+	'LIKE',
+	'ORDER',
+	'BY',
+	'ASC',
+	'DESC',
+	'NULLS',
+	'FIRST',
+	'LAST',
+	'LIMIT',
+	'OFFSET',
+	'NULL',
+	'TRUE',
+	'FALSE',
+	'GROUP',
+	'HAVING',
+	'WITH',
+	'FOR',
+	'USING',
+	'INCLUDES',
+	'EXCLUDES',
+]);
 
-const DATE_FNS = new Set(['TODAY', 'YESTERDAY', 'TOMORROW', 'THIS_WEEK', 'LAST_WEEK', 'NEXT_WEEK', 'THIS_MONTH', 'LAST_MONTH', 'NEXT_MONTH', 'THIS_YEAR', 'LAST_YEAR', 'NEXT_YEAR']);
-const DATE_FNS_N = new Set(['LAST_N_DAYS', 'NEXT_N_DAYS', 'N_DAYS_AGO', 'N_DAYS_FROM_NOW', 'LAST_N_MONTHS', 'NEXT_N_MONTHS']);
+const DATE_FNS = new Set([
+	'TODAY',
+	'YESTERDAY',
+	'TOMORROW',
+	'THIS_WEEK',
+	'LAST_WEEK',
+	'NEXT_WEEK',
+	'THIS_MONTH',
+	'LAST_MONTH',
+	'NEXT_MONTH',
+	'THIS_YEAR',
+	'LAST_YEAR',
+	'NEXT_YEAR',
+]);
+const DATE_FNS_N = new Set([
+	'LAST_N_DAYS',
+	'NEXT_N_DAYS',
+	'N_DAYS_AGO',
+	'N_DAYS_FROM_NOW',
+	'LAST_N_MONTHS',
+	'NEXT_N_MONTHS',
+]);
 
 class Parser {
 	private i = 0;
@@ -190,7 +269,11 @@ class Parser {
 		return t.type === 'ident' && t.value.toUpperCase() === word;
 	}
 	private unexpected(t: Token = this.peek()): never {
-		throw new SoqlError('MALFORMED_QUERY', `unexpected token: ${t.type === 'eof' ? '<EOF>' : t.raw}`, t.pos);
+		throw new SoqlError(
+			'MALFORMED_QUERY',
+			`unexpected token: ${t.type === 'eof' ? '<EOF>' : t.raw}`,
+			t.pos,
+		);
 	}
 	private expectKw(word: string): Token {
 		if (!this.isKw(word)) this.unexpected();
@@ -220,11 +303,19 @@ class Parser {
 					const t = this.next();
 					this.expectPunct('(');
 					const kind = this.next();
-					if (kind.type !== 'ident' || !['ALL', 'STANDARD', 'CUSTOM'].includes(kind.value.toUpperCase())) this.unexpected(kind);
+					if (
+						kind.type !== 'ident' ||
+						!['ALL', 'STANDARD', 'CUSTOM'].includes(kind.value.toUpperCase())
+					)
+						this.unexpected(kind);
 					this.expectPunct(')');
 					ast.fieldsFn = { kind: kind.value.toUpperCase(), pos: t.pos };
 				} else if (this.isPunct('(')) {
-					throw new SoqlError('MALFORMED_QUERY', 'Relationship subqueries (SELECT … FROM children) are not supported by the sandbox', this.peek().pos);
+					throw new SoqlError(
+						'MALFORMED_QUERY',
+						'Relationship subqueries (SELECT … FROM children) are not supported by the sandbox',
+						this.peek().pos,
+					);
 				} else {
 					ast.fields.push(this.path());
 				}
@@ -242,7 +333,11 @@ class Parser {
 			ast.where = this.condition();
 		}
 		if (this.isKw('GROUP') || this.isKw('HAVING')) {
-			throw new SoqlError('MALFORMED_QUERY', 'GROUP BY / HAVING are not supported by the sandbox', this.peek().pos);
+			throw new SoqlError(
+				'MALFORMED_QUERY',
+				'GROUP BY / HAVING are not supported by the sandbox',
+				this.peek().pos,
+			);
 		}
 		if (this.isKw('ORDER')) {
 			this.next();
@@ -289,7 +384,12 @@ class Parser {
 
 	private path(): PathNode {
 		const first = this.next();
-		if (first.type !== 'ident' || (KEYWORDS.has(first.value.toUpperCase()) && !['FIRST', 'LAST'].includes(first.value.toUpperCase()))) this.unexpected(first);
+		if (
+			first.type !== 'ident' ||
+			(KEYWORDS.has(first.value.toUpperCase()) &&
+				!['FIRST', 'LAST'].includes(first.value.toUpperCase()))
+		)
+			this.unexpected(first);
 		const parts = [first.value];
 		while (this.isPunct('.')) {
 			this.next();
@@ -362,18 +462,25 @@ class Parser {
 			case 'number':
 				return { kind: 'number', value: Number(t.value), pos: t.pos, raw: t.value };
 			case 'date': {
-				if (parseDate(t.value) === undefined) throw new SoqlError('MALFORMED_QUERY', `line 1:${t.pos} invalid date: ${t.value}`, t.pos);
+				if (parseDate(t.value) === undefined)
+					throw new SoqlError('MALFORMED_QUERY', `line 1:${t.pos} invalid date: ${t.value}`, t.pos);
 				return { kind: 'date', value: t.value, pos: t.pos };
 			}
 			case 'datetime': {
 				const ms = parseDateTime(t.value);
-				if (ms === undefined) throw new SoqlError('MALFORMED_QUERY', `line 1:${t.pos} invalid datetime: ${t.value}`, t.pos);
+				if (ms === undefined)
+					throw new SoqlError(
+						'MALFORMED_QUERY',
+						`line 1:${t.pos} invalid datetime: ${t.value}`,
+						t.pos,
+					);
 				return { kind: 'datetime', value: ms, pos: t.pos, raw: t.value };
 			}
 			case 'ident': {
 				const u = t.value.toUpperCase();
 				if (u === 'NULL') return { kind: 'null', pos: t.pos };
-				if (u === 'TRUE' || u === 'FALSE') return { kind: 'boolean', value: u === 'TRUE', pos: t.pos };
+				if (u === 'TRUE' || u === 'FALSE')
+					return { kind: 'boolean', value: u === 'TRUE', pos: t.pos };
 				if (DATE_FNS.has(u)) return { kind: 'dateFn', name: u, pos: t.pos };
 				if (DATE_FNS_N.has(u)) {
 					this.expectPunct(':');
@@ -401,7 +508,16 @@ interface Resolved {
 	leafObject: SfObject;
 }
 
-const STRINGISH = new Set(['string', 'textarea', 'email', 'phone', 'url', 'picklist', 'id', 'reference']);
+const STRINGISH = new Set([
+	'string',
+	'textarea',
+	'email',
+	'phone',
+	'url',
+	'picklist',
+	'id',
+	'reference',
+]);
 const NUMERIC = new Set(['int', 'double', 'currency', 'percent']);
 
 /** A compiled query. */
@@ -421,11 +537,17 @@ export interface CompiledQuery {
 const DAY = 86_400_000;
 
 /** Compiles a SOQL query against the org, throwing an {@link SfApiError} worded like Salesforce's. */
-export function compileSoql(org: OrgData, soql: string, version: string, now: number): CompiledQuery {
+export function compileSoql(
+	org: OrgData,
+	soql: string,
+	version: string,
+	now: number,
+): CompiledQuery {
 	try {
 		return compile(org, soql, version, now);
 	} catch (err) {
-		if (err instanceof SoqlError) throw new SfApiError(400, err.code, positioned(soql, err.pos, err.message));
+		if (err instanceof SoqlError)
+			throw new SfApiError(400, err.code, positioned(soql, err.pos, err.message));
 		throw err;
 	}
 }
@@ -453,7 +575,11 @@ function compile(org: OrgData, soql: string, version: string, now: number): Comp
 
 	const resolve = (p: PathNode): Resolved => {
 		let parts = p.parts;
-		if (parts.length > 1 && parts[0].toLowerCase() === object.name.toLowerCase() && !object.byRelationship.has(parts[0].toLowerCase())) {
+		if (
+			parts.length > 1 &&
+			parts[0].toLowerCase() === object.name.toLowerCase() &&
+			!object.byRelationship.has(parts[0].toLowerCase())
+		) {
 			parts = parts.slice(1);
 		}
 		let current = object;
@@ -471,8 +597,12 @@ function compile(org: OrgData, soql: string, version: string, now: number): Comp
 			hops.push(rel);
 			names.push(rel.relationshipName as string);
 			const leafName = parts[parts.length - 1].toLowerCase();
-			const targets = (rel.referenceTo ?? []).map((n) => org.table(n)?.object).filter((o): o is SfObject => o !== undefined);
-			current = (i === parts.length - 2 ? targets.find((o) => o.byName.has(leafName)) : undefined) ?? targets[0];
+			const targets = (rel.referenceTo ?? [])
+				.map((n) => org.table(n)?.object)
+				.filter((o): o is SfObject => o !== undefined);
+			current =
+				(i === parts.length - 2 ? targets.find((o) => o.byName.has(leafName)) : undefined) ??
+				targets[0];
 		}
 		const leaf = current.byName.get(parts[parts.length - 1].toLowerCase());
 		if (!leaf) {
@@ -491,7 +621,11 @@ function compile(org: OrgData, soql: string, version: string, now: number): Comp
 	if (ast.fieldsFn) {
 		const kind = ast.fieldsFn.kind;
 		if (kind !== 'STANDARD' && (ast.limit === undefined || ast.limit > 200)) {
-			throw new SoqlError('MALFORMED_QUERY', 'The SOQL FIELDS function must have a LIMIT of at most 200', ast.fieldsFn.pos);
+			throw new SoqlError(
+				'MALFORMED_QUERY',
+				'The SOQL FIELDS function must have a LIMIT of at most 200',
+				ast.fieldsFn.pos,
+			);
 		}
 		const extra = object.fields
 			.filter((f) => kind === 'ALL' || (kind === 'CUSTOM' ? f.custom : !f.custom))
@@ -501,11 +635,20 @@ function compile(org: OrgData, soql: string, version: string, now: number): Comp
 	const seen = new Set<string>();
 	for (const [i, r] of selected.entries()) {
 		const key = r.names.join('.').toLowerCase();
-		if (seen.has(key)) throw new SoqlError('MALFORMED_QUERY', `duplicate field selected: ${r.names.join('.')}`, ast.fields[i]?.pos ?? 0);
+		if (seen.has(key))
+			throw new SoqlError(
+				'MALFORMED_QUERY',
+				`duplicate field selected: ${r.names.join('.')}`,
+				ast.fields[i]?.pos ?? 0,
+			);
 		seen.add(key);
 	}
 	if (ast.offset !== undefined && ast.offset > 2000) {
-		throw new SoqlError('NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is 2000`, ast.offsetPos ?? 0);
+		throw new SoqlError(
+			'NUMBER_OUTSIDE_VALID_RANGE',
+			`Maximum SOQL offset allowed is 2000`,
+			ast.offsetPos ?? 0,
+		);
 	}
 
 	const getter = (r: Resolved) => {
@@ -529,7 +672,11 @@ function compile(org: OrgData, soql: string, version: string, now: number): Comp
 	const orderKeys = ast.orderBy.map((o) => {
 		const r = resolve(o.path);
 		if (r.leaf.type === 'textarea') {
-			throw new SoqlError('INVALID_FIELD', `field '${r.leaf.name}' can not be sorted in a query call`, o.path.pos);
+			throw new SoqlError(
+				'INVALID_FIELD',
+				`field '${r.leaf.name}' can not be sorted in a query call`,
+				o.path.pos,
+			);
 		}
 		// text sorts case-insensitively; ids sort case-sensitively (their base-62 order is creation order)
 		const text = STRINGISH.has(r.leaf.type) && r.leaf.type !== 'id' && r.leaf.type !== 'reference';
@@ -537,9 +684,16 @@ function compile(org: OrgData, soql: string, version: string, now: number): Comp
 	});
 
 	const run = (options: { includeDeleted: boolean }) => {
-		let records = table.collection.list({ includeDeleted: options.includeDeleted, filter: predicate });
+		let records = table.collection.list({
+			includeDeleted: options.includeDeleted,
+			filter: predicate,
+		});
 		if (orderKeys.length > 0) {
-			const decorated = records.map((rec, idx) => ({ rec, idx, keys: orderKeys.map((k) => normKey(k.get(rec), k.text)) }));
+			const decorated = records.map((rec, idx) => ({
+				rec,
+				idx,
+				keys: orderKeys.map((k) => normKey(k.get(rec), k.text)),
+			}));
 			decorated.sort((a, b) => {
 				for (let i = 0; i < orderKeys.length; i++) {
 					const k = orderKeys[i];
@@ -564,7 +718,10 @@ function compile(org: OrgData, soql: string, version: string, now: number): Comp
 	const getters = selected.map((r) => ({ r, get: getter(r) }));
 	const toJson = (record: StoredRecord): Record<string, unknown> => {
 		const out: Record<string, unknown> = {
-			attributes: { type: object.name, url: `/services/data/v${version}/sobjects/${object.name}/${record.id}` },
+			attributes: {
+				type: object.name,
+				url: `/services/data/v${version}/sobjects/${object.name}/${record.id}`,
+			},
 		};
 		for (const { r } of getters) {
 			let target: Record<string, unknown> = out;
@@ -574,7 +731,9 @@ function compile(org: OrgData, soql: string, version: string, now: number): Comp
 			for (const hop of r.hops) {
 				const relName = hop.relationshipName as string;
 				const id: string | null = rec ? (org.fieldValue(rec, hop) as string | null) : null;
-				const found: { table: Table; record: StoredRecord } | undefined = id ? org.findById(id) : undefined;
+				const found: { table: Table; record: StoredRecord } | undefined = id
+					? org.findById(id)
+					: undefined;
 				if (!found) {
 					if (!(relName in target)) target[relName] = null;
 					dead = true;
@@ -583,7 +742,10 @@ function compile(org: OrgData, soql: string, version: string, now: number): Comp
 				let child = target[relName] as Record<string, unknown> | null | undefined;
 				if (!child) {
 					child = {
-						attributes: { type: found.table.object.name, url: `/services/data/v${version}/sobjects/${found.table.object.name}/${found.record.id}` },
+						attributes: {
+							type: found.table.object.name,
+							url: `/services/data/v${version}/sobjects/${found.table.object.name}/${found.record.id}`,
+						},
 					};
 					target[relName] = child;
 				}
@@ -601,7 +763,8 @@ function compile(org: OrgData, soql: string, version: string, now: number): Comp
 		getters.map(({ r, get }) => {
 			const v = get(record);
 			if (v === null || v === undefined) return '';
-			if (r.leaf.type === 'datetime' && typeof v === 'number') return new Date(v).toISOString().replace('Z', '+0000');
+			if (r.leaf.type === 'datetime' && typeof v === 'number')
+				return new Date(v).toISOString().replace('Z', '+0000');
 			return String(v);
 		});
 
@@ -639,8 +802,16 @@ function compileCond(
 		}
 		case 'like': {
 			const res = resolve(cond.path);
-			if (!STRINGISH.has(res.leaf.type) || res.leaf.type === 'id' || res.leaf.type === 'reference') {
-				throw new SoqlError('INVALID_FIELD', `invalid operator on ${res.leaf.type} field: ${res.leaf.name}`, cond.path.pos);
+			if (
+				!STRINGISH.has(res.leaf.type) ||
+				res.leaf.type === 'id' ||
+				res.leaf.type === 'reference'
+			) {
+				throw new SoqlError(
+					'INVALID_FIELD',
+					`invalid operator on ${res.leaf.type} field: ${res.leaf.name}`,
+					cond.path.pos,
+				);
 			}
 			filterable(res, cond.path);
 			if (cond.value.kind !== 'string') throw typeMismatch(res, cond.value);
@@ -671,11 +842,20 @@ function compileCond(
 			const get = getter(res);
 			const op = cond.op;
 			if (lit === null) {
-				if (op !== '=' && op !== '!=') throw new SoqlError('MALFORMED_QUERY', `invalid operator for null: ${op}`, cond.value.pos);
+				if (op !== '=' && op !== '!=')
+					throw new SoqlError(
+						'MALFORMED_QUERY',
+						`invalid operator for null: ${op}`,
+						cond.value.pos,
+					);
 				return (r) => (fieldKey(get(r), res) === null) === (op === '=');
 			}
 			if ((op === '<' || op === '>' || op === '<=' || op === '>=') && res.leaf.type === 'boolean') {
-				throw new SoqlError('INVALID_QUERY_FILTER_OPERATOR', `invalid operator on boolean field: ${res.leaf.name}`, cond.path.pos);
+				throw new SoqlError(
+					'INVALID_QUERY_FILTER_OPERATOR',
+					`invalid operator on boolean field: ${res.leaf.name}`,
+					cond.path.pos,
+				);
 			}
 			return (r) => {
 				const v = fieldKey(get(r), res);
@@ -702,7 +882,12 @@ function compileCond(
 }
 
 function filterable(res: Resolved, p: PathNode): void {
-	if (res.leaf.type === 'textarea') throw new SoqlError('INVALID_FIELD', `field '${res.leaf.name}' can not be filtered in a query call`, p.pos);
+	if (res.leaf.type === 'textarea')
+		throw new SoqlError(
+			'INVALID_FIELD',
+			`field '${res.leaf.name}' can not be filtered in a query call`,
+			p.pos,
+		);
 }
 
 /** A literal as comparable bounds: a point (`lo`) or a range `[lo, hi)`. */
@@ -763,7 +948,12 @@ function normalizeLiteral(res: Resolved, lit: Literal, org: OrgData, now: number
 	if (t === 'id' || t === 'reference') {
 		if (lit.kind !== 'string') throw typeMismatch(res, lit);
 		const id = org.canonicalId(lit.value);
-		if (!id) throw new SoqlError('INVALID_QUERY_FILTER_OPERATOR', `invalid ID field: ${lit.value}`, lit.pos);
+		if (!id)
+			throw new SoqlError(
+				'INVALID_QUERY_FILTER_OPERATOR',
+				`invalid ID field: ${lit.value}`,
+				lit.pos,
+			);
 		return { lo: id, point: true };
 	}
 	if (STRINGISH.has(t)) {

@@ -11,7 +11,8 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..', '..');
 const pkg = require(path.join(root, 'package.json'));
 
-const npm = (args, cwd) => execFileSync('npm', args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+const npm = (args, cwd) =>
+	execFileSync('npm', args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
 
 /**
  * `npm pack` into `work`, then installs the tarball into `<userFolder>/.n8n/nodes`.
@@ -20,14 +21,40 @@ const npm = (args, cwd) => execFileSync('npm', args, { cwd, stdio: ['ignore', 'p
  *   `installed` is `<userFolder>/.n8n/nodes/node_modules/<package name>`.
  */
 function packAndInstall({ work, userFolder }) {
-	const tarball = npm(['pack', '--silent', '--pack-destination', work], root).trim().split('\n').pop();
+	const tarball = npm(['pack', '--silent', '--pack-destination', work], root)
+		.trim()
+		.split('\n')
+		.pop();
 	const tarballPath = path.join(work, tarball);
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	fs.mkdirSync(nodesDir, { recursive: true });
-	fs.writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
+	fs.writeFileSync(
+		path.join(nodesDir, 'package.json'),
+		JSON.stringify({ name: 'installed-nodes', private: true }),
+	);
 	// As n8n does: no install scripts. Peer n8n-workflow is left to the host (n8n provides it).
-	npm(['install', tarballPath, '--ignore-scripts', '--omit=dev', '--omit=peer', '--legacy-peer-deps', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], nodesDir);
-	return { tarball, tarballPath, size: fs.statSync(tarballPath).size, nodesDir, installed: path.join(nodesDir, 'node_modules', pkg.name) };
+	npm(
+		[
+			'install',
+			tarballPath,
+			'--ignore-scripts',
+			'--omit=dev',
+			'--omit=peer',
+			'--legacy-peer-deps',
+			'--prefer-offline',
+			'--no-audit',
+			'--no-fund',
+			'--loglevel=error',
+		],
+		nodesDir,
+	);
+	return {
+		tarball,
+		tarballPath,
+		size: fs.statSync(tarballPath).size,
+		nodesDir,
+		installed: path.join(nodesDir, 'node_modules', pkg.name),
+	};
 }
 
 module.exports = { root, pkg, packAndInstall };

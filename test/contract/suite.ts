@@ -4,14 +4,24 @@
  * `runConformanceSuite`). Passing it is what "a CRM is supported" means: the sync engine, the triggers and the
  * generic parts of the nodes rely on nothing else. Every case counts in the simulator what really happened.
  */
-import type { ChangePage, CrmConnector, Watermark, WriteInput } from '../../core/connectors/contract';
+import type {
+	ChangePage,
+	CrmConnector,
+	Watermark,
+	WriteInput,
+} from '../../core/connectors/contract';
 import type { CrmRecord } from '../../core/records/types';
 import { type ContractHarness, createInputs } from './harness';
 
 /** Far enough past any connector's safety lag and second boundary. */
 const PAST_LAG_MS = 10 * 60_000;
 
-async function allPages(connector: CrmConnector, objectType: string, watermark: Watermark | null, fields: string[]): Promise<ChangePage[]> {
+async function allPages(
+	connector: CrmConnector,
+	objectType: string,
+	watermark: Watermark | null,
+	fields: string[],
+): Promise<ChangePage[]> {
 	const pages: ChangePage[] = [];
 	for await (const page of connector.changesSince(objectType, watermark, { fields })) {
 		expect(JSON.parse(JSON.stringify(page.watermark))).toEqual(page.watermark); // plain JSON, storable as is
@@ -24,7 +34,10 @@ function lastWatermark(pages: ChangePage[], before: Watermark | null): Watermark
 	return pages.length ? pages[pages.length - 1].watermark : before;
 }
 
-const idsOf = (pages: ChangePage[], deleted = false) => pages.flatMap((p) => p.records.filter((r) => Boolean(r.deleted) === deleted).map((r) => String(r.id)));
+const idsOf = (pages: ChangePage[], deleted = false) =>
+	pages.flatMap((p) =>
+		p.records.filter((r) => Boolean(r.deleted) === deleted).map((r) => String(r.id)),
+	);
 
 /** Runs every case of the contract against the CRM behind `h`. */
 export function runConformanceSuite(name: string, h: ContractHarness): void {
@@ -54,7 +67,8 @@ export function runConformanceSuite(name: string, h: ContractHarness): void {
 			expect(caps.batchSize).toBeGreaterThan(1);
 			expect(caps.maxKeysPerLookup).toBeGreaterThan(1);
 			for (const f of schema.fields) {
-				if (f.type === 'picklist' || f.type === 'multipicklist') expect(Array.isArray(f.options)).toBe(true);
+				if (f.type === 'picklist' || f.type === 'multipicklist')
+					expect(Array.isArray(f.options)).toBe(true);
 				if (f.readOnly) expect(f.createable || f.updateable).toBe(false);
 			}
 		});
@@ -66,13 +80,30 @@ export function runConformanceSuite(name: string, h: ContractHarness): void {
 			expect(required.filter((f) => f.type === 'reference').map((f) => f.name)).toEqual([]);
 			const fields: Record<string, unknown> = {};
 			for (const f of required) {
-				fields[f.name] = f.type === 'number' ? 1 : f.type === 'boolean' ? true : f.type === 'email' ? 'required@example.com' : f.type === 'date' ? '2024-01-02' : f.type === 'datetime' ? '2024-01-02T03:04:05.000Z' : f.options?.length ? f.options[0].value : 'Required';
+				fields[f.name] =
+					f.type === 'number'
+						? 1
+						: f.type === 'boolean'
+							? true
+							: f.type === 'email'
+								? 'required@example.com'
+								: f.type === 'date'
+									? '2024-01-02'
+									: f.type === 'datetime'
+										? '2024-01-02T03:04:05.000Z'
+										: f.options?.length
+											? f.options[0].value
+											: 'Required';
 			}
 			const [ok] = await c.write('create', h.objectType, [{ fields }]);
 			expect(ok).toMatchObject({ ok: true });
-			const readOnly = schema.fields.find((f) => f.readOnly && f.name !== schema.idField && f.type === 'string');
+			const readOnly = schema.fields.find(
+				(f) => f.readOnly && f.name !== schema.idField && f.type === 'string',
+			);
 			if (readOnly) {
-				const [refused] = await c.write('create', h.objectType, [{ fields: { ...h.makeFields(900), [readOnly.name]: 'not settable' } }]);
+				const [refused] = await c.write('create', h.objectType, [
+					{ fields: { ...h.makeFields(900), [readOnly.name]: 'not settable' } },
+				]);
 				expect(refused.ok).toBe(false);
 			}
 			expect(h.storedCount()).toBe(1);
@@ -87,25 +118,46 @@ export function runConformanceSuite(name: string, h: ContractHarness): void {
 			expect(new Set(ids).size).toBe(7);
 			expect(h.storedCount()).toBe(7);
 
-			const read = await c.getByIds(h.objectType, [ids[3], ids[0], ids[6]], [h.textField, h.keyField]);
+			const read = await c.getByIds(
+				h.objectType,
+				[ids[3], ids[0], ids[6]],
+				[h.textField, h.keyField],
+			);
 			expect(read.map((r) => r?.id)).toEqual([ids[3], ids[0], ids[6]]);
-			expect(read.map((r) => r?.fields[h.keyField])).toEqual([inputs[3].fields[h.keyField], inputs[0].fields[h.keyField], inputs[6].fields[h.keyField]]);
+			expect(read.map((r) => r?.fields[h.keyField])).toEqual([
+				inputs[3].fields[h.keyField],
+				inputs[0].fields[h.keyField],
+				inputs[6].fields[h.keyField],
+			]);
 			for (const r of read) expect(r).toMatchObject({ type: h.objectType, source: c.system });
 
-			const updated = await c.write('update', h.objectType, [{ id: ids[1], fields: { [h.textField]: 'Renamed 1' } }, { id: ids[2], fields: { [h.textField]: 'Renamed 2' } }]);
+			const updated = await c.write('update', h.objectType, [
+				{ id: ids[1], fields: { [h.textField]: 'Renamed 1' } },
+				{ id: ids[2], fields: { [h.textField]: 'Renamed 2' } },
+			]);
 			expect(updated.map((r) => r.ok && r.value.id)).toEqual([ids[1], ids[2]]);
 			const afterUpdate = await c.getByIds(h.objectType, [ids[1], ids[2]], [h.textField]);
 			expect(afterUpdate.map((r) => r?.fields[h.textField])).toEqual(['Renamed 1', 'Renamed 2']);
 
 			const fresh = h.makeFields(100);
-			const upserted = await c.write('upsert', h.objectType, [{ fields: { ...inputs[4].fields, [h.textField]: 'Upserted 4' } }, { fields: fresh }], { key: h.keyField });
+			const upserted = await c.write(
+				'upsert',
+				h.objectType,
+				[{ fields: { ...inputs[4].fields, [h.textField]: 'Upserted 4' } }, { fields: fresh }],
+				{ key: h.keyField },
+			);
 			expect(upserted[0]).toMatchObject({ ok: true, value: { id: ids[4] } });
 			expect(upserted[1].ok).toBe(true);
-			if (upserted[0].ok && upserted[0].value.created !== undefined) expect(upserted[0].value.created).toBe(false);
-			if (upserted[1].ok && upserted[1].value.created !== undefined) expect(upserted[1].value.created).toBe(true);
+			if (upserted[0].ok && upserted[0].value.created !== undefined)
+				expect(upserted[0].value.created).toBe(false);
+			if (upserted[1].ok && upserted[1].value.created !== undefined)
+				expect(upserted[1].value.created).toBe(true);
 			expect(h.storedCount()).toBe(8);
 
-			const deleted = await c.write('delete', h.objectType, [{ id: ids[5], fields: {} }, { id: ids[6], fields: {} }]);
+			const deleted = await c.write('delete', h.objectType, [
+				{ id: ids[5], fields: {} },
+				{ id: ids[6], fields: {} },
+			]);
 			expect(deleted.map((r) => r.ok)).toEqual([true, true]);
 			expect(h.storedCount()).toBe(6);
 			const gone = await c.getByIds(h.objectType, [ids[5], ids[0]], [h.textField]);
@@ -118,13 +170,24 @@ export function runConformanceSuite(name: string, h: ContractHarness): void {
 			const inputs = createInputs(h, 200, 5);
 			const results = await c.write('create', h.objectType, inputs);
 			expect(results.map((r) => r.index)).toEqual([0, 1, 2, 3, 4]);
-			const read = await c.getByIds(h.objectType, results.map((r) => (r.ok ? r.value.id : '')), [h.keyField]);
-			expect(read.map((r) => r?.fields[h.keyField])).toEqual(inputs.map((i) => i.fields[h.keyField]));
-			if (!reversed) console.log(`${name}: the API promises result order; the reverse-order case ran in order`);
+			const read = await c.getByIds(
+				h.objectType,
+				results.map((r) => (r.ok ? r.value.id : '')),
+				[h.keyField],
+			);
+			expect(read.map((r) => r?.fields[h.keyField])).toEqual(
+				inputs.map((i) => i.fields[h.keyField]),
+			);
+			if (!reversed)
+				console.log(`${name}: the API promises result order; the reverse-order case ran in order`);
 		});
 
-		it('one invalid record fails alone, with the CRM\'s code and message; its neighbours are written', async () => {
-			const inputs: WriteInput[] = [...createInputs(h, 300, 3), { fields: h.invalidFields() }, ...createInputs(h, 303, 3)];
+		it("one invalid record fails alone, with the CRM's code and message; its neighbours are written", async () => {
+			const inputs: WriteInput[] = [
+				...createInputs(h, 300, 3),
+				{ fields: h.invalidFields() },
+				...createInputs(h, 303, 3),
+			];
 			const results = await c.write('create', h.objectType, inputs);
 			expect(results.map((r) => r.ok)).toEqual([true, true, true, false, true, true, true]);
 			const failed = results[3];
@@ -136,8 +199,16 @@ export function runConformanceSuite(name: string, h: ContractHarness): void {
 		});
 
 		it('findByKeys returns every match per value, in the order of the values (two records with one value are two)', async () => {
-			const ids = await h.seed(4, (i) => ({ ...h.makeFields(400 + i), [h.sharedField]: i < 2 ? 'Shared Value' : `Own ${i}` }));
-			const shared = await c.findByKeys(h.objectType, h.sharedField, ['Own 3', 'Shared Value', 'Nobody Has This'], [h.keyField]);
+			const ids = await h.seed(4, (i) => ({
+				...h.makeFields(400 + i),
+				[h.sharedField]: i < 2 ? 'Shared Value' : `Own ${i}`,
+			}));
+			const shared = await c.findByKeys(
+				h.objectType,
+				h.sharedField,
+				['Own 3', 'Shared Value', 'Nobody Has This'],
+				[h.keyField],
+			);
 			expect(shared.map((m) => m.length)).toEqual([1, 2, 0]);
 			expect(shared[0][0].id).toBe(ids[3]);
 			expect(shared[1].map((r) => r.id).sort()).toEqual([ids[0], ids[1]].sort());
@@ -155,7 +226,8 @@ export function runConformanceSuite(name: string, h: ContractHarness): void {
 			expect(idsOf(first).sort()).toEqual([...ids].sort());
 			const wm1 = lastWatermark(first, null);
 			expect(wm1).not.toBeNull();
-			for (const r of first.flatMap((p) => p.records) as CrmRecord[]) expect(r).toMatchObject({ type: h.objectType, source: c.system });
+			for (const r of first.flatMap((p) => p.records) as CrmRecord[])
+				expect(r).toMatchObject({ type: h.objectType, source: c.system });
 
 			await h.editDirect(ids[1], { [h.textField]: 'Edited 1' });
 			await h.editDirect(ids[4], { [h.textField]: 'Edited 4' });
@@ -163,7 +235,12 @@ export function runConformanceSuite(name: string, h: ContractHarness): void {
 			const [added] = await h.seed(1, (i) => h.makeFields(500 + i));
 			h.advance(PAST_LAG_MS);
 			// A fresh connector (a new run) resuming from the stored watermark.
-			const second = await allPages(h.connector(), h.objectType, JSON.parse(JSON.stringify(wm1)) as Watermark, fields);
+			const second = await allPages(
+				h.connector(),
+				h.objectType,
+				JSON.parse(JSON.stringify(wm1)) as Watermark,
+				fields,
+			);
 			expect(idsOf(second).sort()).toEqual([ids[1], ids[4], added].sort());
 			const edited = second.flatMap((p) => p.records).find((r) => r.id === ids[1]);
 			expect(edited?.fields[h.textField]).toBe('Edited 1');

@@ -18,7 +18,15 @@ import { HubSpotSimulator, type HubSpotContract } from '../../sandbox';
 import { ManualClock, SeededRandom, type Middleware, type SandboxRequest } from '../../sandbox/kit';
 import type { SalesforceSimContract, SalesforceSimulator } from '../../sandbox/salesforce';
 import { nodeTypeName, runPoll, runWorkflow, type WorkflowJson } from '../helpers/engine';
-import { object, PASSWORD_CREDENTIAL, passwordCredentials, salesforceNode, SF_TRIGGER, startSimulator, workflowWith } from '../workflows/salesforce/helpers';
+import {
+	object,
+	PASSWORD_CREDENTIAL,
+	passwordCredentials,
+	salesforceNode,
+	SF_TRIGGER,
+	startSimulator,
+	workflowWith,
+} from '../workflows/salesforce/helpers';
 
 const HOUR = 3_600_000;
 /** The defaults of the nodes (Salesforce 60 s, HubSpot 30 s), plus a margin: after this, a change is in a window. */
@@ -71,7 +79,13 @@ class Ledger {
 			made += n;
 			lost += Math.max(0, n - (best.get(id) ?? 0));
 		}
-		return { made, emitted: this.emitted.length, lost, twice: this.emitted.length - new Set(this.emitted).size, unknown: this.unknown };
+		return {
+			made,
+			emitted: this.emitted.length,
+			lost,
+			twice: this.emitted.length - new Set(this.emitted).size,
+			unknown: this.unknown,
+		};
 	}
 }
 
@@ -82,7 +96,22 @@ let hostSkew: number | undefined;
 function fakeHostClock(skew: number): void {
 	hostSkew = skew;
 	jest.useFakeTimers({
-		doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'requestAnimationFrame', 'cancelAnimationFrame', 'requestIdleCallback', 'cancelIdleCallback', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
+		doNotFake: [
+			'hrtime',
+			'nextTick',
+			'performance',
+			'queueMicrotask',
+			'requestAnimationFrame',
+			'cancelAnimationFrame',
+			'requestIdleCallback',
+			'cancelIdleCallback',
+			'setImmediate',
+			'clearImmediate',
+			'setInterval',
+			'clearInterval',
+			'setTimeout',
+			'clearTimeout',
+		],
 	});
 }
 /** Keeps the host clock `skew` away from the CRM's clock (called before every poll). */
@@ -102,7 +131,10 @@ interface Pending {
 	run: () => void;
 	ran: number;
 }
-function duringAnswers(): { middleware: Middleware; next: (match: Pending['match'], run: Pending['run']) => Pending } {
+function duringAnswers(): {
+	middleware: Middleware;
+	next: (match: Pending['match'], run: Pending['run']) => Pending;
+} {
 	const queue: Pending[] = [];
 	return {
 		middleware: async (req, next) => {
@@ -132,7 +164,12 @@ let sf: SalesforceSimulator;
 let sfContract: SalesforceSimContract;
 const sfDuring = duringAnswers();
 // Stamps as HubSpot gives them: two writes in one millisecond get the same one.
-const hs = new HubSpotSimulator({ rateLimits: false, clock: hsClock, strictTimestamps: false, searchIndexDelayMs: INDEX_DELAY });
+const hs = new HubSpotSimulator({
+	rateLimits: false,
+	clock: hsClock,
+	strictTimestamps: false,
+	searchIndexDelayMs: INDEX_DELAY,
+});
 let hsContract: HubSpotContract;
 const hsDuring = duringAnswers();
 
@@ -156,24 +193,42 @@ beforeEach(() => {
 // ---------------------------------------------------------------------------------------------------------------
 // Salesforce
 
-const sfTrigger = (options: IDataObject = {}): Partial<INode> & Pick<INode, 'type' | 'parameters'> => ({
+const sfTrigger = (
+	options: IDataObject = {},
+): Partial<INode> & Pick<INode, 'type' | 'parameters'> => ({
 	name: 'Salesforce Trigger',
 	type: SF_TRIGGER,
 	typeVersion: 1,
-	parameters: { authentication: 'password', object: object('Contact'), event: 'updated', fieldNames: ['LastName'], options } as INodeParameters,
+	parameters: {
+		authentication: 'password',
+		object: object('Contact'),
+		event: 'updated',
+		fieldNames: ['LastName'],
+		options,
+	} as INodeParameters,
 	credentials: { [PASSWORD_CREDENTIAL]: { id: 'sf-test', name: 'Salesforce simulator' } },
 });
 
 /** One Salesforce trigger poll (as after an n8n restart: only the static data carries over); counts what it emits. */
-async function sfPoll(ledger: Ledger, state: IDataObject, options?: IDataObject): Promise<{ state: IDataObject; emitted: number }> {
+async function sfPoll(
+	ledger: Ledger,
+	state: IDataObject,
+	options?: IDataObject,
+): Promise<{ state: IDataObject; emitted: number }> {
 	syncHost(sfClock);
-	const run = await runPoll(sfTrigger(options), { credentials: passwordCredentials(sfContract), staticData: state });
+	const run = await runPoll(sfTrigger(options), {
+		credentials: passwordCredentials(sfContract),
+		staticData: state,
+	});
 	for (const item of run.items) ledger.see(String(item.json.Id), item.json.LastName);
 	return { state: run.staticData, emitted: run.items.length };
 }
 
 /** Polls until a poll emits nothing (bounded). */
-async function drain(poll: (state: IDataObject) => Promise<{ state: IDataObject; emitted: number }>, state: IDataObject): Promise<IDataObject> {
+async function drain(
+	poll: (state: IDataObject) => Promise<{ state: IDataObject; emitted: number }>,
+	state: IDataObject,
+): Promise<IDataObject> {
 	for (let i = 0; i < 10; i++) {
 		const run = await poll(state);
 		state = run.state;
@@ -214,14 +269,24 @@ describe('Salesforce Trigger', () => {
 		sfClock.advance(SF_PAST_LAG);
 		await drain((s) => sfPoll(ledger, s), state);
 		const report = ledger.report();
-		console.log(`Salesforce Trigger, host clock ${skew > 0 ? '+' : '-'}1 h: ${JSON.stringify(report)}`);
+		console.log(
+			`Salesforce Trigger, host clock ${skew > 0 ? '+' : '-'}1 h: ${JSON.stringify(report)}`,
+		);
 		expect(report).toMatchObject({ lost: 0, twice: 0, unknown: 0 });
 		expect(report.made).toBeGreaterThan(10);
 	});
 
 	it.each([
-		['the default safety lag, a transaction committed 30 s after its SystemModstamp', undefined, 30_000],
-		['safety lag 0, an edit committed between the query\'s snapshot and its answer in the next second', 0, 0],
+		[
+			'the default safety lag, a transaction committed 30 s after its SystemModstamp',
+			undefined,
+			30_000,
+		],
+		[
+			"safety lag 0, an edit committed between the query's snapshot and its answer in the next second",
+			0,
+			0,
+		],
 	])('with %s, during a poll: nothing lost', async (_label, lag, late) => {
 		fakeHostClock(HOUR);
 		const ledger = new Ledger();
@@ -252,7 +317,9 @@ describe('Salesforce Trigger', () => {
 		sfClock.advance(SF_PAST_LAG);
 		await drain((s) => sfPoll(ledger, s, options), state);
 		const report = ledger.report();
-		console.log(`Salesforce Trigger, ${lag === undefined ? 'default lag' : `lag ${lag}`}, edit committed during a poll: ${JSON.stringify(report)}`);
+		console.log(
+			`Salesforce Trigger, ${lag === undefined ? 'default lag' : `lag ${lag}`}, edit committed during a poll: ${JSON.stringify(report)}`,
+		);
 		expect(report).toMatchObject({ made: 4, lost: 0, twice: 0, unknown: 0 });
 	});
 
@@ -281,10 +348,24 @@ describe('Salesforce Trigger', () => {
 		let since = new Date(sfClock.now()).toISOString();
 		const read = async (): Promise<number> => {
 			syncHost(sfClock);
-			const node = salesforceNode('SF', { resource: 'changes', operation: 'get', object: object('Contact'), event: 'updated', since, fieldNames: ['LastName'], maxChanges: 4 });
-			const result = await runWorkflow(workflowWith('return [{}];', node), { credentials: passwordCredentials(sfContract) });
+			const node = salesforceNode('SF', {
+				resource: 'changes',
+				operation: 'get',
+				object: object('Contact'),
+				event: 'updated',
+				since,
+				fieldNames: ['LastName'],
+				maxChanges: 4,
+			});
+			const result = await runWorkflow(workflowWith('return [{}];', node), {
+				credentials: passwordCredentials(sfContract),
+			});
 			expect(result.error).toBeUndefined();
-			const items = result.json('SF') as Array<{ id: string; watermark: string; record: { LastName: string } }>;
+			const items = result.json('SF') as Array<{
+				id: string;
+				watermark: string;
+				record: { LastName: string };
+			}>;
 			for (const item of items) ledger.see(item.id, item.record.LastName);
 			if (items.length) since = items[items.length - 1].watermark;
 			return items.length;
@@ -318,25 +399,44 @@ describe('Salesforce Trigger', () => {
 // ---------------------------------------------------------------------------------------------------------------
 // HubSpot
 
-const hsTrigger = (options: IDataObject = {}): Partial<INode> & Pick<INode, 'type' | 'parameters'> => ({
+const hsTrigger = (
+	options: IDataObject = {},
+): Partial<INode> & Pick<INode, 'type' | 'parameters'> => ({
 	name: 'HubSpot CRM Trigger',
 	type: nodeTypeName('hubSpotTrigger'),
 	typeVersion: 1,
-	parameters: { authentication: 'privateApp', objectType: 'contacts', event: 'createdOrUpdated', options: { properties: ['firstname'], ...options } },
+	parameters: {
+		authentication: 'privateApp',
+		objectType: 'contacts',
+		event: 'createdOrUpdated',
+		options: { properties: ['firstname'], ...options },
+	},
 	credentials: { crmHubSpotPrivateAppApi: { id: 'hubspot-sandbox', name: 'HubSpot sandbox' } },
 });
-const hsCredentials = () => ({ crmHubSpotPrivateAppApi: { accessToken: hsContract.accessToken, baseUrl: hsContract.baseUrl } });
+const hsCredentials = () => ({
+	crmHubSpotPrivateAppApi: { accessToken: hsContract.accessToken, baseUrl: hsContract.baseUrl },
+});
 
-async function hsPoll(ledger: Ledger, state: IDataObject, options?: IDataObject): Promise<{ state: IDataObject; emitted: number }> {
+async function hsPoll(
+	ledger: Ledger,
+	state: IDataObject,
+	options?: IDataObject,
+): Promise<{ state: IDataObject; emitted: number }> {
 	syncHost(hsClock);
-	const run = await runPoll(hsTrigger(options), { credentials: hsCredentials(), staticData: state });
-	for (const item of run.items) ledger.see(String(item.json.id), (item.json.properties as IDataObject).firstname);
+	const run = await runPoll(hsTrigger(options), {
+		credentials: hsCredentials(),
+		staticData: state,
+	});
+	for (const item of run.items)
+		ledger.see(String(item.json.id), (item.json.properties as IDataObject).firstname);
 	return { state: run.staticData, emitted: run.items.length };
 }
 
 let emailSeq = 0;
 function hsInsert(ledger: Ledger): string {
-	const id = hs.collection('contacts').create({ email: `c${++emailSeq}@example.com`, firstname: Ledger.first }).id;
+	const id = hs
+		.collection('contacts')
+		.create({ email: `c${++emailSeq}@example.com`, firstname: Ledger.first }).id;
 	ledger.edit(id);
 	return id;
 }
@@ -349,27 +449,35 @@ describe('HubSpot CRM Trigger', () => {
 	it.each([
 		['an hour ahead of', HOUR],
 		['an hour behind', -HOUR],
-	])('with the host clock %s HubSpot and its search index 2 s behind: every change emitted once', async (_label, skew) => {
-		fakeHostClock(skew);
-		const ledger = new Ledger();
-		const rng = new SeededRandom(11);
-		hs.collection('contacts').create({ email: 'before@example.com', firstname: 'before activation' });
-		hsClock.advance(HS_PAST_LAG);
-		let { state } = await hsPoll(ledger, {});
-		const ids: string[] = [];
-		for (let round = 0; round < 10; round++) {
-			if (ids.length < 3 || rng.chance(0.5)) ids.push(hsInsert(ledger));
-			for (let k = rng.int(1, 3); k > 0; k--) hsEdit(ledger, rng.pick(ids));
-			hsClock.advance(rng.pick([1, 300, 1_500, 15_000, 31_000]));
-			({ state } = await hsPoll(ledger, state));
-		}
-		hsClock.advance(HS_PAST_LAG);
-		await drain((s) => hsPoll(ledger, s), state);
-		const report = ledger.report();
-		console.log(`HubSpot Trigger, host clock ${skew > 0 ? '+' : '-'}1 h: ${JSON.stringify(report)}`);
-		expect(report).toMatchObject({ lost: 0, twice: 0, unknown: 0 });
-		expect(report.made).toBeGreaterThan(10);
-	});
+	])(
+		'with the host clock %s HubSpot and its search index 2 s behind: every change emitted once',
+		async (_label, skew) => {
+			fakeHostClock(skew);
+			const ledger = new Ledger();
+			const rng = new SeededRandom(11);
+			hs.collection('contacts').create({
+				email: 'before@example.com',
+				firstname: 'before activation',
+			});
+			hsClock.advance(HS_PAST_LAG);
+			let { state } = await hsPoll(ledger, {});
+			const ids: string[] = [];
+			for (let round = 0; round < 10; round++) {
+				if (ids.length < 3 || rng.chance(0.5)) ids.push(hsInsert(ledger));
+				for (let k = rng.int(1, 3); k > 0; k--) hsEdit(ledger, rng.pick(ids));
+				hsClock.advance(rng.pick([1, 300, 1_500, 15_000, 31_000]));
+				({ state } = await hsPoll(ledger, state));
+			}
+			hsClock.advance(HS_PAST_LAG);
+			await drain((s) => hsPoll(ledger, s), state);
+			const report = ledger.report();
+			console.log(
+				`HubSpot Trigger, host clock ${skew > 0 ? '+' : '-'}1 h: ${JSON.stringify(report)}`,
+			);
+			expect(report).toMatchObject({ lost: 0, twice: 0, unknown: 0 });
+			expect(report.made).toBeGreaterThan(10);
+		},
+	);
 
 	it('with an edit committed during a poll (between two search pages): nothing skipped, nothing twice', async () => {
 		fakeHostClock(HOUR);
@@ -425,15 +533,31 @@ describe('HubSpot CRM Trigger', () => {
 		let since = String(hsClock.now());
 		const flow = (): WorkflowJson => ({
 			nodes: [
-				{ id: 'a', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{
+					id: 'a',
+					name: 'Start',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
 				{
 					id: 'b',
 					name: 'HubSpot CRM',
 					type: nodeTypeName('hubSpot'),
 					typeVersion: 1,
 					position: [200, 0],
-					parameters: { authentication: 'privateApp', resource: 'record', operation: 'getChanges', objectType: 'contacts', since, options: { limit: 3, properties: ['firstname'] } },
-					credentials: { crmHubSpotPrivateAppApi: { id: 'hubspot-sandbox', name: 'HubSpot sandbox' } },
+					parameters: {
+						authentication: 'privateApp',
+						resource: 'record',
+						operation: 'getChanges',
+						objectType: 'contacts',
+						since,
+						options: { limit: 3, properties: ['firstname'] },
+					},
+					credentials: {
+						crmHubSpotPrivateAppApi: { id: 'hubspot-sandbox', name: 'HubSpot sandbox' },
+					},
 				},
 			],
 			connections: { Start: { main: [[{ node: 'HubSpot CRM', type: 'main', index: 0 }]] } },
@@ -443,7 +567,8 @@ describe('HubSpot CRM Trigger', () => {
 			const result = await runWorkflow(flow(), { credentials: hsCredentials() });
 			expect(result.error).toBeUndefined();
 			const items = result.json('HubSpot CRM');
-			for (const item of items) ledger.see(String(item.id), (item.properties as IDataObject).firstname);
+			for (const item of items)
+				ledger.see(String(item.id), (item.properties as IDataObject).firstname);
 			if (items.length) since = String(items[items.length - 1].watermark);
 			return items.length;
 		};

@@ -65,7 +65,9 @@ function normaliseItems(value: unknown, nodeName: string): INodeExecutionData[] 
 
 /** The message of an error thrown inside the vm (another realm: `instanceof Error` is false there). */
 const messageOf = (error: unknown): string =>
-	typeof (error as { message?: unknown })?.message === 'string' ? (error as { message: string }).message : String(error);
+	typeof (error as { message?: unknown })?.message === 'string'
+		? (error as { message: string }).message
+		: String(error);
 
 class Code implements INodeType {
 	description: INodeTypeDescription = {
@@ -109,7 +111,10 @@ class Code implements INodeType {
 		const node = this.getNode();
 		const language = this.getNodeParameter('language', 0, 'javaScript') as string;
 		if (language !== 'javaScript') {
-			throw new NodeOperationError(node, `The test stand-in for the Code node only runs JavaScript, not "${language}"`);
+			throw new NodeOperationError(
+				node,
+				`The test stand-in for the Code node only runs JavaScript, not "${language}"`,
+			);
 		}
 		const mode = this.getNodeParameter('mode', 0) as string;
 		const jsCode = this.getNodeParameter('jsCode', 0) as string;
@@ -117,7 +122,9 @@ class Code implements INodeType {
 		// The result is cloned into this realm, as n8n's task runner serialises what the code returns.
 		const run = async (sandbox: IDataObject) =>
 			structuredClone(
-				await (vm.runInNewContext(`(async () => {\n${jsCode}\n})()`, sandbox, { timeout: 5000 }) as Promise<unknown>),
+				await (vm.runInNewContext(`(async () => {\n${jsCode}\n})()`, sandbox, {
+					timeout: 5000,
+				}) as Promise<unknown>),
 			);
 
 		const $getWorkflowStaticData = (type: 'global' | 'node') => this.getWorkflowStaticData(type);
@@ -126,11 +133,18 @@ class Code implements INodeType {
 			const out: INodeExecutionData[] = [];
 			for (let i = 0; i < items.length; i++) {
 				try {
-					const result = await run({ $json: items[i].json, $input: { item: items[i] }, $itemIndex: i, $getWorkflowStaticData });
-					for (const item of normaliseItems(result, node.name)) out.push({ ...item, pairedItem: { item: i } });
+					const result = await run({
+						$json: items[i].json,
+						$input: { item: items[i] },
+						$itemIndex: i,
+						$getWorkflowStaticData,
+					});
+					for (const item of normaliseItems(result, node.name))
+						out.push({ ...item, pairedItem: { item: i } });
 				} catch (error) {
 					// As n8n's Code node: with "On Error: Continue", a failing item becomes an error item.
-					if (!this.continueOnFail()) throw new NodeOperationError(node, messageOf(error), { itemIndex: i });
+					if (!this.continueOnFail())
+						throw new NodeOperationError(node, messageOf(error), { itemIndex: i });
 					out.push({ json: { error: messageOf(error) }, pairedItem: { item: i } });
 				}
 			}

@@ -79,7 +79,14 @@ export async function loadCredentialTypes(): Promise<Record<string, ICredentialT
 }
 
 /** Hidden OAuth endpoint/flow fields n8n takes from the credential type rather than from the stored data. */
-const OAUTH_PINNED_FIELDS = ['authUrl', 'accessTokenUrl', 'grantType', 'authentication', 'requestTokenUrl', 'signatureMethod'];
+const OAUTH_PINNED_FIELDS = [
+	'authUrl',
+	'accessTokenUrl',
+	'grantType',
+	'authentication',
+	'requestTokenUrl',
+	'signatureMethod',
+];
 
 /** The node type of the temporary node n8n tests with (`n8n-nodes-base.noOp`). */
 const NO_OP = 'n8n-nodes-base.noOp';
@@ -107,13 +114,25 @@ class TestingCredentialsHelper extends FixtureCredentialsHelper {
 		for (const field of OAUTH_PINNED_FIELDS) {
 			if (properties.some((p) => p.name === field && p.type === 'hidden')) delete stored[field];
 		}
-		let prepared = NodeHelpers.getNodeParameters(properties, stored as INodeParameters, true, false, null, null) as unknown as ICredentialDataDecryptedObject;
+		let prepared = NodeHelpers.getNodeParameters(
+			properties,
+			stored as INodeParameters,
+			true,
+			false,
+			null,
+			null,
+		) as unknown as ICredentialDataDecryptedObject;
 		// A parent n8n ships itself (oAuth2Api) is not loaded here: keep the fields it would define from the data.
 		const hasUnloadedParent = this.getParentTypes(typeName).some((parent) => !this.types[parent]);
 		if (hasUnloadedParent) prepared = { ...stored, ...prepared };
 		if (data.oauthTokenData !== undefined) prepared.oauthTokenData = data.oauthTokenData;
 
-		const workflow = new Workflow({ nodes: [mockNode()], connections: {}, active: false, nodeTypes: mockNodeTypes({}) });
+		const workflow = new Workflow({
+			nodes: [mockNode()],
+			connections: {},
+			active: false,
+			nodeTypes: mockNodeTypes({}),
+		});
 		const acquired = await workflow.expression.acquireIsolate();
 		try {
 			return workflow.expression.getComplexParameterValue(
@@ -138,7 +157,14 @@ class TestingCredentialsHelper extends FixtureCredentialsHelper {
 		executeData?: unknown,
 		raw?: boolean,
 	): Promise<ICredentialDataDecryptedObject> {
-		const original = await super.getDecrypted(additionalData, nodeCredentials, type, mode, executeData, true);
+		const original = await super.getDecrypted(
+			additionalData,
+			nodeCredentials,
+			type,
+			mode,
+			executeData,
+			true,
+		);
 		if (raw === true) return original;
 		return await this.applyDefaultsAndOverwrites(original, type, additionalData);
 	}
@@ -152,25 +178,44 @@ class TestingCredentialsHelper extends FixtureCredentialsHelper {
 	): Promise<ICredentialDataDecryptedObject | undefined> {
 		// As n8n: the temporary node of a credential test makes the token exchange run even with a token stored.
 		const isTestingCredentials = node.parameters?.temp === '' && node.type === NO_OP;
-		return await super.preAuthentication(helpers, credentials, typeName, node, credentialsExpired || isTestingCredentials);
+		return await super.preAuthentication(
+			helpers,
+			credentials,
+			typeName,
+			node,
+			credentialsExpired || isTestingCredentials,
+		);
 	}
 }
 
 function mockNode(): INode {
-	return { id: 'mock', name: 'mock', type: 'mock', typeVersion: 1, position: [0, 0], parameters: {} };
+	return {
+		id: 'mock',
+		name: 'mock',
+		type: 'mock',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
 }
 
 function mockNodeTypes(types: Record<string, INodeType>): INodeTypes {
 	return {
 		getKnownTypes: () => ({}),
-		getByName: (name: string): INodeType | IVersionedNodeType => types[name] ?? { description: { properties: [] } } as unknown as INodeType,
+		getByName: (name: string): INodeType | IVersionedNodeType =>
+			types[name] ?? ({ description: { properties: [] } } as unknown as INodeType),
 		getByNameAndVersion: (name: string, version?: number): INodeType =>
-			NodeHelpers.getVersionedNodeType(types[name] ?? ({ description: { properties: [] } } as unknown as INodeType), version),
+			NodeHelpers.getVersionedNodeType(
+				types[name] ?? ({ description: { properties: [] } } as unknown as INodeType),
+				version,
+			),
 	};
 }
 
 /** `additionalData` as n8n's `WorkflowExecuteAdditionalData.getBase()` gives the tester, minus the server. */
-function additionalDataFor(credentialsHelper: FixtureCredentialsHelper): IWorkflowExecuteAdditionalData {
+function additionalDataFor(
+	credentialsHelper: FixtureCredentialsHelper,
+): IWorkflowExecuteAdditionalData {
 	return {
 		credentialsHelper,
 		currentNodeExecutionIndex: 0,
@@ -207,7 +252,10 @@ function judgeError(error: unknown, test: ICredentialTestRequest): CredentialTes
 			}
 		}
 		if (statusCode < 199 || statusCode > 299) {
-			return { status: 'Error', message: cause.response.statusText || `Received HTTP status code: ${statusCode}` };
+			return {
+				status: 'Error',
+				message: cause.response.statusText || `Received HTTP status code: ${statusCode}`,
+			};
 		}
 	} else if (cause?.code) {
 		return { status: 'Error', message: String(cause.code) };
@@ -250,7 +298,9 @@ export async function testCredential(
 	const types = { ...nodeTypes.credentialTypes, ...options.extraTypes };
 	const type = types[typeName];
 	if (!type) {
-		throw new Error(`Unknown credential type "${typeName}" (known: ${Object.keys(types).join(', ')}); is it in package.json "n8n.credentials" and built?`);
+		throw new Error(
+			`Unknown credential type "${typeName}" (known: ${Object.keys(types).join(', ')}); is it in package.json "n8n.credentials" and built?`,
+		);
 	}
 	const id = options.id ?? `test-${typeName}`;
 	const name = options.name ?? `${type.displayName} (test)`;
@@ -271,12 +321,20 @@ export async function testCredential(
 	});
 
 	const test = type.test;
-	if (!test) return finish({ status: 'Error', message: 'No testing function found for this credential.' }, data);
+	if (!test)
+		return finish(
+			{ status: 'Error', message: 'No testing function found for this credential.' },
+			data,
+		);
 
 	const additionalData = additionalDataFor(helper);
 	let prepared: ICredentialDataDecryptedObject;
 	try {
-		prepared = await helper.applyDefaultsAndOverwrites(structuredClone(data), typeName, additionalData);
+		prepared = await helper.applyDefaultsAndOverwrites(
+			structuredClone(data),
+			typeName,
+			additionalData,
+		);
 	} catch (error) {
 		return finish({ status: 'Error', message: String((error as Error).message) }, data, error);
 	}
@@ -289,7 +347,15 @@ export async function testCredential(
 			...noOp.description,
 			name: NO_OP,
 			credentials: [{ name: typeName, required: true }],
-			properties: [{ displayName: 'Temp', name: 'temp', type: 'string', routing: { request: test.request }, default: '' }],
+			properties: [
+				{
+					displayName: 'Temp',
+					name: 'temp',
+					type: 'string',
+					routing: { request: test.request },
+					default: '',
+				},
+			],
 		},
 	};
 	const node: INode = {
@@ -297,14 +363,32 @@ export async function testCredential(
 		parameters: {},
 		name: 'Temp-Node',
 		type: NO_OP,
-		typeVersion: Array.isArray(noOp.description.version) ? (noOp.description.version.at(-1) as number) : noOp.description.version,
+		typeVersion: Array.isArray(noOp.description.version)
+			? (noOp.description.version.at(-1) as number)
+			: noOp.description.version,
 		position: [0, 0],
 		credentials: { [typeName]: { id, name } },
 	};
-	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: mockNodeTypes({ [NO_OP]: tempType }) });
+	const workflow = new Workflow({
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: mockNodeTypes({ [NO_OP]: tempType }),
+	});
 	const runExecutionData = { resultData: { runData: {} } } as IRunExecutionData;
 	const executeData: IExecuteData = { node, data: {}, source: null };
-	const context = new ExecuteContext(workflow, node, additionalData, 'internal', runExecutionData, 0, [], { main: [[{ json: {} }]] }, executeData, []);
+	const context = new ExecuteContext(
+		workflow,
+		node,
+		additionalData,
+		'internal',
+		runExecutionData,
+		0,
+		[],
+		{ main: [[{ json: {} }]] },
+		executeData,
+		[],
+	);
 
 	let response: INodeExecutionData[][] | null | undefined;
 	try {
@@ -316,9 +400,19 @@ export async function testCredential(
 	for (const rule of test.rules ?? []) {
 		if (rule.type === 'responseSuccessBody') {
 			if (getPath(responseBody, rule.properties.key) === rule.properties.value) {
-				return finish({ status: 'Error', message: rule.properties.message }, prepared, undefined, responseBody);
+				return finish(
+					{ status: 'Error', message: rule.properties.message },
+					prepared,
+					undefined,
+					responseBody,
+				);
 			}
 		}
 	}
-	return finish({ status: 'OK', message: 'Connection successful!' }, prepared, undefined, responseBody);
+	return finish(
+		{ status: 'OK', message: 'Connection successful!' },
+		prepared,
+		undefined,
+		responseBody,
+	);
 }

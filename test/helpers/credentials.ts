@@ -45,7 +45,11 @@ export interface CredentialUpdate {
 class PlainCredentials extends ICredentials {
 	private plain: ICredentialDataDecryptedObject;
 
-	constructor(details: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject) {
+	constructor(
+		details: INodeCredentialsDetails,
+		type: string,
+		data: ICredentialDataDecryptedObject,
+	) {
 		super(details, type);
 		this.plain = structuredClone(data);
 	}
@@ -62,7 +66,10 @@ class PlainCredentials extends ICredentials {
 		this.plain = structuredClone(data);
 	}
 
-	async updateData(toUpdate: Partial<ICredentialDataDecryptedObject>, toDelete: string[] = []): Promise<void> {
+	async updateData(
+		toUpdate: Partial<ICredentialDataDecryptedObject>,
+		toDelete: string[] = [],
+	): Promise<void> {
 		this.plain = { ...this.plain, ...toUpdate } as ICredentialDataDecryptedObject;
 		for (const key of toDelete) delete this.plain[key];
 	}
@@ -76,7 +83,8 @@ export class FixtureCredentialsHelper extends ICredentialsHelper {
 	readonly updates: CredentialUpdate[] = [];
 
 	/** Each `preAuthentication` call that actually ran the credential type's `preAuthentication`. */
-	readonly preAuthentications: Array<{ type: string; node: string; credentialsExpired: boolean }> = [];
+	readonly preAuthentications: Array<{ type: string; node: string; credentialsExpired: boolean }> =
+		[];
 
 	constructor(
 		private readonly credentialTypes: Record<string, ICredentialType>,
@@ -116,7 +124,9 @@ export class FixtureCredentialsHelper extends ICredentialsHelper {
 	isCredentialUsableByNode(credentialType: string, nodeType: string): boolean {
 		const type = this.credentialTypes[credentialType];
 		if (!type?.restrictToSupportedNodes) return true;
-		return (type.supportedNodes ?? []).some((name) => nodeType === name || nodeType.endsWith(`.${name}`));
+		return (type.supportedNodes ?? []).some(
+			(name) => nodeType === name || nodeType.endsWith(`.${name}`),
+		);
 	}
 
 	async authenticate(
@@ -136,7 +146,12 @@ export class FixtureCredentialsHelper extends ICredentialsHelper {
 			for (const [outerKey, outerValue] of Object.entries(authenticate.properties)) {
 				for (const [key, value] of Object.entries(outerValue as Record<string, string>)) {
 					const keyResolved = this.resolveValue(key, { $credentials: credentials }, workflow, node);
-					const valueResolved = this.resolveValue(value, { $credentials: credentials }, workflow, node);
+					const valueResolved = this.resolveValue(
+						value,
+						{ $credentials: credentials },
+						workflow,
+						node,
+					);
 					const target = (requestOptions[outerKey] ??= {}) as Record<string, unknown>;
 					target[keyResolved] = valueResolved;
 				}
@@ -154,9 +169,18 @@ export class FixtureCredentialsHelper extends ICredentialsHelper {
 	): string {
 		if (typeof value !== 'string' || value.charAt(0) !== '=') return value;
 		if (!workflow || !node) {
-			throw new Error(`Cannot resolve the credential expression "${value}" without the workflow and node`);
+			throw new Error(
+				`Cannot resolve the credential expression "${value}" without the workflow and node`,
+			);
 		}
-		const resolved = workflow.expression.getSimpleParameterValue(node, value, 'internal', additionalKeys, undefined, '');
+		const resolved = workflow.expression.getSimpleParameterValue(
+			node,
+			value,
+			'internal',
+			additionalKeys,
+			undefined,
+			'',
+		);
 		return resolved ? String(resolved as string) : '';
 	}
 
@@ -168,8 +192,11 @@ export class FixtureCredentialsHelper extends ICredentialsHelper {
 		credentialsExpired: boolean,
 	): Promise<ICredentialDataDecryptedObject | undefined> {
 		const type = this.typeOrFail(typeName);
-		const expirable = type.properties.find((p) => p.type === 'hidden' && p.typeOptions?.expirable === true);
-		if (expirable?.name === undefined || typeof type.preAuthentication !== 'function') return undefined;
+		const expirable = type.properties.find(
+			(p) => p.type === 'hidden' && p.typeOptions?.expirable === true,
+		);
+		if (expirable?.name === undefined || typeof type.preAuthentication !== 'function')
+			return undefined;
 		if (credentials[expirable.name] !== '' && !credentialsExpired) return undefined;
 
 		this.preAuthentications.push({ type: typeName, node: node.name, credentialsExpired });
@@ -190,11 +217,21 @@ export class FixtureCredentialsHelper extends ICredentialsHelper {
 	): Promise<ICredentialDataDecryptedObject | undefined> {
 		const type = this.typeOrFail(typeName);
 		if (typeof type.preAuthentication !== 'function') return undefined;
-		return (await type.preAuthentication.call(helpers, credentials)) as ICredentialDataDecryptedObject;
+		return (await type.preAuthentication.call(
+			helpers,
+			credentials,
+		)) as ICredentialDataDecryptedObject;
 	}
 
-	async getCredentials(nodeCredentials: INodeCredentialsDetails, type: string): Promise<ICredentials> {
-		return new PlainCredentials(nodeCredentials, type, this.store[this.keyFor(nodeCredentials, type)]);
+	async getCredentials(
+		nodeCredentials: INodeCredentialsDetails,
+		type: string,
+	): Promise<ICredentials> {
+		return new PlainCredentials(
+			nodeCredentials,
+			type,
+			this.store[this.keyFor(nodeCredentials, type)],
+		);
 	}
 
 	async getDecrypted(
@@ -216,9 +253,12 @@ export class FixtureCredentialsHelper extends ICredentialsHelper {
 			null,
 			null,
 		) as unknown as ICredentialDataDecryptedObject;
-		if (original.oauthTokenData !== undefined) withDefaults.oauthTokenData = original.oauthTokenData;
+		if (original.oauthTokenData !== undefined)
+			withDefaults.oauthTokenData = original.oauthTokenData;
 		// A parent n8n ships itself (oAuth2Api…) is not loaded: keep the fixture's fields it would define.
-		const hasUnloadedParent = this.getParentTypes(type).some((parent) => !this.credentialTypes[parent]);
+		const hasUnloadedParent = this.getParentTypes(type).some(
+			(parent) => !this.credentialTypes[parent],
+		);
 		return hasUnloadedParent ? { ...original, ...withDefaults } : withDefaults;
 	}
 
@@ -240,7 +280,12 @@ export class FixtureCredentialsHelper extends ICredentialsHelper {
 		const key = this.keyFor(nodeCredentials, type);
 		// n8n persists only the token data here.
 		this.store[key] = { ...this.store[key], oauthTokenData: structuredClone(data.oauthTokenData) };
-		this.updates.push({ kind: 'updateCredentialsOauthTokenData', key, type, data: structuredClone(data) });
+		this.updates.push({
+			kind: 'updateCredentialsOauthTokenData',
+			key,
+			type,
+			data: structuredClone(data),
+		});
 	}
 
 	/**

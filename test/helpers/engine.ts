@@ -21,7 +21,12 @@ import './env';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { ExecutionLifecycleHooks, PackageDirectoryLoader, PollContext, WorkflowExecute } from 'n8n-core';
+import {
+	ExecutionLifecycleHooks,
+	PackageDirectoryLoader,
+	PollContext,
+	WorkflowExecute,
+} from 'n8n-core';
 import type {
 	ExecutionBaseError,
 	ICredentialType,
@@ -44,7 +49,11 @@ import type {
 import { createRunExecutionData, NodeHelpers, Workflow } from 'n8n-workflow';
 
 import { builtinNodeTypes } from './builtin-nodes';
-import { type CredentialFixtures, type CredentialUpdate, FixtureCredentialsHelper } from './credentials';
+import {
+	type CredentialFixtures,
+	type CredentialUpdate,
+	FixtureCredentialsHelper,
+} from './credentials';
 
 /**
  * The repository root (the package directory n8n loads): the nearest directory above this file with a
@@ -57,8 +66,9 @@ export const PACKAGE_ROOT = ((): string => {
 	}
 })();
 /** Our package name, the prefix of our node type names. */
-export const PACKAGE_NAME = (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { name: string })
-	.name;
+export const PACKAGE_NAME = (
+	JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { name: string }
+).name;
 /** Where the workflow JSON fixtures live; `runWorkflow('x.json')` looks here. */
 export const WORKFLOW_FIXTURES = path.join(PACKAGE_ROOT, 'test', 'workflows', 'fixtures');
 
@@ -96,7 +106,9 @@ export class TestNodeTypes implements INodeTypes {
 	}
 
 	getKnownTypes(): IDataObject {
-		return Object.fromEntries(Object.keys(this.nodes).map((name) => [name, { className: name, sourcePath: '' }]));
+		return Object.fromEntries(
+			Object.keys(this.nodes).map((name) => [name, { className: name, sourcePath: '' }]),
+		);
 	}
 }
 
@@ -121,13 +133,17 @@ export function assertBuilt(): void {
  * Loads the built package with n8n-core's `PackageDirectoryLoader` once per test file, and the
  * node-types registry over it (our nodes under `n8n-nodes-crm-connectors.<name>`, plus the stand-ins).
  */
-export async function loadPackage(): Promise<{ loader: PackageDirectoryLoader; nodeTypes: TestNodeTypes }> {
+export async function loadPackage(): Promise<{
+	loader: PackageDirectoryLoader;
+	nodeTypes: TestNodeTypes;
+}> {
 	loaded ??= (async () => {
 		assertBuilt();
 		const loader = new PackageDirectoryLoader(PACKAGE_ROOT);
 		await loader.loadAll();
 		const nodes: Record<string, INodeType | IVersionedNodeType> = { ...builtinNodeTypes };
-		for (const [name, { type }] of Object.entries(loader.nodeTypes)) nodes[`${loader.packageName}.${name}`] = type;
+		for (const [name, { type }] of Object.entries(loader.nodeTypes))
+			nodes[`${loader.packageName}.${name}`] = type;
 		const credentialTypes = Object.fromEntries(
 			Object.entries(loader.credentialTypes).map(([name, { type }]) => [name, type]),
 		);
@@ -240,8 +256,13 @@ let executionCounter = 0;
  * const result = await runWorkflow('fieldMapper.basic.json');
  * expect(result.json('Field Mapper')).toEqual([...]);
  */
-export async function runWorkflow(workflowOrFile: WorkflowJson | string, options: RunOptions = {}): Promise<WorkflowRun> {
-	const data = structuredClone(typeof workflowOrFile === 'string' ? loadWorkflow(workflowOrFile) : workflowOrFile);
+export async function runWorkflow(
+	workflowOrFile: WorkflowJson | string,
+	options: RunOptions = {},
+): Promise<WorkflowRun> {
+	const data = structuredClone(
+		typeof workflowOrFile === 'string' ? loadWorkflow(workflowOrFile) : workflowOrFile,
+	);
 	const { nodeTypes } = await loadPackage();
 	const mode = options.mode ?? 'manual';
 	const executionId = String(++executionCounter);
@@ -257,7 +278,9 @@ export async function runWorkflow(workflowOrFile: WorkflowJson | string, options
 		staticData: structuredClone(options.staticData ?? data.staticData ?? {}),
 	});
 
-	const startNode = options.startNode ? workflow.getNode(options.startNode) : workflow.getStartNode();
+	const startNode = options.startNode
+		? workflow.getNode(options.startNode)
+		: workflow.getStartNode();
 	if (!startNode) {
 		throw new Error(
 			options.startNode
@@ -266,7 +289,10 @@ export async function runWorkflow(workflowOrFile: WorkflowJson | string, options
 		);
 	}
 
-	const credentialsHelper = new FixtureCredentialsHelper(nodeTypes.credentialTypes, options.credentials);
+	const credentialsHelper = new FixtureCredentialsHelper(
+		nodeTypes.credentialTypes,
+		options.credentials,
+	);
 	const workflowData: IWorkflowBase = {
 		id: workflow.id,
 		name: workflow.name ?? 'Test workflow',
@@ -304,7 +330,11 @@ export async function runWorkflow(workflowOrFile: WorkflowJson | string, options
 	});
 
 	const additionalData = additionalDataFor(hooks, credentialsHelper, executionId);
-	const run = await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);
+	const run = await new WorkflowExecute(
+		additionalData,
+		mode,
+		runExecutionData,
+	).processRunExecutionData(workflow);
 	await finished;
 
 	const runData = run.data.resultData.runData;
@@ -325,7 +355,10 @@ export async function runWorkflow(workflowOrFile: WorkflowJson | string, options
 	};
 
 	// n8n saves static data only for production executions (never for manual runs), as JSON.
-	const staticData = mode === 'manual' ? structuredClone(options.staticData ?? {}) : (JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject);
+	const staticData =
+		mode === 'manual'
+			? structuredClone(options.staticData ?? {})
+			: (JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject);
 	delete staticData.__dataChanged;
 
 	return {
@@ -378,7 +411,10 @@ export interface PollRun {
  *
  * @param node the node JSON as in a workflow (`name`, `type`, `typeVersion`, `parameters`, `credentials`).
  */
-export async function runPoll(node: Partial<INode> & Pick<INode, 'type' | 'parameters'>, options: PollOptions = {}): Promise<PollRun> {
+export async function runPoll(
+	node: Partial<INode> & Pick<INode, 'type' | 'parameters'>,
+	options: PollOptions = {},
+): Promise<PollRun> {
 	const { nodeTypes } = await loadPackage();
 	const mode = options.mode ?? 'trigger';
 	const fullNode: INode = {
@@ -390,7 +426,9 @@ export async function runPoll(node: Partial<INode> & Pick<INode, 'type' | 'param
 	} as INode;
 	const nodeType = nodeTypes.getByNameAndVersion(fullNode.type, fullNode.typeVersion);
 	if (typeof nodeType.poll !== 'function') {
-		throw new Error(`Node type "${fullNode.type}" v${fullNode.typeVersion} is not a polling trigger (it has no poll())`);
+		throw new Error(
+			`Node type "${fullNode.type}" v${fullNode.typeVersion} is not a polling trigger (it has no poll())`,
+		);
 	}
 	const workflow = new Workflow({
 		id: 'test-poll-workflow',
@@ -402,7 +440,10 @@ export async function runPoll(node: Partial<INode> & Pick<INode, 'type' | 'param
 		settings: { executionOrder: 'v1' },
 		staticData: structuredClone(options.staticData ?? {}),
 	});
-	const credentialsHelper = new FixtureCredentialsHelper(nodeTypes.credentialTypes, options.credentials);
+	const credentialsHelper = new FixtureCredentialsHelper(
+		nodeTypes.credentialTypes,
+		options.credentials,
+	);
 	const executionId = `poll-${++executionCounter}`;
 	const hooks = new ExecutionLifecycleHooks(mode, executionId, {
 		id: workflow.id,
@@ -430,7 +471,10 @@ export async function runPoll(node: Partial<INode> & Pick<INode, 'type' | 'param
 
 	const response = (await nodeType.poll.call(context)) ?? null;
 
-	const staticData = mode === 'manual' ? structuredClone(options.staticData ?? {}) : (JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject);
+	const staticData =
+		mode === 'manual'
+			? structuredClone(options.staticData ?? {})
+			: (JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject);
 	delete staticData.__dataChanged;
 	const nodeKey = `node:${fullNode.name}`;
 	return {

@@ -25,7 +25,8 @@ if (!process.env.N8N_USER_FOLDER?.startsWith(BASE)) {
 	mkdirSync(BASE, { recursive: true });
 	for (const name of readdirSync(BASE)) {
 		const pid = Number(name);
-		if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) rmSync(path.join(BASE, name), { recursive: true, force: true });
+		if (Number.isInteger(pid) && pid !== process.pid && !alive(pid))
+			rmSync(path.join(BASE, name), { recursive: true, force: true });
 	}
 	const folder = path.join(BASE, String(process.pid));
 	mkdirSync(folder, { recursive: true });

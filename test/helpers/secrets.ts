@@ -21,7 +21,16 @@ const MAX_STRING = 1_000_000;
 function errorShape(error: Error): Record<string, unknown> {
 	const e = error as Error & Record<string, unknown>;
 	const out: Record<string, unknown> = { name: e.name, message: e.message, stack: e.stack };
-	for (const key of ['description', 'messages', 'errorResponse', 'context', 'httpCode', 'extra', 'tags']) if (e[key] !== undefined) out[key] = e[key];
+	for (const key of [
+		'description',
+		'messages',
+		'errorResponse',
+		'context',
+		'httpCode',
+		'extra',
+		'tags',
+	])
+		if (e[key] !== undefined) out[key] = e[key];
 	for (const key of Object.keys(e)) if (!(key in out)) out[key] = e[key];
 	if (typeof (e as { toJSON?: unknown }).toJSON === 'function') {
 		try {
@@ -36,11 +45,13 @@ function errorShape(error: Error): Record<string, unknown> {
 
 /** Everything n8n keeps of a run, as one text (errors in full, cycles cut). */
 export function executionText(run: { run: IRun } | IRun): string {
-	const data = 'run' in run && (run as { run: IRun }).run?.data ? (run as { run: IRun }).run : (run as IRun);
+	const data =
+		'run' in run && (run as { run: IRun }).run?.data ? (run as { run: IRun }).run : (run as IRun);
 	const seen = new WeakSet<object>();
 	const text = JSON.stringify(data, function replacer(_key, value: unknown) {
 		if (typeof value === 'bigint') return String(value);
-		if (typeof value === 'string') return value.length > MAX_STRING ? value.slice(0, MAX_STRING) : value;
+		if (typeof value === 'string')
+			return value.length > MAX_STRING ? value.slice(0, MAX_STRING) : value;
 		if (value === null || typeof value !== 'object') return value;
 		if (seen.has(value)) return '[circular]';
 		seen.add(value);
@@ -56,21 +67,33 @@ export function executionText(run: { run: IRun } | IRun): string {
  * 8 characters is refused: it would make the check match by chance or pass vacuously. Returns the text's length, so
  * a caller can assert the check saw something.
  */
-export function expectNoSecretsInRun(run: { run: IRun } | IRun, secrets: Record<string, string | undefined>): number {
+export function expectNoSecretsInRun(
+	run: { run: IRun } | IRun,
+	secrets: Record<string, string | undefined>,
+): number {
 	const text = executionText(run);
 	const problems: string[] = [];
 	for (const [name, secret] of Object.entries(secrets)) {
-		if (typeof secret !== 'string' || secret.length < 8) throw new Error(`secret "${name}" is missing or shorter than 8 characters: the check would be vacuous`);
+		if (typeof secret !== 'string' || secret.length < 8)
+			throw new Error(
+				`secret "${name}" is missing or shorter than 8 characters: the check would be vacuous`,
+			);
 		// The text is JSON: a secret with a newline or quote (a PEM key) appears there escaped.
 		const escaped = JSON.stringify(secret).slice(1, -1);
 		const at = text.indexOf(escaped);
-		if (at >= 0) problems.push(`${name} found in the execution data: …${text.slice(Math.max(0, at - 120), at)}<${name}>…`);
+		if (at >= 0)
+			problems.push(
+				`${name} found in the execution data: …${text.slice(Math.max(0, at - 120), at)}<${name}>…`,
+			);
 		// Also URL-encoded (a token in a query string) and base64 (a Basic header).
 		const encoded = encodeURIComponent(secret);
-		if (encoded !== secret && text.includes(encoded)) problems.push(`${name} found URL-encoded in the execution data`);
+		if (encoded !== secret && text.includes(encoded))
+			problems.push(`${name} found URL-encoded in the execution data`);
 		const b64 = Buffer.from(secret).toString('base64').replace(/=+$/, '');
-		if (b64.length >= 12 && text.includes(b64)) problems.push(`${name} found base64-encoded in the execution data`);
+		if (b64.length >= 12 && text.includes(b64))
+			problems.push(`${name} found base64-encoded in the execution data`);
 	}
-	if (problems.length > 0) throw new Error(`Secrets leaked into the run:\n- ${problems.join('\n- ')}`);
+	if (problems.length > 0)
+		throw new Error(`Secrets leaked into the run:\n- ${problems.join('\n- ')}`);
 	return text.length;
 }

@@ -35,7 +35,9 @@ export class SleepGate {
 
 	/** Waits (bounded) until `n` sleeps are pending. */
 	async waitForPending(n: number, maxTicks = 500): Promise<void> {
-		for (let i = 0; i < maxTicks && this.waiters.length < n; i++) await new Promise((r) => setImmediate(r));
-		if (this.waiters.length < n) throw new Error(`expected ${n} pending sleeps, got ${this.waiters.length}`);
+		for (let i = 0; i < maxTicks && this.waiters.length < n; i++)
+			await new Promise((r) => setImmediate(r));
+		if (this.waiters.length < n)
+			throw new Error(`expected ${n} pending sleeps, got ${this.waiters.length}`);
 	}
 }

@@ -14,7 +14,7 @@ import {
 } from '../../sandbox/kit';
 
 describe('Salesforce ids', () => {
-	it('computes the case-safe suffix per Salesforce\'s algorithm', () => {
+	it("computes the case-safe suffix per Salesforce's algorithm", () => {
 		// all digits → no upper-case bits in any chunk → "AAA"
 		expect(salesforceChecksum('001000000000001')).toBe('AAA');
 		expect(toCaseSafeId('001000000000001')).toBe('001000000000001AAA');
@@ -45,7 +45,9 @@ describe('Salesforce ids', () => {
 		}
 		expect(ids[0]).toBe('0035g0000000001AAA');
 		// sequence 36 is "a" in base 62 (no upper case), 10 is "A"
-		expect(salesforceIdGenerator('001', { start: 10 })()).toBe(`0015g000000000A${salesforceChecksum('0015g000000000A')}`);
+		expect(salesforceIdGenerator('001', { start: 10 })()).toBe(
+			`0015g000000000A${salesforceChecksum('0015g000000000A')}`,
+		);
 		expect(salesforceIdGenerator('001', { fifteen: true })()).toHaveLength(15);
 		expect(() => salesforceIdGenerator('01')).toThrow();
 	});
@@ -70,7 +72,8 @@ describe('other id generators', () => {
 		const ids = Array.from({ length: 50 }, () => a());
 		expect(Array.from({ length: 50 }, () => b())).toEqual(ids);
 		expect(new Set(ids).size).toBe(50);
-		for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+		for (const id of ids)
+			expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 		expect(guidGenerator(8)()).not.toBe(ids[0]);
 	});
 
@@ -155,7 +158,14 @@ describe('Store', () => {
 		expect(c.updatedIds({ since: watermark })).toEqual([a, d, cId]);
 		expect(c.updatedIds({ since: watermark, until: watermark + 1500 })).toEqual([a, d]);
 		expect(c.deletedIds({ since: watermark }).map((x) => x.id)).toEqual([b]);
-		expect(c.changes({ since: watermark }).map((e) => e.kind)).toEqual(['updated', 'deleted', 'created', 'updated', 'deleted', 'restored']);
+		expect(c.changes({ since: watermark }).map((e) => e.kind)).toEqual([
+			'updated',
+			'deleted',
+			'created',
+			'updated',
+			'deleted',
+			'restored',
+		]);
 
 		const delta = c.deltaSince(token);
 		expect(delta.changed.map((r) => r.id)).toEqual([a, d, cId]);

@@ -23,7 +23,13 @@ describe('WindowLimiter', () => {
 			l.consume(t, 'k');
 		}
 		const blocked = l.peek(t + 100, 'k');
-		expect(blocked).toMatchObject({ allowed: false, remaining: 0, limit: 3, resetAt: T0 + 1000, retryAfterMs: 700 });
+		expect(blocked).toMatchObject({
+			allowed: false,
+			remaining: 0,
+			limit: 3,
+			resetAt: T0 + 1000,
+			retryAfterMs: 700,
+		});
 		expect(l.peek(t + 100, 'other').allowed).toBe(true);
 		expect(l.peek(T0 + 1000, 'k')).toMatchObject({ allowed: true, remaining: 3 });
 	});
@@ -49,7 +55,9 @@ describe('WindowLimiter', () => {
 	});
 
 	it('validates settings and reconfigures at runtime', () => {
-		expect(() => new WindowLimiter({ limit: -1, windowMs: 1000, mode: 'fixed' })).toThrow(RangeError);
+		expect(() => new WindowLimiter({ limit: -1, windowMs: 1000, mode: 'fixed' })).toThrow(
+			RangeError,
+		);
 		expect(() => new WindowLimiter({ limit: 1, windowMs: 0, mode: 'fixed' })).toThrow(RangeError);
 		const l = new WindowLimiter({ limit: 1, windowMs: 1000, mode: 'fixed' });
 		l.consume(T0, 'k');
@@ -76,7 +84,9 @@ describe('RateLimiter over HTTP', () => {
 	let base: string;
 
 	beforeAll(async () => {
-		limiter.setRule(windowRule({ name: 'ten-secondly', limit: 5, windowMs: 10_000, mode: 'sliding', clock }));
+		limiter.setRule(
+			windowRule({ name: 'ten-secondly', limit: 5, windowMs: 10_000, mode: 'sliding', clock }),
+		);
 		limiter.setRule(
 			windowRule({
 				name: 'search',
@@ -86,7 +96,12 @@ describe('RateLimiter over HTTP', () => {
 				clock,
 				headers: 'ietf',
 				appliesTo: (req) => req.kind === 'search',
-				body: (s) => ({ status: 'error', errorType: 'RATE_LIMIT', policyName: 'SECONDLY', limit: s.limit }),
+				body: (s) => ({
+					status: 'error',
+					errorType: 'RATE_LIMIT',
+					policyName: 'SECONDLY',
+					limit: s.limit,
+				}),
 			}),
 		);
 		server.use(limiter.middleware());
@@ -118,7 +133,9 @@ describe('RateLimiter over HTTP', () => {
 		expect(rejected!.headers['retry-after']).toBe('10');
 		expect(rejected!.headers['x-ratelimit-limit']).toBe('5');
 		expect(rejected!.headers['x-ratelimit-remaining']).toBe('0');
-		expect(rejected!.headers['x-ratelimit-reset']).toBe(String(Math.ceil((clock.now() + 10_000) / 1000)));
+		expect(rejected!.headers['x-ratelimit-reset']).toBe(
+			String(Math.ceil((clock.now() + 10_000) / 1000)),
+		);
 		expect(rejected!.data.error).toBe('rate_limited');
 		clock.advance(10_000);
 		expect((await c.get('/objects')).status).toBe(200);
@@ -130,7 +147,12 @@ describe('RateLimiter over HTTP', () => {
 		expect((await c.post('/search')).status).toBe(200);
 		const rejected = await c.post('/search');
 		expect(rejected.status).toBe(429);
-		expect(rejected.data).toEqual({ status: 'error', errorType: 'RATE_LIMIT', policyName: 'SECONDLY', limit: 2 });
+		expect(rejected.data).toEqual({
+			status: 'error',
+			errorType: 'RATE_LIMIT',
+			policyName: 'SECONDLY',
+			limit: 2,
+		});
 		expect(rejected.headers['ratelimit-policy']).toBe('2;w=1');
 		// 2 admitted searches consumed the 10-second budget; the rejected one did not
 		const list = await c.get('/objects');
@@ -138,7 +160,11 @@ describe('RateLimiter over HTTP', () => {
 	});
 
 	it('concurrency rule rejects while requests are in flight and releases afterwards', async () => {
-		const conc = concurrencyRule({ name: 'conc', max: 1, appliesTo: (req) => req.path === '/slow' });
+		const conc = concurrencyRule({
+			name: 'conc',
+			max: 1,
+			appliesTo: (req) => req.path === '/slow',
+		});
 		limiter.setRule(conc);
 		try {
 			const c = client(base);

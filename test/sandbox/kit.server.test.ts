@@ -16,15 +16,26 @@ import { SleepGate, client } from './helpers';
 
 describe('router patterns', () => {
 	it('compiles params, in-segment params, rest and optional trailing slash', () => {
-		expect(compilePattern('/api/:resource/:id').exec('/api/contacts/12')?.groups).toEqual({ resource: 'contacts', id: '12' });
+		expect(compilePattern('/api/:resource/:id').exec('/api/contacts/12')?.groups).toEqual({
+			resource: 'contacts',
+			id: '12',
+		});
 		expect(compilePattern('/api/:resource').test('/api/contacts/')).toBe(true);
 		expect(compilePattern('/api/:resource').test('/api/contacts/12')).toBe(false);
-		expect(compilePattern('/api/data/v9.2/:set(:key)').exec('/api/data/v9.2/accounts(00000000-0000-0000-0000-000000000001)')?.groups).toEqual({
+		expect(
+			compilePattern('/api/data/v9.2/:set(:key)').exec(
+				'/api/data/v9.2/accounts(00000000-0000-0000-0000-000000000001)',
+			)?.groups,
+		).toEqual({
 			set: 'accounts',
 			key: '00000000-0000-0000-0000-000000000001',
 		});
-		expect(compilePattern('/api/data/v9.2/:set(:key)').test('/api/data/v9x2/accounts(1)')).toBe(false);
-		expect(compilePattern('/services/*').exec('/services/data/v62.0/query')?.groups?.__rest).toBe('data/v62.0/query');
+		expect(compilePattern('/api/data/v9.2/:set(:key)').test('/api/data/v9x2/accounts(1)')).toBe(
+			false,
+		);
+		expect(compilePattern('/services/*').exec('/services/data/v62.0/query')?.groups?.__rest).toBe(
+			'data/v62.0/query',
+		);
 	});
 });
 
@@ -38,8 +49,14 @@ describe('CSV', () => {
 		const textOut = stringifyCsv(rows);
 		expect(textOut).toBe('Id,Name,Notes\n1,"Acme, Inc.","said ""hi"""\n2,,"line1\nline2"\n');
 		expect(parseCsv(textOut)).toEqual(rows);
-		expect(parseCsv('\ufeffa,b\r\n1,2')).toEqual([['a', 'b'], ['1', '2']]);
-		expect(parseCsvObjects('a,b\n1,2\n3,')).toEqual([{ a: '1', b: '2' }, { a: '3', b: '' }]);
+		expect(parseCsv('\ufeffa,b\r\n1,2')).toEqual([
+			['a', 'b'],
+			['1', '2'],
+		]);
+		expect(parseCsvObjects('a,b\n1,2\n3,')).toEqual([
+			{ a: '1', b: '2' },
+			{ a: '3', b: '' },
+		]);
 		expect(() => parseCsv('"open')).toThrow(SyntaxError);
 		expect(() => parseCsv('a"b')).toThrow(SyntaxError);
 	});
@@ -51,17 +68,37 @@ describe('SandboxServer', () => {
 	let base: string;
 
 	beforeAll(async () => {
-		server.get('/items/:id', (req) => json({ id: req.params.id, tags: req.query.getAll('tag'), q: req.query.get('q') }), { kind: 'item.get' });
-		server.post('/echo', async (req) => {
-			const body = await req.body();
-			if (body.kind === 'form') return json({ kind: body.kind, value: [...body.value] });
-			if (body.kind === 'csv') return json({ kind: body.kind, value: body.value });
-			if (body.kind === 'raw') return json({ kind: body.kind, length: body.value.length, contentType: body.contentType });
-			if (body.kind === 'empty') return json({ kind: body.kind });
-			return json({ kind: body.kind, value: body.value });
-		}, { kind: 'echo' });
-		server.post('/big', async (req) => json({ length: (await req.readBody()).length }), { maxBodyBytes: 4096 });
-		server.get('/csv', () => csv([['a', 'b'], [1, 'x,y']]));
+		server.get(
+			'/items/:id',
+			(req) => json({ id: req.params.id, tags: req.query.getAll('tag'), q: req.query.get('q') }),
+			{ kind: 'item.get' },
+		);
+		server.post(
+			'/echo',
+			async (req) => {
+				const body = await req.body();
+				if (body.kind === 'form') return json({ kind: body.kind, value: [...body.value] });
+				if (body.kind === 'csv') return json({ kind: body.kind, value: body.value });
+				if (body.kind === 'raw')
+					return json({
+						kind: body.kind,
+						length: body.value.length,
+						contentType: body.contentType,
+					});
+				if (body.kind === 'empty') return json({ kind: body.kind });
+				return json({ kind: body.kind, value: body.value });
+			},
+			{ kind: 'echo' },
+		);
+		server.post('/big', async (req) => json({ length: (await req.readBody()).length }), {
+			maxBodyBytes: 4096,
+		});
+		server.get('/csv', () =>
+			csv([
+				['a', 'b'],
+				[1, 'x,y'],
+			]),
+		);
 		server.get('/text', () => text('hello'));
 		server.delete('/items/:id', () => empty());
 		server.get('/boom', () => {
@@ -93,10 +130,12 @@ describe('SandboxServer', () => {
 		server.log.reset();
 		const status = await new Promise<number>((resolve, reject) => {
 			const { port } = new URL(base);
-			http.get({ host: '127.0.0.1', port, path: '//evil.example/items/1' }, (res) => {
-				res.resume();
-				resolve(res.statusCode ?? 0);
-			}).on('error', reject);
+			http
+				.get({ host: '127.0.0.1', port, path: '//evil.example/items/1' }, (res) => {
+					res.resume();
+					resolve(res.statusCode ?? 0);
+				})
+				.on('error', reject);
 		});
 		expect(status).toBe(404);
 		expect(server.log.last()?.path).toBe('//evil.example/items/1');
@@ -105,16 +144,43 @@ describe('SandboxServer', () => {
 	it('parses JSON, form, CSV, text and raw bodies', async () => {
 		const c = client(base);
 		expect((await c.post('/echo', { a: 1 })).data).toEqual({ kind: 'json', value: { a: 1 } });
-		expect((await c.post('/echo', 'a=1&a=2&b=x+y', { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })).data).toEqual({
+		expect(
+			(
+				await c.post('/echo', 'a=1&a=2&b=x+y', {
+					headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+				})
+			).data,
+		).toEqual({
 			kind: 'form',
-			value: [['a', '1'], ['a', '2'], ['b', 'x y']],
+			value: [
+				['a', '1'],
+				['a', '2'],
+				['b', 'x y'],
+			],
 		});
-		expect((await c.post('/echo', 'Name,Email\n"A, B",a@x.io\n', { headers: { 'Content-Type': 'text/csv' } })).data).toEqual({
+		expect(
+			(
+				await c.post('/echo', 'Name,Email\n"A, B",a@x.io\n', {
+					headers: { 'Content-Type': 'text/csv' },
+				})
+			).data,
+		).toEqual({
 			kind: 'csv',
-			value: [['Name', 'Email'], ['A, B', 'a@x.io']],
+			value: [
+				['Name', 'Email'],
+				['A, B', 'a@x.io'],
+			],
 		});
-		expect((await c.post('/echo', 'plain', { headers: { 'Content-Type': 'text/plain' } })).data).toEqual({ kind: 'text', value: 'plain' });
-		expect((await c.post('/echo', Buffer.from([1, 2, 3]), { headers: { 'Content-Type': 'application/octet-stream' } })).data).toEqual({
+		expect(
+			(await c.post('/echo', 'plain', { headers: { 'Content-Type': 'text/plain' } })).data,
+		).toEqual({ kind: 'text', value: 'plain' });
+		expect(
+			(
+				await c.post('/echo', Buffer.from([1, 2, 3]), {
+					headers: { 'Content-Type': 'application/octet-stream' },
+				})
+			).data,
+		).toEqual({
 			kind: 'raw',
 			length: 3,
 			contentType: 'application/octet-stream',
@@ -124,22 +190,35 @@ describe('SandboxServer', () => {
 
 	it('answers 400 on malformed JSON and 413 past the body cap (per route too)', async () => {
 		const c = client(base);
-		const bad = await c.post('/echo', Buffer.from('{"a":'), { headers: { 'Content-Type': 'application/json' } });
+		const bad = await c.post('/echo', Buffer.from('{"a":'), {
+			headers: { 'Content-Type': 'application/json' },
+		});
 		expect(bad.status).toBe(400);
 		expect(bad.data.error).toBe('malformed_json');
-		const big = await c.post('/echo', 'x'.repeat(2000), { headers: { 'Content-Type': 'text/plain' } });
+		const big = await c.post('/echo', 'x'.repeat(2000), {
+			headers: { 'Content-Type': 'text/plain' },
+		});
 		expect(big.status).toBe(413);
 		expect(big.data.error).toBe('payload_too_large');
-		const allowed = await c.post('/big', 'x'.repeat(2000), { headers: { 'Content-Type': 'text/plain' } });
+		const allowed = await c.post('/big', 'x'.repeat(2000), {
+			headers: { 'Content-Type': 'text/plain' },
+		});
 		expect(allowed.data).toEqual({ length: 2000 });
 	});
 
 	it('answers 413 for a chunked body without Content-Length', async () => {
 		const status = await new Promise<number>((resolve, reject) => {
-			const req = http.request(`${base}/echo`, { method: 'POST', headers: { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' } }, (res) => {
-				res.resume();
-				resolve(res.statusCode ?? 0);
-			});
+			const req = http.request(
+				`${base}/echo`,
+				{
+					method: 'POST',
+					headers: { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' },
+				},
+				(res) => {
+					res.resume();
+					resolve(res.statusCode ?? 0);
+				},
+			);
 			req.on('error', reject);
 			for (let i = 0; i < 4; i++) req.write('y'.repeat(400));
 			req.end();
@@ -180,13 +259,27 @@ describe('SandboxServer', () => {
 
 	it('lets a simulator shape errors in its vendor format', async () => {
 		const sf = new SandboxServer({
-			errorReply: (err) => json([{ message: err.message, errorCode: err.status === 404 ? 'NOT_FOUND' : 'UNKNOWN_EXCEPTION' }], err.status),
+			errorReply: (err) =>
+				json(
+					[
+						{
+							message: err.message,
+							errorCode: err.status === 404 ? 'NOT_FOUND' : 'UNKNOWN_EXCEPTION',
+						},
+					],
+					err.status,
+				),
 		});
 		const url = (await sf.start()).url;
 		try {
 			const r = await client(url).get('/services/data/v62.0/sobjects/Account/001');
 			expect(r.status).toBe(404);
-			expect(r.data).toEqual([{ message: 'No route for GET /services/data/v62.0/sobjects/Account/001', errorCode: 'NOT_FOUND' }]);
+			expect(r.data).toEqual([
+				{
+					message: 'No route for GET /services/data/v62.0/sobjects/Account/001',
+					errorCode: 'NOT_FOUND',
+				},
+			]);
 		} finally {
 			await sf.stop();
 		}
@@ -235,8 +328,14 @@ describe('SandboxServer', () => {
 		expect(second.durationMs).toBeGreaterThanOrEqual(0);
 		const viaHttp = await c.get('/__sandbox/log?kind=item.get');
 		expect(viaHttp.data.count).toBe(2);
-		expect(viaHttp.data.entries.map((e: { path: string }) => e.path)).toEqual(['/items/1', '/items/2']);
-		expect((await c.get('/__sandbox/log?status=404,200&entries=false')).data).toEqual({ count: 4, byKind: { 'item.get': 2, echo: 1, '(none)': 1 } });
+		expect(viaHttp.data.entries.map((e: { path: string }) => e.path)).toEqual([
+			'/items/1',
+			'/items/2',
+		]);
+		expect((await c.get('/__sandbox/log?status=404,200&entries=false')).data).toEqual({
+			count: 4,
+			byKind: { 'item.get': 2, echo: 1, '(none)': 1 },
+		});
 		expect((await c.delete('/__sandbox/log')).status).toBe(204);
 		expect(server.log.count()).toBe(0);
 	});
@@ -266,7 +365,10 @@ describe('SandboxServer', () => {
 
 describe('seedCounts', () => {
 	it('reads each kind as 0 when absent and rejects anything but integers 0..1000000, naming the kinds', () => {
-		expect(seedCounts({ contacts: 5 }, ['contacts', 'companies'])).toEqual({ contacts: 5, companies: 0 });
+		expect(seedCounts({ contacts: 5 }, ['contacts', 'companies'])).toEqual({
+			contacts: 5,
+			companies: 0,
+		});
 		expect(seedCounts(undefined, ['deals'])).toEqual({ deals: 0 });
 		for (const bad of [-1, 1.5, '3', 1_000_001, null]) {
 			let error: unknown;
@@ -276,7 +378,11 @@ describe('seedCounts', () => {
 				error = e;
 			}
 			expect(error).toBeInstanceOf(HttpError);
-			expect(error).toMatchObject({ status: 400, code: 'invalid_seed', message: 'contacts/companies must be integers 0..1000000' });
+			expect(error).toMatchObject({
+				status: 400,
+				code: 'invalid_seed',
+				message: 'contacts/companies must be integers 0..1000000',
+			});
 		}
 	});
 });

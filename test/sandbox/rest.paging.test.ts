@@ -4,7 +4,12 @@ import { ManualClock } from '../../sandbox/kit';
 import { client } from './helpers';
 
 /** Walks every page of a style, bounded, collecting ids. */
-async function walk(contract: RestContract, style: string, pageSize: number, onPage?: (n: number) => Promise<void>): Promise<{ ids: string[]; calls: number }> {
+async function walk(
+	contract: RestContract,
+	style: string,
+	pageSize: number,
+	onPage?: (n: number) => Promise<void>,
+): Promise<{ ids: string[]; calls: number }> {
 	const c = client(contract.baseUrl, { 'X-API-Key': contract.apiKey });
 	const ids: string[] = [];
 	let calls = 0;
@@ -13,7 +18,9 @@ async function walk(contract: RestContract, style: string, pageSize: number, onP
 		case 'cursor': {
 			let cursor: string | null = null;
 			do {
-				const res: AxiosResponse = await c.get('/contacts', { params: { paging: 'cursor', limit: pageSize, ...(cursor ? { cursor } : {}) } });
+				const res: AxiosResponse = await c.get('/contacts', {
+					params: { paging: 'cursor', limit: pageSize, ...(cursor ? { cursor } : {}) },
+				});
 				expect(res.status).toBe(200);
 				calls++;
 				take(res.data.data);
@@ -25,7 +32,9 @@ async function walk(contract: RestContract, style: string, pageSize: number, onP
 		}
 		case 'offset': {
 			for (let offset = 0; calls < 1000; offset += pageSize) {
-				const res = await c.get('/contacts', { params: { paging: 'offset', offset, limit: pageSize } });
+				const res = await c.get('/contacts', {
+					params: { paging: 'offset', offset, limit: pageSize },
+				});
 				calls++;
 				take(res.data.data);
 				expect(res.data).toMatchObject({ offset, limit: pageSize, total: 103 });
@@ -35,10 +44,17 @@ async function walk(contract: RestContract, style: string, pageSize: number, onP
 		}
 		case 'page': {
 			for (let page = 1; calls < 1000; page++) {
-				const res = await c.get('/contacts', { params: { paging: 'page', page, per_page: pageSize } });
+				const res = await c.get('/contacts', {
+					params: { paging: 'page', page, per_page: pageSize },
+				});
 				calls++;
 				take(res.data.data);
-				expect(res.data).toMatchObject({ page, per_page: pageSize, total: 103, total_pages: Math.ceil(103 / pageSize) });
+				expect(res.data).toMatchObject({
+					page,
+					per_page: pageSize,
+					total: 103,
+					total_pages: Math.ceil(103 / pageSize),
+				});
 				if (page >= res.data.total_pages) break;
 			}
 			break;
@@ -74,22 +90,32 @@ async function walk(contract: RestContract, style: string, pageSize: number, onP
 }
 
 describe('REST simulator paging', () => {
-	const sim = new RestSimulator({ clock: new ManualClock(), records: { contacts: 103, companies: 5 }, rateLimit: false });
+	const sim = new RestSimulator({
+		clock: new ManualClock(),
+		records: { contacts: 103, companies: 5 },
+		rateLimit: false,
+	});
 	let contract: RestContract;
 	let allIds: string[];
 
 	beforeAll(async () => {
 		contract = await sim.start();
-		allIds = sim.collection('contacts').list().map((r) => r.id);
+		allIds = sim
+			.collection('contacts')
+			.list()
+			.map((r) => r.id);
 	});
 	afterAll(() => sim.stop());
 
-	it.each(['cursor', 'offset', 'page', 'next', 'link'])('%s paging walks every record once, in order', async (style) => {
-		const { ids, calls } = await walk(contract, style, 10);
-		expect(ids).toEqual(allIds);
-		expect(new Set(ids).size).toBe(103);
-		expect(calls).toBe(11);
-	});
+	it.each(['cursor', 'offset', 'page', 'next', 'link'])(
+		'%s paging walks every record once, in order',
+		async (style) => {
+			const { ids, calls } = await walk(contract, style, 10);
+			expect(ids).toEqual(allIds);
+			expect(new Set(ids).size).toBe(103);
+			expect(calls).toBe(11);
+		},
+	);
 
 	it('defaults per endpoint (contacts cursor, companies offset) and clamps page size', async () => {
 		const c = client(contract.baseUrl, { 'X-API-Key': contract.apiKey });
@@ -107,8 +133,16 @@ describe('REST simulator paging', () => {
 	it('Link header carries first, prev, next and last', async () => {
 		const c = client(contract.baseUrl, { 'X-API-Key': contract.apiKey });
 		const res = await c.get('/contacts?paging=link&per_page=10&page=5');
-		const rels = [...String(res.headers.link).matchAll(/<([^>]+)>;\s*rel="(\w+)"/g)].map((m) => [m[2], new URL(m[1]).searchParams.get('page')]);
-		expect(rels).toEqual([['first', '1'], ['prev', '4'], ['next', '6'], ['last', '11']]);
+		const rels = [...String(res.headers.link).matchAll(/<([^>]+)>;\s*rel="(\w+)"/g)].map((m) => [
+			m[2],
+			new URL(m[1]).searchParams.get('page'),
+		]);
+		expect(rels).toEqual([
+			['first', '1'],
+			['prev', '4'],
+			['next', '6'],
+			['last', '11'],
+		]);
 	});
 
 	it('cursor paging has no gaps or repeats when records are inserted and deleted while paging', async () => {
@@ -123,7 +157,9 @@ describe('REST simulator paging', () => {
 		});
 		expect(new Set(ids).size).toBe(ids.length);
 		// every record that existed throughout is seen; the one deleted ahead of the cursor is not; the new one is
-		expect(ids.filter((id) => before.includes(id))).toEqual(before.filter((id) => id !== before[50]));
+		expect(ids.filter((id) => before.includes(id))).toEqual(
+			before.filter((id) => id !== before[50]),
+		);
 		expect(ids).toHaveLength(103);
 		coll.restore(before[50]);
 	});
@@ -137,9 +173,18 @@ describe('REST simulator paging', () => {
 		coll.update(ids[2], { score: 2 });
 		coll.update(ids[7], { score: 3 });
 		const c = client(contract.baseUrl, { 'X-API-Key': contract.apiKey });
-		const res = await c.get('/contacts', { params: { updated_since: new Date(since).toISOString(), sort: 'updated_at', limit: 1 } });
+		const res = await c.get('/contacts', {
+			params: { updated_since: new Date(since).toISOString(), sort: 'updated_at', limit: 1 },
+		});
 		expect(res.data.data.map((r: { id: string }) => r.id)).toEqual([ids[2]]);
-		const next = await c.get('/contacts', { params: { updated_since: new Date(since).toISOString(), sort: 'updated_at', limit: 1, cursor: res.data.next_cursor } });
+		const next = await c.get('/contacts', {
+			params: {
+				updated_since: new Date(since).toISOString(),
+				sort: 'updated_at',
+				limit: 1,
+				cursor: res.data.next_cursor,
+			},
+		});
 		expect(next.data.data.map((r: { id: string }) => r.id)).toEqual([ids[7]]);
 		expect(next.data.next_cursor).toBeNull();
 		// a cursor from one sort is rejected by another

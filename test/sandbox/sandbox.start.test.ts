@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import { transformFileSync } from '@swc/core';
-import { PORT_OFFSETS, RestSimulator, registeredSimulators, startSandboxes, type SandboxKey } from '../../sandbox';
+import {
+	PORT_OFFSETS,
+	RestSimulator,
+	registeredSimulators,
+	startSandboxes,
+	type SandboxKey,
+} from '../../sandbox';
 import { runCli } from '../../sandbox/cli';
 import { parseSandboxEnv } from '../../sandbox/env';
 import { client } from './helpers';
@@ -24,7 +30,9 @@ describe('startSandboxes', () => {
 			expect(res.data.data).toHaveLength(5);
 			expect(running.instances.rest).toBeInstanceOf(RestSimulator);
 			const hubspot = running.contract.hubspot!;
-			const contacts = await client(hubspot.baseUrl, { Authorization: `Bearer ${hubspot.accessToken}` }).get('/crm/v3/objects/contacts?limit=3');
+			const contacts = await client(hubspot.baseUrl, {
+				Authorization: `Bearer ${hubspot.accessToken}`,
+			}).get('/crm/v3/objects/contacts?limit=3');
 			expect(contacts.status).toBe(200);
 			expect(contacts.data.results).toHaveLength(3);
 		} finally {
@@ -34,7 +42,9 @@ describe('startSandboxes', () => {
 
 	it('uses fixed ports from a base and rejects a bad base', async () => {
 		await expect(startSandboxes({ portBase: 70000 })).rejects.toThrow(RangeError);
-		await expect(startSandboxes({ only: ['nope' as SandboxKey] })).rejects.toThrow(/No simulator registered for "nope"/);
+		await expect(startSandboxes({ only: ['nope' as SandboxKey] })).rejects.toThrow(
+			/No simulator registered for "nope"/,
+		);
 		// find a free base by asking for a random port, then reuse it as the base for the rest offset
 		const probe = new RestSimulator();
 		const { port } = await probe.server.start();
@@ -52,8 +62,13 @@ describe('startSandboxes', () => {
 describe('sandbox env', () => {
 	it('parses ports, seeds and latency (fixed or range) and rejects nonsense', () => {
 		expect(parseSandboxEnv({})).toEqual({ portBase: 0, seed: 1 });
-		expect(parseSandboxEnv({ SANDBOX_PORT_BASE: '4000', SANDBOX_SEED: '9', SANDBOX_LATENCY_MS: '50' })).toEqual({ portBase: 4000, seed: 9, latency: 50 });
-		expect(parseSandboxEnv({ SANDBOX_LATENCY_MS: '20-80' }).latency).toEqual({ minMs: 20, maxMs: 80 });
+		expect(
+			parseSandboxEnv({ SANDBOX_PORT_BASE: '4000', SANDBOX_SEED: '9', SANDBOX_LATENCY_MS: '50' }),
+		).toEqual({ portBase: 4000, seed: 9, latency: 50 });
+		expect(parseSandboxEnv({ SANDBOX_LATENCY_MS: '20-80' }).latency).toEqual({
+			minMs: 20,
+			maxMs: 80,
+		});
 		expect(() => parseSandboxEnv({ SANDBOX_PORT_BASE: 'abc' })).toThrow(/SANDBOX_PORT_BASE/);
 		expect(() => parseSandboxEnv({ SANDBOX_PORT_BASE: '70000' })).toThrow(/between/);
 		expect(() => parseSandboxEnv({ SANDBOX_LATENCY_MS: '80-20' })).toThrow(/range/);
@@ -64,15 +79,31 @@ describe('CLI', () => {
 	it('runCli prints exactly one JSON line with the contract to stdout', async () => {
 		const out: string[] = [];
 		const err: string[] = [];
-		const running = await runCli({ env: { SANDBOX_SEED: '2' }, stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
+		const running = await runCli({
+			env: { SANDBOX_SEED: '2' },
+			stdout: (t) => out.push(t),
+			stderr: (t) => err.push(t),
+		});
 		try {
 			expect(out).toHaveLength(1);
 			expect(out[0].endsWith('\n')).toBe(true);
 			expect(out[0].trim().split('\n')).toHaveLength(1);
 			const contract = JSON.parse(out[0]);
 			expect(Object.keys(contract)).toEqual(registeredSimulators());
-			expect(contract.rest).toEqual({ baseUrl: expect.any(String), apiKey: expect.any(String), tokenUrl: expect.any(String), clientId: expect.any(String), clientSecret: expect.any(String) });
-			expect(contract.hubspot).toMatchObject({ baseUrl: expect.any(String), accessToken: expect.stringMatching(/^pat-na1-/), portalId: expect.any(String), clientId: expect.any(String), clientSecret: expect.any(String) });
+			expect(contract.rest).toEqual({
+				baseUrl: expect.any(String),
+				apiKey: expect.any(String),
+				tokenUrl: expect.any(String),
+				clientId: expect.any(String),
+				clientSecret: expect.any(String),
+			});
+			expect(contract.hubspot).toMatchObject({
+				baseUrl: expect.any(String),
+				accessToken: expect.stringMatching(/^pat-na1-/),
+				portalId: expect.any(String),
+				clientId: expect.any(String),
+				clientSecret: expect.any(String),
+			});
 			expect(err.join('')).toContain('rest ready');
 		} finally {
 			await running.stop();
@@ -90,7 +121,10 @@ describe('CLI', () => {
 					return statSync(p).isDirectory() ? walkDir(p) : p.endsWith('.ts') ? [p] : [];
 				});
 			for (const file of walkDir(join(ROOT, 'sandbox'))) {
-				const { code } = transformFileSync(file, { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } });
+				const { code } = transformFileSync(file, {
+					jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
+					module: { type: 'commonjs' },
+				});
 				const target = join(outDir, relative(ROOT, file)).replace(/\.ts$/, '.js');
 				mkdirSync(dirname(target), { recursive: true });
 				writeFileSync(target, code);
@@ -111,9 +145,13 @@ describe('CLI', () => {
 				proc.once('exit', (code) => reject(new Error(`CLI exited early (${code}): ${stderr}`)));
 			});
 			const contract = JSON.parse(firstLine);
-			const res = await client(contract.rest.baseUrl, { 'X-API-Key': contract.rest.apiKey }).get('/contacts?limit=1');
+			const res = await client(contract.rest.baseUrl, { 'X-API-Key': contract.rest.apiKey }).get(
+				'/contacts?limit=1',
+			);
 			expect(res.status).toBe(200);
-			const exit = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+			const exit = new Promise<number | null>((resolve) =>
+				proc.once('exit', (code) => resolve(code)),
+			);
 			proc.kill('SIGTERM');
 			expect(await exit).toBe(0);
 			expect(stdout).toBe(firstLine + '\n');

@@ -20,11 +20,19 @@ describe('test engine: runWorkflow', () => {
 		const { nodeTypes } = await loadPackage();
 		const fieldMapper = nodeTypes.getByNameAndVersion(nodeTypeName('fieldMapper'), 1);
 		expect(fieldMapper.description.name).toBe('fieldMapper');
-		expect(nodeTypes.getByNameAndVersion('n8n-nodes-base.manualTrigger').description.name).toBe('manualTrigger');
-		expect(Object.keys(nodeTypes.getKnownTypes())).toEqual(
-			expect.arrayContaining([nodeTypeName('fieldMapper'), 'n8n-nodes-base.code', 'n8n-nodes-base.noOp']),
+		expect(nodeTypes.getByNameAndVersion('n8n-nodes-base.manualTrigger').description.name).toBe(
+			'manualTrigger',
 		);
-		expect(() => nodeTypes.getByName('n8n-nodes-crm-connectors.nope')).toThrow(/Unknown node type "n8n-nodes-crm-connectors.nope"/);
+		expect(Object.keys(nodeTypes.getKnownTypes())).toEqual(
+			expect.arrayContaining([
+				nodeTypeName('fieldMapper'),
+				'n8n-nodes-base.code',
+				'n8n-nodes-base.noOp',
+			]),
+		);
+		expect(() => nodeTypes.getByName('n8n-nodes-crm-connectors.nope')).toThrow(
+			/Unknown node type "n8n-nodes-crm-connectors.nope"/,
+		);
 	});
 
 	it('runs nodes in order and keeps pairedItem lineage, splitting error items onto the error output', async () => {
@@ -41,7 +49,11 @@ describe('test engine: runWorkflow', () => {
 		]);
 		// Manual trigger: one empty item; Code: three items, each paired to that one input item.
 		expect(result.json("When clicking 'Execute workflow'")).toEqual([{}]);
-		expect(result.items('Contacts').map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 0 }, { item: 0 }]);
+		expect(result.items('Contacts').map((i) => i.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 0 },
+			{ item: 0 },
+		]);
 
 		// continueErrorOutput: n8n adds an error output and moves `{ error }` items there.
 		expect(result.outputs.Double).toHaveLength(2);
@@ -51,7 +63,9 @@ describe('test engine: runWorkflow', () => {
 		]);
 		expect(result.items('Double', 0).map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 2 }]);
 		// n8n merges the failing input item's fields into the error item.
-		expect(result.json('Double', 1)).toEqual([{ name: 'Grace', n: 2, error: 'n must not be 2 (item 1)' }]);
+		expect(result.json('Double', 1)).toEqual([
+			{ name: 'Grace', n: 2, error: 'n must not be 2 (item 1)' },
+		]);
 		expect(result.items('Double', 1)[0].pairedItem).toEqual({ item: 1 });
 
 		expect(result.json('Success')).toEqual(result.json('Double', 0));
@@ -59,9 +73,10 @@ describe('test engine: runWorkflow', () => {
 	});
 
 	it('keeps error items on the main output with continueRegularOutput', async () => {
-		const workflow = (await import('./fixtures/engine.pairedItems.json')).default as unknown as Parameters<
-			typeof runWorkflow
-		>[0] & { nodes: Array<{ name: string; onError?: string }> };
+		const workflow = (await import('./fixtures/engine.pairedItems.json'))
+			.default as unknown as Parameters<typeof runWorkflow>[0] & {
+			nodes: Array<{ name: string; onError?: string }>;
+		};
 		const copy = structuredClone(workflow);
 		copy.nodes.find((n) => n.name === 'Double')!.onError = 'continueRegularOutput';
 
@@ -104,7 +119,10 @@ describe('test engine: runWorkflow', () => {
 		expect(first.json('Count Runs')).toEqual([{ runs: 1, received: [{ id: 'a' }, { id: 'b' }] }]);
 		expect(first.staticData).toEqual({ global: { runs: 1 } });
 
-		const second = await runWorkflow('engine.staticData.json', { mode: 'trigger', staticData: first.staticData });
+		const second = await runWorkflow('engine.staticData.json', {
+			mode: 'trigger',
+			staticData: first.staticData,
+		});
 		expect(second.json('Count Runs')[0].runs).toBe(2);
 		expect(second.staticData).toEqual({ global: { runs: 2 } });
 
@@ -119,8 +137,19 @@ describe('test engine: credentials helper', () => {
 		name: 'crmTestTokenApi',
 		displayName: 'Test Token API',
 		properties: [
-			{ displayName: 'Base URL', name: 'baseUrl', type: 'string', default: 'https://api.example.test' },
-			{ displayName: 'Client Secret', name: 'secret', type: 'string', typeOptions: { password: true }, default: '' },
+			{
+				displayName: 'Base URL',
+				name: 'baseUrl',
+				type: 'string',
+				default: 'https://api.example.test',
+			},
+			{
+				displayName: 'Client Secret',
+				name: 'secret',
+				type: 'string',
+				typeOptions: { password: true },
+				default: '',
+			},
 			{
 				displayName: 'Session Token',
 				name: 'sessionToken',
@@ -131,7 +160,9 @@ describe('test engine: credentials helper', () => {
 		],
 		authenticate: {
 			type: 'generic',
-			properties: { headers: { Authorization: '=Bearer {{$credentials.sessionToken}}', 'X-Static': 'yes' } },
+			properties: {
+				headers: { Authorization: '=Bearer {{$credentials.sessionToken}}', 'X-Static': 'yes' },
+			},
 		},
 		async preAuthentication(this, credentials) {
 			return { sessionToken: `token-for-${String(credentials.secret)}` };
@@ -148,39 +179,84 @@ describe('test engine: credentials helper', () => {
 	};
 
 	it('serves fixture data with the type defaults, by credential id or type name', async () => {
-		const helper = new FixtureCredentialsHelper({ crmTestTokenApi: tokenApi }, { crmTestTokenApi: { secret: 's3' } });
-		const data = await helper.getDecrypted({} as never, { id: 'cred-1', name: 'Test account' }, 'crmTestTokenApi');
+		const helper = new FixtureCredentialsHelper(
+			{ crmTestTokenApi: tokenApi },
+			{ crmTestTokenApi: { secret: 's3' } },
+		);
+		const data = await helper.getDecrypted(
+			{} as never,
+			{ id: 'cred-1', name: 'Test account' },
+			'crmTestTokenApi',
+		);
 		expect(data).toEqual({ baseUrl: 'https://api.example.test', secret: 's3', sessionToken: '' });
 
-		const byId = new FixtureCredentialsHelper({ crmTestTokenApi: tokenApi }, { 'cred-1': { secret: 'by-id' } });
-		expect((await byId.getDecrypted({} as never, { id: 'cred-1', name: 'x' }, 'crmTestTokenApi')).secret).toBe('by-id');
+		const byId = new FixtureCredentialsHelper(
+			{ crmTestTokenApi: tokenApi },
+			{ 'cred-1': { secret: 'by-id' } },
+		);
+		expect(
+			(await byId.getDecrypted({} as never, { id: 'cred-1', name: 'x' }, 'crmTestTokenApi')).secret,
+		).toBe('by-id');
 
 		await expect(
-			new FixtureCredentialsHelper({ crmTestTokenApi: tokenApi }).getDecrypted({} as never, { id: 'c', name: 'x' }, 'crmTestTokenApi'),
+			new FixtureCredentialsHelper({ crmTestTokenApi: tokenApi }).getDecrypted(
+				{} as never,
+				{ id: 'c', name: 'x' },
+				'crmTestTokenApi',
+			),
 		).rejects.toThrow(/No test credentials for type "crmTestTokenApi"/);
 	});
 
 	it('runs preAuthentication when the expirable token is empty, persists it, and authenticates with it', async () => {
 		const { nodeTypes } = await loadPackage();
-		const helper = new FixtureCredentialsHelper({ crmTestTokenApi: tokenApi }, { crmTestTokenApi: { secret: 's3' } });
-		const credentials = await helper.getDecrypted({} as never, node.credentials.crmTestTokenApi, 'crmTestTokenApi');
+		const helper = new FixtureCredentialsHelper(
+			{ crmTestTokenApi: tokenApi },
+			{ crmTestTokenApi: { secret: 's3' } },
+		);
+		const credentials = await helper.getDecrypted(
+			{} as never,
+			node.credentials.crmTestTokenApi,
+			'crmTestTokenApi',
+		);
 
-		const refreshed = await helper.preAuthentication({} as never, credentials, 'crmTestTokenApi', node, false);
+		const refreshed = await helper.preAuthentication(
+			{} as never,
+			credentials,
+			'crmTestTokenApi',
+			node,
+			false,
+		);
 		expect(refreshed?.sessionToken).toBe('token-for-s3');
-		expect(helper.preAuthentications).toEqual([{ type: 'crmTestTokenApi', node: 'Caller', credentialsExpired: false }]);
+		expect(helper.preAuthentications).toEqual([
+			{ type: 'crmTestTokenApi', node: 'Caller', credentialsExpired: false },
+		]);
 		expect(helper.updates).toEqual([
-			expect.objectContaining({ kind: 'updateCredentials', key: 'crmTestTokenApi', type: 'crmTestTokenApi' }),
+			expect.objectContaining({
+				kind: 'updateCredentials',
+				key: 'crmTestTokenApi',
+				type: 'crmTestTokenApi',
+			}),
 		]);
 		expect(helper.store.crmTestTokenApi.sessionToken).toBe('token-for-s3');
 
 		// Not expired and present: no second token exchange.
-		expect(await helper.preAuthentication({} as never, refreshed!, 'crmTestTokenApi', node, false)).toBeUndefined();
+		expect(
+			await helper.preAuthentication({} as never, refreshed!, 'crmTestTokenApi', node, false),
+		).toBeUndefined();
 		// The server said it expired: exchange again.
-		expect(await helper.preAuthentication({} as never, refreshed!, 'crmTestTokenApi', node, true)).toBeDefined();
+		expect(
+			await helper.preAuthentication({} as never, refreshed!, 'crmTestTokenApi', node, true),
+		).toBeDefined();
 		expect(helper.preAuthentications).toHaveLength(2);
 
 		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
-		const request = await helper.authenticate(refreshed!, 'crmTestTokenApi', { url: '/x', headers: {} }, workflow, node);
+		const request = await helper.authenticate(
+			refreshed!,
+			'crmTestTokenApi',
+			{ url: '/x', headers: {} },
+			workflow,
+			node,
+		);
 		expect(request.headers).toEqual({ Authorization: 'Bearer token-for-s3', 'X-Static': 'yes' });
 	});
 });
@@ -205,7 +281,9 @@ class CounterPollTrigger implements INodeType {
 		const upTo = this.getNodeParameter('upTo') as number;
 		const from = (state.cursor as number | undefined) ?? 0;
 		if (from >= upTo) return null;
-		const items = Array.from({ length: upTo - from }, (_, i) => ({ json: { n: from + i + 1 } as IDataObject }));
+		const items = Array.from({ length: upTo - from }, (_, i) => ({
+			json: { n: from + i + 1 } as IDataObject,
+		}));
 		if (this.getMode() !== 'manual') state.cursor = upTo;
 		return [items];
 	}
@@ -227,18 +305,26 @@ describe('test engine: runPoll', () => {
 		expect(idle.response).toBeNull();
 		expect(idle.items).toEqual([]);
 
-		const more = await runPoll({ ...trigger, parameters: { upTo: 5 } }, { staticData: idle.staticData });
+		const more = await runPoll(
+			{ ...trigger, parameters: { upTo: 5 } },
+			{ staticData: idle.staticData },
+		);
 		expect(more.items.map((i) => i.json.n)).toEqual([4, 5]);
 		expect(more.staticData).toEqual({ 'node:Counter': { cursor: 5 } });
 	});
 
 	it('saves nothing for a manual "Fetch test event"', async () => {
-		const manual = await runPoll(trigger, { mode: 'manual', staticData: { 'node:Counter': { cursor: 1 } } });
+		const manual = await runPoll(trigger, {
+			mode: 'manual',
+			staticData: { 'node:Counter': { cursor: 1 } },
+		});
 		expect(manual.items.map((i) => i.json.n)).toEqual([2, 3]);
 		expect(manual.staticData).toEqual({ 'node:Counter': { cursor: 1 } });
 	});
 
 	it('refuses a node that is not a poll trigger', async () => {
-		await expect(runPoll({ type: 'n8n-nodes-base.noOp', parameters: {} })).rejects.toThrow(/is not a polling trigger/);
+		await expect(runPoll({ type: 'n8n-nodes-base.noOp', parameters: {} })).rejects.toThrow(
+			/is not a polling trigger/,
+		);
 	});
 });

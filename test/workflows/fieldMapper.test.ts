@@ -12,7 +12,9 @@ import { loadWorkflow, PACKAGE_ROOT, runWorkflow, type WorkflowJson } from '../h
 const MAPPER = 'Field Mapper';
 
 /** The contacts workflow with the Field Mapper node changed by `edit`. */
-function contactsWorkflow(edit: (node: INode, workflow: WorkflowJson) => void = () => {}): WorkflowJson {
+function contactsWorkflow(
+	edit: (node: INode, workflow: WorkflowJson) => void = () => {},
+): WorkflowJson {
 	const workflow = loadWorkflow('fieldMapper.contacts.json');
 	edit(workflow.nodes.find((node) => node.name === MAPPER)!, workflow);
 	return workflow;
@@ -54,13 +56,20 @@ describe('Field Mapper (Define Below) with On Error: Continue (using error outpu
 		expect(result.error).toBeUndefined();
 		expect(result.outputs[MAPPER]).toHaveLength(2);
 		expect(result.json(MAPPER, 0)).toEqual([ada, linus]);
-		expect(result.items(MAPPER, 0).map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 2 }]);
+		expect(result.items(MAPPER, 0).map((item) => item.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 2 },
+		]);
 		expect(result.json('Leads')).toEqual([ada, linus]);
 
 		const rejected = result.items(MAPPER, 1);
 		expect(rejected).toHaveLength(1);
 		expect(rejected[0].pairedItem).toEqual({ item: 1 });
-		const json = rejected[0].json as { error: string; details: { issues: IDataObject[] }; email: string };
+		const json = rejected[0].json as {
+			error: string;
+			details: { issues: IDataObject[] };
+			email: string;
+		};
 		expect(json.error).toMatch(/Item 1/);
 		expect(json.error).toMatch(/Email/);
 		expect(json.error).toContain('"grace@"');
@@ -79,7 +88,10 @@ describe('Field Mapper (Define Below) with On Error: Continue (using error outpu
 				rules.find((rule) => rule.target === 'Status')!.checks = { oneOf: 'new, closed' };
 			}),
 		);
-		const [first, second] = result.json(MAPPER, 1) as Array<{ error: string; details: { issues: IDataObject[] } }>;
+		const [first, second] = result.json(MAPPER, 1) as Array<{
+			error: string;
+			details: { issues: IDataObject[] };
+		}>;
 		expect(first.details.issues.map((issue) => issue.field)).toEqual(['Status']); // Ada: "open" not allowed
 		expect(first.error).toMatch(/Item 0.*Status/);
 		expect(second.details.issues.map((issue) => issue.field).sort()).toEqual(['Email', 'Status']); // Grace
@@ -102,7 +114,9 @@ describe('Field Mapper with other On Error settings', () => {
 	});
 
 	it('keeps the error item in place on the main output with continueRegularOutput', async () => {
-		const result = await runWorkflow(contactsWorkflow((node) => (node.onError = 'continueRegularOutput')));
+		const result = await runWorkflow(
+			contactsWorkflow((node) => (node.onError = 'continueRegularOutput')),
+		);
 
 		expect(result.error).toBeUndefined();
 		expect(result.outputs[MAPPER]).toHaveLength(1);
@@ -113,7 +127,11 @@ describe('Field Mapper with other On Error settings', () => {
 			details: { issues: [expect.objectContaining({ field: 'Email', code: 'type' })] },
 		});
 		expect(third).toEqual(linus);
-		expect(result.items(MAPPER).map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(result.items(MAPPER).map((item) => item.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 1 },
+			{ item: 2 },
+		]);
 	});
 });
 
@@ -121,7 +139,9 @@ describe('Field Mapper options', () => {
 	it('copies unmapped fields with Keep Unmapped Fields', async () => {
 		const result = await runWorkflow(
 			contactsWorkflow((node) => {
-				node.parameters.mappings = { rules: [{ target: 'Email', source: 'email', transforms: { steps: [{ type: 'trim' }] } }] };
+				node.parameters.mappings = {
+					rules: [{ target: 'Email', source: 'email', transforms: { steps: [{ type: 'trim' }] } }],
+				};
 				node.parameters.options = { keepUnmapped: true };
 			}),
 		);
@@ -144,9 +164,15 @@ describe('Field Mapper options', () => {
 				node.parameters.options = { writeNulls: true };
 			}),
 		);
-		expect(withNulls.json(MAPPER)[0]).toEqual({ Email: ' Ada@Example.COM ', Phone: null, company: { name: null } });
+		expect(withNulls.json(MAPPER)[0]).toEqual({
+			Email: ' Ada@Example.COM ',
+			Phone: null,
+			company: { name: null },
+		});
 
-		const without = await runWorkflow(contactsWorkflow((node) => (node.parameters.mappings = { rules })));
+		const without = await runWorkflow(
+			contactsWorkflow((node) => (node.parameters.mappings = { rules })),
+		);
 		expect(Object.keys(without.json(MAPPER)[0])).toEqual(['Email']);
 	});
 
@@ -173,11 +199,16 @@ describe('Field Mapper options', () => {
 		]);
 	});
 
-	it('compiles the mapping once, not once per item, when a rule\'s value is an expression that differs per item', async () => {
+	it("compiles the mapping once, not once per item, when a rule's value is an expression that differs per item", async () => {
 		// The built core module the node uses (loaded through the same module registry as n8n's loader).
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const mappingModule = require(path.join(PACKAGE_ROOT, 'dist', 'core', 'records', 'mapping.js')) as typeof import('../../core/records/mapping');
-		const compiles = [jest.spyOn(mappingModule, 'compileMapping'), jest.spyOn(mappingModule, 'compileMappingTemplate')];
+		const mappingModule = require(
+			path.join(PACKAGE_ROOT, 'dist', 'core', 'records', 'mapping.js'),
+		) as typeof import('../../core/records/mapping');
+		const compiles = [
+			jest.spyOn(mappingModule, 'compileMapping'),
+			jest.spyOn(mappingModule, 'compileMappingTemplate'),
+		];
 		const items = 300;
 		try {
 			const result = await runWorkflow(
@@ -187,8 +218,18 @@ describe('Field Mapper options', () => {
 					node.parameters.mappings = {
 						rules: [
 							{ target: 'Email', source: 'email' },
-							{ target: 'Serial', valueFrom: 'constant', constant: '={{ $json.n * 3 }}', type: 'integer' },
-							{ target: 'Tag', source: 'tag', default: '={{ "tag-" + $json.n }}', transforms: { steps: [{ type: 'uppercase' }] } },
+							{
+								target: 'Serial',
+								valueFrom: 'constant',
+								constant: '={{ $json.n * 3 }}',
+								type: 'integer',
+							},
+							{
+								target: 'Tag',
+								source: 'tag',
+								default: '={{ "tag-" + $json.n }}',
+								transforms: { steps: [{ type: 'uppercase' }] },
+							},
 						],
 					};
 				}),
@@ -227,7 +268,13 @@ describe('Field Mapper (JSON mode)', () => {
 
 		expect(result.error).toBeUndefined();
 		expect(result.json('To Salesforce Contact')).toEqual([
-			{ HubSpot_Id__c: '101', FirstName: 'Ada', Email: 'ada@example.com', Stage__c: 'Lead', RecordSource__c: 'HubSpot' },
+			{
+				HubSpot_Id__c: '101',
+				FirstName: 'Ada',
+				Email: 'ada@example.com',
+				Stage__c: 'Lead',
+				RecordSource__c: 'HubSpot',
+			},
 			{
 				HubSpot_Id__c: '102',
 				FirstName: 'Grace',
@@ -243,13 +290,19 @@ describe('Field Mapper (JSON mode)', () => {
 		workflow.nodes[2].parameters.mappingJson = JSON.stringify({
 			rules: [
 				{ target: 'Email', source: 'properties.email' },
-				{ target: 'Stage__c', source: 'properties.lifecyclestage', transforms: [{ type: 'explode' }] },
+				{
+					target: 'Stage__c',
+					source: 'properties.lifecyclestage',
+					transforms: [{ type: 'explode' }],
+				},
 			],
 		});
 		const result = await runWorkflow(workflow);
 
 		expect(result.error?.name).toBe('NodeOperationError');
-		expect(result.error?.message).toMatch(/^Invalid mapping: rule 2 \(target "Stage__c"\): transform 1: "explode" is not a known transform type/);
+		expect(result.error?.message).toMatch(
+			/^Invalid mapping: rule 2 \(target "Stage__c"\): transform 1: "explode" is not a known transform type/,
+		);
 	});
 
 	it('says what shape it expects when the JSON is not a mapping', async () => {
@@ -259,7 +312,9 @@ describe('Field Mapper (JSON mode)', () => {
 		expect(result.error?.message).toMatch(/must be an object with a "rules" array/);
 
 		workflow.nodes[2].parameters.mappingJson = '{"rules": [';
-		expect((await runWorkflow(workflow)).error?.message).toMatch(/^Invalid mapping: "Mapping \(JSON\)" is not valid JSON/);
+		expect((await runWorkflow(workflow)).error?.message).toMatch(
+			/^Invalid mapping: "Mapping \(JSON\)" is not valid JSON/,
+		);
 	});
 });
 
@@ -299,7 +354,9 @@ describe('Field Mapper configuration errors', () => {
 		const rejected = result.json(MAPPER, 1);
 		expect(rejected).toHaveLength(3);
 		for (const item of rejected) {
-			expect(item.error).toBe('Invalid mapping: rule 1: "Target Field" is empty. Enter the name of the output field.');
+			expect(item.error).toBe(
+				'Invalid mapping: rule 1: "Target Field" is empty. Enter the name of the output field.',
+			);
 			expect(item.details).toEqual({ kind: 'mapping' });
 		}
 	});

@@ -59,27 +59,43 @@ const encode = encodeURIComponent;
 
 /** The property holding the last modification time of an object type. */
 export function lastModifiedProperty(objectType: string): string {
-	return objectType === 'contacts' || objectType === '0-1' || objectType === 'contact' ? 'lastmodifieddate' : 'hs_lastmodifieddate';
+	return objectType === 'contacts' || objectType === '0-1' || objectType === 'contact'
+		? 'lastmodifieddate'
+		: 'hs_lastmodifieddate';
 }
 
 /** Epoch ms of a time given as epoch ms (number or digits) or ISO 8601. */
 export function toEpochMs(value: number | string, what: string): number {
 	if (typeof value === 'number' && Number.isFinite(value)) return value;
-	const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : Date.parse(String(value));
+	const n =
+		typeof value === 'string' && /^\d+$/.test(value.trim())
+			? Number(value)
+			: Date.parse(String(value));
 	if (!Number.isFinite(n)) {
-		throw new CrmError(`HubSpot: ${what} "${String(value)}" is not a date — give an ISO 8601 timestamp or epoch milliseconds`, { kind: 'validation' });
+		throw new CrmError(
+			`HubSpot: ${what} "${String(value)}" is not a date — give an ISO 8601 timestamp or epoch milliseconds`,
+			{ kind: 'validation' },
+		);
 	}
 	return n;
 }
 
 /** The change time of a record on `property` (epoch ms), NaN when it has none. */
 export function changeStamp(record: HubSpotObject, property: string): number {
-	const raw = record.properties?.[property] ?? (property.includes('lastmodified') ? record.updatedAt : record.createdAt);
-	return raw === undefined || raw === null || raw === '' ? Number.NaN : toEpochMs(raw, `${property} of record ${record.id}`);
+	const raw =
+		record.properties?.[property] ??
+		(property.includes('lastmodified') ? record.updatedAt : record.createdAt);
+	return raw === undefined || raw === null || raw === ''
+		? Number.NaN
+		: toEpochMs(raw, `${property} of record ${record.id}`);
 }
 
 /** HubSpot's current time (epoch ms, whole seconds) from the `Date` header of one light read of `objectType`. */
-export async function hubspotServerNow(connector: HubSpotConnector, objectType: string, signal?: AbortSignal): Promise<number> {
+export async function hubspotServerNow(
+	connector: HubSpotConnector,
+	objectType: string,
+	signal?: AbortSignal,
+): Promise<number> {
 	const res = await connector.http.request<HubSpotPage>({
 		method: 'GET',
 		url: `/crm/v3/objects/${encode(objectType)}`,
@@ -92,13 +108,24 @@ export async function hubspotServerNow(connector: HubSpotConnector, objectType: 
 
 /** The lag in ms (a bad value means the default). */
 function lagMs(seconds: number | undefined): number {
-	const s = seconds === undefined || !Number.isFinite(seconds) ? DEFAULT_SAFETY_LAG_SECONDS : Math.max(0, seconds);
+	const s =
+		seconds === undefined || !Number.isFinite(seconds)
+			? DEFAULT_SAFETY_LAG_SECONDS
+			: Math.max(0, seconds);
 	return s * 1000;
 }
 
 /** The current end of the change stream by HubSpot's clock (its time minus the lag): a cursor that emits only later changes. */
-export async function latestCursor(connector: HubSpotConnector, objectType: string, safetyLagSeconds?: number, signal?: AbortSignal): Promise<ChangeCursor> {
-	return { timestamp: (await hubspotServerNow(connector, objectType, signal)) - lagMs(safetyLagSeconds), ids: [] };
+export async function latestCursor(
+	connector: HubSpotConnector,
+	objectType: string,
+	safetyLagSeconds?: number,
+	signal?: AbortSignal,
+): Promise<ChangeCursor> {
+	return {
+		timestamp: (await hubspotServerNow(connector, objectType, signal)) - lagMs(safetyLagSeconds),
+		ids: [],
+	};
 }
 
 /** A cursor as text for items and expressions: `ISO time|id,id`. */
@@ -110,7 +137,10 @@ export function formatCursor(cursor: ChangeCursor): string {
 export function parseCursor(value: unknown): ChangeCursor | undefined {
 	if (value && typeof value === 'object') {
 		const v = value as { timestamp?: unknown; ids?: unknown };
-		const timestamp = typeof v.timestamp === 'number' || typeof v.timestamp === 'string' ? toEpochMsOrNaN(v.timestamp) : Number.NaN;
+		const timestamp =
+			typeof v.timestamp === 'number' || typeof v.timestamp === 'string'
+				? toEpochMsOrNaN(v.timestamp)
+				: Number.NaN;
 		if (!Number.isFinite(timestamp)) return undefined;
 		return { timestamp, ids: Array.isArray(v.ids) ? v.ids.map(String) : [] };
 	}
@@ -126,7 +156,14 @@ export function parseCursor(value: unknown): ChangeCursor | undefined {
 	const bar = text.indexOf('|');
 	const timestamp = toEpochMsOrNaN(bar < 0 ? text : text.slice(0, bar));
 	if (!Number.isFinite(timestamp)) return undefined;
-	const ids = bar < 0 ? [] : text.slice(bar + 1).split(',').map((id) => id.trim()).filter((id) => id !== '');
+	const ids =
+		bar < 0
+			? []
+			: text
+					.slice(bar + 1)
+					.split(',')
+					.map((id) => id.trim())
+					.filter((id) => id !== '');
 	return { timestamp, ids };
 }
 
@@ -150,15 +187,25 @@ export async function* readChanges(
 	onCursor?: (cursor: ChangeCursor) => void,
 ): AsyncGenerator<HubSpotObject[]> {
 	const property = options.property ?? lastModifiedProperty(objectType);
-	const properties = options.properties ? [...new Set([...options.properties, property])] : undefined;
+	const properties = options.properties
+		? [...new Set([...options.properties, property])]
+		: undefined;
 	const pageSize = Math.min(PAGE_LIMIT, Math.max(1, options.pageSize ?? PAGE_LIMIT));
 	let cursor: ChangeCursor =
-		typeof options.since === 'object' ? { timestamp: options.since.timestamp, ids: [...options.since.ids] } : { timestamp: toEpochMs(options.since, 'since'), ids: [] };
-	if (!Number.isFinite(cursor.timestamp)) throw new CrmError(`HubSpot: the change cursor's time ${String(cursor.timestamp)} is not a number`, { kind: 'validation' });
+		typeof options.since === 'object'
+			? { timestamp: options.since.timestamp, ids: [...options.since.ids] }
+			: { timestamp: toEpochMs(options.since, 'since'), ids: [] };
+	if (!Number.isFinite(cursor.timestamp))
+		throw new CrmError(
+			`HubSpot: the change cursor's time ${String(cursor.timestamp)} is not a number`,
+			{ kind: 'validation' },
+		);
 	const until = options.until === undefined ? undefined : toEpochMs(options.until, 'until');
 	let remaining = options.limit ?? Number.POSITIVE_INFINITY;
 	// HubSpot's time, read before any search is sent: the window ends there minus the lag (exclusive).
-	let end = (await hubspotServerNow(connector, objectType, options.signal)) - lagMs(options.safetyLagSeconds);
+	let end =
+		(await hubspotServerNow(connector, objectType, options.signal)) -
+		lagMs(options.safetyLagSeconds);
 	if (until !== undefined) end = Math.min(end, until + 1);
 	const report = () => onCursor?.({ timestamp: cursor.timestamp, ids: [...cursor.ids] });
 	let seen = new Set(cursor.ids);
@@ -182,7 +229,16 @@ export async function* readChanges(
 		return out;
 	};
 	const search = (filters: HubSpotFilter[], sortBy: string) =>
-		connector.search(objectType, { filterGroups: [{ filters }], sorts: [{ propertyName: sortBy, direction: 'ASCENDING' }], properties, limit: pageSize }, options.signal);
+		connector.search(
+			objectType,
+			{
+				filterGroups: [{ filters }],
+				sorts: [{ propertyName: sortBy, direction: 'ASCENDING' }],
+				properties,
+				limit: pageSize,
+			},
+			options.signal,
+		);
 
 	for (let round = 0; round < 1_000_000 && remaining > 0 && cursor.timestamp < end; round++) {
 		const page = await search(
@@ -206,8 +262,11 @@ export async function* readChanges(
 		const stamp = cursor.timestamp;
 		let afterId: string | undefined;
 		for (let idRound = 0; idRound < 1_000_000; idRound++) {
-			const filters: HubSpotFilter[] = [{ propertyName: property, operator: 'EQ', value: String(stamp) }];
-			if (afterId !== undefined) filters.push({ propertyName: 'hs_object_id', operator: 'GT', value: afterId });
+			const filters: HubSpotFilter[] = [
+				{ propertyName: property, operator: 'EQ', value: String(stamp) },
+			];
+			if (afterId !== undefined)
+				filters.push({ propertyName: 'hs_object_id', operator: 'GT', value: afterId });
 			const byId = (await search(filters, 'hs_object_id')).results ?? [];
 			const more = take(byId);
 			report();
@@ -215,7 +274,11 @@ export async function* readChanges(
 			if (remaining <= 0) return;
 			if (byId.length < pageSize) break;
 			const last = byId[byId.length - 1].id;
-			if (last === afterId) throw new CrmError(`HubSpot search on ${objectType}: no progress past hs_object_id ${last}; stopped to avoid an endless loop`, { kind: 'fatal' });
+			if (last === afterId)
+				throw new CrmError(
+					`HubSpot search on ${objectType}: no progress past hs_object_id ${last}; stopped to avoid an endless loop`,
+					{ kind: 'fatal' },
+				);
 			afterId = last;
 		}
 		// Every record of that millisecond is read, and no new one can get it (it is before the window's end).

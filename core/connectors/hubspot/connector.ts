@@ -4,7 +4,11 @@
  * for writes (≤100 inputs per call, every input its own result) and streamed reads.
  */
 import { BATCH_CODES, type BatchItemError, type ItemOutcome } from '../../batching/types';
-import { type BatchRunResult, runBatches, type RunBatchesOptions } from '../../batching/run-batches';
+import {
+	type BatchRunResult,
+	runBatches,
+	type RunBatchesOptions,
+} from '../../batching/run-batches';
 import { type ClassifyHook, HttpClient, type HttpLogger } from '../../http/client';
 import { CrmError, isCrmError } from '../../http/errors';
 import { fingerprint } from '../../http/auth/types';
@@ -13,7 +17,15 @@ import type { RetryOptions } from '../../http/retry';
 import type { HttpRequest, Transport } from '../../http/types';
 import { type ChangeCursor, type ChangesOptions, readChanges } from './changes';
 import { hubspotClassifier } from './errors';
-import { type CreateSettlement, isAnswerLost, lostRepeatableOutcome, MAX_LOST_CREATE_ROUNDS, settledOutcome, settleLostCreates, uniqueKeyOf } from './settle';
+import {
+	type CreateSettlement,
+	isAnswerLost,
+	lostRepeatableOutcome,
+	MAX_LOST_CREATE_ROUNDS,
+	settledOutcome,
+	settleLostCreates,
+	uniqueKeyOf,
+} from './settle';
 import { HUBSPOT_API_URL, HubSpotApiClientTransport } from './transport';
 import type {
 	HubSpotAssociatedRecord,
@@ -93,18 +105,57 @@ export interface HubSpotObjectType {
 
 /** Standard CRM objects every account has. */
 export const STANDARD_OBJECT_TYPES: readonly HubSpotObjectType[] = [
-	{ name: 'contacts', label: 'Contacts', objectTypeId: '0-1', custom: false, primaryDisplayProperty: 'email' },
-	{ name: 'companies', label: 'Companies', objectTypeId: '0-2', custom: false, primaryDisplayProperty: 'name' },
-	{ name: 'deals', label: 'Deals', objectTypeId: '0-3', custom: false, primaryDisplayProperty: 'dealname' },
-	{ name: 'tickets', label: 'Tickets', objectTypeId: '0-5', custom: false, primaryDisplayProperty: 'subject' },
-	{ name: 'products', label: 'Products', objectTypeId: '0-7', custom: false, primaryDisplayProperty: 'name' },
-	{ name: 'line_items', label: 'Line Items', objectTypeId: '0-8', custom: false, primaryDisplayProperty: 'name' },
+	{
+		name: 'contacts',
+		label: 'Contacts',
+		objectTypeId: '0-1',
+		custom: false,
+		primaryDisplayProperty: 'email',
+	},
+	{
+		name: 'companies',
+		label: 'Companies',
+		objectTypeId: '0-2',
+		custom: false,
+		primaryDisplayProperty: 'name',
+	},
+	{
+		name: 'deals',
+		label: 'Deals',
+		objectTypeId: '0-3',
+		custom: false,
+		primaryDisplayProperty: 'dealname',
+	},
+	{
+		name: 'tickets',
+		label: 'Tickets',
+		objectTypeId: '0-5',
+		custom: false,
+		primaryDisplayProperty: 'subject',
+	},
+	{
+		name: 'products',
+		label: 'Products',
+		objectTypeId: '0-7',
+		custom: false,
+		primaryDisplayProperty: 'name',
+	},
+	{
+		name: 'line_items',
+		label: 'Line Items',
+		objectTypeId: '0-8',
+		custom: false,
+		primaryDisplayProperty: 'name',
+	},
 ];
 
 /** Input of a batch create. */
 export interface CreateInput {
 	properties: Record<string, unknown>;
-	associations?: Array<{ to: { id: string }; types: Array<{ associationCategory: string; associationTypeId: number }> }>;
+	associations?: Array<{
+		to: { id: string };
+		types: Array<{ associationCategory: string; associationTypeId: number }>;
+	}>;
 }
 /** Input of a batch update (by record id, or by a unique property with `idProperty`). */
 export interface UpdateInput {
@@ -144,15 +195,23 @@ export type { ChangeCursor, ChangesOptions } from './changes';
 export { lastModifiedProperty } from './changes';
 
 /** Whether records can be matched on a property (update by unique property, upsert): the record id, e-mail of contacts, unique properties. */
-export function isUniqueProperty(objectType: string, property: Pick<HubSpotProperty, 'name' | 'hasUniqueValue'>): boolean {
-	return property.name === 'hs_object_id' || property.hasUniqueValue === true || ((objectType === 'contacts' || objectType === '0-1') && property.name === 'email');
+export function isUniqueProperty(
+	objectType: string,
+	property: Pick<HubSpotProperty, 'name' | 'hasUniqueValue'>,
+): boolean {
+	return (
+		property.name === 'hs_object_id' ||
+		property.hasUniqueValue === true ||
+		((objectType === 'contacts' || objectType === '0-1') && property.name === 'email')
+	);
 }
 
 /** Converts a property value to the string HubSpot expects (dates as epoch ms or YYYY-MM-DD are passed through). */
 export function toHubSpotValue(value: unknown): string | null {
 	if (value === null || value === undefined) return null;
 	if (value instanceof Date) return String(value.getTime());
-	if (typeof value === 'object' && typeof (value as { toMillis?: unknown }).toMillis === 'function') return String((value as { toMillis: () => number }).toMillis());
+	if (typeof value === 'object' && typeof (value as { toMillis?: unknown }).toMillis === 'function')
+		return String((value as { toMillis: () => number }).toMillis());
 	if (Array.isArray(value)) return value.map((v) => String(v)).join(';');
 	if (typeof value === 'object') return JSON.stringify(value);
 	return String(value);
@@ -177,7 +236,8 @@ export function recordIdProblem(id: unknown, idProperty?: string): string | unde
 	const value = id === undefined || id === null ? '' : String(id).trim();
 	if (!idProperty || idProperty === 'hs_object_id') {
 		if (value === '') return 'the record ID is empty — give the numeric HubSpot record ID';
-		if (!/^\d{1,20}$/.test(value)) return `"${value.slice(0, 60)}" is not a HubSpot record ID (record IDs are digits, e.g. 51) — give the record's ID, or match on a unique property (e.g. email)`;
+		if (!/^\d{1,20}$/.test(value))
+			return `"${value.slice(0, 60)}" is not a HubSpot record ID (record IDs are digits, e.g. 51) — give the record's ID, or match on a unique property (e.g. email)`;
 		return undefined;
 	}
 	if (value === '') return `the ${idProperty} is empty — give the ${idProperty} of the record`;
@@ -188,7 +248,8 @@ export function recordIdProblem(id: unknown, idProperty?: string): string | unde
 /** A record id (or unique-property value) as one checked, encoded URL path segment. */
 function recordPathSegment(id: string, idProperty?: string): string {
 	const problem = recordIdProblem(id, idProperty);
-	if (problem) throw new CrmError(`HubSpot: ${problem}`, { kind: 'validation', crmCode: 'INVALID_ID' });
+	if (problem)
+		throw new CrmError(`HubSpot: ${problem}`, { kind: 'validation', crmCode: 'INVALID_ID' });
 	return encode(String(id).trim());
 }
 
@@ -209,9 +270,15 @@ export class HubSpotConnector {
 		let transport = options.transport;
 		if (!transport) {
 			if (!options.accessToken) {
-				throw new CrmError('HubSpot: no credential — give an access token or a transport', { kind: 'authentication' });
+				throw new CrmError('HubSpot: no credential — give an access token or a transport', {
+					kind: 'authentication',
+				});
 			}
-			transport = new HubSpotApiClientTransport({ accessToken: options.accessToken, baseUrl: this.baseUrl, allowInsecure: options.allowInsecure });
+			transport = new HubSpotApiClientTransport({
+				accessToken: options.accessToken,
+				baseUrl: this.baseUrl,
+				allowInsecure: options.allowInsecure,
+			});
 		}
 		// On a 429 HubSpot also sends X-HubSpot-RateLimit-Remaining: 0 with the window's length, which the shared budget
 		// would read as "hold everything for the whole 10 s window". The 429 already pauses the budget, for the wait the
@@ -220,13 +287,16 @@ export class HubSpotConnector {
 		transport = {
 			send: async (request) => {
 				const res = await wire.send(request);
-				if (res.status !== 429 || res.headers['x-hubspot-ratelimit-remaining'] === undefined) return res;
+				if (res.status !== 429 || res.headers['x-hubspot-ratelimit-remaining'] === undefined)
+					return res;
 				const headers = { ...res.headers };
 				delete headers['x-hubspot-ratelimit-remaining'];
 				return { ...res, headers };
 			},
 		};
-		const identity = options.credentialKey ?? (options.accessToken ? fingerprint('hubspot-token', [options.accessToken]) : 'hubspot');
+		const identity =
+			options.credentialKey ??
+			(options.accessToken ? fingerprint('hubspot-token', [options.accessToken]) : 'hubspot');
 		const host = (() => {
 			try {
 				return new URL(this.baseUrl).host;
@@ -234,7 +304,7 @@ export class HubSpotConnector {
 				return this.baseUrl;
 			}
 		})();
-		const limits = options.rateLimit === false ? undefined : options.rateLimit ?? {};
+		const limits = options.rateLimit === false ? undefined : (options.rateLimit ?? {});
 		const general: RateBudget | false = limits
 			? getRateBudget(`hubspot:${identity}@${host}`, {
 					maxRequests: limits.requestsPer10Seconds ?? HUBSPOT_DEFAULT_REQUESTS_PER_10S,
@@ -253,7 +323,14 @@ export class HubSpotConnector {
 			: false;
 		this.classifier = hubspotClassifier({ rateLimitBackoffMs: options.rateLimitBackoffMs });
 		const retry: RetryOptions = { maxAttempts: 6, maxTotalWaitMs: 120_000, ...options.retry };
-		const common = { baseUrl: this.baseUrl, classify: this.classifier, logger: options.logger, now: options.now, retry, timeoutMs: options.timeoutMs };
+		const common = {
+			baseUrl: this.baseUrl,
+			classify: this.classifier,
+			logger: options.logger,
+			now: options.now,
+			retry,
+			timeoutMs: options.timeoutMs,
+		};
 		this.http = new HttpClient({ ...common, transport, rateLimit: general });
 		// A search request counts against both limits: its own per-second budget, then the 10-second one.
 		const inner: Transport = transport;
@@ -287,7 +364,10 @@ export class HubSpotConnector {
 
 	/** Standard objects plus the account's custom objects (schemas API). */
 	async listObjectTypes(): Promise<HubSpotObjectType[]> {
-		const page = await this.call<HubSpotPage<HubSpotSchema>>({ method: 'GET', url: '/crm/v3/schemas' });
+		const page = await this.call<HubSpotPage<HubSpotSchema>>({
+			method: 'GET',
+			url: '/crm/v3/schemas',
+		});
 		const custom = (page.results ?? [])
 			.filter((s) => !s.archived)
 			.map((s) => ({
@@ -302,11 +382,17 @@ export class HubSpotConnector {
 
 	/** A custom object's schema (its required properties, labels …), by name, fully qualified name or `2-…` id. */
 	async getSchema(objectType: string): Promise<HubSpotSchema> {
-		return await this.call<HubSpotSchema>({ method: 'GET', url: `/crm/v3/schemas/${encode(objectType)}` });
+		return await this.call<HubSpotSchema>({
+			method: 'GET',
+			url: `/crm/v3/schemas/${encode(objectType)}`,
+		});
 	}
 
 	/** Property definitions of an object type. */
-	async getProperties(objectType: string, options: { archived?: boolean } = {}): Promise<HubSpotProperty[]> {
+	async getProperties(
+		objectType: string,
+		options: { archived?: boolean } = {},
+	): Promise<HubSpotProperty[]> {
 		const page = await this.call<HubSpotPage<HubSpotProperty>>({
 			method: 'GET',
 			url: `/crm/v3/properties/${encode(objectType)}`,
@@ -317,21 +403,40 @@ export class HubSpotConnector {
 
 	/** One property definition. */
 	async getProperty(objectType: string, name: string): Promise<HubSpotProperty> {
-		return await this.call<HubSpotProperty>({ method: 'GET', url: `/crm/v3/properties/${encode(objectType)}/${encode(name)}` });
+		return await this.call<HubSpotProperty>({
+			method: 'GET',
+			url: `/crm/v3/properties/${encode(objectType)}/${encode(name)}`,
+		});
 	}
 
 	/** Creates a property. */
-	async createProperty(objectType: string, definition: Partial<HubSpotProperty> & Pick<HubSpotProperty, 'name' | 'label' | 'type' | 'fieldType'>): Promise<HubSpotProperty> {
+	async createProperty(
+		objectType: string,
+		definition: Partial<HubSpotProperty> &
+			Pick<HubSpotProperty, 'name' | 'label' | 'type' | 'fieldType'>,
+	): Promise<HubSpotProperty> {
 		return await this.call<HubSpotProperty>({
 			method: 'POST',
 			url: `/crm/v3/properties/${encode(objectType)}`,
-			body: { groupName: definition.groupName ?? `${objectType.replace(/s$/, '')}information`, ...definition },
+			body: {
+				groupName: definition.groupName ?? `${objectType.replace(/s$/, '')}information`,
+				...definition,
+			},
 		});
 	}
 
 	/** Updates a property definition (label, options, group, …). */
-	async updateProperty(objectType: string, name: string, changes: Partial<HubSpotProperty>): Promise<HubSpotProperty> {
-		return await this.call<HubSpotProperty>({ method: 'PATCH', url: `/crm/v3/properties/${encode(objectType)}/${encode(name)}`, body: changes, idempotent: true });
+	async updateProperty(
+		objectType: string,
+		name: string,
+		changes: Partial<HubSpotProperty>,
+	): Promise<HubSpotProperty> {
+		return await this.call<HubSpotProperty>({
+			method: 'PATCH',
+			url: `/crm/v3/properties/${encode(objectType)}/${encode(name)}`,
+			body: changes,
+			idempotent: true,
+		});
 	}
 
 	/** Owners (for dropdowns). */
@@ -339,7 +444,11 @@ export class HubSpotConnector {
 		const owners: HubSpotOwner[] = [];
 		let after: string | undefined;
 		for (let page = 0; page < 1000; page++) {
-			const res = await this.call<HubSpotPage<HubSpotOwner>>({ method: 'GET', url: '/crm/v3/owners', qs: { limit: 100, after } });
+			const res = await this.call<HubSpotPage<HubSpotOwner>>({
+				method: 'GET',
+				url: '/crm/v3/owners',
+				qs: { limit: 100, after },
+			});
 			owners.push(...(res.results ?? []));
 			const next = res.paging?.next?.after;
 			if (!next || next === after) break;
@@ -350,7 +459,10 @@ export class HubSpotConnector {
 
 	/** Pipelines and their stages of an object type (deals, tickets). */
 	async listPipelines(objectType: string): Promise<HubSpotPipeline[]> {
-		const res = await this.call<HubSpotPage<HubSpotPipeline>>({ method: 'GET', url: `/crm/v3/pipelines/${encode(objectType)}` });
+		const res = await this.call<HubSpotPage<HubSpotPipeline>>({
+			method: 'GET',
+			url: `/crm/v3/pipelines/${encode(objectType)}`,
+		});
 		return res.results ?? [];
 	}
 
@@ -370,7 +482,12 @@ export class HubSpotConnector {
 	async getRecord(
 		objectType: string,
 		id: string,
-		options: { properties?: string[]; idProperty?: string; associations?: string[]; archived?: boolean } = {},
+		options: {
+			properties?: string[];
+			idProperty?: string;
+			associations?: string[];
+			archived?: boolean;
+		} = {},
 	): Promise<HubSpotObject> {
 		return await this.call<HubSpotObject>({
 			method: 'GET',
@@ -385,7 +502,12 @@ export class HubSpotConnector {
 	}
 
 	/** Updates one record (idempotent: the same values again change nothing). */
-	async updateRecord(objectType: string, id: string, properties: Record<string, unknown>, options: { idProperty?: string } = {}): Promise<HubSpotObject> {
+	async updateRecord(
+		objectType: string,
+		id: string,
+		properties: Record<string, unknown>,
+		options: { idProperty?: string } = {},
+	): Promise<HubSpotObject> {
 		return await this.call<HubSpotObject>({
 			method: 'PATCH',
 			url: `/crm/v3/objects/${encode(objectType)}/${recordPathSegment(id, options.idProperty)}`,
@@ -397,13 +519,21 @@ export class HubSpotConnector {
 
 	/** Archives (deletes) one record. */
 	async deleteRecord(objectType: string, id: string): Promise<void> {
-		await this.call<unknown>({ method: 'DELETE', url: `/crm/v3/objects/${encode(objectType)}/${recordPathSegment(id)}` });
+		await this.call<unknown>({
+			method: 'DELETE',
+			url: `/crm/v3/objects/${encode(objectType)}/${recordPathSegment(id)}`,
+		});
 	}
 
 	/** Every record of a type, page by page (100 per request), streamed. */
 	async *listRecords(
 		objectType: string,
-		options: { properties?: string[]; archived?: boolean; limit?: number; signal?: AbortSignal } = {},
+		options: {
+			properties?: string[];
+			archived?: boolean;
+			limit?: number;
+			signal?: AbortSignal;
+		} = {},
 	): AsyncGenerator<HubSpotObject[]> {
 		let after: string | undefined;
 		let remaining = options.limit ?? Number.POSITIVE_INFINITY;
@@ -426,7 +556,10 @@ export class HubSpotConnector {
 			const next = page.paging?.next?.after;
 			if (!next) return;
 			if (seen.has(next)) {
-				throw new CrmError(`HubSpot returned the paging cursor "${next}" twice while listing ${objectType}: stopped to avoid an endless loop`, { kind: 'fatal' });
+				throw new CrmError(
+					`HubSpot returned the paging cursor "${next}" twice while listing ${objectType}: stopped to avoid an endless loop`,
+					{ kind: 'fatal' },
+				);
 			}
 			seen.add(next);
 			after = next;
@@ -437,7 +570,11 @@ export class HubSpotConnector {
 	// Batch writes: ≤100 inputs per call, each input its own result
 
 	/** Creates records in batches of 100. A batch HubSpot rejects as a whole is split to isolate the bad inputs. */
-	async batchCreate(objectType: string, inputs: CreateInput[], options: BatchWriteOptions = {}): Promise<BatchRunResult<HubSpotObject>> {
+	async batchCreate(
+		objectType: string,
+		inputs: CreateInput[],
+		options: BatchWriteOptions = {},
+	): Promise<BatchRunResult<HubSpotObject>> {
 		return await this.runWrite(objectType, 'create', inputs, options, (input) => ({
 			properties: toProperties(input.properties),
 			associations: input.associations ?? [],
@@ -445,7 +582,11 @@ export class HubSpotConnector {
 	}
 
 	/** Updates records by id (or by `idProperty`) in batches of 100. Duplicate ids in a batch are merged in order. */
-	async batchUpdate(objectType: string, inputs: UpdateInput[], options: BatchWriteOptions = {}): Promise<BatchRunResult<HubSpotObject>> {
+	async batchUpdate(
+		objectType: string,
+		inputs: UpdateInput[],
+		options: BatchWriteOptions = {},
+	): Promise<BatchRunResult<HubSpotObject>> {
 		return await this.runWrite(objectType, 'update', inputs, options, (input) => ({
 			id: String(input.id),
 			properties: toProperties(input.properties),
@@ -457,9 +598,16 @@ export class HubSpotConnector {
 	 * Creates or updates records matched by a unique property (`email`, a custom unique property) in batches of 100.
 	 * Safe to retry: running it twice leaves one record per key. Inputs with the same key are merged in order.
 	 */
-	async batchUpsert(objectType: string, inputs: UpsertInput[], options: BatchWriteOptions & { idProperty: string }): Promise<BatchRunResult<HubSpotObject>> {
+	async batchUpsert(
+		objectType: string,
+		inputs: UpsertInput[],
+		options: BatchWriteOptions & { idProperty: string },
+	): Promise<BatchRunResult<HubSpotObject>> {
 		if (!options.idProperty) {
-			throw new CrmError('HubSpot upsert: name the unique property to match records on (e.g. "email")', { kind: 'validation' });
+			throw new CrmError(
+				'HubSpot upsert: name the unique property to match records on (e.g. "email")',
+				{ kind: 'validation' },
+			);
 		}
 		return await this.runWrite(objectType, 'upsert', inputs, options, (input) => ({
 			id: String(input.id),
@@ -469,13 +617,33 @@ export class HubSpotConnector {
 	}
 
 	/** Archives (deletes) records by id in batches of 100. */
-	async batchArchive(objectType: string, ids: string[], options: BatchWriteOptions = {}): Promise<BatchRunResult<HubSpotObject>> {
-		return await this.runWrite(objectType, 'archive', ids.map((id) => ({ id: String(id), properties: {} })), options, (input) => ({ id: input.id }));
+	async batchArchive(
+		objectType: string,
+		ids: string[],
+		options: BatchWriteOptions = {},
+	): Promise<BatchRunResult<HubSpotObject>> {
+		return await this.runWrite(
+			objectType,
+			'archive',
+			ids.map((id) => ({ id: String(id), properties: {} })),
+			options,
+			(input) => ({ id: input.id }),
+		);
 	}
 
 	/** Reads records by id (or `idProperty`) in batches of 100; a missing record fails alone. */
-	async batchRead(objectType: string, ids: string[], options: BatchWriteOptions = {}): Promise<BatchRunResult<HubSpotObject>> {
-		return await this.runWrite(objectType, 'read', ids.map((id) => ({ id: String(id), properties: {} })), options, (input) => ({ id: input.id }));
+	async batchRead(
+		objectType: string,
+		ids: string[],
+		options: BatchWriteOptions = {},
+	): Promise<BatchRunResult<HubSpotObject>> {
+		return await this.runWrite(
+			objectType,
+			'read',
+			ids.map((id) => ({ id: String(id), properties: {} })),
+			options,
+			(input) => ({ id: input.id }),
+		);
 	}
 
 	/** Runs `send` over `items` in HubSpot batches of 100, with the connector's concurrency and HubSpot's batch error handling. */
@@ -502,7 +670,12 @@ export class HubSpotConnector {
 		let read = this.uniqueProperties.get(objectType);
 		if (!read) {
 			read = this.getProperties(objectType).then(
-				(props) => props.filter((p) => p.name !== 'hs_object_id' && isUniqueProperty(objectType, p) && !p.archived).map((p) => p.name),
+				(props) =>
+					props
+						.filter(
+							(p) => p.name !== 'hs_object_id' && isUniqueProperty(objectType, p) && !p.archived,
+						)
+						.map((p) => p.name),
 				() => [],
 			);
 			this.uniqueProperties.set(objectType, read);
@@ -511,9 +684,15 @@ export class HubSpotConnector {
 	}
 
 	/** Settles the inputs (wire properties) of a batch create whose answer was lost; see settle.ts. */
-	private async settleCreates(objectType: string, inputs: Array<Record<string, unknown>>, firstSentAt: number, signal?: AbortSignal): Promise<CreateSettlement[]> {
+	private async settleCreates(
+		objectType: string,
+		inputs: Array<Record<string, unknown>>,
+		firstSentAt: number,
+		signal?: AbortSignal,
+	): Promise<CreateSettlement[]> {
 		let unique = await this.uniquePropertiesOf(objectType, false);
-		if (inputs.some((p) => !uniqueKeyOf(p, unique))) unique = await this.uniquePropertiesOf(objectType, true);
+		if (inputs.some((p) => !uniqueKeyOf(p, unique)))
+			unique = await this.uniquePropertiesOf(objectType, true);
 		return await settleLostCreates(inputs, {
 			uniqueProperties: unique,
 			elapsedSinceSendMs: () => performance.now() - firstSentAt,
@@ -521,13 +700,20 @@ export class HubSpotConnector {
 				const res = await this.http.request<HubSpotBatchResponse | undefined>({
 					method: 'POST',
 					url: `/crm/v3/objects/${encode(objectType)}/batch/read`,
-					body: { inputs: values.map((id) => ({ id })), idProperty: property, properties: [property] },
+					body: {
+						inputs: values.map((id) => ({ id })),
+						idProperty: property,
+						properties: [property],
+					},
 					responseType: 'json',
 					idempotent: true,
 					signal,
 				});
 				const date = Date.parse(res.headers.date ?? '');
-				return { records: res.body?.results ?? [], serverDateMs: Number.isFinite(date) ? date : undefined };
+				return {
+					records: res.body?.results ?? [],
+					serverDateMs: Number.isFinite(date) ? date : undefined,
+				};
 			},
 		});
 	}
@@ -540,153 +726,193 @@ export class HubSpotConnector {
 		toWire: (input: TIn) => Record<string, unknown>,
 	): Promise<BatchRunResult<HubSpotObject>> {
 		const keyed = kind !== 'create';
-		const caseInsensitive = kind !== 'create' && (options.idProperty === 'email' || options.idProperty === 'hs_email');
+		const caseInsensitive =
+			kind !== 'create' && (options.idProperty === 'email' || options.idProperty === 'hs_email');
 		const keyOf = (input: TIn) => {
 			const id = String(input.id ?? '');
 			return caseInsensitive ? id.trim().toLowerCase() : id;
 		};
 		let traceCounter = 0;
-		return await this.runHubSpotBatches<TIn, HubSpotObject>(inputs, options.signal, async (chunk) => {
-			// Several inputs with one key would make HubSpot reject the batch ("duplicate IDs"): merge them, in order,
-			// into one wire input (what sending them one after the other would leave), each getting its result.
-			const slots: number[] = [];
-			const wire: Array<Record<string, unknown>> = [];
-			const slotKeys: string[] = [];
-			const byKey = new Map<string, number>();
-			for (let i = 0; i < chunk.length; i++) {
-				const input = chunk[i];
-				if (keyed) {
-					const key = keyOf(input);
-					if (!key) {
-						slots.push(-1);
-						continue;
-					}
-					const existing = byKey.get(key);
-					if (existing !== undefined) {
-						slots.push(existing);
-						const merged = wire[existing] as { properties?: Record<string, unknown> };
-						if (merged.properties) merged.properties = { ...merged.properties, ...toProperties(input.properties) };
-						continue;
-					}
-					byKey.set(key, wire.length);
-					slotKeys.push(key);
-				} else {
-					slotKeys.push('');
-				}
-				slots.push(wire.length);
-				const body = toWire(input);
-				if (kind === 'create' || kind === 'update' || kind === 'upsert') body.objectWriteTraceId = `n8n-${++traceCounter}`;
-				wire.push(body);
-			}
-			// When HubSpot rejects the whole batch for an input it names (context.objectWriteTraceId), that input fails
-			// with HubSpot's message and the others are sent again at once: k bad inputs cost k extra calls, not a
-			// bisection. A rejection naming no input is thrown, and runBatches splits the chunk to isolate it.
-			const outcomes: Array<ItemOutcome<HubSpotObject>> = new Array(wire.length);
-			let pending = wire.map((_, i) => i);
-			// A create whose answer is lost is settled by reading the inputs back by a unique value (see settle.ts); the
-			// inputs not found are sent again, at most MAX_LOST_CREATE_ROUNDS times.
-			const firstSentAt = performance.now();
-			let lostRounds = 0;
-			const settle = async (indexes: number[], cause: unknown): Promise<number[]> => {
-				lostRounds++;
-				const settled = await this.settleCreates(
-					objectType,
-					indexes.map((i) => (wire[i].properties ?? {}) as Record<string, unknown>),
-					firstSentAt,
-					options.signal,
-				);
-				const resend: number[] = [];
-				indexes.forEach((i, j) => {
-					const s = settled[j];
-					if (s.state === 'notWritten' && lostRounds <= MAX_LOST_CREATE_ROUNDS) resend.push(i);
-					else outcomes[i] = settledOutcome(s, cause, lostRounds);
-				});
-				return resend;
-			};
-			for (let round = 0; pending.length > 0 && round <= wire.length + MAX_LOST_CREATE_ROUNDS; round++) {
-				const body: Record<string, unknown> = { inputs: pending.map((i) => wire[i]) };
-				if (kind === 'read') {
-					// The unique property must come back: results are matched to inputs by its value.
-					// (E-mail is among a contact's default properties; a custom unique property is not.)
-					const wanted = options.properties ?? [];
-					const id = options.idProperty;
-					body.properties = id && !wanted.includes(id) && (wanted.length > 0 || id !== 'email') ? [...wanted, id] : wanted;
-					if (options.idProperty) body.idProperty = options.idProperty;
-				}
-				let response: HubSpotBatchResponse | undefined;
-				try {
-					response = await this.call<HubSpotBatchResponse | undefined>({
-						method: 'POST',
-						url: `/crm/v3/objects/${encode(objectType)}/batch/${kind}`,
-						body,
-						// Upsert by key, update to given values, archive and read are safe to repeat; create is not.
-						idempotent: kind !== 'create',
-						signal: options.signal,
-					});
-				} catch (error) {
-					if (kind !== 'read' && (isAnswerLost(error) || (kind === 'create' && lostRounds > 0 && isCrmError(error) && error.status === 409))) {
-						// Create: settle by unique value (a 409 after a lost round may be our own earlier, late-applied create).
-						// Update / upsert / archive were already retried by the retry policy (safe to repeat): outcome unknown.
-						if (kind === 'create') pending = await settle(pending, error);
-						else {
-							for (const i of pending) outcomes[i] = lostRepeatableOutcome(kind, error);
-							pending = [];
+		return await this.runHubSpotBatches<TIn, HubSpotObject>(
+			inputs,
+			options.signal,
+			async (chunk) => {
+				// Several inputs with one key would make HubSpot reject the batch ("duplicate IDs"): merge them, in order,
+				// into one wire input (what sending them one after the other would leave), each getting its result.
+				const slots: number[] = [];
+				const wire: Array<Record<string, unknown>> = [];
+				const slotKeys: string[] = [];
+				const byKey = new Map<string, number>();
+				for (let i = 0; i < chunk.length; i++) {
+					const input = chunk[i];
+					if (keyed) {
+						const key = keyOf(input);
+						if (!key) {
+							slots.push(-1);
+							continue;
 						}
+						const existing = byKey.get(key);
+						if (existing !== undefined) {
+							slots.push(existing);
+							const merged = wire[existing] as { properties?: Record<string, unknown> };
+							if (merged.properties)
+								merged.properties = { ...merged.properties, ...toProperties(input.properties) };
+							continue;
+						}
+						byKey.set(key, wire.length);
+						slotKeys.push(key);
+					} else {
+						slotKeys.push('');
+					}
+					slots.push(wire.length);
+					const body = toWire(input);
+					if (kind === 'create' || kind === 'update' || kind === 'upsert')
+						body.objectWriteTraceId = `n8n-${++traceCounter}`;
+					wire.push(body);
+				}
+				// When HubSpot rejects the whole batch for an input it names (context.objectWriteTraceId), that input fails
+				// with HubSpot's message and the others are sent again at once: k bad inputs cost k extra calls, not a
+				// bisection. A rejection naming no input is thrown, and runBatches splits the chunk to isolate it.
+				const outcomes: Array<ItemOutcome<HubSpotObject>> = new Array(wire.length);
+				let pending = wire.map((_, i) => i);
+				// A create whose answer is lost is settled by reading the inputs back by a unique value (see settle.ts); the
+				// inputs not found are sent again, at most MAX_LOST_CREATE_ROUNDS times.
+				const firstSentAt = performance.now();
+				let lostRounds = 0;
+				const settle = async (indexes: number[], cause: unknown): Promise<number[]> => {
+					lostRounds++;
+					const settled = await this.settleCreates(
+						objectType,
+						indexes.map((i) => (wire[i].properties ?? {}) as Record<string, unknown>),
+						firstSentAt,
+						options.signal,
+					);
+					const resend: number[] = [];
+					indexes.forEach((i, j) => {
+						const s = settled[j];
+						if (s.state === 'notWritten' && lostRounds <= MAX_LOST_CREATE_ROUNDS) resend.push(i);
+						else outcomes[i] = settledOutcome(s, cause, lostRounds);
+					});
+					return resend;
+				};
+				for (
+					let round = 0;
+					pending.length > 0 && round <= wire.length + MAX_LOST_CREATE_ROUNDS;
+					round++
+				) {
+					const body: Record<string, unknown> = { inputs: pending.map((i) => wire[i]) };
+					if (kind === 'read') {
+						// The unique property must come back: results are matched to inputs by its value.
+						// (E-mail is among a contact's default properties; a custom unique property is not.)
+						const wanted = options.properties ?? [];
+						const id = options.idProperty;
+						body.properties =
+							id && !wanted.includes(id) && (wanted.length > 0 || id !== 'email')
+								? [...wanted, id]
+								: wanted;
+						if (options.idProperty) body.idProperty = options.idProperty;
+					}
+					let response: HubSpotBatchResponse | undefined;
+					try {
+						response = await this.call<HubSpotBatchResponse | undefined>({
+							method: 'POST',
+							url: `/crm/v3/objects/${encode(objectType)}/batch/${kind}`,
+							body,
+							// Upsert by key, update to given values, archive and read are safe to repeat; create is not.
+							idempotent: kind !== 'create',
+							signal: options.signal,
+						});
+					} catch (error) {
+						if (
+							kind !== 'read' &&
+							(isAnswerLost(error) ||
+								(kind === 'create' && lostRounds > 0 && isCrmError(error) && error.status === 409))
+						) {
+							// Create: settle by unique value (a 409 after a lost round may be our own earlier, late-applied create).
+							// Update / upsert / archive were already retried by the retry policy (safe to repeat): outcome unknown.
+							if (kind === 'create') pending = await settle(pending, error);
+							else {
+								for (const i of pending) outcomes[i] = lostRepeatableOutcome(kind, error);
+								pending = [];
+							}
+							continue;
+						}
+						const named = blamedTraceIds(error);
+						const blamed = pending.filter((i) => named.has(String(wire[i].objectWriteTraceId)));
+						if (blamed.length === 0 || blamed.length === pending.length) {
+							if (round === 0) throw error;
+							const described = describeHubSpotError(error);
+							for (const i of pending) outcomes[i] = { ok: false, error: described };
+							break;
+						}
+						const described = describeHubSpotError(error);
+						for (const i of blamed) outcomes[i] = { ok: false, error: described };
+						pending = pending.filter((i) => !blamed.includes(i));
 						continue;
 					}
-					const named = blamedTraceIds(error);
-					const blamed = pending.filter((i) => named.has(String(wire[i].objectWriteTraceId)));
-					if (blamed.length === 0 || blamed.length === pending.length) {
-						if (round === 0) throw error;
-						const described = describeHubSpotError(error);
-						for (const i of pending) outcomes[i] = { ok: false, error: described };
-						break;
-					}
-					const described = describeHubSpotError(error);
-					for (const i of blamed) outcomes[i] = { ok: false, error: described };
-					pending = pending.filter((i) => !blamed.includes(i));
-					continue;
+					const matched = matchBatchResponse(
+						kind,
+						pending.map((i) => wire[i]),
+						pending.map((i) => slotKeys[i]),
+						response,
+						{ idProperty: options.idProperty, caseInsensitive },
+					);
+					const conflicted: number[] = [];
+					pending.forEach((i, j) => {
+						const m = matched[j];
+						// After a lost round, a per-input conflict (207) may be our own earlier create: settle it too.
+						if (
+							kind === 'create' &&
+							lostRounds > 0 &&
+							!m.ok &&
+							/CONFLICT|already exists/i.test(`${m.error.code ?? ''} ${m.error.message}`)
+						)
+							conflicted.push(i);
+						else outcomes[i] = m;
+					});
+					pending =
+						conflicted.length > 0
+							? await settle(
+									conflicted,
+									new CrmError(
+										'HubSpot reported a conflict for an input sent again after a lost answer',
+										{ kind: 'conflict' },
+									),
+								)
+							: [];
 				}
-				const matched = matchBatchResponse(
-					kind,
-					pending.map((i) => wire[i]),
-					pending.map((i) => slotKeys[i]),
-					response,
-					{ idProperty: options.idProperty, caseInsensitive },
-				);
-				const conflicted: number[] = [];
-				pending.forEach((i, j) => {
-					const m = matched[j];
-					// After a lost round, a per-input conflict (207) may be our own earlier create: settle it too.
-					if (kind === 'create' && lostRounds > 0 && !m.ok && /CONFLICT|already exists/i.test(`${m.error.code ?? ''} ${m.error.message}`)) conflicted.push(i);
-					else outcomes[i] = m;
+				for (const i of pending) {
+					outcomes[i] ??= {
+						ok: false,
+						error: {
+							message: `not written: HubSpot gave no usable answer for this input after ${wire.length + MAX_LOST_CREATE_ROUNDS} attempts — re-run it`,
+							code: BATCH_CODES.notSent,
+						},
+					};
+				}
+				return slots.map((slot, i): ItemOutcome<HubSpotObject> => {
+					if (slot >= 0) return outcomes[slot];
+					return {
+						ok: false,
+						error: {
+							message: `input ${i}: no ${options.idProperty ?? 'record id'} given — every ${kind} needs the ${options.idProperty ?? 'id'} of its record`,
+							code: 'MISSING_ID',
+						},
+					};
 				});
-				pending = conflicted.length > 0 ? await settle(conflicted, new CrmError('HubSpot reported a conflict for an input sent again after a lost answer', { kind: 'conflict' })) : [];
-			}
-			for (const i of pending) {
-				outcomes[i] ??= {
-					ok: false,
-					error: { message: `not written: HubSpot gave no usable answer for this input after ${wire.length + MAX_LOST_CREATE_ROUNDS} attempts — re-run it`, code: BATCH_CODES.notSent },
-				};
-			}
-			return slots.map((slot, i): ItemOutcome<HubSpotObject> => {
-				if (slot >= 0) return outcomes[slot];
-				return {
-					ok: false,
-					error: {
-						message: `input ${i}: no ${options.idProperty ?? 'record id'} given — every ${kind} needs the ${options.idProperty ?? 'id'} of its record`,
-						code: 'MISSING_ID',
-					},
-				};
-			});
-		});
+			},
+		);
 	}
 
 	// ---------------------------------------------------------------------------------------------------
 	// Search
 
 	/** One search request (≤200 results, no result past 10,000). */
-	async search(objectType: string, request: HubSpotSearchRequest, signal?: AbortSignal): Promise<HubSpotPage> {
+	async search(
+		objectType: string,
+		request: HubSpotSearchRequest,
+		signal?: AbortSignal,
+	): Promise<HubSpotPage> {
 		return await this.call<HubSpotPage>({
 			method: 'POST',
 			url: `/crm/v3/objects/${encode(objectType)}/search`,
@@ -702,8 +928,14 @@ export class HubSpotConnector {
 	 * come sorted by `hs_object_id`, and before the ceiling the search restarts with `hs_object_id > last id seen`
 	 * added to every filter group, so each window stays under 10,000.
 	 */
-	async *searchAll(objectType: string, options: SearchAllOptions = {}): AsyncGenerator<HubSpotObject[]> {
-		const pageSize = Math.min(HUBSPOT_SEARCH_PAGE_LIMIT, Math.max(1, options.pageSize ?? HUBSPOT_SEARCH_PAGE_LIMIT));
+	async *searchAll(
+		objectType: string,
+		options: SearchAllOptions = {},
+	): AsyncGenerator<HubSpotObject[]> {
+		const pageSize = Math.min(
+			HUBSPOT_SEARCH_PAGE_LIMIT,
+			Math.max(1, options.pageSize ?? HUBSPOT_SEARCH_PAGE_LIMIT),
+		);
 		const groups = options.filterGroups?.length ? options.filterGroups : [{ filters: [] }];
 		for (const [i, group] of groups.entries()) {
 			if (group.filters.length >= 6) {
@@ -718,7 +950,13 @@ export class HubSpotConnector {
 		const sorts: HubSpotSort[] = [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }];
 		for (let window = 0; window < 1_000_000; window++) {
 			const filterGroups = groups.map((g) => ({
-				filters: lastId === undefined ? g.filters : [...g.filters, { propertyName: 'hs_object_id', operator: 'GT' as const, value: lastId }],
+				filters:
+					lastId === undefined
+						? g.filters
+						: [
+								...g.filters,
+								{ propertyName: 'hs_object_id', operator: 'GT' as const, value: lastId },
+							],
 			}));
 			const windowStartId = lastId;
 			let after: string | undefined;
@@ -728,7 +966,9 @@ export class HubSpotConnector {
 				const page = await this.search(
 					objectType,
 					{
-						filterGroups: filterGroups.filter((g) => g.filters.length > 0).length ? filterGroups : undefined,
+						filterGroups: filterGroups.filter((g) => g.filters.length > 0).length
+							? filterGroups
+							: undefined,
 						sorts,
 						query: options.query,
 						properties: options.properties,
@@ -747,11 +987,18 @@ export class HubSpotConnector {
 				const next = page.paging?.next?.after;
 				if (!next || results.length === 0) return;
 				offset = Number(next);
-				if (!Number.isFinite(offset) || offset + Math.min(pageSize, remaining) > HUBSPOT_SEARCH_CEILING) break;
+				if (
+					!Number.isFinite(offset) ||
+					offset + Math.min(pageSize, remaining) > HUBSPOT_SEARCH_CEILING
+				)
+					break;
 				after = next;
 			}
 			if (lastId === windowStartId) {
-				throw new CrmError(`HubSpot search on ${objectType}: no progress past hs_object_id ${lastId ?? '(start)'}; stopped to avoid an endless loop`, { kind: 'fatal' });
+				throw new CrmError(
+					`HubSpot search on ${objectType}: no progress past hs_object_id ${lastId ?? '(start)'}; stopped to avoid an endless loop`,
+					{ kind: 'fatal' },
+				);
 			}
 		}
 	}
@@ -760,7 +1007,11 @@ export class HubSpotConnector {
 	 * Records changed since a position, oldest first, streamed, up to HubSpot's time minus a safety lag; `onCursor`
 	 * after each page gives the exact position (timestamp + ids seen at it). See `changes.ts`.
 	 */
-	changesSince(objectType: string, options: ChangesOptions, onCursor?: (cursor: ChangeCursor) => void): AsyncGenerator<HubSpotObject[]> {
+	changesSince(
+		objectType: string,
+		options: ChangesOptions,
+		onCursor?: (cursor: ChangeCursor) => void,
+	): AsyncGenerator<HubSpotObject[]> {
 		return readChanges(this, objectType, options, onCursor);
 	}
 
@@ -769,7 +1020,10 @@ export class HubSpotConnector {
 
 	/** Association labels between two object types. */
 	async getAssociationLabels(fromType: string, toType: string): Promise<HubSpotAssociationLabel[]> {
-		const res = await this.call<HubSpotPage<HubSpotAssociationLabel>>({ method: 'GET', url: `/crm/v4/associations/${encode(fromType)}/${encode(toType)}/labels` });
+		const res = await this.call<HubSpotPage<HubSpotAssociationLabel>>({
+			method: 'GET',
+			url: `/crm/v4/associations/${encode(fromType)}/${encode(toType)}/labels`,
+		});
 		return res.results ?? [];
 	}
 
@@ -784,68 +1038,114 @@ export class HubSpotConnector {
 		type?: { associationTypeId: number; associationCategory?: string },
 		signal?: AbortSignal,
 	): Promise<BatchRunResult<unknown>> {
-		return await this.runHubSpotBatches<{ fromId: string; toId: string }, unknown>(pairs, signal, async (chunk) => {
-			const url = type
-				? `/crm/v4/associations/${encode(fromType)}/${encode(toType)}/batch/create`
-				: `/crm/v4/associations/${encode(fromType)}/${encode(toType)}/batch/associate/default`;
-			const inputs = chunk.map((p) =>
-				type
-					? {
-							from: { id: String(p.fromId) },
-							to: { id: String(p.toId) },
-							types: [{ associationCategory: type.associationCategory ?? 'USER_DEFINED', associationTypeId: type.associationTypeId }],
-						}
-					: { from: { id: String(p.fromId) }, to: { id: String(p.toId) } },
-			);
-			const res = await this.call<HubSpotBatchResponse<Record<string, unknown>> | undefined>({ method: 'POST', url, body: { inputs }, idempotent: true, signal });
-			return matchPairs(chunk, res);
-		});
-	}
-
-	/** Removes every association between pairs of records, in batches of 100. */
-	async removeAssociations(fromType: string, toType: string, pairs: Array<{ fromId: string; toId: string }>, signal?: AbortSignal): Promise<BatchRunResult<unknown>> {
-		return await this.runHubSpotBatches<{ fromId: string; toId: string }, unknown>(pairs, signal, async (chunk) => {
-			const inputs = chunk.map((p) => ({ from: { id: String(p.fromId) }, to: [{ id: String(p.toId) }] }));
-			const res = await this.call<HubSpotBatchResponse<Record<string, unknown>> | undefined>({
-				method: 'POST',
-				url: `/crm/v4/associations/${encode(fromType)}/${encode(toType)}/batch/archive`,
-				body: { inputs },
-				idempotent: true,
-				signal,
-			});
-			return matchPairs(chunk, res);
-		});
-	}
-
-	/** The records associated with each of `fromIds` (batch read, 100 per call; each id its own result). */
-	async listAssociations(fromType: string, toType: string, fromIds: string[], signal?: AbortSignal): Promise<BatchRunResult<HubSpotAssociatedRecord[]>> {
-		return await this.runHubSpotBatches<string, HubSpotAssociatedRecord[]>(fromIds.map(String), signal, async (chunk) => {
-			const all = new Map<string, HubSpotAssociatedRecord[]>();
-			let pending = chunk.map((id) => ({ id }));
-			const cursors = new Map<string, string>();
-			for (let round = 0; pending.length > 0 && round < 1000; round++) {
-				const res = await this.call<HubSpotBatchResponse<{ from: { id: string }; to: HubSpotAssociatedRecord[]; paging?: { next?: { after?: string } } }>>({
+		return await this.runHubSpotBatches<{ fromId: string; toId: string }, unknown>(
+			pairs,
+			signal,
+			async (chunk) => {
+				const url = type
+					? `/crm/v4/associations/${encode(fromType)}/${encode(toType)}/batch/create`
+					: `/crm/v4/associations/${encode(fromType)}/${encode(toType)}/batch/associate/default`;
+				const inputs = chunk.map((p) =>
+					type
+						? {
+								from: { id: String(p.fromId) },
+								to: { id: String(p.toId) },
+								types: [
+									{
+										associationCategory: type.associationCategory ?? 'USER_DEFINED',
+										associationTypeId: type.associationTypeId,
+									},
+								],
+							}
+						: { from: { id: String(p.fromId) }, to: { id: String(p.toId) } },
+				);
+				const res = await this.call<HubSpotBatchResponse<Record<string, unknown>> | undefined>({
 					method: 'POST',
-					url: `/crm/v4/associations/${encode(fromType)}/${encode(toType)}/batch/read`,
-					body: { inputs: pending.map((p) => (cursors.get(p.id) ? { id: p.id, after: cursors.get(p.id) } : { id: p.id })) },
+					url,
+					body: { inputs },
 					idempotent: true,
 					signal,
 				});
-				const next: Array<{ id: string }> = [];
-				for (const result of res?.results ?? []) {
-					const id = String(result.from.id);
-					all.set(id, [...(all.get(id) ?? []), ...(result.to ?? [])]);
-					const after = result.paging?.next?.after;
-					if (after && after !== cursors.get(id)) {
-						cursors.set(id, after);
-						next.push({ id });
+				return matchPairs(chunk, res);
+			},
+		);
+	}
+
+	/** Removes every association between pairs of records, in batches of 100. */
+	async removeAssociations(
+		fromType: string,
+		toType: string,
+		pairs: Array<{ fromId: string; toId: string }>,
+		signal?: AbortSignal,
+	): Promise<BatchRunResult<unknown>> {
+		return await this.runHubSpotBatches<{ fromId: string; toId: string }, unknown>(
+			pairs,
+			signal,
+			async (chunk) => {
+				const inputs = chunk.map((p) => ({
+					from: { id: String(p.fromId) },
+					to: [{ id: String(p.toId) }],
+				}));
+				const res = await this.call<HubSpotBatchResponse<Record<string, unknown>> | undefined>({
+					method: 'POST',
+					url: `/crm/v4/associations/${encode(fromType)}/${encode(toType)}/batch/archive`,
+					body: { inputs },
+					idempotent: true,
+					signal,
+				});
+				return matchPairs(chunk, res);
+			},
+		);
+	}
+
+	/** The records associated with each of `fromIds` (batch read, 100 per call; each id its own result). */
+	async listAssociations(
+		fromType: string,
+		toType: string,
+		fromIds: string[],
+		signal?: AbortSignal,
+	): Promise<BatchRunResult<HubSpotAssociatedRecord[]>> {
+		return await this.runHubSpotBatches<string, HubSpotAssociatedRecord[]>(
+			fromIds.map(String),
+			signal,
+			async (chunk) => {
+				const all = new Map<string, HubSpotAssociatedRecord[]>();
+				let pending = chunk.map((id) => ({ id }));
+				const cursors = new Map<string, string>();
+				for (let round = 0; pending.length > 0 && round < 1000; round++) {
+					const res = await this.call<
+						HubSpotBatchResponse<{
+							from: { id: string };
+							to: HubSpotAssociatedRecord[];
+							paging?: { next?: { after?: string } };
+						}>
+					>({
+						method: 'POST',
+						url: `/crm/v4/associations/${encode(fromType)}/${encode(toType)}/batch/read`,
+						body: {
+							inputs: pending.map((p) =>
+								cursors.get(p.id) ? { id: p.id, after: cursors.get(p.id) } : { id: p.id },
+							),
+						},
+						idempotent: true,
+						signal,
+					});
+					const next: Array<{ id: string }> = [];
+					for (const result of res?.results ?? []) {
+						const id = String(result.from.id);
+						all.set(id, [...(all.get(id) ?? []), ...(result.to ?? [])]);
+						const after = result.paging?.next?.after;
+						if (after && after !== cursors.get(id)) {
+							cursors.set(id, after);
+							next.push({ id });
+						}
 					}
+					pending = next;
 				}
-				pending = next;
-			}
-			// A record without associations is not an error: HubSpot leaves it out of `results` (and may list it in errors).
-			return chunk.map((id) => ({ ok: true as const, value: all.get(id) ?? [] }));
-		});
+				// A record without associations is not an error: HubSpot leaves it out of `results` (and may list it in errors).
+				return chunk.map((id) => ({ ok: true as const, value: all.get(id) ?? [] }));
+			},
+		);
 	}
 
 	// ---------------------------------------------------------------------------------------------------
@@ -862,12 +1162,22 @@ export class HubSpotConnector {
 		options: { context?: Record<string, unknown>; secure?: boolean; submissionsUrl?: string } = {},
 	): Promise<{ inlineMessage?: string; redirectUri?: string }> {
 		// HubSpot serves submissions on its forms host; a sandbox serves them on its own base URL.
-		const base = (options.submissionsUrl ?? (this.baseUrl === HUBSPOT_API_URL ? HUBSPOT_FORMS_URL : this.baseUrl)).replace(/\/+$/, '');
+		const base = (
+			options.submissionsUrl ??
+			(this.baseUrl === HUBSPOT_API_URL ? HUBSPOT_FORMS_URL : this.baseUrl)
+		).replace(/\/+$/, '');
 		const path = options.secure ? 'secure/submit' : 'submit';
 		return await this.call<{ inlineMessage?: string; redirectUri?: string }>({
 			method: 'POST',
 			url: `${base}/submissions/v3/integration/${path}/${encode(portalId)}/${encode(formGuid)}`,
-			body: { fields: fields.map((f) => ({ objectTypeId: f.objectTypeId ?? '0-1', name: f.name, value: f.value })), ...(options.context ? { context: options.context } : {}) },
+			body: {
+				fields: fields.map((f) => ({
+					objectTypeId: f.objectTypeId ?? '0-1',
+					name: f.name,
+					value: f.value,
+				})),
+				...(options.context ? { context: options.context } : {}),
+			},
 		});
 	}
 }
@@ -877,11 +1187,13 @@ type BatchKind = 'create' | 'update' | 'upsert' | 'archive' | 'read';
 /** The `objectWriteTraceId`s a whole-batch rejection names in its context (HubSpot's way of pointing at the input). */
 function blamedTraceIds(error: unknown): Set<string> {
 	const out = new Set<string>();
-	if (!isCrmError(error) || (error.status !== 400 && error.status !== 409 && error.status !== 422)) return out;
+	if (!isCrmError(error) || (error.status !== 400 && error.status !== 409 && error.status !== 422))
+		return out;
 	const body = error.details as Partial<HubSpotErrorBody> | undefined;
 	const collect = (context: Record<string, unknown> | undefined) => {
 		const traces = context?.objectWriteTraceId;
-		for (const t of Array.isArray(traces) ? traces : traces === undefined ? [] : [traces]) out.add(String(t));
+		for (const t of Array.isArray(traces) ? traces : traces === undefined ? [] : [traces])
+			out.add(String(t));
 	};
 	collect(body?.context);
 	for (const e of body?.errors ?? []) collect(e.context);
@@ -890,7 +1202,9 @@ function blamedTraceIds(error: unknown): Set<string> {
 
 /** HubSpot's detail messages when it gives them ("Email address x is invalid"), else its message. */
 function readableMessage(body: Partial<HubSpotErrorBody> | undefined, fallback: string): string {
-	const details = (body?.errors ?? []).map((e) => e.message).filter((m): m is string => typeof m === 'string' && m.trim() !== '');
+	const details = (body?.errors ?? [])
+		.map((e) => e.message)
+		.filter((m): m is string => typeof m === 'string' && m.trim() !== '');
 	if (details.length > 0) return [...new Set(details)].join('; ');
 	return body?.message || fallback;
 }
@@ -900,8 +1214,16 @@ export function classifyHubSpotBatchError(error: unknown): 'splittable' | 'failC
 	if (!isCrmError(error)) return 'failChunk';
 	if (error.kind === 'authentication' || error.kind === 'permission') return 'fatal';
 	// An unknown object type fails every batch alike: splitting would cost two calls per item for nothing.
-	if (/Unable to infer object type/i.test(`${error.crmMessage ?? ''} ${error.message}`)) return 'fatal';
-	if (error.status === 400 || error.status === 409 || error.status === 413 || error.status === 422 || error.status === 404) return 'splittable';
+	if (/Unable to infer object type/i.test(`${error.crmMessage ?? ''} ${error.message}`))
+		return 'fatal';
+	if (
+		error.status === 400 ||
+		error.status === 409 ||
+		error.status === 413 ||
+		error.status === 422 ||
+		error.status === 404
+	)
+		return 'splittable';
 	return 'failChunk';
 }
 
@@ -944,7 +1266,13 @@ function itemError(error: HubSpotErrorBody): BatchItemError {
 	return {
 		message: readableMessage(error, 'HubSpot reported an error for this input'),
 		code: error.category ?? error.subCategory?.toString(),
-		details: { hubspotMessage: error.message, category: error.category, correlationId: error.correlationId, context: error.context, errors: error.errors },
+		details: {
+			hubspotMessage: error.message,
+			category: error.category,
+			correlationId: error.correlationId,
+			context: error.context,
+			errors: error.errors,
+		},
 	};
 }
 
@@ -959,28 +1287,44 @@ export function matchBatchResponse(
 	response: HubSpotBatchResponse | undefined,
 	options: { idProperty?: string; caseInsensitive?: boolean } = {},
 ): Array<ItemOutcome<HubSpotObject>> {
-	const outcomes: Array<ItemOutcome<HubSpotObject> | undefined> = new Array(wire.length).fill(undefined);
-	const norm = (v: unknown) => (options.caseInsensitive ? String(v ?? '').trim().toLowerCase() : String(v ?? ''));
+	const outcomes: Array<ItemOutcome<HubSpotObject> | undefined> = new Array(wire.length).fill(
+		undefined,
+	);
+	const norm = (v: unknown) =>
+		options.caseInsensitive
+			? String(v ?? '')
+					.trim()
+					.toLowerCase()
+			: String(v ?? '');
 	const byTrace = new Map<string, number>();
 	const byKey = new Map<string, number>();
 	wire.forEach((w, i) => {
 		if (typeof w.objectWriteTraceId === 'string') byTrace.set(w.objectWriteTraceId, i);
 		if (keys[i]) byKey.set(norm(keys[i]), i);
 	});
-	if (kind === 'archive' && (!response || !Array.isArray(response.errors) || response.errors.length === 0)) {
-		return wire.map((w) => ({ ok: true, value: { id: String(w.id), properties: {}, archived: true } }));
+	if (
+		kind === 'archive' &&
+		(!response || !Array.isArray(response.errors) || response.errors.length === 0)
+	) {
+		return wire.map((w) => ({
+			ok: true,
+			value: { id: String(w.id), properties: {}, archived: true },
+		}));
 	}
 	const results = response?.results ?? [];
 	const unplaced: HubSpotObject[] = [];
 	for (const result of results) {
-		let index = result.objectWriteTraceId !== undefined ? byTrace.get(result.objectWriteTraceId) : undefined;
+		let index =
+			result.objectWriteTraceId !== undefined ? byTrace.get(result.objectWriteTraceId) : undefined;
 		if (index === undefined && kind !== 'create') {
-			const useProperty = options.idProperty && options.idProperty !== 'hs_object_id' && kind !== 'archive';
+			const useProperty =
+				options.idProperty && options.idProperty !== 'hs_object_id' && kind !== 'archive';
 			const key = useProperty ? result.properties?.[options.idProperty as string] : result.id;
 			if (key !== undefined && key !== null) index = byKey.get(norm(key));
 			if (index === undefined) index = byKey.get(norm(result.id));
 		}
-		if (index !== undefined && outcomes[index] === undefined) outcomes[index] = { ok: true, value: result };
+		if (index !== undefined && outcomes[index] === undefined)
+			outcomes[index] = { ok: true, value: result };
 		else unplaced.push(result);
 	}
 	const errors = response?.errors ?? [];
@@ -1029,16 +1373,23 @@ export function matchBatchResponse(
 	});
 }
 
-function matchPairs(chunk: Array<{ fromId: string; toId: string }>, res: HubSpotBatchResponse<Record<string, unknown>> | undefined): Array<ItemOutcome<unknown>> {
+function matchPairs(
+	chunk: Array<{ fromId: string; toId: string }>,
+	res: HubSpotBatchResponse<Record<string, unknown>> | undefined,
+): Array<ItemOutcome<unknown>> {
 	const errors = res?.errors ?? [];
 	const results = res?.results ?? [];
 	return chunk.map((pair, i): ItemOutcome<unknown> => {
 		const error = errors.find((e) => {
 			const values = contextValues(e);
-			return values.includes(String(pair.fromId)) && (values.includes(String(pair.toId)) || values.length === 1);
+			return (
+				values.includes(String(pair.fromId)) &&
+				(values.includes(String(pair.toId)) || values.length === 1)
+			);
 		});
 		if (error) return { ok: false, error: itemError(error) };
-		if (errors.length > 0 && results.length === 0 && errors.length === 1) return { ok: false, error: itemError(errors[0]) };
+		if (errors.length > 0 && results.length === 0 && errors.length === 1)
+			return { ok: false, error: itemError(errors[0]) };
 		return { ok: true, value: results[i] ?? { fromId: pair.fromId, toId: pair.toId } };
 	});
 }

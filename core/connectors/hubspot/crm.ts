@@ -32,8 +32,21 @@ import type {
 	WriteOperation,
 	WrittenRecord,
 } from '../contract';
-import { type ChangeCursor, DEFAULT_SAFETY_LAG_SECONDS, hubspotServerNow, lastModifiedProperty, readChanges, toEpochMs } from './changes';
-import { HUBSPOT_BATCH_LIMIT, type HubSpotConnector, isUniqueProperty, recordIdProblem, STANDARD_OBJECT_TYPES } from './connector';
+import {
+	type ChangeCursor,
+	DEFAULT_SAFETY_LAG_SECONDS,
+	hubspotServerNow,
+	lastModifiedProperty,
+	readChanges,
+	toEpochMs,
+} from './changes';
+import {
+	HUBSPOT_BATCH_LIMIT,
+	type HubSpotConnector,
+	isUniqueProperty,
+	recordIdProblem,
+	STANDARD_OBJECT_TYPES,
+} from './connector';
 import type { HubSpotObject, HubSpotProperty } from './types';
 
 /** Values per search `IN` filter. HubSpot documents no figure (none found in its search guide); 100 matches its batch size. */
@@ -54,10 +67,14 @@ export interface HubSpotCrmOptions {
 	pageSize?: number;
 }
 
-const isContacts = (objectType: string) => objectType === 'contacts' || objectType === '0-1' || objectType === 'contact';
+const isContacts = (objectType: string) =>
+	objectType === 'contacts' || objectType === '0-1' || objectType === 'contact';
 
 /** The common type of a HubSpot property. */
-export function hubspotFieldType(objectType: string, p: Pick<HubSpotProperty, 'name' | 'type' | 'fieldType' | 'referencedObjectType'>): FieldType {
+export function hubspotFieldType(
+	objectType: string,
+	p: Pick<HubSpotProperty, 'name' | 'type' | 'fieldType' | 'referencedObjectType'>,
+): FieldType {
 	if (p.name === 'hs_object_id') return 'id';
 	if (p.referencedObjectType) return 'reference';
 	switch (p.type) {
@@ -85,9 +102,16 @@ export function hubspotFieldType(objectType: string, p: Pick<HubSpotProperty, 'n
 }
 
 /** A HubSpot property in the common field schema. `required`: the object's required properties (custom objects). */
-export function hubspotFieldSchema(objectType: string, p: HubSpotProperty, required: ReadonlySet<string> = new Set()): FieldSchema {
+export function hubspotFieldSchema(
+	objectType: string,
+	p: HubSpotProperty,
+	required: ReadonlySet<string> = new Set(),
+): FieldSchema {
 	const type = hubspotFieldType(objectType, p);
-	const readOnly = p.name === 'hs_object_id' || p.calculated === true || p.modificationMetadata?.readOnlyValue === true;
+	const readOnly =
+		p.name === 'hs_object_id' ||
+		p.calculated === true ||
+		p.modificationMetadata?.readOnlyValue === true;
 	const unique = isUniqueProperty(objectType, p);
 	const field: FieldSchema = {
 		name: p.name,
@@ -102,7 +126,10 @@ export function hubspotFieldSchema(objectType: string, p: HubSpotProperty, requi
 		// What `idProperty` accepts (batch read / update / upsert): contacts' email and properties with unique values.
 		externalId: unique && p.name !== 'hs_object_id',
 	};
-	if ((type === 'picklist' || type === 'multipicklist' || type === 'reference') && p.options?.length) {
+	if (
+		(type === 'picklist' || type === 'multipicklist' || type === 'reference') &&
+		p.options?.length
+	) {
 		field.options = p.options.map((o) => ({ value: o.value, label: o.label }));
 	}
 	if (p.referencedObjectType) field.referenceTo = [p.referencedObjectType];
@@ -121,7 +148,9 @@ function isoTime(value: unknown): string | undefined {
 
 /** A HubSpot object as a CrmRecord (a deletion when `deleted`: `updatedAt` is then its `archivedAt`). */
 export function hubspotRecord(objectType: string, o: HubSpotObject, deleted = false): CrmRecord {
-	const updatedAt = deleted ? isoTime(o.archivedAt) : isoTime(o.properties?.[lastModifiedProperty(objectType)] ?? o.updatedAt);
+	const updatedAt = deleted
+		? isoTime(o.archivedAt)
+		: isoTime(o.properties?.[lastModifiedProperty(objectType)] ?? o.updatedAt);
 	return {
 		id: String(o.id),
 		type: objectType,
@@ -143,15 +172,28 @@ interface FeedPosition {
 
 /** A feed position as the plain-JSON watermark callers store. */
 export function hubspotWatermark(position: FeedPosition): Watermark {
-	return { modifiedAt: position.modified.timestamp, modifiedIds: [...position.modified.ids], archivedAt: position.archived.timestamp, archivedIds: [...position.archived.ids] };
+	return {
+		modifiedAt: position.modified.timestamp,
+		modifiedIds: [...position.modified.ids],
+		archivedAt: position.archived.timestamp,
+		archivedIds: [...position.archived.ids],
+	};
 }
 
 /** Reads a watermark from {@link hubspotWatermark} (null: from the beginning). */
 export function parseHubSpotWatermark(watermark: Watermark | null | undefined): FeedPosition {
-	if (watermark === null || watermark === undefined) return { modified: { timestamp: 0, ids: [] }, archived: { timestamp: 0, ids: [] } };
+	if (watermark === null || watermark === undefined)
+		return { modified: { timestamp: 0, ids: [] }, archived: { timestamp: 0, ids: [] } };
 	const w = watermark as Record<string, unknown>;
-	const ids = (v: unknown) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined);
-	const ok = typeof w.modifiedAt === 'number' && Number.isFinite(w.modifiedAt) && typeof w.archivedAt === 'number' && Number.isFinite(w.archivedAt) && ids(w.modifiedIds) && ids(w.archivedIds);
+	const ids = (v: unknown) =>
+		Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
+	const ok =
+		typeof w.modifiedAt === 'number' &&
+		Number.isFinite(w.modifiedAt) &&
+		typeof w.archivedAt === 'number' &&
+		Number.isFinite(w.archivedAt) &&
+		ids(w.modifiedIds) &&
+		ids(w.archivedIds);
 	if (!ok) {
 		throw new CrmError(
 			`HubSpot: ${JSON.stringify(watermark).slice(0, 200)} is not a HubSpot change watermark ({modifiedAt, modifiedIds, archivedAt, archivedIds}) — pass the watermark of a change page as it was, or null to read from the beginning`,
@@ -166,14 +208,20 @@ export function parseHubSpotWatermark(watermark: Watermark | null | undefined): 
 
 /** Moves a cursor over one record changed at `ts` (records come oldest first). */
 function advanceCursor(cursor: ChangeCursor, ts: number, id: string): ChangeCursor {
-	return ts === cursor.timestamp ? { timestamp: ts, ids: [...cursor.ids, id] } : { timestamp: ts, ids: [id] };
+	return ts === cursor.timestamp
+		? { timestamp: ts, ids: [...cursor.ids, id] }
+		: { timestamp: ts, ids: [id] };
 }
 
 /** A batch read's failure for one input: not found (no record), or a real error. */
 const isNotFound = (error: BatchItemError) => error.code === 'OBJECT_NOT_FOUND';
 
 function lookupError(objectType: string, error: BatchItemError): CrmError {
-	return new CrmError(`HubSpot: reading ${objectType} failed: ${error.message}`, { kind: 'fatal', crmCode: error.code, details: error.details });
+	return new CrmError(`HubSpot: reading ${objectType} failed: ${error.message}`, {
+		kind: 'fatal',
+		crmCode: error.code,
+		details: error.details,
+	});
 }
 
 const text = (v: unknown) => (v === undefined || v === null ? '' : String(v).trim());
@@ -183,7 +231,10 @@ const norm = (v: unknown) => text(v).toLowerCase();
 function valueMatches(type: FieldType, value: unknown, key: string): boolean {
 	if (value === undefined || value === null) return false;
 	if (type === 'number') return Number(value) === Number(key) && text(key) !== '';
-	if (type === 'multipicklist') return String(value).split(';').some((v) => norm(v) === norm(key));
+	if (type === 'multipicklist')
+		return String(value)
+			.split(';')
+			.some((v) => norm(v) === norm(key));
 	return norm(value) === norm(key);
 }
 
@@ -206,7 +257,11 @@ export class HubSpotCrm implements CrmConnector {
 	}
 
 	async listObjectTypes(): Promise<ObjectTypeSummary[]> {
-		return (await this.hubspot.listObjectTypes()).map((t) => ({ name: t.name, label: t.label, custom: t.custom }));
+		return (await this.hubspot.listObjectTypes()).map((t) => ({
+			name: t.name,
+			label: t.label,
+			custom: t.custom,
+		}));
 	}
 
 	/** The object type's fields (read once per object type and instance). */
@@ -221,12 +276,18 @@ export class HubSpotCrm implements CrmConnector {
 	}
 
 	private async readSchema(objectType: string): Promise<ObjectSchema> {
-		const standard = STANDARD_OBJECT_TYPES.find((t) => t.name === objectType || t.objectTypeId === objectType || t.name === `${objectType}s`);
+		const standard = STANDARD_OBJECT_TYPES.find(
+			(t) => t.name === objectType || t.objectTypeId === objectType || t.name === `${objectType}s`,
+		);
 		const [properties, info] = await Promise.all([
 			this.hubspot.getProperties(objectType),
 			standard
 				? Promise.resolve({ label: standard.label, custom: false, required: [] as string[] })
-				: this.hubspot.getSchema(objectType).then((s) => ({ label: s.labels?.plural ?? s.labels?.singular ?? s.name, custom: true, required: s.requiredProperties ?? [] })),
+				: this.hubspot.getSchema(objectType).then((s) => ({
+						label: s.labels?.plural ?? s.labels?.singular ?? s.name,
+						custom: true,
+						required: s.requiredProperties ?? [],
+					})),
 		]);
 		const required = new Set(info.required);
 		return {
@@ -235,7 +296,9 @@ export class HubSpotCrm implements CrmConnector {
 			custom: info.custom,
 			idField: 'hs_object_id',
 			updatedAtField: lastModifiedProperty(objectType),
-			fields: properties.filter((p) => !p.archived).map((p) => hubspotFieldSchema(objectType, p, required)),
+			fields: properties
+				.filter((p) => !p.archived)
+				.map((p) => hubspotFieldSchema(objectType, p, required)),
 		};
 	}
 
@@ -251,15 +314,26 @@ export class HubSpotCrm implements CrmConnector {
 		};
 	}
 
-	async getByIds(objectType: string, ids: string[], fields?: string[]): Promise<Array<CrmRecord | undefined>> {
+	async getByIds(
+		objectType: string,
+		ids: string[],
+		fields?: string[],
+	): Promise<Array<CrmRecord | undefined>> {
 		const found = await this.readBy(objectType, ids, undefined, fields);
 		return found.map((o) => (o ? hubspotRecord(objectType, o) : undefined));
 	}
 
 	/** Batch read (100 per call) by id or a unique property; undefined where there is no record. An invalid id is no record (not sent). */
-	private async readBy(objectType: string, keys: string[], idProperty: string | undefined, fields?: string[]): Promise<Array<HubSpotObject | undefined>> {
+	private async readBy(
+		objectType: string,
+		keys: string[],
+		idProperty: string | undefined,
+		fields?: string[],
+	): Promise<Array<HubSpotObject | undefined>> {
 		const out: Array<HubSpotObject | undefined> = new Array(keys.length).fill(undefined);
-		const sent = keys.map((_, i) => i).filter((i) => recordIdProblem(keys[i], idProperty) === undefined);
+		const sent = keys
+			.map((_, i) => i)
+			.filter((i) => recordIdProblem(keys[i], idProperty) === undefined);
 		if (sent.length === 0) return out;
 		const { results } = await this.hubspot.batchRead(
 			objectType,
@@ -273,12 +347,21 @@ export class HubSpotCrm implements CrmConnector {
 		return out;
 	}
 
-	async findByKeys(objectType: string, field: string, values: string[], fields?: string[]): Promise<CrmRecord[][]> {
+	async findByKeys(
+		objectType: string,
+		field: string,
+		values: string[],
+		fields?: string[],
+	): Promise<CrmRecord[][]> {
 		const schema = await this.describe(objectType);
-		if (field === schema.idField) return (await this.getByIds(objectType, values, fields)).map((r) => (r ? [r] : []));
+		if (field === schema.idField)
+			return (await this.getByIds(objectType, values, fields)).map((r) => (r ? [r] : []));
 		const property = schema.fields.find((f) => f.name === field);
 		if (!property) {
-			throw new CrmError(`HubSpot: ${objectType} has no property "${field}" — use a property's internal name (see describe), e.g. email`, { kind: 'validation' });
+			throw new CrmError(
+				`HubSpot: ${objectType} has no property "${field}" — use a property's internal name (see describe), e.g. email`,
+				{ kind: 'validation' },
+			);
 		}
 		if (property.externalId) {
 			// A unique property: one record at most per value, read from HubSpot's database (current at once).
@@ -287,14 +370,20 @@ export class HubSpotCrm implements CrmConnector {
 		}
 		// Any other property: search IN (≤100 values per filter), every match per value, in record id order.
 		const out: CrmRecord[][] = values.map(() => []);
-		const distinct = [...new Map(values.filter((v) => text(v) !== '').map((v) => [norm(v), text(v)])).values()];
+		const distinct = [
+			...new Map(values.filter((v) => text(v) !== '').map((v) => [norm(v), text(v)])).values(),
+		];
 		const properties = [...new Set([...(fields ?? []), field])];
 		for (let i = 0; i < distinct.length; i += HUBSPOT_IN_VALUES_LIMIT) {
 			const chunk = distinct.slice(i, i + HUBSPOT_IN_VALUES_LIMIT);
-			for await (const page of this.hubspot.searchAll(objectType, { filterGroups: [{ filters: [{ propertyName: field, operator: 'IN', values: chunk }] }], properties })) {
+			for await (const page of this.hubspot.searchAll(objectType, {
+				filterGroups: [{ filters: [{ propertyName: field, operator: 'IN', values: chunk }] }],
+				properties,
+			})) {
 				for (const o of page) {
 					values.forEach((v, k) => {
-						if (text(v) !== '' && valueMatches(property.type, o.properties?.[field], v)) out[k].push(hubspotRecord(objectType, o));
+						if (text(v) !== '' && valueMatches(property.type, o.properties?.[field], v))
+							out[k].push(hubspotRecord(objectType, o));
 					});
 				}
 			}
@@ -306,10 +395,22 @@ export class HubSpotCrm implements CrmConnector {
 	 * Deletions first (records archived after the watermark), then creates and updates; both end at one point in time:
 	 * HubSpot's clock minus the safety lag (or `until`), read once before anything else.
 	 */
-	async *changesSince(objectType: string, watermark: Watermark | null, options: ChangesOptions = {}): AsyncGenerator<ChangePage> {
+	async *changesSince(
+		objectType: string,
+		watermark: Watermark | null,
+		options: ChangesOptions = {},
+	): AsyncGenerator<ChangePage> {
 		const position = parseHubSpotWatermark(watermark);
-		let end = (await hubspotServerNow(this.hubspot, objectType, options.signal)) - Math.max(0, this.lagSeconds) * 1000;
-		if (options.until !== undefined) end = Math.min(end, (options.until instanceof Date ? options.until.getTime() : toEpochMs(options.until, 'until')) + 1);
+		let end =
+			(await hubspotServerNow(this.hubspot, objectType, options.signal)) -
+			Math.max(0, this.lagSeconds) * 1000;
+		if (options.until !== undefined)
+			end = Math.min(
+				end,
+				(options.until instanceof Date
+					? options.until.getTime()
+					: toEpochMs(options.until, 'until')) + 1,
+			);
 		if (this.deletions) {
 			for await (const page of this.deletionPages(objectType, position.archived, end, options)) {
 				position.archived = page.cursor;
@@ -321,12 +422,22 @@ export class HubSpotCrm implements CrmConnector {
 		const pages = readChanges(
 			this.hubspot,
 			objectType,
-			{ since: position.modified, until: end - 1, properties: options.fields, pageSize: this.pageSize, safetyLagSeconds: this.lagSeconds, signal: options.signal },
+			{
+				since: position.modified,
+				until: end - 1,
+				properties: options.fields,
+				pageSize: this.pageSize,
+				safetyLagSeconds: this.lagSeconds,
+				signal: options.signal,
+			},
 			(c) => (cursor = c),
 		);
 		for await (const page of pages) {
 			position.modified = cursor;
-			yield { records: page.map((o) => hubspotRecord(objectType, o)), watermark: hubspotWatermark(position) };
+			yield {
+				records: page.map((o) => hubspotRecord(objectType, o)),
+				watermark: hubspotWatermark(position),
+			};
 		}
 	}
 
@@ -336,18 +447,38 @@ export class HubSpotCrm implements CrmConnector {
 	 * (HubSpot's changelog once noted that contacts' `archivedAt` held the last-modified time instead of the deletion
 	 * time; a deletion stamped that way before the watermark would not be seen.)
 	 */
-	private async *deletionPages(objectType: string, from: ChangeCursor, end: number, options: ChangesOptions): AsyncGenerator<{ records: CrmRecord[]; cursor: ChangeCursor }> {
+	private async *deletionPages(
+		objectType: string,
+		from: ChangeCursor,
+		end: number,
+		options: ChangesOptions,
+	): AsyncGenerator<{ records: CrmRecord[]; cursor: ChangeCursor }> {
 		const seen = new Set(from.ids);
 		const found: Array<{ ts: number; record: HubSpotObject }> = [];
-		for await (const page of this.hubspot.listRecords(objectType, { archived: true, properties: options.fields, signal: options.signal })) {
+		for await (const page of this.hubspot.listRecords(objectType, {
+			archived: true,
+			properties: options.fields,
+			signal: options.signal,
+		})) {
 			for (const record of page) {
 				const iso = isoTime(record.archivedAt);
 				const ts = iso === undefined ? Number.NaN : Date.parse(iso);
-				if (!Number.isFinite(ts) || ts < from.timestamp || ts >= end || (ts === from.timestamp && seen.has(String(record.id)))) continue;
+				if (
+					!Number.isFinite(ts) ||
+					ts < from.timestamp ||
+					ts >= end ||
+					(ts === from.timestamp && seen.has(String(record.id)))
+				)
+					continue;
 				found.push({ ts, record });
 			}
 		}
-		found.sort((a, b) => a.ts - b.ts || Number(a.record.id) - Number(b.record.id) || String(a.record.id).localeCompare(String(b.record.id)));
+		found.sort(
+			(a, b) =>
+				a.ts - b.ts ||
+				Number(a.record.id) - Number(b.record.id) ||
+				String(a.record.id).localeCompare(String(b.record.id)),
+		);
 		let cursor: ChangeCursor = { timestamp: from.timestamp, ids: [...from.ids] };
 		for (let i = 0; i < found.length; i += DELETION_PAGE) {
 			const chunk = found.slice(i, i + DELETION_PAGE);
@@ -356,18 +487,39 @@ export class HubSpotCrm implements CrmConnector {
 		}
 	}
 
-	async write(operation: WriteOperation, objectType: string, inputs: WriteInput[], options: ContractWriteOptions = {}): Promise<Array<BatchItemResult<WrittenRecord>>> {
+	async write(
+		operation: WriteOperation,
+		objectType: string,
+		inputs: WriteInput[],
+		options: ContractWriteOptions = {},
+	): Promise<Array<BatchItemResult<WrittenRecord>>> {
 		if (inputs.length === 0) return [];
 		const signal = options.signal;
 		let run: BatchRunResult<HubSpotObject>;
 		switch (operation) {
 			case 'create':
-				run = await this.hubspot.batchCreate(objectType, inputs.map((input) => ({ properties: input.fields ?? {} })), { signal });
+				run = await this.hubspot.batchCreate(
+					objectType,
+					inputs.map((input) => ({ properties: input.fields ?? {} })),
+					{ signal },
+				);
 				break;
 			case 'update':
-				return await this.byRecordId(inputs, (sent) => this.hubspot.batchUpdate(objectType, sent.map((input) => ({ id: text(input.id), properties: input.fields ?? {} })), { signal }));
+				return await this.byRecordId(inputs, (sent) =>
+					this.hubspot.batchUpdate(
+						objectType,
+						sent.map((input) => ({ id: text(input.id), properties: input.fields ?? {} })),
+						{ signal },
+					),
+				);
 			case 'delete':
-				return await this.byRecordId(inputs, (sent) => this.hubspot.batchArchive(objectType, sent.map((input) => text(input.id)), { signal }));
+				return await this.byRecordId(inputs, (sent) =>
+					this.hubspot.batchArchive(
+						objectType,
+						sent.map((input) => text(input.id)),
+						{ signal },
+					),
+				);
 			case 'upsert': {
 				const key = options.key;
 				const keys = (await this.capabilities(objectType)).upsertKeys;
@@ -377,22 +529,40 @@ export class HubSpotCrm implements CrmConnector {
 						{ kind: 'validation' },
 					);
 				}
-				run = await this.hubspot.batchUpsert(objectType, inputs.map((input) => ({ id: text(input.fields?.[key]), properties: input.fields ?? {} })), { idProperty: key, signal });
+				run = await this.hubspot.batchUpsert(
+					objectType,
+					inputs.map((input) => ({
+						id: text(input.fields?.[key]),
+						properties: input.fields ?? {},
+					})),
+					{ idProperty: key, signal },
+				);
 				break;
 			}
 			default:
-				throw new CrmError(`HubSpot: unknown write operation "${String(operation)}" — use create, update, upsert or delete`, { kind: 'validation' });
+				throw new CrmError(
+					`HubSpot: unknown write operation "${String(operation)}" — use create, update, upsert or delete`,
+					{ kind: 'validation' },
+				);
 		}
 		return written(run, operation);
 	}
 
 	/** Update / delete: inputs without a usable record id fail alone (not sent); the rest go in batches. */
-	private async byRecordId(inputs: WriteInput[], send: (sent: WriteInput[]) => Promise<BatchRunResult<HubSpotObject>>): Promise<Array<BatchItemResult<WrittenRecord>>> {
+	private async byRecordId(
+		inputs: WriteInput[],
+		send: (sent: WriteInput[]) => Promise<BatchRunResult<HubSpotObject>>,
+	): Promise<Array<BatchItemResult<WrittenRecord>>> {
 		const out: Array<BatchItemResult<WrittenRecord>> = new Array(inputs.length);
 		const sent: number[] = [];
 		inputs.forEach((input, index) => {
 			const problem = recordIdProblem(input.id);
-			if (problem) out[index] = { index, ok: false, error: { message: `not sent: ${problem}`, code: 'INVALID_ID' } };
+			if (problem)
+				out[index] = {
+					index,
+					ok: false,
+					error: { message: `not sent: ${problem}`, code: 'INVALID_ID' },
+				};
 			else sent.push(index);
 		});
 		if (sent.length > 0) {
@@ -404,7 +574,10 @@ export class HubSpotCrm implements CrmConnector {
 }
 
 /** Batch results as contract results (same order: `runBatches` returns input order). */
-function written(run: BatchRunResult<HubSpotObject>, operation: WriteOperation): Array<BatchItemResult<WrittenRecord>> {
+function written(
+	run: BatchRunResult<HubSpotObject>,
+	operation: WriteOperation,
+): Array<BatchItemResult<WrittenRecord>> {
 	return run.results.map((r, index): BatchItemResult<WrittenRecord> => {
 		if (!r.ok) return { index, ok: false, error: r.error };
 		const value: WrittenRecord = { id: String(r.value.id) };

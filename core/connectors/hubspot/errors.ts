@@ -29,7 +29,9 @@ function parseBody(body: unknown): Partial<HubSpotErrorBody> | undefined {
 }
 
 /** Which HubSpot limit a 429 hit: `TEN_SECONDLY_ROLLING`, `SECONDLY`, `DAILY`, or undefined. */
-export function hubspotRateLimitPolicy(response: Pick<HttpResponse, 'status' | 'body' | 'headers'>): string | undefined {
+export function hubspotRateLimitPolicy(
+	response: Pick<HttpResponse, 'status' | 'body' | 'headers'>,
+): string | undefined {
 	if (response.status !== 429) return undefined;
 	const body = parseBody(response.body);
 	if (typeof body?.policyName === 'string') return body.policyName;
@@ -46,22 +48,28 @@ export function hubspotRateLimitPolicy(response: Pick<HttpResponse, 'status' | '
  * attempt.
  */
 export function hubspotClassifier(options: HubSpotClassifierOptions = {}): ClassifyHook {
-	return (response: HttpResponse, _request, error: CrmError, context?: { attempt: number }): CrmError | undefined => {
+	return (
+		response: HttpResponse,
+		_request,
+		error: CrmError,
+		context?: { attempt: number },
+	): CrmError | undefined => {
 		if (response.status !== 429) return undefined;
 		const policy = hubspotRateLimitPolicy(response);
 		if (policy === 'DAILY') {
 			return error.with({
 				retryable: false,
-				hint: 'The HubSpot account has used its daily API call limit; it resets at midnight in the account\'s time zone. Lower the volume or raise the limit (API add-on).',
+				hint: "The HubSpot account has used its daily API call limit; it resets at midnight in the account's time zone. Lower the volume or raise the limit (API add-on).",
 			});
 		}
 		if (policy === 'SECONDLY') {
 			return error.with({
 				retryAfterMs: options.secondlyWaitMs ?? 1000,
-				hint: 'HubSpot\'s per-second limit (SECONDLY, e.g. 5 search requests per second) was reached — not the daily limit. The request waits a second and is sent again; lower the rate of searches if it keeps happening.',
+				hint: "HubSpot's per-second limit (SECONDLY, e.g. 5 search requests per second) was reached — not the daily limit. The request waits a second and is sent again; lower the rate of searches if it keeps happening.",
 			});
 		}
-		const interval = Number(getHeader(response.headers, 'x-hubspot-ratelimit-interval-milliseconds')) || 10_000;
+		const interval =
+			Number(getHeader(response.headers, 'x-hubspot-ratelimit-interval-milliseconds')) || 10_000;
 		const base = options.rateLimitBackoffMs ?? 1000;
 		const attempt = Math.max(1, context?.attempt ?? 1);
 		return error.with({

@@ -33,30 +33,47 @@ export interface SettleOptions {
 	/** Unique properties of the object type, in order of preference. */
 	uniqueProperties: string[];
 	/** Reads records by a unique property (≤100 values): the records found and HubSpot's `Date` header (epoch ms). */
-	read(property: string, values: string[]): Promise<{ records: HubSpotObject[]; serverDateMs?: number }>;
+	read(
+		property: string,
+		values: string[],
+	): Promise<{ records: HubSpotObject[]; serverDateMs?: number }>;
 	/** Local milliseconds elapsed since the lost request was first sent (measured after the read returns). */
 	elapsedSinceSendMs(): number;
 }
 
-const norm = (v: unknown) => String(v ?? '').trim().toLowerCase();
+const norm = (v: unknown) =>
+	String(v ?? '')
+		.trim()
+		.toLowerCase();
 
 /** The unique property and value an input can be looked up by, if any. */
-export function uniqueKeyOf(properties: Record<string, unknown>, uniqueProperties: readonly string[]): { property: string; value: string } | undefined {
+export function uniqueKeyOf(
+	properties: Record<string, unknown>,
+	uniqueProperties: readonly string[],
+): { property: string; value: string } | undefined {
 	for (const property of uniqueProperties) {
 		const value = properties[property];
-		if (value !== undefined && value !== null && String(value).trim() !== '') return { property, value: String(value).trim() };
+		if (value !== undefined && value !== null && String(value).trim() !== '')
+			return { property, value: String(value).trim() };
 	}
 	return undefined;
 }
 
 /** Settles each input (its wire properties) of a lost batch create; one result per input, in order. Never throws. */
-export async function settleLostCreates(inputs: Array<Record<string, unknown>>, options: SettleOptions): Promise<CreateSettlement[]> {
+export async function settleLostCreates(
+	inputs: Array<Record<string, unknown>>,
+	options: SettleOptions,
+): Promise<CreateSettlement[]> {
 	const out: Array<CreateSettlement | undefined> = new Array(inputs.length).fill(undefined);
 	const byProperty = new Map<string, Array<{ index: number; value: string }>>();
 	inputs.forEach((properties, index) => {
 		const key = uniqueKeyOf(properties, options.uniqueProperties);
 		if (!key) {
-			out[index] = { state: 'unknown', reason: 'it has no unique property value (such as a contact\'s email) to look the record up by' };
+			out[index] = {
+				state: 'unknown',
+				reason:
+					"it has no unique property value (such as a contact's email) to look the record up by",
+			};
 			return;
 		}
 		const list = byProperty.get(key.property) ?? [];
@@ -89,7 +106,10 @@ export async function settleLostCreates(inputs: Array<Record<string, unknown>>, 
 			const key = norm(e.value);
 			const record = found.get(key);
 			if (claimed.has(key)) {
-				out[e.index] = { state: 'unknown', reason: `another input of the same batch has ${property} "${e.value}"` };
+				out[e.index] = {
+					state: 'unknown',
+					reason: `another input of the same batch has ${property} "${e.value}"`,
+				};
 				continue;
 			}
 			claimed.add(key);
@@ -98,7 +118,8 @@ export async function settleLostCreates(inputs: Array<Record<string, unknown>>, 
 				continue;
 			}
 			const createdAt = Date.parse(String(record.createdAt ?? ''));
-			if (bound !== undefined && Number.isFinite(createdAt) && createdAt < bound) out[e.index] = { state: 'preexisting', record, property, value: e.value };
+			if (bound !== undefined && Number.isFinite(createdAt) && createdAt < bound)
+				out[e.index] = { state: 'preexisting', record, property, value: e.value };
 			else out[e.index] = { state: 'written', record, property };
 		}
 	}
@@ -115,10 +136,21 @@ export const MAX_LOST_CREATE_ROUNDS = 3;
 export function isAnswerLost(error: unknown): error is CrmError {
 	if (!isCrmError(error) || error.reachedServer === false) return false;
 	if (error.kind === 'transient') return true;
-	return error.kind === 'fatal' && error.status !== undefined && error.status >= 200 && error.status < 300;
+	return (
+		error.kind === 'fatal' &&
+		error.status !== undefined &&
+		error.status >= 200 &&
+		error.status < 300
+	);
 }
 
-const OPERATION_NOUN: Record<'create' | 'update' | 'upsert' | 'archive' | 'read', string> = { create: 'create', update: 'update', upsert: 'create-or-update', archive: 'delete (archive)', read: 'read' };
+const OPERATION_NOUN: Record<'create' | 'update' | 'upsert' | 'archive' | 'read', string> = {
+	create: 'create',
+	update: 'update',
+	upsert: 'create-or-update',
+	archive: 'delete (archive)',
+	read: 'read',
+};
 
 /** What happened to a lost answer, in one short clause (the error's first sentence, without retry notes). */
 function lostSummary(cause: unknown): string {
@@ -127,7 +159,10 @@ function lostSummary(cause: unknown): string {
 }
 
 /** The result of an update / upsert / archive whose answer stayed lost after the retries: unknown, but safe to re-run. */
-export function lostRepeatableOutcome(kind: 'update' | 'upsert' | 'archive', error: CrmError): ItemOutcome<HubSpotObject> {
+export function lostRepeatableOutcome(
+	kind: 'update' | 'upsert' | 'archive',
+	error: CrmError,
+): ItemOutcome<HubSpotObject> {
 	return {
 		ok: false,
 		error: {
@@ -139,7 +174,11 @@ export function lostRepeatableOutcome(kind: 'update' | 'upsert' | 'archive', err
 }
 
 /** The result of one input of a lost batch create, once settled. */
-export function settledOutcome(s: CreateSettlement, cause: unknown, rounds: number): ItemOutcome<HubSpotObject> {
+export function settledOutcome(
+	s: CreateSettlement,
+	cause: unknown,
+	rounds: number,
+): ItemOutcome<HubSpotObject> {
 	const lost = lostSummary(cause);
 	switch (s.state) {
 		case 'written':

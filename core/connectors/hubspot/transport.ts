@@ -51,7 +51,11 @@ export class HubSpotApiClientTransport implements Transport {
 		}
 		registerSecret(options.accessToken);
 		this.baseUrl = (options.baseUrl ?? HUBSPOT_API_URL).replace(/\/+$/, '');
-		this.client = new Client({ accessToken: options.accessToken, basePath: this.baseUrl, numberOfApiCallRetries: 0 });
+		this.client = new Client({
+			accessToken: options.accessToken,
+			basePath: this.baseUrl,
+			numberOfApiCallRetries: 0,
+		});
 	}
 
 	/** Sends one request; resolves for every HTTP status, throws a `CrmError` only when no response came. */
@@ -60,14 +64,21 @@ export class HubSpotApiClientTransport implements Transport {
 		assertSecureUrl(url, this.options.allowInsecure ?? false);
 		const { data, contentType } = encodeRequestBody(request.body);
 		const headers: Record<string, string> = { ...request.headers };
-		if (contentType && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = contentType;
+		if (contentType && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+			headers['Content-Type'] = contentType;
 		const timeoutMs = request.timeoutMs ?? this.options.timeoutMs ?? 60_000;
 		let response: Response;
 		try {
 			// `overlapUrl` carries the full URL (query included); `defaultJson: false` sends the body as encoded above.
 			// `apiRequest` takes no AbortSignal: a timeout or an abort stops the wait (the request may still complete).
 			response = await abortable(
-				this.client.apiRequest({ method: request.method, overlapUrl: url, headers, body: data, defaultJson: false }),
+				this.client.apiRequest({
+					method: request.method,
+					overlapUrl: url,
+					headers,
+					body: data,
+					defaultJson: false,
+				}),
 				timeoutMs,
 				request.signal,
 			);
@@ -84,7 +95,10 @@ export class HubSpotApiClientTransport implements Transport {
 		} catch (err) {
 			throw transportError(err, { method: request.method, url });
 		}
-		const body = request.method === 'HEAD' ? undefined : decodeResponseBody(raw, responseHeaders['content-type'], request.responseType);
+		const body =
+			request.method === 'HEAD'
+				? undefined
+				: decodeResponseBody(raw, responseHeaders['content-type'], request.responseType);
 		return { status: response.status, headers: responseHeaders, body, url };
 	}
 }
@@ -102,7 +116,9 @@ function abortable<T>(promise: Promise<T>, timeoutMs: number, signal?: AbortSign
 		};
 		const timer = setTimeout(() => {
 			cleanup();
-			reject(Object.assign(new Error(`timeout of ${timeoutMs} ms exceeded`), { code: 'ETIMEDOUT' }));
+			reject(
+				Object.assign(new Error(`timeout of ${timeoutMs} ms exceeded`), { code: 'ETIMEDOUT' }),
+			);
 		}, timeoutMs);
 		const cleanup = () => {
 			clearTimeout(timer);

@@ -28,7 +28,13 @@ export interface HubSpotErrorBody {
 	policyName?: string;
 	errorType?: string;
 	context?: Record<string, unknown>;
-	errors?: Array<{ message?: string; code?: string; context?: Record<string, unknown>; in?: string; subCategory?: string }>;
+	errors?: Array<{
+		message?: string;
+		code?: string;
+		context?: Record<string, unknown>;
+		in?: string;
+		subCategory?: string;
+	}>;
 	id?: string;
 }
 
@@ -103,13 +109,23 @@ export interface HubSpotProperty {
 	fieldType: string;
 	groupName?: string;
 	description?: string;
-	options?: Array<{ label: string; value: string; hidden?: boolean; displayOrder?: number; description?: string }>;
+	options?: Array<{
+		label: string;
+		value: string;
+		hidden?: boolean;
+		displayOrder?: number;
+		description?: string;
+	}>;
 	hasUniqueValue?: boolean;
 	hidden?: boolean;
 	calculated?: boolean;
 	externalOptions?: boolean;
 	formField?: boolean;
-	modificationMetadata?: { readOnlyValue?: boolean; readOnlyDefinition?: boolean; archivable?: boolean };
+	modificationMetadata?: {
+		readOnlyValue?: boolean;
+		readOnlyDefinition?: boolean;
+		archivable?: boolean;
+	};
 	/** The object a property's values point at (`OWNER` for `hubspot_owner_id`). */
 	referencedObjectType?: string;
 	archived?: boolean;
@@ -164,5 +180,10 @@ export interface HubSpotPipeline {
 	id: string;
 	label: string;
 	displayOrder?: number;
-	stages: Array<{ id: string; label: string; displayOrder?: number; metadata?: Record<string, string> }>;
+	stages: Array<{
+		id: string;
+		label: string;
+		displayOrder?: number;
+		metadata?: Record<string, string>;
+	}>;
 }

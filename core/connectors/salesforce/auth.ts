@@ -12,18 +12,27 @@ import { CrmError } from '../../http/errors';
 import { registerSecret } from '../../http/redact';
 
 /** Login hosts of Salesforce's environments. */
-export const SALESFORCE_LOGIN_URLS = { production: 'https://login.salesforce.com', sandbox: 'https://test.salesforce.com' } as const;
+export const SALESFORCE_LOGIN_URLS = {
+	production: 'https://login.salesforce.com',
+	sandbox: 'https://test.salesforce.com',
+} as const;
 
 /** Where the credential logs in. */
 export type SalesforceEnvironment = 'production' | 'sandbox' | 'custom';
 
 /** The login URL (no trailing slash) of an environment; `custom` uses `customUrl` (a My Domain or a simulator). */
-export function loginUrlFor(environment: SalesforceEnvironment | string | undefined, customUrl?: string): string {
+export function loginUrlFor(
+	environment: SalesforceEnvironment | string | undefined,
+	customUrl?: string,
+): string {
 	if (environment === 'sandbox') return SALESFORCE_LOGIN_URLS.sandbox;
 	if (environment === 'custom') {
 		const url = (customUrl ?? '').trim().replace(/\/+$/, '');
 		if (!/^https?:\/\/[^/\s]+/i.test(url)) {
-			throw new CrmError(`The custom login URL "${url}" is not a URL`, { kind: 'authentication', hint: 'Enter your My Domain URL, e.g. https://acme.my.salesforce.com' });
+			throw new CrmError(`The custom login URL "${url}" is not a URL`, {
+				kind: 'authentication',
+				hint: 'Enter your My Domain URL, e.g. https://acme.my.salesforce.com',
+			});
 		}
 		return url;
 	}
@@ -46,7 +55,9 @@ export interface JwtGrant {
  * sandbox My Domains), https://login.salesforce.com otherwise — also when logging in at a production My Domain.
  */
 export function defaultJwtAudience(loginUrl: string): string {
-	return /(^|\.)test\.salesforce\.com|\.sandbox\.my\.salesforce\.com|--[a-z0-9]+\.(?:cs\d+\.)?my\.salesforce\.com/i.test(new URL(loginUrl).hostname)
+	return /(^|\.)test\.salesforce\.com|\.sandbox\.my\.salesforce\.com|--[a-z0-9]+\.(?:cs\d+\.)?my\.salesforce\.com/i.test(
+		new URL(loginUrl).hostname,
+	)
 		? SALESFORCE_LOGIN_URLS.sandbox
 		: SALESFORCE_LOGIN_URLS.production;
 }
@@ -83,7 +94,10 @@ export interface TokenRequest {
 
 function required(value: string | undefined, what: string): string {
 	if (typeof value !== 'string' || value.trim() === '') {
-		throw new CrmError(`The Salesforce credential's ${what} is empty`, { kind: 'authentication', hint: `Fill in ${what} in the credential.` });
+		throw new CrmError(`The Salesforce credential's ${what} is empty`, {
+			kind: 'authentication',
+			hint: `Fill in ${what} in the credential.`,
+		});
 	}
 	return value.trim();
 }
@@ -98,10 +112,13 @@ export function signJwtAssertion(grant: JwtGrant, now: number = Date.now()): str
 	try {
 		key = createPrivateKey({ key: pem });
 	} catch (error) {
-		throw new CrmError(`The Salesforce JWT credential's private key cannot be read (${error instanceof Error ? error.message : 'unreadable key'})`, {
-			kind: 'authentication',
-			hint: 'Paste the whole PEM private key, including the -----BEGIN … PRIVATE KEY----- and -----END … PRIVATE KEY----- lines.',
-		});
+		throw new CrmError(
+			`The Salesforce JWT credential's private key cannot be read (${error instanceof Error ? error.message : 'unreadable key'})`,
+			{
+				kind: 'authentication',
+				hint: 'Paste the whole PEM private key, including the -----BEGIN … PRIVATE KEY----- and -----END … PRIVATE KEY----- lines.',
+			},
+		);
 	}
 	const iat = Math.floor(now / 1000);
 	const assertion = jwt.sign(
@@ -145,7 +162,11 @@ export function tokenRequest(grant: SalesforceGrant, now: number = Date.now()): 
 		registerSecret(password);
 	}
 	const body = params.toString();
-	return { url, body, headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' } };
+	return {
+		url,
+		body,
+		headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+	};
 }
 
 /** What a token exchange gives the credential. */
@@ -168,12 +189,21 @@ export function parseTokenResponse(body: unknown): SalesforceSession {
 	const accessToken = record.access_token;
 	const instanceUrl = record.instance_url;
 	if (typeof accessToken !== 'string' || !accessToken) {
-		const reason = typeof record.error === 'string' ? `${record.error}: ${String(record.error_description ?? '')}` : 'no access_token in the answer';
-		throw new CrmError(`Salesforce refused the login (${reason})`, { kind: 'authentication', crmCode: typeof record.error === 'string' ? record.error : undefined });
+		const reason =
+			typeof record.error === 'string'
+				? `${record.error}: ${String(record.error_description ?? '')}`
+				: 'no access_token in the answer';
+		throw new CrmError(`Salesforce refused the login (${reason})`, {
+			kind: 'authentication',
+			crmCode: typeof record.error === 'string' ? record.error : undefined,
+		});
 	}
 	registerSecret(accessToken);
 	if (typeof instanceUrl !== 'string' || !/^https?:\/\//.test(instanceUrl)) {
-		throw new CrmError('The Salesforce token response has no instance_url', { kind: 'authentication', hint: 'Check the login URL: it must be the Salesforce login or My Domain URL.' });
+		throw new CrmError('The Salesforce token response has no instance_url', {
+			kind: 'authentication',
+			hint: 'Check the login URL: it must be the Salesforce login or My Domain URL.',
+		});
 	}
 	return { accessToken, instanceUrl: instanceUrl.replace(/\/+$/, '') };
 }
@@ -190,11 +220,18 @@ export function tokenErrorMessage(body: unknown, status: number | undefined): st
 	}
 	const record = (data && typeof data === 'object' ? data : {}) as Record<string, unknown>;
 	const code = typeof record.error === 'string' ? record.error : undefined;
-	const description = typeof record.error_description === 'string' ? record.error_description : typeof data === 'string' ? data.slice(0, 200) : undefined;
+	const description =
+		typeof record.error_description === 'string'
+			? record.error_description
+			: typeof data === 'string'
+				? data.slice(0, 200)
+				: undefined;
 	const hints: Record<string, string> = {
-		invalid_grant: 'check the user name, password + security token, or that the user is pre-authorized for the connected app (JWT: the certificate and the consumer key)',
+		invalid_grant:
+			'check the user name, password + security token, or that the user is pre-authorized for the connected app (JWT: the certificate and the consumer key)',
 		invalid_client_id: 'check the consumer key',
-		invalid_client: 'check the consumer key and secret, and that the client credentials flow is enabled with a run-as user',
+		invalid_client:
+			'check the consumer key and secret, and that the client credentials flow is enabled with a run-as user',
 		unsupported_grant_type: 'enable this OAuth flow on the connected app',
 	};
 	return `Salesforce login failed${status ? ` (HTTP ${status})` : ''}: ${code ?? 'error'}${description ? ` — ${description}` : ''}${code && hints[code] ? ` (${hints[code]})` : ''}`;
@@ -211,10 +248,13 @@ export const INSTANCE_URL_PLACEHOLDER = 'https://instance-url-from-login.invalid
 export function resolveInstanceUrl(url: string, instanceUrl: string): string {
 	if (!url.startsWith(INSTANCE_URL_PLACEHOLDER)) return url;
 	if (!instanceUrl) {
-		throw new CrmError('The Salesforce credential has not logged in yet: no instance URL is known', {
-			kind: 'authentication',
-			hint: 'Check the credential (login URL, consumer key, user): its token exchange did not return an instance URL.',
-		});
+		throw new CrmError(
+			'The Salesforce credential has not logged in yet: no instance URL is known',
+			{
+				kind: 'authentication',
+				hint: 'Check the credential (login URL, consumer key, user): its token exchange did not return an instance URL.',
+			},
+		);
 	}
 	return `${instanceUrl.replace(/\/+$/, '')}${url.slice(INSTANCE_URL_PLACEHOLDER.length)}`;
 }

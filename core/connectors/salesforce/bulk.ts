@@ -17,13 +17,29 @@ import { BATCH_CODES, type BatchItemError, type BatchItemResult } from '../../ba
 import type { HttpClient } from '../../http/client';
 import { CrmError, isCrmError } from '../../http/errors';
 import { soqlIdentifier } from '../../query/soql';
-import { checkRows, columnsOf, matchResults, rowKey, type BulkObjectInfo, type BulkOperation, type BulkRow, type BulkRowResult, type ResultRow } from './bulkRows';
+import {
+	checkRows,
+	columnsOf,
+	matchResults,
+	rowKey,
+	type BulkObjectInfo,
+	type BulkOperation,
+	type BulkRow,
+	type BulkRowResult,
+	type ResultRow,
+} from './bulkRows';
 import { describeRequestError, isDailyLimitError } from './errors';
 
 export type { BulkFieldInfo, BulkObjectInfo, BulkOperation, BulkRowResult } from './bulkRows';
 
 /** Terminal and intermediate job states. */
-export type BulkJobState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
+export type BulkJobState =
+	| 'Open'
+	| 'UploadComplete'
+	| 'InProgress'
+	| 'JobComplete'
+	| 'Failed'
+	| 'Aborted';
 
 /** A job's status as `GET /jobs/ingest/{id}` returns it. */
 export interface BulkJobInfo {
@@ -94,17 +110,25 @@ const MAX_CLOSE_ATTEMPTS = 3;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+const messageOf = (error: unknown): string =>
+	error instanceof Error ? error.message : String(error);
 
 /** `job` updated with what Salesforce answered about it (the id stays the one it was created with). */
 function merge(job: BulkJobInfo, answer: unknown): BulkJobInfo {
-	return answer && typeof answer === 'object' ? { ...job, ...(answer as Partial<BulkJobInfo>), id: job.id } : job;
+	return answer && typeof answer === 'object'
+		? { ...job, ...(answer as Partial<BulkJobInfo>), id: job.id }
+		: job;
 }
 
 /** A failure after which nothing else can succeed: credentials, permission, the daily limit, a cancelled run. */
 function stopsRun(error: unknown): boolean {
 	if (!isCrmError(error)) return false;
-	return error.kind === 'authentication' || error.kind === 'permission' || error.retryable === false || isDailyLimitError(error);
+	return (
+		error.kind === 'authentication' ||
+		error.kind === 'permission' ||
+		error.retryable === false ||
+		isDailyLimitError(error)
+	);
 }
 
 /** The item error for rows that were never sent because of `error`. */
@@ -116,7 +140,11 @@ function notSent(error: unknown): BatchItemError {
 /** What one job attempt came to. */
 type JobRun =
 	/** The job ended (any terminal state) and its results were read. */
-	| { kind: 'done'; job: BulkJobInfo; sets: { ok: ResultRow[]; failed: ResultRow[]; unprocessed: ResultRow[] } }
+	| {
+			kind: 'done';
+			job: BulkJobInfo;
+			sets: { ok: ResultRow[]; failed: ResultRow[]; unprocessed: ResultRow[] };
+	  }
 	/** The job was aborted (or left open) before processing: nothing of it was written; the rows can go into a new job. */
 	| { kind: 'rerun'; job: BulkJobInfo; reason: string }
 	/** Salesforce refused (nothing written); `fatal` stops the rest of the run. */
@@ -142,7 +170,10 @@ export class BulkApi {
 	 * input row gets exactly one result; this never throws for the run as a whole (a failure that concerns every
 	 * row becomes each row's result, `NOT_SENT` when nothing was sent).
 	 */
-	async ingest(records: ReadonlyArray<Record<string, unknown>>, options: BulkIngestOptions): Promise<BulkIngestResult> {
+	async ingest(
+		records: ReadonlyArray<Record<string, unknown>>,
+		options: BulkIngestOptions,
+	): Promise<BulkIngestResult> {
 		const results: Array<BatchItemResult<BulkRowResult>> = new Array(records.length);
 		const jobs: BulkJobInfo[] = [];
 		const settle = (indexes: Iterable<number>, error: BatchItemError) => {
@@ -160,10 +191,19 @@ export class BulkApi {
 			if (operation === 'upsert') {
 				const wanted = soqlIdentifier(options.externalIdField ?? '');
 				const field = info?.fields.find((f) => f.name.toLowerCase() === wanted.toLowerCase());
-				if (!field) throw new CrmError(`${object} has no field ${wanted} to upsert by`, { kind: 'validation', hint: 'Set "External ID Field" to an external ID field of the object (or Id).' });
+				if (!field)
+					throw new CrmError(`${object} has no field ${wanted} to upsert by`, {
+						kind: 'validation',
+						hint: 'Set "External ID Field" to an external ID field of the object (or Id).',
+					});
 				externalIdField = field.name;
 			}
-			const checked = await checkRows(records, { operation, externalIdField, object: info, related: (name) => this.describeObject(name) });
+			const checked = await checkRows(records, {
+				operation,
+				externalIdField,
+				object: info,
+				related: (name) => this.describeObject(name),
+			});
 			for (const [i, error] of checked.errors) results[i] = { index: i, ok: false, error };
 			rows = checked.rows;
 		} catch (error) {
@@ -195,7 +235,12 @@ export class BulkApi {
 		if (this.options.describe) return await this.options.describe(object);
 		let cached = this.describeCache.get(object);
 		if (!cached) {
-			cached = this.options.http.request<BulkObjectInfo>({ method: 'GET', url: `${this.options.baseUrl}/sobjects/${encodeURIComponent(object)}/describe` }).then((r) => r.body);
+			cached = this.options.http
+				.request<BulkObjectInfo>({
+					method: 'GET',
+					url: `${this.options.baseUrl}/sobjects/${encodeURIComponent(object)}/describe`,
+				})
+				.then((r) => r.body);
 			this.describeCache.set(object, cached);
 			cached.catch(() => this.describeCache.delete(object));
 		}
@@ -203,7 +248,12 @@ export class BulkApi {
 	}
 
 	/** Where the job starting at `pending[start]` ends: at most `maxRows` rows and about 100 MB of CSV. */
-	private groupEnd(rows: ReadonlyArray<BulkRow | undefined>, pending: readonly number[], start: number, maxRows: number): number {
+	private groupEnd(
+		rows: ReadonlyArray<BulkRow | undefined>,
+		pending: readonly number[],
+		start: number,
+		maxRows: number,
+	): number {
 		let bytes = 0;
 		let end = start;
 		for (; end < pending.length && end - start < maxRows; end++) {
@@ -233,12 +283,23 @@ export class BulkApi {
 		let todo = group;
 		for (let attempt = 1; attempt <= attempts && todo.length > 0; attempt++) {
 			const columns = columnsOf(todo.map((i) => rows[i] as BulkRow));
-			const inputs = todo.map((index) => ({ index, key: rowKey(columns, (c) => (rows[index] as BulkRow).get(c)) }));
-			const csv = stringify([columns, ...inputs.map(({ index }) => columns.map((c) => (rows[index] as BulkRow).get(c) ?? ''))], { record_delimiter: 'unix' });
+			const inputs = todo.map((index) => ({
+				index,
+				key: rowKey(columns, (c) => (rows[index] as BulkRow).get(c)),
+			}));
+			const csv = stringify(
+				[
+					columns,
+					...inputs.map(({ index }) => columns.map((c) => (rows[index] as BulkRow).get(c) ?? '')),
+				],
+				{ record_delimiter: 'unix' },
+			);
 			const run = await this.runJob(object, operation, externalIdField, csv);
 			if (run.job) record(run.job);
 			if (run.kind === 'refused') {
-				const error = run.fatal ? notSent(run.error) : { ...describeRequestError(run.error), message: `not written: ${messageOf(run.error)}` };
+				const error = run.fatal
+					? notSent(run.error)
+					: { ...describeRequestError(run.error), message: `not written: ${messageOf(run.error)}` };
 				for (const index of todo) results[index] = { index, ok: false, error };
 				return run.fatal ? error : undefined;
 			}
@@ -246,7 +307,10 @@ export class BulkApi {
 				const error: BatchItemError = {
 					message: `outcome unknown: bulk job ${run.job.id} was submitted (these rows may have been written), but ${run.reason} — check the job in Salesforce (Setup → Bulk Data Load Jobs) before re-running these rows`,
 					code: BATCH_CODES.outcomeUnknown,
-					details: { jobId: run.job.id, ...(run.cause ? { cause: describeRequestError(run.cause) } : {}) },
+					details: {
+						jobId: run.job.id,
+						...(run.cause ? { cause: describeRequestError(run.cause) } : {}),
+					},
 				};
 				for (const index of todo) results[index] = { index, ok: false, error };
 				return stopsRun(run.cause) ? notSent(run.cause) : undefined;
@@ -259,10 +323,14 @@ export class BulkApi {
 			const again: number[] = [];
 			for (const r of matched) {
 				// Rows an aborted job never reached were not written: they go into the next job.
-				if (run.job.state === 'Aborted' && !r.ok && r.error.code === 'UNPROCESSED') again.push(r.index);
+				if (run.job.state === 'Aborted' && !r.ok && r.error.code === 'UNPROCESSED')
+					again.push(r.index);
 				else results[r.index] = r;
 			}
-			if (again.length) reasons.push(`bulk job ${run.job.id} was aborted before it processed ${again.length} of its rows`);
+			if (again.length)
+				reasons.push(
+					`bulk job ${run.job.id} was aborted before it processed ${again.length} of its rows`,
+				);
 			todo = again;
 		}
 		if (todo.length > 0) {
@@ -277,7 +345,12 @@ export class BulkApi {
 	}
 
 	/** One job: create, upload once, close (settling a lost answer by the job's state), wait, read results. */
-	private async runJob(object: string, operation: BulkOperation, externalIdField: string | undefined, csv: string): Promise<JobRun & { job?: BulkJobInfo }> {
+	private async runJob(
+		object: string,
+		operation: BulkOperation,
+		externalIdField: string | undefined,
+		csv: string,
+	): Promise<JobRun & { job?: BulkJobInfo }> {
 		const base = `${this.options.baseUrl}/jobs/ingest`;
 		const http = this.options.http;
 		let created: BulkJobInfo | undefined;
@@ -288,24 +361,50 @@ export class BulkApi {
 					method: 'POST',
 					url: base,
 					idempotent: true,
-					body: { object, operation, contentType: 'CSV', lineEnding: 'LF', columnDelimiter: 'COMMA', ...(externalIdField ? { externalIdFieldName: externalIdField } : {}) },
+					body: {
+						object,
+						operation,
+						contentType: 'CSV',
+						lineEnding: 'LF',
+						columnDelimiter: 'COMMA',
+						...(externalIdField ? { externalIdFieldName: externalIdField } : {}),
+					},
 				})
 			).body;
 		} catch (error) {
 			return { kind: 'refused', error, fatal: true };
 		}
-		if (!created?.id) return { kind: 'refused', error: new CrmError('Salesforce did not return a job id for the bulk ingest job', { kind: 'fatal' }), fatal: true };
+		if (!created?.id)
+			return {
+				kind: 'refused',
+				error: new CrmError('Salesforce did not return a job id for the bulk ingest job', {
+					kind: 'fatal',
+				}),
+				fatal: true,
+			};
 		const id = created.id;
 		const url = `${base}/${id}`;
 		let job: BulkJobInfo = created;
 		try {
 			// Never re-sent when its outcome is unknown: a second upload to the same job doubles it (or fails it).
-			await http.request({ method: 'PUT', url: `${url}/batches`, body: csv, headers: { 'Content-Type': 'text/csv' }, responseType: 'text', idempotent: false });
+			await http.request({
+				method: 'PUT',
+				url: `${url}/batches`,
+				body: csv,
+				headers: { 'Content-Type': 'text/csv' },
+				responseType: 'text',
+				idempotent: false,
+			});
 		} catch (error) {
 			job = await this.abort(url, job);
 			if (stopsRun(error)) return { kind: 'refused', error, fatal: true, job };
-			if (isCrmError(error) && error.status === 400) return { kind: 'refused', error, fatal: false, job };
-			return { kind: 'rerun', job, reason: `the upload to bulk job ${id} failed (${messageOf(error)})` };
+			if (isCrmError(error) && error.status === 400)
+				return { kind: 'refused', error, fatal: false, job };
+			return {
+				kind: 'rerun',
+				job,
+				reason: `the upload to bulk job ${id} failed (${messageOf(error)})`,
+			};
 		}
 		const closed = await this.close(url, job);
 		if (closed.kind !== 'closed' && closed.kind !== 'aborted') return closed;
@@ -322,9 +421,18 @@ export class BulkApi {
 				this.getCsv(`${url}/failedResults`),
 				this.getCsv(`${url}/unprocessedrecords`),
 			]);
-			return { kind: 'done', job, sets: { ok: ok.rows, failed: failed.rows, unprocessed: unprocessed.rows } };
+			return {
+				kind: 'done',
+				job,
+				sets: { ok: ok.rows, failed: failed.rows, unprocessed: unprocessed.rows },
+			};
 		} catch (error) {
-			return { kind: 'unknown', job, reason: `its results could not be read (${messageOf(error)})`, cause: error };
+			return {
+				kind: 'unknown',
+				job,
+				reason: `its results could not be read (${messageOf(error)})`,
+				cause: error,
+			};
 		}
 	}
 
@@ -335,17 +443,30 @@ export class BulkApi {
 	private async close(
 		url: string,
 		job: BulkJobInfo,
-	): Promise<{ kind: 'closed'; job: BulkJobInfo } | { kind: 'aborted'; job: BulkJobInfo } | Extract<JobRun, { kind: 'rerun' | 'refused' | 'unknown' }>> {
+	): Promise<
+		| { kind: 'closed'; job: BulkJobInfo }
+		| { kind: 'aborted'; job: BulkJobInfo }
+		| Extract<JobRun, { kind: 'rerun' | 'refused' | 'unknown' }>
+	> {
 		const http = this.options.http;
 		let lost = '';
 		for (let n = 1; n <= MAX_CLOSE_ATTEMPTS; n++) {
 			try {
-				const res = await http.request<BulkJobInfo>({ method: 'PATCH', url, body: { state: 'UploadComplete' }, idempotent: false });
+				const res = await http.request<BulkJobInfo>({
+					method: 'PATCH',
+					url,
+					body: { state: 'UploadComplete' },
+					idempotent: false,
+				});
 				return { kind: 'closed', job: merge(job, res.body) };
 			} catch (error) {
 				if (isCrmError(error) && error.status === 400 && error.crmCode === 'INVALIDJOB') {
 					job = await this.abort(url, job);
-					return { kind: 'rerun', job, reason: `Salesforce refused to close bulk job ${job.id} (${messageOf(error)})` };
+					return {
+						kind: 'rerun',
+						job,
+						reason: `Salesforce refused to close bulk job ${job.id} (${messageOf(error)})`,
+					};
 				}
 				if (stopsRun(error)) {
 					job = await this.abort(url, job);
@@ -357,7 +478,12 @@ export class BulkApi {
 			try {
 				state = (await http.request<BulkJobInfo>({ method: 'GET', url })).body;
 			} catch (error) {
-				return { kind: 'unknown', job, reason: `closing it got no answer (${lost}) and its state could not be read (${messageOf(error)})`, cause: error };
+				return {
+					kind: 'unknown',
+					job,
+					reason: `closing it got no answer (${lost}) and its state could not be read (${messageOf(error)})`,
+					cause: error,
+				};
 			}
 			job = merge(job, state);
 			if (state.state === 'Aborted') return { kind: 'aborted', job };
@@ -372,11 +498,19 @@ export class BulkApi {
 	/** Aborts a job (best effort) and returns what is known of it afterwards. */
 	private async abort(url: string, job: BulkJobInfo): Promise<BulkJobInfo> {
 		try {
-			const res = await this.options.http.request<BulkJobInfo>({ method: 'PATCH', url, body: { state: 'Aborted' }, idempotent: true });
+			const res = await this.options.http.request<BulkJobInfo>({
+				method: 'PATCH',
+				url,
+				body: { state: 'Aborted' },
+				idempotent: true,
+			});
 			return { ...merge(job, res.body), state: 'Aborted' };
 		} catch {
 			try {
-				return merge(job, (await this.options.http.request<BulkJobInfo>({ method: 'GET', url })).body);
+				return merge(
+					job,
+					(await this.options.http.request<BulkJobInfo>({ method: 'GET', url })).body,
+				);
 			} catch {
 				return job;
 			}
@@ -384,7 +518,10 @@ export class BulkApi {
 	}
 
 	/** Polls a submitted ingest job until it ends, tolerating a few failed polls; `unknown` when it cannot be followed. */
-	private async waitForIngest(url: string, job: BulkJobInfo): Promise<{ kind: 'done'; job: BulkJobInfo } | Extract<JobRun, { kind: 'unknown' }>> {
+	private async waitForIngest(
+		url: string,
+		job: BulkJobInfo,
+	): Promise<{ kind: 'done'; job: BulkJobInfo } | Extract<JobRun, { kind: 'unknown' }>> {
 		const started = this.now();
 		let interval = this.options.pollIntervalMs ?? 500;
 		const maxInterval = this.options.maxPollIntervalMs ?? 5000;
@@ -392,14 +529,27 @@ export class BulkApi {
 		let failures = 0;
 		for (;;) {
 			try {
-				job = merge(job, (await this.options.http.request<BulkJobInfo>({ method: 'GET', url })).body);
+				job = merge(
+					job,
+					(await this.options.http.request<BulkJobInfo>({ method: 'GET', url })).body,
+				);
 				failures = 0;
 				if (TERMINAL.has(job.state)) return { kind: 'done', job };
 			} catch (error) {
-				if (stopsRun(error) || ++failures >= MAX_POLL_FAILURES) return { kind: 'unknown', job, reason: `following it failed (${messageOf(error)})`, cause: error };
+				if (stopsRun(error) || ++failures >= MAX_POLL_FAILURES)
+					return {
+						kind: 'unknown',
+						job,
+						reason: `following it failed (${messageOf(error)})`,
+						cause: error,
+					};
 			}
 			if (this.now() - started > maxWait) {
-				return { kind: 'unknown', job, reason: `it was still ${job.state} after ${Math.round(maxWait / 1000)} s, when waiting stopped (it keeps running in Salesforce)` };
+				return {
+					kind: 'unknown',
+					job,
+					reason: `it was still ${job.state} after ${Math.round(maxWait / 1000)} s, when waiting stopped (it keeps running in Salesforce)`,
+				};
 			}
 			await this.sleep(interval);
 			interval = Math.min(maxInterval, Math.round(interval * 1.5));
@@ -415,22 +565,40 @@ export class BulkApi {
 			const job = (await this.options.http.request<BulkJobInfo>({ method: 'GET', url })).body;
 			if (TERMINAL.has(job.state)) return job;
 			if (this.now() - started > maxWait) {
-				throw new CrmError(`Bulk job ${job.id} is still ${job.state} after ${Math.round(maxWait / 1000)} s: stopped waiting (the job keeps running in Salesforce; check it under Setup → Bulk Data Load Jobs)`, {
-					kind: 'transient',
-					retryable: false,
-				});
+				throw new CrmError(
+					`Bulk job ${job.id} is still ${job.state} after ${Math.round(maxWait / 1000)} s: stopped waiting (the job keeps running in Salesforce; check it under Setup → Bulk Data Load Jobs)`,
+					{
+						kind: 'transient',
+						retryable: false,
+					},
+				);
 			}
 			await this.sleep(interval);
 			interval = Math.min(maxInterval, Math.round(interval * 1.5));
 		}
 	}
 
-	private async getCsv(url: string, qs?: Record<string, string | number | undefined>): Promise<{ rows: Array<Record<string, string>>; headers: Record<string, string> }> {
-		const res = await this.options.http.request<string>({ method: 'GET', url, qs, headers: { Accept: 'text/csv' }, responseType: 'text' });
+	private async getCsv(
+		url: string,
+		qs?: Record<string, string | number | undefined>,
+	): Promise<{ rows: Array<Record<string, string>>; headers: Record<string, string> }> {
+		const res = await this.options.http.request<string>({
+			method: 'GET',
+			url,
+			qs,
+			headers: { Accept: 'text/csv' },
+			responseType: 'text',
+		});
 		const text = typeof res.body === 'string' ? res.body : '';
 		let rows: Array<Record<string, string>> = [];
 		try {
-			if (text.trim() !== '') rows = parse(text, { columns: true, skip_empty_lines: true, relax_column_count: true, bom: true }) as Array<Record<string, string>>;
+			if (text.trim() !== '')
+				rows = parse(text, {
+					columns: true,
+					skip_empty_lines: true,
+					relax_column_count: true,
+					bom: true,
+				}) as Array<Record<string, string>>;
 		} catch (error) {
 			const job = /\/jobs\/(?:ingest|query)\/([^/]+)/.exec(url)?.[1] ?? '?';
 			throw new CrmError(
@@ -445,25 +613,40 @@ export class BulkApi {
 	 * Runs a Bulk API 2.0 query job and streams its CSV results page by page (`maxRecords` per page, following
 	 * `Sforce-Locator` until it is `null`). Values are strings as in the CSV; empty cells become null.
 	 */
-	async *query(soqlText: string, options: BulkQueryOptions = {}): AsyncGenerator<Array<Record<string, string | null>>, void, undefined> {
+	async *query(
+		soqlText: string,
+		options: BulkQueryOptions = {},
+	): AsyncGenerator<Array<Record<string, string | null>>, void, undefined> {
 		if (!soqlText.trim()) throw new CrmError('The SOQL query is empty', { kind: 'validation' });
 		const base = `${this.options.baseUrl}/jobs/query`;
 		const created = (
 			await this.options.http.request<BulkJobInfo>({
 				method: 'POST',
 				url: base,
-				body: { operation: options.includeDeleted ? 'queryAll' : 'query', query: soqlText, contentType: 'CSV', lineEnding: 'LF', columnDelimiter: 'COMMA' },
+				body: {
+					operation: options.includeDeleted ? 'queryAll' : 'query',
+					query: soqlText,
+					contentType: 'CSV',
+					lineEnding: 'LF',
+					columnDelimiter: 'COMMA',
+				},
 			})
 		).body;
 		const job = await this.waitForJob(`${base}/${created.id}`);
 		options.onJob?.(job);
 		if (job.state !== 'JobComplete') {
-			throw new CrmError(`Bulk query job ${job.id} ended ${job.state}${job.errorMessage ? `: ${job.errorMessage}` : ''}`, { kind: 'validation', crmMessage: job.errorMessage });
+			throw new CrmError(
+				`Bulk query job ${job.id} ended ${job.state}${job.errorMessage ? `: ${job.errorMessage}` : ''}`,
+				{ kind: 'validation', crmMessage: job.errorMessage },
+			);
 		}
 		let locator: string | undefined;
 		const seen = new Set<string>();
 		for (let page = 0; page < 1_000_000; page++) {
-			const { rows, headers } = await this.getCsv(`${base}/${job.id}/results`, { maxRecords: options.pageSize ?? 50_000, locator });
+			const { rows, headers } = await this.getCsv(`${base}/${job.id}/results`, {
+				maxRecords: options.pageSize ?? 50_000,
+				locator,
+			});
 			const records = rows.map((row) => {
 				const out: Record<string, string | null> = {};
 				for (const [k, v] of Object.entries(row)) out[k] = v === '' ? null : v;
@@ -472,7 +655,10 @@ export class BulkApi {
 			if (records.length) yield records;
 			const next = headers['sforce-locator'];
 			if (!next || next === 'null') return;
-			if (seen.has(next)) throw new CrmError(`Bulk query paging loop: locator ${next} was returned twice`, { kind: 'fatal' });
+			if (seen.has(next))
+				throw new CrmError(`Bulk query paging loop: locator ${next} was returned twice`, {
+					kind: 'fatal',
+				});
 			seen.add(next);
 			locator = next;
 		}

@@ -47,7 +47,8 @@ export function cell(value: unknown): string {
 }
 
 const NAME = /^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$/;
-const FIX = 'Rename or remove the key in the item (e.g. with an Edit Fields or Field Mapper node), or list only the fields to send in "Fields to Send".';
+const FIX =
+	'Rename or remove the key in the item (e.g. with an Edit Fields or Field Mapper node), or list only the fields to send in "Fields to Send".';
 
 /** Options of {@link checkRows}. */
 export interface CheckRowsOptions {
@@ -70,14 +71,21 @@ export interface CheckedRows {
  * canonical API names. A key that is not an API name, not a field of the object, not settable by the operation
  * (createable for insert, updateable for update, either for upsert) fails that record alone.
  */
-export async function checkRows(records: ReadonlyArray<Record<string, unknown>>, options: CheckRowsOptions): Promise<CheckedRows> {
+export async function checkRows(
+	records: ReadonlyArray<Record<string, unknown>>,
+	options: CheckRowsOptions,
+): Promise<CheckedRows> {
 	const rows: Array<BulkRow | undefined> = new Array(records.length);
 	const errors = new Map<number, BatchItemError>();
 	const { operation } = options;
 	if (operation === 'delete' || operation === 'hardDelete') {
 		records.forEach((record, i) => {
 			const id = record?.Id ?? record?.id;
-			if (typeof id !== 'string' || id.trim() === '') errors.set(i, { message: `this item has no record Id to ${operation}`, code: 'MISSING_ID' });
+			if (typeof id !== 'string' || id.trim() === '')
+				errors.set(i, {
+					message: `this item has no record Id to ${operation}`,
+					code: 'MISSING_ID',
+				});
 			else rows[i] = new Map([['Id', id.trim()]]);
 		});
 		return { rows, errors };
@@ -85,43 +93,87 @@ export async function checkRows(records: ReadonlyArray<Record<string, unknown>>,
 	const object = options.object;
 	if (!object) throw new Error('checkRows needs the object describe for insert, update and upsert');
 	const byName = new Map(object.fields.map((f) => [f.name.toLowerCase(), f]));
-	const byRelationship = new Map(object.fields.filter((f) => f.relationshipName).map((f) => [String(f.relationshipName).toLowerCase(), f]));
-	const ext = options.externalIdField ? byName.get(options.externalIdField.toLowerCase()) : undefined;
+	const byRelationship = new Map(
+		object.fields
+			.filter((f) => f.relationshipName)
+			.map((f) => [String(f.relationshipName).toLowerCase(), f]),
+	);
+	const ext = options.externalIdField
+		? byName.get(options.externalIdField.toLowerCase())
+		: undefined;
 	const related = new Map<string, Promise<BulkObjectInfo | undefined>>();
 	const relatedInfo = (name: string) => {
 		let p = related.get(name);
 		if (!p) {
-			p = options.related ? options.related(name).catch(() => undefined) : Promise.resolve(undefined);
+			p = options.related
+				? options.related(name).catch(() => undefined)
+				: Promise.resolve(undefined);
 			related.set(name, p);
 		}
 		return p;
 	};
 	const settable = (f: BulkFieldInfo): boolean =>
-		operation === 'insert' ? f.createable : operation === 'update' ? f.updateable : f.createable || f.updateable || f === ext;
-	const verb = operation === 'insert' ? 'set on insert (it is not createable)' : operation === 'update' ? 'set on update (it is not updateable)' : 'set by an upsert (it is neither createable nor updateable)';
+		operation === 'insert'
+			? f.createable
+			: operation === 'update'
+				? f.updateable
+				: f.createable || f.updateable || f === ext;
+	const verb =
+		operation === 'insert'
+			? 'set on insert (it is not createable)'
+			: operation === 'update'
+				? 'set on update (it is not updateable)'
+				: 'set by an upsert (it is neither createable nor updateable)';
 
 	/** Canonical column for a key, or the reason it is refused (code + text). */
 	const column = async (key: string): Promise<string | { code: string; text: string }> => {
 		const parts = key.split('.');
 		if (parts.length > 2 || !parts.every((p) => NAME.test(p))) {
-			return { code: 'INVALID_FIELD', text: `"${key}" is not a field API name (API names hold only letters, digits and underscores, e.g. LastName or Custom_Field__c)` };
+			return {
+				code: 'INVALID_FIELD',
+				text: `"${key}" is not a field API name (API names hold only letters, digits and underscores, e.g. LastName or Custom_Field__c)`,
+			};
 		}
 		if (parts.length === 1) {
 			const f = byName.get(key.toLowerCase());
 			if (!f) return { code: 'INVALID_FIELD', text: `${object.name} has no field "${key}"` };
-			if (f.name === 'Id' && (operation === 'update' || (operation === 'upsert' && ext?.name === 'Id'))) return 'Id';
-			if (!settable(f)) return { code: 'INVALID_FIELD_FOR_INSERT_UPDATE', text: `${object.name}.${f.name} cannot be ${verb}` };
+			if (
+				f.name === 'Id' &&
+				(operation === 'update' || (operation === 'upsert' && ext?.name === 'Id'))
+			)
+				return 'Id';
+			if (!settable(f))
+				return {
+					code: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+					text: `${object.name}.${f.name} cannot be ${verb}`,
+				};
 			return f.name;
 		}
 		const [rel, target] = parts;
 		const f = byRelationship.get(rel.toLowerCase());
-		if (!f) return { code: 'INVALID_FIELD', text: `${object.name} has no relationship "${rel}" (for "${key}")` };
-		if (!settable(f)) return { code: 'INVALID_FIELD_FOR_INSERT_UPDATE', text: `${object.name}.${f.name} (relationship ${f.relationshipName}) cannot be ${verb}` };
+		if (!f)
+			return {
+				code: 'INVALID_FIELD',
+				text: `${object.name} has no relationship "${rel}" (for "${key}")`,
+			};
+		if (!settable(f))
+			return {
+				code: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+				text: `${object.name}.${f.name} (relationship ${f.relationshipName}) cannot be ${verb}`,
+			};
 		if ((f.referenceTo ?? []).length !== 1) return `${f.relationshipName}.${target}`;
 		const parent = await relatedInfo(f.referenceTo![0]);
 		const tf = parent?.fields.find((x) => x.name.toLowerCase() === target.toLowerCase());
-		if (parent && !tf) return { code: 'INVALID_FIELD', text: `${parent.name} has no field "${target}" (for "${key}")` };
-		if (tf && !(tf.externalId || tf.idLookup)) return { code: 'INVALID_FIELD', text: `${parent!.name}.${tf.name} is not an external ID or lookup field, so "${key}" cannot name the related record` };
+		if (parent && !tf)
+			return {
+				code: 'INVALID_FIELD',
+				text: `${parent.name} has no field "${target}" (for "${key}")`,
+			};
+		if (tf && !(tf.externalId || tf.idLookup))
+			return {
+				code: 'INVALID_FIELD',
+				text: `${parent!.name}.${tf.name} is not an external ID or lookup field, so "${key}" cannot name the related record`,
+			};
 		return `${f.relationshipName}.${tf?.name ?? target}`;
 	};
 	const known = new Map<string, string | { code: string; text: string }>();
@@ -145,18 +197,39 @@ export async function checkRows(records: ReadonlyArray<Record<string, unknown>>,
 			}
 			const lower = col.toLowerCase();
 			if (seen.has(lower)) {
-				problems.push({ key, code: 'INVALID_FIELD', text: `"${key}" and "${seen.get(lower)}" both set ${col}` });
+				problems.push({
+					key,
+					code: 'INVALID_FIELD',
+					text: `"${key}" and "${seen.get(lower)}" both set ${col}`,
+				});
 				continue;
 			}
 			seen.set(lower, key);
 			row.set(col, cell(value));
 		}
-		if (operation === 'update' && !row.get('Id')) problems.push({ key: 'Id', code: 'MISSING_ID', text: 'the item has no Id (an update needs the record Id)' });
+		if (operation === 'update' && !row.get('Id'))
+			problems.push({
+				key: 'Id',
+				code: 'MISSING_ID',
+				text: 'the item has no Id (an update needs the record Id)',
+			});
 		if (operation === 'upsert' && ext && !row.get(ext.name)) {
-			problems.push({ key: ext.name, code: 'MISSING_EXTERNAL_ID', text: `the item has no value for the external ID field ${ext.name}` });
+			problems.push({
+				key: ext.name,
+				code: 'MISSING_EXTERNAL_ID',
+				text: `the item has no value for the external ID field ${ext.name}`,
+			});
 		}
-		if (problems.length === 0 && operation === 'insert' && [...row.values()].every((v) => v === '')) {
-			problems.push({ key: '', code: 'NO_FIELDS', text: 'the item sets no field (empty values leave fields unset)' });
+		if (
+			problems.length === 0 &&
+			operation === 'insert' &&
+			[...row.values()].every((v) => v === '')
+		) {
+			problems.push({
+				key: '',
+				code: 'NO_FIELDS',
+				text: 'the item sets no field (empty values leave fields unset)',
+			});
 		}
 		if (problems.length > 0) {
 			const fields = problems.map((p) => p.key).filter(Boolean);
@@ -188,7 +261,10 @@ export function columnsOf(rows: Iterable<BulkRow>): string[] {
 }
 
 /** The identity of a row under `columns`: its cells in order. */
-export function rowKey(columns: readonly string[], cells: (column: string) => string | undefined): string {
+export function rowKey(
+	columns: readonly string[],
+	cells: (column: string) => string | undefined,
+): string {
 	return JSON.stringify(columns.map((c) => cells(c) ?? ''));
 }
 
@@ -249,7 +325,15 @@ export function matchResults(
 					error: {
 						message: `${where} returned ${results.length} results for ${indexes.length} input row(s) with these values: the data was processed more than once. Records involved: ${ids.join(', ') || 'none'} — check them in Salesforce (delete the extra ones) before re-running this item`,
 						code: 'BULK_DUPLICATE_RESULT',
-						details: { jobId: job.id, ids, results: results.map((r) => ({ kind: r.kind, id: r.row.sf__Id, error: r.row.sf__Error })) },
+						details: {
+							jobId: job.id,
+							ids,
+							results: results.map((r) => ({
+								kind: r.kind,
+								id: r.row.sf__Id,
+								error: r.row.sf__Error,
+							})),
+						},
 					},
 				});
 			}
@@ -262,7 +346,9 @@ export function matchResults(
 		});
 	}
 	const strayIds = unmatched.map((r) => r.row.sf__Id).filter(Boolean);
-	const stray = unmatched.length ? ` The job also returned ${unmatched.length} result row(s) that match no input row (records: ${strayIds.join(', ') || 'none'}).` : '';
+	const stray = unmatched.length
+		? ` The job also returned ${unmatched.length} result row(s) that match no input row (records: ${strayIds.join(', ') || 'none'}).`
+		: '';
 	for (const index of missing) {
 		out.set(index, {
 			index,
@@ -277,14 +363,20 @@ export function matchResults(
 	if (unmatched.length && missing.length === 0) {
 		for (const [index, result] of out) {
 			if (result.ok === false && result.error.code === 'BULK_DUPLICATE_RESULT') continue;
-			const own = result.ok ? `this row was written as ${result.value.id}` : `this row failed (${result.error.message})`;
+			const own = result.ok
+				? `this row was written as ${result.value.id}`
+				: `this row failed (${result.error.message})`;
 			out.set(index, {
 				index,
 				ok: false,
 				error: {
 					message: `${where} returned ${unmatched.length} result row(s) that match no input row (records: ${strayIds.join(', ') || 'none'}): its results cannot be trusted row by row; ${own}. Check these records in Salesforce before re-running this item`,
 					code: 'BULK_RESULT_MISMATCH',
-					details: { jobId: job.id, unmatchedIds: strayIds, own: result.ok ? result.value : result.error },
+					details: {
+						jobId: job.id,
+						unmatchedIds: strayIds,
+						own: result.ok ? result.value : result.error,
+					},
 				},
 			});
 		}
@@ -292,10 +384,19 @@ export function matchResults(
 	return inputs.map(({ index }) => out.get(index) as BatchItemResult<BulkRowResult>);
 }
 
-function toResult(index: number, r: { kind: 'ok' | 'failed' | 'unprocessed'; row: ResultRow }, job: MatchJob, where: string): BatchItemResult<BulkRowResult> {
+function toResult(
+	index: number,
+	r: { kind: 'ok' | 'failed' | 'unprocessed'; row: ResultRow },
+	job: MatchJob,
+	where: string,
+): BatchItemResult<BulkRowResult> {
 	if (r.kind === 'ok') {
 		const created = r.row.sf__Created === undefined ? undefined : r.row.sf__Created === 'true';
-		return { index, ok: true, value: { id: r.row.sf__Id, ...(created !== undefined ? { created } : {}) } };
+		return {
+			index,
+			ok: true,
+			value: { id: r.row.sf__Id, ...(created !== undefined ? { created } : {}) },
+		};
 	}
 	if (r.kind === 'failed') {
 		const text = r.row.sf__Error || 'failed without a reason';
@@ -303,8 +404,20 @@ function toResult(index: number, r: { kind: 'ok' | 'failed' | 'unprocessed'; row
 		return {
 			index,
 			ok: false,
-			error: { message: m ? `${m[1]}: ${m[2].trim()}` : text, code: m ? m[1] : 'BULK_ROW_FAILED', details: { jobId: job.id, ...(r.row.sf__Id ? { id: r.row.sf__Id } : {}) } },
+			error: {
+				message: m ? `${m[1]}: ${m[2].trim()}` : text,
+				code: m ? m[1] : 'BULK_ROW_FAILED',
+				details: { jobId: job.id, ...(r.row.sf__Id ? { id: r.row.sf__Id } : {}) },
+			},
 		};
 	}
-	return { index, ok: false, error: { message: `not processed: ${where} ended before reaching this row — nothing was written for it; re-run it`, code: 'UNPROCESSED', details: { jobId: job.id } } };
+	return {
+		index,
+		ok: false,
+		error: {
+			message: `not processed: ${where} ended before reaching this row — nothing was written for it; re-run it`,
+			code: 'UNPROCESSED',
+			details: { jobId: job.id },
+		},
+	};
 }

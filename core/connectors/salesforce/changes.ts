@@ -94,7 +94,12 @@ export function isAfter(ts: number, id: string, mark: ChangeWatermark): boolean 
 	return id > mark.id;
 }
 
-async function fieldList(connector: SalesforceConnector, object: string, fields: string[] | undefined, field: string): Promise<string[]> {
+async function fieldList(
+	connector: SalesforceConnector,
+	object: string,
+	fields: string[] | undefined,
+	field: string,
+): Promise<string[]> {
 	let list = fields?.filter((f) => f.trim() !== '').map(soqlIdentifier) ?? [];
 	if (list.length === 0) list = await connector.selectableFields(object);
 	const set = new Set(list);
@@ -104,8 +109,13 @@ async function fieldList(connector: SalesforceConnector, object: string, fields:
 }
 
 /** The first second that may still receive changes, given Salesforce's time and the safety lag, in epoch ms. */
-export function openSecond(serverNowMs: number, safetyLagSeconds: number = DEFAULT_SAFETY_LAG_SECONDS): number {
-	const lag = Number.isFinite(safetyLagSeconds) ? Math.max(0, safetyLagSeconds) : DEFAULT_SAFETY_LAG_SECONDS;
+export function openSecond(
+	serverNowMs: number,
+	safetyLagSeconds: number = DEFAULT_SAFETY_LAG_SECONDS,
+): number {
+	const lag = Number.isFinite(safetyLagSeconds)
+		? Math.max(0, safetyLagSeconds)
+		: DEFAULT_SAFETY_LAG_SECONDS;
 	return Math.floor((serverNowMs - lag * 1000) / 1000) * 1000;
 }
 
@@ -124,20 +134,40 @@ export async function latestWatermark(
 	const field = watermarkField(event);
 	const where = event === 'deleted' ? soql`IsDeleted = true` : undefined;
 	const q = `${connector.selectQuery(object, ['Id', field], where, `${field} DESC, Id DESC`)} LIMIT 1`;
-	for await (const record of connector.queryRecords(q, { includeDeleted: event === 'deleted', limit: 1 })) void record;
+	for await (const record of connector.queryRecords(q, {
+		includeDeleted: event === 'deleted',
+		limit: 1,
+	}))
+		void record;
 	return { ts: new Date(openSecond(now, safetyLagSeconds)).toISOString(), id: '' };
 }
 
 /** Reads the changes after `since`, in (timestamp, Id) order, and the watermark after the last one read. */
-export async function readChanges(connector: SalesforceConnector, options: ReadChangesOptions): Promise<ChangesResult> {
+export async function readChanges(
+	connector: SalesforceConnector,
+	options: ReadChangesOptions,
+): Promise<ChangesResult> {
 	const field = watermarkField(options.event);
 	const limit = options.limit ?? 10_000;
-	if (!Number.isInteger(limit) || limit < 1) throw new CrmError(`The change limit must be a positive whole number, got ${limit}`, { kind: 'validation' });
+	if (!Number.isInteger(limit) || limit < 1)
+		throw new CrmError(`The change limit must be a positive whole number, got ${limit}`, {
+			kind: 'validation',
+		});
 	const sinceMs = timestampMs(options.since.ts);
-	if (Number.isNaN(sinceMs)) throw new CrmError(`The watermark timestamp "${options.since.ts}" is not a date`, { kind: 'validation', hint: 'Reset the watermark.' });
-	const withDeleted = options.event === 'deleted' || (options.includeDeleted === true && options.event === 'updated');
+	if (Number.isNaN(sinceMs))
+		throw new CrmError(`The watermark timestamp "${options.since.ts}" is not a date`, {
+			kind: 'validation',
+			hint: 'Reset the watermark.',
+		});
+	const withDeleted =
+		options.event === 'deleted' || (options.includeDeleted === true && options.event === 'updated');
 	const fields = await fieldList(connector, options.object, options.fields, field);
-	if (options.event === 'updated' && options.includeDeleted && !fields.some((f) => f.toLowerCase() === 'isdeleted')) fields.push('IsDeleted');
+	if (
+		options.event === 'updated' &&
+		options.includeDeleted &&
+		!fields.some((f) => f.toLowerCase() === 'isdeleted')
+	)
+		fields.push('IsDeleted');
 	// SOQL datetime literals have whole seconds: start at the watermark's second and drop what was already seen.
 	const fromSecond = new Date(Math.floor(sinceMs / 1000) * 1000);
 	const conditions = [soql`${soql.id(field)} >= ${fromSecond}`];
@@ -146,11 +176,16 @@ export async function readChanges(connector: SalesforceConnector, options: ReadC
 	const where = soql.join(conditions, ' AND ');
 	const q = connector.selectQuery(options.object, fields, where, `${field} ASC, Id ASC`);
 	// Salesforce's time before the query is sent: the window ends at the first second not yet over by it (minus the lag).
-	const cutoff = options.windowEnd ?? openSecond(await connector.serverNow(options.signal), options.safetyLagSeconds);
+	const cutoff =
+		options.windowEnd ??
+		openSecond(await connector.serverNow(options.signal), options.safetyLagSeconds);
 	const records: SalesforceRecord[] = [];
 	let mark = options.since;
 	let more = false;
-	for await (const page of connector.queryPages(q, { includeDeleted: withDeleted, signal: options.signal })) {
+	for await (const page of connector.queryPages(q, {
+		includeDeleted: withDeleted,
+		signal: options.signal,
+	})) {
 		for (const record of page) {
 			const ts = timestampMs(record[field]);
 			const id = String(record.Id ?? '');

@@ -6,7 +6,13 @@
  */
 import type { Connection } from 'jsforce';
 
-import { runBatches, runBatchesStream, type BatchItemResult, type BatchRun, type BatchStats } from '../../batching';
+import {
+	runBatches,
+	runBatchesStream,
+	type BatchItemResult,
+	type BatchRun,
+	type BatchStats,
+} from '../../batching';
 import { HttpClient, type HttpClientOptions } from '../../http/client';
 import { CrmError } from '../../http/errors';
 import { requireServerDate } from '../../http/serverClock';
@@ -120,7 +126,9 @@ export interface QueryOptions {
 }
 
 function isHttpClient(value: HttpClient | HttpClientOptions): value is HttpClient {
-	return value instanceof HttpClient || typeof (value as unknown as HttpClient).request === 'function';
+	return (
+		value instanceof HttpClient || typeof (value as unknown as HttpClient).request === 'function'
+	);
 }
 
 /** A Salesforce org, reached over jsforce and the connector core. */
@@ -134,12 +142,19 @@ export class SalesforceConnector {
 
 	constructor(options: SalesforceConnectorOptions) {
 		if (!options.instanceUrl) {
-			throw new CrmError('The Salesforce instance URL is empty', { kind: 'fatal', hint: 'Reconnect the credential: the token response gives the instance URL.' });
+			throw new CrmError('The Salesforce instance URL is empty', {
+				kind: 'fatal',
+				hint: 'Reconnect the credential: the token response gives the instance URL.',
+			});
 		}
 		this.instanceUrl = options.instanceUrl.replace(/\/+$/, '');
 		this.apiVersion = options.apiVersion ?? SALESFORCE_API_VERSION;
 		this.http = isHttpClient(options.http) ? options.http : new HttpClient(options.http);
-		this.conn = createJsforceConnection({ instanceUrl: this.instanceUrl, http: this.http, version: this.apiVersion });
+		this.conn = createJsforceConnection({
+			instanceUrl: this.instanceUrl,
+			http: this.http,
+			version: this.apiVersion,
+		});
 	}
 
 	/** `https://instance/services/data/v62.0` */
@@ -164,7 +179,12 @@ export class SalesforceConnector {
 	 * after this answer came takes its snapshot later, so the time is a safe lower bound of that snapshot.
 	 */
 	async serverNow(signal?: AbortSignal): Promise<number> {
-		const res = await this.http.request({ method: 'GET', url: `${this.instanceUrl}/services/data`, responseType: 'text', signal });
+		const res = await this.http.request({
+			method: 'GET',
+			url: `${this.instanceUrl}/services/data`,
+			responseType: 'text',
+			signal,
+		});
 		return requireServerDate(res.headers, 'Salesforce');
 	}
 
@@ -178,7 +198,9 @@ export class SalesforceConnector {
 
 	/** Every object of the org (`describeGlobal`), cached for the connector's life. */
 	async listObjects(): Promise<SObjectSummary[]> {
-		this.globalCache ??= (this.conn.describeGlobal() as unknown as Promise<{ sobjects: SObjectSummary[] }>).then((r) => r.sobjects);
+		this.globalCache ??= (
+			this.conn.describeGlobal() as unknown as Promise<{ sobjects: SObjectSummary[] }>
+		).then((r) => r.sobjects);
 		try {
 			return await this.globalCache;
 		} catch (error) {
@@ -202,7 +224,9 @@ export class SalesforceConnector {
 	/** The fields a SOQL SELECT can list for `object` (compound address/location fields left out, as their parts are listed; base64 bodies left out). */
 	async selectableFields(object: string): Promise<string[]> {
 		const described = await this.describe(object);
-		return described.fields.filter((f) => f.type !== 'address' && f.type !== 'location' && f.type !== 'base64').map((f) => f.name);
+		return described.fields
+			.filter((f) => f.type !== 'address' && f.type !== 'location' && f.type !== 'base64')
+			.map((f) => f.name);
 	}
 
 	// ---------------------------------------------------------------------------------------------------
@@ -211,10 +235,14 @@ export class SalesforceConnector {
 	/** One record by Id (all fields, or the given ones). */
 	async getRecord(object: string, id: string, fields?: string[]): Promise<SalesforceRecord> {
 		// Salesforce includes Id anyway; asking for it keeps the answer the same everywhere.
-		const qs = fields?.length ? `?fields=${encodeURIComponent([...new Set(['Id', ...fields.map(soqlIdentifier)])].join(','))}` : '';
+		const qs = fields?.length
+			? `?fields=${encodeURIComponent([...new Set(['Id', ...fields.map(soqlIdentifier)])].join(','))}`
+			: '';
 		// The id goes into the URL path: `..` or `a/b` would address another resource.
 		assertSalesforceId(id);
-		return (await this.conn.request(`/sobjects/${encodeURIComponent(soqlIdentifier(object))}/${encodeURIComponent(id)}${qs}`)) as SalesforceRecord;
+		return (await this.conn.request(
+			`/sobjects/${encodeURIComponent(soqlIdentifier(object))}/${encodeURIComponent(id)}${qs}`,
+		)) as SalesforceRecord;
 	}
 
 	// ---------------------------------------------------------------------------------------------------
@@ -245,13 +273,29 @@ export class SalesforceConnector {
 		options: WriteOptions & { externalIdField?: string; bulkThreshold?: number } = {},
 	): Promise<{ results: Array<BatchItemResult<WriteResult>>; via: 'collections' | 'bulk' }> {
 		const threshold = options.bulkThreshold ?? 0;
-		if (threshold <= 0 || records.length < threshold) return { ...(await this.write(operation, object, records, options)), via: 'collections' };
-		const bulkOperation = ({ create: 'insert', update: 'update', upsert: 'upsert', delete: 'delete' } as const)[operation];
-		const { results } = await this.bulk().ingest(records, { object, operation: bulkOperation, externalIdField: options.externalIdField });
+		if (threshold <= 0 || records.length < threshold)
+			return { ...(await this.write(operation, object, records, options)), via: 'collections' };
+		const bulkOperation = (
+			{ create: 'insert', update: 'update', upsert: 'upsert', delete: 'delete' } as const
+		)[operation];
+		const { results } = await this.bulk().ingest(records, {
+			object,
+			operation: bulkOperation,
+			externalIdField: options.externalIdField,
+		});
 		return {
 			via: 'bulk',
 			results: results.map((r) =>
-				r.ok ? { index: r.index, ok: true as const, value: { id: r.value.id ?? '', ...(r.value.created !== undefined ? { created: r.value.created } : {}) } } : r,
+				r.ok
+					? {
+							index: r.index,
+							ok: true as const,
+							value: {
+								id: r.value.id ?? '',
+								...(r.value.created !== undefined ? { created: r.value.created } : {}),
+							},
+						}
+					: r,
 			),
 		};
 	}
@@ -275,13 +319,20 @@ export class SalesforceConnector {
 		const type = soqlIdentifier(object);
 		const batchSize = options.batchSize ?? COLLECTION_SIZE;
 		if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > COLLECTION_SIZE) {
-			throw new CrmError(`Batch Size ${batchSize} is not allowed: sObject Collections take 1 to ${COLLECTION_SIZE} records per request — set Options → Batch Size to a whole number from 1 to ${COLLECTION_SIZE}`, {
-				kind: 'validation',
-				crmCode: 'INVALID_BATCH_SIZE',
-			});
+			throw new CrmError(
+				`Batch Size ${batchSize} is not allowed: sObject Collections take 1 to ${COLLECTION_SIZE} records per request — set Options → Batch Size to a whole number from 1 to ${COLLECTION_SIZE}`,
+				{
+					kind: 'validation',
+					crmCode: 'INVALID_BATCH_SIZE',
+				},
+			);
 		}
-		const externalIdField = operation === 'upsert' ? soqlIdentifier(options.externalIdField ?? '') : undefined;
-		const settleField = operation === 'create' && options.settleField ? soqlIdentifier(options.settleField) : undefined;
+		const externalIdField =
+			operation === 'upsert' ? soqlIdentifier(options.externalIdField ?? '') : undefined;
+		const settleField =
+			operation === 'create' && options.settleField
+				? soqlIdentifier(options.settleField)
+				: undefined;
 		const write = { operation, type, externalIdField, settleField, signal: options.signal };
 		return {
 			items: records,
@@ -292,18 +343,25 @@ export class SalesforceConnector {
 			isolateOnBatchFailure: true,
 			classifyBatchError: classifyCollectionsError,
 			describeError: describeRequestError,
-			send: async (chunk: Array<Record<string, unknown>>) => await sendCollection(this, write, chunk),
+			send: async (chunk: Array<Record<string, unknown>>) =>
+				await sendCollection(this, write, chunk),
 		};
 	}
 
 	/** Throws a validation error when `settleField` is not a unique or external-ID field of `object` (checked before any write). */
 	async checkSettleField(object: string, settleField: string): Promise<void> {
 		const described = await this.describe(object);
-		const field = described.fields.find((f) => f.name.toLowerCase() === settleField.trim().toLowerCase());
+		const field = described.fields.find(
+			(f) => f.name.toLowerCase() === settleField.trim().toLowerCase(),
+		);
 		if (!field || !(field.unique || field.externalId || field.idLookup) || field.type === 'id') {
 			throw new CrmError(
 				`Unique Field for Settling Lost Answers "${settleField}" is ${field ? 'not unique and not an external ID' : 'not a field'} of ${described.name}`,
-				{ kind: 'validation', crmCode: 'INVALID_SETTLE_FIELD', hint: 'Name a field marked Unique or External ID (e.g. External_Id__c, Email on an object where it is unique), or leave the option empty.' },
+				{
+					kind: 'validation',
+					crmCode: 'INVALID_SETTLE_FIELD',
+					hint: 'Name a field marked Unique or External ID (e.g. External_Id__c, Email on an object where it is unique), or leave the option empty.',
+				},
 			);
 		}
 	}
@@ -315,11 +373,20 @@ export class SalesforceConnector {
 	 * Streams a SOQL query page by page, following `nextRecordsUrl`; only the current page is held. Pass the
 	 * query built with the `soql` template (values bound safely) or a string written by the user.
 	 */
-	queryPages(query: string | { text: string }, options: QueryOptions = {}): AsyncGenerator<SalesforceRecord[], void, undefined> {
+	queryPages(
+		query: string | { text: string },
+		options: QueryOptions = {},
+	): AsyncGenerator<SalesforceRecord[], void, undefined> {
 		const text = typeof query === 'string' ? query : query.text;
-		if (!text.trim()) throw new CrmError('The SOQL query is empty', { kind: 'validation', hint: 'Write a query such as SELECT Id, Name FROM Account' });
+		if (!text.trim())
+			throw new CrmError('The SOQL query is empty', {
+				kind: 'validation',
+				hint: 'Write a query such as SELECT Id, Name FROM Account',
+			});
 		const headers: Record<string, string> = {};
-		if (options.batchSize !== undefined) headers['Sforce-Query-Options'] = `batchSize=${Math.max(200, Math.min(2000, Math.floor(options.batchSize)))}`;
+		if (options.batchSize !== undefined)
+			headers['Sforce-Query-Options'] =
+				`batchSize=${Math.max(200, Math.min(2000, Math.floor(options.batchSize)))}`;
 		const resource = options.includeDeleted ? 'queryAll' : 'query';
 		return paginate<QueryPage, SalesforceRecord, string>({
 			tokenLabel: 'nextRecordsUrl',
@@ -336,7 +403,10 @@ export class SalesforceConnector {
 	}
 
 	/** Streams records one by one, stopping (without fetching further pages) after `limit` when given. */
-	async *queryRecords(query: string | { text: string }, options: QueryOptions & { limit?: number } = {}): AsyncGenerator<SalesforceRecord, void, undefined> {
+	async *queryRecords(
+		query: string | { text: string },
+		options: QueryOptions & { limit?: number } = {},
+	): AsyncGenerator<SalesforceRecord, void, undefined> {
 		let count = 0;
 		if (options.limit !== undefined && options.limit <= 0) return;
 		for await (const page of this.queryPages(query, options)) {
@@ -349,7 +419,12 @@ export class SalesforceConnector {
 	}
 
 	/** Builds `SELECT <fields> FROM <object> [WHERE …]` with validated names. */
-	selectQuery(object: string, fields: string[], where?: { text: string }, orderBy?: string): string {
+	selectQuery(
+		object: string,
+		fields: string[],
+		where?: { text: string },
+		orderBy?: string,
+	): string {
 		const list = fields.length ? fields : ['Id'];
 		let q = soql`SELECT ${soql.ids(list)} FROM ${soql.id(object)}`.text;
 		if (where && where.text.trim()) q += ` WHERE ${where.text}`;
@@ -361,9 +436,15 @@ export class SalesforceConnector {
 	// Replication API
 
 	/** Ids of records of `object` updated in [start, end] (`getUpdated`; Salesforce keeps 30 days). */
-	async getUpdated(object: string, start: Date, end: Date): Promise<{ ids: string[]; latestDateCovered: string }> {
+	async getUpdated(
+		object: string,
+		start: Date,
+		end: Date,
+	): Promise<{ ids: string[]; latestDateCovered: string }> {
 		const qs = `start=${encodeURIComponent(isoSeconds(start))}&end=${encodeURIComponent(isoSeconds(end))}`;
-		return (await this.conn.request(`/sobjects/${encodeURIComponent(soqlIdentifier(object))}/updated/?${qs}`)) as { ids: string[]; latestDateCovered: string };
+		return (await this.conn.request(
+			`/sobjects/${encodeURIComponent(soqlIdentifier(object))}/updated/?${qs}`,
+		)) as { ids: string[]; latestDateCovered: string };
 	}
 
 	/** Records of `object` deleted in [start, end] (`getDeleted`). */
@@ -371,9 +452,15 @@ export class SalesforceConnector {
 		object: string,
 		start: Date,
 		end: Date,
-	): Promise<{ deletedRecords: Array<{ id: string; deletedDate: string }>; earliestDateAvailable?: string; latestDateCovered: string }> {
+	): Promise<{
+		deletedRecords: Array<{ id: string; deletedDate: string }>;
+		earliestDateAvailable?: string;
+		latestDateCovered: string;
+	}> {
 		const qs = `start=${encodeURIComponent(isoSeconds(start))}&end=${encodeURIComponent(isoSeconds(end))}`;
-		return (await this.conn.request(`/sobjects/${encodeURIComponent(soqlIdentifier(object))}/deleted/?${qs}`)) as {
+		return (await this.conn.request(
+			`/sobjects/${encodeURIComponent(soqlIdentifier(object))}/deleted/?${qs}`,
+		)) as {
 			deletedRecords: Array<{ id: string; deletedDate: string }>;
 			latestDateCovered: string;
 		};

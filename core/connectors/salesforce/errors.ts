@@ -24,11 +24,20 @@ export const REQUEST_LIMIT_EXCEEDED = 'REQUEST_LIMIT_EXCEEDED';
 /** Turns a failed save result into an item error carrying Salesforce's own code, message and fields. */
 export function saveErrorToItemError(result: SalesforceSaveResult): BatchItemError {
 	const errors = result.errors ?? [];
-	if (errors.length === 0) return { message: 'Salesforce reported the record as not saved without giving a reason', code: 'UNKNOWN_ERROR' };
+	if (errors.length === 0)
+		return {
+			message: 'Salesforce reported the record as not saved without giving a reason',
+			code: 'UNKNOWN_ERROR',
+		};
 	const [first] = errors;
 	const code = first.statusCode ?? first.errorCode ?? 'UNKNOWN_ERROR';
 	const fields = errors.flatMap((e) => e.fields ?? []);
-	const text = errors.map((e) => `${e.statusCode ?? e.errorCode ?? 'ERROR'}: ${e.message ?? 'no message'}${e.fields?.length ? ` [fields: ${e.fields.join(', ')}]` : ''}`).join('; ');
+	const text = errors
+		.map(
+			(e) =>
+				`${e.statusCode ?? e.errorCode ?? 'ERROR'}: ${e.message ?? 'no message'}${e.fields?.length ? ` [fields: ${e.fields.join(', ')}]` : ''}`,
+		)
+		.join('; ');
 	return { message: text, code, details: { errors, ...(fields.length ? { fields } : {}) } };
 }
 
@@ -40,7 +49,10 @@ export function saveErrorToItemError(result: SalesforceSaveResult): BatchItemErr
 export function isDailyLimitError(error: unknown): boolean {
 	if (!isCrmError(error) || error.crmCode !== REQUEST_LIMIT_EXCEEDED) return false;
 	if (error.retryable === false) return true;
-	return /TotalRequests Limit exceeded/i.test(error.crmMessage ?? error.message) && !isShortWindow(error.retryAfterMs);
+	return (
+		/TotalRequests Limit exceeded/i.test(error.crmMessage ?? error.message) &&
+		!isShortWindow(error.retryAfterMs)
+	);
 }
 
 /** Item error for a request-level failure (the whole Collections call failed). */
@@ -56,7 +68,11 @@ export function describeRequestError(error: unknown): BatchItemError {
 		return {
 			message: error.message,
 			code: error.crmCode ?? error.kind,
-			details: { kind: error.kind, status: error.status, ...(error.hint ? { hint: error.hint } : {}) },
+			details: {
+				kind: error.kind,
+				status: error.status,
+				...(error.hint ? { hint: error.hint } : {}),
+			},
 		};
 	}
 	return { message: error instanceof Error ? error.message : String(error), code: 'ERROR' };

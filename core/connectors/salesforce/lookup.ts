@@ -17,7 +17,10 @@ const URL_OVERHEAD = 120;
 
 /** What a look-up needs of the connector. */
 export interface LookupHost {
-	queryRecords(query: { text: string }, options?: { signal?: AbortSignal; includeDeleted?: boolean }): AsyncGenerator<Record<string, unknown>, void, undefined>;
+	queryRecords(
+		query: { text: string },
+		options?: { signal?: AbortSignal; includeDeleted?: boolean },
+	): AsyncGenerator<Record<string, unknown>, void, undefined>;
 }
 
 /** One look-up: records of `object` whose `field` is one of `values`. */
@@ -41,7 +44,9 @@ const encodedLength = (text: string): number => encodeURIComponent(text).length;
 export function lookupQueries(query: LookupQuery): SoqlFragment[] {
 	const max = query.maxValues ?? LOOKUP_MAX_VALUES;
 	const budget = query.urlBudget ?? LOOKUP_URL_BUDGET;
-	const select = query.select.filter((f, i) => query.select.findIndex((g) => g.toLowerCase() === f.toLowerCase()) === i);
+	const select = query.select.filter(
+		(f, i) => query.select.findIndex((g) => g.toLowerCase() === f.toLowerCase()) === i,
+	);
 	const head = soql`SELECT ${soql.ids(select)} FROM ${soql.id(query.object)} WHERE ${soql.id(query.field)} IN `;
 	const base = URL_OVERHEAD + encodedLength(head.text) + encodedLength('()');
 	// Each literal is bound by the soql template (quoted, escaped); a chunk is only those literals joined by commas.
@@ -66,7 +71,10 @@ export function lookupQueries(query: LookupQuery): SoqlFragment[] {
 }
 
 /** Streams the records of every chunk of a look-up (Salesforce's order within a chunk; chunks in value order). */
-export async function* lookupRecords(host: LookupHost, query: LookupQuery): AsyncGenerator<Record<string, unknown>, void, undefined> {
+export async function* lookupRecords(
+	host: LookupHost,
+	query: LookupQuery,
+): AsyncGenerator<Record<string, unknown>, void, undefined> {
 	for (const q of lookupQueries(query)) {
 		for await (const record of host.queryRecords(q, { signal: query.signal })) yield record;
 	}

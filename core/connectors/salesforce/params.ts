@@ -14,7 +14,10 @@ export type SoqlParameterValue = SoqlValue | SoqlValue[];
  *
  * @throws QueryValueError naming the placeholder when a parameter is missing, or a value cannot be bound.
  */
-export function bindSoqlParameters(text: string, params: Record<string, SoqlParameterValue>): string {
+export function bindSoqlParameters(
+	text: string,
+	params: Record<string, SoqlParameterValue>,
+): string {
 	let out = '';
 	let i = 0;
 	const used = new Set<string>();
@@ -28,7 +31,11 @@ export function bindSoqlParameters(text: string, params: Record<string, SoqlPara
 			i = j + 1;
 			continue;
 		}
-		if (ch === ':' && /[A-Za-z_]/.test(text[i + 1] ?? '') && !/[A-Za-z0-9_]/.test(text[i - 1] ?? '')) {
+		if (
+			ch === ':' &&
+			/[A-Za-z_]/.test(text[i + 1] ?? '') &&
+			!/[A-Za-z0-9_]/.test(text[i - 1] ?? '')
+		) {
 			const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i + 1));
 			const name = m ? m[0] : '';
 			// `LAST_N_DAYS:30` has a digit after the colon and is never a placeholder.
@@ -39,7 +46,10 @@ export function bindSoqlParameters(text: string, params: Record<string, SoqlPara
 			}
 			const value = params[name];
 			if (Array.isArray(value)) {
-				if (value.length === 0) throw new QueryValueError(`The parameter :${name} is an empty list, and "IN ()" is not valid SOQL — skip the condition when there are no values`);
+				if (value.length === 0)
+					throw new QueryValueError(
+						`The parameter :${name} is an empty list, and "IN ()" is not valid SOQL — skip the condition when there are no values`,
+					);
 				out += `(${value.map((v) => soqlLiteral(v)).join(',')})`;
 			} else {
 				out += soqlLiteral(value);

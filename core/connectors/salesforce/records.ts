@@ -7,7 +7,11 @@ import type { BatchItemError } from '../../batching/types';
 import { CrmError } from '../../http/errors';
 
 /** Keys JavaScript treats specially: never a Salesforce field, and silently lost when copied into a plain object. */
-export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+export const RESERVED_KEYS: ReadonlySet<string> = new Set([
+	'__proto__',
+	'constructor',
+	'prototype',
+]);
 
 /** What the checks need of a field's describe. */
 export interface CheckedField {
@@ -32,14 +36,20 @@ function shown(value: unknown): string {
 /** The reason an id is refused, or undefined when it is a Salesforce record id. */
 export function idProblem(id: unknown, what = 'Record ID'): string | undefined {
 	if (isSalesforceId(id)) return undefined;
-	if (id === undefined || id === null || id === '') return `${what} is empty — map the record's Id (15 or 18 letters and digits, e.g. 0035g00000AbCdEAAV)`;
+	if (id === undefined || id === null || id === '')
+		return `${what} is empty — map the record's Id (15 or 18 letters and digits, e.g. 0035g00000AbCdEAAV)`;
 	return `${what} ${shown(id)} is not a Salesforce record ID (15 or 18 letters and digits, e.g. 0035g00000AbCdEAAV) — map the record's Id field, not a name or a URL`;
 }
 
 /** Throws a validation error unless `id` is a Salesforce record id (before it goes into a URL). */
 export function assertSalesforceId(id: unknown, what = 'Record ID'): string {
 	const problem = idProblem(id, what);
-	if (problem) throw new CrmError(problem, { kind: 'validation', crmCode: 'MALFORMED_ID', hint: 'Use the Id of the record (Get Many or a query gives it).' });
+	if (problem)
+		throw new CrmError(problem, {
+			kind: 'validation',
+			crmCode: 'MALFORMED_ID',
+			hint: 'Use the Id of the record (Get Many or a query gives it).',
+		});
 	return id as string;
 }
 
@@ -50,7 +60,12 @@ const DATE = /^\d{4}-\d{2}-\d{2}/;
 /** What `value` is wrong with for `field`, or undefined when Salesforce accepts its JSON type. */
 function typeProblem(field: CheckedField, raw: unknown): string | undefined {
 	// Dates and date-time objects (n8n's Luxon values) are sent as their JSON form: check that.
-	const value = raw !== null && typeof raw === 'object' && typeof (raw as { toJSON?: unknown }).toJSON === 'function' ? (raw as { toJSON(): unknown }).toJSON() : raw;
+	const value =
+		raw !== null &&
+		typeof raw === 'object' &&
+		typeof (raw as { toJSON?: unknown }).toJSON === 'function'
+			? (raw as { toJSON(): unknown }).toJSON()
+			: raw;
 	if (value === null || value === undefined || value === '') return undefined;
 	if (typeof value === 'object') {
 		if (field.relationshipName) return undefined;
@@ -59,17 +74,29 @@ function typeProblem(field: CheckedField, raw: unknown): string | undefined {
 	const text = String(value);
 	switch (field.type) {
 		case 'int':
-			return (typeof value === 'number' ? Number.isInteger(value) : INTEGER.test(text)) ? undefined : `expects a whole number, got ${shown(value)}`;
+			return (typeof value === 'number' ? Number.isInteger(value) : INTEGER.test(text))
+				? undefined
+				: `expects a whole number, got ${shown(value)}`;
 		case 'double':
 		case 'currency':
 		case 'percent':
-			return (typeof value === 'number' ? Number.isFinite(value) : NUMBER.test(text)) ? undefined : `expects a number, got ${shown(value)}`;
+			return (typeof value === 'number' ? Number.isFinite(value) : NUMBER.test(text))
+				? undefined
+				: `expects a number, got ${shown(value)}`;
 		case 'boolean':
-			return typeof value === 'boolean' || /^(true|false)$/i.test(text) ? undefined : `expects true or false, got ${shown(value)}`;
+			return typeof value === 'boolean' || /^(true|false)$/i.test(text)
+				? undefined
+				: `expects true or false, got ${shown(value)}`;
 		case 'date':
-			return typeof value === 'string' && DATE.test(text) && !Number.isNaN(Date.parse(text.slice(0, 10))) ? undefined : `expects a date (YYYY-MM-DD), got ${shown(value)}`;
+			return typeof value === 'string' &&
+				DATE.test(text) &&
+				!Number.isNaN(Date.parse(text.slice(0, 10)))
+				? undefined
+				: `expects a date (YYYY-MM-DD), got ${shown(value)}`;
 		case 'datetime':
-			return typeof value === 'string' && DATE.test(text) && !Number.isNaN(Date.parse(text)) ? undefined : `expects a date and time (ISO 8601, e.g. 2024-03-05T10:15:00Z), got ${shown(value)}`;
+			return typeof value === 'string' && DATE.test(text) && !Number.isNaN(Date.parse(text))
+				? undefined
+				: `expects a date and time (ISO 8601, e.g. 2024-03-05T10:15:00Z), got ${shown(value)}`;
 		default:
 			return undefined;
 	}
@@ -99,12 +126,21 @@ export function checkRecord(
 	if (operation === 'delete' || operation === 'update') {
 		const id = record.Id ?? record.id;
 		const problem = idProblem(id);
-		if (problem) return { message: `${problem} (${operation} needs the Id of an existing ${object})`, code: 'MALFORMED_ID', details: { fields: ['Id'] } };
+		if (problem)
+			return {
+				message: `${problem} (${operation} needs the Id of an existing ${object})`,
+				code: 'MALFORMED_ID',
+				details: { fields: ['Id'] },
+			};
 		if (operation === 'delete') return undefined;
 	}
 	if (!fields) return undefined;
 	const byName = new Map(fields.map((f) => [f.name.toLowerCase(), f]));
-	const byRelationship = new Map(fields.filter((f) => f.relationshipName).map((f) => [String(f.relationshipName).toLowerCase(), f]));
+	const byRelationship = new Map(
+		fields
+			.filter((f) => f.relationshipName)
+			.map((f) => [String(f.relationshipName).toLowerCase(), f]),
+	);
 	const external = externalIdField?.toLowerCase();
 	for (const key of keys) {
 		if (key === 'attributes') continue;
@@ -112,9 +148,19 @@ export function checkRecord(
 		const lower = key.toLowerCase();
 		if (lower === 'id') {
 			if (operation === 'create' && value !== undefined && value !== null && value !== '') {
-				return { message: `Id cannot be set when creating a ${object} — remove the Id field, or use Update (or Create or Update) to change an existing record`, code: 'INVALID_FIELD_FOR_INSERT_UPDATE', details: { fields: ['Id'] } };
+				return {
+					message: `Id cannot be set when creating a ${object} — remove the Id field, or use Update (or Create or Update) to change an existing record`,
+					code: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+					details: { fields: ['Id'] },
+				};
 			}
-			if (operation === 'upsert' && external === 'id' && value !== undefined && value !== null && value !== '') {
+			if (
+				operation === 'upsert' &&
+				external === 'id' &&
+				value !== undefined &&
+				value !== null &&
+				value !== ''
+			) {
 				const problem = idProblem(value);
 				if (problem) return { message: problem, code: 'MALFORMED_ID', details: { fields: ['Id'] } };
 			}
@@ -122,7 +168,13 @@ export function checkRecord(
 		}
 		const field = byName.get(lower);
 		if (!field) {
-			if (byRelationship.has(lower) && value !== null && typeof value === 'object' && !Array.isArray(value)) continue;
+			if (
+				byRelationship.has(lower) &&
+				value !== null &&
+				typeof value === 'object' &&
+				!Array.isArray(value)
+			)
+				continue;
 			return {
 				message: `Field "${key}" does not exist on ${object} — check its API name (e.g. LastName, Custom_Field__c; names are not labels) or remove it from the input`,
 				code: 'INVALID_FIELD',
@@ -130,7 +182,12 @@ export function checkRecord(
 			};
 		}
 		if (lower !== external) {
-			const settable = operation === 'create' ? field.createable : operation === 'update' ? field.updateable : field.createable || field.updateable;
+			const settable =
+				operation === 'create'
+					? field.createable
+					: operation === 'update'
+						? field.updateable
+						: field.createable || field.updateable;
 			if (!settable) {
 				return {
 					message: `Field ${field.name} of ${object} cannot be set on ${operation === 'create' ? 'create' : 'update'} (it is read-only or computed) — remove it from the input`,

@@ -38,7 +38,15 @@ export function fieldTypeOf(salesforceType: string): FieldType {
 }
 
 /** Text types Salesforce compares case-insensitively in SOQL and in upsert matching (unless marked case-sensitive). */
-const TEXT_TYPES = new Set(['string', 'email', 'phone', 'url', 'picklist', 'textarea', 'encryptedstring']);
+const TEXT_TYPES = new Set([
+	'string',
+	'email',
+	'phone',
+	'url',
+	'picklist',
+	'textarea',
+	'encryptedstring',
+]);
 
 /**
  * Whether a field can be an upsert key: an external ID (custom fields) or an `idLookup` field (standard ones, e.g.
@@ -46,7 +54,12 @@ const TEXT_TYPES = new Set(['string', 'email', 'phone', 'url', 'picklist', 'text
  * out: an upsert by Id can only update.
  */
 export function isUpsertKey(field: FieldDescribe): boolean {
-	return (field.externalId === true || field.idLookup === true) && field.type !== 'id' && field.createable && field.calculated !== true;
+	return (
+		(field.externalId === true || field.idLookup === true) &&
+		field.type !== 'id' &&
+		field.createable &&
+		field.calculated !== true
+	);
 }
 
 /** One field in the common schema. */
@@ -66,28 +79,43 @@ export function toFieldSchema(field: FieldDescribe): FieldSchema {
 		externalId: isUpsertKey(field),
 	};
 	if (type === 'picklist' || type === 'multipicklist') {
-		schema.options = (field.picklistValues ?? []).filter((p) => p.active !== false).map((p) => ({ value: p.value, label: p.label ?? p.value }));
+		schema.options = (field.picklistValues ?? [])
+			.filter((p) => p.active !== false)
+			.map((p) => ({ value: p.value, label: p.label ?? p.value }));
 	}
 	if (type === 'reference') schema.referenceTo = [...(field.referenceTo ?? [])];
-	if (typeof field.length === 'number' && field.length > 0 && TEXT_TYPES.has(field.type)) schema.length = field.length;
+	if (typeof field.length === 'number' && field.length > 0 && TEXT_TYPES.has(field.type))
+		schema.length = field.length;
 	return schema;
 }
 
 /** An object of `describeGlobal` in the common schema. */
-export function toObjectTypeSummary(object: Pick<SObjectSummary, 'name' | 'label' | 'custom'>): ObjectTypeSummary {
+export function toObjectTypeSummary(
+	object: Pick<SObjectSummary, 'name' | 'label' | 'custom'>,
+): ObjectTypeSummary {
 	return { name: object.name, label: object.label, custom: object.custom === true };
 }
 
 /** An object's `describe` in the common schema. */
 export function toObjectSchema(described: SObjectDescribe): ObjectSchema {
-	return { ...toObjectTypeSummary(described), idField: ID_FIELD, updatedAtField: UPDATED_AT_FIELD, fields: described.fields.map(toFieldSchema) };
+	return {
+		...toObjectTypeSummary(described),
+		idField: ID_FIELD,
+		updatedAtField: UPDATED_AT_FIELD,
+		fields: described.fields.map(toFieldSchema),
+	};
 }
 
 /** The upsert keys of an object, and those Salesforce matches case-insensitively. */
-export function upsertKeysOf(described: SObjectDescribe): { upsertKeys: string[]; caseInsensitiveKeys: string[] } {
+export function upsertKeysOf(described: SObjectDescribe): {
+	upsertKeys: string[];
+	caseInsensitiveKeys: string[];
+} {
 	const keys = described.fields.filter(isUpsertKey);
 	return {
 		upsertKeys: keys.map((f) => f.name),
-		caseInsensitiveKeys: keys.filter((f) => TEXT_TYPES.has(f.type) && f.caseSensitive !== true).map((f) => f.name),
+		caseInsensitiveKeys: keys
+			.filter((f) => TEXT_TYPES.has(f.type) && f.caseSensitive !== true)
+			.map((f) => f.name),
 	};
 }

@@ -19,12 +19,18 @@ export class SalesforceTokenAuth extends OAuth2TokenAuth {
 		private readonly grant: SalesforceGrant,
 		options: Omit<OAuth2BaseOptions, 'tokenUrl'> = {},
 	) {
-		super({ ...options, tokenUrl: `${grant.loginUrl.replace(/\/+$/, '')}/services/oauth2/token` }, `Salesforce ${grant.kind} login`);
+		super(
+			{ ...options, tokenUrl: `${grant.loginUrl.replace(/\/+$/, '')}/services/oauth2/token` },
+			`Salesforce ${grant.kind} login`,
+		);
 		const who = grant.kind === 'clientCredentials' ? grant.clientId : grant.username;
 		this.id = fingerprint(`salesforce-${grant.kind}`, [grant.loginUrl, grant.clientId, who]);
 	}
 
-	protected async grantParams(): Promise<{ params: Record<string, string>; headers?: Record<string, string> }> {
+	protected async grantParams(): Promise<{
+		params: Record<string, string>;
+		headers?: Record<string, string>;
+	}> {
 		const request = tokenRequest(this.grant, this.now());
 		return { params: Object.fromEntries(new URLSearchParams(request.body)) };
 	}
@@ -41,10 +47,19 @@ export interface ConnectSalesforceOptions {
 }
 
 /** Logs in and returns a connector on the org's instance URL. */
-export async function connectSalesforce(options: ConnectSalesforceOptions): Promise<SalesforceConnector> {
+export async function connectSalesforce(
+	options: ConnectSalesforceOptions,
+): Promise<SalesforceConnector> {
 	const auth = new SalesforceTokenAuth(options.grant, options.token);
 	await auth.getToken();
 	const instanceUrl = auth.instanceUrl;
-	if (!instanceUrl) throw new CrmError('The Salesforce token response has no instance_url', { kind: 'authentication' });
-	return new SalesforceConnector({ instanceUrl, apiVersion: options.apiVersion, http: { ...options.http, auth } });
+	if (!instanceUrl)
+		throw new CrmError('The Salesforce token response has no instance_url', {
+			kind: 'authentication',
+		});
+	return new SalesforceConnector({
+		instanceUrl,
+		apiVersion: options.apiVersion,
+		http: { ...options.http, auth },
+	});
 }

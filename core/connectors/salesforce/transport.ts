@@ -10,7 +10,10 @@ import { PassThrough } from 'node:stream';
 import { Connection } from 'jsforce';
 import { StreamPromise } from 'jsforce/lib/util/promise';
 import JsforceTransport from 'jsforce/lib/transport';
-import type { HttpRequest as JsforceRequest, HttpResponse as JsforceResponse } from 'jsforce/lib/types';
+import type {
+	HttpRequest as JsforceRequest,
+	HttpResponse as JsforceResponse,
+} from 'jsforce/lib/types';
 
 import type { HttpClient } from '../../http/client';
 import type { HttpMethod } from '../../http/types';
@@ -63,7 +66,12 @@ export class CoreJsforceTransport extends JsforceTransport {
 		});
 		const date = res.headers.date ? Date.parse(res.headers.date) : Number.NaN;
 		if (!Number.isNaN(date)) this.lastServerTime = date;
-		const text = typeof res.body === 'string' ? res.body : res.body === undefined ? '' : JSON.stringify(res.body);
+		const text =
+			typeof res.body === 'string'
+				? res.body
+				: res.body === undefined
+					? ''
+					: JSON.stringify(res.body);
 		return { statusCode: res.status, headers: res.headers, body: text };
 	}
 }
@@ -80,8 +88,13 @@ export interface JsforceConnectionOptions {
 
 /** A jsforce `Connection` whose requests all go through the core `HttpClient`. */
 export function createJsforceConnection(options: JsforceConnectionOptions): Connection {
-	const conn = new Connection({ instanceUrl: options.instanceUrl.replace(/\/+$/, ''), version: options.version ?? SALESFORCE_API_VERSION });
-	(conn as unknown as { _transport: JsforceTransport })._transport = new CoreJsforceTransport(options.http);
+	const conn = new Connection({
+		instanceUrl: options.instanceUrl.replace(/\/+$/, ''),
+		version: options.version ?? SALESFORCE_API_VERSION,
+	});
+	(conn as unknown as { _transport: JsforceTransport })._transport = new CoreJsforceTransport(
+		options.http,
+	);
 	return conn;
 }
 

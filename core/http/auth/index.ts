@@ -1,6 +1,14 @@
 export type { AuthProvider } from './types';
 export { fingerprint, readHeader, withHeader } from './types';
-export { ApiKeyAuth, type ApiKeyAuthOptions, BasicAuth, type BasicAuthOptions, BearerAuth, type BearerAuthOptions, NoAuth } from './simple';
+export {
+	ApiKeyAuth,
+	type ApiKeyAuthOptions,
+	BasicAuth,
+	type BasicAuthOptions,
+	BearerAuth,
+	type BearerAuthOptions,
+	NoAuth,
+} from './simple';
 export {
 	type ClientAuthMethod,
 	type ClientCredentialsOptions,

@@ -79,7 +79,9 @@ function parseTokenBody(body: unknown): Record<string, unknown> | undefined {
 		if (/(^|&)access_token=/.test(text)) return Object.fromEntries(new URLSearchParams(text));
 		return undefined;
 	}
-	return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+	return typeof body === 'object' && body !== null && !Array.isArray(body)
+		? (body as Record<string, unknown>)
+		: undefined;
 }
 
 function scopeString(scope: string | string[] | undefined): string | undefined {
@@ -90,7 +92,10 @@ function scopeString(scope: string | string[] | undefined): string | undefined {
 
 function requireOption(value: string | undefined, name: string, provider: string): string {
 	if (typeof value !== 'string' || value.trim() === '') {
-		throw new CrmError(`${provider}: "${name}" is required but empty`, { kind: 'authentication', hint: `Fill in "${name}" in the credential.` });
+		throw new CrmError(`${provider}: "${name}" is required but empty`, {
+			kind: 'authentication',
+			hint: `Fill in "${name}" in the credential.`,
+		});
 	}
 	return value;
 }
@@ -127,12 +132,23 @@ export abstract class OAuth2TokenAuth implements AuthProvider {
 		this.transport = baseOptions.transport ?? defaultTokenTransport();
 		this.now = baseOptions.now ?? Date.now;
 		this.skewMs = baseOptions.expirySkewMs ?? 60_000;
-		this.tokenRetry = new RetryPolicy({ maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 5_000, maxTotalWaitMs: 15_000, jitter: 'equal', now: this.now, ...baseOptions.retry });
+		this.tokenRetry = new RetryPolicy({
+			maxAttempts: 3,
+			baseDelayMs: 500,
+			maxDelayMs: 5_000,
+			maxTotalWaitMs: 15_000,
+			jitter: 'equal',
+			now: this.now,
+			...baseOptions.retry,
+		});
 		for (const v of Object.values(baseOptions.extraParams ?? {})) registerSecret(v);
 	}
 
 	/** The grant's form parameters and any extra headers (e.g. Basic client authentication). */
-	protected abstract grantParams(): Promise<{ params: Record<string, string>; headers?: Record<string, string> }>;
+	protected abstract grantParams(): Promise<{
+		params: Record<string, string>;
+		headers?: Record<string, string>;
+	}>;
 
 	/** Hook after a successful token response (refresh-token rotation). */
 	protected afterToken?(token: TokenSet): Promise<void>;
@@ -211,7 +227,9 @@ export abstract class OAuth2TokenAuth implements AuthProvider {
 	): void {
 		if (!clientId) return;
 		if (method === 'basic') {
-			const encoded = Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret ?? '')}`).toString('base64');
+			const encoded = Buffer.from(
+				`${formEncode(clientId)}:${formEncode(clientSecret ?? '')}`,
+			).toString('base64');
 			registerSecret(encoded);
 			headers.Authorization = `Basic ${encoded}`;
 		} else {
@@ -225,7 +243,11 @@ export abstract class OAuth2TokenAuth implements AuthProvider {
 		const request: HttpRequest = {
 			method: 'POST',
 			url: this.tokenUrl,
-			headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json', ...headers },
+			headers: {
+				'Content-Type': 'application/x-www-form-urlencoded',
+				Accept: 'application/json',
+				...headers,
+			},
 			body: new URLSearchParams(params).toString(),
 			timeoutMs: this.baseOptions.timeoutMs ?? 30_000,
 		};
@@ -234,28 +256,35 @@ export abstract class OAuth2TokenAuth implements AuthProvider {
 		let response: HttpResponse;
 		try {
 			// A token request writes nothing: resending it after a dropped connection, a timeout, a 5xx or a 429 is safe.
-			({ value: response } = await this.tokenRetry.execute({ ...request, idempotent: true }, async () => {
-				requestedAt = this.now();
-				this.tokenRequests++;
-				let answer: HttpResponse;
-				try {
-					answer = await this.transport.send(request);
-				} catch (err) {
-					throw toCrmError(err, summary);
-				}
-				if (answer.status === 429 || answer.status >= 500) throw classifyHttpError(answer, summary, { now: this.now });
-				return answer;
-			}));
+			({ value: response } = await this.tokenRetry.execute(
+				{ ...request, idempotent: true },
+				async () => {
+					requestedAt = this.now();
+					this.tokenRequests++;
+					let answer: HttpResponse;
+					try {
+						answer = await this.transport.send(request);
+					} catch (err) {
+						throw toCrmError(err, summary);
+					}
+					if (answer.status === 429 || answer.status >= 500)
+						throw classifyHttpError(answer, summary, { now: this.now });
+					return answer;
+				},
+			));
 		} catch (err) {
 			if (!isCrmError(err)) throw err;
 			// No usable answer even after the retries: the API call that needed this token was not sent.
-			if (err.kind === 'transient' || err.kind === 'rateLimited' || err.reachedServer === false) throw tokenRequestError(err, this.providerName);
+			if (err.kind === 'transient' || err.kind === 'rateLimited' || err.reachedServer === false)
+				throw tokenRequestError(err, this.providerName);
 			throw err.addNote(`${this.providerName}: the token request failed`);
 		}
 		if (response.status < 200 || response.status >= 300) {
 			const classified = classifyHttpError(response, summary, { now: this.now });
-			const isClientError = response.status >= 400 && response.status < 500 && classified.kind !== 'rateLimited';
-			if (!isClientError) throw classified.addNote(`${this.providerName}: the token request failed`);
+			const isClientError =
+				response.status >= 400 && response.status < 500 && classified.kind !== 'rateLimited';
+			if (!isClientError)
+				throw classified.addNote(`${this.providerName}: the token request failed`);
 			throw new CrmError(`${this.providerName} token request rejected: ${classified.message}`, {
 				kind: 'authentication',
 				status: classified.status,
@@ -270,24 +299,32 @@ export abstract class OAuth2TokenAuth implements AuthProvider {
 		const accessToken = body?.access_token;
 		if (typeof accessToken !== 'string' || accessToken === '') {
 			const shown = body ? Object.keys(body).join(', ') || 'an empty object' : typeof response.body;
-			throw new CrmError(`${this.providerName}: the token endpoint answered HTTP ${response.status} without an access_token (got ${shown})`, {
-				kind: 'authentication',
-				status: response.status,
-				request: summary,
-				hint: 'Check that the token URL points at the OAuth2 token endpoint.',
-			});
+			throw new CrmError(
+				`${this.providerName}: the token endpoint answered HTTP ${response.status} without an access_token (got ${shown})`,
+				{
+					kind: 'authentication',
+					status: response.status,
+					request: summary,
+					hint: 'Check that the token URL points at the OAuth2 token endpoint.',
+				},
+			);
 		}
 		for (const field of TOKEN_FIELDS) registerSecret(body?.[field]);
 		const token = this.toTokenSet(body as Record<string, unknown>, accessToken, requestedAt);
 		const extras: Record<string, unknown> = {};
-		for (const [k, v] of Object.entries(body as Record<string, unknown>)) if (!TOKEN_FIELDS.includes(k)) extras[k] = v;
+		for (const [k, v] of Object.entries(body as Record<string, unknown>))
+			if (!TOKEN_FIELDS.includes(k)) extras[k] = v;
 		this.lastTokenResponse = redactValue(extras);
 		this.token = token;
 		await this.afterToken?.(token);
 		return token;
 	}
 
-	private toTokenSet(body: Record<string, unknown>, accessToken: string, requestedAt: number): TokenSet {
+	private toTokenSet(
+		body: Record<string, unknown>,
+		accessToken: string,
+		requestedAt: number,
+	): TokenSet {
 		const rawType = typeof body.token_type === 'string' ? body.token_type : '';
 		const tokenType = !rawType || /^bearer$/i.test(rawType) ? 'Bearer' : rawType;
 		const expiresIn = Number(body.expires_in ?? this.baseOptions.defaultExpiresInSec);
@@ -296,7 +333,8 @@ export abstract class OAuth2TokenAuth implements AuthProvider {
 			const lifetimeMs = expiresIn * 1000;
 			expiresAt = requestedAt + lifetimeMs - Math.min(this.skewMs, lifetimeMs / 2);
 		}
-		const refreshToken = typeof body.refresh_token === 'string' && body.refresh_token ? body.refresh_token : undefined;
+		const refreshToken =
+			typeof body.refresh_token === 'string' && body.refresh_token ? body.refresh_token : undefined;
 		return { accessToken, tokenType, expiresAt, refreshToken };
 	}
 }
@@ -327,10 +365,22 @@ export class OAuth2ClientCredentialsAuth extends OAuth2TokenAuth {
 		]);
 	}
 
-	protected async grantParams(): Promise<{ params: Record<string, string>; headers?: Record<string, string> }> {
-		const params: Record<string, string> = { grant_type: 'client_credentials', ...this.baseParams() };
+	protected async grantParams(): Promise<{
+		params: Record<string, string>;
+		headers?: Record<string, string>;
+	}> {
+		const params: Record<string, string> = {
+			grant_type: 'client_credentials',
+			...this.baseParams(),
+		};
 		const headers: Record<string, string> = {};
-		this.clientAuth(this.options.clientAuth ?? 'body', this.options.clientId, this.options.clientSecret, params, headers);
+		this.clientAuth(
+			this.options.clientAuth ?? 'body',
+			this.options.clientId,
+			this.options.clientSecret,
+			params,
+			headers,
+		);
 		return { params, headers };
 	}
 }
@@ -380,9 +430,17 @@ export class OAuth2RefreshTokenAuth extends OAuth2TokenAuth {
 		registerSecret(options.clientSecret);
 		registerSecret(options.accessToken);
 		if (options.accessToken) {
-			this.token = { accessToken: options.accessToken, tokenType: 'Bearer', expiresAt: options.accessTokenExpiresAt };
+			this.token = {
+				accessToken: options.accessToken,
+				tokenType: 'Bearer',
+				expiresAt: options.accessTokenExpiresAt,
+			};
 		}
-		this.id = fingerprint('oauth2-refresh-token', [options.tokenUrl, options.clientId, options.accountKey ?? options.refreshToken]);
+		this.id = fingerprint('oauth2-refresh-token', [
+			options.tokenUrl,
+			options.clientId,
+			options.accountKey ?? options.refreshToken,
+		]);
 	}
 
 	/** The refresh token currently in use (after rotation, the newest). */
@@ -390,10 +448,23 @@ export class OAuth2RefreshTokenAuth extends OAuth2TokenAuth {
 		return this.refreshToken;
 	}
 
-	protected async grantParams(): Promise<{ params: Record<string, string>; headers?: Record<string, string> }> {
-		const params: Record<string, string> = { grant_type: 'refresh_token', refresh_token: this.refreshToken, ...this.baseParams() };
+	protected async grantParams(): Promise<{
+		params: Record<string, string>;
+		headers?: Record<string, string>;
+	}> {
+		const params: Record<string, string> = {
+			grant_type: 'refresh_token',
+			refresh_token: this.refreshToken,
+			...this.baseParams(),
+		};
 		const headers: Record<string, string> = {};
-		this.clientAuth(this.options.clientAuth ?? 'body', this.options.clientId, this.options.clientSecret, params, headers);
+		this.clientAuth(
+			this.options.clientAuth ?? 'body',
+			this.options.clientId,
+			this.options.clientSecret,
+			params,
+			headers,
+		);
 		return { params, headers };
 	}
 
@@ -414,7 +485,10 @@ export class OAuth2RefreshTokenAuth extends OAuth2TokenAuth {
 			const reason = err instanceof Error ? err.message : String(err);
 			throw new CrmError(
 				`${this.providerName}: the onTokens callback failed (${reason})${rotated ? '; the rotated refresh token was NOT persisted and the stored one may no longer work' : ''}`,
-				{ kind: 'fatal', hint: 'Fix the token store; then reconnect the credential if the stored refresh token was invalidated.' },
+				{
+					kind: 'fatal',
+					hint: 'Fix the token store; then reconnect the credential if the stored refresh token was invalidated.',
+				},
 			);
 		}
 	}
@@ -508,8 +582,15 @@ export class OAuth2JwtBearerAuth extends OAuth2TokenAuth {
 		return assertion;
 	}
 
-	protected async grantParams(): Promise<{ params: Record<string, string>; headers?: Record<string, string> }> {
-		const params: Record<string, string> = { grant_type: JWT_BEARER_GRANT_TYPE, assertion: this.createAssertion(), ...this.baseParams() };
+	protected async grantParams(): Promise<{
+		params: Record<string, string>;
+		headers?: Record<string, string>;
+	}> {
+		const params: Record<string, string> = {
+			grant_type: JWT_BEARER_GRANT_TYPE,
+			assertion: this.createAssertion(),
+			...this.baseParams(),
+		};
 		const headers: Record<string, string> = {};
 		this.clientAuth('body', this.options.clientId, this.options.clientSecret, params, headers);
 		return { params, headers };

@@ -38,7 +38,8 @@ export function fingerprint(kind: string, parts: Array<string | undefined>): str
 export function withHeader(request: HttpRequest, name: string, value: string): HttpRequest {
 	const headers: Record<string, string> = {};
 	const lower = name.toLowerCase();
-	for (const [k, v] of Object.entries(request.headers ?? {})) if (k.toLowerCase() !== lower) headers[k] = v;
+	for (const [k, v] of Object.entries(request.headers ?? {}))
+		if (k.toLowerCase() !== lower) headers[k] = v;
 	headers[name] = value;
 	return { ...request, headers };
 }
@@ -46,6 +47,7 @@ export function withHeader(request: HttpRequest, name: string, value: string): H
 /** Case-insensitive header read. */
 export function readHeader(request: HttpRequest | undefined, name: string): string | undefined {
 	const lower = name.toLowerCase();
-	for (const [k, v] of Object.entries(request?.headers ?? {})) if (k.toLowerCase() === lower) return v;
+	for (const [k, v] of Object.entries(request?.headers ?? {}))
+		if (k.toLowerCase() === lower) return v;
 	return undefined;
 }

@@ -6,17 +6,53 @@ import type { INodeProperties } from 'n8n-workflow';
 
 /** Transform steps, as shown in the editor (value = the core's `Transform['type']`). */
 const transformTypeOptions = [
-	{ name: 'Empty to Null', value: 'emptyToNull', description: 'Turns an empty text or empty list into null' },
-	{ name: 'Join List Into Text', value: 'join', description: 'Joins a list into one text with a separator' },
-	{ name: 'Look Up Value', value: 'lookup', description: 'Replaces a value by its entry in a table, e.g. "DE" → "Germany"' },
+	{
+		name: 'Empty to Null',
+		value: 'emptyToNull',
+		description: 'Turns an empty text or empty list into null',
+	},
+	{
+		name: 'Join List Into Text',
+		value: 'join',
+		description: 'Joins a list into one text with a separator',
+	},
+	{
+		name: 'Look Up Value',
+		value: 'lookup',
+		description: 'Replaces a value by its entry in a table, e.g. "DE" → "Germany"',
+	},
 	{ name: 'Lowercase', value: 'lowercase' },
-	{ name: 'Replace Text', value: 'replace', description: 'Replaces text, optionally with a regular expression' },
-	{ name: 'Split Text Into List', value: 'split', description: 'Splits a text into a list at a separator' },
-	{ name: 'Title Case', value: 'titlecase', description: 'Capitalises the first letter of each word' },
-	{ name: 'To Boolean', value: 'toBoolean', description: 'Converts yes/no, true/false, 1/0 and your own words to true or false' },
-	{ name: 'To Date', value: 'toDate', description: 'Parses a date or time and writes it in a standard format' },
+	{
+		name: 'Replace Text',
+		value: 'replace',
+		description: 'Replaces text, optionally with a regular expression',
+	},
+	{
+		name: 'Split Text Into List',
+		value: 'split',
+		description: 'Splits a text into a list at a separator',
+	},
+	{
+		name: 'Title Case',
+		value: 'titlecase',
+		description: 'Capitalises the first letter of each word',
+	},
+	{
+		name: 'To Boolean',
+		value: 'toBoolean',
+		description: 'Converts yes/no, true/false, 1/0 and your own words to true or false',
+	},
+	{
+		name: 'To Date',
+		value: 'toDate',
+		description: 'Parses a date or time and writes it in a standard format',
+	},
 	{ name: 'To Integer', value: 'toInteger', description: 'Converts to a whole number' },
-	{ name: 'To Number', value: 'toNumber', description: 'Converts text such as "1,234.5" or "1.234,5" to a number' },
+	{
+		name: 'To Number',
+		value: 'toNumber',
+		description: 'Converts text such as "1,234.5" or "1.234,5" to a number',
+	},
 	{ name: 'To Text', value: 'toString', description: 'Converts any value to text' },
 	{ name: 'Trim Whitespace', value: 'trim', description: 'Removes spaces at the start and end' },
 	{ name: 'Truncate', value: 'truncate', description: 'Cuts text (or a list) to a maximum length' },
@@ -50,7 +86,8 @@ const transformFields: INodeProperties[] = [
 			{
 				name: 'Detect Automatically',
 				value: 'auto',
-				description: 'Reads 1234.5, 1,234.5 and 1.234,5; an ambiguous value such as 1,234 fails the item, naming it',
+				description:
+					'Reads 1234.5, 1,234.5 and 1.234,5; an ambiguous value such as 1,234 fails the item, naming it',
 			},
 			{ name: 'Comma (1.234,5)', value: ',' },
 			{ name: 'Point (1,234.5)', value: '.' },
@@ -64,7 +101,11 @@ const transformFields: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{ name: 'Cut Off Decimals', value: 'trunc', description: '2.7 → 2, -2.7 → -2' },
-			{ name: 'Fail the Item', value: 'error', description: 'A value such as 2.5 makes the item invalid' },
+			{
+				name: 'Fail the Item',
+				value: 'error',
+				description: 'A value such as 2.5 makes the item invalid',
+			},
 			{ name: 'Round', value: 'round', description: '2.5 → 3' },
 			{ name: 'Round Down', value: 'floor', description: '2.7 → 2' },
 			{ name: 'Round Up', value: 'ceil', description: '2.1 → 3' },
@@ -78,7 +119,8 @@ const transformFields: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. yes, y, ja, oui',
-		description: 'Comma-separated words that mean true, in addition to true, 1 and yes. Case does not matter.',
+		description:
+			'Comma-separated words that mean true, in addition to true, 1 and yes. Case does not matter.',
 		displayOptions: showFor('toBoolean'),
 	},
 	{
@@ -87,7 +129,8 @@ const transformFields: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. no, n, nein, non',
-		description: 'Comma-separated words that mean false, in addition to false, 0 and no. Case does not matter.',
+		description:
+			'Comma-separated words that mean false, in addition to false, 0 and no. Case does not matter.',
 		displayOptions: showFor('toBoolean'),
 	},
 	{
@@ -145,8 +188,20 @@ const transformFields: INodeProperties[] = [
 				displayName: 'Pair',
 				name: 'pairs',
 				values: [
-					{ displayName: 'From', name: 'from', type: 'string', default: '', description: 'The incoming value' },
-					{ displayName: 'To', name: 'to', type: 'string', default: '', description: 'The value to write instead' },
+					{
+						displayName: 'From',
+						name: 'from',
+						type: 'string',
+						default: '',
+						description: 'The incoming value',
+					},
+					{
+						displayName: 'To',
+						name: 'to',
+						type: 'string',
+						default: '',
+						description: 'The value to write instead',
+					},
 				],
 			},
 		],
@@ -164,7 +219,11 @@ const transformFields: INodeProperties[] = [
 		name: 'notFound',
 		type: 'options',
 		options: [
-			{ name: 'Fail the Item', value: 'error', description: 'Reports the item as invalid, naming the value' },
+			{
+				name: 'Fail the Item',
+				value: 'error',
+				description: 'Reports the item as invalid, naming the value',
+			},
 			{ name: 'Leave Empty', value: 'empty', description: 'The field gets no value' },
 			{ name: 'Use Fallback Value', value: 'fallback' },
 		],
@@ -192,7 +251,8 @@ const transformFields: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. -',
-		description: 'The text to find (or a regular expression, see below). Every occurrence is replaced.',
+		description:
+			'The text to find (or a regular expression, see below). Every occurrence is replaced.',
 		displayOptions: showFor('replace'),
 	},
 	{
@@ -208,7 +268,8 @@ const transformFields: INodeProperties[] = [
 		name: 'regex',
 		type: 'boolean',
 		default: false,
-		description: 'Whether "Find" is a JavaScript regular expression (without slashes), e.g. [^0-9+]',
+		description:
+			'Whether "Find" is a JavaScript regular expression (without slashes), e.g. [^0-9+]',
 		displayOptions: showFor('replace'),
 	},
 	{
@@ -308,7 +369,8 @@ const ruleFields: INodeProperties[] = [
 		default: '',
 		requiresDataPath: 'single',
 		placeholder: 'e.g. email, address.city or emails[0]',
-		description: 'Path of the field in the incoming item. Drag a field from the input to fill it in.',
+		description:
+			'Path of the field in the incoming item. Drag a field from the input to fill it in.',
 		displayOptions: { show: { valueFrom: ['source'] } },
 	},
 	{
@@ -355,14 +417,16 @@ const ruleFields: INodeProperties[] = [
 			{ name: 'URL', value: 'url' },
 		],
 		default: 'any',
-		description: 'The type the value must have after its transforms; an item whose value does not fit is invalid',
+		description:
+			'The type the value must have after its transforms; an item whose value does not fit is invalid',
 	},
 	{
 		displayName: 'Required',
 		name: 'required',
 		type: 'boolean',
 		default: false,
-		description: 'Whether an item without a value for this field (after transforms and default) is invalid',
+		description:
+			'Whether an item without a value for this field (after transforms and default) is invalid',
 	},
 	{
 		displayName: 'Checks',
@@ -381,11 +445,16 @@ export const fieldMapperProperties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		options: [
-			{ name: 'Define Below', value: 'define', description: 'Define each target field in the editor' },
+			{
+				name: 'Define Below',
+				value: 'define',
+				description: 'Define each target field in the editor',
+			},
 			{
 				name: 'JSON',
 				value: 'json',
-				description: 'Write the whole mapping as JSON (for power users, AI tools and mappings kept elsewhere)',
+				description:
+					'Write the whole mapping as JSON (for power users, AI tools and mappings kept elsewhere)',
 			},
 		],
 		default: 'define',
@@ -430,7 +499,8 @@ export const fieldMapperProperties: INodeProperties[] = [
 				name: 'keepUnmapped',
 				type: 'boolean',
 				default: false,
-				description: 'Whether fields of the incoming item that no mapping reads are copied to the output unchanged',
+				description:
+					'Whether fields of the incoming item that no mapping reads are copied to the output unchanged',
 			},
 			{
 				displayName: 'Write Missing Fields as Null',

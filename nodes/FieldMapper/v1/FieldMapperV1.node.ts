@@ -10,7 +10,12 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { MappingCache } from '../../../core/records/mappingCache';
 import type { CompiledMapping, MappingIssue, MappingSpec } from '../../../core/records/types';
-import { buildSpecFromRules, type MappingOptions, parseJsonSpec, type RuleParameters } from './buildSpec';
+import {
+	buildSpecFromRules,
+	type MappingOptions,
+	parseJsonSpec,
+	type RuleParameters,
+} from './buildSpec';
 import { fieldMapperProperties } from './FieldMapperV1.description';
 
 /**
@@ -68,10 +73,14 @@ export class FieldMapperV1 implements INodeType {
 			try {
 				return { compiled: cache.get(spec), writeNulls: spec.dropUndefined === false };
 			} catch (error) {
-				throw new NodeOperationError(node, `Invalid mapping: ${error instanceof Error ? error.message : String(error)}`, {
-					itemIndex,
-					description: 'Fix this field mapping in the node parameters. Nothing was mapped.',
-				});
+				throw new NodeOperationError(
+					node,
+					`Invalid mapping: ${error instanceof Error ? error.message : String(error)}`,
+					{
+						itemIndex,
+						description: 'Fix this field mapping in the node parameters. Nothing was mapped.',
+					},
+				);
 			}
 		};
 
@@ -97,7 +106,9 @@ export class FieldMapperV1 implements INodeType {
 
 			const result = mapping.compiled.map(items[itemIndex].json, label);
 			if (result.ok) {
-				const json = (mapping.writeNulls ? undefinedToNull(result.value) : result.value) as IDataObject;
+				const json = (
+					mapping.writeNulls ? undefinedToNull(result.value) : result.value
+				) as IDataObject;
 				returnData.push({ json, pairedItem: { item: itemIndex } });
 				continue;
 			}
@@ -112,7 +123,9 @@ export class FieldMapperV1 implements INodeType {
 			throw new NodeOperationError(node, message, {
 				itemIndex,
 				description:
-					result.issues.length > 1 ? result.issues.map((issue) => `• ${issue.message}`).join('\n') : undefined,
+					result.issues.length > 1
+						? result.issues.map((issue) => `• ${issue.message}`).join('\n')
+						: undefined,
 			});
 		}
 		return [returnData];
@@ -139,7 +152,11 @@ function undefinedToNull(value: Record<string, unknown>): Record<string, unknown
 	const out: Record<string, unknown> = {};
 	for (const [key, entry] of Object.entries(value)) {
 		if (entry === undefined) out[key] = null;
-		else if (entry !== null && typeof entry === 'object' && Object.getPrototypeOf(entry) === Object.prototype) {
+		else if (
+			entry !== null &&
+			typeof entry === 'object' &&
+			Object.getPrototypeOf(entry) === Object.prototype
+		) {
 			out[key] = undefinedToNull(entry as Record<string, unknown>);
 		} else out[key] = entry;
 	}
@@ -150,5 +167,7 @@ function undefinedToNull(value: Record<string, unknown>): Record<string, unknown
 function summarise(label: string, issues: MappingIssue[]): string {
 	if (issues.length === 0) return `${label} could not be mapped`;
 	const [first] = issues;
-	return issues.length === 1 ? first.message : `${first.message} (and ${issues.length - 1} more issue${issues.length > 2 ? 's' : ''})`;
+	return issues.length === 1
+		? first.message
+		: `${first.message} (and ${issues.length - 1} more issue${issues.length > 2 ? 's' : ''})`;
 }

@@ -93,27 +93,38 @@ const commaList = (text: string): string[] =>
 export function coerceTyped(value: unknown, type: FieldType | undefined): unknown {
 	if (typeof value !== 'string') return value;
 	const text = value.trim();
-	if ((type === 'number' || type === 'integer') && /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) {
+	if (
+		(type === 'number' || type === 'integer') &&
+		/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)
+	) {
 		return Number(text);
 	}
 	if (type === 'boolean' && /^(true|false)$/i.test(text)) return text.toLowerCase() === 'true';
 	return value;
 }
 
-function lookupTable(ctx: SpecContext, step: TransformStepParameters, label: string): Record<string, unknown> {
+function lookupTable(
+	ctx: SpecContext,
+	step: TransformStepParameters,
+	label: string,
+): Record<string, unknown> {
 	if ((step.tableFormat ?? 'pairs') === 'json') {
 		let table: unknown = step.tableJson;
 		if (typeof table === 'string') {
 			try {
 				table = JSON.parse(table);
 			} catch (error) {
-				throw specError(ctx, 
+				throw specError(
+					ctx,
 					`${label}: the lookup table is not valid JSON (${(error as Error).message}). Write an object such as {"DE": "Germany"}.`,
 				);
 			}
 		}
 		if (table === null || typeof table !== 'object' || Array.isArray(table)) {
-			throw specError(ctx, `${label}: the lookup table must be a JSON object such as {"DE": "Germany"}.`);
+			throw specError(
+				ctx,
+				`${label}: the lookup table must be a JSON object such as {"DE": "Germany"}.`,
+			);
 		}
 		return table as Record<string, unknown>;
 	}
@@ -121,7 +132,10 @@ function lookupTable(ctx: SpecContext, step: TransformStepParameters, label: str
 	for (const [index, pair] of (step.table?.pairs ?? []).entries()) {
 		const from = pair.from ?? '';
 		if (from in table) {
-			throw specError(ctx, `${label}: the lookup table lists "${from}" twice (pair ${index + 1}). Keep one.`);
+			throw specError(
+				ctx,
+				`${label}: the lookup table lists "${from}" twice (pair ${index + 1}). Keep one.`,
+			);
 		}
 		table[from] = pair.to ?? '';
 	}
@@ -175,7 +189,10 @@ function buildTransform(ctx: SpecContext, step: TransformStepParameters, label: 
 		}
 		case 'replace':
 			if (!step.pattern) {
-				throw specError(ctx, `${label}: "Find" of the Replace Text transform is empty. Enter the text to replace.`);
+				throw specError(
+					ctx,
+					`${label}: "Find" of the Replace Text transform is empty. Enter the text to replace.`,
+				);
 			}
 			return {
 				type: 'replace',
@@ -187,7 +204,10 @@ function buildTransform(ctx: SpecContext, step: TransformStepParameters, label: 
 		case 'truncate':
 			return { type: 'truncate', length: step.length ?? 255 };
 		default:
-			throw specError(ctx, `${label}: unknown transform "${String(step.type)}". Pick one from the list.`);
+			throw specError(
+				ctx,
+				`${label}: unknown transform "${String(step.type)}". Pick one from the list.`,
+			);
 	}
 }
 
@@ -205,17 +225,21 @@ function buildRule(ctx: SpecContext, params: RuleParameters, index: number): Fie
 	} else {
 		const source = typeof params.source === 'string' ? params.source.trim() : '';
 		if (source === '') {
-			throw specError(ctx, 
+			throw specError(
+				ctx,
 				`${label}: "Source Field" is empty. Enter the path of the incoming field (e.g. email), or set "Value From" to Fixed Value.`,
 			);
 		}
 		rule.source = source;
-		if (params.default !== undefined && params.default !== '') rule.default = coerceTyped(params.default, type);
+		if (params.default !== undefined && params.default !== '')
+			rule.default = coerceTyped(params.default, type);
 	}
 
 	const steps = params.transforms?.steps ?? [];
 	if (steps.length > 0) {
-		rule.transforms = steps.map((step, stepIndex) => buildTransform(ctx, step, `${label}, transform ${stepIndex + 1}`));
+		rule.transforms = steps.map((step, stepIndex) =>
+			buildTransform(ctx, step, `${label}, transform ${stepIndex + 1}`),
+		);
 	}
 	if (params.required === true) rule.required = true;
 
@@ -232,7 +256,11 @@ function buildRule(ctx: SpecContext, params: RuleParameters, index: number): Fie
 }
 
 /** The spec of the "Define Below" mode. */
-export function buildSpecFromRules(ctx: SpecContext, rules: RuleParameters[], options: MappingOptions = {}): MappingSpec {
+export function buildSpecFromRules(
+	ctx: SpecContext,
+	rules: RuleParameters[],
+	options: MappingOptions = {},
+): MappingSpec {
 	if (rules.length === 0) {
 		throw specError(ctx, 'no field mappings are defined — add at least one under "Mappings"');
 	}
@@ -250,18 +278,25 @@ export function parseJsonSpec(ctx: SpecContext, json: unknown): MappingSpec {
 		try {
 			value = JSON.parse(value);
 		} catch (error) {
-			throw specError(ctx, `"Mapping (JSON)" is not valid JSON (${(error as Error).message}) — check quotes, commas and brackets`);
+			throw specError(
+				ctx,
+				`"Mapping (JSON)" is not valid JSON (${(error as Error).message}) — check quotes, commas and brackets`,
+			);
 		}
 	}
 	if (Array.isArray(value)) value = { rules: value };
 	if (value === null || typeof value !== 'object' || !Array.isArray((value as MappingSpec).rules)) {
-		throw specError(ctx, 
+		throw specError(
+			ctx,
 			'"Mapping (JSON)" must be an object with a "rules" array, e.g. {"rules": [{"target": "Email", "source": "email"}]}, or just the rules array',
 		);
 	}
 	const spec = value as MappingSpec;
 	if (spec.rules.length === 0) {
-		throw specError(ctx, '"Mapping (JSON)" has no rules — add at least one, e.g. {"target": "Email", "source": "email"}');
+		throw specError(
+			ctx,
+			'"Mapping (JSON)" has no rules — add at least one, e.g. {"target": "Email", "source": "email"}',
+		);
 	}
 	return spec;
 }

@@ -29,14 +29,23 @@ export class HubSpotV1 implements INodeType {
 		this.description = {
 			...baseDescription,
 			version: 1,
-			subtitle: '={{ $parameter["operation"] + ": " + ($parameter["objectType"] || $parameter["resource"]) }}',
+			subtitle:
+				'={{ $parameter["operation"] + ": " + ($parameter["objectType"] || $parameter["resource"]) }}',
 			defaults: { name: 'HubSpot CRM' },
 			inputs: [NodeConnectionTypes.Main],
 			outputs: [NodeConnectionTypes.Main],
 			usableAsTool: true,
 			credentials: [
-				{ name: PRIVATE_APP_TYPE_NAME, required: true, displayOptions: { show: { authentication: ['privateApp'] } } },
-				{ name: OAUTH2_TYPE_NAME, required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+				{
+					name: PRIVATE_APP_TYPE_NAME,
+					required: true,
+					displayOptions: { show: { authentication: ['privateApp'] } },
+				},
+				{
+					name: OAUTH2_TYPE_NAME,
+					required: true,
+					displayOptions: { show: { authentication: ['oAuth2'] } },
+				},
 			],
 			properties,
 		};

@@ -1,4 +1,10 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeBaseDescription, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeBaseDescription,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { router } from './actions/router';
@@ -27,10 +33,26 @@ export class SalesforceV1 implements INodeType {
 			outputs: [NodeConnectionTypes.Main],
 			usableAsTool: true,
 			credentials: [
-				{ name: CREDENTIAL_TYPES.oAuth2, required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
-				{ name: CREDENTIAL_TYPES.jwt, required: true, displayOptions: { show: { authentication: ['jwt'] } } },
-				{ name: CREDENTIAL_TYPES.clientCredentials, required: true, displayOptions: { show: { authentication: ['clientCredentials'] } } },
-				{ name: CREDENTIAL_TYPES.password, required: true, displayOptions: { show: { authentication: ['password'] } } },
+				{
+					name: CREDENTIAL_TYPES.oAuth2,
+					required: true,
+					displayOptions: { show: { authentication: ['oAuth2'] } },
+				},
+				{
+					name: CREDENTIAL_TYPES.jwt,
+					required: true,
+					displayOptions: { show: { authentication: ['jwt'] } },
+				},
+				{
+					name: CREDENTIAL_TYPES.clientCredentials,
+					required: true,
+					displayOptions: { show: { authentication: ['clientCredentials'] } },
+				},
+				{
+					name: CREDENTIAL_TYPES.password,
+					required: true,
+					displayOptions: { show: { authentication: ['password'] } },
+				},
 			],
 			properties: salesforceProperties,
 		};

@@ -16,7 +16,10 @@ import {
 	readChanges,
 	watermarkField,
 } from '../../../core/connectors/salesforce/changes';
-import type { SalesforceConnector, SalesforceRecord } from '../../../core/connectors/salesforce/connector';
+import type {
+	SalesforceConnector,
+	SalesforceRecord,
+} from '../../../core/connectors/salesforce/connector';
 import { soql, soqlIdentifier } from '../../../core/query/soql';
 import { isCrmError } from '../../../core/http/errors';
 import { authenticationProperty, fieldNamesProperty } from '../../shared/salesforce/descriptions';
@@ -53,10 +56,26 @@ export class SalesforceTriggerV1 implements INodeType {
 			inputs: [],
 			outputs: [NodeConnectionTypes.Main],
 			credentials: [
-				{ name: CREDENTIAL_TYPES.oAuth2, required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
-				{ name: CREDENTIAL_TYPES.jwt, required: true, displayOptions: { show: { authentication: ['jwt'] } } },
-				{ name: CREDENTIAL_TYPES.clientCredentials, required: true, displayOptions: { show: { authentication: ['clientCredentials'] } } },
-				{ name: CREDENTIAL_TYPES.password, required: true, displayOptions: { show: { authentication: ['password'] } } },
+				{
+					name: CREDENTIAL_TYPES.oAuth2,
+					required: true,
+					displayOptions: { show: { authentication: ['oAuth2'] } },
+				},
+				{
+					name: CREDENTIAL_TYPES.jwt,
+					required: true,
+					displayOptions: { show: { authentication: ['jwt'] } },
+				},
+				{
+					name: CREDENTIAL_TYPES.clientCredentials,
+					required: true,
+					displayOptions: { show: { authentication: ['clientCredentials'] } },
+				},
+				{
+					name: CREDENTIAL_TYPES.password,
+					required: true,
+					displayOptions: { show: { authentication: ['password'] } },
+				},
 			],
 			properties: [
 				authenticationProperty,
@@ -68,8 +87,18 @@ export class SalesforceTriggerV1 implements INodeType {
 					required: true,
 					description: 'The object to watch (standard or custom)',
 					modes: [
-						{ displayName: 'From List', name: 'list', type: 'list', typeOptions: { searchListMethod: 'searchObjects', searchable: true } },
-						{ displayName: 'By API Name', name: 'name', type: 'string', placeholder: 'e.g. Contact or Invoice__c' },
+						{
+							displayName: 'From List',
+							name: 'list',
+							type: 'list',
+							typeOptions: { searchListMethod: 'searchObjects', searchable: true },
+						},
+						{
+							displayName: 'By API Name',
+							name: 'name',
+							type: 'string',
+							placeholder: 'e.g. Contact or Invoice__c',
+						},
 					],
 				},
 				{
@@ -77,9 +106,21 @@ export class SalesforceTriggerV1 implements INodeType {
 					name: 'event',
 					type: 'options',
 					options: [
-						{ name: 'Record Created', value: 'created', description: 'A new record (by CreatedDate)' },
-						{ name: 'Record Created or Updated', value: 'updated', description: 'Any change of a record (by SystemModstamp)' },
-						{ name: 'Record Deleted', value: 'deleted', description: 'A record moved to the recycle bin' },
+						{
+							name: 'Record Created',
+							value: 'created',
+							description: 'A new record (by CreatedDate)',
+						},
+						{
+							name: 'Record Created or Updated',
+							value: 'updated',
+							description: 'Any change of a record (by SystemModstamp)',
+						},
+						{
+							name: 'Record Deleted',
+							value: 'deleted',
+							description: 'A record moved to the recycle bin',
+						},
 					],
 					default: 'created',
 				},
@@ -113,7 +154,8 @@ export class SalesforceTriggerV1 implements INodeType {
 							name: 'startFrom',
 							type: 'dateTime',
 							default: '',
-							description: 'On the first poll, emit changes after this time. Empty: only changes made after the workflow is activated.',
+							description:
+								'On the first poll, emit changes after this time. Empty: only changes made after the workflow is activated.',
 						},
 					],
 				},
@@ -125,10 +167,16 @@ export class SalesforceTriggerV1 implements INodeType {
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const manual = this.getMode() === 'manual';
-		const object = soqlIdentifier(String(this.getNodeParameter('object', undefined, { extractValue: true }) ?? '').trim());
+		const object = soqlIdentifier(
+			String(this.getNodeParameter('object', undefined, { extractValue: true }) ?? '').trim(),
+		);
 		const event = this.getNodeParameter('event') as ChangeEvent;
 		const fields = this.getNodeParameter('fieldNames', []) as string[];
-		const options = this.getNodeParameter('options', {}) as { maxPerPoll?: number; startFrom?: string; safetyLagSeconds?: number };
+		const options = this.getNodeParameter('options', {}) as {
+			maxPerPoll?: number;
+			startFrom?: string;
+			safetyLagSeconds?: number;
+		};
 		const state = this.getWorkflowStaticData('node') as TriggerState;
 		const key = `${object}|${event}`;
 		try {
@@ -136,7 +184,11 @@ export class SalesforceTriggerV1 implements INodeType {
 			let since: ChangeWatermark | undefined = state.key === key ? state.watermark : undefined;
 			if (!since && options.startFrom) {
 				const start = new Date(options.startFrom);
-				if (Number.isNaN(start.getTime())) throw new NodeOperationError(this.getNode(), `"Start From" is not a date: ${options.startFrom}`);
+				if (Number.isNaN(start.getTime()))
+					throw new NodeOperationError(
+						this.getNode(),
+						`"Start From" is not a date: ${options.startFrom}`,
+					);
 				since = { ts: start.toISOString(), id: '' };
 			}
 			if (!since) {
@@ -146,12 +198,24 @@ export class SalesforceTriggerV1 implements INodeType {
 					return sample ? [[{ json: recordJson(sample) }]] : null;
 				}
 				// First activation: start at Salesforce's current time minus the lag (its clock, never the host's).
-				const start = await latestWatermark(connector, object, event, options.safetyLagSeconds ?? DEFAULT_SAFETY_LAG_SECONDS);
+				const start = await latestWatermark(
+					connector,
+					object,
+					event,
+					options.safetyLagSeconds ?? DEFAULT_SAFETY_LAG_SECONDS,
+				);
 				state.key = key;
 				state.watermark = { ...start };
 				return null;
 			}
-			const result = await readChanges(connector, { object, event, fields, since, limit: options.maxPerPoll ?? 10_000, safetyLagSeconds: options.safetyLagSeconds ?? DEFAULT_SAFETY_LAG_SECONDS });
+			const result = await readChanges(connector, {
+				object,
+				event,
+				fields,
+				since,
+				limit: options.maxPerPoll ?? 10_000,
+				safetyLagSeconds: options.safetyLagSeconds ?? DEFAULT_SAFETY_LAG_SECONDS,
+			});
 			if (!manual) {
 				state.key = key;
 				state.watermark = { ...result.watermark };
@@ -159,19 +223,35 @@ export class SalesforceTriggerV1 implements INodeType {
 			if (result.records.length === 0) return null;
 			return [result.records.map((record) => ({ json: recordJson(record) }))];
 		} catch (error) {
-			if (error instanceof NodeOperationError || error instanceof NodeApiError) throw new NodeOperationError(this.getNode(), error);
-			if (isCrmError(error)) throw new NodeApiError(this.getNode(), error.toJSON() as never, { message: error.message, description: error.hint });
+			if (error instanceof NodeOperationError || error instanceof NodeApiError)
+				throw new NodeOperationError(this.getNode(), error);
+			if (isCrmError(error))
+				throw new NodeApiError(this.getNode(), error.toJSON() as never, {
+					message: error.message,
+					description: error.hint,
+				});
 			throw new NodeOperationError(this.getNode(), error as Error);
 		}
 	}
 }
 
 /** The newest record of the event's kind (for "Fetch test event"). */
-async function newestRecord(connector: SalesforceConnector, object: string, event: ChangeEvent, fields: string[]): Promise<SalesforceRecord | undefined> {
+async function newestRecord(
+	connector: SalesforceConnector,
+	object: string,
+	event: ChangeEvent,
+	fields: string[],
+): Promise<SalesforceRecord | undefined> {
 	const field = watermarkField(event);
-	const list = fields.length ? [...new Set(['Id', field, ...fields])] : await connector.selectableFields(object);
+	const list = fields.length
+		? [...new Set(['Id', field, ...fields])]
+		: await connector.selectableFields(object);
 	const where = event === 'deleted' ? soql`IsDeleted = true` : undefined;
 	const q = `${connector.selectQuery(object, list, where, `${field} DESC, Id DESC`)} LIMIT 1`;
-	for await (const record of connector.queryRecords(q, { includeDeleted: event === 'deleted', limit: 1 })) return record;
+	for await (const record of connector.queryRecords(q, {
+		includeDeleted: event === 'deleted',
+		limit: 1,
+	}))
+		return record;
 	return undefined;
 }

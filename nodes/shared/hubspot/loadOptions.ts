@@ -7,7 +7,10 @@ import { getConnector } from './transport';
 function objectTypeParameter(ctx: ILoadOptionsFunctions, name = 'objectType'): string {
 	const value = ctx.getCurrentNodeParameter(name);
 	if (typeof value !== 'string' || value === '') {
-		throw new NodeOperationError(ctx.getNode(), `Choose the ${name === 'objectType' ? 'object' : 'object type'} first`);
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Choose the ${name === 'objectType' ? 'object' : 'object type'} first`,
+		);
 	}
 	return value;
 }
@@ -16,10 +19,17 @@ function objectTypeParameter(ctx: ILoadOptionsFunctions, name = 'objectType'): s
 export async function getObjectTypes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	const connector = await getConnector(this);
 	const types = await connector.listObjectTypes();
-	return types.map((t) => ({ name: t.custom ? `${t.label} (custom)` : t.label, value: t.name, description: t.objectTypeId }));
+	return types.map((t) => ({
+		name: t.custom ? `${t.label} (custom)` : t.label,
+		value: t.name,
+		description: t.objectTypeId,
+	}));
 }
 
-async function propertiesOf(ctx: ILoadOptionsFunctions, parameter: string): Promise<INodePropertyOptions[]> {
+async function propertiesOf(
+	ctx: ILoadOptionsFunctions,
+	parameter: string,
+): Promise<INodePropertyOptions[]> {
 	const connector = await getConnector(ctx);
 	const properties = await connector.getProperties(objectTypeParameter(ctx, parameter));
 	return properties
@@ -34,13 +44,22 @@ export async function getProperties(this: ILoadOptionsFunctions): Promise<INodeP
 }
 
 /** Association labels between the chosen object types, plus HubSpot's default association. */
-export async function getAssociationLabels(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+export async function getAssociationLabels(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
 	const connector = await getConnector(this);
-	const labels = await connector.getAssociationLabels(objectTypeParameter(this, 'objectType'), objectTypeParameter(this, 'toObjectType'));
+	const labels = await connector.getAssociationLabels(
+		objectTypeParameter(this, 'objectType'),
+		objectTypeParameter(this, 'toObjectType'),
+	);
 	return [
 		{ name: 'Default (Unlabelled)', value: 'default' },
 		...labels
 			.filter((l) => l.label)
-			.map((l) => ({ name: String(l.label), value: `${l.category}:${l.typeId}`, description: `Type ${l.typeId} (${l.category})` })),
+			.map((l) => ({
+				name: String(l.label),
+				value: `${l.category}:${l.typeId}`,
+				description: `Type ${l.typeId} (${l.category})`,
+			})),
 	];
 }

@@ -5,8 +5,16 @@ import type { HubSpotObject } from '../../../core/connectors/hubspot/types';
 
 /** Reads a list-of-names parameter given as an array or a comma-separated string. */
 export function nameList(value: unknown): string[] {
-	if (Array.isArray(value)) return value.map(String).map((s) => s.trim()).filter(Boolean);
-	if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter(Boolean);
+	if (Array.isArray(value))
+		return value
+			.map(String)
+			.map((s) => s.trim())
+			.filter(Boolean);
+	if (typeof value === 'string')
+		return value
+			.split(',')
+			.map((s) => s.trim())
+			.filter(Boolean);
 	return [];
 }
 
@@ -17,6 +25,7 @@ export function objectJson(object: HubSpotObject): IDataObject {
 	if (object.updatedAt !== undefined) json.updatedAt = object.updatedAt;
 	if (object.archived !== undefined) json.archived = object.archived;
 	if (object.new !== undefined) json.new = object.new;
-	if (object.associations !== undefined) json.associations = object.associations as unknown as IDataObject;
+	if (object.associations !== undefined)
+		json.associations = object.associations as unknown as IDataObject;
 	return json;
 }

@@ -25,10 +25,15 @@ function readAuthentication(ctx: Context): string {
 	const node = ctx.getNode();
 	const value = node.parameters.authentication;
 	if (typeof value === 'string' && value !== '') return value;
-	return node.credentials?.[OAUTH2_TYPE_NAME] && !node.credentials?.[PRIVATE_APP_TYPE_NAME] ? 'oAuth2' : 'privateApp';
+	return node.credentials?.[OAUTH2_TYPE_NAME] && !node.credentials?.[PRIVATE_APP_TYPE_NAME]
+		? 'oAuth2'
+		: 'privateApp';
 }
 
-function limitsOf(credentials: ICredentialDataDecryptedObject): { requestsPer10Seconds?: number; searchPerSecond?: number } {
+function limitsOf(credentials: ICredentialDataDecryptedObject): {
+	requestsPer10Seconds?: number;
+	searchPerSecond?: number;
+} {
 	return {
 		requestsPer10Seconds: Number(credentials.requestsPer10Seconds) || undefined,
 		searchPerSecond: Number(credentials.searchRequestsPerSecond) || undefined,
@@ -50,13 +55,20 @@ export async function getConnector(ctx: Context): Promise<HubSpotConnector> {
 		const credentials: ICredentialDataDecryptedObject = await ctx.getCredentials(OAUTH2_TYPE_NAME);
 		const baseUrl = String(credentials.baseUrl || 'https://api.hubapi.com');
 		const credentialName = String(node.credentials?.[OAUTH2_TYPE_NAME]?.name ?? 'HubSpot OAuth2');
-		const transport = new FunctionTransport(async (request) => {
-			try {
-				return (await ctx.helpers.httpRequestWithAuthentication.call(ctx, OAUTH2_TYPE_NAME, toN8nRequestOptions(request) as unknown as IHttpRequestOptions)) as never;
-			} catch (error) {
-				throw oauth2RenewalRefused(error, 'HubSpot', credentialName) ?? error;
-			}
-		}, { baseUrl });
+		const transport = new FunctionTransport(
+			async (request) => {
+				try {
+					return (await ctx.helpers.httpRequestWithAuthentication.call(
+						ctx,
+						OAUTH2_TYPE_NAME,
+						toN8nRequestOptions(request) as unknown as IHttpRequestOptions,
+					)) as never;
+				} catch (error) {
+					throw oauth2RenewalRefused(error, 'HubSpot', credentialName) ?? error;
+				}
+			},
+			{ baseUrl },
+		);
 		return new HubSpotConnector({
 			baseUrl,
 			transport,

@@ -25,7 +25,8 @@ export function fieldNamesProperty(show?: Show): INodeProperties {
 		type: 'multiOptions',
 		typeOptions: { loadOptionsMethod: 'getFields', loadOptionsDependsOn: ['object.value'] },
 		default: [],
-		description: 'Fields to return (all when empty). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		description:
+			'Fields to return (all when empty). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		...(show ? { displayOptions: { show } } : {}),
 	};
 }

@@ -3,7 +3,6 @@ import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 import { getConnector } from './transport';
 import { currentObject } from './currentObject';
 
-
 /** The fields of the chosen object. */
 export async function getFields(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	const object = currentObject(this);

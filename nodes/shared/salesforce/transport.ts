@@ -30,42 +30,70 @@ type Context = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 /** A connector for the node's credential. */
 export async function getConnector(context: Context): Promise<SalesforceConnector> {
 	// execute() reads parameters per item; load-options and poll contexts have no item index.
-	const raw = 'getInputData' in context ? (context as IExecuteFunctions).getNodeParameter('authentication', 0, 'oAuth2') : (context as ILoadOptionsFunctions | IPollFunctions).getNodeParameter('authentication', 'oAuth2');
+	const raw =
+		'getInputData' in context
+			? (context as IExecuteFunctions).getNodeParameter('authentication', 0, 'oAuth2')
+			: (context as ILoadOptionsFunctions | IPollFunctions).getNodeParameter(
+					'authentication',
+					'oAuth2',
+				);
 	const authentication = ((raw as string) || 'oAuth2') as AuthenticationChoice;
 	const type = CREDENTIAL_TYPES[authentication];
-	if (!type) throw new NodeOperationError(context.getNode(), `Unknown authentication "${authentication}"`);
+	if (!type)
+		throw new NodeOperationError(context.getNode(), `Unknown authentication "${authentication}"`);
 	const credentials = await context.getCredentials(type);
 	let instanceUrl: string;
 	if (type === CREDENTIAL_TYPES.oAuth2) {
-		const tokenData = (credentials.oauthTokenData ?? {}) as { instance_url?: string; access_token?: string; refresh_token?: string };
+		const tokenData = (credentials.oauthTokenData ?? {}) as {
+			instance_url?: string;
+			access_token?: string;
+			refresh_token?: string;
+		};
 		// n8n applies and refreshes these; registering them keeps them out of any error text or log line.
 		registerSecret(tokenData.access_token);
 		registerSecret(tokenData.refresh_token);
 		registerSecret(credentials.clientSecret);
 		instanceUrl = tokenData.instance_url ?? '';
 		if (!instanceUrl) {
-			throw new NodeOperationError(context.getNode(), 'The Salesforce OAuth2 credential is not connected: it has no instance URL', {
-				description: 'Open the credential and click "Connect my account" (or "Reconnect").',
-			});
+			throw new NodeOperationError(
+				context.getNode(),
+				'The Salesforce OAuth2 credential is not connected: it has no instance URL',
+				{
+					description: 'Open the credential and click "Connect my account" (or "Reconnect").',
+				},
+			);
 		}
 	} else {
 		// Known once the credential has logged in; before that, the credential's authenticate fills it in.
 		instanceUrl = (credentials.instanceUrl as string) || INSTANCE_URL_PLACEHOLDER;
-		for (const key of ['accessToken', 'clientSecret', 'password', 'securityToken', 'privateKey']) registerSecret(credentials[key]);
+		for (const key of ['accessToken', 'clientSecret', 'password', 'securityToken', 'privateKey'])
+			registerSecret(credentials[key]);
 	}
 	const credentialId = context.getNode().credentials?.[type]?.id ?? type;
 	const helpers = context.helpers;
 	const credentialName = context.getNode().credentials?.[type]?.name ?? 'Salesforce';
 	const transport = new FunctionTransport(async (request) => {
 		try {
-			return await helpers.httpRequestWithAuthentication.call(context, type, toN8nRequestOptions(request) as never);
+			return await helpers.httpRequestWithAuthentication.call(
+				context,
+				type,
+				toN8nRequestOptions(request) as never,
+			);
 		} catch (error) {
 			// n8n renews OAuth2 tokens itself: a refused renewal means "reconnect", not the API call's failure.
-			throw (type === CREDENTIAL_TYPES.oAuth2 ? oauth2RenewalRefused(error, 'Salesforce', credentialName) : undefined) ?? error;
+			throw (
+				(type === CREDENTIAL_TYPES.oAuth2
+					? oauth2RenewalRefused(error, 'Salesforce', credentialName)
+					: undefined) ?? error
+			);
 		}
 	});
 	// The Timeout option of the operation's Options collection, when it has one (execute() only).
-	const timeoutMs = 'getInputData' in context ? Number((context as IExecuteFunctions).getNodeParameter('options.timeout', 0, 0)) || undefined : undefined;
+	const timeoutMs =
+		'getInputData' in context
+			? Number((context as IExecuteFunctions).getNodeParameter('options.timeout', 0, 0)) ||
+				undefined
+			: undefined;
 	const http = new HttpClient({
 		transport,
 		...(timeoutMs ? { timeoutMs } : {}),

@@ -1,6 +1,10 @@
 /** Shared helpers for the Salesforce simulator tests (jsforce as the client). */
 import { Connection } from 'jsforce';
-import { SalesforceSimulator, type SalesforceSimContract, type SalesforceSimulatorOptions } from '../../../sandbox/salesforce';
+import {
+	SalesforceSimulator,
+	type SalesforceSimContract,
+	type SalesforceSimulatorOptions,
+} from '../../../sandbox/salesforce';
 
 /** A started simulator and its contract. */
 export interface StartedSf {
@@ -17,12 +21,19 @@ export async function startSf(options: SalesforceSimulatorOptions = {}): Promise
 	return {
 		sim,
 		contract,
-		conn: () => new Connection({ instanceUrl: contract.instanceUrl, accessToken: sim.contract().accessToken, version: '62.0' }),
+		conn: () =>
+			new Connection({
+				instanceUrl: contract.instanceUrl,
+				accessToken: sim.contract().accessToken,
+				version: '62.0',
+			}),
 	};
 }
 
 /** The `errorCode` and message of a jsforce rejection. */
-export async function sfError(p: PromiseLike<unknown>): Promise<{ errorCode: string; message: string; data?: unknown }> {
+export async function sfError(
+	p: PromiseLike<unknown>,
+): Promise<{ errorCode: string; message: string; data?: unknown }> {
 	try {
 		await p;
 	} catch (err) {

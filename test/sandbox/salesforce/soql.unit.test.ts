@@ -39,16 +39,35 @@ describe('SOQL engine (parser + evaluator)', () => {
 	const o = org();
 
 	it('gives NOT the tightest binding and honours nested parentheses', () => {
-		expect(run(o, "SELECT Name FROM Account WHERE NOT Industry = 'Energy' ORDER BY Name")).toEqual(['Alpha', 'delta']);
-		expect(run(o, "SELECT Name FROM Account WHERE NOT (Industry = 'Energy' OR Industry = 'Banking')")).toEqual(['delta']);
-		expect(run(o, "SELECT Name FROM Account WHERE ((Industry = 'Energy') AND (NumberOfEmployees > 5 OR NumberOfEmployees = null)) ORDER BY Name DESC")).toEqual(['Gamma', 'beta']);
+		expect(run(o, "SELECT Name FROM Account WHERE NOT Industry = 'Energy' ORDER BY Name")).toEqual([
+			'Alpha',
+			'delta',
+		]);
+		expect(
+			run(o, "SELECT Name FROM Account WHERE NOT (Industry = 'Energy' OR Industry = 'Banking')"),
+		).toEqual(['delta']);
+		expect(
+			run(
+				o,
+				"SELECT Name FROM Account WHERE ((Industry = 'Energy') AND (NumberOfEmployees > 5 OR NumberOfEmployees = null)) ORDER BY Name DESC",
+			),
+		).toEqual(['Gamma', 'beta']);
 	});
 
 	it('treats keywords case-insensitively, compares text case-insensitively and NOT IN includes nulls', () => {
 		expect(run(o, "select name from account where name = 'ALPHA'")).toEqual(['Alpha']);
-		expect(run(o, "SELECT Name FROM Account WHERE Industry NOT IN ('Banking') ORDER BY Name")).toEqual(['beta', 'delta', 'Gamma']);
-		expect(run(o, "SELECT Name FROM Account WHERE Industry IN ('Banking', null) ORDER BY Name")).toEqual(['Alpha', 'delta']);
-		expect(run(o, 'SELECT Name FROM Account ORDER BY NumberOfEmployees DESC NULLS FIRST')).toEqual(['Gamma', 'delta', 'beta', 'Alpha']);
+		expect(
+			run(o, "SELECT Name FROM Account WHERE Industry NOT IN ('Banking') ORDER BY Name"),
+		).toEqual(['beta', 'delta', 'Gamma']);
+		expect(
+			run(o, "SELECT Name FROM Account WHERE Industry IN ('Banking', null) ORDER BY Name"),
+		).toEqual(['Alpha', 'delta']);
+		expect(run(o, 'SELECT Name FROM Account ORDER BY NumberOfEmployees DESC NULLS FIRST')).toEqual([
+			'Gamma',
+			'delta',
+			'beta',
+			'Alpha',
+		]);
 	});
 
 	it('expands FIELDS() and requires a LIMIT for FIELDS(ALL)', () => {
@@ -56,17 +75,31 @@ describe('SOQL engine (parser + evaluator)', () => {
 		expect(q.columns.map((c) => c.join('.'))).toContain('Name');
 		expect(q.columns.map((c) => c.join('.'))).not.toContain('Legacy_Id__c');
 		expect(error(o, 'SELECT FIELDS(ALL) FROM Account').message).toMatch(/LIMIT of at most 200/);
-		expect(compileSoql(o, 'SELECT FIELDS(CUSTOM) FROM Account LIMIT 10', '62.0', NOW).columns).toEqual([['Legacy_Id__c']]);
+		expect(
+			compileSoql(o, 'SELECT FIELDS(CUSTOM) FROM Account LIMIT 10', '62.0', NOW).columns,
+		).toEqual([['Legacy_Id__c']]);
 	});
 
 	it('rejects unsupported constructs with MALFORMED_QUERY, never silently', () => {
-		expect(error(o, 'SELECT Id, (SELECT Id FROM Contacts) FROM Account').errorCode).toBe('MALFORMED_QUERY');
-		expect(error(o, 'SELECT Industry FROM Account GROUP BY Industry').errorCode).toBe('MALFORMED_QUERY');
-		expect(error(o, "SELECT Id FROM Account WHERE Name = 'unterminated").errorCode).toBe('MALFORMED_QUERY');
+		expect(error(o, 'SELECT Id, (SELECT Id FROM Contacts) FROM Account').errorCode).toBe(
+			'MALFORMED_QUERY',
+		);
+		expect(error(o, 'SELECT Industry FROM Account GROUP BY Industry').errorCode).toBe(
+			'MALFORMED_QUERY',
+		);
+		expect(error(o, "SELECT Id FROM Account WHERE Name = 'unterminated").errorCode).toBe(
+			'MALFORMED_QUERY',
+		);
 		expect(error(o, 'SELECT Id, Id FROM Account').message).toMatch(/duplicate field selected: Id/);
-		expect(error(o, 'SELECT Id FROM Account WHERE IsDeleted > true').errorCode).toBe('INVALID_QUERY_FILTER_OPERATOR');
-		expect(error(o, "SELECT Id FROM Account WHERE Name LIKE 5").message).toMatch(/must be of type string and should be enclosed in quotes/);
-		expect(error(o, 'SELECT Id FROM Account WHERE CreatedDate = 2024-07-10').message).toMatch(/must be of type dateTime and should not be enclosed in quotes/);
+		expect(error(o, 'SELECT Id FROM Account WHERE IsDeleted > true').errorCode).toBe(
+			'INVALID_QUERY_FILTER_OPERATOR',
+		);
+		expect(error(o, 'SELECT Id FROM Account WHERE Name LIKE 5').message).toMatch(
+			/must be of type string and should be enclosed in quotes/,
+		);
+		expect(error(o, 'SELECT Id FROM Account WHERE CreatedDate = 2024-07-10').message).toMatch(
+			/must be of type dateTime and should not be enclosed in quotes/,
+		);
 	});
 
 	it('decodes \\uXXXX and keeps LIKE wildcards literal when escaped', () => {

@@ -18,14 +18,20 @@ class HttpishError extends Error {
 }
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
-const okAll = <T>(chunk: T[]): Array<ItemOutcome<string>> => chunk.map((item) => ({ ok: true, value: `saved ${String(item)}` }));
+const okAll = <T>(chunk: T[]): Array<ItemOutcome<string>> =>
+	chunk.map((item) => ({ ok: true, value: `saved ${String(item)}` }));
 
 describe('runBatches()', () => {
 	it('isolates the one bad record of an all-or-nothing batch by splitting, keeping order and counting calls', async () => {
 		const sent: number[][] = [];
 		const send = jest.fn(async (chunk: number[]) => {
 			sent.push(chunk);
-			if (chunk.includes(7)) throw new HttpishError('Record 7: Email: invalid email address: bob@', 400, 'INVALID_EMAIL_ADDRESS');
+			if (chunk.includes(7))
+				throw new HttpishError(
+					'Record 7: Email: invalid email address: bob@',
+					400,
+					'INVALID_EMAIL_ADDRESS',
+				);
 			return okAll(chunk);
 		});
 		const { results, stats } = await runBatches({ items: ids(10), maxCount: 10, send });
@@ -36,12 +42,25 @@ describe('runBatches()', () => {
 		expect(results[6]).toEqual({
 			index: 6,
 			ok: false,
-			error: { message: 'Record 7: Email: invalid email address: bob@', code: 'INVALID_EMAIL_ADDRESS' },
+			error: {
+				message: 'Record 7: Email: invalid email address: bob@',
+				code: 'INVALID_EMAIL_ADDRESS',
+			},
 		});
 		expect(results[0]).toEqual({ index: 0, ok: true, value: 'saved 1' });
 		expect(results[9]).toEqual({ index: 9, ok: true, value: 'saved 10' });
 		// 10 → [1-5] ok + [6-10] ✗ → [6,7,8] ✗ + [9,10] ok → [6,7] ✗ + [8] ok → [6] ok + [7] ✗
-		expect(sent).toEqual([ids(10), [1, 2, 3, 4, 5], [6, 7, 8, 9, 10], [6, 7, 8], [9, 10], [6, 7], [8], [6], [7]]);
+		expect(sent).toEqual([
+			ids(10),
+			[1, 2, 3, 4, 5],
+			[6, 7, 8, 9, 10],
+			[6, 7, 8],
+			[9, 10],
+			[6, 7],
+			[8],
+			[6],
+			[7],
+		]);
 		expect(stats).toEqual({ chunks: 1, calls: 9, splits: 4, retries: 0, succeeded: 9, failed: 1 });
 	});
 
@@ -69,11 +88,31 @@ describe('runBatches()', () => {
 			items: ['a', 'b', 'c'],
 			maxCount: 3,
 			send: async (chunk: string[]) =>
-				chunk.map((x): ItemOutcome<string> => (x === 'b' ? { ok: false, error: { message: 'Required field missing: LastName', code: 'REQUIRED_FIELD_MISSING', details: { fields: ['LastName'] } } } : { ok: true, value: `id-${x}` })),
+				chunk.map(
+					(x): ItemOutcome<string> =>
+						x === 'b'
+							? {
+									ok: false,
+									error: {
+										message: 'Required field missing: LastName',
+										code: 'REQUIRED_FIELD_MISSING',
+										details: { fields: ['LastName'] },
+									},
+								}
+							: { ok: true, value: `id-${x}` },
+				),
 		});
 		expect(results).toEqual([
 			{ index: 0, ok: true, value: 'id-a' },
-			{ index: 1, ok: false, error: { message: 'Required field missing: LastName', code: 'REQUIRED_FIELD_MISSING', details: { fields: ['LastName'] } } },
+			{
+				index: 1,
+				ok: false,
+				error: {
+					message: 'Required field missing: LastName',
+					code: 'REQUIRED_FIELD_MISSING',
+					details: { fields: ['LastName'] },
+				},
+			},
 			{ index: 2, ok: true, value: 'id-c' },
 		]);
 		expect(stats).toMatchObject({ calls: 1, succeeded: 2, failed: 1 });
@@ -153,7 +192,8 @@ describe('runBatches()', () => {
 				inFlight++;
 				peak = Math.max(peak, inFlight);
 				// Vary completion order.
-				for (let i = 0; i < (chunk[0] % 5) + 1; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+				for (let i = 0; i < (chunk[0] % 5) + 1; i++)
+					await new Promise<void>((resolve) => setImmediate(resolve));
 				inFlight--;
 				if (chunk.includes(13) || chunk.includes(27)) throw new HttpishError('bad', 400);
 				return okAll(chunk);
@@ -172,7 +212,12 @@ describe('runBatches()', () => {
 			if (chunk.includes(2)) throw new HttpishError('Bad Request', 400);
 			return okAll(chunk);
 		};
-		const off = await runBatches({ items: ids(4), maxCount: 2, send, isolateOnBatchFailure: false });
+		const off = await runBatches({
+			items: ids(4),
+			maxCount: 2,
+			send,
+			isolateOnBatchFailure: false,
+		});
 		expect(off.results.map((r) => r.ok)).toEqual([false, false, true, true]);
 		expect(off.stats).toMatchObject({ calls: 2, splits: 0, failed: 2 });
 
@@ -184,26 +229,54 @@ describe('runBatches()', () => {
 			},
 		});
 		expect(notFound.results).toEqual([
-			{ index: 0, ok: false, error: { message: 'The requested resource does not exist', code: 'NOT_FOUND' } },
-			{ index: 1, ok: false, error: { message: 'The requested resource does not exist', code: 'NOT_FOUND' } },
+			{
+				index: 0,
+				ok: false,
+				error: { message: 'The requested resource does not exist', code: 'NOT_FOUND' },
+			},
+			{
+				index: 1,
+				ok: false,
+				error: { message: 'The requested resource does not exist', code: 'NOT_FOUND' },
+			},
 		]);
 		expect(notFound.stats).toMatchObject({ calls: 1, splits: 0 });
 	});
 
 	it('stops sending after a fatal error and marks every remaining record NOT_SENT', async () => {
 		const send = jest.fn(async (chunk: number[]) => {
-			if (chunk[0] === 3) throw new HttpishError('Session expired or invalid', 401, 'INVALID_SESSION_ID');
+			if (chunk[0] === 3)
+				throw new HttpishError('Session expired or invalid', 401, 'INVALID_SESSION_ID');
 			return okAll(chunk);
 		});
-		const { results, stats } = await runBatches({ items: ids(8), maxCount: 2, concurrency: 1, send });
+		const { results, stats } = await runBatches({
+			items: ids(8),
+			maxCount: 2,
+			concurrency: 1,
+			send,
+		});
 		expect(send).toHaveBeenCalledTimes(2);
-		expect(results.map((r) => r.ok)).toEqual([true, true, false, false, false, false, false, false]);
-		expect(results[2]).toEqual({ index: 2, ok: false, error: { message: 'Session expired or invalid', code: 'INVALID_SESSION_ID' } });
+		expect(results.map((r) => r.ok)).toEqual([
+			true,
+			true,
+			false,
+			false,
+			false,
+			false,
+			false,
+			false,
+		]);
+		expect(results[2]).toEqual({
+			index: 2,
+			ok: false,
+			error: { message: 'Session expired or invalid', code: 'INVALID_SESSION_ID' },
+		});
 		expect(results[5]).toMatchObject({
 			ok: false,
 			error: {
 				code: 'NOT_SENT',
-				message: 'not sent: an earlier batch failed with an error that stops the run (Session expired or invalid) — fix that and re-run these records',
+				message:
+					'not sent: an earlier batch failed with an error that stops the run (Session expired or invalid) — fix that and re-run these records',
 			},
 		});
 		expect(stats).toMatchObject({ calls: 2, succeeded: 2, failed: 6 });
@@ -244,7 +317,11 @@ describe('runBatches()', () => {
 			},
 		});
 		expect(attempts).toEqual([1, 2]);
-		expect(down.results[0]).toEqual({ index: 0, ok: false, error: { message: '503 Service Unavailable (gave up after 2 attempts)' } });
+		expect(down.results[0]).toEqual({
+			index: 0,
+			ok: false,
+			error: { message: '503 Service Unavailable (gave up after 2 attempts)' },
+		});
 	});
 
 	it('retries with real timers through the default sleep (fake clock)', async () => {
@@ -273,8 +350,16 @@ describe('runBatches()', () => {
 	});
 
 	it('reports a send() that returns the wrong number of outcomes as a connector bug for each record', async () => {
-		const { results } = await runBatches({ items: ids(3), maxCount: 3, send: async () => [{ ok: true as const, value: 'x' }] });
-		expect(results.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(['BAD_BATCH_RESPONSE', 'BAD_BATCH_RESPONSE', 'BAD_BATCH_RESPONSE']);
+		const { results } = await runBatches({
+			items: ids(3),
+			maxCount: 3,
+			send: async () => [{ ok: true as const, value: 'x' }],
+		});
+		expect(results.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual([
+			'BAD_BATCH_RESPONSE',
+			'BAD_BATCH_RESPONSE',
+			'BAD_BATCH_RESPONSE',
+		]);
 		expect((results[0] as Extract<BatchItemResult<string>, { ok: false }>).error.message).toBe(
 			"the connector's send() returned 1 results for a batch of 3 records, so no record's outcome is known — this is a connector bug; the records may or may not have been written",
 		);
@@ -301,12 +386,17 @@ describe('runBatches()', () => {
 	});
 
 	it('validates its options', async () => {
-		await expect(runBatches({ items: [], maxCount: 0, send: async () => [] })).rejects.toThrow('runBatches(): maxCount must be a positive integer, got 0');
-		await expect(runBatches({ items: [], maxCount: 1, concurrency: 1.5, send: async () => [] })).rejects.toThrow(
-			'runBatches(): concurrency must be a positive integer, got 1.5',
+		await expect(runBatches({ items: [], maxCount: 0, send: async () => [] })).rejects.toThrow(
+			'runBatches(): maxCount must be a positive integer, got 0',
 		);
+		await expect(
+			runBatches({ items: [], maxCount: 1, concurrency: 1.5, send: async () => [] }),
+		).rejects.toThrow('runBatches(): concurrency must be a positive integer, got 1.5');
 		const empty = await runBatches({ items: [], maxCount: 5, send: async () => [] });
-		expect(empty).toEqual({ results: [], stats: { chunks: 0, calls: 0, splits: 0, retries: 0, succeeded: 0, failed: 0 } });
+		expect(empty).toEqual({
+			results: [],
+			stats: { chunks: 0, calls: 0, splits: 0, retries: 0, succeeded: 0, failed: 0 },
+		});
 	});
 });
 
@@ -319,7 +409,12 @@ describe('runBatchesStream()', () => {
 				yield i;
 			}
 		}
-		const run = runBatchesStream({ items: source(), maxCount: 10, concurrency: 2, send: async (chunk: number[]) => okAll(chunk) });
+		const run = runBatchesStream({
+			items: source(),
+			maxCount: 10,
+			concurrency: 2,
+			send: async (chunk: number[]) => okAll(chunk),
+		});
 		const iterator = run[Symbol.asyncIterator]();
 		const first = await iterator.next();
 		expect(first.done).toBe(false);
@@ -351,7 +446,11 @@ describe('runBatchesStream()', () => {
 				closed = true;
 			}
 		}
-		const run = runBatchesStream({ items: source(), maxCount: 5, send: async (chunk: number[]) => okAll(chunk) });
+		const run = runBatchesStream({
+			items: source(),
+			maxCount: 5,
+			send: async (chunk: number[]) => okAll(chunk),
+		});
 		for await (const chunkResults of run) {
 			expect(chunkResults).toHaveLength(5);
 			break;
@@ -385,7 +484,9 @@ describe('helpers', () => {
 		expect(defaultClassifyBatchError({ response: { status: 422 } })).toBe('splittable');
 		expect(defaultClassifyBatchError({ statusCode: 403 })).toBe('fatal');
 		expect(defaultClassifyBatchError(new HttpishError('x', 503))).toBe('failChunk');
-		expect(defaultClassifyBatchError(Object.assign(new Error('x'), { batchErrorClass: 'retryable' }))).toBe('retryable');
+		expect(
+			defaultClassifyBatchError(Object.assign(new Error('x'), { batchErrorClass: 'retryable' })),
+		).toBe('retryable');
 		expect(defaultClassifyBatchError('boom')).toBe('failChunk');
 	});
 

@@ -7,7 +7,10 @@ import {
 	type HttpResponse,
 } from '../../../core/http';
 import { hubspotClassifier } from '../../../core/connectors/hubspot/errors';
-import { describeRequestError, isDailyLimitError } from '../../../core/connectors/salesforce/errors';
+import {
+	describeRequestError,
+	isDailyLimitError,
+} from '../../../core/connectors/salesforce/errors';
 import { netError, res } from './helpers';
 
 jest.setTimeout(10_000);
@@ -39,24 +42,40 @@ describe('classifyHttpError: status → kind', () => {
 	});
 
 	it('a Salesforce 403 REQUEST_LIMIT_EXCEEDED is rateLimited', () => {
-		const err = classify(res(403, [{ message: 'ConcurrentPerOrgLongTxn Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]));
+		const err = classify(
+			res(403, [
+				{ message: 'ConcurrentPerOrgLongTxn Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' },
+			]),
+		);
 		expect(err.kind).toBe('rateLimited');
 		expect(err.retryable).toBeUndefined();
 	});
 
 	it('the Salesforce daily limit is rateLimited but marked not retryable', () => {
-		const err = classify(res(403, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]));
+		const err = classify(
+			res(403, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]),
+		);
 		expect(err.kind).toBe('rateLimited');
 		expect(err.retryable).toBe(false);
 		expect(err.hint).toContain('daily API request limit');
 	});
 
 	it('a 429 asking for a short wait is worded as a short-window limit, never as the daily one (whatever its text)', () => {
-		const err = classify(res(429, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }], { 'Retry-After': '1' }));
+		const err = classify(
+			res(
+				429,
+				[{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }],
+				{ 'Retry-After': '1' },
+			),
+		);
 		expect(err).toMatchObject({ kind: 'rateLimited', retryAfterMs: 1000 });
 		expect(err.retryable).toBeUndefined(); // the wait is honoured and the request retried
-		expect(err.hint).toMatch(/short-window API rate limit .* wait 1 s \(Retry-After\) — not the daily limit/);
-		expect(`${err.message} ${err.hint}`).not.toMatch(/daily API request limit|limit is used up|24-hour|24 h/);
+		expect(err.hint).toMatch(
+			/short-window API rate limit .* wait 1 s \(Retry-After\) — not the daily limit/,
+		);
+		expect(`${err.message} ${err.hint}`).not.toMatch(
+			/daily API request limit|limit is used up|24-hour|24 h/,
+		);
 		expect(isDailyLimitError(err)).toBe(false);
 
 		const generic = classify(res(429, { message: 'Too many requests' }, { 'Retry-After': '1' }));
@@ -65,8 +84,12 @@ describe('classifyHttpError: status → kind', () => {
 	});
 
 	it('the daily wording needs the daily text without a short wait (none, or a long-window Retry-After)', () => {
-		const body = [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }];
-		for (const headers of [{}, { 'Retry-After': String(6 * 3600) }] as Array<Record<string, string>>) {
+		const body = [
+			{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' },
+		];
+		for (const headers of [{}, { 'Retry-After': String(6 * 3600) }] as Array<
+			Record<string, string>
+		>) {
 			const err = classify(res(403, body, headers));
 			expect(err.retryable).toBe(false);
 			expect(err.hint).toMatch(/daily API request limit .* rolling 24-hour window/);
@@ -74,26 +97,44 @@ describe('classifyHttpError: status → kind', () => {
 			expect(describeRequestError(err).code).toBe('REQUEST_LIMIT_EXCEEDED');
 			expect(describeRequestError(err).message).toMatch(/daily API request limit is used up/);
 		}
-		const concurrent = classify(res(403, [{ message: 'ConcurrentPerOrgLongTxn Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]));
+		const concurrent = classify(
+			res(403, [
+				{ message: 'ConcurrentPerOrgLongTxn Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' },
+			]),
+		);
 		expect(isDailyLimitError(concurrent)).toBe(false);
 		expect(describeRequestError(concurrent).message).not.toMatch(/daily/);
 		// A long wait from a generic API is a long-window limit, worded as such.
-		expect(classify(res(429, undefined, { 'Retry-After': '7200' })).hint).toMatch(/wait 7200 s \(Retry-After\), a long-window/);
+		expect(classify(res(429, undefined, { 'Retry-After': '7200' })).hint).toMatch(
+			/wait 7200 s \(Retry-After\), a long-window/,
+		);
 	});
 
 	it('HubSpot: TEN_SECONDLY_ROLLING and SECONDLY are short-window limits, DAILY is the daily one', () => {
 		const hubspot = (policyName: string) => {
-			const response = res(429, { status: 'error', message: 'You have reached your limit.', errorType: 'RATE_LIMIT', correlationId: 'c-1', policyName }, {
-				'x-hubspot-ratelimit-interval-milliseconds': '10000',
-				'x-hubspot-ratelimit-remaining': '0',
-			});
+			const response = res(
+				429,
+				{
+					status: 'error',
+					message: 'You have reached your limit.',
+					errorType: 'RATE_LIMIT',
+					correlationId: 'c-1',
+					policyName,
+				},
+				{
+					'x-hubspot-ratelimit-interval-milliseconds': '10000',
+					'x-hubspot-ratelimit-remaining': '0',
+				},
+			);
 			const base = classifyHttpError(response, POST);
 			return hubspotClassifier()(response, POST, base, { attempt: 1 }) ?? base;
 		};
 		const rolling = hubspot('TEN_SECONDLY_ROLLING');
 		expect(rolling.retryable).toBeUndefined();
 		expect(rolling.retryAfterMs).toBe(1000);
-		expect(rolling.hint).toMatch(/rolling 10-second limit \(TEN_SECONDLY_ROLLING\) was reached — not the daily limit/);
+		expect(rolling.hint).toMatch(
+			/rolling 10-second limit \(TEN_SECONDLY_ROLLING\) was reached — not the daily limit/,
+		);
 		expect(hubspot('SECONDLY').hint).toMatch(/per-second limit .* not the daily limit/);
 		const daily = hubspot('DAILY');
 		expect(daily.retryable).toBe(false);
@@ -109,7 +150,11 @@ describe('classifyHttpError: the CRM code and message', () => {
 	it('Salesforce [{message, errorCode, fields}]', () => {
 		const err = classify(
 			res(400, [
-				{ message: "No such column 'Foo__c' on sobject of type Account", errorCode: 'INVALID_FIELD', fields: ['Foo__c'] },
+				{
+					message: "No such column 'Foo__c' on sobject of type Account",
+					errorCode: 'INVALID_FIELD',
+					fields: ['Foo__c'],
+				},
 				{ message: 'second', errorCode: 'OTHER' },
 			]),
 		);
@@ -128,10 +173,20 @@ describe('classifyHttpError: the CRM code and message', () => {
 				message: 'Property values were not valid',
 				correlationId: 'aeb5f871-7f07-4993-9211-075dc63e7cbf',
 				category: 'VALIDATION_ERROR',
-				errors: [{ message: 'Property "foo" does not exist', code: 'PROPERTY_DOESNT_EXIST', context: { propertyName: ['foo'] } }],
+				errors: [
+					{
+						message: 'Property "foo" does not exist',
+						code: 'PROPERTY_DOESNT_EXIST',
+						context: { propertyName: ['foo'] },
+					},
+				],
 			}),
 		);
-		expect(err).toMatchObject({ crmCode: 'VALIDATION_ERROR', crmMessage: 'Property values were not valid', kind: 'validation' });
+		expect(err).toMatchObject({
+			crmCode: 'VALIDATION_ERROR',
+			crmMessage: 'Property values were not valid',
+			kind: 'validation',
+		});
 		expect(err.message).toBe(
 			'VALIDATION_ERROR: Property values were not valid [fields: foo] [correlationId: aeb5f871-7f07-4993-9211-075dc63e7cbf] (HTTP 400 POST https://host.example.com/path)',
 		);
@@ -139,39 +194,91 @@ describe('classifyHttpError: the CRM code and message', () => {
 
 	it('OData / Dataverse {error: {code, message}}', () => {
 		const err = classify(
-			res(429, { error: { code: '0x80072322', message: 'Number of requests exceeded the limit of 6000 over time window of 300 seconds.' } }, { 'retry-after': '12' }),
+			res(
+				429,
+				{
+					error: {
+						code: '0x80072322',
+						message:
+							'Number of requests exceeded the limit of 6000 over time window of 300 seconds.',
+					},
+				},
+				{ 'retry-after': '12' },
+			),
 			{ method: 'GET', url: 'https://org.crm.dynamics.com/api/data/v9.2/accounts' },
 		);
-		expect(err).toMatchObject({ kind: 'rateLimited', crmCode: '0x80072322', retryAfterMs: 12_000, status: 429 });
+		expect(err).toMatchObject({
+			kind: 'rateLimited',
+			crmCode: '0x80072322',
+			retryAfterMs: 12_000,
+			status: 429,
+		});
 		expect(err.message).toBe(
 			'0x80072322: Number of requests exceeded the limit of 6000 over time window of 300 seconds. (HTTP 429 GET https://org.crm.dynamics.com/api/data/v9.2/accounts)',
 		);
 	});
 
 	it('OData v3 message objects', () => {
-		expect(extractCrmError({ error: { code: 'X', message: { lang: 'en-US', value: 'Resource not found' } } })).toMatchObject({ code: 'X', message: 'Resource not found' });
+		expect(
+			extractCrmError({
+				error: { code: 'X', message: { lang: 'en-US', value: 'Resource not found' } },
+			}),
+		).toMatchObject({ code: 'X', message: 'Resource not found' });
 	});
 
 	it('OAuth {error, error_description}', () => {
-		const err = classify(res(400, { error: 'invalid_grant', error_description: 'authentication failure' }));
-		expect(err.message).toBe('invalid_grant: authentication failure (HTTP 400 POST https://host.example.com/path)');
+		const err = classify(
+			res(400, { error: 'invalid_grant', error_description: 'authentication failure' }),
+		);
+		expect(err.message).toBe(
+			'invalid_grant: authentication failure (HTTP 400 POST https://host.example.com/path)',
+		);
 	});
 
 	it('generic {message}, {error: "..."}, GraphQL errors, RFC 7807 and plain text', () => {
-		expect(classify(res(404, { message: 'Record not found' })).message).toBe('Record not found (HTTP 404 POST https://host.example.com/path)');
-		expect(classify(res(400, { error: 'Missing field "email"' })).message).toBe('Missing field "email" (HTTP 400 POST https://host.example.com/path)');
-		expect(classify(res(400, { code: 'E_DUP', message: 'Duplicate' })).message).toBe('E_DUP: Duplicate (HTTP 400 POST https://host.example.com/path)');
-		expect(classify(res(400, { errors: [{ message: 'Cannot query field "x"', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] })).message).toBe(
+		expect(classify(res(404, { message: 'Record not found' })).message).toBe(
+			'Record not found (HTTP 404 POST https://host.example.com/path)',
+		);
+		expect(classify(res(400, { error: 'Missing field "email"' })).message).toBe(
+			'Missing field "email" (HTTP 400 POST https://host.example.com/path)',
+		);
+		expect(classify(res(400, { code: 'E_DUP', message: 'Duplicate' })).message).toBe(
+			'E_DUP: Duplicate (HTTP 400 POST https://host.example.com/path)',
+		);
+		expect(
+			classify(
+				res(400, {
+					errors: [
+						{
+							message: 'Cannot query field "x"',
+							extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+						},
+					],
+				}),
+			).message,
+		).toBe(
 			'GRAPHQL_VALIDATION_FAILED: Cannot query field "x" (HTTP 400 POST https://host.example.com/path)',
 		);
-		expect(classify(res(422, { title: 'Unprocessable', detail: 'email is invalid' })).crmMessage).toBe('email is invalid');
-		expect(classify(res(500, 'upstream exploded')).message).toBe('upstream exploded (HTTP 500 POST https://host.example.com/path)');
-		expect(classify(res(502, '<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>')).crmMessage).toBe('502 Bad Gateway');
-		expect(classify(res(503, Buffer.from('{"message":"in a buffer"}'))).crmMessage).toBe('in a buffer');
+		expect(
+			classify(res(422, { title: 'Unprocessable', detail: 'email is invalid' })).crmMessage,
+		).toBe('email is invalid');
+		expect(classify(res(500, 'upstream exploded')).message).toBe(
+			'upstream exploded (HTTP 500 POST https://host.example.com/path)',
+		);
+		expect(
+			classify(
+				res(502, '<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>'),
+			).crmMessage,
+		).toBe('502 Bad Gateway');
+		expect(classify(res(503, Buffer.from('{"message":"in a buffer"}'))).crmMessage).toBe(
+			'in a buffer',
+		);
 	});
 
 	it('an empty body falls back to the status text', () => {
-		expect(classify(res(404, undefined), { method: 'get', url: 'https://h.example.com/a' }).message).toBe('Not Found (HTTP 404 GET https://h.example.com/a)');
+		expect(
+			classify(res(404, undefined), { method: 'get', url: 'https://h.example.com/a' }).message,
+		).toBe('Not Found (HTTP 404 GET https://h.example.com/a)');
 	});
 
 	it('carries the response headers (redacted) for the retry policy', () => {
@@ -184,14 +291,20 @@ describe('classifyHttpError: the CRM code and message', () => {
 describe('transportError', () => {
 	const req = { method: 'POST', url: 'https://api.example.com/records' };
 
-	it.each(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'])('%s → transient, never reached the server', (code) => {
-		const err = transportError(netError(code, `getaddrinfo ${code} api.example.com`), req);
-		expect(err).toMatchObject({ kind: 'transient', reachedServer: false, networkCode: code });
-		expect(err.message).toContain('the request never reached the server');
-	});
+	it.each(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'])(
+		'%s → transient, never reached the server',
+		(code) => {
+			const err = transportError(netError(code, `getaddrinfo ${code} api.example.com`), req);
+			expect(err).toMatchObject({ kind: 'transient', reachedServer: false, networkCode: code });
+			expect(err.message).toContain('the request never reached the server');
+		},
+	);
 
 	it('a connect timeout never reached the server', () => {
-		expect(transportError(netError('ETIMEDOUT', 'connect ETIMEDOUT 10.1.1.1:443', 'connect'), req).reachedServer).toBe(false);
+		expect(
+			transportError(netError('ETIMEDOUT', 'connect ETIMEDOUT 10.1.1.1:443', 'connect'), req)
+				.reachedServer,
+		).toBe(false);
 	});
 
 	it.each([
@@ -208,7 +321,10 @@ describe('transportError', () => {
 	it('an axios-style wrapper is unwrapped through cause', () => {
 		const inner = netError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:9');
 		const outer = Object.assign(new Error('Network Error'), { code: 'ERR_NETWORK', cause: inner });
-		expect(transportError(outer, req)).toMatchObject({ reachedServer: false, networkCode: 'ECONNREFUSED' });
+		expect(transportError(outer, req)).toMatchObject({
+			reachedServer: false,
+			networkCode: 'ECONNREFUSED',
+		});
 	});
 
 	it('certificate errors are fatal (retrying cannot fix them) and never reached the server', () => {
@@ -218,7 +334,10 @@ describe('transportError', () => {
 	});
 
 	it('aborts are fatal and not retryable', () => {
-		const err = transportError(Object.assign(new Error('canceled'), { code: 'ERR_CANCELED', name: 'CanceledError' }), req);
+		const err = transportError(
+			Object.assign(new Error('canceled'), { code: 'ERR_CANCELED', name: 'CanceledError' }),
+			req,
+		);
 		expect(err).toMatchObject({ kind: 'fatal', networkCode: 'ABORTED', retryable: false });
 	});
 
@@ -237,7 +356,12 @@ describe('CrmError', () => {
 	});
 
 	it('toJSON holds the fields, not undefined ones', () => {
-		const e = new CrmError('m', { kind: 'validation', status: 400, crmCode: 'C', request: { method: 'GET', url: 'https://x.example.com' } });
+		const e = new CrmError('m', {
+			kind: 'validation',
+			status: 400,
+			crmCode: 'C',
+			request: { method: 'GET', url: 'https://x.example.com' },
+		});
 		expect(JSON.parse(JSON.stringify(e))).toEqual({
 			name: 'CrmError',
 			kind: 'validation',

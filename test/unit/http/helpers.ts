@@ -1,8 +1,18 @@
 /** Test doubles for the HTTP layer: a scripted fake transport and response builders. */
-import { buildUrl, isCrmError, type CrmError, type HttpRequest, type HttpResponse, type Transport } from '../../../core/http';
+import {
+	buildUrl,
+	isCrmError,
+	type CrmError,
+	type HttpRequest,
+	type HttpResponse,
+	type Transport,
+} from '../../../core/http';
 
 /** One scripted outcome: a response, an error to throw, or a function of the request. */
-export type Step = HttpResponse | Error | ((req: HttpRequest, index: number) => HttpResponse | Error | Promise<HttpResponse | Error>);
+export type Step =
+	| HttpResponse
+	| Error
+	| ((req: HttpRequest, index: number) => HttpResponse | Error | Promise<HttpResponse | Error>);
 
 /** A recorded call. */
 export interface Call {
@@ -19,7 +29,11 @@ export class FakeTransport implements Transport {
 	readonly calls: Call[] = [];
 	private index = 0;
 
-	constructor(private readonly steps: Step[] | ((req: HttpRequest, index: number) => HttpResponse | Error | Promise<HttpResponse | Error>)) {}
+	constructor(
+		private readonly steps:
+			| Step[]
+			| ((req: HttpRequest, index: number) => HttpResponse | Error | Promise<HttpResponse | Error>),
+	) {}
 
 	async send(request: HttpRequest): Promise<HttpResponse> {
 		const i = this.index++;
@@ -34,15 +48,24 @@ export class FakeTransport implements Transport {
 }
 
 /** Builds a response. */
-export function res(status: number, body?: unknown, headers: Record<string, string> = {}): HttpResponse {
+export function res(
+	status: number,
+	body?: unknown,
+	headers: Record<string, string> = {},
+): HttpResponse {
 	const h: Record<string, string> = {};
 	for (const [k, v] of Object.entries(headers)) h[k.toLowerCase()] = v;
-	if (body !== undefined && typeof body === 'object' && !h['content-type']) h['content-type'] = 'application/json';
+	if (body !== undefined && typeof body === 'object' && !h['content-type'])
+		h['content-type'] = 'application/json';
 	return { status, headers: h, body, url: '' };
 }
 
 /** A Node-style network error with a `code` (as Node's net/tls layers raise them). */
-export function netError(code: string, message = `${code.toLowerCase()} error`, syscall?: string): NodeJS.ErrnoException {
+export function netError(
+	code: string,
+	message = `${code.toLowerCase()} error`,
+	syscall?: string,
+): NodeJS.ErrnoException {
 	const err = new Error(message) as NodeJS.ErrnoException;
 	err.code = code;
 	if (syscall) err.syscall = syscall;
@@ -55,6 +78,7 @@ export async function rejection(p: Promise<unknown>): Promise<CrmError> {
 		() => new Error('expected a rejection'),
 		(err: unknown) => err,
 	);
-	if (!isCrmError(outcome)) throw new Error(`expected a CrmError rejection, got: ${String(outcome)}`);
+	if (!isCrmError(outcome))
+		throw new Error(`expected a CrmError rejection, got: ${String(outcome)}`);
 	return outcome;
 }

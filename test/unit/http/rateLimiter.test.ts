@@ -34,7 +34,8 @@ function load(budget: RateBudget, n: number, durationMs: number, onStart?: (i: n
 /** The largest number of starts inside any window [t, t + windowMs). */
 function maxInWindow(starts: number[], windowMs: number): number {
 	let max = 0;
-	for (const t of starts) max = Math.max(max, starts.filter((s) => s >= t && s < t + windowMs).length);
+	for (const t of starts)
+		max = Math.max(max, starts.filter((s) => s >= t && s < t + windowMs).length);
 	return max;
 }
 
@@ -52,7 +53,13 @@ describe('RateBudget pacing', () => {
 		expect(Math.max(...run.starts)).toBeGreaterThanOrEqual(4000);
 		expect(Math.max(...run.starts)).toBeLessThan(5000);
 		const stats = budget.stats();
-		expect(stats).toMatchObject({ scheduled: 50, started: 50, completed: 50, running: 0, queued: 0 });
+		expect(stats).toMatchObject({
+			scheduled: 50,
+			started: 50,
+			completed: 50,
+			running: 0,
+			queued: 0,
+		});
 		expect(stats.throttledMs).toBeGreaterThan(3000);
 	});
 
@@ -101,14 +108,18 @@ describe('RateBudget pacing', () => {
 	});
 
 	it('rejects invalid options clearly', () => {
-		expect(() => new RateBudget({ maxRequests: 0 })).toThrow('Invalid rate budget option maxRequests=0: must be a positive integer');
+		expect(() => new RateBudget({ maxRequests: 0 })).toThrow(
+			'Invalid rate budget option maxRequests=0: must be a positive integer',
+		);
 	});
 });
 
 describe('RateBudget.observe', () => {
 	it('holds every request until the reset when the server says 0 remain', async () => {
 		const budget = new RateBudget({ maxConcurrent: 5 });
-		await budget.schedule(async () => budget.observe({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '5' }));
+		await budget.schedule(async () =>
+			budget.observe({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '5' }),
+		);
 		const starts: number[] = [];
 		const jobs = [1, 2, 3].map(() => budget.schedule(async () => starts.push(Date.now() - START)));
 		await jest.advanceTimersByTimeAsync(4999);
@@ -124,10 +135,16 @@ describe('RateBudget.observe', () => {
 		const budget = new RateBudget({ maxRequests: 100, intervalMs: 10_000, maxConcurrent: 10 });
 		// The local count thinks 99 remain; HubSpot says 2 remain in its 10 s window.
 		await budget.schedule(async () =>
-			budget.observe({ 'x-hubspot-ratelimit-remaining': '2', 'x-hubspot-ratelimit-interval-milliseconds': '10000', 'x-hubspot-ratelimit-max': '100' }),
+			budget.observe({
+				'x-hubspot-ratelimit-remaining': '2',
+				'x-hubspot-ratelimit-interval-milliseconds': '10000',
+				'x-hubspot-ratelimit-max': '100',
+			}),
 		);
 		const starts: number[] = [];
-		const jobs = Array.from({ length: 5 }, () => budget.schedule(async () => starts.push(Date.now() - START)));
+		const jobs = Array.from({ length: 5 }, () =>
+			budget.schedule(async () => starts.push(Date.now() - START)),
+		);
 		await jest.advanceTimersByTimeAsync(9999);
 		expect(starts).toEqual([0, 0]);
 		expect(budget.stats().serverRemaining).toBe(0);
@@ -141,7 +158,9 @@ describe('RateBudget.observe', () => {
 		let release: () => void = () => undefined;
 		const slow = budget.schedule(() => new Promise<void>((r) => (release = r)));
 		// Reported while another request is in flight: 1 remaining minus 1 in flight = 0.
-		await budget.schedule(async () => budget.observe({ 'ratelimit-remaining': '1', 'ratelimit-reset': '3' }));
+		await budget.schedule(async () =>
+			budget.observe({ 'ratelimit-remaining': '1', 'ratelimit-reset': '3' }),
+		);
 		const started = jest.fn();
 		const next = budget.schedule(async () => started());
 		await jest.advanceTimersByTimeAsync(2999);
@@ -155,7 +174,9 @@ describe('RateBudget.observe', () => {
 
 	it('reads the Dataverse burst header', async () => {
 		const budget = new RateBudget({ intervalMs: 2000 });
-		await budget.schedule(async () => budget.observe({ 'x-ms-ratelimit-burst-remaining-xrm-requests': '0' }));
+		await budget.schedule(async () =>
+			budget.observe({ 'x-ms-ratelimit-burst-remaining-xrm-requests': '0' }),
+		);
 		const started = jest.fn();
 		const next = budget.schedule(async () => started());
 		await jest.advanceTimersByTimeAsync(1999);
@@ -168,11 +189,17 @@ describe('RateBudget.observe', () => {
 	it('warns near the Salesforce daily cap and slows down above it', async () => {
 		const warn = jest.fn();
 		const budget = new RateBudget({ maxConcurrent: 10, logger: { warn } });
-		await budget.schedule(async () => budget.observe({ 'sforce-limit-info': 'api-usage=12500/15000' }));
+		await budget.schedule(async () =>
+			budget.observe({ 'sforce-limit-info': 'api-usage=12500/15000' }),
+		);
 		expect(warn).toHaveBeenCalledWith('Salesforce daily API usage at 83.3% (12500/15000)');
-		await budget.schedule(async () => budget.observe({ 'sforce-limit-info': 'api-usage=12600/15000' }));
+		await budget.schedule(async () =>
+			budget.observe({ 'sforce-limit-info': 'api-usage=12600/15000' }),
+		);
 		expect(warn).toHaveBeenCalledTimes(1);
-		await budget.schedule(async () => budget.observe({ 'Sforce-Limit-Info': 'api-usage=14500/15000' }));
+		await budget.schedule(async () =>
+			budget.observe({ 'Sforce-Limit-Info': 'api-usage=14500/15000' }),
+		);
 		expect(warn).toHaveBeenCalledTimes(2);
 		expect(warn.mock.calls[1][0]).toContain('slowing to one request per 1000 ms');
 		expect(budget.stats().daily).toEqual({ used: 14500, limit: 15000 });
@@ -221,12 +248,19 @@ describe('window counting', () => {
 
 describe('shared registry', () => {
 	it('returns the same budget for the same key and another for another key', () => {
-		const key = rateBudgetKey('oauth2-client-credentials:abc', 'https://org.crm.dynamics.com/api/data/v9.2');
+		const key = rateBudgetKey(
+			'oauth2-client-credentials:abc',
+			'https://org.crm.dynamics.com/api/data/v9.2',
+		);
 		expect(key).toBe('oauth2-client-credentials:abc@org.crm.dynamics.com');
 		const a = getRateBudget(key, { maxRequests: 100, intervalMs: 10_000 });
 		const b = getRateBudget(key);
 		expect(b).toBe(a);
-		expect(getRateBudget(rateBudgetKey('oauth2-client-credentials:other', 'https://org.crm.dynamics.com'))).not.toBe(a);
+		expect(
+			getRateBudget(
+				rateBudgetKey('oauth2-client-credentials:other', 'https://org.crm.dynamics.com'),
+			),
+		).not.toBe(a);
 	});
 
 	it('a later caller with a different config updates the shared budget', async () => {

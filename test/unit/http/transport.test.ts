@@ -22,7 +22,9 @@ interface Received {
 }
 
 /** A tiny loopback server; `handler` decides per request. Counts TCP connections (to prove keep-alive). */
-async function startServer(handler: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void) {
+async function startServer(
+	handler: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void,
+) {
 	const received: Received[] = [];
 	let connections = 0;
 	const server = http.createServer((req, res) => {
@@ -56,7 +58,10 @@ describe('AxiosTransport against a loopback server', () => {
 	beforeAll(async () => {
 		server = await startServer((req, res, body) => {
 			if (req.url?.startsWith('/json')) {
-				res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'X-RateLimit-Remaining': '41' });
+				res.writeHead(200, {
+					'Content-Type': 'application/json; charset=utf-8',
+					'X-RateLimit-Remaining': '41',
+				});
 				res.end(JSON.stringify({ echo: body ? JSON.parse(body) : null, url: req.url }));
 			} else if (req.url?.startsWith('/error')) {
 				res.writeHead(400, { 'Content-Type': 'application/json' });
@@ -90,10 +95,18 @@ describe('AxiosTransport against a loopback server', () => {
 	});
 
 	it('sends JSON, serialises qs (arrays repeat), parses JSON and lower-cases header names', async () => {
-		const r = await transport.send({ method: 'POST', url: '/json', qs: { a: 'x y', ids: [1, 2], skip: undefined, $filter: "name eq 'A'" }, body: { n: 1 } });
+		const r = await transport.send({
+			method: 'POST',
+			url: '/json',
+			qs: { a: 'x y', ids: [1, 2], skip: undefined, $filter: "name eq 'A'" },
+			body: { n: 1 },
+		});
 		expect(r.status).toBe(200);
 		expect(r.headers['x-ratelimit-remaining']).toBe('41');
-		expect(r.body).toEqual({ echo: { n: 1 }, url: "/json?a=x%20y&ids=1&ids=2&$filter=name%20eq%20%27A%27" });
+		expect(r.body).toEqual({
+			echo: { n: 1 },
+			url: '/json?a=x%20y&ids=1&ids=2&$filter=name%20eq%20%27A%27',
+		});
 		expect(r.url).toBe(`${server.url}/json?a=x%20y&ids=1&ids=2&$filter=name%20eq%20%27A%27`);
 		const last = server.received.at(-1) as Received;
 		expect(last.headers['content-type']).toBe('application/json');
@@ -114,9 +127,13 @@ describe('AxiosTransport against a loopback server', () => {
 		const bytes = await transport.send({ method: 'GET', url: '/bytes', responseType: 'buffer' });
 		expect(Buffer.isBuffer(bytes.body)).toBe(true);
 		expect([...(bytes.body as Buffer)]).toEqual([0, 1, 2, 255]);
-		expect((await transport.send({ method: 'GET', url: '/json', responseType: 'text' })).body).toBe('{"echo":null,"url":"/json"}');
+		expect((await transport.send({ method: 'GET', url: '/json', responseType: 'text' })).body).toBe(
+			'{"echo":null,"url":"/json"}',
+		);
 		expect((await transport.send({ method: 'DELETE', url: '/empty' })).body).toBeUndefined();
-		expect((await transport.send({ method: 'GET', url: '/broken-json' })).body).toBe('{"truncated": ');
+		expect((await transport.send({ method: 'GET', url: '/broken-json' })).body).toBe(
+			'{"truncated": ',
+		);
 	});
 
 	it('reuses one keep-alive connection for sequential requests', async () => {
@@ -149,7 +166,9 @@ describe('AxiosTransport against a loopback server', () => {
 		});
 		const t = new AxiosTransport({ baseUrl: slow.url, maxSockets: 2 });
 		try {
-			await Promise.all(Array.from({ length: 6 }, (_, i) => t.send({ method: 'GET', url: `/p${i}` })));
+			await Promise.all(
+				Array.from({ length: 6 }, (_, i) => t.send({ method: 'GET', url: `/p${i}` })),
+			);
 			expect(peak).toBe(2);
 			expect(slow.connections()).toBe(2);
 		} finally {
@@ -159,7 +178,9 @@ describe('AxiosTransport against a loopback server', () => {
 	});
 
 	it('a timeout is transient and may have reached the server', async () => {
-		const err = await rejection(transport.send({ method: 'POST', url: '/hang', body: {}, timeoutMs: 100 }));
+		const err = await rejection(
+			transport.send({ method: 'POST', url: '/hang', body: {}, timeoutMs: 100 }),
+		);
 		expect(err).toMatchObject({ kind: 'transient', reachedServer: true });
 		expect(err.message).toContain('no response before the timeout');
 	});
@@ -174,8 +195,14 @@ describe('AxiosTransport against a loopback server', () => {
 		const gone = await startServer(() => undefined);
 		const url = gone.url;
 		await gone.close();
-		const err = await rejection(new AxiosTransport().send({ method: 'POST', url: `${url}/x`, body: {} }));
-		expect(err).toMatchObject({ kind: 'transient', reachedServer: false, networkCode: 'ECONNREFUSED' });
+		const err = await rejection(
+			new AxiosTransport().send({ method: 'POST', url: `${url}/x`, body: {} }),
+		);
+		expect(err).toMatchObject({
+			kind: 'transient',
+			reachedServer: false,
+			networkCode: 'ECONNREFUSED',
+		});
 	});
 
 	it('an abort signal cancels the request', async () => {
@@ -187,7 +214,12 @@ describe('AxiosTransport against a loopback server', () => {
 	});
 
 	it('refuses plain http to a non-loopback host before sending anything', async () => {
-		const err = await rejection(new AxiosTransport().send({ method: 'GET', url: 'http://crm.example.com/api?api_key=abc123456' }));
+		const err = await rejection(
+			new AxiosTransport().send({
+				method: 'GET',
+				url: 'http://crm.example.com/api?api_key=abc123456',
+			}),
+		);
 		expect(err.kind).toBe('fatal');
 		expect(err.message).toBe(
 			'Refusing to send a request over plain http to crm.example.com (http://crm.example.com/api?api_key=[REDACTED]): credentials and data would travel unencrypted',
@@ -198,24 +230,38 @@ describe('AxiosTransport against a loopback server', () => {
 
 describe('URL helpers', () => {
 	it('resolves paths under the base path and leaves absolute URLs alone', () => {
-		expect(resolveUrl('https://org.crm.dynamics.com/api/data/v9.2/', '/accounts')).toBe('https://org.crm.dynamics.com/api/data/v9.2/accounts');
-		expect(resolveUrl('https://org.crm.dynamics.com/api/data/v9.2', 'accounts(1)')).toBe('https://org.crm.dynamics.com/api/data/v9.2/accounts(1)');
-		expect(resolveUrl('https://a.example.com', 'https://b.example.com/x')).toBe('https://b.example.com/x');
-		expect(() => resolveUrl(undefined, '/x')).toThrow('Cannot send a request to the relative URL "/x": no base URL is configured');
+		expect(resolveUrl('https://org.crm.dynamics.com/api/data/v9.2/', '/accounts')).toBe(
+			'https://org.crm.dynamics.com/api/data/v9.2/accounts',
+		);
+		expect(resolveUrl('https://org.crm.dynamics.com/api/data/v9.2', 'accounts(1)')).toBe(
+			'https://org.crm.dynamics.com/api/data/v9.2/accounts(1)',
+		);
+		expect(resolveUrl('https://a.example.com', 'https://b.example.com/x')).toBe(
+			'https://b.example.com/x',
+		);
+		expect(() => resolveUrl(undefined, '/x')).toThrow(
+			'Cannot send a request to the relative URL "/x": no base URL is configured',
+		);
 	});
 
 	it('appends query strings to URLs that already have one', () => {
-		expect(buildUrl('https://h.example.com/a?x=1', { y: 2 })).toBe('https://h.example.com/a?x=1&y=2');
+		expect(buildUrl('https://h.example.com/a?x=1', { y: 2 })).toBe(
+			'https://h.example.com/a?x=1&y=2',
+		);
 		expect(buildUrl('https://h.example.com/a', {})).toBe('https://h.example.com/a');
 	});
 
 	it('knows loopback hosts and the https rule', () => {
-		for (const h of ['localhost', '127.0.0.1', '127.8.9.10', '[::1]', 'api.localhost']) expect(isLoopbackHost(h)).toBe(true);
-		for (const h of ['example.com', '10.0.0.1', '128.0.0.1', 'localhost.example.com']) expect(isLoopbackHost(h)).toBe(false);
+		for (const h of ['localhost', '127.0.0.1', '127.8.9.10', '[::1]', 'api.localhost'])
+			expect(isLoopbackHost(h)).toBe(true);
+		for (const h of ['example.com', '10.0.0.1', '128.0.0.1', 'localhost.example.com'])
+			expect(isLoopbackHost(h)).toBe(false);
 		expect(() => assertSecureUrl('http://localhost:3000/x')).not.toThrow();
 		expect(() => assertSecureUrl('http://[::1]:3000/x')).not.toThrow();
 		expect(() => assertSecureUrl('http://10.0.0.5/x', true)).not.toThrow();
-		expect(() => assertSecureUrl('http://10.0.0.5/x')).toThrow(/Refusing to send a request over plain http/);
+		expect(() => assertSecureUrl('http://10.0.0.5/x')).toThrow(
+			/Refusing to send a request over plain http/,
+		);
 		expect(() => assertSecureUrl('ftp://h.example.com/x')).toThrow('Unsupported URL scheme "ftp:"');
 	});
 });
@@ -226,11 +272,21 @@ describe('FunctionTransport (n8n helpers adapter)', () => {
 		const t = new FunctionTransport(
 			async (req) => {
 				seen.push(toN8nRequestOptions(req));
-				return { statusCode: 200, headers: { 'Content-Type': 'application/json', 'X-HubSpot-RateLimit-Remaining': '9' }, body: '{"id":"1"}' };
+				return {
+					statusCode: 200,
+					headers: { 'Content-Type': 'application/json', 'X-HubSpot-RateLimit-Remaining': '9' },
+					body: '{"id":"1"}',
+				};
 			},
 			{ baseUrl: 'https://api.hubapi.com' },
 		);
-		const r = await t.send({ method: 'POST', url: '/crm/v3/objects/contacts', qs: { a: [1, 2], b: undefined }, body: { properties: {} }, timeoutMs: 5000 });
+		const r = await t.send({
+			method: 'POST',
+			url: '/crm/v3/objects/contacts',
+			qs: { a: [1, 2], b: undefined },
+			body: { properties: {} },
+			timeoutMs: 5000,
+		});
 		expect(r).toEqual({
 			status: 200,
 			headers: { 'content-type': 'application/json', 'x-hubspot-ratelimit-remaining': '9' },
@@ -253,7 +309,11 @@ describe('FunctionTransport (n8n helpers adapter)', () => {
 
 	it('turns an error carrying a response (n8n NodeApiError → axios error) into a response', async () => {
 		const axiosLike = Object.assign(new Error('Request failed with status code 401'), {
-			response: { status: 401, headers: { 'www-authenticate': 'Bearer' }, data: { message: 'expired' } },
+			response: {
+				status: 401,
+				headers: { 'www-authenticate': 'Bearer' },
+				data: { message: 'expired' },
+			},
 		});
 		const nodeApiError = Object.assign(new Error('Authorization failed'), { cause: axiosLike });
 		const t = new FunctionTransport(async () => {
@@ -272,39 +332,79 @@ describe('FunctionTransport (n8n helpers adapter)', () => {
 		const t = new FunctionTransport(async () => {
 			throw refused;
 		});
-		await expect(t.send({ method: 'POST', url: 'https://api.example.com/x' })).rejects.toMatchObject({ kind: 'transient', reachedServer: false });
+		await expect(
+			t.send({ method: 'POST', url: 'https://api.example.com/x' }),
+		).rejects.toMatchObject({ kind: 'transient', reachedServer: false });
 		const fn = jest.fn();
-		await expect(new FunctionTransport(fn).send({ method: 'GET', url: 'http://api.example.com/x' })).rejects.toMatchObject({ kind: 'fatal' });
+		await expect(
+			new FunctionTransport(fn).send({ method: 'GET', url: 'http://api.example.com/x' }),
+		).rejects.toMatchObject({ kind: 'fatal' });
 		expect(fn).not.toHaveBeenCalled();
 	});
 
-	it('a dropped connection of another request (n8n\'s token refresh inside the call) means this one was not sent', async () => {
+	it("a dropped connection of another request (n8n's token refresh inside the call) means this one was not sent", async () => {
 		const dropped = (config: Record<string, string>) => {
 			const inner = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-			const axiosLike = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', config, cause: inner });
-			return Object.assign(new Error('The connection to the server was closed unexpectedly'), { cause: axiosLike });
+			const axiosLike = Object.assign(new Error('socket hang up'), {
+				code: 'ECONNRESET',
+				config,
+				cause: inner,
+			});
+			return Object.assign(new Error('The connection to the server was closed unexpectedly'), {
+				cause: axiosLike,
+			});
 		};
 		const token = new FunctionTransport(async () => {
 			throw dropped({ url: 'https://login.example.com/services/oauth2/token', method: 'post' });
 		});
-		const err = await rejection(token.send({ method: 'POST', url: 'https://api.example.com/services/data/v62.0/composite/sobjects', body: [] }));
-		expect(err).toMatchObject({ kind: 'transient', reachedServer: false, networkCode: 'ECONNRESET', request: { method: 'POST', url: 'https://login.example.com/services/oauth2/token' } });
+		const err = await rejection(
+			token.send({
+				method: 'POST',
+				url: 'https://api.example.com/services/data/v62.0/composite/sobjects',
+				body: [],
+			}),
+		);
+		expect(err).toMatchObject({
+			kind: 'transient',
+			reachedServer: false,
+			networkCode: 'ECONNRESET',
+			request: { method: 'POST', url: 'https://login.example.com/services/oauth2/token' },
+		});
 		expect(err.message).toBe(
 			"the credential's token request (made by n8n): the token request failed (ECONNRESET: the connection dropped before the token arrived) (POST https://login.example.com/services/oauth2/token) — the API call was NOT sent, nothing was written; sending it again is safe",
 		);
 
 		// The call's own request, moved to another origin by the credential (a Salesforce instance URL): may have been processed.
 		const own = new FunctionTransport(async () => {
-			throw dropped({ url: 'https://acme.my.salesforce.com/services/data/v62.0/composite/sobjects', method: 'post' });
+			throw dropped({
+				url: 'https://acme.my.salesforce.com/services/data/v62.0/composite/sobjects',
+				method: 'post',
+			});
 		});
-		const ownErr = await rejection(own.send({ method: 'POST', url: 'https://instance-url-from-login.invalid/services/data/v62.0/composite/sobjects', body: [] }));
+		const ownErr = await rejection(
+			own.send({
+				method: 'POST',
+				url: 'https://instance-url-from-login.invalid/services/data/v62.0/composite/sobjects',
+				body: [],
+			}),
+		);
 		expect(ownErr).toMatchObject({ kind: 'transient', reachedServer: true });
 		expect(ownErr.message).toMatch(/the server may have processed it$/);
 	});
 
 	it('says clearly when the function does not return a full response', async () => {
-		const t = new FunctionTransport(async () => ({ body: 'just a body' }) as unknown as { status: number; headers: Record<string, string>; body: unknown; url: string });
-		await expect(t.send({ method: 'GET', url: 'https://api.example.com/x' } as HttpRequest)).rejects.toThrow(
+		const t = new FunctionTransport(
+			async () =>
+				({ body: 'just a body' }) as unknown as {
+					status: number;
+					headers: Record<string, string>;
+					body: unknown;
+					url: string;
+				},
+		);
+		await expect(
+			t.send({ method: 'GET', url: 'https://api.example.com/x' } as HttpRequest),
+		).rejects.toThrow(
 			'The send function returned no HTTP status for https://api.example.com/x: return a full response (n8n: returnFullResponse: true)',
 		);
 	});

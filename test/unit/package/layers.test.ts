@@ -27,28 +27,42 @@ function sources(dir: string): string[] {
 /** Every module specifier imported or required by a file, resolved to a repo-relative path for relative ones. */
 function importsOf(file: string): string[] {
 	const text = readFileSync(path.join(ROOT, file), 'utf8');
-	const specs = [...text.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*|^import\s+)['"]([^'"]+)['"]/gm)].map((m) => m[1]);
-	return specs.map((s) => (s.startsWith('.') ? path.relative(ROOT, path.resolve(path.dirname(path.join(ROOT, file)), s)) : s));
+	const specs = [
+		...text.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*|^import\s+)['"]([^'"]+)['"]/gm),
+	].map((m) => m[1]);
+	return specs.map((s) =>
+		s.startsWith('.')
+			? path.relative(ROOT, path.resolve(path.dirname(path.join(ROOT, file)), s))
+			: s,
+	);
 }
 
 function violations(dir: string, forbidden: (spec: string) => boolean): string[] {
-	return sources(dir).flatMap((file) => importsOf(file).filter(forbidden).map((spec) => `${file} imports ${spec}`));
+	return sources(dir).flatMap((file) =>
+		importsOf(file)
+			.filter(forbidden)
+			.map((spec) => `${file} imports ${spec}`),
+	);
 }
 
 /** Sub-directories of a repo directory. */
 function dirsOf(dir: string): string[] {
-	return readdirSync(path.join(ROOT, dir)).filter((name) => statSync(path.join(ROOT, dir, name)).isDirectory());
+	return readdirSync(path.join(ROOT, dir)).filter((name) =>
+		statSync(path.join(ROOT, dir, name)).isDirectory(),
+	);
 }
 
 /** `core/connectors/<name>` when `spec` is inside a connector's folder. */
-const connectorOf = (spec: string): string | undefined => /^core\/connectors\/([^/]+)\//.exec(spec)?.[1];
+const connectorOf = (spec: string): string | undefined =>
+	/^core\/connectors\/([^/]+)\//.exec(spec)?.[1];
 /** `[node, version]` when `spec` is inside a node's version folder (`nodes/<Node>/v<n>/…`). */
 const nodeVersionOf = (spec: string): [string, string] | undefined => {
 	const m = /^nodes\/([^/]+)\/(v\d+)(?:\/|$)/.exec(spec);
 	return m ? [m[1], m[2]] : undefined;
 };
 
-const isN8n = (s: string) => s === 'n8n-workflow' || s === 'n8n-core' || s.startsWith('n8n-') || s.startsWith('@n8n/');
+const isN8n = (s: string) =>
+	s === 'n8n-workflow' || s === 'n8n-core' || s.startsWith('n8n-') || s.startsWith('@n8n/');
 const under = (s: string, top: string) => s === top || s.startsWith(`${top}/`);
 
 describe('layer rules', () => {
@@ -59,11 +73,18 @@ describe('layer rules', () => {
 	});
 
 	it('core/ imports neither n8n nor nodes/, credentials/ or sandbox/', () => {
-		expect(violations('core', (s) => isN8n(s) || under(s, 'nodes') || under(s, 'credentials') || under(s, 'sandbox'))).toEqual([]);
+		expect(
+			violations(
+				'core',
+				(s) => isN8n(s) || under(s, 'nodes') || under(s, 'credentials') || under(s, 'sandbox'),
+			),
+		).toEqual([]);
 	});
 
 	it('sandbox/ imports neither core/ nor n8n', () => {
-		expect(violations('sandbox', (s) => isN8n(s) || under(s, 'core') || under(s, 'nodes'))).toEqual([]);
+		expect(violations('sandbox', (s) => isN8n(s) || under(s, 'core') || under(s, 'nodes'))).toEqual(
+			[],
+		);
 	});
 
 	it('nodes/ and credentials/ reach the sandbox only in tests', () => {
@@ -74,7 +95,9 @@ describe('layer rules', () => {
 				return false;
 			}
 		});
-		expect(dirs.flatMap((d) => violations(d, (s) => under(s, 'sandbox') || under(s, 'test')))).toEqual([]);
+		expect(
+			dirs.flatMap((d) => violations(d, (s) => under(s, 'sandbox') || under(s, 'test'))),
+		).toEqual([]);
 	});
 
 	it('a connector imports no other connector, and the generic core none at all (core/connectors/contract.ts is shared)', () => {
@@ -83,20 +106,36 @@ describe('layer rules', () => {
 		// The rule can fail: a Salesforce file importing HubSpot's connector is caught.
 		expect(connectorOf('core/connectors/hubspot/connector')).toBe('hubspot');
 		expect(connectorOf('core/connectors/contract')).toBeUndefined();
-		const crossed = connectors.flatMap((name) => violations(`core/connectors/${name}`, (s) => connectorOf(s) !== undefined && connectorOf(s) !== name));
+		const crossed = connectors.flatMap((name) =>
+			violations(
+				`core/connectors/${name}`,
+				(s) => connectorOf(s) !== undefined && connectorOf(s) !== name,
+			),
+		);
 		expect(crossed).toEqual([]);
 		const generic = dirsOf('core').filter((d) => d !== 'connectors');
 		expect(generic.length).toBeGreaterThanOrEqual(4);
-		expect(generic.flatMap((d) => violations(`core/${d}`, (s) => connectorOf(s) !== undefined))).toEqual([]);
+		expect(
+			generic.flatMap((d) => violations(`core/${d}`, (s) => connectorOf(s) !== undefined)),
+		).toEqual([]);
 	});
 
-	it('a node imports no other node\'s version folder; nodes/shared imports no node folder', () => {
+	it("a node imports no other node's version folder; nodes/shared imports no node folder", () => {
 		const nodes = dirsOf('nodes').filter((d) => d !== 'shared');
-		expect(nodes).toEqual(expect.arrayContaining(['Salesforce', 'SalesforceTrigger', 'HubSpot', 'HubSpotTrigger']));
+		expect(nodes).toEqual(
+			expect.arrayContaining(['Salesforce', 'SalesforceTrigger', 'HubSpot', 'HubSpotTrigger']),
+		);
 		expect(nodeVersionOf('nodes/Salesforce/v1/transport')).toEqual(['Salesforce', 'v1']);
 		expect(nodeVersionOf('nodes/shared/salesforce/transport')).toBeUndefined();
-		const crossed = nodes.flatMap((name) => violations(`nodes/${name}`, (s) => nodeVersionOf(s) !== undefined && nodeVersionOf(s)?.[0] !== name));
+		const crossed = nodes.flatMap((name) =>
+			violations(
+				`nodes/${name}`,
+				(s) => nodeVersionOf(s) !== undefined && nodeVersionOf(s)?.[0] !== name,
+			),
+		);
 		expect(crossed).toEqual([]);
-		expect(violations('nodes/shared', (s) => under(s, 'nodes') && !under(s, 'nodes/shared'))).toEqual([]);
+		expect(
+			violations('nodes/shared', (s) => under(s, 'nodes') && !under(s, 'nodes/shared')),
+		).toEqual([]);
 	});
 });

@@ -19,24 +19,32 @@ interface PackageJson {
 	n8n: { n8nNodesApiVersion: number; nodes: string[]; credentials: string[] };
 }
 
-const packageJson = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as PackageJson;
+const packageJson = JSON.parse(
+	readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8'),
+) as PackageJson;
 const builtins = JSON.parse(
 	readFileSync(path.join(PACKAGE_ROOT, 'test', 'fixtures', 'n8n-builtin-credentials.json'), 'utf8'),
 ) as { version: string; credentials: string[] };
 
 /** Every description of a node: one per version for versioned nodes. */
 function descriptionsOf(type: INodeType | IVersionedNodeType): INodeTypeDescription[] {
-	return 'nodeVersions' in type ? Object.values(type.nodeVersions).map((v) => v.description) : [type.description];
+	return 'nodeVersions' in type
+		? Object.values(type.nodeVersions).map((v) => v.description)
+		: [type.description];
 }
 
 /**
  * The files n8n will serve as icons. The loader rewrites `icon: 'file:x.svg'` into
  * `iconUrl: 'icons/<package>/<path inside the package>'` (light/dark: one each), resolved against the package.
  */
-function iconFiles(description: { icon?: unknown; iconUrl?: unknown }, packageName: string): string[] {
-	const urls = typeof description.iconUrl === 'object' && description.iconUrl !== null
-		? Object.values(description.iconUrl)
-		: [description.iconUrl];
+function iconFiles(
+	description: { icon?: unknown; iconUrl?: unknown },
+	packageName: string,
+): string[] {
+	const urls =
+		typeof description.iconUrl === 'object' && description.iconUrl !== null
+			? Object.values(description.iconUrl)
+			: [description.iconUrl];
 	const prefix = `icons/${packageName}/`;
 	return urls
 		.filter((url): url is string => typeof url === 'string' && url.startsWith(prefix))
@@ -62,7 +70,9 @@ describe('package loaded by n8n-core PackageDirectoryLoader', () => {
 		const declared = packageJson.n8n.nodes;
 		expect(declared.length).toBeGreaterThan(0);
 		expect(Object.keys(loader.nodeTypes)).toHaveLength(declared.length);
-		const loadedFrom = Object.values(loader.nodeTypes).map(({ sourcePath }) => path.resolve(PACKAGE_ROOT, sourcePath));
+		const loadedFrom = Object.values(loader.nodeTypes).map(({ sourcePath }) =>
+			path.resolve(PACKAGE_ROOT, sourcePath),
+		);
 		for (const file of declared) {
 			expect(loadedFrom).toContain(path.resolve(PACKAGE_ROOT, file));
 		}
@@ -84,7 +94,11 @@ describe('package loaded by n8n-core PackageDirectoryLoader', () => {
 			for (const description of descriptionsOf(type)) {
 				const isTrigger = description.group.includes('trigger') || description.polling === true;
 				if (!isTrigger) {
-					expect({ node: name, version: description.version, usableAsTool: description.usableAsTool }).toEqual({
+					expect({
+						node: name,
+						version: description.version,
+						usableAsTool: description.usableAsTool,
+					}).toEqual({
 						node: name,
 						version: description.version,
 						usableAsTool: true,
@@ -100,13 +114,15 @@ describe('package loaded by n8n-core PackageDirectoryLoader', () => {
 			const files = iconFiles(description, loader.packageName);
 			if (files.length === 0) problems.push(`${owner}: no file icon (icon: 'file:….svg')`);
 			for (const file of files) {
-				if (!existsSync(file)) problems.push(`${owner}: ${path.relative(PACKAGE_ROOT, file)} is missing`);
+				if (!existsSync(file))
+					problems.push(`${owner}: ${path.relative(PACKAGE_ROOT, file)} is missing`);
 			}
 		};
 		for (const [name, { type }] of Object.entries(loader.nodeTypes)) {
 			check(`node ${name}`, type.description);
 			if ('nodeVersions' in type) {
-				for (const description of descriptionsOf(type)) check(`node ${name} v${String(description.version)}`, description);
+				for (const description of descriptionsOf(type))
+					check(`node ${name} v${String(description.version)}`, description);
 			}
 		}
 		for (const [name, { type }] of Object.entries(loader.credentialTypes)) {
@@ -117,14 +133,24 @@ describe('package loaded by n8n-core PackageDirectoryLoader', () => {
 
 	it('gives every node a codex (categories and a documentation link)', () => {
 		// n8n reads `<node file>on`, i.e. `X.node.json` next to `X.node.js`: the build must copy it to dist/.
-		const missingCodex = packageJson.n8n.nodes.map((file) => `${file}on`).filter((file) => !existsSync(path.join(PACKAGE_ROOT, file)));
+		const missingCodex = packageJson.n8n.nodes
+			.map((file) => `${file}on`)
+			.filter((file) => !existsSync(path.join(PACKAGE_ROOT, file)));
 		expect({ missingCodexFiles: missingCodex }).toEqual({ missingCodexFiles: [] });
 		for (const [name, { type }] of Object.entries(loader.nodeTypes)) {
-			const codex = (type.description as INodeTypeDescription & { codex?: Record<string, unknown> }).codex;
-			expect({ node: name, categories: Array.isArray(codex?.categories) }).toEqual({ node: name, categories: true });
-			const docs = (codex?.resources as { primaryDocumentation?: Array<{ url: string }> } | undefined)
-				?.primaryDocumentation;
-			expect({ node: name, docs: docs?.[0]?.url }).toEqual({ node: name, docs: expect.stringMatching(/^https:\/\//) });
+			const codex = (type.description as INodeTypeDescription & { codex?: Record<string, unknown> })
+				.codex;
+			expect({ node: name, categories: Array.isArray(codex?.categories) }).toEqual({
+				node: name,
+				categories: true,
+			});
+			const docs = (
+				codex?.resources as { primaryDocumentation?: Array<{ url: string }> } | undefined
+			)?.primaryDocumentation;
+			expect({ node: name, docs: docs?.[0]?.url }).toEqual({
+				node: name,
+				docs: expect.stringMatching(/^https:\/\//),
+			});
 		}
 	});
 

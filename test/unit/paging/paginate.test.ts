@@ -18,12 +18,16 @@ interface CursorPage {
 /** A fake HubSpot-style API: `pages[i]` is returned for cursor `c<i>` (first page: no cursor). */
 function cursorApi(pages: number[][]) {
 	const calls: Array<string | undefined> = [];
-	const fetchPage = jest.fn<Promise<CursorPage>, [string | undefined, FetchPageContext?]>(async (token) => {
-		calls.push(token);
-		const index = token === undefined ? 0 : Number(token.slice(1));
-		const results = pages[index];
-		return index + 1 < pages.length ? { results, paging: { next: { after: `c${index + 1}` } } } : { results };
-	});
+	const fetchPage = jest.fn<Promise<CursorPage>, [string | undefined, FetchPageContext?]>(
+		async (token) => {
+			calls.push(token);
+			const index = token === undefined ? 0 : Number(token.slice(1));
+			const results = pages[index];
+			return index + 1 < pages.length
+				? { results, paging: { next: { after: `c${index + 1}` } } }
+				: { results };
+		},
+	);
 	return { fetchPage, calls };
 }
 
@@ -31,7 +35,11 @@ describe('paginate()', () => {
 	it('streams every page in order, following the cursor, and stops when the cursor is absent', async () => {
 		const api = cursorApi([[1, 2], [3, 4], [5]]);
 		const pages = await toArray(
-			paginate({ fetchPage: api.fetchPage, items: (p) => p.results, strategy: new CursorPaginator<CursorPage>({ cursor: 'paging.next.after' }) }),
+			paginate({
+				fetchPage: api.fetchPage,
+				items: (p) => p.results,
+				strategy: new CursorPaginator<CursorPage>({ cursor: 'paging.next.after' }),
+			}),
 		);
 		expect(pages).toEqual([[1, 2], [3, 4], [5]]);
 		expect(api.calls).toEqual([undefined, 'c1', 'c2']);
@@ -58,17 +66,32 @@ describe('paginate()', () => {
 
 	it('take(n) stops fetching as soon as the limit is reached', async () => {
 		const api = cursorApi([[1, 2, 3], [4, 5, 6], [7, 8, 9], [10]]);
-		const pages = paginate({ fetchPage: api.fetchPage, items: (p) => p.results, strategy: new CursorPaginator<CursorPage>({ cursor: 'paging.next.after' }) });
+		const pages = paginate({
+			fetchPage: api.fetchPage,
+			items: (p) => p.results,
+			strategy: new CursorPaginator<CursorPage>({ cursor: 'paging.next.after' }),
+		});
 		expect(await toArray(take(flatten(pages), 4))).toEqual([1, 2, 3, 4]);
 		expect(api.fetchPage).toHaveBeenCalledTimes(2);
 
-		const api2 = cursorApi([[1, 2, 3], [4, 5, 6]]);
-		const exact = paginate({ fetchPage: api2.fetchPage, items: (p) => p.results, strategy: new CursorPaginator<CursorPage>({ cursor: 'paging.next.after' }) });
+		const api2 = cursorApi([
+			[1, 2, 3],
+			[4, 5, 6],
+		]);
+		const exact = paginate({
+			fetchPage: api2.fetchPage,
+			items: (p) => p.results,
+			strategy: new CursorPaginator<CursorPage>({ cursor: 'paging.next.after' }),
+		});
 		expect(await toArray(take(flatten(exact), 3))).toEqual([1, 2, 3]);
 		expect(api2.fetchPage).toHaveBeenCalledTimes(1); // the limit fell on a page boundary: no extra fetch
 
 		const api3 = cursorApi([[1]]);
-		const none = paginate({ fetchPage: api3.fetchPage, items: (p) => p.results, strategy: new CursorPaginator<CursorPage>({ cursor: 'paging.next.after' }) });
+		const none = paginate({
+			fetchPage: api3.fetchPage,
+			items: (p) => p.results,
+			strategy: new CursorPaginator<CursorPage>({ cursor: 'paging.next.after' }),
+		});
 		expect(await toArray(take(flatten(none), 0))).toEqual([]);
 		expect(api3.fetchPage).not.toHaveBeenCalled();
 	});
@@ -82,7 +105,11 @@ describe('paginate()', () => {
 		const seen: number[][] = [];
 		let error: unknown;
 		try {
-			for await (const page of paginate({ fetchPage, items: (p) => p.results, strategy: new CursorPaginator<CursorPage>({ cursor: 'paging.next.after' }) })) {
+			for await (const page of paginate({
+				fetchPage,
+				items: (p) => p.results,
+				strategy: new CursorPaginator<CursorPage>({ cursor: 'paging.next.after' }),
+			})) {
 				seen.push(page);
 			}
 		} catch (caught) {
@@ -94,17 +121,30 @@ describe('paginate()', () => {
 		expect(loop.message).toBe(
 			'Paging loop detected: page 3 pointed to cursor "abc" for the next page, but that cursor already fetched page 2 — the API is repeating itself; stopped instead of looping forever.',
 		);
-		expect(loop).toMatchObject({ token: 'abc', pageIndex: 2, firstSeenAt: 1, reason: 'repeatedToken', name: 'PagingLoopError' });
+		expect(loop).toMatchObject({
+			token: 'abc',
+			pageIndex: 2,
+			firstSeenAt: 1,
+			reason: 'repeatedToken',
+			name: 'PagingLoopError',
+		});
 		expect(fetchPage).toHaveBeenCalledTimes(3);
 	});
 
 	it('detects a next URL that points back to itself (Salesforce nextRecordsUrl)', async () => {
 		const url = '/services/data/v59.0/query/01gxx0000000001-2000';
-		const fetchPage = jest.fn(async (token: string | undefined) => ({ done: false, records: [token ?? 'first'], nextRecordsUrl: url }));
+		const fetchPage = jest.fn(async (token: string | undefined) => ({
+			done: false,
+			records: [token ?? 'first'],
+			nextRecordsUrl: url,
+		}));
 		const pages = paginate({
 			fetchPage,
 			items: (p) => p.records,
-			strategy: new NextUrlPaginator<{ done: boolean; nextRecordsUrl: string }>({ nextUrl: 'nextRecordsUrl', hasMore: (p) => !p.done }),
+			strategy: new NextUrlPaginator<{ done: boolean; nextRecordsUrl: string }>({
+				nextUrl: 'nextRecordsUrl',
+				hasMore: (p) => !p.done,
+			}),
 		});
 		await expect(toArray(pages)).rejects.toThrow(
 			`Paging loop detected: page 2 pointed to next URL "${url}" for the next page, but that next URL already fetched page 2 — the API is repeating itself; stopped instead of looping forever.`,
@@ -118,11 +158,20 @@ describe('paginate()', () => {
 			headers: { link: '</items?page=2>; rel="next", </items?page=9>; rel="last"' },
 			body: [token ?? 'first'],
 		}));
-		const pages = paginate({ fetchPage, items: (p) => p.body, strategy: new LinkHeaderPaginator() });
+		const pages = paginate({
+			fetchPage,
+			items: (p) => p.body,
+			strategy: new LinkHeaderPaginator(),
+		});
 		const error = await toArray(pages).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(PagingLoopError);
-		expect((error as Error).message).toContain('page 2 pointed to Link header URL "https://api.example.com/items?page=2" for the next page, but that Link header URL already fetched page 2');
-		expect(fetchPage.mock.calls.map((call) => call[0])).toEqual([undefined, 'https://api.example.com/items?page=2']);
+		expect((error as Error).message).toContain(
+			'page 2 pointed to Link header URL "https://api.example.com/items?page=2" for the next page, but that Link header URL already fetched page 2',
+		);
+		expect(fetchPage.mock.calls.map((call) => call[0])).toEqual([
+			undefined,
+			'https://api.example.com/items?page=2',
+		]);
 	});
 
 	it('truncates a huge repeated token in the message', async () => {
@@ -201,7 +250,13 @@ describe('paginate()', () => {
 
 	it('follows empty pages without yielding them', async () => {
 		const api = cursorApi([[1], [], [3]]);
-		const pages = await toArray(paginate({ fetchPage: api.fetchPage, items: (p) => p.results, strategy: new CursorPaginator<CursorPage>({ cursor: 'paging.next.after' }) }));
+		const pages = await toArray(
+			paginate({
+				fetchPage: api.fetchPage,
+				items: (p) => p.results,
+				strategy: new CursorPaginator<CursorPage>({ cursor: 'paging.next.after' }),
+			}),
+		);
 		expect(pages).toEqual([[1], [3]]);
 		expect(api.fetchPage).toHaveBeenCalledTimes(3);
 	});
@@ -225,12 +280,19 @@ describe('paginate()', () => {
 	it('rejects bad options clearly', () => {
 		const fetchPage = async () => ({ results: [] as number[] });
 		return Promise.all([
-			expect(paginate({ fetchPage, items: (p) => p.results }).next()).rejects.toThrow('a `strategy` or a `next` function is required'),
-			expect(paginate({ fetchPage, items: (p) => p.results, next: () => undefined, maxPages: 0 }).next()).rejects.toThrow(
-				'maxPages must be a positive integer, got 0',
+			expect(paginate({ fetchPage, items: (p) => p.results }).next()).rejects.toThrow(
+				'a `strategy` or a `next` function is required',
 			),
 			expect(
-				paginate({ fetchPage, items: (p) => p.results, next: () => undefined, strategy: new CursorPaginator({ cursor: 'x' }) }).next(),
+				paginate({ fetchPage, items: (p) => p.results, next: () => undefined, maxPages: 0 }).next(),
+			).rejects.toThrow('maxPages must be a positive integer, got 0'),
+			expect(
+				paginate({
+					fetchPage,
+					items: (p) => p.results,
+					next: () => undefined,
+					strategy: new CursorPaginator({ cursor: 'x' }),
+				}).next(),
 			).rejects.toThrow('either `strategy` or `next`, not both'),
 		]);
 	});

@@ -25,7 +25,9 @@ describe('OData $filter', () => {
 	it('keeps an injection attempt a single literal', () => {
 		const value = "x' or 1 eq 1 or name eq 'y";
 		expect(odataString(value)).toBe("'x'' or 1 eq 1 or name eq ''y'");
-		expect(odata`emailaddress1 eq ${value}`.text).toBe("emailaddress1 eq 'x'' or 1 eq 1 or name eq ''y'");
+		expect(odata`emailaddress1 eq ${value}`.text).toBe(
+			"emailaddress1 eq 'x'' or 1 eq 1 or name eq ''y'",
+		);
 	});
 
 	it('formats literals: numbers, booleans, null, GUIDs, dates and DateTimeOffsets bare', () => {
@@ -34,17 +36,24 @@ describe('OData $filter', () => {
 		expect(odataLiteral(true)).toBe('true');
 		expect(odataLiteral(null)).toBe('null');
 		expect(odataLiteral(new Date('2024-03-05T10:15:00Z'))).toBe('2024-03-05T10:15:00Z');
-		expect(odataDateTimeOffset(new Date('2024-03-05T10:15:00.120Z'))).toBe('2024-03-05T10:15:00.120Z');
+		expect(odataDateTimeOffset(new Date('2024-03-05T10:15:00.120Z'))).toBe(
+			'2024-03-05T10:15:00.120Z',
+		);
 		expect(odataDate(new Date('2024-03-05T10:15:00Z'))).toBe('2024-03-05');
-		expect(odataGuid('{0F8FAD5B-D9CB-469F-A165-70867728950E}')).toBe('0f8fad5b-d9cb-469f-a165-70867728950e');
+		expect(odataGuid('{0F8FAD5B-D9CB-469F-A165-70867728950E}')).toBe(
+			'0f8fad5b-d9cb-469f-a165-70867728950e',
+		);
 		expect(() => odataGuid("0f8fad5b' or 1 eq 1")).toThrow('is not a GUID');
-		expect(() => odataLiteral(Number.POSITIVE_INFINITY)).toThrow('Infinity cannot be used in OData');
+		expect(() => odataLiteral(Number.POSITIVE_INFINITY)).toThrow(
+			'Infinity cannot be used in OData',
+		);
 	});
 
 	it('validates property names', () => {
 		expect(odataIdentifier('_parentcustomerid_value')).toBe('_parentcustomerid_value');
 		expect(odataIdentifier('parentcustomerid_account/name')).toBe('parentcustomerid_account/name');
-		for (const bad of ['name eq 1', "name'", 'a/', 'x)', '', 'a-b']) expect(() => odataIdentifier(bad)).toThrow(QueryValueError);
+		for (const bad of ['name eq 1', "name'", 'a/', 'x)', '', 'a-b'])
+			expect(() => odataIdentifier(bad)).toThrow(QueryValueError);
 	});
 
 	it('binds template values, lists, GUIDs and membership', () => {
@@ -53,7 +62,9 @@ describe('OData $filter', () => {
 		expect(filter.text).toBe(
 			"_parentcustomerid_value eq 0f8fad5b-d9cb-469f-a165-70867728950e and modifiedon ge 2024-03-05T00:00:00Z and statecode in (0,1) and (firstname eq 'Ann''' or firstname eq 'Bo')",
 		);
-		expect(() => odata`name eq '${'x'}'`).toThrow('odata: value 1 is placed inside quotes in the filter text');
+		expect(() => odata`name eq '${'x'}'`).toThrow(
+			'odata: value 1 is placed inside quotes in the filter text',
+		);
 		expect(() => odata`statecode in ${[]}`).toThrow('is an empty list');
 		expect(odata`name eq 'it''s' and x eq ${1}`.text).toBe("name eq 'it''s' and x eq 1");
 	});
@@ -70,15 +81,21 @@ describe('OData $filter', () => {
 
 describe('FetchXML', () => {
 	it('XML-escapes values, keeps whitespace with character references, refuses non-XML characters', () => {
-		expect(fetchXmlValue(`<a href="x">Tom & Jerry's</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&apos;s&lt;/a&gt;');
+		expect(fetchXmlValue(`<a href="x">Tom & Jerry's</a>`)).toBe(
+			'&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&apos;s&lt;/a&gt;',
+		);
 		expect(fetchXmlValue('a\tb\nc\r')).toBe('a&#x9;b&#xA;c&#xD;');
 		expect(fetchXmlValue('Zoë 日本 👍')).toBe('Zoë 日本 👍');
 		expect(fetchXmlValue(12.5)).toBe('12.5');
 		expect(fetchXmlValue(true)).toBe('1');
 		expect(fetchXmlValue(new Date('2024-03-05T10:15:00Z'))).toBe('2024-03-05T10:15:00Z');
-		expect(() => fetchXmlValue('bell\u0007')).toThrow('"bell\\u0007" contains the character U+0007, which XML cannot carry — remove it from the value');
+		expect(() => fetchXmlValue('bell\u0007')).toThrow(
+			'"bell\\u0007" contains the character U+0007, which XML cannot carry — remove it from the value',
+		);
 		expect(() => fetchXmlValue('lone \uDC00')).toThrow('U+DC00');
-		expect(() => fetchXmlValue(null as unknown as string)).toThrow('null cannot be used as a FetchXML value — use the "null" / "not-null" operators');
+		expect(() => fetchXmlValue(null as unknown as string)).toThrow(
+			'null cannot be used as a FetchXML value — use the "null" / "not-null" operators',
+		);
 	});
 
 	it('keeps an injection attempt inside the value attribute', () => {
@@ -89,27 +106,53 @@ describe('FetchXML', () => {
 	});
 
 	it('builds conditions for each operator kind and checks the values', () => {
-		expect(fetchCondition('statecode', 'eq', 0)).toBe('<condition attribute="statecode" operator="eq" value="0" />');
-		expect(fetchCondition('telephone1', 'null')).toBe('<condition attribute="telephone1" operator="null" />');
-		expect(fetchCondition('createdon', 'last-x-days', 30)).toBe('<condition attribute="createdon" operator="last-x-days" value="30" />');
-		expect(fetchCondition('name', 'in', ['A&B', "C'D"])).toBe('<condition attribute="name" operator="in"><value>A&amp;B</value><value>C&apos;D</value></condition>');
-		expect(fetchCondition('revenue', 'between', [10, 20])).toBe('<condition attribute="revenue" operator="between"><value>10</value><value>20</value></condition>');
-		expect(fetchCondition('fullname', 'like', fetchLikePattern('50%_[x]', 'startsWith'), { entityName: 'ac' })).toBe(
+		expect(fetchCondition('statecode', 'eq', 0)).toBe(
+			'<condition attribute="statecode" operator="eq" value="0" />',
+		);
+		expect(fetchCondition('telephone1', 'null')).toBe(
+			'<condition attribute="telephone1" operator="null" />',
+		);
+		expect(fetchCondition('createdon', 'last-x-days', 30)).toBe(
+			'<condition attribute="createdon" operator="last-x-days" value="30" />',
+		);
+		expect(fetchCondition('name', 'in', ['A&B', "C'D"])).toBe(
+			'<condition attribute="name" operator="in"><value>A&amp;B</value><value>C&apos;D</value></condition>',
+		);
+		expect(fetchCondition('revenue', 'between', [10, 20])).toBe(
+			'<condition attribute="revenue" operator="between"><value>10</value><value>20</value></condition>',
+		);
+		expect(
+			fetchCondition('fullname', 'like', fetchLikePattern('50%_[x]', 'startsWith'), {
+				entityName: 'ac',
+			}),
+		).toBe(
 			'<condition entityname="ac" attribute="fullname" operator="like" value="50[%][_][[]x]%" />',
 		);
 		expect(fetchCondition('modifiedon', 'on-or-after', new Date('2024-03-05T00:00:00Z'))).toBe(
 			'<condition attribute="modifiedon" operator="on-or-after" value="2024-03-05T00:00:00Z" />',
 		);
 
-		expect(() => fetchCondition('name', 'equals' as 'eq', 'x')).toThrow('condition on "name": "equals" is not a FetchXML operator — use one of eq, ne,');
-		expect(() => fetchCondition('name', 'null', 'x')).toThrow('condition "name null" takes no value, got "x" — remove the value');
-		expect(() => fetchCondition('name', 'eq')).toThrow('condition "name eq" takes exactly one value, got none');
-		expect(() => fetchCondition('createdon', 'last-x-days', '7 or 1')).toThrow('condition "createdon last-x-days" takes a whole number (e.g. 30), got "7 or 1"');
-		expect(() => fetchCondition('revenue', 'between', [1])).toThrow('takes exactly two values, got 1');
+		expect(() => fetchCondition('name', 'equals' as 'eq', 'x')).toThrow(
+			'condition on "name": "equals" is not a FetchXML operator — use one of eq, ne,',
+		);
+		expect(() => fetchCondition('name', 'null', 'x')).toThrow(
+			'condition "name null" takes no value, got "x" — remove the value',
+		);
+		expect(() => fetchCondition('name', 'eq')).toThrow(
+			'condition "name eq" takes exactly one value, got none',
+		);
+		expect(() => fetchCondition('createdon', 'last-x-days', '7 or 1')).toThrow(
+			'condition "createdon last-x-days" takes a whole number (e.g. 30), got "7 or 1"',
+		);
+		expect(() => fetchCondition('revenue', 'between', [1])).toThrow(
+			'takes exactly two values, got 1',
+		);
 		expect(() => fetchCondition('name', 'in', [])).toThrow('needs at least one value');
 		expect(() => fetchCondition('name', 'in', 'x')).toThrow('takes a list of values, got "x"');
 		expect(() => fetchCondition('name" operator="not-null', 'eq', 'x')).toThrow(QueryValueError);
-		expect(() => fetchCondition('name', 'eq', 'x', { entityName: 'a b' })).toThrow('"a b" is not a valid FetchXML attribute or entity name');
+		expect(() => fetchCondition('name', 'eq', 'x', { entityName: 'a b' })).toThrow(
+			'"a b" is not a valid FetchXML attribute or entity name',
+		);
 	});
 
 	it('validates names and wraps filters', () => {

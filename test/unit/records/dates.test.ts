@@ -29,15 +29,25 @@ describe('dates', () => {
 	});
 
 	it('compiles formats and rejects unknown tokens and formats without a year', () => {
-		expect(() => compileDateFormat('dd/MM')).toThrow('it has no year (add yyyy or yy, or use X / x for epoch seconds / milliseconds)');
-		expect(() => compileDateFormat("yyyy-MM-dd'T")).toThrow('unterminated quoted text at position 10');
+		expect(() => compileDateFormat('dd/MM')).toThrow(
+			'it has no year (add yyyy or yy, or use X / x for epoch seconds / milliseconds)',
+		);
+		expect(() => compileDateFormat("yyyy-MM-dd'T")).toThrow(
+			'unterminated quoted text at position 10',
+		);
 		const withOffset = compileDateFormat('yyyy-MM-dd HH:mm ZZ');
 		const parsed = withOffset.parse('2024-03-05 10:00 +05:30', 'Europe/Berlin');
 		expect(parsed.ok && parsed.date.toISOString()).toBe('2024-03-05T04:30:00.000Z');
 		const epoch = compileDateFormat('X').parse('1709633700');
 		expect(epoch.ok && epoch.date.toISOString()).toBe('2024-03-05T10:15:00.000Z');
 		const twelve = compileDateFormat('yyyy-MM-dd hh:mm a');
-		expect(twelve.parse('2024-03-05 12:05 am').ok && (twelve.parse('2024-03-05 12:05 am') as { date: Date }).date.toISOString()).toBe('2024-03-05T00:05:00.000Z');
-		expect(twelve.parse('2024-03-05 13:05 pm')).toEqual({ ok: false, reason: 'hour 13 does not exist on a 12-hour clock' });
+		expect(
+			twelve.parse('2024-03-05 12:05 am').ok &&
+				(twelve.parse('2024-03-05 12:05 am') as { date: Date }).date.toISOString(),
+		).toBe('2024-03-05T00:05:00.000Z');
+		expect(twelve.parse('2024-03-05 13:05 pm')).toEqual({
+			ok: false,
+			reason: 'hour 13 does not exist on a 12-hour clock',
+		});
 	});
 });

@@ -1,14 +1,28 @@
 import { compileMapping, MappingSpecError } from '../../../core/records';
-import type { FieldRule, MappingIssue, MappingResult, MappingSpec, Transform } from '../../../core/records';
+import type {
+	FieldRule,
+	MappingIssue,
+	MappingResult,
+	MappingSpec,
+	Transform,
+} from '../../../core/records';
 
 /** Maps `value` through one rule reading `v` and returns the mapped `out` value (or the issues). */
-function one(transforms: Transform[], value: unknown, extra: Partial<FieldRule> = {}): MappingResult {
-	return compileMapping({ rules: [{ target: 'out', source: 'v', transforms, ...extra }] }).map({ v: value }, 'item 1');
+function one(
+	transforms: Transform[],
+	value: unknown,
+	extra: Partial<FieldRule> = {},
+): MappingResult {
+	return compileMapping({ rules: [{ target: 'out', source: 'v', transforms, ...extra }] }).map(
+		{ v: value },
+		'item 1',
+	);
 }
 
 function valueOf(transforms: Transform[], value: unknown, extra: Partial<FieldRule> = {}): unknown {
 	const result = one(transforms, value, extra);
-	if (!result.ok) throw new Error(`expected success, got: ${result.issues.map((i) => i.message).join(' | ')}`);
+	if (!result.ok)
+		throw new Error(`expected success, got: ${result.issues.map((i) => i.message).join(' | ')}`);
 	return result.value.out;
 }
 
@@ -47,7 +61,12 @@ describe('compileMapping: reading, defaults, constants, targets', () => {
 		});
 		expect(result).toEqual({
 			ok: true,
-			value: { FirstName: 'Ada', Email: 'ada@example.com', address: { city: 'London', geo: { lat: 51.5 } }, etag: 'W/"123"' },
+			value: {
+				FirstName: 'Ada',
+				Email: 'ada@example.com',
+				address: { city: 'London', geo: { lat: 51.5 } },
+				etag: 'W/"123"',
+			},
 		});
 	});
 
@@ -66,7 +85,16 @@ describe('compileMapping: reading, defaults, constants, targets', () => {
 		});
 		expect(mapping.map({ isNull: null, isEmpty: '', blank: '   ', zero: 0 })).toEqual({
 			ok: true,
-			value: { LeadSource: 'Web', Cleared: null, a: 'n/a', b: 'n/a', c: 'n/a', d: 'Unknown', e: true, f: 0 },
+			value: {
+				LeadSource: 'Web',
+				Cleared: null,
+				a: 'n/a',
+				b: 'n/a',
+				c: 'n/a',
+				d: 'Unknown',
+				e: true,
+				f: 0,
+			},
 		});
 	});
 
@@ -75,14 +103,23 @@ describe('compileMapping: reading, defaults, constants, targets', () => {
 			{ target: 'a', source: 'missing' },
 			{ target: 'b', source: 'nothing' },
 		];
-		expect(compileMapping({ rules }).map({ nothing: null })).toEqual({ ok: true, value: { b: null } });
+		expect(compileMapping({ rules }).map({ nothing: null })).toEqual({
+			ok: true,
+			value: { b: null },
+		});
 		const kept = compileMapping({ rules, dropUndefined: false }).map({});
 		expect(kept.ok && Object.prototype.hasOwnProperty.call(kept.value, 'a')).toBe(true);
 		expect(kept).toEqual({ ok: true, value: { a: undefined, b: undefined } });
 	});
 
 	it('keepUnmapped copies the fields no rule reads, without mutating the input', () => {
-		const input = { first: 'Ada', last: 'Lovelace', address: { street: '1 Main St' }, email: 'old@example.com', notes: 'x' };
+		const input = {
+			first: 'Ada',
+			last: 'Lovelace',
+			address: { street: '1 Main St' },
+			email: 'old@example.com',
+			notes: 'x',
+		};
 		const mapping = compileMapping({
 			keepUnmapped: true,
 			rules: [
@@ -94,10 +131,17 @@ describe('compileMapping: reading, defaults, constants, targets', () => {
 		const result = mapping.map(input);
 		expect(result).toEqual({
 			ok: true,
-			value: { last: 'Lovelace', notes: 'x', address: { street: '1 Main St', city: 'London' }, FirstName: 'Ada' },
+			value: {
+				last: 'Lovelace',
+				notes: 'x',
+				address: { street: '1 Main St', city: 'London' },
+				FirstName: 'Ada',
+			},
 		});
 		expect(input.address).toEqual({ street: '1 Main St' }); // cloned before the nested write
-		expect(compileMapping({ rules: [{ target: 'FirstName', source: 'first' }] }).map(input)).toEqual({ ok: true, value: { FirstName: 'Ada' } });
+		expect(
+			compileMapping({ rules: [{ target: 'FirstName', source: 'first' }] }).map(input),
+		).toEqual({ ok: true, value: { FirstName: 'Ada' } });
 	});
 });
 
@@ -106,7 +150,9 @@ describe('transforms', () => {
 		expect(valueOf([{ type: 'trim' }], '  Ada  ')).toBe('Ada');
 		expect(valueOf([{ type: 'lowercase' }], 'ÄDA@X.COM')).toBe('äda@x.com');
 		expect(valueOf([{ type: 'uppercase' }], 'straße')).toBe('STRASSE');
-		expect(valueOf([{ type: 'titlecase' }], "jean-luc o'neil (ÉCOLE)")).toBe("Jean-Luc O'neil (École)");
+		expect(valueOf([{ type: 'titlecase' }], "jean-luc o'neil (ÉCOLE)")).toBe(
+			"Jean-Luc O'neil (École)",
+		);
 		expect(valueOf([{ type: 'trim' }], 42)).toBe(42); // non-strings untouched
 	});
 
@@ -131,7 +177,9 @@ describe('transforms', () => {
 		expect(issuesOf(one([{ type: 'toNumber' }], '$12'))[0].message).toBe(
 			'item 1, field "out": "$12" cannot be converted to a number: it contains characters other than digits, a sign and separators (transform 1, toNumber) — correct the source value in "v", or add a replace transform before toNumber to remove other characters (currency symbols, units)',
 		);
-		expect(issuesOf(one([{ type: 'toNumber' }], '1,23,4.5'))[0].message).toContain('the digit groups are not of three');
+		expect(issuesOf(one([{ type: 'toNumber' }], '1,23,4.5'))[0].message).toContain(
+			'the digit groups are not of three',
+		);
 	});
 
 	it('toInteger requires whole numbers unless a rounding is chosen', () => {
@@ -148,12 +196,16 @@ describe('transforms', () => {
 	});
 
 	it('toBoolean uses yes/no, 1/0, true/false, on/off case-insensitively, or custom words', () => {
-		for (const word of ['yes', 'YES', 'True', '1', 'on', ' On ']) expect(valueOf([{ type: 'toBoolean' }], word)).toBe(true);
-		for (const word of ['no', 'False', '0', 'OFF']) expect(valueOf([{ type: 'toBoolean' }], word)).toBe(false);
+		for (const word of ['yes', 'YES', 'True', '1', 'on', ' On '])
+			expect(valueOf([{ type: 'toBoolean' }], word)).toBe(true);
+		for (const word of ['no', 'False', '0', 'OFF'])
+			expect(valueOf([{ type: 'toBoolean' }], word)).toBe(false);
 		expect(valueOf([{ type: 'toBoolean' }], 1)).toBe(true);
 		expect(valueOf([{ type: 'toBoolean' }], false)).toBe(false);
 		expect(valueOf([{ type: 'toBoolean' }], '')).toBeNull();
-		expect(valueOf([{ type: 'toBoolean', trueValues: ['Ja', 'J'], falseValues: ['Nein', 'N'] }], 'j')).toBe(true);
+		expect(
+			valueOf([{ type: 'toBoolean', trueValues: ['Ja', 'J'], falseValues: ['Nein', 'N'] }], 'j'),
+		).toBe(true);
 		expect(issuesOf(one([{ type: 'toBoolean' }], 'maybe'))[0].message).toBe(
 			'item 1, field "out": "maybe" is not a recognised yes/no value (true: "true", "yes", "1", "on"; false: "false", "no", "0", "off") (transform 1, toBoolean) — add it to the toBoolean transform\'s trueValues or falseValues, or correct the source value in "v"',
 		);
@@ -177,44 +229,100 @@ describe('transforms', () => {
 	});
 
 	it('toDate reads custom input formats and applies an IANA time zone when the input has no offset', () => {
-		expect(valueOf([{ type: 'toDate', inputFormat: 'dd/MM/yyyy', output: 'date' }], '31/12/2024')).toBe('2024-12-31');
-		expect(valueOf([{ type: 'toDate', inputFormat: 'dd.MM.yyyy HH:mm:ss' }], '05.03.2024 10:15:30')).toBe('2024-03-05T10:15:30.000Z');
-		expect(valueOf([{ type: 'toDate', inputFormat: "yyyy-MM-dd'T'HH:mm" }], '2024-03-05T10:15')).toBe('2024-03-05T10:15:00.000Z');
-		expect(valueOf([{ type: 'toDate', inputFormat: 'MMM d, yyyy h:mm a' }], 'Mar 5, 2024 3:07 PM')).toBe('2024-03-05T15:07:00.000Z');
-		expect(valueOf([{ type: 'toDate', inputFormat: 'yyyyMMdd', output: 'date' }], 20240305)).toBe('2024-03-05');
-		expect(valueOf([{ type: 'toDate', inputFormat: 'dd/MM/yy', output: 'date' }], '01/02/59')).toBe('2059-02-01');
+		expect(
+			valueOf([{ type: 'toDate', inputFormat: 'dd/MM/yyyy', output: 'date' }], '31/12/2024'),
+		).toBe('2024-12-31');
+		expect(
+			valueOf([{ type: 'toDate', inputFormat: 'dd.MM.yyyy HH:mm:ss' }], '05.03.2024 10:15:30'),
+		).toBe('2024-03-05T10:15:30.000Z');
+		expect(
+			valueOf([{ type: 'toDate', inputFormat: "yyyy-MM-dd'T'HH:mm" }], '2024-03-05T10:15'),
+		).toBe('2024-03-05T10:15:00.000Z');
+		expect(
+			valueOf([{ type: 'toDate', inputFormat: 'MMM d, yyyy h:mm a' }], 'Mar 5, 2024 3:07 PM'),
+		).toBe('2024-03-05T15:07:00.000Z');
+		expect(valueOf([{ type: 'toDate', inputFormat: 'yyyyMMdd', output: 'date' }], 20240305)).toBe(
+			'2024-03-05',
+		);
+		expect(valueOf([{ type: 'toDate', inputFormat: 'dd/MM/yy', output: 'date' }], '01/02/59')).toBe(
+			'2059-02-01',
+		);
 		// Berlin is UTC+1 in winter, UTC+2 in summer (DST).
-		expect(valueOf([{ type: 'toDate', timezone: 'Europe/Berlin' }], '2024-01-15 09:00')).toBe('2024-01-15T08:00:00.000Z');
-		expect(valueOf([{ type: 'toDate', timezone: 'Europe/Berlin' }], '2024-07-15 09:00')).toBe('2024-07-15T07:00:00.000Z');
-		expect(valueOf([{ type: 'toDate', timezone: 'America/New_York', inputFormat: 'MM/dd/yyyy HH:mm' }], '11/03/2024 12:00')).toBe('2024-11-03T17:00:00.000Z');
+		expect(valueOf([{ type: 'toDate', timezone: 'Europe/Berlin' }], '2024-01-15 09:00')).toBe(
+			'2024-01-15T08:00:00.000Z',
+		);
+		expect(valueOf([{ type: 'toDate', timezone: 'Europe/Berlin' }], '2024-07-15 09:00')).toBe(
+			'2024-07-15T07:00:00.000Z',
+		);
+		expect(
+			valueOf(
+				[{ type: 'toDate', timezone: 'America/New_York', inputFormat: 'MM/dd/yyyy HH:mm' }],
+				'11/03/2024 12:00',
+			),
+		).toBe('2024-11-03T17:00:00.000Z');
 		// An explicit offset wins over the zone.
-		expect(valueOf([{ type: 'toDate', timezone: 'Europe/Berlin' }], '2024-07-15T09:00:00Z')).toBe('2024-07-15T09:00:00.000Z');
+		expect(valueOf([{ type: 'toDate', timezone: 'Europe/Berlin' }], '2024-07-15T09:00:00Z')).toBe(
+			'2024-07-15T09:00:00.000Z',
+		);
 		// output date in the zone; output epochMs.
-		expect(valueOf([{ type: 'toDate', timezone: 'America/Los_Angeles', output: 'date' }], '2024-03-06T03:00:00Z')).toBe('2024-03-05');
-		expect(valueOf([{ type: 'toDate', timezone: 'Asia/Tokyo', output: 'date' }], '2024-03-05')).toBe('2024-03-05');
-		expect(valueOf([{ type: 'toDate', output: 'epochMs' }], '2024-03-05T10:15:00Z')).toBe(1709633700000);
+		expect(
+			valueOf(
+				[{ type: 'toDate', timezone: 'America/Los_Angeles', output: 'date' }],
+				'2024-03-06T03:00:00Z',
+			),
+		).toBe('2024-03-05');
+		expect(
+			valueOf([{ type: 'toDate', timezone: 'Asia/Tokyo', output: 'date' }], '2024-03-05'),
+		).toBe('2024-03-05');
+		expect(valueOf([{ type: 'toDate', output: 'epochMs' }], '2024-03-05T10:15:00Z')).toBe(
+			1709633700000,
+		);
 	});
 
 	it('toDate reports impossible dates and mismatched formats', () => {
-		expect(issuesOf(one([{ type: 'toDate', inputFormat: 'dd/MM/yyyy' }], '31/02/2024'))[0].message).toBe(
+		expect(
+			issuesOf(one([{ type: 'toDate', inputFormat: 'dd/MM/yyyy' }], '31/02/2024'))[0].message,
+		).toBe(
 			'item 1, field "out": "31/02/2024" is not a valid date: day 31 does not exist in February 2024 (transform 1, toDate) — correct the source value in "v", or change the toDate transform\'s inputFormat ("dd/MM/yyyy") to match the data',
 		);
-		expect(issuesOf(one([{ type: 'toDate', inputFormat: 'dd/MM/yyyy' }], '2024-02-01'))[0].message).toContain('it does not match the input format "dd/MM/yyyy"');
-		expect(issuesOf(one([{ type: 'toDate' }], '2024-13-01'))[0].message).toContain('month 13 does not exist');
-		expect(issuesOf(one([{ type: 'toDate' }], '20240305'))[0].message).toContain('set an input format such as "yyyyMMdd"');
-		expect(issuesOf(one([{ type: 'toDate' }], 'next tuesday'))[0].message).toContain('is not in ISO 8601');
+		expect(
+			issuesOf(one([{ type: 'toDate', inputFormat: 'dd/MM/yyyy' }], '2024-02-01'))[0].message,
+		).toContain('it does not match the input format "dd/MM/yyyy"');
+		expect(issuesOf(one([{ type: 'toDate' }], '2024-13-01'))[0].message).toContain(
+			'month 13 does not exist',
+		);
+		expect(issuesOf(one([{ type: 'toDate' }], '20240305'))[0].message).toContain(
+			'set an input format such as "yyyyMMdd"',
+		);
+		expect(issuesOf(one([{ type: 'toDate' }], 'next tuesday'))[0].message).toContain(
+			'is not in ISO 8601',
+		);
 	});
 
 	it('toString, split, join, element-wise transforms on lists', () => {
 		expect(valueOf([{ type: 'toString' }], 12.5)).toBe('12.5');
 		expect(valueOf([{ type: 'toString' }], false)).toBe('false');
 		expect(valueOf([{ type: 'toString' }], { a: 1 })).toBe('{"a":1}');
-		expect(valueOf([{ type: 'split', separator: ';' }, { type: 'trim' }, { type: 'lowercase' }], ' A ; b;C ')).toEqual(['a', 'b', 'c']);
+		expect(
+			valueOf(
+				[{ type: 'split', separator: ';' }, { type: 'trim' }, { type: 'lowercase' }],
+				' A ; b;C ',
+			),
+		).toEqual(['a', 'b', 'c']);
 		expect(valueOf([{ type: 'split', separator: ',' }], '')).toEqual([]);
-		expect(valueOf([{ type: 'split', separator: ',' }, { type: 'toNumber' }], '1,2,3')).toEqual([1, 2, 3]);
+		expect(valueOf([{ type: 'split', separator: ',' }, { type: 'toNumber' }], '1,2,3')).toEqual([
+			1, 2, 3,
+		]);
 		expect(valueOf([{ type: 'join', separator: '; ' }], ['a', null, 3])).toBe('a; ; 3');
-		expect(valueOf([{ type: 'split', separator: ',' }, { type: 'trim' }, { type: 'join', separator: ';' }], 'x, y ,z')).toBe('x;y;z');
-		expect(issuesOf(one([{ type: 'split', separator: ',' }, { type: 'toNumber' }], '1,x,3'))[0].message).toBe(
+		expect(
+			valueOf(
+				[{ type: 'split', separator: ',' }, { type: 'trim' }, { type: 'join', separator: ';' }],
+				'x, y ,z',
+			),
+		).toBe('x;y;z');
+		expect(
+			issuesOf(one([{ type: 'split', separator: ',' }, { type: 'toNumber' }], '1,x,3'))[0].message,
+		).toBe(
 			'item 1, field "out": "x" (element 2 of 3) cannot be converted to a number: it contains characters other than digits, a sign and separators (transform 2, toNumber) — correct the source value in "v", or add a replace transform before toNumber to remove other characters (currency symbols, units)',
 		);
 	});
@@ -226,7 +334,15 @@ describe('transforms', () => {
 		expect(valueOf([{ type: 'lookup', table }], 'IT')).toBeUndefined();
 		expect(valueOf([{ type: 'lookup', table, caseInsensitive: true }], 'fr')).toBe('France');
 		expect(valueOf([{ type: 'lookup', table: { '1': 'Hot', '2': 'Cold' } }], 1)).toBe('Hot');
-		expect(valueOf([{ type: 'split', separator: ',' }, { type: 'lookup', table }], 'DE,FR')).toEqual(['Germany', 'France']);
+		expect(
+			valueOf(
+				[
+					{ type: 'split', separator: ',' },
+					{ type: 'lookup', table },
+				],
+				'DE,FR',
+			),
+		).toEqual(['Germany', 'France']);
 		expect(issuesOf(one([{ type: 'lookup', table, strict: true }], 'de'))[0].message).toBe(
 			'item 1, field "out": "de" is not in the lookup table (known values: "DE", "FR") (transform 1, lookup) — add it to the lookup table, give the lookup a fallback and turn off strict, or correct the source value in "v"',
 		);
@@ -235,10 +351,27 @@ describe('transforms', () => {
 	});
 
 	it('replace (literal, regex with groups and flags), truncate, emptyToNull', () => {
-		expect(valueOf([{ type: 'replace', pattern: '.', replacement: '$&' }], 'a.b.c')).toBe('a$&b$&c'); // literal: no $ magic
-		expect(valueOf([{ type: 'replace', pattern: '(\\d{3})(\\d{4})', replacement: '$1-$2', regex: true }], 'tel 5551234')).toBe('tel 555-1234');
-		expect(valueOf([{ type: 'replace', pattern: 'mr\\.?\\s*', replacement: '', regex: true, flags: 'i' }], 'MR. Smith')).toBe('Smith');
-		expect(valueOf([{ type: 'replace', pattern: '[^0-9+]', replacement: '', regex: true }], '+44 (20) 7946-0018')).toBe('+442079460018');
+		expect(valueOf([{ type: 'replace', pattern: '.', replacement: '$&' }], 'a.b.c')).toBe(
+			'a$&b$&c',
+		); // literal: no $ magic
+		expect(
+			valueOf(
+				[{ type: 'replace', pattern: '(\\d{3})(\\d{4})', replacement: '$1-$2', regex: true }],
+				'tel 5551234',
+			),
+		).toBe('tel 555-1234');
+		expect(
+			valueOf(
+				[{ type: 'replace', pattern: 'mr\\.?\\s*', replacement: '', regex: true, flags: 'i' }],
+				'MR. Smith',
+			),
+		).toBe('Smith');
+		expect(
+			valueOf(
+				[{ type: 'replace', pattern: '[^0-9+]', replacement: '', regex: true }],
+				'+44 (20) 7946-0018',
+			),
+		).toBe('+442079460018');
 		expect(valueOf([{ type: 'truncate', length: 5 }], 'Lovelace')).toBe('Lovel');
 		expect(valueOf([{ type: 'truncate', length: 3 }], '👍👍👍👍')).toBe('👍👍👍'); // by characters, not UTF-16 units
 		expect(valueOf([{ type: 'emptyToNull' }], '')).toBeNull();
@@ -260,7 +393,17 @@ describe('validation and issues', () => {
 				{ target: 'ok', source: 'fine' },
 			],
 		});
-		const result = mapping.map({ emailAddress: 'bob@', ageText: '42', zip: '123456', status: 'pending', score: 120, fine: 'yes' }, 'item 3');
+		const result = mapping.map(
+			{
+				emailAddress: 'bob@',
+				ageText: '42',
+				zip: '123456',
+				status: 'pending',
+				score: 120,
+				fine: 'yes',
+			},
+			'item 3',
+		);
 		expect(result.ok).toBe(false);
 		const issues = issuesOf(result);
 		expect(issues.map((i) => [i.field, i.code])).toEqual([
@@ -362,8 +505,16 @@ describe('spec errors', () => {
 		const error = specError({
 			rules: [
 				{ target: 'a', source: 'a', transforms: [{ type: 'lowercas' }] },
-				{ target: 'b', source: 'b', transforms: [{ type: 'replace', pattern: '(', replacement: '', regex: true }] },
-				{ target: 'c', source: 'c', transforms: [{ type: 'toDate', inputFormat: 'dd/MM/yyyy QQ' }] },
+				{
+					target: 'b',
+					source: 'b',
+					transforms: [{ type: 'replace', pattern: '(', replacement: '', regex: true }],
+				},
+				{
+					target: 'c',
+					source: 'c',
+					transforms: [{ type: 'toDate', inputFormat: 'dd/MM/yyyy QQ' }],
+				},
 				{ target: 'd', source: 'd', transforms: [{ type: 'toDate', timezone: 'Mars/Olympus' }] },
 				{ target: 'e', source: 'e', pattern: '[a-' },
 				{ target: 'f', source: 'f', requird: true },
@@ -384,7 +535,9 @@ describe('spec errors', () => {
 			'rule 8 (target "h"): transform 1 (split): "separator" is required',
 			'rule 9 (target "i"): "type" is "emial"; use one of "any", "string", "number", "integer", "boolean", "date", "datetime", "email", "url", "array"',
 		]);
-		expect(error.message.startsWith('9 problems: (1) rule 1 (target "a"): transform 1: "lowercas"')).toBe(true);
+		expect(
+			error.message.startsWith('9 problems: (1) rule 1 (target "a"): transform 1: "lowercas"'),
+		).toBe(true);
 	});
 
 	it('rejects duplicate and overlapping targets, bad paths and contradictory constraints', () => {
@@ -410,12 +563,26 @@ describe('spec errors', () => {
 	});
 
 	it('rejects a spec that is not an object with rules', () => {
-		expect(specError(null).message).toBe('the mapping spec must be an object with a "rules" list, e.g. {"rules": [{"target": "email", "source": "emailAddress"}]}');
-		expect(specError({ rules: [] }).message).toContain('has no rules');
-		expect(specError({ rules: [], keepUnmaped: true }).message).toContain('unknown setting "keepUnmaped"');
-		expect(specError({ rules: ['email'] }).message).toBe('rule 1: must be an object such as {"target": "email", "source": "emailAddress"}');
-		expect(specError({ rules: [{ target: 'a', source: 'a', transforms: [{ type: 'lookup', table: { A: 1, a: 2 }, caseInsensitive: true }] }] }).message).toContain(
-			'keys that differ only in case',
+		expect(specError(null).message).toBe(
+			'the mapping spec must be an object with a "rules" list, e.g. {"rules": [{"target": "email", "source": "emailAddress"}]}',
 		);
+		expect(specError({ rules: [] }).message).toContain('has no rules');
+		expect(specError({ rules: [], keepUnmaped: true }).message).toContain(
+			'unknown setting "keepUnmaped"',
+		);
+		expect(specError({ rules: ['email'] }).message).toBe(
+			'rule 1: must be an object such as {"target": "email", "source": "emailAddress"}',
+		);
+		expect(
+			specError({
+				rules: [
+					{
+						target: 'a',
+						source: 'a',
+						transforms: [{ type: 'lookup', table: { A: 1, a: 2 }, caseInsensitive: true }],
+					},
+				],
+			}).message,
+		).toContain('keys that differ only in case');
 	});
 });

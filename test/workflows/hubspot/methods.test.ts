@@ -20,7 +20,9 @@ beforeAll(async () => {
 		labels: { singular: 'Car', plural: 'Cars' },
 		primaryDisplayProperty: 'vin',
 		requiredProperties: ['vin'],
-		properties: [{ name: 'vin', label: 'VIN', type: 'string', fieldType: 'text', hasUniqueValue: true }] as never,
+		properties: [
+			{ name: 'vin', label: 'VIN', type: 'string', fieldType: 'text', hasUniqueValue: true },
+		] as never,
 	});
 	const { nodeTypes } = await loadPackage();
 	nodeType = nodeTypes.getByNameAndVersion(nodeTypeName('hubSpot'), 1);
@@ -47,33 +49,65 @@ function context(parameters: Record<string, unknown>): ILoadOptionsFunctions {
 	} as unknown as ILoadOptionsFunctions;
 }
 
-it('lists the standard objects and the account\'s custom objects', async () => {
+it("lists the standard objects and the account's custom objects", async () => {
 	const options = await nodeType.methods!.loadOptions!.getObjectTypes.call(context({}));
-	expect(options.map((o) => o.value)).toEqual(expect.arrayContaining(['contacts', 'companies', 'deals', 'tickets', 'products', 'line_items', `p${contract.portalId}_car`]));
+	expect(options.map((o) => o.value)).toEqual(
+		expect.arrayContaining([
+			'contacts',
+			'companies',
+			'deals',
+			'tickets',
+			'products',
+			'line_items',
+			`p${contract.portalId}_car`,
+		]),
+	);
 	expect(options.find((o) => o.value === `p${contract.portalId}_car`)?.name).toBe('Cars (custom)');
 });
 
 it('lists properties and association labels', async () => {
-	const properties = await nodeType.methods!.loadOptions!.getProperties.call(context({ objectType: 'contacts' }));
-	expect(properties.map((p) => p.value)).toEqual(expect.arrayContaining(['email', 'firstname', 'lifecyclestage']));
-	const labels = await nodeType.methods!.loadOptions!.getAssociationLabels.call(context({ objectType: 'contacts', toObjectType: 'companies' }));
+	const properties = await nodeType.methods!.loadOptions!.getProperties.call(
+		context({ objectType: 'contacts' }),
+	);
+	expect(properties.map((p) => p.value)).toEqual(
+		expect.arrayContaining(['email', 'firstname', 'lifecyclestage']),
+	);
+	const labels = await nodeType.methods!.loadOptions!.getAssociationLabels.call(
+		context({ objectType: 'contacts', toObjectType: 'companies' }),
+	);
 	expect(labels[0]).toEqual({ name: 'Default (Unlabelled)', value: 'default' });
 	expect(labels.map((l) => l.name)).toContain('Primary');
 });
 
 it('feeds the resource mapper from the properties API, with unique properties as match columns', async () => {
 	const getFields = nodeType.methods!.resourceMapping!.getFields;
-	const upsert = (await getFields.call(context({ objectType: 'contacts', operation: 'upsert' }))) as ResourceMapperFields;
+	const upsert = (await getFields.call(
+		context({ objectType: 'contacts', operation: 'upsert' }),
+	)) as ResourceMapperFields;
 	const email = upsert.fields.find((f) => f.id === 'email');
 	expect(email).toMatchObject({ canBeUsedToMatch: true, defaultMatch: true, type: 'string' });
-	expect(upsert.fields.find((f) => f.id === 'lifecyclestage')).toMatchObject({ type: 'options', canBeUsedToMatch: false });
-	expect(upsert.fields.find((f) => f.id === 'lifecyclestage')?.options?.map((o) => o.value)).toContain('lead');
+	expect(upsert.fields.find((f) => f.id === 'lifecyclestage')).toMatchObject({
+		type: 'options',
+		canBeUsedToMatch: false,
+	});
+	expect(
+		upsert.fields.find((f) => f.id === 'lifecyclestage')?.options?.map((o) => o.value),
+	).toContain('lead');
 	expect(upsert.fields.find((f) => f.id === 'lastmodifieddate')).toBeUndefined();
-	const create = (await getFields.call(context({ objectType: 'contacts', operation: 'create' }))) as ResourceMapperFields;
+	const create = (await getFields.call(
+		context({ objectType: 'contacts', operation: 'create' }),
+	)) as ResourceMapperFields;
 	expect(create.fields.every((f) => f.canBeUsedToMatch === false)).toBe(true);
 	expect(create.fields.find((f) => f.id === 'hs_object_id')).toBeUndefined();
-	const update = (await getFields.call(context({ objectType: 'contacts', operation: 'update' }))) as ResourceMapperFields;
-	expect(update.fields.find((f) => f.id === 'hs_object_id')).toMatchObject({ canBeUsedToMatch: true, defaultMatch: true });
-	const cars = (await getFields.call(context({ objectType: `p${contract.portalId}_car`, operation: 'upsert' }))) as ResourceMapperFields;
+	const update = (await getFields.call(
+		context({ objectType: 'contacts', operation: 'update' }),
+	)) as ResourceMapperFields;
+	expect(update.fields.find((f) => f.id === 'hs_object_id')).toMatchObject({
+		canBeUsedToMatch: true,
+		defaultMatch: true,
+	});
+	const cars = (await getFields.call(
+		context({ objectType: `p${contract.portalId}_car`, operation: 'upsert' }),
+	)) as ResourceMapperFields;
 	expect(cars.fields.find((f) => f.id === 'vin')).toMatchObject({ canBeUsedToMatch: true });
 });

@@ -25,14 +25,26 @@ afterAll(async () => {
 async function authorize(): Promise<{ access_token: string; refresh_token: string }> {
 	const redirect = 'http://localhost:5678/rest/oauth2-credential/callback';
 	const url = new URL(contract.authorizeUrl);
-	url.search = new URLSearchParams({ client_id: contract.clientId, redirect_uri: redirect, scope: 'oauth crm.objects.contacts.write', state: 's', response_type: 'code' }).toString();
+	url.search = new URLSearchParams({
+		client_id: contract.clientId,
+		redirect_uri: redirect,
+		scope: 'oauth crm.objects.contacts.write',
+		state: 's',
+		response_type: 'code',
+	}).toString();
 	const consent = await fetch(url, { redirect: 'manual' });
 	const code = new URL(String(consent.headers.get('location'))).searchParams.get('code');
 	expect(code).toBeTruthy();
 	const token = await fetch(contract.tokenUrl, {
 		method: 'POST',
 		headers: { 'content-type': 'application/x-www-form-urlencoded' },
-		body: new URLSearchParams({ grant_type: 'authorization_code', code: String(code), client_id: contract.clientId, client_secret: contract.clientSecret, redirect_uri: redirect }),
+		body: new URLSearchParams({
+			grant_type: 'authorization_code',
+			code: String(code),
+			client_id: contract.clientId,
+			client_secret: contract.clientSecret,
+			redirect_uri: redirect,
+		}),
 	});
 	expect(token.status).toBe(200);
 	return (await token.json()) as { access_token: string; refresh_token: string };
@@ -60,7 +72,11 @@ it('uses the n8n-managed token and survives its expiry by n8n refreshing it', as
 			grantType: 'authorizationCode',
 			authentication: 'body',
 			scope: 'oauth crm.objects.contacts.write',
-			oauthTokenData: { access_token: tokens.access_token, refresh_token: tokens.refresh_token, token_type: 'bearer' },
+			oauthTokenData: {
+				access_token: tokens.access_token,
+				refresh_token: tokens.refresh_token,
+				token_type: 'bearer',
+			},
 		},
 	};
 	const first = await runWorkflow(workflow(), { credentials });
@@ -73,7 +89,9 @@ it('uses the n8n-managed token and survives its expiry by n8n refreshing it', as
 	expect(second.error).toBeUndefined();
 	expect(second.json('Upserted').map((c) => c.new)).toEqual([false, false]);
 	expect(second.credentialUpdates.map((u) => u.kind)).toEqual(['updateCredentialsOauthTokenData']);
-	const renewed = (second.credentials.crmHubSpotOAuth2Api.oauthTokenData as { access_token: string }).access_token;
+	const renewed = (
+		second.credentials.crmHubSpotOAuth2Api.oauthTokenData as { access_token: string }
+	).access_token;
 	expect(renewed).not.toBe(tokens.access_token);
 	expect(sim.log.count({ kind: 'oauth.token' })).toBeGreaterThanOrEqual(2);
 	expect(sim.log.count({ status: 401 })).toBe(1);
@@ -91,14 +109,19 @@ it('a revoked refresh token ends at once with "the credential must be reconnecte
 			grantType: 'authorizationCode',
 			authentication: 'body',
 			scope: 'oauth crm.objects.contacts.write',
-			oauthTokenData: { access_token: tokens.access_token, refresh_token: tokens.refresh_token, token_type: 'bearer' },
+			oauthTokenData: {
+				access_token: tokens.access_token,
+				refresh_token: tokens.refresh_token,
+				token_type: 'bearer',
+			},
 		},
 	};
 	// The user uninstalled the app: HubSpot forgets the refresh token and the access token expires.
 	expect(sim.oauth.revoke(tokens.refresh_token)).toBe(true);
 	expect(sim.faults.expireTokens()).toBeGreaterThan(0);
 	const wf = workflow();
-	(wf.nodes.find((n) => n.name === 'Sign-ups') as INode).parameters.jsCode = "return Array.from({ length: 250 }, (_, i) => ({ email: `revoked${i}@example.com` }));";
+	(wf.nodes.find((n) => n.name === 'Sign-ups') as INode).parameters.jsCode =
+		'return Array.from({ length: 250 }, (_, i) => ({ email: `revoked${i}@example.com` }));';
 	const tokenCalls = sim.log.count({ kind: 'oauth.token' });
 	const upserts = sim.log.count({ kind: 'batch.upsert' });
 	const run = await runWorkflow(wf, { credentials });
@@ -114,7 +137,9 @@ it('a revoked refresh token ends at once with "the credential must be reconnecte
 	for (const item of rejected) expect(String(item.error)).toMatch(/reconnect/i);
 	// Each batch in flight tried once (401, one refresh attempt); nothing was retried, later batches were not sent.
 	expect(sim.log.count({ kind: 'batch.upsert' }) - upserts).toBeLessThanOrEqual(3);
-	expect(sim.log.count({ kind: 'oauth.token', status: 400 })).toBe(sim.log.count({ kind: 'oauth.token' }) - tokenCalls);
+	expect(sim.log.count({ kind: 'oauth.token', status: 400 })).toBe(
+		sim.log.count({ kind: 'oauth.token' }) - tokenCalls,
+	);
 	expect(sim.log.count({ kind: 'oauth.token' }) - tokenCalls).toBeLessThanOrEqual(3);
 	expect(run.credentialUpdates).toHaveLength(0);
 });

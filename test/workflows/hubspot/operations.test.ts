@@ -20,11 +20,19 @@ afterAll(async () => {
 	await sim.stop();
 });
 
-const credentials = () => ({ crmHubSpotPrivateAppApi: { accessToken: contract.accessToken, baseUrl: contract.baseUrl } });
+const credentials = () => ({
+	crmHubSpotPrivateAppApi: { accessToken: contract.accessToken, baseUrl: contract.baseUrl },
+});
 
 /** Manual Trigger → Code (the given items) → HubSpot CRM (parameters), errors to a second output. */
 function flow(items: IDataObject[], parameters: INodeParameters): WorkflowJson {
-	const node = (name: string, type: string, params: INodeParameters, position: number, extra: Partial<INode> = {}): INode => ({
+	const node = (
+		name: string,
+		type: string,
+		params: INodeParameters,
+		position: number,
+		extra: Partial<INode> = {},
+	): INode => ({
 		id: `00000000-0000-4000-8000-00000000000${position}`,
 		name,
 		type,
@@ -37,10 +45,18 @@ function flow(items: IDataObject[], parameters: INodeParameters): WorkflowJson {
 		nodes: [
 			node('Start', 'n8n-nodes-base.manualTrigger', {}, 1),
 			node('Items', 'n8n-nodes-base.code', { jsCode: `return ${JSON.stringify(items)};` }, 2),
-			node('HubSpot CRM', nodeTypeName('hubSpot'), { authentication: 'privateApp', ...parameters }, 3, {
-				credentials: { crmHubSpotPrivateAppApi: { id: 'hubspot-sandbox', name: 'HubSpot sandbox' } },
-				onError: 'continueErrorOutput',
-			}),
+			node(
+				'HubSpot CRM',
+				nodeTypeName('hubSpot'),
+				{ authentication: 'privateApp', ...parameters },
+				3,
+				{
+					credentials: {
+						crmHubSpotPrivateAppApi: { id: 'hubspot-sandbox', name: 'HubSpot sandbox' },
+					},
+					onError: 'continueErrorOutput',
+				},
+			),
 		],
 		connections: {
 			Start: { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
@@ -49,7 +65,10 @@ function flow(items: IDataObject[], parameters: INodeParameters): WorkflowJson {
 	};
 }
 
-async function run(items: IDataObject[], parameters: INodeParameters): Promise<{ ok: IDataObject[]; failed: IDataObject[]; failedItems: number[] }> {
+async function run(
+	items: IDataObject[],
+	parameters: INodeParameters,
+): Promise<{ ok: IDataObject[]; failed: IDataObject[]; failedItems: number[] }> {
 	const result = await runWorkflow(flow(items, parameters), { credentials: credentials() });
 	expect(result.error).toBeUndefined();
 	return {
@@ -59,7 +78,13 @@ async function run(items: IDataObject[], parameters: INodeParameters): Promise<{
 	};
 }
 
-const defineBelow = (value: IDataObject, matchingColumns: string[] = []): INodeParameters => ({ mappingMode: 'defineBelow', value, matchingColumns, schema: [] }) as unknown as INodeParameters;
+const defineBelow = (value: IDataObject, matchingColumns: string[] = []): INodeParameters =>
+	({
+		mappingMode: 'defineBelow',
+		value,
+		matchingColumns,
+		schema: [],
+	}) as unknown as INodeParameters;
 
 describe('records', () => {
 	it('create, get (by id and by e-mail), update, get many, delete — with per-item failures on the error output', async () => {
@@ -68,9 +93,17 @@ describe('records', () => {
 				{ email: 'ada@example.com', first: 'Ada' },
 				{ email: 'grace@example.com', first: 'Grace' },
 			],
-			{ resource: 'record', operation: 'create', objectType: 'contacts', fields: defineBelow({ email: '={{ $json.email }}', firstname: '={{ $json.first }}' }) },
+			{
+				resource: 'record',
+				operation: 'create',
+				objectType: 'contacts',
+				fields: defineBelow({ email: '={{ $json.email }}', firstname: '={{ $json.first }}' }),
+			},
 		);
-		expect(created.ok.map((c) => (c.properties as IDataObject).email)).toEqual(['ada@example.com', 'grace@example.com']);
+		expect(created.ok.map((c) => (c.properties as IDataObject).email)).toEqual([
+			'ada@example.com',
+			'grace@example.com',
+		]);
 		const [ada, grace] = created.ok.map((c) => String(c.id));
 
 		// Creating the same e-mail again: HubSpot's conflict, for that item only.
@@ -118,19 +151,43 @@ describe('records', () => {
 				{ id: ada, title: 'Countess' },
 				{ id: '', title: 'nobody' },
 			],
-			{ resource: 'record', operation: 'update', objectType: 'contacts', fields: defineBelow({ hs_object_id: '={{ $json.id }}', jobtitle: '={{ $json.title }}' }, ['hs_object_id']) },
+			{
+				resource: 'record',
+				operation: 'update',
+				objectType: 'contacts',
+				fields: defineBelow({ hs_object_id: '={{ $json.id }}', jobtitle: '={{ $json.title }}' }, [
+					'hs_object_id',
+				]),
+			},
 		);
 		expect(updated.ok).toHaveLength(1);
 		expect((updated.ok[0].properties as IDataObject).jobtitle).toBe('Countess');
 		expect(updated.failedItems).toEqual([1]);
 		expect(String(updated.failed[0].error)).toMatch(/record ID/);
 
-		const many = await run([{}], { resource: 'record', operation: 'getAll', objectType: 'contacts', returnAll: true, options: {} });
+		const many = await run([{}], {
+			resource: 'record',
+			operation: 'getAll',
+			objectType: 'contacts',
+			returnAll: true,
+			options: {},
+		});
 		expect(many.ok.map((c) => c.id)).toEqual(expect.arrayContaining([ada, grace]));
 
-		const deleted = await run([{ id: grace }], { resource: 'record', operation: 'delete', objectType: 'contacts', recordId: '={{ $json.id }}' });
+		const deleted = await run([{ id: grace }], {
+			resource: 'record',
+			operation: 'delete',
+			objectType: 'contacts',
+			recordId: '={{ $json.id }}',
+		});
 		expect(deleted.ok).toEqual([{ id: grace, deleted: true }]);
-		const gone = await run([{}], { resource: 'record', operation: 'get', objectType: 'contacts', recordId: grace, options: {} });
+		const gone = await run([{}], {
+			resource: 'record',
+			operation: 'get',
+			objectType: 'contacts',
+			recordId: grace,
+			options: {},
+		});
 		expect(gone.failedItems).toEqual([0]);
 	});
 
@@ -152,14 +209,30 @@ describe('records', () => {
 				{ vin: 'VIN1', model: 'T' },
 				{ vin: 'VIN2', model: 'S' },
 			],
-			{ resource: 'record', operation: 'upsert', objectType, fields: { mappingMode: 'autoMapInputData', value: {}, matchingColumns: ['vin'], schema: [] } },
+			{
+				resource: 'record',
+				operation: 'upsert',
+				objectType,
+				fields: {
+					mappingMode: 'autoMapInputData',
+					value: {},
+					matchingColumns: ['vin'],
+					schema: [],
+				},
+			},
 		);
 		expect(up.failed).toEqual([]);
 		expect(up.ok.map((c) => (c.properties as IDataObject).vin)).toEqual(['VIN1', 'VIN2']);
 		// The window ends at HubSpot's current second (Date header) minus the lag: wait for the next second, lag 0
 		// (test/faults/triggers.test.ts runs the default lag).
 		await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
-		const changes = await run([{}], { resource: 'record', operation: 'getChanges', objectType, since, options: { properties: ['vin'], safetyLagSeconds: 0 } });
+		const changes = await run([{}], {
+			resource: 'record',
+			operation: 'getChanges',
+			objectType,
+			since,
+			options: { properties: ['vin'], safetyLagSeconds: 0 },
+		});
 		expect(changes.ok.map((c) => (c.properties as IDataObject).vin)).toEqual(['VIN1', 'VIN2']);
 		expect(typeof changes.ok[1].watermark).toBe('string');
 	});
@@ -168,31 +241,72 @@ describe('records', () => {
 describe('search', () => {
 	it('with a limit and a sort, and with filter groups given as JSON (as an AI agent would)', async () => {
 		await run(
-			['s1', 's2', 's3', 's4'].map((n) => ({ email: `${n}@search.example.com`, lifecyclestage: n === 's4' ? 'customer' : 'lead' })),
-			{ resource: 'record', operation: 'upsert', objectType: 'contacts', fields: { mappingMode: 'autoMapInputData', value: {}, matchingColumns: ['email'], schema: [] } },
+			['s1', 's2', 's3', 's4'].map((n) => ({
+				email: `${n}@search.example.com`,
+				lifecyclestage: n === 's4' ? 'customer' : 'lead',
+			})),
+			{
+				resource: 'record',
+				operation: 'upsert',
+				objectType: 'contacts',
+				fields: {
+					mappingMode: 'autoMapInputData',
+					value: {},
+					matchingColumns: ['email'],
+					schema: [],
+				},
+			},
 		);
 		const sorted = await run([{}], {
 			resource: 'record',
 			operation: 'search',
 			objectType: 'contacts',
 			filterMode: 'fields',
-			filterGroups: { group: [{ filters: { filter: [{ propertyName: 'email', operator: 'CONTAINS_TOKEN', value: '*@search.example.com' }] } }] },
+			filterGroups: {
+				group: [
+					{
+						filters: {
+							filter: [
+								{
+									propertyName: 'email',
+									operator: 'CONTAINS_TOKEN',
+									value: '*@search.example.com',
+								},
+							],
+						},
+					},
+				],
+			},
 			returnAll: false,
 			limit: 2,
 			options: { sortBy: 'email', sortDirection: 'DESCENDING', properties: ['email'] },
 		});
-		expect(sorted.ok.map((c) => (c.properties as IDataObject).email)).toEqual(['s4@search.example.com', 's3@search.example.com']);
+		expect(sorted.ok.map((c) => (c.properties as IDataObject).email)).toEqual([
+			's4@search.example.com',
+			's3@search.example.com',
+		]);
 		const json = await run([{ stage: 'customer' }], {
 			resource: 'record',
 			operation: 'search',
 			objectType: 'contacts',
 			filterMode: 'json',
-			filterGroupsJson: '={{ JSON.stringify([{ filters: [{ propertyName: "lifecyclestage", operator: "EQ", value: $json.stage }, { propertyName: "email", operator: "CONTAINS_TOKEN", value: "*@search.example.com" }] }]) }}',
+			filterGroupsJson:
+				'={{ JSON.stringify([{ filters: [{ propertyName: "lifecyclestage", operator: "EQ", value: $json.stage }, { propertyName: "email", operator: "CONTAINS_TOKEN", value: "*@search.example.com" }] }]) }}',
 			returnAll: true,
 			options: { properties: ['email', 'lifecyclestage'] },
 		});
-		expect(json.ok.map((c) => (c.properties as IDataObject).email)).toEqual(['s4@search.example.com']);
-		const bad = await run([{}], { resource: 'record', operation: 'search', objectType: 'contacts', filterMode: 'json', filterGroupsJson: '{"filters": 1}', returnAll: true, options: {} });
+		expect(json.ok.map((c) => (c.properties as IDataObject).email)).toEqual([
+			's4@search.example.com',
+		]);
+		const bad = await run([{}], {
+			resource: 'record',
+			operation: 'search',
+			objectType: 'contacts',
+			filterMode: 'json',
+			filterGroupsJson: '{"filters": 1}',
+			returnAll: true,
+			options: {},
+		});
 		expect(bad.failedItems).toEqual([0]);
 		expect(String(bad.failed[0].error)).toMatch(/must be an array/);
 	});
@@ -204,7 +318,12 @@ describe('associations', () => {
 			resource: 'record',
 			operation: 'upsert',
 			objectType: 'contacts',
-			fields: { mappingMode: 'autoMapInputData', value: {}, matchingColumns: ['email'], schema: [] },
+			fields: {
+				mappingMode: 'autoMapInputData',
+				value: {},
+				matchingColumns: ['email'],
+				schema: [],
+			},
 		});
 		const company = await run([{ name: 'Acme Assoc' }], {
 			resource: 'record',
@@ -239,16 +358,35 @@ describe('associations', () => {
 		});
 		expect(labelled.failed).toEqual([]);
 
-		const listed = await run([{ id: p1 }, { id: p2 }], { resource: 'association', operation: 'getAll', objectType: 'contacts', toObjectType: 'companies', fromId: '={{ $json.id }}' });
+		const listed = await run([{ id: p1 }, { id: p2 }], {
+			resource: 'association',
+			operation: 'getAll',
+			objectType: 'contacts',
+			toObjectType: 'companies',
+			fromId: '={{ $json.id }}',
+		});
 		expect(listed.ok.map((l) => [l.fromId, l.toId])).toEqual([
 			[p1, companyId],
 			[p2, companyId],
 		]);
 		expect(listed.ok[0].labels).toEqual(expect.arrayContaining(['Primary']));
 
-		const removed = await run([{}], { resource: 'association', operation: 'remove', objectType: 'contacts', toObjectType: 'companies', fromId: p1, toId: companyId });
+		const removed = await run([{}], {
+			resource: 'association',
+			operation: 'remove',
+			objectType: 'contacts',
+			toObjectType: 'companies',
+			fromId: p1,
+			toId: companyId,
+		});
 		expect(removed.ok).toHaveLength(1);
-		const after = await run([{}], { resource: 'association', operation: 'getAll', objectType: 'contacts', toObjectType: 'companies', fromId: p1 });
+		const after = await run([{}], {
+			resource: 'association',
+			operation: 'getAll',
+			objectType: 'contacts',
+			toObjectType: 'companies',
+			fromId: p1,
+		});
 		expect(after.ok).toEqual([]);
 	});
 });
@@ -260,8 +398,16 @@ describe('batch reads answered out of request order (HubSpot promises no order)'
 	const createContacts = async (tag: string, n: number) =>
 		(
 			await run(
-				Array.from({ length: n }, (_, i) => ({ email: `${tag}${i}@example.com`, firstname: `${tag} ${i}` })),
-				{ resource: 'record', operation: 'create', objectType: 'contacts', fields: { mappingMode: 'autoMapInputData', value: {}, matchingColumns: [], schema: [] } },
+				Array.from({ length: n }, (_, i) => ({
+					email: `${tag}${i}@example.com`,
+					firstname: `${tag} ${i}`,
+				})),
+				{
+					resource: 'record',
+					operation: 'create',
+					objectType: 'contacts',
+					fields: { mappingMode: 'autoMapInputData', value: {}, matchingColumns: [], schema: [] },
+				},
 			)
 		).ok.map((c) => String(c.id));
 
@@ -269,52 +415,96 @@ describe('batch reads answered out of request order (HubSpot promises no order)'
 		const ids = await createContacts('order-probe', 3);
 		const res = await fetch(`${contract.baseUrl}/crm/v3/objects/contacts/batch/read`, {
 			method: 'POST',
-			headers: { Authorization: `Bearer ${contract.accessToken}`, 'content-type': 'application/json' },
+			headers: {
+				Authorization: `Bearer ${contract.accessToken}`,
+				'content-type': 'application/json',
+			},
 			body: JSON.stringify({ inputs: ids.map((id) => ({ id })), properties: ['email'] }),
 		});
-		expect(((await res.json()) as { results: Array<{ id: string }> }).results.map((r) => r.id)).toEqual([...ids].reverse());
+		expect(
+			((await res.json()) as { results: Array<{ id: string }> }).results.map((r) => r.id),
+		).toEqual([...ids].reverse());
 	});
 
 	it('get by id and by e-mail: each item gets its own record; a missing one fails alone', async () => {
 		const ids = await createContacts('order', 5);
-		const byId = await run([...ids, '999999999'].map((id) => ({ id })), { resource: 'record', operation: 'get', objectType: 'contacts', recordId: '={{ $json.id }}', options: {} });
+		const byId = await run(
+			[...ids, '999999999'].map((id) => ({ id })),
+			{
+				resource: 'record',
+				operation: 'get',
+				objectType: 'contacts',
+				recordId: '={{ $json.id }}',
+				options: {},
+			},
+		);
 		expect(byId.ok.map((c) => c.id)).toEqual(ids);
-		expect(byId.ok.map((c) => (c.properties as IDataObject).firstname)).toEqual(ids.map((_, i) => `order ${i}`));
+		expect(byId.ok.map((c) => (c.properties as IDataObject).firstname)).toEqual(
+			ids.map((_, i) => `order ${i}`),
+		);
 		expect(byId.failedItems).toEqual([5]);
 
-		const emails = [3, 0, 4, 1].map((i) => (i === 4 ? `ORDER${i}@Example.com` : `order${i}@example.com`));
-		const byEmail = await run(emails.map((email) => ({ email })), { resource: 'record', operation: 'get', objectType: 'contacts', recordId: '={{ $json.email }}', options: { idProperty: 'email' } });
+		const emails = [3, 0, 4, 1].map((i) =>
+			i === 4 ? `ORDER${i}@Example.com` : `order${i}@example.com`,
+		);
+		const byEmail = await run(
+			emails.map((email) => ({ email })),
+			{
+				resource: 'record',
+				operation: 'get',
+				objectType: 'contacts',
+				recordId: '={{ $json.email }}',
+				options: { idProperty: 'email' },
+			},
+		);
 		expect(byEmail.ok.map((c) => c.id)).toEqual([3, 0, 4, 1].map((i) => ids[i]));
 		expect(byEmail.failed).toEqual([]);
 	});
 
-	it('association lists: each item gets its own record\'s associations', async () => {
+	it("association lists: each item gets its own record's associations", async () => {
 		const people = await createContacts('assoc-order', 3);
 		const companies = (
-			await run([0, 1, 2].map((i) => ({ name: `Order Co ${i}` })), {
-				resource: 'record',
-				operation: 'create',
-				objectType: 'companies',
-				fields: { mappingMode: 'autoMapInputData', value: {}, matchingColumns: [], schema: [] },
-			})
+			await run(
+				[0, 1, 2].map((i) => ({ name: `Order Co ${i}` })),
+				{
+					resource: 'record',
+					operation: 'create',
+					objectType: 'companies',
+					fields: { mappingMode: 'autoMapInputData', value: {}, matchingColumns: [], schema: [] },
+				},
+			)
 		).ok.map((c) => String(c.id));
-		const linked = await run([0, 1, 2].map((i) => ({ from: people[i], to: companies[i] })), {
-			resource: 'association',
-			operation: 'create',
-			objectType: 'contacts',
-			toObjectType: 'companies',
-			fromId: '={{ $json.from }}',
-			toId: '={{ $json.to }}',
-			label: 'default',
-		});
+		const linked = await run(
+			[0, 1, 2].map((i) => ({ from: people[i], to: companies[i] })),
+			{
+				resource: 'association',
+				operation: 'create',
+				objectType: 'contacts',
+				toObjectType: 'companies',
+				fromId: '={{ $json.from }}',
+				toId: '={{ $json.to }}',
+				label: 'default',
+			},
+		);
 		expect(linked.failed).toEqual([]);
-		const listed = await run([2, 0, 1].map((i) => ({ id: people[i] })), { resource: 'association', operation: 'getAll', objectType: 'contacts', toObjectType: 'companies', fromId: '={{ $json.id }}' });
-		expect(listed.ok.map((l) => [l.fromId, l.toId])).toEqual([2, 0, 1].map((i) => [people[i], companies[i]]));
+		const listed = await run(
+			[2, 0, 1].map((i) => ({ id: people[i] })),
+			{
+				resource: 'association',
+				operation: 'getAll',
+				objectType: 'contacts',
+				toObjectType: 'companies',
+				fromId: '={{ $json.id }}',
+			},
+		);
+		expect(listed.ok.map((l) => [l.fromId, l.toId])).toEqual(
+			[2, 0, 1].map((i) => [people[i], companies[i]]),
+		);
 	});
 });
 
 describe('properties and forms', () => {
-	it('creates, lists and updates a property; a bad definition fails with HubSpot\'s message', async () => {
+	it("creates, lists and updates a property; a bad definition fails with HubSpot's message", async () => {
 		const created = await run([{}], {
 			resource: 'property',
 			operation: 'create',
@@ -325,13 +515,32 @@ describe('properties and forms', () => {
 			additionalFields: { options: 'red, green', groupName: 'contactinformation' },
 		});
 		expect(created.ok[0]).toMatchObject({ name: 'favorite_color', type: 'enumeration' });
-		const again = await run([{}], { resource: 'property', operation: 'create', objectType: 'contacts', name: 'favorite_color', label: 'Again', propertyType: 'string:text', additionalFields: {} });
+		const again = await run([{}], {
+			resource: 'property',
+			operation: 'create',
+			objectType: 'contacts',
+			name: 'favorite_color',
+			label: 'Again',
+			propertyType: 'string:text',
+			additionalFields: {},
+		});
 		expect(again.failedItems).toEqual([0]);
 		expect(String(again.failed[0].error)).toMatch(/favorite_color|exist/i);
 
-		const updated = await run([{}], { resource: 'property', operation: 'update', objectType: 'contacts', propertyName: 'favorite_color', updateFields: { label: 'Favourite colour', options: 'red, green, blue' } });
+		const updated = await run([{}], {
+			resource: 'property',
+			operation: 'update',
+			objectType: 'contacts',
+			propertyName: 'favorite_color',
+			updateFields: { label: 'Favourite colour', options: 'red, green, blue' },
+		});
 		expect(updated.ok[0]).toMatchObject({ label: 'Favourite colour' });
-		const listed = await run([{}], { resource: 'property', operation: 'getAll', objectType: 'contacts', archived: false });
+		const listed = await run([{}], {
+			resource: 'property',
+			operation: 'getAll',
+			objectType: 'contacts',
+			archived: false,
+		});
 		const color = listed.ok.find((p) => p.name === 'favorite_color') as IDataObject;
 		expect((color.options as IDataObject[]).map((o) => o.value)).toEqual(['red', 'green', 'blue']);
 	});
@@ -339,7 +548,13 @@ describe('properties and forms', () => {
 	it('submits a form', async () => {
 		const form = sim.forms[0];
 		const emailField = form.fields.find((f) => f.name === 'email');
-		const fields = form.fields.filter((f) => f.required || f === emailField).map((f) => ({ name: f.name, value: f.name === 'email' ? 'form@example.com' : 'x', objectTypeId: f.objectTypeId }));
+		const fields = form.fields
+			.filter((f) => f.required || f === emailField)
+			.map((f) => ({
+				name: f.name,
+				value: f.name === 'email' ? 'form@example.com' : 'x',
+				objectTypeId: f.objectTypeId,
+			}));
 		const submitted = await run([{}], {
 			resource: 'form',
 			operation: 'submit',
@@ -351,7 +566,14 @@ describe('properties and forms', () => {
 		expect(submitted.failed).toEqual([]);
 		expect(submitted.ok[0].submitted).toBe(true);
 		expect(sim.submissions.at(-1)?.fields.email).toBe('form@example.com');
-		const wrong = await run([{}], { resource: 'form', operation: 'submit', portalId: contract.portalId, formGuid: 'nope', fields: { field: fields }, options: { submissionsUrl: contract.formsBaseUrl } });
+		const wrong = await run([{}], {
+			resource: 'form',
+			operation: 'submit',
+			portalId: contract.portalId,
+			formGuid: 'nope',
+			fields: { field: fields },
+			options: { submissionsUrl: contract.formsBaseUrl },
+		});
 		expect(wrong.failedItems).toEqual([0]);
 		expect(String(wrong.failed[0].error)).toMatch(/not valid|not found/i);
 	});

@@ -19,22 +19,35 @@ let hub: HubSpotConnector;
 
 beforeAll(async () => {
 	contract = await sim.start();
-	hub = new HubSpotConnector({ baseUrl: contract.baseUrl, accessToken: contract.accessToken, rateLimit: false });
+	hub = new HubSpotConnector({
+		baseUrl: contract.baseUrl,
+		accessToken: contract.accessToken,
+		rateLimit: false,
+	});
 });
 afterAll(async () => {
 	clearRateBudgets();
 	await sim.stop();
 });
 
-const trigger = (event = 'createdOrUpdated'): Partial<INode> & Pick<INode, 'type' | 'parameters'> => ({
+const trigger = (
+	event = 'createdOrUpdated',
+): Partial<INode> & Pick<INode, 'type' | 'parameters'> => ({
 	name: 'HubSpot CRM Trigger',
 	type: nodeTypeName('hubSpotTrigger'),
 	typeVersion: 1,
 	// Safety lag 0 here (the window ends at HubSpot's current second); test/faults/triggers.test.ts runs the default.
-	parameters: { authentication: 'privateApp', objectType: 'contacts', event, options: { indexingDelay: 0, properties: ['email', 'firstname'] } },
+	parameters: {
+		authentication: 'privateApp',
+		objectType: 'contacts',
+		event,
+		options: { indexingDelay: 0, properties: ['email', 'firstname'] },
+	},
 	credentials: { crmHubSpotPrivateAppApi: { id: 'hubspot-sandbox', name: 'HubSpot sandbox' } },
 });
-const credentials = () => ({ crmHubSpotPrivateAppApi: { accessToken: contract.accessToken, baseUrl: contract.baseUrl } });
+const credentials = () => ({
+	crmHubSpotPrivateAppApi: { accessToken: contract.accessToken, baseUrl: contract.baseUrl },
+});
 /** HubSpot's clock moves on a little (the next write gets a later stamp). */
 const tick = async () => {
 	clock.advance(5);
@@ -43,7 +56,11 @@ const tick = async () => {
 const nextSecond = () => clock.advance(1000 - (clock.now() % 1000) + 1005);
 
 async function upsert(emails: string[], firstname: string): Promise<void> {
-	const { results } = await hub.batchUpsert('contacts', emails.map((email) => ({ id: email, properties: { firstname } })), { idProperty: 'email' });
+	const { results } = await hub.batchUpsert(
+		'contacts',
+		emails.map((email) => ({ id: email, properties: { firstname } })),
+		{ idProperty: 'email' },
+	);
 	expect(results.every((r) => r.ok)).toBe(true);
 	nextSecond();
 }
@@ -53,7 +70,9 @@ async function upsert(emails: string[], firstname: string): Promise<void> {
  * stamps a batch's records one millisecond apart, so the last ones of a large batch can be "in the future" for a poll
  * right after it: the trigger leaves changes newer than its poll time to the next poll.)
  */
-async function drain(staticData: IDataObject): Promise<{ items: Array<{ json: IDataObject }>; staticData: IDataObject; polls: number }> {
+async function drain(
+	staticData: IDataObject,
+): Promise<{ items: Array<{ json: IDataObject }>; staticData: IDataObject; polls: number }> {
 	const items: Array<{ json: IDataObject }> = [];
 	for (let polls = 1; polls <= 20; polls++) {
 		const poll = await runPoll(trigger(), { credentials: credentials(), staticData });
@@ -65,7 +84,8 @@ async function drain(staticData: IDataObject): Promise<{ items: Array<{ json: ID
 	throw new Error('the trigger kept emitting changes for 20 polls');
 }
 
-const emailsOf = (items: Array<{ json: IDataObject }>) => items.map((i) => String((i.json.properties as IDataObject).email));
+const emailsOf = (items: Array<{ json: IDataObject }>) =>
+	items.map((i) => String((i.json.properties as IDataObject).email));
 
 it('emits each change exactly once over several polls and restarts', async () => {
 	await upsert(['before@example.com'], 'Old');
@@ -91,10 +111,17 @@ it('emits each change exactly once over several polls and restarts', async () =>
 	expect(emitted).toHaveLength(251);
 	expect(new Set(emitted).size).toBe(251);
 	expect(emitted).toContain('b@example.com');
-	expect(p4.items.find((i) => (i.json.properties as IDataObject).email === 'b@example.com')?.json.properties).toMatchObject({ firstname: 'Changed' });
+	expect(
+		p4.items.find((i) => (i.json.properties as IDataObject).email === 'b@example.com')?.json
+			.properties,
+	).toMatchObject({ firstname: 'Changed' });
 
 	// "Fetch Test Event" in the editor: shows recent changes, saves nothing.
-	const manual = await runPoll(trigger(), { credentials: credentials(), staticData: p4.staticData, mode: 'manual' });
+	const manual = await runPoll(trigger(), {
+		credentials: credentials(),
+		staticData: p4.staticData,
+		mode: 'manual',
+	});
 	expect(manual.items.length).toBeGreaterThan(0);
 	expect(manual.staticData).toEqual(p4.staticData);
 
@@ -104,9 +131,13 @@ it('emits each change exactly once over several polls and restarts', async () =>
 	await upsert(['a@example.com'], 'Again');
 	const p6 = await runPoll(trigger(), { credentials: credentials(), staticData: p5.staticData });
 	expect(emailsOf(p6.items)).toEqual(['a@example.com']);
-	const all = [...p2.items, ...p4.items, ...p6.items].map((i) => `${String(i.json.id)}@${String(i.json.updatedAt)}`);
+	const all = [...p2.items, ...p4.items, ...p6.items].map(
+		(i) => `${String(i.json.id)}@${String(i.json.updatedAt)}`,
+	);
 	expect(new Set(all).size).toBe(all.length);
-	console.log(`trigger: ${5 + p4.polls} polls emitted ${all.length} changes (3 + 251 + 1), none twice; the manual run moved nothing`);
+	console.log(
+		`trigger: ${5 + p4.polls} polls emitted ${all.length} changes (3 + 251 + 1), none twice; the manual run moved nothing`,
+	);
 });
 
 it('with "Record Created", an update of an existing record is not emitted', async () => {
@@ -115,20 +146,40 @@ it('with "Record Created", an update of an existing record is not emitted', asyn
 	await tick();
 	await upsert(['a@example.com'], 'Updated only');
 	await upsert(['fresh@example.com'], 'Fresh');
-	const p2 = await runPoll(trigger('created'), { credentials: credentials(), staticData: p1.staticData });
+	const p2 = await runPoll(trigger('created'), {
+		credentials: credentials(),
+		staticData: p1.staticData,
+	});
 	expect(emailsOf(p2.items)).toEqual(['fresh@example.com']);
 });
 
 it('starts over from "now" when the watched object changes, and honours Start From on a first poll', async () => {
 	const contactsState = (await runPoll(trigger(), { credentials: credentials() })).staticData;
-	const companies = { ...trigger(), parameters: { ...trigger().parameters, objectType: 'companies' } };
-	const switched = await runPoll(companies, { credentials: credentials(), staticData: contactsState });
+	const companies = {
+		...trigger(),
+		parameters: { ...trigger().parameters, objectType: 'companies' },
+	};
+	const switched = await runPoll(companies, {
+		credentials: credentials(),
+		staticData: contactsState,
+	});
 	expect(switched.response).toBeNull();
-	expect(switched.nodeStaticData).toMatchObject({ objectType: 'companies', property: 'hs_lastmodifieddate' });
+	expect(switched.nodeStaticData).toMatchObject({
+		objectType: 'companies',
+		property: 'hs_lastmodifieddate',
+	});
 	const since = new Date(clock.now() - 60_000).toISOString();
-	const fromStart = { ...trigger(), parameters: { ...trigger().parameters, options: { indexingDelay: 0, startFrom: since } } };
+	const fromStart = {
+		...trigger(),
+		parameters: { ...trigger().parameters, options: { indexingDelay: 0, startFrom: since } },
+	};
 	const first = await runPoll(fromStart, { credentials: credentials() });
 	expect(first.items.length).toBeGreaterThan(250);
-	const bad = { ...trigger(), parameters: { ...trigger().parameters, options: { startFrom: 'yesterday-ish' } } };
-	await expect(runPoll(bad, { credentials: credentials() })).rejects.toThrow(/Start From "yesterday-ish" is not a date/);
+	const bad = {
+		...trigger(),
+		parameters: { ...trigger().parameters, options: { startFrom: 'yesterday-ish' } },
+	};
+	await expect(runPoll(bad, { credentials: credentials() })).rejects.toThrow(
+		/Start From "yesterday-ish" is not a date/,
+	);
 });

@@ -9,7 +9,12 @@ import type { INode } from 'n8n-workflow';
 
 import { clearRateBudgets } from '../../../core/http/rateLimiter';
 import { HubSpotSimulator, type HubSpotContract } from '../../../sandbox';
-import { loadWorkflow, runWorkflow, type WorkflowJson, type WorkflowRun } from '../../helpers/engine';
+import {
+	loadWorkflow,
+	runWorkflow,
+	type WorkflowJson,
+	type WorkflowRun,
+} from '../../helpers/engine';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'hubspot.upsertContacts.json');
 const HUBSPOT = 'HubSpot CRM';
@@ -30,7 +35,11 @@ beforeEach(() => {
 });
 
 const credentials = () => ({
-	crmHubSpotPrivateAppApi: { accessToken: contract.accessToken, baseUrl: contract.baseUrl, requestsPer10Seconds: 190 },
+	crmHubSpotPrivateAppApi: {
+		accessToken: contract.accessToken,
+		baseUrl: contract.baseUrl,
+		requestsPer10Seconds: 190,
+	},
 });
 
 /** The fixture with the sign-ups Code node generating `jsCode`'s items. */
@@ -58,9 +67,15 @@ it('upserts 10,000 contacts by e-mail in ≤100 API calls, and a second run crea
 	expect(sim.log.count({})).toBe(calls);
 	expect(contactCount() - before).toBe(10_000);
 	expect(upserted.filter((c) => c.new === true)).toHaveLength(10_000);
-	expect(upserted[4321]).toMatchObject({ properties: { email: 'person4321@example.com', lastname: 'No 4321' } });
-	expect(first.items('HubSpot CRM').map((i) => (i.pairedItem as { item: number }).item)).toEqual(Array.from({ length: 10_000 }, (_, i) => i));
-	console.log(`HubSpot upsert of 10,000 contacts through n8n's engine: ${calls} API calls, ${seconds.toFixed(2)} s (first run)`);
+	expect(upserted[4321]).toMatchObject({
+		properties: { email: 'person4321@example.com', lastname: 'No 4321' },
+	});
+	expect(first.items('HubSpot CRM').map((i) => (i.pairedItem as { item: number }).item)).toEqual(
+		Array.from({ length: 10_000 }, (_, i) => i),
+	);
+	console.log(
+		`HubSpot upsert of 10,000 contacts through n8n's engine: ${calls} API calls, ${seconds.toFixed(2)} s (first run)`,
+	);
 
 	const t1 = performance.now();
 	const second = await runWorkflow(workflow(), { credentials: credentials() });
@@ -71,10 +86,12 @@ it('upserts 10,000 contacts by e-mail in ≤100 API calls, and a second run crea
 	expect(contactCount() - before).toBe(10_000);
 	const calls2 = sim.log.count({ kind: 'batch.upsert' }) - calls;
 	expect(calls2).toBeLessThanOrEqual(100);
-	console.log(`HubSpot upsert of the same 10,000 contacts again: ${calls2} API calls, ${seconds2.toFixed(2)} s, 0 duplicates`);
+	console.log(
+		`HubSpot upsert of the same 10,000 contacts again: ${calls2} API calls, ${seconds2.toFixed(2)} s, 0 duplicates`,
+	);
 });
 
-it('sends invalid rows to the error output alone, each with HubSpot\'s message; the valid ones are written', async () => {
+it("sends invalid rows to the error output alone, each with HubSpot's message; the valid ones are written", async () => {
 	const jsCode = `return Array.from({ length: 250 }, (_, i) => ({
 		email: i === 17 ? 'not-an-email' : \`row\${i}@example.com\`,
 		firstname: 'Row',
@@ -97,7 +114,9 @@ it('sends invalid rows to the error output alone, each with HubSpot\'s message; 
 	// 3 batches of ≤100; HubSpot's 400 names the bad input (objectWriteTraceId), so each bad row costs one more call.
 	expect(calls).toBe(5);
 	expect(rejected[0].json.details).toMatchObject({ code: 'VALIDATION_ERROR' });
-	console.log(`invalid rows (${calls} API calls for 250 rows): ${rejected.map((r) => `item ${(r.pairedItem as { item: number }).item}: ${String(r.json.error)}`).join(' | ')}`);
+	console.log(
+		`invalid rows (${calls} API calls for 250 rows): ${rejected.map((r) => `item ${(r.pairedItem as { item: number }).item}: ${String(r.json.error)}`).join(' | ')}`,
+	);
 });
 
 /**
@@ -117,7 +136,8 @@ async function stormRun(operation: 'create' | 'upsert') {
 	let batches = 0;
 	log.record = (entry) => {
 		const recorded = record(entry);
-		if (entry.kind === kind && ++batches === 5) sim.faults.add({ type: 'rateLimit', count: 9, match: { kinds: [kind] } });
+		if (entry.kind === kind && ++batches === 5)
+			sim.faults.add({ type: 'rateLimit', count: 9, match: { kinds: [kind] } });
 		return recorded;
 	};
 	const t0 = performance.now();
@@ -151,27 +171,36 @@ async function stormRun(operation: 'create' | 'upsert') {
 	};
 }
 
-it.each(['create', 'upsert'] as const)('batch %s through a 429 storm injected mid-run: each batch applied exactly once, every record written once', async (operation) => {
-	const storm = await stormRun(operation);
-	expect(storm.run.error).toBeUndefined();
-	expect(storm.run.json('Upserted')).toHaveLength(2000);
-	expect(storm.run.items(HUBSPOT, 1)).toHaveLength(0);
-	// 2,000 inputs in batches of 100: 20 batches, each reaching the handler exactly once; the 9 answered 429 were not applied.
-	expect(storm.throttled).toBe(9);
-	expect(storm.applied).toBe(20);
-	expect(storm.all).toBe(storm.applied + storm.throttled);
-	// Records stored = inputs: 2,000 new contacts, one per input, no value twice (a repeated create batch would store 100 more).
-	expect(storm.created).toBe(2000);
-	expect(storm.byLastname.size).toBe(2000);
-	expect([...storm.byLastname.values()].every((n) => n === 1)).toBe(true);
-	const emails = sim.collection('contacts').list().map((r) => String(r.fields.email ?? '')).filter((e) => e.startsWith(`${operation}-storm`));
-	expect(new Set(emails).size).toBe(2000);
-	expect(emails).toHaveLength(2000);
-	// Each output item is its own input's record (paired by item index, with that input's values).
-	const out = storm.run.items(HUBSPOT);
-	out.forEach((item, i) => {
-		expect((item.pairedItem as { item: number }).item).toBe(i);
-		expect((item.json.properties as { lastname?: string }).lastname).toBe(`${operation}-${i}`);
-	});
-	console.log(`429 storm, batch ${operation}: ${storm.throttled} throttled calls, ${storm.applied} applied, 2,000 records written once, ${storm.seconds.toFixed(2)} s`);
-});
+it.each(['create', 'upsert'] as const)(
+	'batch %s through a 429 storm injected mid-run: each batch applied exactly once, every record written once',
+	async (operation) => {
+		const storm = await stormRun(operation);
+		expect(storm.run.error).toBeUndefined();
+		expect(storm.run.json('Upserted')).toHaveLength(2000);
+		expect(storm.run.items(HUBSPOT, 1)).toHaveLength(0);
+		// 2,000 inputs in batches of 100: 20 batches, each reaching the handler exactly once; the 9 answered 429 were not applied.
+		expect(storm.throttled).toBe(9);
+		expect(storm.applied).toBe(20);
+		expect(storm.all).toBe(storm.applied + storm.throttled);
+		// Records stored = inputs: 2,000 new contacts, one per input, no value twice (a repeated create batch would store 100 more).
+		expect(storm.created).toBe(2000);
+		expect(storm.byLastname.size).toBe(2000);
+		expect([...storm.byLastname.values()].every((n) => n === 1)).toBe(true);
+		const emails = sim
+			.collection('contacts')
+			.list()
+			.map((r) => String(r.fields.email ?? ''))
+			.filter((e) => e.startsWith(`${operation}-storm`));
+		expect(new Set(emails).size).toBe(2000);
+		expect(emails).toHaveLength(2000);
+		// Each output item is its own input's record (paired by item index, with that input's values).
+		const out = storm.run.items(HUBSPOT);
+		out.forEach((item, i) => {
+			expect((item.pairedItem as { item: number }).item).toBe(i);
+			expect((item.json.properties as { lastname?: string }).lastname).toBe(`${operation}-${i}`);
+		});
+		console.log(
+			`429 storm, batch ${operation}: ${storm.throttled} throttled calls, ${storm.applied} applied, 2,000 records written once, ${storm.seconds.toFixed(2)} s`,
+		);
+	},
+);

@@ -32,8 +32,18 @@ beforeEach(() => {
 
 const NODE = 'HubSpot CRM';
 
-function flow(items: IDataObject[], parameters: INodeParameters, onError: INode['onError'] = 'continueErrorOutput'): WorkflowJson {
-	const node = (name: string, type: string, params: INodeParameters, position: number, extra: Partial<INode> = {}): INode => ({
+function flow(
+	items: IDataObject[],
+	parameters: INodeParameters,
+	onError: INode['onError'] = 'continueErrorOutput',
+): WorkflowJson {
+	const node = (
+		name: string,
+		type: string,
+		params: INodeParameters,
+		position: number,
+		extra: Partial<INode> = {},
+	): INode => ({
 		id: `00000000-0000-4000-8000-00000000000${position}`,
 		name,
 		type,
@@ -47,45 +57,94 @@ function flow(items: IDataObject[], parameters: INodeParameters, onError: INode[
 			node('Start', 'n8n-nodes-base.manualTrigger', {}, 1),
 			node('Items', 'n8n-nodes-base.code', { jsCode: `return ${JSON.stringify(items)};` }, 2),
 			node(NODE, nodeTypeName('hubSpot'), { authentication: 'privateApp', ...parameters }, 3, {
-				credentials: { crmHubSpotPrivateAppApi: { id: 'hubspot-sandbox', name: 'HubSpot sandbox' } },
+				credentials: {
+					crmHubSpotPrivateAppApi: { id: 'hubspot-sandbox', name: 'HubSpot sandbox' },
+				},
 				...(onError ? { onError } : {}),
 			}),
 		],
-		connections: { Start: { main: [[{ node: 'Items', type: 'main', index: 0 }]] }, Items: { main: [[{ node: NODE, type: 'main', index: 0 }]] } },
+		connections: {
+			Start: { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
+			Items: { main: [[{ node: NODE, type: 'main', index: 0 }]] },
+		},
 	};
 }
 
-const credentials = (accessToken = contract.accessToken) => ({ crmHubSpotPrivateAppApi: { accessToken, baseUrl: contract.baseUrl } });
-const autoMap = (matchingColumns: string[]) => ({ mappingMode: 'autoMapInputData', value: {}, matchingColumns, schema: [] }) as unknown as INodeParameters;
-const people = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ email: `${tag}${i}@example.com`, firstname: 'P' }));
-const paired = (items: Array<{ pairedItem?: unknown }>) => items.map((i) => (i.pairedItem as { item: number }).item);
+const credentials = (accessToken = contract.accessToken) => ({
+	crmHubSpotPrivateAppApi: { accessToken, baseUrl: contract.baseUrl },
+});
+const autoMap = (matchingColumns: string[]) =>
+	({
+		mappingMode: 'autoMapInputData',
+		value: {},
+		matchingColumns,
+		schema: [],
+	}) as unknown as INodeParameters;
+const people = (n: number, tag: string) =>
+	Array.from({ length: n }, (_, i) => ({ email: `${tag}${i}@example.com`, firstname: 'P' }));
+const paired = (items: Array<{ pairedItem?: unknown }>) =>
+	items.map((i) => (i.pairedItem as { item: number }).item);
 
 describe('invalid settings', () => {
 	it('upsert with no match column: every item on the error output naming the setting, nothing sent', async () => {
-		const run = await runWorkflow(flow(people(5, 'nomatch'), { resource: 'record', operation: 'upsert', objectType: 'contacts', fields: autoMap([]) }), { credentials: credentials() });
+		const run = await runWorkflow(
+			flow(people(5, 'nomatch'), {
+				resource: 'record',
+				operation: 'upsert',
+				objectType: 'contacts',
+				fields: autoMap([]),
+			}),
+			{ credentials: credentials() },
+		);
 		expect(run.error).toBeUndefined();
 		expect(run.items(NODE, 0)).toHaveLength(0);
 		const failed = run.json(NODE, 1);
 		expect(paired(run.items(NODE, 1))).toEqual([0, 1, 2, 3, 4]);
-		for (const item of failed) expect(String(item.error)).toMatch(/Columns to match on.*Nothing was written/);
+		for (const item of failed)
+			expect(String(item.error)).toMatch(/Columns to match on.*Nothing was written/);
 		expect(sim.log.count({})).toBe(0);
 		expect(sim.collection('contacts').list()).toHaveLength(0);
 	});
 
 	it('without "Continue", the same setting stops the node before anything is sent', async () => {
-		const run = await runWorkflow(flow(people(3, 'stop'), { resource: 'record', operation: 'upsert', objectType: 'contacts', fields: autoMap([]) }, 'stopWorkflow'), { credentials: credentials() });
+		const run = await runWorkflow(
+			flow(
+				people(3, 'stop'),
+				{ resource: 'record', operation: 'upsert', objectType: 'contacts', fields: autoMap([]) },
+				'stopWorkflow',
+			),
+			{ credentials: credentials() },
+		);
 		expect(run.error?.message).toMatch(/Columns to match on/);
 		expect(sim.log.count({})).toBe(0);
 	});
 
 	it('upsert matching on the record ID: every item on the error output, nothing sent', async () => {
-		const run = await runWorkflow(flow(people(4, 'byid'), { resource: 'record', operation: 'upsert', objectType: 'contacts', fields: autoMap(['hs_object_id']) }), { credentials: credentials() });
+		const run = await runWorkflow(
+			flow(people(4, 'byid'), {
+				resource: 'record',
+				operation: 'upsert',
+				objectType: 'contacts',
+				fields: autoMap(['hs_object_id']),
+			}),
+			{ credentials: credentials() },
+		);
 		expect(run.items(NODE, 0)).toHaveLength(0);
-		expect(run.json(NODE, 1).map((i) => String(i.error))).toEqual(Array(4).fill(expect.stringMatching(/cannot match on the record ID/)));
+		expect(run.json(NODE, 1).map((i) => String(i.error))).toEqual(
+			Array(4).fill(expect.stringMatching(/cannot match on the record ID/)),
+		);
 		expect(sim.log.count({})).toBe(0);
 	});
 	it('an object type the account does not have: every item on the error output, without splitting batches', async () => {
-		const run = await runWorkflow(flow(people(250, 'notype'), { resource: 'record', operation: 'create', objectType: 'p_nonexistent_cars', fields: autoMap([]) }), { credentials: credentials() });
+		const run = await runWorkflow(
+			flow(people(250, 'notype'), {
+				resource: 'record',
+				operation: 'create',
+				objectType: 'p_nonexistent_cars',
+				fields: autoMap([]),
+			}),
+			{ credentials: credentials() },
+		);
 		expect(run.items(NODE, 0)).toHaveLength(0);
 		const failed = run.json(NODE, 1);
 		expect(failed).toHaveLength(250);
@@ -96,9 +155,17 @@ describe('invalid settings', () => {
 
 describe('a revoked private-app token', () => {
 	it('ends after one call per batch in flight, every item saying the credential must be reconnected', async () => {
-		const run = await runWorkflow(flow(people(250, 'revoked'), { resource: 'record', operation: 'upsert', objectType: 'contacts', fields: autoMap(['email']) }), {
-			credentials: credentials('pat-na1-00000000-0000-0000-0000-000000000000'),
-		});
+		const run = await runWorkflow(
+			flow(people(250, 'revoked'), {
+				resource: 'record',
+				operation: 'upsert',
+				objectType: 'contacts',
+				fields: autoMap(['email']),
+			}),
+			{
+				credentials: credentials('pat-na1-00000000-0000-0000-0000-000000000000'),
+			},
+		);
 		expect(run.error).toBeUndefined();
 		expect(run.items(NODE, 0)).toHaveLength(0);
 		const failed = run.json(NODE, 1);
@@ -112,17 +179,50 @@ describe('a revoked private-app token', () => {
 
 describe('record ids in URL paths', () => {
 	it('get (one call per record) and delete refuse ids that are not HubSpot ids, and never send them', async () => {
-		const hub = new HubSpotConnector({ baseUrl: contract.baseUrl, accessToken: contract.accessToken, rateLimit: false });
-		const { results } = await hub.batchCreate('contacts', [{ properties: { email: 'kept@example.com' } }]);
+		const hub = new HubSpotConnector({
+			baseUrl: contract.baseUrl,
+			accessToken: contract.accessToken,
+			rateLimit: false,
+		});
+		const { results } = await hub.batchCreate('contacts', [
+			{ properties: { email: 'kept@example.com' } },
+		]);
 		const id = results[0].ok ? results[0].value.id : '';
 		const before = sim.log.count({});
-		const got = await runWorkflow(flow([{ id }, { id: '..' }, { id: '12/../3' }], { resource: 'record', operation: 'get', objectType: 'contacts', recordId: '={{ $json.id }}', options: { associations: 'companies' } }), { credentials: credentials() });
+		const got = await runWorkflow(
+			flow([{ id }, { id: '..' }, { id: '12/../3' }], {
+				resource: 'record',
+				operation: 'get',
+				objectType: 'contacts',
+				recordId: '={{ $json.id }}',
+				options: { associations: 'companies' },
+			}),
+			{ credentials: credentials() },
+		);
 		expect(got.json(NODE, 0).map((c) => c.id)).toEqual([id]);
 		expect(paired(got.items(NODE, 1))).toEqual([1, 2]);
-		for (const item of got.json(NODE, 1)) expect(String(item.error)).toMatch(/not a HubSpot record ID/);
-		const byEmail = await runWorkflow(flow([{ e: '..' }], { resource: 'record', operation: 'get', objectType: 'contacts', recordId: '={{ $json.e }}', options: { idProperty: 'email', associations: 'companies' } }), { credentials: credentials() });
+		for (const item of got.json(NODE, 1))
+			expect(String(item.error)).toMatch(/not a HubSpot record ID/);
+		const byEmail = await runWorkflow(
+			flow([{ e: '..' }], {
+				resource: 'record',
+				operation: 'get',
+				objectType: 'contacts',
+				recordId: '={{ $json.e }}',
+				options: { idProperty: 'email', associations: 'companies' },
+			}),
+			{ credentials: credentials() },
+		);
 		expect(String(byEmail.json(NODE, 1)[0]?.error)).toMatch(/not a valid email/);
-		const deleted = await runWorkflow(flow([{ id: 'abc' }, { id: '..' }, { id }], { resource: 'record', operation: 'delete', objectType: 'contacts', recordId: '={{ $json.id }}' }), { credentials: credentials() });
+		const deleted = await runWorkflow(
+			flow([{ id: 'abc' }, { id: '..' }, { id }], {
+				resource: 'record',
+				operation: 'delete',
+				objectType: 'contacts',
+				recordId: '={{ $json.id }}',
+			}),
+			{ credentials: credentials() },
+		);
 		expect(paired(deleted.items(NODE, 1))).toEqual([0, 1]);
 		expect(deleted.json(NODE, 0)).toEqual([{ id, deleted: true }]);
 		// Only the valid id reached HubSpot: one get, one archive; no path with "..".
@@ -133,23 +233,50 @@ describe('record ids in URL paths', () => {
 
 describe('a create whose answer is lost', () => {
 	it('is settled by e-mail: ours reported written with their ids, one that existed before reported as not created', async () => {
-		const hub = new HubSpotConnector({ baseUrl: contract.baseUrl, accessToken: contract.accessToken, rateLimit: false });
-		const { results } = await hub.batchCreate('contacts', [{ properties: { email: 'early1@example.com', firstname: 'Early' } }]);
+		const hub = new HubSpotConnector({
+			baseUrl: contract.baseUrl,
+			accessToken: contract.accessToken,
+			rateLimit: false,
+		});
+		const { results } = await hub.batchCreate('contacts', [
+			{ properties: { email: 'early1@example.com', firstname: 'Early' } },
+		]);
 		const existing = results[0].ok ? results[0].value.id : '';
 		clock.advance(60_000);
 		// HubSpot's 207 partial mode: the duplicate e-mail fails alone, the others are created — and the answer is lost.
 		sim.setBatchMode('partial');
-		sim.faults.add({ type: 'drop', when: 'afterHandler', count: 1, match: { path: '/batch/create$' } });
-		const run = await runWorkflow(flow(people(5, 'early'), { resource: 'record', operation: 'create', objectType: 'contacts', fields: autoMap([]) }), { credentials: credentials() });
+		sim.faults.add({
+			type: 'drop',
+			when: 'afterHandler',
+			count: 1,
+			match: { path: '/batch/create$' },
+		});
+		const run = await runWorkflow(
+			flow(people(5, 'early'), {
+				resource: 'record',
+				operation: 'create',
+				objectType: 'contacts',
+				fields: autoMap([]),
+			}),
+			{ credentials: credentials() },
+		);
 		expect(run.error).toBeUndefined();
 		const contacts = sim.collection('contacts').list();
 		expect(contacts).toHaveLength(5);
 		const ok = run.items(NODE, 0);
 		expect(paired(ok)).toEqual([0, 2, 3, 4]);
-		for (const item of ok) expect(contacts.find((c) => c.fields.email === `early${(item.pairedItem as { item: number }).item}@example.com`)?.id).toBe(item.json.id);
+		for (const item of ok)
+			expect(
+				contacts.find(
+					(c) =>
+						c.fields.email === `early${(item.pairedItem as { item: number }).item}@example.com`,
+				)?.id,
+			).toBe(item.json.id);
 		const [rejected] = run.json(NODE, 1);
 		expect(paired(run.items(NODE, 1))).toEqual([1]);
-		expect(String(rejected.error)).toMatch(new RegExp(`already existed before this create \\(ID ${existing}`));
+		expect(String(rejected.error)).toMatch(
+			new RegExp(`already existed before this create \\(ID ${existing}`),
+		);
 		// The seeding create, the lost one, one read-back; nothing re-sent.
 		expect(sim.log.count({ kind: 'batch.create' })).toBe(2);
 		expect(sim.log.count({ kind: 'batch.read' })).toBe(1);

@@ -8,7 +8,13 @@ import type { ICredentialDataDecryptedObject, INode } from 'n8n-workflow';
 import type { SalesforceSimulator, SalesforceSimContract } from '../../../sandbox/salesforce';
 import { runWorkflow } from '../../helpers/engine';
 import { expectNoSecretsInRun } from '../../helpers/secrets';
-import { apiCalls, passwordCredentials, salesforceNode, startSimulator, workflowWith } from './helpers';
+import {
+	apiCalls,
+	passwordCredentials,
+	salesforceNode,
+	startSimulator,
+	workflowWith,
+} from './helpers';
 
 let sim: SalesforceSimulator;
 let contract: SalesforceSimContract;
@@ -31,7 +37,9 @@ function listObjects(authentication: string, credentialType: string): INode {
 }
 
 function expectObjects(names: unknown[]): void {
-	expect(names).toEqual(expect.arrayContaining(['Account', 'Contact', 'Lead', 'Opportunity', 'Case', 'Task', 'User']));
+	expect(names).toEqual(
+		expect.arrayContaining(['Account', 'Contact', 'Lead', 'Opportunity', 'Case', 'Task', 'User']),
+	);
 	expect(names.some((n) => String(n).endsWith('__c'))).toBe(true);
 }
 
@@ -49,23 +57,36 @@ describe('Salesforce credentials', () => {
 				instanceUrl: '',
 			},
 		};
-		const first = await runWorkflow(workflowWith('return [{}];', listObjects('jwt', 'crmSalesforceJwtApi')), { credentials });
+		const first = await runWorkflow(
+			workflowWith('return [{}];', listObjects('jwt', 'crmSalesforceJwtApi')),
+			{ credentials },
+		);
 		expect(first.error).toBeUndefined();
 		expectObjects(first.json('List Objects').map((o) => o.name));
 		const stored = first.credentials['cred-jwt'] ?? first.credentials.crmSalesforceJwtApi;
 		expect(stored.instanceUrl).toBe(contract.instanceUrl);
 		expect(String(stored.accessToken)).not.toBe('');
-		expectNoSecretsInRun(first, { accessToken: String(stored.accessToken), privateKey: contract.jwtPrivateKey });
+		expectNoSecretsInRun(first, {
+			accessToken: String(stored.accessToken),
+			privateKey: contract.jwtPrivateKey,
+		});
 
 		// The token is revoked server-side: the next run gets a 401, n8n re-runs the exchange, the run succeeds.
 		sim.faults.expireTokens();
-		const second = await runWorkflow(workflowWith('return [{}];', listObjects('jwt', 'crmSalesforceJwtApi')), { credentials: first.credentials });
+		const second = await runWorkflow(
+			workflowWith('return [{}];', listObjects('jwt', 'crmSalesforceJwtApi')),
+			{ credentials: first.credentials },
+		);
 		expect(second.error).toBeUndefined();
 		expectObjects(second.json('List Objects').map((o) => o.name));
 		const renewed = second.credentials['cred-jwt'] ?? second.credentials.crmSalesforceJwtApi;
 		expect(renewed.accessToken).not.toBe(stored.accessToken);
 		expect(sim.log.count({ kind: 'token' })).toBe(2);
-		expectNoSecretsInRun(second, { accessToken: String(stored.accessToken), renewedAccessToken: String(renewed.accessToken), privateKey: contract.jwtPrivateKey });
+		expectNoSecretsInRun(second, {
+			accessToken: String(stored.accessToken),
+			renewedAccessToken: String(renewed.accessToken),
+			privateKey: contract.jwtPrivateKey,
+		});
 	});
 
 	it('client credentials: logs in at the My Domain URL', async () => {
@@ -78,19 +99,34 @@ describe('Salesforce credentials', () => {
 				instanceUrl: '',
 			},
 		};
-		const run = await runWorkflow(workflowWith('return [{}];', listObjects('clientCredentials', 'crmSalesforceClientCredentialsApi')), { credentials });
+		const run = await runWorkflow(
+			workflowWith(
+				'return [{}];',
+				listObjects('clientCredentials', 'crmSalesforceClientCredentialsApi'),
+			),
+			{ credentials },
+		);
 		expect(run.error).toBeUndefined();
 		expectObjects(run.json('List Objects').map((o) => o.name));
 	});
 
-	it('username-password: a wrong password fails with Salesforce\'s reason and no secret in the message', async () => {
+	it("username-password: a wrong password fails with Salesforce's reason and no secret in the message", async () => {
 		const credentials = passwordCredentials(contract);
 		credentials.crmSalesforcePasswordApi.password = 'wrong-password-value';
-		const run = await runWorkflow(workflowWith('return [{}];', listObjects('password', 'crmSalesforcePasswordApi')), { credentials });
-		expect(run.error?.message ?? '').toMatch(/^Salesforce login failed \(HTTP 400\): invalid_grant — authentication failure \(check the user name, password \+ security token/);
+		const run = await runWorkflow(
+			workflowWith('return [{}];', listObjects('password', 'crmSalesforcePasswordApi')),
+			{ credentials },
+		);
+		expect(run.error?.message ?? '').toMatch(
+			/^Salesforce login failed \(HTTP 400\): invalid_grant — authentication failure \(check the user name, password \+ security token/,
+		);
 		// A refused login is not retried.
 		expect(sim.log.count({ kind: 'token' })).toBe(1);
-		expectNoSecretsInRun(run, { wrongPassword: 'wrong-password-value', password: contract.password, clientSecret: contract.clientSecret });
+		expectNoSecretsInRun(run, {
+			wrongPassword: 'wrong-password-value',
+			password: contract.password,
+			clientSecret: contract.clientSecret,
+		});
 	});
 
 	it('OAuth2 (managed by n8n): uses the stored token and instance URL, and n8n refreshes an expired token', async () => {
@@ -123,22 +159,36 @@ describe('Salesforce credentials', () => {
 				oauthTokenData: { ...tokens },
 			},
 		};
-		const first = await runWorkflow(workflowWith('return [{}];', listObjects('oAuth2', 'crmSalesforceOAuth2Api')), { credentials });
+		const first = await runWorkflow(
+			workflowWith('return [{}];', listObjects('oAuth2', 'crmSalesforceOAuth2Api')),
+			{ credentials },
+		);
 		expect(first.error).toBeUndefined();
 		expectObjects(first.json('List Objects').map((o) => o.name));
 		expect(first.credentialUpdates).toHaveLength(0);
 
 		sim.faults.expireTokens();
-		const second = await runWorkflow(workflowWith('return [{}];', listObjects('oAuth2', 'crmSalesforceOAuth2Api')), { credentials: first.credentials });
+		const second = await runWorkflow(
+			workflowWith('return [{}];', listObjects('oAuth2', 'crmSalesforceOAuth2Api')),
+			{ credentials: first.credentials },
+		);
 		expect(second.error).toBeUndefined();
 		expectObjects(second.json('List Objects').map((o) => o.name));
 		// n8n refreshed the token and persisted it.
-		expect(second.credentialUpdates.map((u) => u.kind)).toContain('updateCredentialsOauthTokenData');
-		const stored = (second.credentials['cred-oAuth2'] ?? second.credentials.crmSalesforceOAuth2Api).oauthTokenData as Record<string, string>;
+		expect(second.credentialUpdates.map((u) => u.kind)).toContain(
+			'updateCredentialsOauthTokenData',
+		);
+		const stored = (second.credentials['cred-oAuth2'] ?? second.credentials.crmSalesforceOAuth2Api)
+			.oauthTokenData as Record<string, string>;
 		expect(stored.access_token).not.toBe(tokens.access_token);
 		// The renewed token lives only where n8n stores credentials (the update above), never in the run's data.
 		for (const run of [first, second]) {
-			expectNoSecretsInRun(run, { clientSecret: contract.clientSecret, accessToken: tokens.access_token, refreshToken: tokens.refresh_token, renewedAccessToken: stored.access_token });
+			expectNoSecretsInRun(run, {
+				clientSecret: contract.clientSecret,
+				accessToken: tokens.access_token,
+				refreshToken: tokens.refresh_token,
+				renewedAccessToken: stored.access_token,
+			});
 		}
 	});
 });
@@ -150,7 +200,12 @@ describe('Salesforce credentials: a dropped token request', () => {
 			"return [1, 2, 3].map((i) => ({ FirstName: 'Token' + i, LastName: 'Drop' + i, Email: 'token' + i + '@example.com' }));",
 			salesforceNode(
 				'Create Contacts',
-				{ resource: 'record', operation: 'create', object: { __rl: true, mode: 'name', value: 'Contact' }, fields: { mappingMode: 'autoMapInputData', value: null, schema: [] } },
+				{
+					resource: 'record',
+					operation: 'create',
+					object: { __rl: true, mode: 'name', value: 'Contact' },
+					fields: { mappingMode: 'autoMapInputData', value: null, schema: [] },
+				},
 				{ onError: 'continueErrorOutput' },
 			),
 		);
@@ -169,14 +224,24 @@ describe('Salesforce credentials: a dropped token request', () => {
 	);
 
 	it('dropped every time: nothing is written and each item says the token request failed and the call was NOT sent', async () => {
-		sim.faults.add({ type: 'drop', when: 'afterBody', count: 1000, match: { path: '/services/oauth2/token' } });
+		sim.faults.add({
+			type: 'drop',
+			when: 'afterBody',
+			count: 1000,
+			match: { path: '/services/oauth2/token' },
+		});
 		const run = await runWorkflow(createThree(), { credentials: passwordCredentials(contract) });
 		expect(run.error).toBeUndefined();
 		expect(run.json('Create Contacts', 0)).toHaveLength(0);
-		const failed = run.json('Create Contacts', 1) as Array<{ error: string; details?: { code?: string } }>;
+		const failed = run.json('Create Contacts', 1) as Array<{
+			error: string;
+			details?: { code?: string };
+		}>;
 		expect(failed).toHaveLength(3);
 		for (const item of failed) {
-			expect(item.error).toMatch(/Salesforce login: the token request failed \(ECONNRESET: the connection dropped before the token arrived\).* — the API call was NOT sent, nothing was written/);
+			expect(item.error).toMatch(
+				/Salesforce login: the token request failed \(ECONNRESET: the connection dropped before the token arrived\).* — the API call was NOT sent, nothing was written/,
+			);
 			expect(item.error).not.toMatch(/may have processed/);
 			expect(JSON.stringify(item)).not.toMatch(/OUTCOME_UNKNOWN/);
 		}
@@ -189,7 +254,13 @@ describe('Salesforce credentials: a dropped token request', () => {
 		const tokenResponse = await fetch(`${contract.loginUrl}/services/oauth2/token`, {
 			method: 'POST',
 			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-			body: new URLSearchParams({ grant_type: 'password', client_id: contract.clientId, client_secret: contract.clientSecret, username: contract.username, password: contract.password }).toString(),
+			body: new URLSearchParams({
+				grant_type: 'password',
+				client_id: contract.clientId,
+				client_secret: contract.clientSecret,
+				username: contract.username,
+				password: contract.password,
+			}).toString(),
 		});
 		const tokens = (await tokenResponse.json()) as Record<string, string>;
 		return {
@@ -220,13 +291,20 @@ describe('Salesforce credentials: a dropped token request', () => {
 	it('OAuth2 (n8n refreshes after a 401): a refresh that keeps dropping leaves nothing written and says the call was NOT sent', async () => {
 		const credentials = await oauth2Credentials();
 		sim.faults.expireTokens();
-		sim.faults.add({ type: 'drop', when: 'afterBody', count: 1000, match: { path: '/services/oauth2/token' } });
+		sim.faults.add({
+			type: 'drop',
+			when: 'afterBody',
+			count: 1000,
+			match: { path: '/services/oauth2/token' },
+		});
 		const run = await runWorkflow(createThreeOAuth2(), { credentials });
 		expect(run.json('Create Contacts', 0)).toHaveLength(0);
 		const failed = run.json('Create Contacts', 1) as Array<{ error: string }>;
 		expect(failed).toHaveLength(3);
 		for (const item of failed) {
-			expect(item.error).toMatch(/the credential's token request \(made by n8n\): the token request failed \(ECONNRESET: .*\) \(POST http:\/\/127\.0\.0\.1:\d+\/services\/oauth2\/token\) — the API call was NOT sent, nothing was written/);
+			expect(item.error).toMatch(
+				/the credential's token request \(made by n8n\): the token request failed \(ECONNRESET: .*\) \(POST http:\/\/127\.0\.0\.1:\d+\/services\/oauth2\/token\) — the API call was NOT sent, nothing was written/,
+			);
 			expect(item.error).not.toMatch(/may have processed/);
 		}
 		expect(sim.table('Contact').collection.count()).toBe(0);
@@ -242,7 +320,9 @@ describe('Salesforce credentials: a dropped token request', () => {
 		const failed = run.json('Create Contacts', 1) as Array<{ error: string }>;
 		expect(failed).toHaveLength(3);
 		for (const item of failed) {
-			expect(item.error).toMatch(/Salesforce refused to renew the access token .*the credential "oAuth2" must be reconnected/);
+			expect(item.error).toMatch(
+				/Salesforce refused to renew the access token .*the credential "oAuth2" must be reconnected/,
+			);
 			expect(item.error).not.toMatch(/ESTATUS|may have processed/);
 		}
 		expect(sim.table('Contact').collection.count()).toBe(0);

@@ -3,7 +3,13 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { SalesforceSimulator, SalesforceSimContract } from '../../../sandbox/salesforce';
 import { runWorkflow } from '../../helpers/engine';
-import { object, passwordCredentials, salesforceNode, startSimulator, workflowWith } from './helpers';
+import {
+	object,
+	passwordCredentials,
+	salesforceNode,
+	startSimulator,
+	workflowWith,
+} from './helpers';
 
 let sim: SalesforceSimulator;
 let contract: SalesforceSimContract;
@@ -17,14 +23,23 @@ afterAll(async () => {
 beforeEach(() => sim.reset());
 
 const run = async (jsCode: string, parameters: IDataObject, onError?: 'continueErrorOutput') =>
-	await runWorkflow(workflowWith(jsCode, salesforceNode('SF', parameters, onError ? { onError } : {})), { credentials: passwordCredentials(contract) });
+	await runWorkflow(
+		workflowWith(jsCode, salesforceNode('SF', parameters, onError ? { onError } : {})),
+		{ credentials: passwordCredentials(contract) },
+	);
 
 describe('Salesforce Record operations', () => {
 	it('gets a record per item with chosen fields; a missing one fails alone with NOT_FOUND', async () => {
 		const a = sim.table('Contact').insert({ LastName: 'Alpha', Email: 'alpha@example.com' }).id;
 		const result = await run(
 			`return [{ id: '${a}' }, { id: '003000000000000AAA' }];`,
-			{ resource: 'record', operation: 'get', object: object('Contact'), recordId: '={{ $json.id }}', fieldNames: ['LastName', 'Email'] },
+			{
+				resource: 'record',
+				operation: 'get',
+				object: object('Contact'),
+				recordId: '={{ $json.id }}',
+				fieldNames: ['LastName', 'Email'],
+			},
 			'continueErrorOutput',
 		);
 		expect(result.json('SF')).toEqual([{ Id: a, LastName: 'Alpha', Email: 'alpha@example.com' }]);
@@ -59,7 +74,9 @@ describe('Salesforce Record operations', () => {
 			object: object('Contact'),
 			returnAll: true,
 			fieldNames: ['LastName'],
-			conditions: { condition: [{ field: 'LastName', operator: 'in', value: `["D'Arcy", "Bob"]` }] },
+			conditions: {
+				condition: [{ field: 'LastName', operator: 'in', value: `["D'Arcy", "Bob"]` }],
+			},
 			options: { sortBy: 'LastName' },
 		});
 		expect(quoted.json('SF').map((r) => r.LastName)).toEqual(['Bob', "D'Arcy"]);
@@ -74,7 +91,12 @@ describe('Salesforce Record operations', () => {
 				resource: 'record',
 				operation: 'update',
 				object: object('Contact'),
-				fields: { mappingMode: 'autoMapInputData', value: null, matchingColumns: ['Id'], schema: [] },
+				fields: {
+					mappingMode: 'autoMapInputData',
+					value: null,
+					matchingColumns: ['Id'],
+					schema: [],
+				},
 			},
 			'continueErrorOutput',
 		);
@@ -101,7 +123,10 @@ describe('Salesforce Record operations', () => {
 describe('Salesforce Changes and Metadata', () => {
 	it('returns changes after a watermark, each with the watermark to resume from', async () => {
 		const contacts = sim.table('Contact');
-		const ids = Array.from({ length: 4 }, (_, i) => contacts.insert({ LastName: `Changed ${i}` }).id);
+		const ids = Array.from(
+			{ length: 4 },
+			(_, i) => contacts.insert({ LastName: `Changed ${i}` }).id,
+		);
 		await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
 		const first = await run('return [{}];', {
 			resource: 'changes',
@@ -114,7 +139,11 @@ describe('Salesforce Changes and Metadata', () => {
 			// Lag 0: the records' second is over by Salesforce's clock now (test/faults/triggers.test.ts runs the default).
 			options: { safetyLagSeconds: 0 },
 		});
-		const changes = first.json('SF') as Array<{ id: string; watermark: string; record: { LastName: string } }>;
+		const changes = first.json('SF') as Array<{
+			id: string;
+			watermark: string;
+			record: { LastName: string };
+		}>;
 		expect(changes.map((c) => c.id)).toEqual(ids.slice(0, 3));
 		const rest = await run('return [{}];', {
 			resource: 'changes',
@@ -129,9 +158,20 @@ describe('Salesforce Changes and Metadata', () => {
 	});
 
 	it('describes an object field by field', async () => {
-		const result = await run('return [{}];', { resource: 'metadata', operation: 'describeObject', object: object('Contact'), output: 'fields' });
+		const result = await run('return [{}];', {
+			resource: 'metadata',
+			operation: 'describeObject',
+			object: object('Contact'),
+			output: 'fields',
+		});
 		const fields = result.json('SF');
-		expect(fields.find((f) => f.name === 'External_Id__c')).toMatchObject({ externalId: true, type: 'string' });
-		expect(fields.find((f) => f.name === 'LastName')).toMatchObject({ nillable: false, createable: true });
+		expect(fields.find((f) => f.name === 'External_Id__c')).toMatchObject({
+			externalId: true,
+			type: 'string',
+		});
+		expect(fields.find((f) => f.name === 'LastName')).toMatchObject({
+			nillable: false,
+			createable: true,
+		});
 	});
 });

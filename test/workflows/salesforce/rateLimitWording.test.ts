@@ -5,7 +5,13 @@
  */
 import type { SalesforceSimulator, SalesforceSimContract } from '../../../sandbox/salesforce';
 import { runWorkflow } from '../../helpers/engine';
-import { object, passwordCredentials, salesforceNode, startSimulator, workflowWith } from './helpers';
+import {
+	object,
+	passwordCredentials,
+	salesforceNode,
+	startSimulator,
+	workflowWith,
+} from './helpers';
 
 let sim: SalesforceSimulator;
 let contract: SalesforceSimContract;
@@ -23,14 +29,23 @@ const createTwo = () =>
 		"return [1, 2].map((i) => ({ FirstName: 'Rate' + i, LastName: 'Limit' + i, Email: 'rate' + i + '@example.com' }));",
 		salesforceNode(
 			'Create Contacts',
-			{ resource: 'record', operation: 'create', object: object('Contact'), fields: { mappingMode: 'autoMapInputData', value: null, schema: [] } },
+			{
+				resource: 'record',
+				operation: 'create',
+				object: object('Contact'),
+				fields: { mappingMode: 'autoMapInputData', value: null, schema: [] },
+			},
 			{ onError: 'continueErrorOutput' },
 		),
 	);
 
 describe('Salesforce rate-limit wording', () => {
 	it('a 429 with Retry-After: 1 is waited for and retried: the records are written once', async () => {
-		sim.faults.add({ type: 'rateLimit', retryAfterSeconds: 1, match: { path: '/composite/sobjects' } });
+		sim.faults.add({
+			type: 'rateLimit',
+			retryAfterSeconds: 1,
+			match: { path: '/composite/sobjects' },
+		});
 		const run = await runWorkflow(createTwo(), { credentials: passwordCredentials(contract) });
 		expect(run.json('Create Contacts', 0)).toHaveLength(2);
 		expect(sim.table('Contact').collection.count()).toBe(2);
@@ -38,10 +53,18 @@ describe('Salesforce rate-limit wording', () => {
 	});
 
 	it('429s with Retry-After: 1 that outlast the retries are reported as a short-window limit, not the daily one', async () => {
-		sim.faults.add({ type: 'rateLimit', retryAfterSeconds: 1, count: 10, match: { path: '/composite/sobjects' } });
+		sim.faults.add({
+			type: 'rateLimit',
+			retryAfterSeconds: 1,
+			count: 10,
+			match: { path: '/composite/sobjects' },
+		});
 		const run = await runWorkflow(createTwo(), { credentials: passwordCredentials(contract) });
 		expect(run.json('Create Contacts', 0)).toHaveLength(0);
-		const failed = run.json('Create Contacts', 1) as Array<{ error: string; details?: Record<string, unknown> }>;
+		const failed = run.json('Create Contacts', 1) as Array<{
+			error: string;
+			details?: Record<string, unknown>;
+		}>;
 		expect(failed).toHaveLength(2);
 		expect(sim.table('Contact').collection.count()).toBe(0);
 		for (const item of failed) {

@@ -7,7 +7,13 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { ManualClock } from '../../../sandbox/kit';
 import type { SalesforceSimulator, SalesforceSimContract } from '../../../sandbox/salesforce';
 import { runPoll } from '../../helpers/engine';
-import { object, PASSWORD_CREDENTIAL, passwordCredentials, SF_TRIGGER, startSimulator } from './helpers';
+import {
+	object,
+	PASSWORD_CREDENTIAL,
+	passwordCredentials,
+	SF_TRIGGER,
+	startSimulator,
+} from './helpers';
 
 let sim: SalesforceSimulator;
 let contract: SalesforceSimContract;
@@ -35,7 +41,13 @@ const triggerNode = (event: string, options: IDataObject = { safetyLagSeconds: 0
 	name: 'Salesforce Trigger',
 	type: SF_TRIGGER,
 	typeVersion: 1,
-	parameters: { authentication: 'password', object: object('Contact'), event, fieldNames: ['LastName', 'Email'], options } as INodeParameters,
+	parameters: {
+		authentication: 'password',
+		object: object('Contact'),
+		event,
+		fieldNames: ['LastName', 'Email'],
+		options,
+	} as INodeParameters,
 	credentials: { [PASSWORD_CREDENTIAL]: { id: 'sf-test', name: 'Salesforce simulator' } },
 });
 
@@ -48,7 +60,8 @@ describe('Salesforce Trigger', () => {
 		const emitted: string[] = [];
 		const poll = async (staticData: IDataObject) => {
 			const run = await runPoll(node, { credentials, staticData });
-			for (const item of run.items) emitted.push(`${String(item.json.Id)}:${String(item.json.LastName)}`);
+			for (const item of run.items)
+				emitted.push(`${String(item.json.Id)}:${String(item.json.LastName)}`);
 			return run;
 		};
 
@@ -59,7 +72,10 @@ describe('Salesforce Trigger', () => {
 		expect(run.nodeStaticData.watermark).toBeDefined();
 
 		// Five new records (created in the same millisecond or not: the Id breaks ties), read 3 per poll.
-		const created = Array.from({ length: 5 }, (_, i) => contacts.insert({ LastName: `New ${i}` }).id);
+		const created = Array.from(
+			{ length: 5 },
+			(_, i) => contacts.insert({ LastName: `New ${i}` }).id,
+		);
 		// Polled within the same second: nothing yet (the second is still open), the watermark stays.
 		const early = await poll(run.staticData);
 		expect(early.response).toBeNull();
@@ -122,7 +138,10 @@ describe('Salesforce Trigger', () => {
 
 	it('emits deleted records once', async () => {
 		const contacts = sim.table('Contact');
-		const ids = Array.from({ length: 3 }, (_, i) => contacts.insert({ LastName: `Doomed ${i}` }).id);
+		const ids = Array.from(
+			{ length: 3 },
+			(_, i) => contacts.insert({ LastName: `Doomed ${i}` }).id,
+		);
 		const credentials = passwordCredentials(contract);
 		const node = triggerNode('deleted');
 		await nextSecond();

@@ -1,5 +1,10 @@
 /** What the operations share: parameters, reading mapped fields, turning per-input results into items. */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { BatchItemError, BatchItemResult } from '../../../../core/batching/types';
@@ -10,7 +15,12 @@ import { timeoutOption } from '../../../shared/descriptions';
 export { nameList, objectJson } from '../../../shared/hubspot/records';
 
 /** The object picker (standard and custom objects of the account). */
-export function objectTypeField(resource: string, operations?: string[], name = 'objectType', displayName = 'Object'): INodeProperties {
+export function objectTypeField(
+	resource: string,
+	operations?: string[],
+	name = 'objectType',
+	displayName = 'Object',
+): INodeProperties {
 	return {
 		displayName,
 		name,
@@ -18,8 +28,11 @@ export function objectTypeField(resource: string, operations?: string[], name = 
 		typeOptions: { loadOptionsMethod: 'getObjectTypes' },
 		required: true,
 		default: 'contacts',
-		description: 'The CRM object: a standard one or a custom object of the account. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-		displayOptions: { show: { resource: [resource], ...(operations ? { operation: operations } : {}) } },
+		description:
+			'The CRM object: a standard one or a custom object of the account. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		displayOptions: {
+			show: { resource: [resource], ...(operations ? { operation: operations } : {}) },
+		},
 	};
 }
 
@@ -39,7 +52,10 @@ export function propertiesOption(): INodeProperties {
 /** An error item for the error output (`error` + `details`, as n8n expects). */
 export function errorItem(error: BatchItemError, itemIndex: number): INodeExecutionData {
 	return {
-		json: { error: error.message, details: { code: error.code, ...(error.details as IDataObject | undefined) } as IDataObject },
+		json: {
+			error: error.message,
+			details: { code: error.code, ...(error.details as IDataObject | undefined) } as IDataObject,
+		},
 		pairedItem: { item: itemIndex },
 	};
 }
@@ -60,7 +76,8 @@ export function resultsToItems<T>(
 		const itemIndex = itemIndexes[result.index];
 		if (result.ok) {
 			const json = toJson(result.value, itemIndex);
-			for (const j of Array.isArray(json) ? json : [json]) out.push({ json: j, pairedItem: { item: itemIndex } });
+			for (const j of Array.isArray(json) ? json : [json])
+				out.push({ json: j, pairedItem: { item: itemIndex } });
 			continue;
 		}
 		if (ctx.continueOnFail()) {
@@ -84,24 +101,53 @@ export async function perItem(
 ): Promise<INodeExecutionData[]> {
 	try {
 		const json = await fn();
-		return (Array.isArray(json) ? json : [json]).map((j) => ({ json: j, pairedItem: { item: itemIndex } }));
+		return (Array.isArray(json) ? json : [json]).map((j) => ({
+			json: j,
+			pairedItem: { item: itemIndex },
+		}));
 	} catch (error) {
 		if (ctx.continueOnFail()) {
 			if (isCrmError(error)) {
-				const message = error.kind === 'authentication' ? describeHubSpotError(error).message : error.crmMessage ?? error.message;
-				return [errorItem({ message, code: error.crmCode ?? error.kind, details: { status: error.status, hint: error.hint } }, itemIndex)];
+				const message =
+					error.kind === 'authentication'
+						? describeHubSpotError(error).message
+						: (error.crmMessage ?? error.message);
+				return [
+					errorItem(
+						{
+							message,
+							code: error.crmCode ?? error.kind,
+							details: { status: error.status, hint: error.hint },
+						},
+						itemIndex,
+					),
+				];
 			}
-			return [errorItem({ message: error instanceof Error ? error.message : String(error) }, itemIndex)];
+			return [
+				errorItem({ message: error instanceof Error ? error.message : String(error) }, itemIndex),
+			];
 		}
-		if (error instanceof NodeOperationError) throw new NodeOperationError(ctx.getNode(), error, { itemIndex });
-		const message = isCrmError(error) ? error.message : error instanceof Error ? error.message : String(error);
-		throw new NodeOperationError(ctx.getNode(), message, { itemIndex, description: isCrmError(error) ? error.hint : undefined });
+		if (error instanceof NodeOperationError)
+			throw new NodeOperationError(ctx.getNode(), error, { itemIndex });
+		const message = isCrmError(error)
+			? error.message
+			: error instanceof Error
+				? error.message
+				: String(error);
+		throw new NodeOperationError(ctx.getNode(), message, {
+			itemIndex,
+			description: isCrmError(error) ? error.hint : undefined,
+		});
 	}
 }
 
 /** Converts values the resource mapper produced (Luxon dates, booleans) to what the connector sends. */
 export function normaliseValue(value: unknown): unknown {
-	if (value !== null && typeof value === 'object' && typeof (value as { toMillis?: unknown }).toMillis === 'function') {
+	if (
+		value !== null &&
+		typeof value === 'object' &&
+		typeof (value as { toMillis?: unknown }).toMillis === 'function'
+	) {
 		return (value as { toMillis: () => number }).toMillis();
 	}
 	return value;
@@ -122,12 +168,18 @@ export function mapperSettings(ctx: IExecuteFunctions): MapperSettings {
 }
 
 /** The mapped values of one item: `defineBelow` values, or the item's own fields when auto-mapping. */
-export function mappedValues(ctx: IExecuteFunctions, itemIndex: number, item: INodeExecutionData, settings: MapperSettings): Record<string, unknown> {
+export function mappedValues(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	item: INodeExecutionData,
+	settings: MapperSettings,
+): Record<string, unknown> {
 	let raw: Record<string, unknown>;
 	if (settings.mode === 'autoMapInputData') {
 		raw = item.json;
 	} else {
-		raw = (ctx.getNodeParameter('fields.value', itemIndex, {}) as Record<string, unknown> | null) ?? {};
+		raw =
+			(ctx.getNodeParameter('fields.value', itemIndex, {}) as Record<string, unknown> | null) ?? {};
 	}
 	const values: Record<string, unknown> = {};
 	for (const [key, value] of Object.entries(raw)) {
@@ -138,7 +190,10 @@ export function mappedValues(ctx: IExecuteFunctions, itemIndex: number, item: IN
 }
 
 /** The resource mapper parameter of a write operation. */
-export function fieldsMapper(operation: string, mode: 'add' | 'update' | 'upsert'): INodeProperties {
+export function fieldsMapper(
+	operation: string,
+	mode: 'add' | 'update' | 'upsert',
+): INodeProperties {
 	return {
 		displayName: 'Fields',
 		name: 'fields',
@@ -162,7 +217,11 @@ export function fieldsMapper(operation: string, mode: 'add' | 'update' | 'upsert
 }
 
 /** Groups item indexes by a per-item string parameter (e.g. the object, which may be an expression). */
-export function groupBy(ctx: IExecuteFunctions, count: number, parameter: string): Map<string, number[]> {
+export function groupBy(
+	ctx: IExecuteFunctions,
+	count: number,
+	parameter: string,
+): Map<string, number[]> {
 	const groups = new Map<string, number[]>();
 	for (let i = 0; i < count; i++) {
 		const key = String(ctx.getNodeParameter(parameter, i));
@@ -175,10 +234,13 @@ export function groupBy(ctx: IExecuteFunctions, count: number, parameter: string
 
 const RERUN_NOTES: Record<string, string> = {
 	create:
-		'Re-running needs care: when HubSpot\'s answer is lost (dropped connection, timeout, server error), records with a unique property (a contact\'s email, a property with unique values) are looked up and reported as written or sent again; the others go to the error output with code OUTCOME_UNKNOWN — check those in HubSpot before re-running them. Other error-output items were not written and are safe to re-run.',
-	update: 'Safe to re-run: an update sets the given values, so running an item twice changes nothing more. A lost answer is retried.',
-	upsert: 'Safe to re-run: records are matched on the unique property, so running an item twice never creates a duplicate. A lost answer is retried.',
-	delete: 'Safe to re-run: archiving a record twice changes nothing more. A lost answer is retried.',
+		"Re-running needs care: when HubSpot's answer is lost (dropped connection, timeout, server error), records with a unique property (a contact's email, a property with unique values) are looked up and reported as written or sent again; the others go to the error output with code OUTCOME_UNKNOWN — check those in HubSpot before re-running them. Other error-output items were not written and are safe to re-run.",
+	update:
+		'Safe to re-run: an update sets the given values, so running an item twice changes nothing more. A lost answer is retried.',
+	upsert:
+		'Safe to re-run: records are matched on the unique property, so running an item twice never creates a duplicate. A lost answer is retried.',
+	delete:
+		'Safe to re-run: archiving a record twice changes nothing more. A lost answer is retried.',
 };
 
 /** The node's help on whether a write operation's items can be run again (a notice above its fields). */
@@ -207,11 +269,19 @@ export function writeOptions(operation: string): INodeProperties {
 
 /** The reason of an error that concerns the whole run, as an item's error (its fix from the description when given). */
 function runErrorReason(error: unknown): BatchItemError {
-	if (isCrmError(error)) return { message: error.message, code: error.crmCode ?? error.kind, details: { hint: error.hint } };
+	if (isCrmError(error))
+		return {
+			message: error.message,
+			code: error.crmCode ?? error.kind,
+			details: { hint: error.hint },
+		};
 	const message = error instanceof Error ? error.message : String(error);
 	const description = (error as { description?: unknown } | null)?.description;
 	return {
-		message: typeof description === 'string' && description !== '' && !message.includes(description) ? `${message} — ${description}` : message,
+		message:
+			typeof description === 'string' && description !== '' && !message.includes(description)
+				? `${message} — ${description}`
+				: message,
 		code: 'NODE_SETTINGS',
 	};
 }
@@ -231,7 +301,10 @@ export async function perItemRun(
 	try {
 		await run(out);
 	} catch (error) {
-		if (!ctx.continueOnFail()) throw error instanceof NodeOperationError ? error : new NodeOperationError(ctx.getNode(), error as Error);
+		if (!ctx.continueOnFail())
+			throw error instanceof NodeOperationError
+				? error
+				: new NodeOperationError(ctx.getNode(), error as Error);
 		const reason = runErrorReason(error);
 		for (let i = 0; i < count; i++) if (!out.has(i)) out.set(i, [errorItem(reason, i)]);
 	}
@@ -252,7 +325,13 @@ export function collect(out: Map<number, INodeExecutionData[]>, items: INodeExec
  * A per-item failure found before sending (missing or invalid id): an error item with "Continue (using error output)",
  * else thrown — the operations check every item before writing any, so nothing is written then.
  */
-export function rejectItem(ctx: IExecuteFunctions, out: Map<number, INodeExecutionData[]>, itemIndex: number, error: BatchItemError): void {
-	if (!ctx.continueOnFail()) throw new NodeOperationError(ctx.getNode(), error.message, { itemIndex });
+export function rejectItem(
+	ctx: IExecuteFunctions,
+	out: Map<number, INodeExecutionData[]>,
+	itemIndex: number,
+	error: BatchItemError,
+): void {
+	if (!ctx.continueOnFail())
+		throw new NodeOperationError(ctx.getNode(), error.message, { itemIndex });
 	out.set(itemIndex, [errorItem(error, itemIndex)]);
 }

@@ -24,7 +24,11 @@ import * as recordUpsert from './record/upsert.operation';
 /** One operation: its parameters and what it does with all input items. */
 export interface Operation {
 	description: INodeProperties[];
-	execute(this: IExecuteFunctions, items: INodeExecutionData[], connector: HubSpotConnector): Promise<INodeExecutionData[]>;
+	execute(
+		this: IExecuteFunctions,
+		items: INodeExecutionData[],
+		connector: HubSpotConnector,
+	): Promise<INodeExecutionData[]>;
 }
 
 /** Every operation, by resource and operation name. */
@@ -51,7 +55,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		const resource = this.getNodeParameter('resource', 0) as string;
 		const operation = this.getNodeParameter('operation', 0) as string;
 		const op = OPERATIONS[resource]?.[operation];
-		if (!op) throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
+		if (!op)
+			throw new NodeOperationError(
+				this.getNode(),
+				`The operation "${operation}" of "${resource}" is not supported`,
+			);
 		const connector = await getConnector(this);
 		const output = await op.execute.call(this, items, connector);
 		return [output];

@@ -23,7 +23,10 @@ import type { SoqlParameterValue } from '../../../../core/connectors/salesforce/
 export type { Show };
 
 /** The object picker: from the org's list, by API name, or by expression. */
-export function objectLocator(show: Show, description = 'The Salesforce object (standard or custom, e.g. Contact or Invoice__c)'): INodeProperties {
+export function objectLocator(
+	show: Show,
+	description = 'The Salesforce object (standard or custom, e.g. Contact or Invoice__c)',
+): INodeProperties {
 	return {
 		displayName: 'Object',
 		name: 'object',
@@ -46,7 +49,10 @@ export function objectLocator(show: Show, description = 'The Salesforce object (
 				validation: [
 					{
 						type: 'regex',
-						properties: { regex: '^[A-Za-z][A-Za-z0-9_]*$', errorMessage: 'Enter an API name such as Contact or Invoice__c' },
+						properties: {
+							regex: '^[A-Za-z][A-Za-z0-9_]*$',
+							errorMessage: 'Enter an API name such as Contact or Invoice__c',
+						},
 					},
 				],
 			},
@@ -94,21 +100,34 @@ export function getObjectName(ctx: IExecuteFunctions, i: number): string {
 	try {
 		return soqlIdentifier(String(value ?? '').trim());
 	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), `Invalid object name: ${(error as Error).message}`, { itemIndex: i });
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Invalid object name: ${(error as Error).message}`,
+			{ itemIndex: i },
+		);
 	}
 }
 
 /** The fields of item `i` from a resource mapper parameter (auto-mapped item JSON or the fields defined). */
-export function mappedFields(ctx: IExecuteFunctions, i: number, item: INodeExecutionData): Record<string, unknown> {
-	const mapper = ctx.getNodeParameter('fields', i, { mappingMode: 'defineBelow', value: {} }) as ResourceMapperValue;
+export function mappedFields(
+	ctx: IExecuteFunctions,
+	i: number,
+	item: INodeExecutionData,
+): Record<string, unknown> {
+	const mapper = ctx.getNodeParameter('fields', i, {
+		mappingMode: 'defineBelow',
+		value: {},
+	}) as ResourceMapperValue;
 	if (mapper.mappingMode === 'autoMapInputData') {
 		const known = new Set((mapper.schema ?? []).filter((f) => !f.removed).map((f) => f.id));
 		const out: Record<string, unknown> = {};
-		for (const [k, v] of Object.entries(item.json)) if (known.size === 0 || known.has(k) || RESERVED_KEYS.has(k)) setOwn(out, k, v);
+		for (const [k, v] of Object.entries(item.json))
+			if (known.size === 0 || known.has(k) || RESERVED_KEYS.has(k)) setOwn(out, k, v);
 		return out;
 	}
 	const out: Record<string, unknown> = {};
-	for (const [k, v] of Object.entries(mapper.value ?? {})) if (v !== undefined && v !== '') setOwn(out, k, v);
+	for (const [k, v] of Object.entries(mapper.value ?? {}))
+		if (v !== undefined && v !== '') setOwn(out, k, v);
 	return out;
 }
 
@@ -124,7 +143,11 @@ export function matchingColumn(ctx: IExecuteFunctions, i: number, fallback: stri
 }
 
 /** Error item for the error output (n8n moves items whose JSON is only `error`/`details` there). */
-export function errorItem(message: string, details: IDataObject, itemIndex: number): INodeExecutionData {
+export function errorItem(
+	message: string,
+	details: IDataObject,
+	itemIndex: number,
+): INodeExecutionData {
 	return { json: { error: message, details }, pairedItem: { item: itemIndex } };
 }
 
@@ -143,18 +166,38 @@ export function writeResultsToItems<T extends object>(
 	if (failed.length > 0 && !ctx.continueOnFail()) {
 		const first = failed[0] as Extract<BatchItemResult<T>, { ok: false }>;
 		const written = results.length - failed.length;
-		throw new NodeOperationError(ctx.getNode(), `Item ${itemIndexes[first.index]}: ${first.error.message}`, {
-			itemIndex: itemIndexes[first.index],
-			description: `${written} of ${results.length} records were ${what}; ${failed.length} failed (items ${failed
-				.slice(0, 20)
-				.map((r) => itemIndexes[r.index])
-				.join(', ')}${failed.length > 20 ? ', …' : ''}). Set "On Error" to "Continue (using error output)" to get every record's result.`,
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Item ${itemIndexes[first.index]}: ${first.error.message}`,
+			{
+				itemIndex: itemIndexes[first.index],
+				description: `${written} of ${results.length} records were ${what}; ${failed.length} failed (items ${failed
+					.slice(0, 20)
+					.map((r) => itemIndexes[r.index])
+					.join(
+						', ',
+					)}${failed.length > 20 ? ', …' : ''}). Set "On Error" to "Continue (using error output)" to get every record's result.`,
+			},
+		);
 	}
 	for (const r of results) {
 		const itemIndex = itemIndexes[r.index];
-		if (r.ok) out.push({ json: { success: true, ...(r.value as IDataObject) }, pairedItem: { item: itemIndex } });
-		else out.push(errorItem(r.error.message, { code: r.error.code ?? 'ERROR', ...(r.error.details ? { salesforce: r.error.details as IDataObject } : {}) }, itemIndex));
+		if (r.ok)
+			out.push({
+				json: { success: true, ...(r.value as IDataObject) },
+				pairedItem: { item: itemIndex },
+			});
+		else
+			out.push(
+				errorItem(
+					r.error.message,
+					{
+						code: r.error.code ?? 'ERROR',
+						...(r.error.details ? { salesforce: r.error.details as IDataObject } : {}),
+					},
+					itemIndex,
+				),
+			);
 	}
 	return out;
 }
@@ -162,7 +205,8 @@ export function writeResultsToItems<T extends object>(
 /** Wraps a connector error for n8n, keeping Salesforce's code and message (already redacted). */
 export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex?: number): Error {
 	if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
-	if (error instanceof QueryValueError) return new NodeOperationError(ctx.getNode(), error.message, { itemIndex });
+	if (error instanceof QueryValueError)
+		return new NodeOperationError(ctx.getNode(), error.message, { itemIndex });
 	if (isCrmError(error)) {
 		return new NodeApiError(ctx.getNode(), error.toJSON() as never, {
 			message: error.message,
@@ -171,7 +215,11 @@ export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex?: 
 			httpCode: error.status !== undefined ? String(error.status) : undefined,
 		});
 	}
-	return new NodeOperationError(ctx.getNode(), error instanceof Error ? error : new Error(String(error)), { itemIndex });
+	return new NodeOperationError(
+		ctx.getNode(),
+		error instanceof Error ? error : new Error(String(error)),
+		{ itemIndex },
+	);
 }
 
 /**
@@ -205,14 +253,22 @@ export function queryParametersProperty(show: Show): INodeProperties {
 		typeOptions: { multipleValues: true },
 		placeholder: 'Add Parameter',
 		default: {},
-		description: 'Values for :name placeholders in the query. They are bound as SOQL literals (quoted and escaped), so no value can change the query.',
+		description:
+			'Values for :name placeholders in the query. They are bound as SOQL literals (quoted and escaped), so no value can change the query.',
 		displayOptions: { show },
 		options: [
 			{
 				displayName: 'Parameter',
 				name: 'parameter',
 				values: [
-					{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'email', description: 'Used as :name in the query' },
+					{
+						displayName: 'Name',
+						name: 'name',
+						type: 'string',
+						default: '',
+						placeholder: 'email',
+						description: 'Used as :name in the query',
+					},
 					{
 						displayName: 'Type',
 						name: 'type',
@@ -227,7 +283,13 @@ export function queryParametersProperty(show: Show): INodeProperties {
 						],
 						default: 'string',
 					},
-					{ displayName: 'Value', name: 'value', type: 'string', default: '', description: 'For a list: a JSON array or comma-separated values' },
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'string',
+						default: '',
+						description: 'For a list: a JSON array or comma-separated values',
+					},
 				],
 			},
 		],
@@ -235,18 +297,31 @@ export function queryParametersProperty(show: Show): INodeProperties {
 }
 
 /** Reads the Query Parameters of item `i` as bindable values. */
-export function readQueryParameters(ctx: IExecuteFunctions, i: number): Record<string, SoqlParameterValue> {
-	const raw = ctx.getNodeParameter('parameters.parameter', i, []) as Array<{ name: string; type: string; value: unknown }>;
+export function readQueryParameters(
+	ctx: IExecuteFunctions,
+	i: number,
+): Record<string, SoqlParameterValue> {
+	const raw = ctx.getNodeParameter('parameters.parameter', i, []) as Array<{
+		name: string;
+		type: string;
+		value: unknown;
+	}>;
 	const params: Record<string, SoqlParameterValue> = {};
 	for (const p of raw) {
-		const name = String(p.name ?? '').trim().replace(/^:/, '');
+		const name = String(p.name ?? '')
+			.trim()
+			.replace(/^:/, '');
 		if (!name) continue;
 		const value = p.value;
 		switch (p.type) {
 			case 'number': {
 				const n = typeof value === 'number' ? value : Number(String(value).trim());
 				if (String(value).trim() === '' || !Number.isFinite(n)) {
-					throw new NodeOperationError(ctx.getNode(), `Query parameter "${name}" must be a number, got "${String(value)}"`, { itemIndex: i });
+					throw new NodeOperationError(
+						ctx.getNode(),
+						`Query parameter "${name}" must be a number, got "${String(value)}"`,
+						{ itemIndex: i },
+					);
 				}
 				params[name] = n;
 				break;
@@ -256,7 +331,12 @@ export function readQueryParameters(ctx: IExecuteFunctions, i: number): Record<s
 				break;
 			case 'dateTime': {
 				const d = new Date(String(value));
-				if (Number.isNaN(d.getTime())) throw new NodeOperationError(ctx.getNode(), `Query parameter "${name}" is not a date: "${String(value)}"`, { itemIndex: i });
+				if (Number.isNaN(d.getTime()))
+					throw new NodeOperationError(
+						ctx.getNode(),
+						`Query parameter "${name}" is not a date: "${String(value)}"`,
+						{ itemIndex: i },
+					);
 				params[name] = d;
 				break;
 			}
@@ -264,9 +344,16 @@ export function readQueryParameters(ctx: IExecuteFunctions, i: number): Record<s
 				let list: unknown = value;
 				if (typeof value === 'string') {
 					const text = value.trim();
-					list = text.startsWith('[') ? JSON.parse(text) : text === '' ? [] : text.split(',').map((s) => s.trim());
+					list = text.startsWith('[')
+						? JSON.parse(text)
+						: text === ''
+							? []
+							: text.split(',').map((s) => s.trim());
 				}
-				if (!Array.isArray(list)) throw new NodeOperationError(ctx.getNode(), `Query parameter "${name}" must be a list`, { itemIndex: i });
+				if (!Array.isArray(list))
+					throw new NodeOperationError(ctx.getNode(), `Query parameter "${name}" must be a list`, {
+						itemIndex: i,
+					});
 				params[name] = list as SoqlParameterValue;
 				break;
 			}

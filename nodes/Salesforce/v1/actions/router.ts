@@ -9,9 +9,17 @@ import * as query from './query';
 import * as record from './record';
 import { withItemErrors } from '../../../shared/nodeErrors';
 
-type Operation = { execute: (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]> };
+type Operation = {
+	execute: (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]>;
+};
 
-const resources: Record<string, Record<string, unknown>> = { record, query, bulk, changes, metadata };
+const resources: Record<string, Record<string, unknown>> = {
+	record,
+	query,
+	bulk,
+	changes,
+	metadata,
+};
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	return await withItemErrors(this, async () => {
@@ -20,7 +28,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		const operation = this.getNodeParameter('operation', 0) as string;
 		const op = resources[resource]?.[operation] as Operation | undefined;
 		if (!op || typeof op.execute !== 'function') {
-			throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
+			throw new NodeOperationError(
+				this.getNode(),
+				`The operation "${operation}" of "${resource}" is not supported`,
+			);
 		}
 		return [await op.execute.call(this, items)];
 	});

@@ -1,4 +1,9 @@
-import type { FieldType, ILoadOptionsFunctions, ResourceMapperField, ResourceMapperFields } from 'n8n-workflow';
+import type {
+	FieldType,
+	ILoadOptionsFunctions,
+	ResourceMapperField,
+	ResourceMapperFields,
+} from 'n8n-workflow';
 
 import type { FieldDescribe } from '../../../../core/connectors/salesforce/connector';
 import { getConnector } from '../transport';
@@ -17,8 +22,18 @@ const TYPES: Record<string, FieldType> = {
 };
 
 function toField(f: FieldDescribe, mode: 'create' | 'update' | 'upsert'): ResourceMapperField {
-	const canMatch = mode === 'update' ? f.name === 'Id' : mode === 'upsert' ? f.externalId === true || f.name === 'Id' : false;
-	const required = mode === 'create' && f.createable && !f.nillable && !f.defaultedOnCreate && f.type !== 'boolean';
+	const canMatch =
+		mode === 'update'
+			? f.name === 'Id'
+			: mode === 'upsert'
+				? f.externalId === true || f.name === 'Id'
+				: false;
+	const required =
+		mode === 'create' &&
+		f.createable &&
+		!f.nillable &&
+		!f.defaultedOnCreate &&
+		f.type !== 'boolean';
 	const field: ResourceMapperField = {
 		id: f.name,
 		displayName: `${f.label} (${f.name})`,
@@ -29,12 +44,17 @@ function toField(f: FieldDescribe, mode: 'create' | 'update' | 'upsert'): Resour
 		type: TYPES[f.type] ?? 'string',
 	};
 	if (f.type === 'picklist' && f.picklistValues?.length) {
-		field.options = f.picklistValues.filter((p) => p.active).map((p) => ({ name: p.label, value: p.value }));
+		field.options = f.picklistValues
+			.filter((p) => p.active)
+			.map((p) => ({ name: p.label, value: p.value }));
 	}
 	return field;
 }
 
-async function fields(ctx: ILoadOptionsFunctions, mode: 'create' | 'update' | 'upsert'): Promise<ResourceMapperFields> {
+async function fields(
+	ctx: ILoadOptionsFunctions,
+	mode: 'create' | 'update' | 'upsert',
+): Promise<ResourceMapperFields> {
 	const object = currentObject(ctx);
 	if (!object) return { fields: [] };
 	const described = await (await getConnector(ctx)).describe(object);

@@ -3,8 +3,14 @@
  * by trace id / key whatever their order, whole-batch failures isolated), search past the 10,000-result ceiling,
  * changes since a watermark with ties, and HubSpot's 429 policies.
  */
-import { HubSpotConnector, matchBatchResponse } from '../../../../core/connectors/hubspot/connector';
-import { hubspotClassifier, hubspotRateLimitPolicy } from '../../../../core/connectors/hubspot/errors';
+import {
+	HubSpotConnector,
+	matchBatchResponse,
+} from '../../../../core/connectors/hubspot/connector';
+import {
+	hubspotClassifier,
+	hubspotRateLimitPolicy,
+} from '../../../../core/connectors/hubspot/errors';
 import { classifyHttpError } from '../../../../core/http/errors';
 import { clearRateBudgets } from '../../../../core/http/rateLimiter';
 import type { HttpResponse } from '../../../../core/http/types';
@@ -12,8 +18,17 @@ import { FakeHubSpot } from './fakeHubSpot';
 
 const BASE = 'https://api.hubapi.com';
 
-function connector(fake: FakeHubSpot, extra: Partial<ConstructorParameters<typeof HubSpotConnector>[0]> = {}): HubSpotConnector {
-	return new HubSpotConnector({ baseUrl: BASE, transport: fake, rateLimit: false, retry: { sleep: async () => {}, random: () => 0 }, ...extra });
+function connector(
+	fake: FakeHubSpot,
+	extra: Partial<ConstructorParameters<typeof HubSpotConnector>[0]> = {},
+): HubSpotConnector {
+	return new HubSpotConnector({
+		baseUrl: BASE,
+		transport: fake,
+		rateLimit: false,
+		retry: { sleep: async () => {}, random: () => 0 },
+		...extra,
+	});
 }
 
 afterEach(() => clearRateBudgets());
@@ -22,7 +37,10 @@ describe('batch upsert', () => {
 	it('writes 250 contacts in 3 calls, matches each result to its input, and a second run creates nothing', async () => {
 		const fake = new FakeHubSpot();
 		const hub = connector(fake);
-		const inputs = Array.from({ length: 250 }, (_, i) => ({ id: `User${i}@Example.com`, properties: { firstname: `U${i}` } }));
+		const inputs = Array.from({ length: 250 }, (_, i) => ({
+			id: `User${i}@Example.com`,
+			properties: { firstname: `U${i}` },
+		}));
 		const first = await hub.batchUpsert('contacts', inputs, { idProperty: 'email' });
 		expect(fake.requests).toHaveLength(3);
 		expect(first.results.every((r) => r.ok)).toBe(true);
@@ -55,13 +73,19 @@ describe('batch upsert', () => {
 		expect(wire).toHaveLength(1);
 		expect(results.map((r) => r.ok && r.value.properties.firstname)).toEqual(['B', 'B']);
 		expect(fake.records.size).toBe(1);
-		expect([...fake.records.values()][0].properties).toMatchObject({ firstname: 'B', lastname: 'One' });
+		expect([...fake.records.values()][0].properties).toMatchObject({
+			firstname: 'B',
+			lastname: 'One',
+		});
 	});
 
-	it('isolates an invalid row when HubSpot fails the whole batch: it fails alone with HubSpot\'s message', async () => {
+	it("isolates an invalid row when HubSpot fails the whole batch: it fails alone with HubSpot's message", async () => {
 		const fake = new FakeHubSpot();
 		const hub = connector(fake);
-		const inputs = Array.from({ length: 100 }, (_, i) => ({ id: `p${i}@x.io`, properties: { age: i === 37 ? 'forty' : String(i) } }));
+		const inputs = Array.from({ length: 100 }, (_, i) => ({
+			id: `p${i}@x.io`,
+			properties: { age: i === 37 ? 'forty' : String(i) },
+		}));
 		const { results, stats } = await hub.batchUpsert('contacts', inputs, { idProperty: 'email' });
 		const failed = results.filter((r) => !r.ok);
 		expect(failed.map((r) => r.index)).toEqual([37]);
@@ -73,11 +97,12 @@ describe('batch upsert', () => {
 		expect(stats.calls).toBeLessThanOrEqual(1 + 2 * 7);
 	});
 
-	it('when HubSpot\'s 400 names the bad input (objectWriteTraceId), fails it and resends the rest at once', async () => {
+	it("when HubSpot's 400 names the bad input (objectWriteTraceId), fails it and resends the rest at once", async () => {
 		const fake = new FakeHubSpot();
 		let rejected = 0;
 		fake.inject = (req) => {
-			const inputs = (req.body as { inputs: Array<{ id: string; objectWriteTraceId: string }> }).inputs;
+			const inputs = (req.body as { inputs: Array<{ id: string; objectWriteTraceId: string }> })
+				.inputs;
 			const bad = inputs.find((i) => i.id.startsWith('bad'));
 			if (!bad) return undefined;
 			rejected++;
@@ -88,18 +113,32 @@ describe('batch upsert', () => {
 					status: 'error',
 					category: 'VALIDATION_ERROR',
 					correlationId: 'x',
-					message: 'Property values were not valid: [{"isValid":false,"message":"Email address bad is invalid"}]',
+					message:
+						'Property values were not valid: [{"isValid":false,"message":"Email address bad is invalid"}]',
 					context: { objectWriteTraceId: [bad.objectWriteTraceId] },
-					errors: [{ message: `Email address ${bad.id} is invalid`, code: 'INVALID_EMAIL', context: { propertyName: ['email'] } }],
+					errors: [
+						{
+							message: `Email address ${bad.id} is invalid`,
+							code: 'INVALID_EMAIL',
+							context: { propertyName: ['email'] },
+						},
+					],
 				},
 				url: '',
 			};
 		};
-		const inputs = Array.from({ length: 100 }, (_, i) => ({ id: i % 40 === 5 ? `bad${i}` : `ok${i}@x.io`, properties: {} }));
-		const { results, stats } = await connector(fake).batchUpsert('contacts', inputs, { idProperty: 'email' });
+		const inputs = Array.from({ length: 100 }, (_, i) => ({
+			id: i % 40 === 5 ? `bad${i}` : `ok${i}@x.io`,
+			properties: {},
+		}));
+		const { results, stats } = await connector(fake).batchUpsert('contacts', inputs, {
+			idProperty: 'email',
+		});
 		expect(results.filter((r) => !r.ok).map((r) => r.index)).toEqual([5, 45, 85]);
 		expect(results[45].ok ? '' : results[45].error.message).toBe('Email address bad45 is invalid');
-		expect(results[45].ok ? undefined : results[45].error.details).toMatchObject({ hubspotMessage: expect.stringContaining('Property values were not valid') });
+		expect(results[45].ok ? undefined : results[45].error.details).toMatchObject({
+			hubspotMessage: expect.stringContaining('Property values were not valid'),
+		});
 		expect(rejected).toBe(3);
 		expect(fake.requests).toHaveLength(4); // 3 rejections + the call that wrote the other 97
 		expect(stats.splits).toBe(0);
@@ -147,7 +186,8 @@ describe('searchAll', () => {
 		fake.seed(25_000);
 		const hub = connector(fake);
 		const ids: string[] = [];
-		for await (const page of hub.searchAll('contacts', { properties: ['email'] })) for (const r of page) ids.push(r.id);
+		for await (const page of hub.searchAll('contacts', { properties: ['email'] }))
+			for (const r of page) ids.push(r.id);
 		expect(ids).toHaveLength(25_000);
 		expect(new Set(ids).size).toBe(25_000);
 		expect(ids.map(Number)).toEqual([...ids.map(Number)].sort((a, b) => a - b));
@@ -161,7 +201,10 @@ describe('searchAll', () => {
 
 	it('refuses a filter group that leaves no room for the id filter, naming the group', async () => {
 		const hub = connector(new FakeHubSpot());
-		const filters = Array.from({ length: 6 }, () => ({ propertyName: 'email', operator: 'HAS_PROPERTY' as const }));
+		const filters = Array.from({ length: 6 }, () => ({
+			propertyName: 'email',
+			operator: 'HAS_PROPERTY' as const,
+		}));
 		const run = async () => {
 			for await (const _ of hub.searchAll('contacts', { filterGroups: [{ filters }] })) void _;
 		};
@@ -180,17 +223,26 @@ describe('changesSince', () => {
 		const hub = connector(fake);
 		const seen: string[] = [];
 		let cursor = { timestamp: 0, ids: [] as string[] };
-		for await (const page of hub.changesSince('contacts', { since: t0, limit: 11_000 }, (c) => (cursor = c))) for (const r of page) seen.push(r.id);
+		for await (const page of hub.changesSince(
+			'contacts',
+			{ since: t0, limit: 11_000 },
+			(c) => (cursor = c),
+		))
+			for (const r of page) seen.push(r.id);
 		expect(seen).toHaveLength(11_000);
-		for await (const page of hub.changesSince('contacts', { since: cursor }, (c) => (cursor = c))) for (const r of page) seen.push(r.id);
+		for await (const page of hub.changesSince('contacts', { since: cursor }, (c) => (cursor = c)))
+			for (const r of page) seen.push(r.id);
 		expect(seen).toHaveLength(12_000);
 		expect(new Set(seen).size).toBe(12_000);
 		expect(cursor.timestamp).toBe(t0 + 1500);
 		// Paged by position, never past the 10,000-result ceiling.
-		expect(fake.requests.some((r) => Number((r.body as { after?: string } | undefined)?.after ?? 0) > 0)).toBe(false);
+		expect(
+			fake.requests.some((r) => Number((r.body as { after?: string } | undefined)?.after ?? 0) > 0),
+		).toBe(false);
 		// Nothing new: nothing again.
 		const again: string[] = [];
-		for await (const page of hub.changesSince('contacts', { since: cursor })) for (const r of page) again.push(r.id);
+		for await (const page of hub.changesSince('contacts', { since: cursor }))
+			for (const r of page) again.push(r.id);
 		expect(again).toEqual([]);
 	});
 });
@@ -198,12 +250,23 @@ describe('changesSince', () => {
 describe('rate limits', () => {
 	const rateLimited = (policyName: string, headers: Record<string, string> = {}): HttpResponse => ({
 		status: 429,
-		headers: { 'content-type': 'application/json', 'x-hubspot-ratelimit-interval-milliseconds': '10000', 'x-hubspot-ratelimit-remaining': '0', ...headers },
-		body: { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: 'x', policyName },
+		headers: {
+			'content-type': 'application/json',
+			'x-hubspot-ratelimit-interval-milliseconds': '10000',
+			'x-hubspot-ratelimit-remaining': '0',
+			...headers,
+		},
+		body: {
+			status: 'error',
+			message: 'You have reached your ten_secondly_rolling limit.',
+			errorType: 'RATE_LIMIT',
+			correlationId: 'x',
+			policyName,
+		},
 		url: '',
 	});
 
-	it('retries 10-second-window 429s with growing waits (not the client\'s fixed 10 s) and writes every record once', async () => {
+	it("retries 10-second-window 429s with growing waits (not the client's fixed 10 s) and writes every record once", async () => {
 		const fake = new FakeHubSpot();
 		let storm = 3;
 		fake.inject = () => (storm-- > 0 ? rateLimited('TEN_SECONDLY_ROLLING') : undefined);
@@ -214,7 +277,9 @@ describe('rate limits', () => {
 			clock += ms;
 		};
 		const hub = connector(fake, { now: () => clock, retry: { sleep, random: () => 0 } });
-		const { results } = await hub.batchUpsert('contacts', [{ id: 'a@x.io', properties: {} }], { idProperty: 'email' });
+		const { results } = await hub.batchUpsert('contacts', [{ id: 'a@x.io', properties: {} }], {
+			idProperty: 'email',
+		});
 		expect(results[0].ok).toBe(true);
 		expect(waits).toEqual([1000, 2000, 4000]);
 		expect(fake.records.size).toBe(1);
@@ -224,25 +289,36 @@ describe('rate limits', () => {
 		const fake = new FakeHubSpot();
 		fake.inject = () => rateLimited('DAILY', { 'x-hubspot-ratelimit-daily-remaining': '0' });
 		const hub = connector(fake);
-		const { results } = await hub.batchUpsert('contacts', [{ id: 'a@x.io', properties: {} }], { idProperty: 'email' });
+		const { results } = await hub.batchUpsert('contacts', [{ id: 'a@x.io', properties: {} }], {
+			idProperty: 'email',
+		});
 		expect(fake.requests).toHaveLength(1);
 		expect(results[0].ok).toBe(false);
 	});
 
-	it('classifies policies: search\'s per-second limit waits 1 s, consecutive window 429s double up to the window, success resets', () => {
+	it("classifies policies: search's per-second limit waits 1 s, consecutive window 429s double up to the window, success resets", () => {
 		expect(hubspotRateLimitPolicy(rateLimited('SECONDLY'))).toBe('SECONDLY');
-		expect(hubspotRateLimitPolicy({ status: 429, headers: {}, body: '{"message":"You have reached your secondly limit."}' })).toBe('SECONDLY');
+		expect(
+			hubspotRateLimitPolicy({
+				status: 429,
+				headers: {},
+				body: '{"message":"You have reached your secondly limit."}',
+			}),
+		).toBe('SECONDLY');
 		const classify = hubspotClassifier({ rateLimitBackoffMs: 3000 });
 		const summary = { method: 'POST', url: `${BASE}/x` };
 		const base = classifyHttpError(rateLimited('TEN_SECONDLY_ROLLING'), summary);
 		expect(base.retryAfterMs).toBe(10_000); // what the headers alone say: the whole window
-		const wait = (attempt: number) => classify(rateLimited('TEN_SECONDLY_ROLLING'), summary, base, { attempt })?.retryAfterMs;
+		const wait = (attempt: number) =>
+			classify(rateLimited('TEN_SECONDLY_ROLLING'), summary, base, { attempt })?.retryAfterMs;
 		expect([1, 2, 3, 4].map(wait)).toEqual([3000, 6000, 10_000, 10_000]);
 		expect(classify(rateLimited('SECONDLY'), summary, base)?.retryAfterMs).toBe(1000);
 		const daily = classify(rateLimited('DAILY'), summary, base);
 		expect(daily?.retryable).toBe(false);
 		expect(daily?.hint).toMatch(/midnight/);
-		expect(classify({ status: 400, headers: {}, body: {}, url: '' }, summary, base)).toBeUndefined();
+		expect(
+			classify({ status: 400, headers: {}, body: {}, url: '' }, summary, base),
+		).toBeUndefined();
 	});
 });
 
@@ -251,8 +327,14 @@ describe('lost answers', () => {
 		const fake = new FakeHubSpot();
 		fake.seed(3);
 		const ids = [...fake.records.keys()];
-		fake.inject = (req) => (req.url.includes('/batch/update') ? { status: 502, headers: {}, body: 'Bad Gateway', url: req.url } : undefined);
-		const { results } = await connector(fake).batchUpdate('contacts', ids.map((id) => ({ id, properties: { firstname: 'X' } })));
+		fake.inject = (req) =>
+			req.url.includes('/batch/update')
+				? { status: 502, headers: {}, body: 'Bad Gateway', url: req.url }
+				: undefined;
+		const { results } = await connector(fake).batchUpdate(
+			'contacts',
+			ids.map((id) => ({ id, properties: { firstname: 'X' } })),
+		);
 		// Update is idempotent: the retry policy sent it 6 times before giving up.
 		expect(fake.requests.filter((r) => r.url.includes('/batch/update'))).toHaveLength(6);
 		for (const r of results) {
@@ -267,10 +349,20 @@ describe('lost answers', () => {
 	it('a create whose answer is a 5xx is looked up by e-mail: missing inputs are sent again once, found ones are not', async () => {
 		const fake = new FakeHubSpot();
 		let lost = 1;
-		fake.inject = (req) => (req.url.endsWith('/batch/create') && lost-- > 0 ? { status: 500, headers: {}, body: 'oops', url: req.url } : undefined);
-		const { results } = await connector(fake).batchCreate('contacts', [{ properties: { email: 'a@x.io' } }, { properties: { email: 'b@x.io' } }]);
+		fake.inject = (req) =>
+			req.url.endsWith('/batch/create') && lost-- > 0
+				? { status: 500, headers: {}, body: 'oops', url: req.url }
+				: undefined;
+		const { results } = await connector(fake).batchCreate('contacts', [
+			{ properties: { email: 'a@x.io' } },
+			{ properties: { email: 'b@x.io' } },
+		]);
 		expect(results.every((r) => r.ok)).toBe(true);
 		expect(fake.records.size).toBe(2);
-		expect(fake.requests.map((r) => r.url.replace(BASE, ''))).toEqual(['/crm/v3/objects/contacts/batch/create', '/crm/v3/objects/contacts/batch/read', '/crm/v3/objects/contacts/batch/create']);
+		expect(fake.requests.map((r) => r.url.replace(BASE, ''))).toEqual([
+			'/crm/v3/objects/contacts/batch/create',
+			'/crm/v3/objects/contacts/batch/read',
+			'/crm/v3/objects/contacts/batch/create',
+		]);
 	});
 });

@@ -12,8 +12,16 @@ import { redactString } from '../../../../core/http/redact';
 
 let server: http.Server;
 let baseUrl: string;
-const seen: Array<{ method?: string; url?: string; headers: http.IncomingHttpHeaders; body: string }> = [];
-let answer: (req: http.IncomingMessage, body: string) => { status: number; body: unknown; headers?: Record<string, string> };
+const seen: Array<{
+	method?: string;
+	url?: string;
+	headers: http.IncomingHttpHeaders;
+	body: string;
+}> = [];
+let answer: (
+	req: http.IncomingMessage,
+	body: string,
+) => { status: number; body: unknown; headers?: Record<string, string> };
 
 beforeAll(async () => {
 	server = http.createServer((req, res) => {
@@ -41,9 +49,17 @@ beforeEach(() => {
 const TOKEN = 'pat-na1-11111111-2222-3333-4444-555555555555';
 
 it('sends through @hubspot/api-client with the bearer token, JSON body and query', async () => {
-	answer = () => ({ status: 200, body: { results: [{ id: '1', properties: { email: 'a@x.io' } }] } });
+	answer = () => ({
+		status: 200,
+		body: { results: [{ id: '1', properties: { email: 'a@x.io' } }] },
+	});
 	const transport = new HubSpotApiClientTransport({ accessToken: TOKEN, baseUrl });
-	const res = await transport.send({ method: 'POST', url: '/crm/v3/objects/contacts/search', qs: { a: 'b c' }, body: { limit: 1 } });
+	const res = await transport.send({
+		method: 'POST',
+		url: '/crm/v3/objects/contacts/search',
+		qs: { a: 'b c' },
+		body: { limit: 1 },
+	});
 	expect(res.status).toBe(200);
 	expect(res.body).toEqual({ results: [{ id: '1', properties: { email: 'a@x.io' } }] });
 	expect(seen[0].url).toBe('/crm/v3/objects/contacts/search?a=b%20c');
@@ -60,8 +76,18 @@ it('leaves 429s to the core: one request per attempt, waits chosen by the connec
 		++calls <= 2
 			? {
 					status: 429,
-					body: { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: 'c', policyName: 'TEN_SECONDLY_ROLLING' },
-					headers: { 'X-HubSpot-RateLimit-Interval-Milliseconds': '10000', 'X-HubSpot-RateLimit-Max': '190', 'X-HubSpot-RateLimit-Remaining': '0' },
+					body: {
+						status: 'error',
+						message: 'You have reached your ten_secondly_rolling limit.',
+						errorType: 'RATE_LIMIT',
+						correlationId: 'c',
+						policyName: 'TEN_SECONDLY_ROLLING',
+					},
+					headers: {
+						'X-HubSpot-RateLimit-Interval-Milliseconds': '10000',
+						'X-HubSpot-RateLimit-Max': '190',
+						'X-HubSpot-RateLimit-Remaining': '0',
+					},
 				}
 			: { status: 200, body: { id: '7', properties: {} } };
 	const waits: number[] = [];
@@ -72,7 +98,13 @@ it('leaves 429s to the core: one request per attempt, waits chosen by the connec
 	};
 	// With the shared budget on: the 429 pauses it for the connector's wait, not for the whole 10 s window the 429's
 	// X-HubSpot-RateLimit-Remaining: 0 would announce.
-	const hub = new HubSpotConnector({ baseUrl, accessToken: TOKEN, now: () => clock, retry: { sleep, random: () => 0 }, rateLimitBackoffMs: 50 });
+	const hub = new HubSpotConnector({
+		baseUrl,
+		accessToken: TOKEN,
+		now: () => clock,
+		retry: { sleep, random: () => 0 },
+		rateLimitBackoffMs: 50,
+	});
 	const record = await hub.getRecord('contacts', '7');
 	expect(record.id).toBe('7');
 	expect(seen).toHaveLength(3);
@@ -80,7 +112,9 @@ it('leaves 429s to the core: one request per attempt, waits chosen by the connec
 	const started = performance.now();
 	await hub.getRecord('contacts', '7');
 	expect(hub.http.budgetStats()?.pauses).toBe(2);
-	console.log(`after the 429s the budget let the next call through in ${(performance.now() - started).toFixed(0)} ms`);
+	console.log(
+		`after the 429s the budget let the next call through in ${(performance.now() - started).toFixed(0)} ms`,
+	);
 });
 
 it('reports a refused connection as never having reached the server', async () => {
@@ -88,6 +122,12 @@ it('reports a refused connection as never having reached the server', async () =
 	await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
 	const port = (closed.address() as AddressInfo).port;
 	await new Promise<void>((resolve) => closed.close(() => resolve()));
-	const transport = new HubSpotApiClientTransport({ accessToken: TOKEN, baseUrl: `http://127.0.0.1:${port}` });
-	await expect(transport.send({ method: 'POST', url: '/x', body: {} })).rejects.toMatchObject({ kind: 'transient', reachedServer: false });
+	const transport = new HubSpotApiClientTransport({
+		accessToken: TOKEN,
+		baseUrl: `http://127.0.0.1:${port}`,
+	});
+	await expect(transport.send({ method: 'POST', url: '/x', body: {} })).rejects.toMatchObject({
+		kind: 'transient',
+		reachedServer: false,
+	});
 });

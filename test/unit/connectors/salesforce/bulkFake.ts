@@ -21,7 +21,15 @@ export interface FakeJob {
 	header: string[];
 }
 
-const FIELDS = ['Id', 'FirstName', 'LastName', 'Email', 'External_Id__c', 'CreatedDate', 'AccountId'].map((name) => ({
+const FIELDS = [
+	'Id',
+	'FirstName',
+	'LastName',
+	'Email',
+	'External_Id__c',
+	'CreatedDate',
+	'AccountId',
+].map((name) => ({
 	name,
 	type: name === 'Id' ? 'id' : name === 'AccountId' ? 'reference' : 'string',
 	createable: name !== 'Id' && name !== 'CreatedDate',
@@ -31,7 +39,13 @@ const FIELDS = ['Id', 'FirstName', 'LastName', 'Email', 'External_Id__c', 'Creat
 	relationshipName: name === 'AccountId' ? 'Account' : null,
 	referenceTo: name === 'AccountId' ? ['Account'] : [],
 }));
-const ACCOUNT_FIELDS = ['Id', 'Name', 'Legacy_Id__c'].map((name) => ({ name, createable: name !== 'Id', updateable: name !== 'Id', externalId: name === 'Legacy_Id__c', idLookup: name !== 'Name' }));
+const ACCOUNT_FIELDS = ['Id', 'Name', 'Legacy_Id__c'].map((name) => ({
+	name,
+	createable: name !== 'Id',
+	updateable: name !== 'Id',
+	externalId: name === 'Legacy_Id__c',
+	idLookup: name !== 'Name',
+}));
 
 function dropError(): Error {
 	return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
@@ -41,12 +55,14 @@ function dropError(): Error {
  * The fake. `fault(req, n)` is asked for every request (`n`: how many requests of the same method and
  * route kind came before); `tamper` can rewrite a job's result sets before they are served.
  */
-export function bulkFake(options: {
-	fault?: (req: FakeRequest, kind: string, n: number) => FakeFault | undefined;
-	tamper?: (job: FakeJob, which: 'ok' | 'failed' | 'unprocessed', rows: string[][]) => string[][];
-	/** GETs of a closed job that still answer InProgress before it completes (default 0). */
-	inProgressPolls?: number;
-} = {}) {
+export function bulkFake(
+	options: {
+		fault?: (req: FakeRequest, kind: string, n: number) => FakeFault | undefined;
+		tamper?: (job: FakeJob, which: 'ok' | 'failed' | 'unprocessed', rows: string[][]) => string[][];
+		/** GETs of a closed job that still answer InProgress before it completes (default 0). */
+		inProgressPolls?: number;
+	} = {},
+) {
 	const jobs = new Map<string, FakeJob>();
 	const seen = new Map<string, number>();
 	let nextJob = 0;
@@ -55,38 +71,73 @@ export function bulkFake(options: {
 	const apply = (req: FakeRequest, kind: string): FakeReply => {
 		const p = req.path.replace('/services/data/v62.0', '');
 		if (kind === 'describe') {
-			if (p.startsWith('/sobjects/Account/')) return { body: { name: 'Account', fields: ACCOUNT_FIELDS } };
+			if (p.startsWith('/sobjects/Account/'))
+				return { body: { name: 'Account', fields: ACCOUNT_FIELDS } };
 			return { body: { name: 'Contact', fields: FIELDS } };
 		}
 		if (kind === 'create') {
 			const id = `750J${++nextJob}`;
 			const body = req.json as { operation: string };
-			jobs.set(id, { id, state: 'Open', operation: body.operation, uploads: [], ok: [], failed: [], header: [] });
+			jobs.set(id, {
+				id,
+				state: 'Open',
+				operation: body.operation,
+				uploads: [],
+				ok: [],
+				failed: [],
+				header: [],
+			});
 			return { body: { id, state: 'Open' } };
 		}
 		const id = /\/jobs\/ingest\/([^/]+)/.exec(p)?.[1] ?? '';
 		const job = jobs.get(id);
-		if (!job) return { status: 404, body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }] };
+		if (!job)
+			return {
+				status: 404,
+				body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }],
+			};
 		if (kind === 'upload') {
-			if (job.state !== 'Open') return { status: 409, body: [{ errorCode: 'INVALIDJOBSTATE', message: 'not open' }] };
+			if (job.state !== 'Open')
+				return { status: 409, body: [{ errorCode: 'INVALIDJOBSTATE', message: 'not open' }] };
 			job.uploads.push(String(req.body));
 			return { status: 201, body: '' };
 		}
 		if (kind === 'state') {
 			const state = (req.json as { state: string }).state;
 			if (state === 'Aborted') {
-				if (['JobComplete', 'Failed', 'Aborted'].includes(job.state)) return { status: 409, body: [{ errorCode: 'INVALIDJOBSTATE', message: `already ${job.state}` }] };
+				if (['JobComplete', 'Failed', 'Aborted'].includes(job.state))
+					return {
+						status: 409,
+						body: [{ errorCode: 'INVALIDJOBSTATE', message: `already ${job.state}` }],
+					};
 				job.state = 'Aborted';
 				return { body: { id, state: 'Aborted' } };
 			}
-			if (job.state !== 'Open') return { status: 409, body: [{ errorCode: 'INVALIDJOBSTATE', message: `Job ${id} is not open (state ${job.state})` }] };
-			if (job.uploads.length > 1) return { status: 400, body: [{ errorCode: 'INVALIDJOB', message: `Found multipe contents for job: <${id}>` }] };
+			if (job.state !== 'Open')
+				return {
+					status: 409,
+					body: [
+						{ errorCode: 'INVALIDJOBSTATE', message: `Job ${id} is not open (state ${job.state})` },
+					],
+				};
+			if (job.uploads.length > 1)
+				return {
+					status: 400,
+					body: [{ errorCode: 'INVALIDJOB', message: `Found multipe contents for job: <${id}>` }],
+				};
 			job.state = 'UploadComplete';
-			const [header, ...rows] = job.uploads.flatMap((u, n) => (parse(u) as string[][]).slice(n === 0 ? 0 : 1));
+			const [header, ...rows] = job.uploads.flatMap((u, n) =>
+				(parse(u) as string[][]).slice(n === 0 ? 0 : 1),
+			);
 			job.header = header;
 			for (const row of rows) {
 				const last = row[header.indexOf('LastName')];
-				if (last === '') job.failed.push(['', 'REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --', ...row]);
+				if (last === '')
+					job.failed.push([
+						'',
+						'REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --',
+						...row,
+					]);
 				else job.ok.push([`003R${String(++nextRecord).padStart(11, '0')}`, 'true', ...row]);
 			}
 			pollsLeft.set(id, options.inProgressPolls ?? 0);
@@ -110,7 +161,12 @@ export function bulkFake(options: {
 			rows = (parse(job.uploads[0] ?? '') as string[][]).slice(1);
 		}
 		if (options.tamper) rows = options.tamper(job, which, rows);
-		const head = which === 'ok' ? ['sf__Id', 'sf__Created', ...job.header] : which === 'failed' ? ['sf__Id', 'sf__Error', ...job.header] : job.header;
+		const head =
+			which === 'ok'
+				? ['sf__Id', 'sf__Created', ...job.header]
+				: which === 'failed'
+					? ['sf__Id', 'sf__Error', ...job.header]
+					: job.header;
 		return { body: head.length ? stringify([head, ...rows]) : '' };
 	};
 	const kindOf = (req: FakeRequest): string => {
@@ -124,20 +180,24 @@ export function bulkFake(options: {
 		if (p.endsWith('/unprocessedrecords')) return 'unprocessed';
 		return 'get';
 	};
-	const { connector, calls } = fakeConnector(async (req) => {
-		const kind = kindOf(req);
-		const label = kind === 'state' ? `state:${(req.json as { state: string }).state}` : kind;
-		const n = seen.get(label) ?? 0;
-		seen.set(label, n + 1);
-		const fault = options.fault?.(req, label, n);
-		if (fault === 'dropBefore') throw dropError();
-		if (fault === 'dropAfter') {
-			apply(req, kind);
-			throw dropError();
-		}
-		if (fault) return fault;
-		return apply(req, kind);
-	}, {}, { answerDescribe: false });
+	const { connector, calls } = fakeConnector(
+		async (req) => {
+			const kind = kindOf(req);
+			const label = kind === 'state' ? `state:${(req.json as { state: string }).state}` : kind;
+			const n = seen.get(label) ?? 0;
+			seen.set(label, n + 1);
+			const fault = options.fault?.(req, label, n);
+			if (fault === 'dropBefore') throw dropError();
+			if (fault === 'dropAfter') {
+				apply(req, kind);
+				throw dropError();
+			}
+			if (fault) return fault;
+			return apply(req, kind);
+		},
+		{},
+		{ answerDescribe: false },
+	);
 	return { connector, calls, jobs, bulk: () => connector.bulk({ sleep: async () => undefined }) };
 }
 

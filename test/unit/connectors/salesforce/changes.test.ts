@@ -1,5 +1,10 @@
 /** Watermarks of the change feed: exact ordering on (timestamp, Id), closed seconds only, by Salesforce's clock. */
-import { isAfter, openSecond, readChanges, timestampMs } from '../../../../core/connectors/salesforce/changes';
+import {
+	isAfter,
+	openSecond,
+	readChanges,
+	timestampMs,
+} from '../../../../core/connectors/salesforce/changes';
 import { fakeConnector } from './fake';
 
 describe('change watermarks', () => {
@@ -17,16 +22,21 @@ describe('change watermarks', () => {
 		expect(isAfter(t + 1000, '003A', mark)).toBe(true);
 	});
 
-	it('ends the window at the clock call\'s second minus the lag', () => {
+	it("ends the window at the clock call's second minus the lag", () => {
 		const now = Date.UTC(2024, 2, 5, 10, 15, 2, 700);
 		expect(openSecond(now, 0)).toBe(Date.UTC(2024, 2, 5, 10, 15, 2));
 		expect(openSecond(now, 60)).toBe(Date.UTC(2024, 2, 5, 10, 14, 2));
 		expect(openSecond(now)).toBe(Date.UTC(2024, 2, 5, 10, 14, 2));
 	});
 
-	const rec = (id: string, ts: string) => ({ attributes: { type: 'Contact' }, Id: id, SystemModstamp: ts, LastName: id });
+	const rec = (id: string, ts: string) => ({
+		attributes: { type: 'Contact' },
+		Id: id,
+		SystemModstamp: ts,
+		LastName: id,
+	});
 
-	it('hands out only seconds that are over by Salesforce\'s clock (read before the query), from the watermark\'s second on', async () => {
+	it("hands out only seconds that are over by Salesforce's clock (read before the query), from the watermark's second on", async () => {
 		const { connector, calls } = fakeConnector((req) =>
 			req.path === '/services/data'
 				? { headers: { date: 'Tue, 05 Mar 2024 10:15:02 GMT' }, body: [] }
@@ -70,9 +80,23 @@ describe('change watermarks', () => {
 			const { connector } = fakeConnector((req) =>
 				req.path === '/services/data'
 					? { headers: { date: 'Tue, 05 Mar 2024 10:16:00 GMT' }, body: [] }
-					: { body: { totalSize: 2, done: true, records: [rec('003A', '2024-03-05T10:14:59.000+0000'), rec('003B', '2024-03-05T10:15:00.000+0000')] } },
+					: {
+							body: {
+								totalSize: 2,
+								done: true,
+								records: [
+									rec('003A', '2024-03-05T10:14:59.000+0000'),
+									rec('003B', '2024-03-05T10:15:00.000+0000'),
+								],
+							},
+						},
 			);
-			const result = await readChanges(connector, { object: 'Contact', event: 'updated', fields: ['LastName'], since: { ts: '2024-03-05T10:00:00.000+0000', id: '' } });
+			const result = await readChanges(connector, {
+				object: 'Contact',
+				event: 'updated',
+				fields: ['LastName'],
+				since: { ts: '2024-03-05T10:00:00.000+0000', id: '' },
+			});
 			expect(result.records.map((r) => r.Id)).toEqual(['003A']);
 			expect(result.more).toBe(true);
 		} finally {
@@ -81,9 +105,16 @@ describe('change watermarks', () => {
 	});
 
 	it('fails with the fix when Salesforce sends no Date header', async () => {
-		const { connector } = fakeConnector(() => ({ body: { totalSize: 0, done: true, records: [] } }));
-		await expect(readChanges(connector, { object: 'Contact', event: 'updated', fields: ['LastName'], since: { ts: '2024-03-05T10:00:00.000+0000', id: '' } })).rejects.toThrow(
-			/Salesforce sent no readable Date header/,
-		);
+		const { connector } = fakeConnector(() => ({
+			body: { totalSize: 0, done: true, records: [] },
+		}));
+		await expect(
+			readChanges(connector, {
+				object: 'Contact',
+				event: 'updated',
+				fields: ['LastName'],
+				since: { ts: '2024-03-05T10:00:00.000+0000', id: '' },
+			}),
+		).rejects.toThrow(/Salesforce sent no readable Date header/);
 	});
 });

@@ -10,16 +10,42 @@ describe('connectSalesforce', () => {
 			expect(form.get('grant_type')).toBe('password');
 			expect(form.get('password')).toBe('pwSECTOKEN');
 			tokens++;
-			return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ access_token: `tok-${tokens}-value`, instance_url: 'https://acme.my.salesforce.com', id: 'x', token_type: 'Bearer' }) };
+			return {
+				status: 200,
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({
+					access_token: `tok-${tokens}-value`,
+					instance_url: 'https://acme.my.salesforce.com',
+					id: 'x',
+					token_type: 'Bearer',
+				}),
+			};
 		});
 		const seen: string[] = [];
 		const api = new FunctionTransport(async (req) => {
 			seen.push(`${req.url} ${req.headers?.Authorization}`);
-			if (req.headers?.Authorization === 'Bearer tok-1-value') return { status: 401, headers: { 'content-type': 'application/json' }, body: '[{"errorCode":"INVALID_SESSION_ID","message":"Session expired or invalid"}]' };
-			return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sobjects: [{ name: 'Account' }] }) };
+			if (req.headers?.Authorization === 'Bearer tok-1-value')
+				return {
+					status: 401,
+					headers: { 'content-type': 'application/json' },
+					body: '[{"errorCode":"INVALID_SESSION_ID","message":"Session expired or invalid"}]',
+				};
+			return {
+				status: 200,
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ sobjects: [{ name: 'Account' }] }),
+			};
 		});
 		const connector = await connectSalesforce({
-			grant: { kind: 'password', loginUrl: 'https://login.salesforce.com', clientId: 'id', clientSecret: 'secret-value', username: 'u', password: 'pw', securityToken: 'SECTOKEN' },
+			grant: {
+				kind: 'password',
+				loginUrl: 'https://login.salesforce.com',
+				clientId: 'id',
+				clientSecret: 'secret-value',
+				username: 'u',
+				password: 'pw',
+				securityToken: 'SECTOKEN',
+			},
 			token: { transport: tokenTransport },
 			http: { transport: api, rateLimit: false },
 		});

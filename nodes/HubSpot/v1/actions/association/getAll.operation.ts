@@ -7,7 +7,11 @@ import { associationFields } from './shared';
 export const description: INodeProperties[] = associationFields('getAll', false);
 
 /** Lists the records associated with each item's record (batch read, 100 records per call); one item per association. */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], connector: HubSpotConnector): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	connector: HubSpotConnector,
+): Promise<INodeExecutionData[]> {
 	const groups = new Map<string, { from: string; to: string; indexes: number[]; ids: string[] }>();
 	for (let i = 0; i < items.length; i++) {
 		const from = this.getNodeParameter('objectType', i) as string;
@@ -28,7 +32,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				toObjectType: group.to,
 				toId: String(r.toObjectId),
 				labels: r.associationTypes.map((t) => t.label ?? null),
-				associationTypes: r.associationTypes.map((t) => ({ category: t.category, typeId: t.typeId, label: t.label ?? null })),
+				associationTypes: r.associationTypes.map((t) => ({
+					category: t.category,
+					typeId: t.typeId,
+					label: t.label ?? null,
+				})),
 			})),
 		)) {
 			out.push({ index: (item.pairedItem as { item: number }).item, item });

@@ -7,9 +7,27 @@ export function associationFields(operation: string, withToId: boolean): INodePr
 	const show = { resource: ['association'], operation: [operation] };
 	const fields: INodeProperties[] = [
 		{ ...objectTypeField('association', [operation], 'objectType', 'From Object') },
-		{ displayName: 'From Record ID', name: 'fromId', type: 'string', required: true, default: '', displayOptions: { show } },
-		{ ...objectTypeField('association', [operation], 'toObjectType', 'To Object'), default: 'companies' },
+		{
+			displayName: 'From Record ID',
+			name: 'fromId',
+			type: 'string',
+			required: true,
+			default: '',
+			displayOptions: { show },
+		},
+		{
+			...objectTypeField('association', [operation], 'toObjectType', 'To Object'),
+			default: 'companies',
+		},
 	];
-	if (withToId) fields.push({ displayName: 'To Record ID', name: 'toId', type: 'string', required: true, default: '', displayOptions: { show } });
+	if (withToId)
+		fields.push({
+			displayName: 'To Record ID',
+			name: 'toId',
+			type: 'string',
+			required: true,
+			default: '',
+			displayOptions: { show },
+		});
 	return fields;
 }

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import type { HubSpotConnector } from '../../../../../core/connectors/hubspot/connector';
 import { perItem } from '../common';
@@ -6,8 +11,24 @@ import { perItem } from '../common';
 const show = { resource: ['form'], operation: ['submit'] };
 
 export const description: INodeProperties[] = [
-	{ displayName: 'Portal ID', name: 'portalId', type: 'string', required: true, default: '', description: 'The HubSpot account (portal) ID', displayOptions: { show } },
-	{ displayName: 'Form GUID', name: 'formGuid', type: 'string', required: true, default: '', description: 'The form\'s ID (from its URL in HubSpot)', displayOptions: { show } },
+	{
+		displayName: 'Portal ID',
+		name: 'portalId',
+		type: 'string',
+		required: true,
+		default: '',
+		description: 'The HubSpot account (portal) ID',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Form GUID',
+		name: 'formGuid',
+		type: 'string',
+		required: true,
+		default: '',
+		description: "The form's ID (from its URL in HubSpot)",
+		displayOptions: { show },
+	},
 	{
 		displayName: 'Fields',
 		name: 'fields',
@@ -23,7 +44,13 @@ export const description: INodeProperties[] = [
 				values: [
 					{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'email' },
 					{ displayName: 'Value', name: 'value', type: 'string', default: '' },
-					{ displayName: 'Object Type ID', name: 'objectTypeId', type: 'string', default: '0-1', description: 'The object the field belongs to (0-1 contact, 0-2 company)' },
+					{
+						displayName: 'Object Type ID',
+						name: 'objectTypeId',
+						type: 'string',
+						default: '0-1',
+						description: 'The object the field belongs to (0-1 contact, 0-2 company)',
+					},
 				],
 			},
 		],
@@ -36,7 +63,13 @@ export const description: INodeProperties[] = [
 		default: {},
 		displayOptions: { show },
 		options: [
-			{ displayName: 'HubSpot Cookie (Hutk)', name: 'hutk', type: 'string', default: '', description: 'The visitor\'s hubspotutk cookie, to link the submission to their activity' },
+			{
+				displayName: 'HubSpot Cookie (Hutk)',
+				name: 'hutk',
+				type: 'string',
+				default: '',
+				description: "The visitor's hubspotutk cookie, to link the submission to their activity",
+			},
 			{ displayName: 'IP Address', name: 'ipAddress', type: 'string', default: '' },
 			{ displayName: 'Page Name', name: 'pageName', type: 'string', default: '' },
 			{ displayName: 'Page URL', name: 'pageUri', type: 'string', default: '' },
@@ -46,26 +79,41 @@ export const description: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'https://api.hsforms.com',
-				description: 'Host of the forms submission API (default: the credential\'s base URL)',
+				description: "Host of the forms submission API (default: the credential's base URL)",
 			},
 		],
 	},
 ];
 
 /** Submits a HubSpot form, one submission per item (not retried once it may have reached HubSpot). */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], connector: HubSpotConnector): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	connector: HubSpotConnector,
+): Promise<INodeExecutionData[]> {
 	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		out.push(
 			...(await perItem(this, i, async () => {
-				const fields = (this.getNodeParameter('fields.field', i, []) as Array<{ name: string; value: string; objectTypeId?: string }>) ?? [];
+				const fields =
+					(this.getNodeParameter('fields.field', i, []) as Array<{
+						name: string;
+						value: string;
+						objectTypeId?: string;
+					}>) ?? [];
 				const options = this.getNodeParameter('options', i, {}) as IDataObject;
 				const context: IDataObject = {};
-				for (const key of ['hutk', 'ipAddress', 'pageName', 'pageUri']) if (options[key]) context[key] = options[key];
-				const res = await connector.submitForm(String(this.getNodeParameter('portalId', i)), String(this.getNodeParameter('formGuid', i)), fields, {
-					context: Object.keys(context).length ? context : undefined,
-					submissionsUrl: (options.submissionsUrl as string) || undefined,
-				});
+				for (const key of ['hutk', 'ipAddress', 'pageName', 'pageUri'])
+					if (options[key]) context[key] = options[key];
+				const res = await connector.submitForm(
+					String(this.getNodeParameter('portalId', i)),
+					String(this.getNodeParameter('formGuid', i)),
+					fields,
+					{
+						context: Object.keys(context).length ? context : undefined,
+						submissionsUrl: (options.submissionsUrl as string) || undefined,
+					},
+				);
 				return { submitted: true, ...(res as IDataObject) };
 			})),
 		);

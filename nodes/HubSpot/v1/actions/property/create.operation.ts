@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { HubSpotConnector } from '../../../../../core/connectors/hubspot/connector';
@@ -19,8 +24,22 @@ export const description: INodeProperties[] = [
 		description: 'Internal name: lower case letters, digits and underscores',
 		displayOptions: { show },
 	},
-	{ displayName: 'Label', name: 'label', type: 'string', required: true, default: '', displayOptions: { show } },
-	{ displayName: 'Type', name: 'propertyType', type: 'options', options: PROPERTY_TYPES, default: 'string:text', displayOptions: { show } },
+	{
+		displayName: 'Label',
+		name: 'label',
+		type: 'string',
+		required: true,
+		default: '',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Type',
+		name: 'propertyType',
+		type: 'options',
+		options: PROPERTY_TYPES,
+		default: 'string:text',
+		displayOptions: { show },
+	},
 	{
 		displayName: 'Additional Fields',
 		name: 'additionalFields',
@@ -33,7 +52,11 @@ export const description: INodeProperties[] = [
 ];
 
 /** Creates a property on an object. */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], connector: HubSpotConnector): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	connector: HubSpotConnector,
+): Promise<INodeExecutionData[]> {
 	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		out.push(
@@ -41,10 +64,18 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				const objectType = this.getNodeParameter('objectType', i) as string;
 				const name = String(this.getNodeParameter('name', i)).trim();
 				if (!/^[a-z][a-z0-9_]*$/.test(name)) {
-					throw new NodeOperationError(this.getNode(), `Property name "${name}" is invalid: use lower case letters, digits and underscores, starting with a letter`, { itemIndex: i });
+					throw new NodeOperationError(
+						this.getNode(),
+						`Property name "${name}" is invalid: use lower case letters, digits and underscores, starting with a letter`,
+						{ itemIndex: i },
+					);
 				}
 				const [type, fieldType] = String(this.getNodeParameter('propertyType', i)).split(':');
-				const body = definitionBody(this, this.getNodeParameter('additionalFields', i, {}) as IDataObject, i);
+				const body = definitionBody(
+					this,
+					this.getNodeParameter('additionalFields', i, {}) as IDataObject,
+					i,
+				);
 				const created = await connector.createProperty(objectType, {
 					...(body as Partial<HubSpotProperty>),
 					name,

@@ -20,22 +20,45 @@ export function definitionFields(): INodeProperties[] {
 	return [
 		{ displayName: 'Label', name: 'label', type: 'string', default: '' },
 		{ displayName: 'Description', name: 'description', type: 'string', default: '' },
-		{ displayName: 'Group Name', name: 'groupName', type: 'string', default: '', placeholder: 'contactinformation' },
+		{
+			displayName: 'Group Name',
+			name: 'groupName',
+			type: 'string',
+			default: '',
+			placeholder: 'contactinformation',
+		},
 		{
 			displayName: 'Options',
 			name: 'options',
 			type: 'string',
 			default: '',
 			placeholder: 'gold, silver, bronze',
-			description: 'Options of a select, radio or checkbox property: comma-separated values (each also its label)',
+			description:
+				'Options of a select, radio or checkbox property: comma-separated values (each also its label)',
 		},
-		{ displayName: 'Unique Values', name: 'hasUniqueValue', type: 'boolean', default: false, description: 'Whether values must be unique (lets upsert match on it)' },
-		{ displayName: 'Show in Forms', name: 'formField', type: 'boolean', default: true, description: 'Whether the property can be used in forms' },
+		{
+			displayName: 'Unique Values',
+			name: 'hasUniqueValue',
+			type: 'boolean',
+			default: false,
+			description: 'Whether values must be unique (lets upsert match on it)',
+		},
+		{
+			displayName: 'Show in Forms',
+			name: 'formField',
+			type: 'boolean',
+			default: true,
+			description: 'Whether the property can be used in forms',
+		},
 	];
 }
 
 /** Turns the collection of definition fields into HubSpot's property body. */
-export function definitionBody(ctx: IExecuteFunctions, fields: IDataObject, itemIndex: number): IDataObject {
+export function definitionBody(
+	ctx: IExecuteFunctions,
+	fields: IDataObject,
+	itemIndex: number,
+): IDataObject {
 	const body: IDataObject = {};
 	for (const key of ['label', 'description', 'groupName', 'hasUniqueValue', 'formField']) {
 		if (fields[key] !== undefined && fields[key] !== '') body[key] = fields[key];
@@ -46,8 +69,14 @@ export function definitionBody(ctx: IExecuteFunctions, fields: IDataObject, item
 			.map((o) => o.trim())
 			.filter(Boolean)
 			.map((value, displayOrder) => ({ label: value, value, displayOrder, hidden: false }));
-	} else if (fields.options !== undefined && fields.options !== '' && typeof fields.options !== 'string') {
-		throw new NodeOperationError(ctx.getNode(), 'Options must be a comma-separated list', { itemIndex });
+	} else if (
+		fields.options !== undefined &&
+		fields.options !== '' &&
+		typeof fields.options !== 'string'
+	) {
+		throw new NodeOperationError(ctx.getNode(), 'Options must be a comma-separated list', {
+			itemIndex,
+		});
 	}
 	return body;
 }

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import type { HubSpotConnector } from '../../../../../core/connectors/hubspot/connector';
 import type { HubSpotProperty } from '../../../../../core/connectors/hubspot/types';
@@ -15,7 +20,8 @@ export const description: INodeProperties[] = [
 		typeOptions: { loadOptionsMethod: 'getProperties', loadOptionsDependsOn: ['objectType'] },
 		required: true,
 		default: '',
-		description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+		description:
+			'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 		displayOptions: { show },
 	},
 	{
@@ -30,15 +36,27 @@ export const description: INodeProperties[] = [
 ];
 
 /** Updates a property definition (label, description, group, options). */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], connector: HubSpotConnector): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	connector: HubSpotConnector,
+): Promise<INodeExecutionData[]> {
 	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		out.push(
 			...(await perItem(this, i, async () => {
 				const objectType = this.getNodeParameter('objectType', i) as string;
 				const name = String(this.getNodeParameter('propertyName', i));
-				const body = definitionBody(this, this.getNodeParameter('updateFields', i, {}) as IDataObject, i);
-				return (await connector.updateProperty(objectType, name, body as Partial<HubSpotProperty>)) as unknown as IDataObject;
+				const body = definitionBody(
+					this,
+					this.getNodeParameter('updateFields', i, {}) as IDataObject,
+					i,
+				);
+				return (await connector.updateProperty(
+					objectType,
+					name,
+					body as Partial<HubSpotProperty>,
+				)) as unknown as IDataObject;
 			})),
 		);
 	}

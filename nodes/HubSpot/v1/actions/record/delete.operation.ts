@@ -1,7 +1,18 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { type HubSpotConnector, recordIdProblem } from '../../../../../core/connectors/hubspot/connector';
-import { collect, groupBy, perItemRun, rejectItem, rerunNotice, resultsToItems, writeOptions } from '../common';
+import {
+	type HubSpotConnector,
+	recordIdProblem,
+} from '../../../../../core/connectors/hubspot/connector';
+import {
+	collect,
+	groupBy,
+	perItemRun,
+	rejectItem,
+	rerunNotice,
+	resultsToItems,
+	writeOptions,
+} from '../common';
 
 export const description: INodeProperties[] = [
 	rerunNotice('delete'),
@@ -18,7 +29,11 @@ export const description: INodeProperties[] = [
 ];
 
 /** Archives one record per item, 100 per HubSpot batch archive call. Safe to re-run: archiving twice changes nothing. */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], connector: HubSpotConnector): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	connector: HubSpotConnector,
+): Promise<INodeExecutionData[]> {
 	return await perItemRun(this, items.length, async (out) => {
 		const groups: Array<{ objectType: string; ids: string[]; sent: number[] }> = [];
 		for (const [objectType, indexes] of groupBy(this, items.length, 'objectType')) {
@@ -28,7 +43,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				const id = String(this.getNodeParameter('recordId', i) ?? '').trim();
 				const problem = recordIdProblem(id);
 				if (problem) {
-					rejectItem(this, out, i, { message: `Item ${i}: ${problem} (Record ID)`, code: 'INVALID_ID' });
+					rejectItem(this, out, i, {
+						message: `Item ${i}: ${problem} (Record ID)`,
+						code: 'INVALID_ID',
+					});
 					continue;
 				}
 				ids.push(id);
@@ -39,7 +57,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		for (const { objectType, ids, sent } of groups) {
 			if (ids.length === 0) continue;
 			const { results } = await connector.batchArchive(objectType, ids);
-			collect(out, resultsToItems(this, results, sent, (value) => ({ id: value.id, deleted: true })));
+			collect(
+				out,
+				resultsToItems(this, results, sent, (value) => ({ id: value.id, deleted: true })),
+			);
 		}
 	});
 }

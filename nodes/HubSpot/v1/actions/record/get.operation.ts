@@ -1,7 +1,19 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import type { HubSpotConnector } from '../../../../../core/connectors/hubspot/connector';
-import { groupBy, nameList, objectJson, perItem, propertiesOption, resultsToItems } from '../common';
+import {
+	groupBy,
+	nameList,
+	objectJson,
+	perItem,
+	propertiesOption,
+	resultsToItems,
+} from '../common';
 
 const show = { resource: ['record'], operation: ['get'] };
 
@@ -52,11 +64,24 @@ export const description: INodeProperties[] = [
 ];
 
 /** Reads one record per item: 100 per batch read call, or one call per item when associations are asked for. */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], connector: HubSpotConnector): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	connector: HubSpotConnector,
+): Promise<INodeExecutionData[]> {
 	const out: Array<{ index: number; item: INodeExecutionData }> = [];
 	for (const [objectType, indexes] of groupBy(this, items.length, 'objectType')) {
 		const withAssociations: number[] = [];
-		const batched = new Map<string, { ids: string[]; indexes: number[]; properties: string[]; idProperty?: string; archived: boolean }>();
+		const batched = new Map<
+			string,
+			{
+				ids: string[];
+				indexes: number[];
+				properties: string[];
+				idProperty?: string;
+				archived: boolean;
+			}
+		>();
 		for (const i of indexes) {
 			const options = this.getNodeParameter('options', i, {}) as IDataObject;
 			if (nameList(options.associations).length > 0) {
@@ -73,8 +98,13 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			batched.set(key, group);
 		}
 		for (const group of batched.values()) {
-			const { results } = await connector.batchRead(objectType, group.ids, { properties: group.properties, idProperty: group.idProperty });
-			for (const item of resultsToItems(this, results, group.indexes, (value) => objectJson(value))) {
+			const { results } = await connector.batchRead(objectType, group.ids, {
+				properties: group.properties,
+				idProperty: group.idProperty,
+			});
+			for (const item of resultsToItems(this, results, group.indexes, (value) =>
+				objectJson(value),
+			)) {
 				out.push({ index: (item.pairedItem as { item: number }).item, item });
 			}
 		}
@@ -82,12 +112,16 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const options = this.getNodeParameter('options', i, {}) as IDataObject;
 			const produced = await perItem(this, i, async () =>
 				objectJson(
-					await connector.getRecord(objectType, String(this.getNodeParameter('recordId', i)).trim(), {
-						properties: nameList(options.properties),
-						idProperty: (options.idProperty as string) || undefined,
-						associations: nameList(options.associations),
-						archived: options.archived === true,
-					}),
+					await connector.getRecord(
+						objectType,
+						String(this.getNodeParameter('recordId', i)).trim(),
+						{
+							properties: nameList(options.properties),
+							idProperty: (options.idProperty as string) || undefined,
+							associations: nameList(options.associations),
+							archived: options.archived === true,
+						},
+					),
 				),
 			);
 			for (const item of produced) out.push({ index: i, item });

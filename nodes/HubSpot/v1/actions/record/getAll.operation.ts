@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import type { HubSpotConnector } from '../../../../../core/connectors/hubspot/connector';
 import { limitProperties } from '../../../../shared/descriptions';
@@ -29,7 +34,11 @@ export const description: INodeProperties[] = [
 ];
 
 /** Lists records page by page (100 per call). */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], connector: HubSpotConnector): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	connector: HubSpotConnector,
+): Promise<INodeExecutionData[]> {
 	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		const objectType = this.getNodeParameter('objectType', i) as string;
@@ -39,7 +48,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		out.push(
 			...(await perItem(this, i, async () => {
 				const records: IDataObject[] = [];
-				for await (const page of connector.listRecords(objectType, { properties: nameList(options.properties), archived: options.archived === true, limit })) {
+				for await (const page of connector.listRecords(objectType, {
+					properties: nameList(options.properties),
+					archived: options.archived === true,
+					limit,
+				})) {
 					for (const record of page) records.push(objectJson(record));
 				}
 				return records;

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { NodeOperationError } from 'n8n-workflow';
 
@@ -41,7 +46,8 @@ export const description: INodeProperties[] = [
 				name: 'until',
 				type: 'string',
 				default: '',
-				description: 'Only changes up to this time (ISO 8601 or epoch milliseconds); changes younger than the safety lag wait for a later run either way',
+				description:
+					'Only changes up to this time (ISO 8601 or epoch milliseconds); changes younger than the safety lag wait for a later run either way',
 			},
 			{
 				displayName: 'Limit',
@@ -56,7 +62,8 @@ export const description: INodeProperties[] = [
 				name: 'createdOnly',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to return records created since the watermark instead of every modified record',
+				description:
+					'Whether to return records created since the watermark instead of every modified record',
 			},
 			propertiesOption(),
 			{
@@ -77,7 +84,11 @@ export const description: INodeProperties[] = [
  * item carries `watermark`: the position after it (`time|ids at that millisecond`), to give as the next run's
  * "Changed Since" — a sync that stops half-way resumes after the last item it handled, missing and repeating nothing.
  */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], connector: HubSpotConnector): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	connector: HubSpotConnector,
+): Promise<INodeExecutionData[]> {
 	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		out.push(
@@ -86,13 +97,21 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				const sinceRaw = this.getNodeParameter('since', i);
 				const since = parseCursor(sinceRaw);
 				if (!since) {
-					throw new NodeOperationError(this.getNode(), `"Changed Since" must be a watermark from an earlier run or a time (ISO 8601 or epoch milliseconds), got "${String(sinceRaw)}"`, {
-						itemIndex: i,
-					});
+					throw new NodeOperationError(
+						this.getNode(),
+						`"Changed Since" must be a watermark from an earlier run or a time (ISO 8601 or epoch milliseconds), got "${String(sinceRaw)}"`,
+						{
+							itemIndex: i,
+						},
+					);
 				}
 				const options = this.getNodeParameter('options', i, {}) as IDataObject;
-				const property = options.createdOnly === true ? 'createdate' : lastModifiedProperty(objectType);
-				const lag = typeof options.safetyLagSeconds === 'number' ? options.safetyLagSeconds : DEFAULT_SAFETY_LAG_SECONDS;
+				const property =
+					options.createdOnly === true ? 'createdate' : lastModifiedProperty(objectType);
+				const lag =
+					typeof options.safetyLagSeconds === 'number'
+						? options.safetyLagSeconds
+						: DEFAULT_SAFETY_LAG_SECONDS;
 				const records: IDataObject[] = [];
 				// The position after each record, as the reader moves it.
 				let position: ChangeCursor = { timestamp: since.timestamp, ids: [...since.ids] };
@@ -100,13 +119,18 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					since,
 					until: (options.until as string) || undefined,
 					property,
-					properties: nameList(options.properties).length ? nameList(options.properties) : undefined,
+					properties: nameList(options.properties).length
+						? nameList(options.properties)
+						: undefined,
 					limit: (options.limit as number) || undefined,
 					safetyLagSeconds: lag,
 				})) {
 					for (const record of page) {
 						const ts = changeStamp(record, property);
-						position = ts === position.timestamp ? { timestamp: ts, ids: [...position.ids, record.id] } : { timestamp: ts, ids: [record.id] };
+						position =
+							ts === position.timestamp
+								? { timestamp: ts, ids: [...position.ids, record.id] }
+								: { timestamp: ts, ids: [record.id] };
 						records.push({ ...objectJson(record), watermark: formatCursor(position) });
 					}
 				}

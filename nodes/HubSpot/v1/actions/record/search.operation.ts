@@ -1,9 +1,19 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { HubSpotConnector } from '../../../../../core/connectors/hubspot/connector';
 import { HUBSPOT_SEARCH_CEILING } from '../../../../../core/connectors/hubspot/connector';
-import type { HubSpotFilter, HubSpotFilterGroup, HubSpotFilterOperator, HubSpotObject } from '../../../../../core/connectors/hubspot/types';
+import type {
+	HubSpotFilter,
+	HubSpotFilterGroup,
+	HubSpotFilterOperator,
+	HubSpotObject,
+} from '../../../../../core/connectors/hubspot/types';
 import { nameList, objectJson, perItem, propertiesOption } from '../common';
 
 const show = { resource: ['record'], operation: ['search'] };
@@ -66,12 +76,29 @@ export const description: INodeProperties[] = [
 										displayName: 'Property Name or ID',
 										name: 'propertyName',
 										type: 'options',
-										typeOptions: { loadOptionsMethod: 'getProperties', loadOptionsDependsOn: ['objectType'] },
+										typeOptions: {
+											loadOptionsMethod: 'getProperties',
+											loadOptionsDependsOn: ['objectType'],
+										},
 										default: '',
-										description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+										description:
+											'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 									},
-									{ displayName: 'Operator', name: 'operator', type: 'options', options: OPERATORS, default: 'EQ' },
-									{ displayName: 'Value', name: 'value', type: 'string', default: '', description: 'Value to compare with; for In List / Not In List a comma-separated list' },
+									{
+										displayName: 'Operator',
+										name: 'operator',
+										type: 'options',
+										options: OPERATORS,
+										default: 'EQ',
+									},
+									{
+										displayName: 'Value',
+										name: 'value',
+										type: 'string',
+										default: '',
+										description:
+											'Value to compare with; for In List / Not In List a comma-separated list',
+									},
 									{
 										displayName: 'High Value',
 										name: 'highValue',
@@ -93,7 +120,8 @@ export const description: INodeProperties[] = [
 		name: 'filterGroupsJson',
 		type: 'json',
 		default: '[{"filters":[{"propertyName":"email","operator":"HAS_PROPERTY"}]}]',
-		description: 'HubSpot filterGroups: [{"filters":[{"propertyName","operator","value"|"values"|"highValue"}]}]',
+		description:
+			'HubSpot filterGroups: [{"filters":[{"propertyName","operator","value"|"values"|"highValue"}]}]',
 		displayOptions: { show: { ...show, filterMode: ['json'] } },
 	},
 	{
@@ -110,7 +138,7 @@ export const description: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description: 'Whether to return all results or only up to a given limit',
-		hint: 'All results are read, also past HubSpot\'s 10,000-result limit, in record ID order',
+		hint: "All results are read, also past HubSpot's 10,000-result limit, in record ID order",
 		displayOptions: { show },
 	},
 	{
@@ -169,20 +197,35 @@ export function readFilterGroups(ctx: IExecuteFunctions, i: number): HubSpotFilt
 			try {
 				parsed = JSON.parse(raw || '[]');
 			} catch (error) {
-				throw new NodeOperationError(ctx.getNode(), `Filter Groups (JSON) is not valid JSON: ${(error as Error).message}`, { itemIndex: i });
+				throw new NodeOperationError(
+					ctx.getNode(),
+					`Filter Groups (JSON) is not valid JSON: ${(error as Error).message}`,
+					{ itemIndex: i },
+				);
 			}
 		}
-		if (!Array.isArray(parsed) || parsed.some((g) => !g || typeof g !== 'object' || !Array.isArray((g as IDataObject).filters))) {
-			throw new NodeOperationError(ctx.getNode(), 'Filter Groups (JSON) must be an array of {"filters": [...]} objects', { itemIndex: i });
+		if (
+			!Array.isArray(parsed) ||
+			parsed.some((g) => !g || typeof g !== 'object' || !Array.isArray((g as IDataObject).filters))
+		) {
+			throw new NodeOperationError(
+				ctx.getNode(),
+				'Filter Groups (JSON) must be an array of {"filters": [...]} objects',
+				{ itemIndex: i },
+			);
 		}
 		return parsed as HubSpotFilterGroup[];
 	}
-	const groups = (ctx.getNodeParameter('filterGroups.group', i, []) as Array<{ filters?: { filter?: FilterParameter[] } }>) ?? [];
+	const groups =
+		(ctx.getNodeParameter('filterGroups.group', i, []) as Array<{
+			filters?: { filter?: FilterParameter[] };
+		}>) ?? [];
 	return groups.map((group) => ({
 		filters: (group.filters?.filter ?? []).map((f): HubSpotFilter => {
 			const filter: HubSpotFilter = { propertyName: f.propertyName, operator: f.operator };
 			if (f.operator === 'IN' || f.operator === 'NOT_IN') filter.values = nameList(f.value);
-			else if (f.operator !== 'HAS_PROPERTY' && f.operator !== 'NOT_HAS_PROPERTY') filter.value = f.value ?? '';
+			else if (f.operator !== 'HAS_PROPERTY' && f.operator !== 'NOT_HAS_PROPERTY')
+				filter.value = f.value ?? '';
 			if (f.operator === 'BETWEEN') filter.highValue = f.highValue ?? '';
 			return filter;
 		}),
@@ -190,7 +233,11 @@ export function readFilterGroups(ctx: IExecuteFunctions, i: number): HubSpotFilt
 }
 
 /** Searches; Return All reads every match, also past HubSpot's 10,000-result ceiling. */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], connector: HubSpotConnector): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	connector: HubSpotConnector,
+): Promise<INodeExecutionData[]> {
 	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		out.push(
@@ -203,7 +250,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				const properties = nameList(options.properties);
 				const records: IDataObject[] = [];
 				if (returnAll) {
-					for await (const page of connector.searchAll(objectType, { filterGroups, query, properties: properties.length ? properties : undefined })) {
+					for await (const page of connector.searchAll(objectType, {
+						filterGroups,
+						query,
+						properties: properties.length ? properties : undefined,
+					})) {
 						for (const record of page) records.push(objectJson(record));
 					}
 					return records;
@@ -216,11 +267,19 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 						filterGroups: filterGroups.length ? filterGroups : undefined,
 						query,
 						properties: properties.length ? properties : undefined,
-						sorts: sortBy ? [{ propertyName: sortBy, direction: (options.sortDirection as 'ASCENDING' | 'DESCENDING') ?? 'ASCENDING' }] : undefined,
+						sorts: sortBy
+							? [
+									{
+										propertyName: sortBy,
+										direction: (options.sortDirection as 'ASCENDING' | 'DESCENDING') ?? 'ASCENDING',
+									},
+								]
+							: undefined,
 						limit: Math.min(200, limit - records.length),
 						after,
 					});
-					for (const record of (page.results ?? []) as HubSpotObject[]) records.push(objectJson(record));
+					for (const record of (page.results ?? []) as HubSpotObject[])
+						records.push(objectJson(record));
 					const next = page.paging?.next?.after;
 					if (!next || next === after || (page.results ?? []).length === 0) break;
 					after = next;

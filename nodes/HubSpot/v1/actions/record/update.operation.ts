@@ -1,15 +1,39 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { type HubSpotConnector, recordIdProblem, type UpdateInput } from '../../../../../core/connectors/hubspot/connector';
-import { collect, fieldsMapper, groupBy, mappedValues, mapperSettings, objectJson, perItemRun, rerunNotice, rejectItem, resultsToItems, writeOptions } from '../common';
+import {
+	type HubSpotConnector,
+	recordIdProblem,
+	type UpdateInput,
+} from '../../../../../core/connectors/hubspot/connector';
+import {
+	collect,
+	fieldsMapper,
+	groupBy,
+	mappedValues,
+	mapperSettings,
+	objectJson,
+	perItemRun,
+	rerunNotice,
+	rejectItem,
+	resultsToItems,
+	writeOptions,
+} from '../common';
 
-export const description: INodeProperties[] = [rerunNotice('update'), fieldsMapper('update', 'update'), writeOptions('update')];
+export const description: INodeProperties[] = [
+	rerunNotice('update'),
+	fieldsMapper('update', 'update'),
+	writeOptions('update'),
+];
 
 /**
  * Updates one record per item, found by record ID or a unique property, 100 per HubSpot batch call. Safe to re-run: an
  * update sets the given values, so a lost answer is retried and the error-output items can be run again.
  */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[], connector: HubSpotConnector): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	connector: HubSpotConnector,
+): Promise<INodeExecutionData[]> {
 	return await perItemRun(this, items.length, async (out) => {
 		const settings = mapperSettings(this);
 		const match = settings.matchingColumns[0] ?? 'hs_object_id';
@@ -28,7 +52,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				const problem = recordIdProblem(key, idProperty);
 				if (problem) {
 					const what = match === 'hs_object_id' ? 'record ID' : match;
-					rejectItem(this, out, i, { message: `Item ${i}: ${problem} (the ${what} of the record to update, Fields → "${match}")`, code: 'MISSING_ID' });
+					rejectItem(this, out, i, {
+						message: `Item ${i}: ${problem} (the ${what} of the record to update, Fields → "${match}")`,
+						code: 'MISSING_ID',
+					});
 					continue;
 				}
 				inputs.push({ id: String(key).trim(), properties });
@@ -39,7 +66,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		for (const { objectType, inputs, sent } of groups) {
 			if (inputs.length === 0) continue;
 			const { results } = await connector.batchUpdate(objectType, inputs, { idProperty });
-			collect(out, resultsToItems(this, results, sent, (value) => objectJson(value)));
+			collect(
+				out,
+				resultsToItems(this, results, sent, (value) => objectJson(value)),
+			);
 		}
 	});
 }

@@ -5,6 +5,9 @@ import { executeIngest, ingestDescription } from './ingest';
 export const description: INodeProperties[] = ingestDescription('delete');
 
 /** Bulk API 2.0 delete of all input items: one job, one result per item (success output / error output). */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	return await executeIngest(this, items, 'delete');
 }

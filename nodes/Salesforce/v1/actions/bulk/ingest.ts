@@ -1,28 +1,49 @@
 /** Bulk API 2.0 ingest for the Bulk resource: all items in as CSV, one result per item out. */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import type { BulkOperation } from '../../../../../core/connectors/salesforce/bulk';
 import { BATCH_CODES } from '../../../../../core/batching/types';
 import { soqlIdentifier } from '../../../../../core/query/soql';
 import { timeoutOption } from '../../../../shared/descriptions';
 import { getConnector } from '../../transport';
-import { errorItem, getObjectName, objectLocator, toNodeError, writeResultsToItems } from '../common';
+import {
+	errorItem,
+	getObjectName,
+	objectLocator,
+	toNodeError,
+	writeResultsToItems,
+} from '../common';
 
 /** What each operation says about re-running the items of its error output. */
 const RERUN_NOTE: Record<BulkOperation, string> = {
 	insert:
 		'Each item ends on the success output (written, with its ID) or the error output (with the reason). Items with code OUTCOME_UNKNOWN, NO_RESULT, BULK_DUPLICATE_RESULT or BULK_RESULT_MISMATCH may have been written: check them in Salesforce before re-running them, or re-running may create duplicates. Every other error item was not written and is safe to re-run.',
-	update: 'Each item ends on the success output (updated) or the error output (with the reason). Re-running error items is safe: an update sets the same values again.',
-	upsert: 'Each item ends on the success output (written, with its ID) or the error output (with the reason). Re-running error items is safe: an upsert by external ID never creates a second record.',
-	delete: 'Each item ends on the success output (deleted) or the error output (with the reason). Re-running error items is safe.',
-	hardDelete: 'Each item ends on the success output (deleted) or the error output (with the reason). Re-running error items is safe.',
+	update:
+		'Each item ends on the success output (updated) or the error output (with the reason). Re-running error items is safe: an update sets the same values again.',
+	upsert:
+		'Each item ends on the success output (written, with its ID) or the error output (with the reason). Re-running error items is safe: an upsert by external ID never creates a second record.',
+	delete:
+		'Each item ends on the success output (deleted) or the error output (with the reason). Re-running error items is safe.',
+	hardDelete:
+		'Each item ends on the success output (deleted) or the error output (with the reason). Re-running error items is safe.',
 };
 
 /** The parameters of one bulk write operation. */
 export function ingestDescription(operation: BulkOperation): INodeProperties[] {
 	const show = { resource: ['bulk'], operation: [operation] };
 	const props: INodeProperties[] = [
-		{ displayName: RERUN_NOTE[operation], name: 'rerunNotice', type: 'notice', default: '', displayOptions: { show } },
+		{
+			displayName: RERUN_NOTE[operation],
+			name: 'rerunNotice',
+			type: 'notice',
+			default: '',
+			displayOptions: { show },
+		},
 		objectLocator(show),
 	];
 	if (operation === 'delete' || operation === 'hardDelete') {
@@ -77,15 +98,36 @@ export function ingestDescription(operation: BulkOperation): INodeProperties[] {
  * anything may have been written; with "Continue (using error output)" a failure of the whole run (bad settings,
  * job creation refused, credential revoked, daily limit) becomes one NOT_SENT error item per input item.
  */
-export async function executeIngest(ctx: IExecuteFunctions, items: INodeExecutionData[], operation: BulkOperation): Promise<INodeExecutionData[]> {
+export async function executeIngest(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	operation: BulkOperation,
+): Promise<INodeExecutionData[]> {
 	if (items.length === 0) return [];
-	const what = ({ insert: 'inserted', update: 'updated', upsert: 'upserted', delete: 'deleted', hardDelete: 'hard-deleted' } as const)[operation];
+	const what = (
+		{
+			insert: 'inserted',
+			update: 'updated',
+			upsert: 'upserted',
+			delete: 'deleted',
+			hardDelete: 'hard-deleted',
+		} as const
+	)[operation];
 	let results;
 	try {
 		const object = getObjectName(ctx, 0);
-		const externalIdField = operation === 'upsert' ? soqlIdentifier(String(ctx.getNodeParameter('externalIdField', 0, '')).trim()) : undefined;
+		const externalIdField =
+			operation === 'upsert'
+				? soqlIdentifier(String(ctx.getNodeParameter('externalIdField', 0, '')).trim())
+				: undefined;
 		const deletes = operation === 'delete' || operation === 'hardDelete';
-		const listed = deletes ? [] : String(ctx.getNodeParameter('fieldsToSend', 0, '')).split(',').map((s) => s.trim()).filter(Boolean).map(soqlIdentifier);
+		const listed = deletes
+			? []
+			: String(ctx.getNodeParameter('fieldsToSend', 0, ''))
+					.split(',')
+					.map((s) => s.trim())
+					.filter(Boolean)
+					.map(soqlIdentifier);
 		const records: Array<Record<string, unknown>> = new Array(items.length);
 		for (let i = 0; i < items.length; i++) {
 			if (deletes) {
@@ -102,12 +144,21 @@ export async function executeIngest(ctx: IExecuteFunctions, items: INodeExecutio
 			}
 		}
 		const connector = await getConnector(ctx);
-		({ results } = await connector.bulk({ describe: async (name) => await connector.describe(name) }).ingest(records, { object, operation, externalIdField }));
+		({ results } = await connector
+			.bulk({ describe: async (name) => await connector.describe(name) })
+			.ingest(records, { object, operation, externalIdField }));
 	} catch (error) {
 		// Nothing was sent: the ingest itself reports every later failure per row instead of throwing.
 		const nodeError = toNodeError(ctx, error);
 		if (!ctx.continueOnFail()) throw nodeError;
-		return items.map((_, i) => errorItem(`not sent: ${nodeError.message}`, { code: BATCH_CODES.notSent }, i));
+		return items.map((_, i) =>
+			errorItem(`not sent: ${nodeError.message}`, { code: BATCH_CODES.notSent }, i),
+		);
 	}
-	return writeResultsToItems(ctx, results, items.map((_, i) => i), what);
+	return writeResultsToItems(
+		ctx,
+		results,
+		items.map((_, i) => i),
+		what,
+	);
 }

@@ -15,7 +15,8 @@ export const description: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'SELECT Id, Email FROM Contact WHERE CreatedDate > :since',
-		description: 'The SOQL query for a Bulk API 2.0 query job (for large extracts). Use :name placeholders for values.',
+		description:
+			'The SOQL query for a Bulk API 2.0 query job (for large extracts). Use :name placeholders for values.',
 		displayOptions: { show },
 	},
 	queryParametersProperty(show),
@@ -27,7 +28,13 @@ export const description: INodeProperties[] = [
 		default: {},
 		displayOptions: { show },
 		options: [
-			{ displayName: 'Include Deleted (queryAll)', name: 'includeDeleted', type: 'boolean', default: false, description: 'Whether to include deleted and archived records' },
+			{
+				displayName: 'Include Deleted (queryAll)',
+				name: 'includeDeleted',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to include deleted and archived records',
+			},
 			{
 				displayName: 'Page Size',
 				name: 'pageSize',
@@ -41,12 +48,23 @@ export const description: INodeProperties[] = [
 ];
 
 /** Runs a Bulk API 2.0 query job per item and reads its results page by page (Sforce-Locator). */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	const connector = await getConnector(this);
 	return await forEachItem(this, items, async (i, emit) => {
-		const text = bindSoqlParameters(String(this.getNodeParameter('query', i)), readQueryParameters(this, i));
-		const options = this.getNodeParameter('options', i, {}) as { includeDeleted?: boolean; pageSize?: number };
-		for await (const page of connector.bulk().query(text, { includeDeleted: options.includeDeleted, pageSize: options.pageSize })) {
+		const text = bindSoqlParameters(
+			String(this.getNodeParameter('query', i)),
+			readQueryParameters(this, i),
+		);
+		const options = this.getNodeParameter('options', i, {}) as {
+			includeDeleted?: boolean;
+			pageSize?: number;
+		};
+		for await (const page of connector
+			.bulk()
+			.query(text, { includeDeleted: options.includeDeleted, pageSize: options.pageSize })) {
 			for (const record of page) emit(record);
 		}
 	});

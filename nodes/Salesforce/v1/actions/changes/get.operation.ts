@@ -1,9 +1,25 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { type ChangeEvent, type ChangeWatermark, DEFAULT_SAFETY_LAG_SECONDS, readChanges } from '../../../../../core/connectors/salesforce/changes';
+import {
+	type ChangeEvent,
+	type ChangeWatermark,
+	DEFAULT_SAFETY_LAG_SECONDS,
+	readChanges,
+} from '../../../../../core/connectors/salesforce/changes';
 import { getConnector } from '../../transport';
-import { fieldNamesProperty, forEachItem, getObjectName, objectLocator, recordJson } from '../common';
+import {
+	fieldNamesProperty,
+	forEachItem,
+	getObjectName,
+	objectLocator,
+	recordJson,
+} from '../common';
 
 const show = { resource: ['changes'], operation: ['get'] };
 
@@ -14,9 +30,21 @@ export const description: INodeProperties[] = [
 		name: 'event',
 		type: 'options',
 		options: [
-			{ name: 'Created', value: 'created', description: 'Records created after the watermark (by CreatedDate)' },
-			{ name: 'Created or Updated', value: 'updated', description: 'Records created or changed after the watermark (by SystemModstamp)' },
-			{ name: 'Deleted', value: 'deleted', description: 'Records deleted after the watermark (in the recycle bin)' },
+			{
+				name: 'Created',
+				value: 'created',
+				description: 'Records created after the watermark (by CreatedDate)',
+			},
+			{
+				name: 'Created or Updated',
+				value: 'updated',
+				description: 'Records created or changed after the watermark (by SystemModstamp)',
+			},
+			{
+				name: 'Deleted',
+				value: 'deleted',
+				description: 'Records deleted after the watermark (in the recycle bin)',
+			},
 		],
 		default: 'updated',
 		displayOptions: { show },
@@ -93,7 +121,10 @@ export function formatWatermark(mark: ChangeWatermark): string {
  * safety lag. Each item carries the watermark *after* it, so a sync that stops half-way resumes from the last item
  * it handled: nothing is missed or repeated.
  */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	const connector = await getConnector(this);
 	return await forEachItem(this, items, async (i, emit) => {
 		const object = getObjectName(this, i);
@@ -101,7 +132,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const sinceRaw = this.getNodeParameter('since', i);
 		const since = parseWatermark(sinceRaw);
 		if (!since) {
-			throw new NodeOperationError(this.getNode(), `"Since" must be a watermark from an earlier run or a date-time, got "${String(sinceRaw)}"`, { itemIndex: i });
+			throw new NodeOperationError(
+				this.getNode(),
+				`"Since" must be a watermark from an earlier run or a date-time, got "${String(sinceRaw)}"`,
+				{ itemIndex: i },
+			);
 		}
 		const result = await readChanges(connector, {
 			object,
@@ -109,7 +144,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			since,
 			fields: this.getNodeParameter('fieldNames', i, []) as string[],
 			limit: this.getNodeParameter('maxChanges', i, 10000) as number,
-			safetyLagSeconds: (this.getNodeParameter('options', i, {}) as { safetyLagSeconds?: number }).safetyLagSeconds ?? DEFAULT_SAFETY_LAG_SECONDS,
+			safetyLagSeconds:
+				(this.getNodeParameter('options', i, {}) as { safetyLagSeconds?: number })
+					.safetyLagSeconds ?? DEFAULT_SAFETY_LAG_SECONDS,
 		});
 		const field = event === 'created' ? 'CreatedDate' : 'SystemModstamp';
 		for (const record of result.records) {

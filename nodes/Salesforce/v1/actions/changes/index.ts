@@ -11,7 +11,14 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['changes'] } },
-		options: [{ name: 'Get Since Watermark', value: 'get', description: 'Records created, updated or deleted since a watermark', action: 'Get changes since a watermark' }],
+		options: [
+			{
+				name: 'Get Since Watermark',
+				value: 'get',
+				description: 'Records created, updated or deleted since a watermark',
+				action: 'Get changes since a watermark',
+			},
+		],
 		default: 'get',
 	},
 	...get.description,

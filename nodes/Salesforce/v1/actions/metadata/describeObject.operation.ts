@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { getConnector } from '../../transport';
 import { forEachItem, getObjectName, objectLocator } from '../common';
@@ -12,8 +17,16 @@ export const description: INodeProperties[] = [
 		name: 'output',
 		type: 'options',
 		options: [
-			{ name: 'Whole Description', value: 'object', description: 'One item with the full describe result' },
-			{ name: 'One Item per Field', value: 'fields', description: 'One item per field (name, type, label, createable, …)' },
+			{
+				name: 'Whole Description',
+				value: 'object',
+				description: 'One item with the full describe result',
+			},
+			{
+				name: 'One Item per Field',
+				value: 'fields',
+				description: 'One item per field (name, type, label, createable, …)',
+			},
 		],
 		default: 'object',
 		displayOptions: { show },
@@ -21,7 +34,10 @@ export const description: INodeProperties[] = [
 ];
 
 /** Describes an object per item. */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	const connector = await getConnector(this);
 	return await forEachItem(this, items, async (i, emit) => {
 		const described = await connector.describe(getObjectName(this, i));

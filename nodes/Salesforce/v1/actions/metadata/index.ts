@@ -13,8 +13,18 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['metadata'] } },
 		options: [
-			{ name: 'Describe Object', value: 'describeObject', description: 'Get the fields and properties of an object', action: 'Describe an object' },
-			{ name: 'List Objects', value: 'listObjects', description: 'List the objects of the org', action: 'List objects' },
+			{
+				name: 'Describe Object',
+				value: 'describeObject',
+				description: 'Get the fields and properties of an object',
+				action: 'Describe an object',
+			},
+			{
+				name: 'List Objects',
+				value: 'listObjects',
+				description: 'List the objects of the org',
+				action: 'List objects',
+			},
 		],
 		default: 'listObjects',
 	},

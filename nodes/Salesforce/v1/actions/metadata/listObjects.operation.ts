@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { getConnector } from '../../transport';
 import { toNodeError } from '../common';
@@ -14,8 +19,20 @@ export const description: INodeProperties[] = [
 		default: {},
 		displayOptions: { show },
 		options: [
-			{ displayName: 'Custom Objects Only', name: 'customOnly', type: 'boolean', default: false, description: 'Whether to list only custom objects (__c)' },
-			{ displayName: 'Queryable Only', name: 'queryableOnly', type: 'boolean', default: true, description: 'Whether to list only objects that can be queried' },
+			{
+				displayName: 'Custom Objects Only',
+				name: 'customOnly',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to list only custom objects (__c)',
+			},
+			{
+				displayName: 'Queryable Only',
+				name: 'queryableOnly',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to list only objects that can be queried',
+			},
 		],
 	},
 ];
@@ -24,10 +41,16 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	try {
 		const connector = await getConnector(this);
-		const filters = this.getNodeParameter('filters', 0, {}) as { customOnly?: boolean; queryableOnly?: boolean };
+		const filters = this.getNodeParameter('filters', 0, {}) as {
+			customOnly?: boolean;
+			queryableOnly?: boolean;
+		};
 		const objects = await connector.listObjects();
 		return objects
-			.filter((o) => (!filters.customOnly || o.custom) && (filters.queryableOnly === false || o.queryable))
+			.filter(
+				(o) =>
+					(!filters.customOnly || o.custom) && (filters.queryableOnly === false || o.queryable),
+			)
 			.map((o) => ({ json: o as IDataObject, pairedItem: { item: 0 } }));
 	} catch (error) {
 		throw toNodeError(this, error, 0);

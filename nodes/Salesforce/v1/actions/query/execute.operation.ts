@@ -2,7 +2,13 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { bindSoqlParameters } from '../../../../../core/connectors/salesforce/params';
 import { getConnector } from '../../transport';
-import { forEachItem, limitProperties, queryParametersProperty, readQueryParameters, recordJson } from '../common';
+import {
+	forEachItem,
+	limitProperties,
+	queryParametersProperty,
+	readQueryParameters,
+	recordJson,
+} from '../common';
 
 const show = { resource: ['query'], operation: ['execute'] };
 
@@ -15,7 +21,8 @@ export const description: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'SELECT Id, Name FROM Account WHERE Industry = :industry',
-		description: 'The SOQL query. Use :name placeholders for values (defined under Query Parameters): they are bound safely, never pasted into the text.',
+		description:
+			'The SOQL query. Use :name placeholders for values (defined under Query Parameters): they are bound safely, never pasted into the text.',
 		displayOptions: { show },
 	},
 	queryParametersProperty(show),
@@ -28,7 +35,13 @@ export const description: INodeProperties[] = [
 		default: {},
 		displayOptions: { show },
 		options: [
-			{ displayName: 'Include Deleted (queryAll)', name: 'includeDeleted', type: 'boolean', default: false, description: 'Whether to include deleted and archived records' },
+			{
+				displayName: 'Include Deleted (queryAll)',
+				name: 'includeDeleted',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to include deleted and archived records',
+			},
 			{
 				displayName: 'Page Size',
 				name: 'batchSize',
@@ -42,14 +55,27 @@ export const description: INodeProperties[] = [
 ];
 
 /** Runs a SOQL query per item, reading every page (or up to the limit) as it arrives. */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	const connector = await getConnector(this);
 	return await forEachItem(this, items, async (i, emit) => {
-		const text = bindSoqlParameters(String(this.getNodeParameter('query', i)), readQueryParameters(this, i));
+		const text = bindSoqlParameters(
+			String(this.getNodeParameter('query', i)),
+			readQueryParameters(this, i),
+		);
 		const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
 		const limit = returnAll ? undefined : (this.getNodeParameter('limit', i, 50) as number);
-		const options = this.getNodeParameter('options', i, {}) as { includeDeleted?: boolean; batchSize?: number };
-		for await (const record of connector.queryRecords(text, { limit, includeDeleted: options.includeDeleted, batchSize: options.batchSize })) {
+		const options = this.getNodeParameter('options', i, {}) as {
+			includeDeleted?: boolean;
+			batchSize?: number;
+		};
+		for await (const record of connector.queryRecords(text, {
+			limit,
+			includeDeleted: options.includeDeleted,
+			batchSize: options.batchSize,
+		})) {
 			emit(recordJson(record));
 		}
 	});

@@ -11,7 +11,14 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['query'] } },
-		options: [{ name: 'Execute SOQL', value: 'execute', description: 'Run a SOQL query, all pages streamed', action: 'Execute a SOQL query' }],
+		options: [
+			{
+				name: 'Execute SOQL',
+				value: 'execute',
+				description: 'Run a SOQL query, all pages streamed',
+				action: 'Execute a SOQL query',
+			},
+		],
 		default: 'execute',
 	},
 	...execute.description,

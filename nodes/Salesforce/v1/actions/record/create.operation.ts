@@ -5,9 +5,21 @@ import { writeItems } from './write';
 
 const show = { resource: ['record'], operation: ['create'] };
 
-export const description: INodeProperties[] = [objectLocator(show), fieldsMapper(show, 'getCreateFields', 'add')];
+export const description: INodeProperties[] = [
+	objectLocator(show),
+	fieldsMapper(show, 'getCreateFields', 'add'),
+];
 
 /** Creates one record per item, 200 per sObject Collections call. */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await writeItems(this, items, 'create', (i, item, object) => ({ itemIndex: i, object, fields: mappedFields(this, i, item) }), 'created');
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	return await writeItems(
+		this,
+		items,
+		'create',
+		(i, item, object) => ({ itemIndex: i, object, fields: mappedFields(this, i, item) }),
+		'created',
+	);
 }

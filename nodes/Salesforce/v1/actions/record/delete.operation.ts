@@ -21,14 +21,20 @@ export const description: INodeProperties[] = [
 ];
 
 /** Deletes one record per item, 200 per sObject Collections call. */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	return await writeItems(
 		this,
 		items,
 		'delete',
 		(i, _item, object) => {
 			const id = String(this.getNodeParameter('recordId', i, '')).trim();
-			if (!id) throw new NodeOperationError(this.getNode(), `Item ${i} has no record Id to delete`, { itemIndex: i });
+			if (!id)
+				throw new NodeOperationError(this.getNode(), `Item ${i} has no record Id to delete`, {
+					itemIndex: i,
+				});
 			return { itemIndex: i, object, fields: { Id: id } };
 		},
 		'deleted',

@@ -1,7 +1,13 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { getConnector } from '../../transport';
-import { fieldNamesProperty, forEachItem, getObjectName, objectLocator, recordJson } from '../common';
+import {
+	fieldNamesProperty,
+	forEachItem,
+	getObjectName,
+	objectLocator,
+	recordJson,
+} from '../common';
 
 const show = { resource: ['record'], operation: ['get'] };
 
@@ -20,7 +26,10 @@ export const description: INodeProperties[] = [
 ];
 
 /** Reads one record per item. */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	const connector = await getConnector(this);
 	return await forEachItem(this, items, async (i, emit) => {
 		const object = getObjectName(this, i);

@@ -32,10 +32,27 @@ export const description: INodeProperties[] = [
 				description: 'Create a new record, or update the current one if it already exists (upsert)',
 				action: 'Upsert records',
 			},
-			{ name: 'Delete', value: 'delete', description: 'Delete records (200 per API call). Safe to re-run: a record already deleted counts as deleted after a lost answer.', action: 'Delete records' },
+			{
+				name: 'Delete',
+				value: 'delete',
+				description:
+					'Delete records (200 per API call). Safe to re-run: a record already deleted counts as deleted after a lost answer.',
+				action: 'Delete records',
+			},
 			{ name: 'Get', value: 'get', description: 'Get a record by ID', action: 'Get a record' },
-			{ name: 'Get Many', value: 'getMany', description: 'Get records of an object, page by page', action: 'Get many records' },
-			{ name: 'Update', value: 'update', description: 'Update records by ID (200 per API call). Safe to re-run: it sets the same values again.', action: 'Update records' },
+			{
+				name: 'Get Many',
+				value: 'getMany',
+				description: 'Get records of an object, page by page',
+				action: 'Get many records',
+			},
+			{
+				name: 'Update',
+				value: 'update',
+				description:
+					'Update records by ID (200 per API call). Safe to re-run: it sets the same values again.',
+				action: 'Update records',
+			},
 		],
 		default: 'create',
 	},
@@ -51,7 +68,9 @@ export const description: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: { show: { resource: ['record'], operation: ['create', 'update', 'upsert', 'delete'] } },
+		displayOptions: {
+			show: { resource: ['record'], operation: ['create', 'update', 'upsert', 'delete'] },
+		},
 		options: [
 			{
 				displayName: 'Batch Size',

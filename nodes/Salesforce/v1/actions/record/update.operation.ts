@@ -8,11 +8,18 @@ const show = { resource: ['record'], operation: ['update'] };
 
 export const description: INodeProperties[] = [
 	objectLocator(show),
-	fieldsMapper(show, 'getUpdateFields', 'update', { title: 'Record to Update', description: 'The record is found by its Id', hint: 'Map the record Id' }),
+	fieldsMapper(show, 'getUpdateFields', 'update', {
+		title: 'Record to Update',
+		description: 'The record is found by its Id',
+		hint: 'Map the record Id',
+	}),
 ];
 
 /** Updates one record per item (found by `Id`), 200 per sObject Collections call. */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	return await writeItems(
 		this,
 		items,
@@ -21,7 +28,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const fields = mappedFields(this, i, item);
 			const id = fields.Id ?? fields.id;
 			if (typeof id !== 'string' || id.trim() === '') {
-				throw new NodeOperationError(this.getNode(), `Item ${i} has no record Id to update`, { itemIndex: i, description: 'Map the Id field (the record to update).' });
+				throw new NodeOperationError(this.getNode(), `Item ${i} has no record Id to update`, {
+					itemIndex: i,
+					description: 'Map the Id field (the record to update).',
+				});
 			}
 			delete fields.id;
 			fields.Id = id.trim();

@@ -11,13 +11,17 @@ export const description: INodeProperties[] = [
 	objectLocator(show),
 	fieldsMapper(show, 'getUpsertFields', 'upsert', {
 		title: 'External ID Field',
-		description: 'The field that identifies the record: an existing record with this value is updated, otherwise one is created',
+		description:
+			'The field that identifies the record: an existing record with this value is updated, otherwise one is created',
 		hint: 'Only external ID fields (and Id) can be used',
 	}),
 ];
 
 /** Upserts one record per item by an external ID field, 200 per sObject Collections call; running it twice creates nothing new. */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	return await writeItems(
 		this,
 		items,
@@ -27,7 +31,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const fields = mappedFields(this, i, item);
 			const key = fields[externalIdField];
 			if (key === undefined || key === null || key === '') {
-				throw new NodeOperationError(this.getNode(), `Item ${i} has no value for the external ID field ${externalIdField}`, { itemIndex: i });
+				throw new NodeOperationError(
+					this.getNode(),
+					`Item ${i} has no value for the external ID field ${externalIdField}`,
+					{ itemIndex: i },
+				);
 			}
 			return { itemIndex: i, object, externalIdField, fields };
 		},

@@ -7,7 +7,12 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { COLLECTION_SIZE, type CollectionOperation, type SalesforceConnector, type WriteResult } from '../../../../../core/connectors/salesforce/connector';
+import {
+	COLLECTION_SIZE,
+	type CollectionOperation,
+	type SalesforceConnector,
+	type WriteResult,
+} from '../../../../../core/connectors/salesforce/connector';
 import { BATCH_CODES, type BatchItemResult } from '../../../../../core/batching/types';
 import { isCrmError } from '../../../../../core/http/errors';
 import { getConnector } from '../../transport';
@@ -38,24 +43,46 @@ function readSettings(ctx: IExecuteFunctions, operation: CollectionOperation): S
 	}
 	const bulkThreshold = ctx.getNodeParameter('options.bulkThreshold', 0, 0) as number;
 	if (!Number.isInteger(bulkThreshold) || bulkThreshold < 0) {
-		throw new NodeOperationError(ctx.getNode(), `Use Bulk API From (Records) ${String(bulkThreshold)} is not allowed — set it to 0 (never) or a whole number of records (nothing was sent)`);
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Use Bulk API From (Records) ${String(bulkThreshold)} is not allowed — set it to 0 (never) or a whole number of records (nothing was sent)`,
+		);
 	}
 	const timeout = ctx.getNodeParameter('options.timeout', 0, 60_000) as number;
 	if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 1) {
-		throw new NodeOperationError(ctx.getNode(), `Timeout ${String(timeout)} is not allowed — set Options → Timeout to a number of milliseconds, at least 1 (e.g. 60000) (nothing was sent)`);
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Timeout ${String(timeout)} is not allowed — set Options → Timeout to a number of milliseconds, at least 1 (e.g. 60000) (nothing was sent)`,
+		);
 	}
-	const settleField = operation === 'create' ? String(ctx.getNodeParameter('options.settleField', 0, '') ?? '').trim() : '';
+	const settleField =
+		operation === 'create'
+			? String(ctx.getNodeParameter('options.settleField', 0, '') ?? '').trim()
+			: '';
 	return { batchSize, bulkThreshold, ...(settleField ? { settleField } : {}) };
 }
 
 /** The text of an error that stops a whole group, with its hint (the fix) when it has one. */
 function reasonOf(error: unknown): { message: string; code: string; written: 'no' | 'unknown' } {
-	if (error instanceof NodeOperationError) return { message: error.message, code: 'INVALID_SETTING', written: 'no' };
+	if (error instanceof NodeOperationError)
+		return { message: error.message, code: 'INVALID_SETTING', written: 'no' };
 	if (isCrmError(error)) {
-		const before = error.kind === 'validation' || error.kind === 'authentication' || error.kind === 'permission' || error.reachedServer === false;
-		return { message: `${error.message}${error.hint ? ` — ${error.hint}` : ''}`, code: error.crmCode ?? error.kind, written: before ? 'no' : 'unknown' };
+		const before =
+			error.kind === 'validation' ||
+			error.kind === 'authentication' ||
+			error.kind === 'permission' ||
+			error.reachedServer === false;
+		return {
+			message: `${error.message}${error.hint ? ` — ${error.hint}` : ''}`,
+			code: error.crmCode ?? error.kind,
+			written: before ? 'no' : 'unknown',
+		};
 	}
-	return { message: error instanceof Error ? error.message : String(error), code: 'ERROR', written: 'unknown' };
+	return {
+		message: error instanceof Error ? error.message : String(error),
+		code: 'ERROR',
+		written: 'unknown',
+	};
 }
 
 /** Builds each item's record with `build`, then writes them per object in Collections of up to 200. */
@@ -69,7 +96,8 @@ export async function writeItems(
 	const continueOnFail = ctx.continueOnFail();
 	// A problem of the whole node before anything is sent: one error per item (or the node's error).
 	const failEveryItem = (error: unknown): INodeExecutionData[] => {
-		if (!continueOnFail) throw error instanceof NodeOperationError ? error : toNodeError(ctx, error);
+		if (!continueOnFail)
+			throw error instanceof NodeOperationError ? error : toNodeError(ctx, error);
 		const { message, code } = reasonOf(error);
 		return items.map((_, i) => errorItem(`not ${what}: ${message}`, { code }, i));
 	};
@@ -92,7 +120,9 @@ export async function writeItems(
 				early.push(errorItem((error as Error).message, { code: 'INVALID_INPUT' }, i));
 				continue;
 			}
-			throw error instanceof NodeOperationError ? error : new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: i });
+			throw error instanceof NodeOperationError
+				? error
+				: new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: i });
 		}
 		const key = `${pending.object}\u0000${pending.externalIdField ?? ''}`;
 		const group = groups.get(key);
@@ -105,12 +135,18 @@ export async function writeItems(
 	for (const group of groups.values()) {
 		let groupResults: Array<BatchItemResult<WriteResult>>;
 		try {
-			if (settings.settleField) await connector.checkSettleField(group[0].object, settings.settleField);
+			if (settings.settleField)
+				await connector.checkSettleField(group[0].object, settings.settleField);
 			({ results: groupResults } = await connector.writeAuto(
 				operation,
 				group[0].object,
 				group.map((g) => g.fields),
-				{ externalIdField: group[0].externalIdField, batchSize: settings.batchSize, bulkThreshold: settings.bulkThreshold, settleField: settings.settleField },
+				{
+					externalIdField: group[0].externalIdField,
+					batchSize: settings.batchSize,
+					bulkThreshold: settings.bulkThreshold,
+					settleField: settings.settleField,
+				},
 			));
 		} catch (error) {
 			const { message, code, written } = reasonOf(error);
@@ -120,7 +156,11 @@ export async function writeItems(
 				error:
 					written === 'no'
 						? { message: `not ${what}: ${message}`, code }
-						: { message: `outcome unknown: the write failed as a whole (${message}); check in Salesforce which of these records were ${what} before re-running them`, code: BATCH_CODES.outcomeUnknown, details: { cause: code } },
+						: {
+								message: `outcome unknown: the write failed as a whole (${message}); check in Salesforce which of these records were ${what} before re-running them`,
+								code: BATCH_CODES.outcomeUnknown,
+								details: { cause: code },
+							},
 			}));
 		}
 		for (const r of groupResults) {
@@ -128,7 +168,12 @@ export async function writeItems(
 			itemIndexes.push(group[r.index].itemIndex);
 		}
 	}
-	const out: INodeExecutionData[] = [...early, ...writeResultsToItems(ctx, results, itemIndexes, what)];
-	out.sort((a, b) => (a.pairedItem as { item: number }).item - (b.pairedItem as { item: number }).item);
+	const out: INodeExecutionData[] = [
+		...early,
+		...writeResultsToItems(ctx, results, itemIndexes, what),
+	];
+	out.sort(
+		(a, b) => (a.pairedItem as { item: number }).item - (b.pairedItem as { item: number }).item,
+	);
 	return out;
 }
