@@ -106,8 +106,23 @@ export interface ChangesOptions {
 	fields?: string[];
 	/** Read no change after this time (epoch ms or Date; default: the CRM's now minus its lag). */
 	until?: number | Date;
+	/**
+	 * Which feed (default `all`): `all` = creates, updates and deletions by last-modified time; `updated` = the same
+	 * without deletions (cheaper where the CRM reads deletions apart, e.g. Salesforce `query` instead of `queryAll`,
+	 * HubSpot without its archived list); `created` = records
+	 * in the order of their creation time, each once (its state when read), no deletions — the only exact way to tell
+	 * a record's first appearance from an update (a record created and then updated before a read shows up in the
+	 * `all` feed once, after earlier positions, with nothing saying whether it was handed out before); `deleted` =
+	 * deletions only (read with the CRM's own filter). A watermark belongs to the feed that handed it out.
+	 */
+	kind?: ChangeFeedKind;
+	/** Hand out at most this many records in all (the last page's watermark stays exact; the rest is the next call's). */
+	limit?: number;
 	signal?: AbortSignal;
 }
+
+/** The feeds of {@link ChangesOptions.kind}. */
+export type ChangeFeedKind = 'all' | 'updated' | 'created' | 'deleted';
 
 /** The write operations. */
 export type WriteOperation = 'create' | 'update' | 'upsert' | 'delete';
@@ -158,6 +173,15 @@ export interface CrmConnector {
 		watermark: Watermark | null,
 		options?: ChangesOptions,
 	): AsyncIterable<ChangePage>;
+	/**
+	 * The watermark of the `kind` feed (default `all`) before every change at or after `at`: `'now'` is the CRM's
+	 * own current time minus its visibility lag (never the caller's clock), so only later changes follow.
+	 */
+	startWatermark(
+		objectType: string,
+		at: 'now' | number | Date,
+		options?: { kind?: ChangeFeedKind; signal?: AbortSignal },
+	): Promise<Watermark>;
 	/** One result per input, in input order: the written record, or the CRM's code and message (or `OUTCOME_UNKNOWN`). */
 	write(
 		operation: WriteOperation,

@@ -19,6 +19,7 @@ import { CrmError } from '../../http/errors';
 import type { CrmRecord } from '../../records/types';
 import type {
 	Capabilities,
+	ChangeFeedKind,
 	ChangePage,
 	ChangesOptions,
 	ContractWriteOptions,
@@ -37,6 +38,7 @@ import {
 	DEFAULT_SAFETY_LAG_SECONDS,
 	hubspotServerNow,
 	lastModifiedProperty,
+	latestCursor,
 	readChanges,
 	toEpochMs,
 } from './changes';
@@ -204,6 +206,46 @@ export function parseHubSpotWatermark(watermark: Watermark | null | undefined): 
 		modified: { timestamp: w.modifiedAt as number, ids: [...(w.modifiedIds as string[])] },
 		archived: { timestamp: w.archivedAt as number, ids: [...(w.archivedIds as string[])] },
 	};
+}
+
+/** Reads the watermark of a feed: `all` and `updated` as {@link parseHubSpotWatermark}; `created` `{createdAt, createdIds}`; `deleted` `{archivedAt, archivedIds}`. */
+function parseFeedWatermark(
+	kind: ChangeFeedKind,
+	watermark: Watermark | null | undefined,
+): FeedPosition {
+	if (kind === 'all' || kind === 'updated') return parseHubSpotWatermark(watermark);
+	if (kind !== 'created' && kind !== 'deleted')
+		throw new CrmError(
+			`HubSpot: unknown change feed "${String(kind)}" — use all, updated, created or deleted`,
+			{ kind: 'validation' },
+		);
+	const [at, ids] =
+		kind === 'created' ? ['createdAt', 'createdIds'] : ['archivedAt', 'archivedIds'];
+	const start = { timestamp: 0, ids: [] as string[] };
+	if (watermark === null || watermark === undefined) return { modified: start, archived: start };
+	const w = watermark as Record<string, unknown>;
+	const list = w[ids];
+	if (
+		typeof w[at] !== 'number' ||
+		!Number.isFinite(w[at]) ||
+		!Array.isArray(list) ||
+		!list.every((x) => typeof x === 'string')
+	)
+		throw new CrmError(
+			`HubSpot: ${JSON.stringify(watermark).slice(0, 200)} is not a watermark of the ${kind} feed ({${at}, ${ids}}) — pass the watermark of a page of that feed as it was, or null to read from the beginning`,
+			{ kind: 'validation' },
+		);
+	const cursor = { timestamp: w[at] as number, ids: [...(list as string[])] };
+	return { modified: cursor, archived: cursor };
+}
+
+/** The watermark of a feed at a position. */
+function feedWatermark(kind: ChangeFeedKind, position: FeedPosition): Watermark {
+	if (kind === 'created')
+		return { createdAt: position.modified.timestamp, createdIds: [...position.modified.ids] };
+	if (kind === 'deleted')
+		return { archivedAt: position.archived.timestamp, archivedIds: [...position.archived.ids] };
+	return hubspotWatermark(position);
 }
 
 /** Moves a cursor over one record changed at `ts` (records come oldest first). */
@@ -400,7 +442,13 @@ export class HubSpotCrm implements CrmConnector {
 		watermark: Watermark | null,
 		options: ChangesOptions = {},
 	): AsyncGenerator<ChangePage> {
-		const position = parseHubSpotWatermark(watermark);
+		const kind = options.kind ?? 'all';
+		const position = parseFeedWatermark(kind, watermark);
+		let remaining = options.limit ?? Number.POSITIVE_INFINITY;
+		if (!(remaining >= 1))
+			throw new CrmError(`HubSpot: the change limit must be at least 1, got ${options.limit}`, {
+				kind: 'validation',
+			});
 		let end =
 			(await hubspotServerNow(this.hubspot, objectType, options.signal)) -
 			Math.max(0, this.lagSeconds) * 1000;
@@ -411,13 +459,21 @@ export class HubSpotCrm implements CrmConnector {
 					? options.until.getTime()
 					: toEpochMs(options.until, 'until')) + 1,
 			);
-		if (this.deletions) {
-			for await (const page of this.deletionPages(objectType, position.archived, end, options)) {
+		const mark = () => feedWatermark(kind, position);
+		if ((kind === 'all' && this.deletions) || kind === 'deleted') {
+			for await (const page of this.deletionPages(
+				objectType,
+				position.archived,
+				end,
+				remaining,
+				options,
+			)) {
 				position.archived = page.cursor;
-				yield { records: page.records, watermark: hubspotWatermark(position) };
+				remaining -= page.records.length;
+				yield { records: page.records, watermark: mark() };
 			}
 		}
-		if (position.modified.timestamp >= end) return;
+		if (kind === 'deleted' || remaining <= 0 || position.modified.timestamp >= end) return;
 		let cursor = position.modified;
 		const pages = readChanges(
 			this.hubspot,
@@ -425,8 +481,10 @@ export class HubSpotCrm implements CrmConnector {
 			{
 				since: position.modified,
 				until: end - 1,
+				property: kind === 'created' ? 'createdate' : undefined,
 				properties: options.fields,
 				pageSize: this.pageSize,
+				limit: Number.isFinite(remaining) ? remaining : undefined,
 				safetyLagSeconds: this.lagSeconds,
 				signal: options.signal,
 			},
@@ -434,11 +492,30 @@ export class HubSpotCrm implements CrmConnector {
 		);
 		for await (const page of pages) {
 			position.modified = cursor;
-			yield {
-				records: page.map((o) => hubspotRecord(objectType, o)),
-				watermark: hubspotWatermark(position),
-			};
+			yield { records: page.map((o) => hubspotRecord(objectType, o)), watermark: mark() };
 		}
+	}
+
+	/** HubSpot's time minus the safety lag (by its clock, never the caller's), or the given time. */
+	async startWatermark(
+		objectType: string,
+		at: 'now' | number | Date,
+		options: { kind?: ChangeFeedKind; signal?: AbortSignal } = {},
+	): Promise<Watermark> {
+		const timestamp =
+			at === 'now'
+				? (await latestCursor(this.hubspot, objectType, this.lagSeconds, options.signal)).timestamp
+				: at instanceof Date
+					? at.getTime()
+					: toEpochMs(at, 'start');
+		if (!Number.isFinite(timestamp))
+			throw new CrmError(`HubSpot: ${String(at)} is not a time`, { kind: 'validation' });
+		const kind = options.kind ?? 'all';
+		parseFeedWatermark(kind, null); // checks the kind
+		return feedWatermark(kind, {
+			modified: { timestamp, ids: [] },
+			archived: { timestamp, ids: [] },
+		});
 	}
 
 	/**
@@ -451,6 +528,7 @@ export class HubSpotCrm implements CrmConnector {
 		objectType: string,
 		from: ChangeCursor,
 		end: number,
+		limit: number,
 		options: ChangesOptions,
 	): AsyncGenerator<{ records: CrmRecord[]; cursor: ChangeCursor }> {
 		const seen = new Set(from.ids);
@@ -480,6 +558,7 @@ export class HubSpotCrm implements CrmConnector {
 				String(a.record.id).localeCompare(String(b.record.id)),
 		);
 		let cursor: ChangeCursor = { timestamp: from.timestamp, ids: [...from.ids] };
+		if (found.length > limit) found.length = limit;
 		for (let i = 0; i < found.length; i += DELETION_PAGE) {
 			const chunk = found.slice(i, i + DELETION_PAGE);
 			for (const { ts, record } of chunk) cursor = advanceCursor(cursor, ts, String(record.id));

@@ -11,6 +11,7 @@ import { toRecord } from '../../records/record';
 import type { CrmRecord } from '../../records/types';
 import type {
 	Capabilities,
+	ChangeFeedKind,
 	ChangePage,
 	ChangesOptions,
 	ContractWriteOptions,
@@ -23,11 +24,14 @@ import type {
 	WrittenRecord,
 } from '../contract';
 import {
+	type ChangeEvent,
 	type ChangeWatermark,
 	DEFAULT_SAFETY_LAG_SECONDS,
+	latestWatermark,
 	openSecond,
 	readChanges,
 	timestampMs,
+	watermarkField,
 } from './changes';
 import {
 	COLLECTION_SIZE,
@@ -125,6 +129,16 @@ export function wholeWriteFailure(error: unknown, operation: WriteOperation): Ba
 		message: `outcome unknown: the write failed as a whole (${message}); check in Salesforce whether this record was ${what} before re-running it`,
 		code: BATCH_CODES.outcomeUnknown,
 	};
+}
+
+/** The reader's event of a feed: changes by SystemModstamp (with deletions through queryAll for `all`), creations by CreatedDate. */
+function feedEvent(kind: ChangeFeedKind): ChangeEvent {
+	if (kind === 'created' || kind === 'deleted') return kind;
+	if (kind === 'all' || kind === 'updated') return 'updated';
+	throw validation(
+		`Unknown change feed "${String(kind)}"`,
+		'Use all, updated, created or deleted.',
+	);
 }
 
 /** A watermark handed back by the caller, checked. */
@@ -354,6 +368,8 @@ export class SalesforceCrm implements CrmConnector {
 		options: ChangesOptions = {},
 	): AsyncIterable<ChangePage> {
 		const object = apiName(objectType, 'Object');
+		const kind = options.kind ?? 'all';
+		const event = feedEvent(kind);
 		let since = parseWatermark(watermark);
 		const requested = options.fields?.length
 			? options.fields.map((f) => apiName(f, 'Field'))
@@ -368,25 +384,56 @@ export class SalesforceCrm implements CrmConnector {
 			windowEnd = Math.min(windowEnd, Math.floor(until / 1000) * 1000);
 		}
 		const pageSize = this.options.changesPageSize;
-		for (;;) {
+		let remaining = options.limit ?? Number.POSITIVE_INFINITY;
+		if (!(remaining >= 1)) throw validation(`limit must be at least 1, got ${options.limit}`);
+		while (remaining > 0) {
+			const limit = Math.min(pageSize, remaining);
 			const result = await readChanges(this.salesforce, {
 				object,
-				event: 'updated',
-				includeDeleted: true,
+				event,
+				includeDeleted: kind === 'all',
 				fields: requested,
 				since,
-				limit: pageSize,
+				limit,
 				windowEnd,
 				signal: options.signal,
 			});
 			if (result.records.length === 0) return;
-			const records = result.records.map((r) =>
-				this.toCrmRecord(object, r, requested && [...requested, UPDATED_AT_FIELD]),
-			);
+			const records = result.records.map((r) => {
+				const record = this.toCrmRecord(
+					object,
+					r,
+					requested && [...requested, watermarkField(event)],
+				);
+				if (kind === 'deleted') record.deleted = true;
+				return record;
+			});
 			since = result.watermark;
+			remaining -= records.length;
 			yield { records, watermark: { ts: since.ts, id: since.id } };
-			if (result.records.length < pageSize) return;
+			if (result.records.length < limit) return;
 		}
+	}
+
+	/** Salesforce's time minus the safety lag (checking the object can be read), or the given time. */
+	async startWatermark(
+		objectType: string,
+		at: 'now' | number | Date,
+		options: { kind?: ChangeFeedKind; signal?: AbortSignal } = {},
+	): Promise<Watermark> {
+		const object = apiName(objectType, 'Object');
+		if (at === 'now') {
+			const mark = await latestWatermark(
+				this.salesforce,
+				object,
+				feedEvent(options.kind ?? 'all'),
+				this.options.safetyLagSeconds,
+			);
+			return { ts: mark.ts, id: mark.id };
+		}
+		const ms = at instanceof Date ? at.getTime() : at;
+		if (!Number.isFinite(ms)) throw validation(`${String(at)} is not a time`);
+		return { ts: new Date(ms).toISOString(), id: '' };
 	}
 
 	/**

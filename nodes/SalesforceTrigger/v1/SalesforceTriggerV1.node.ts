@@ -8,14 +8,14 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import type { Watermark } from '../../../core/connectors/contract';
+import { pollChanges } from '../../../core/connectors/poller';
 import {
 	type ChangeEvent,
-	type ChangeWatermark,
 	DEFAULT_SAFETY_LAG_SECONDS,
-	latestWatermark,
-	readChanges,
 	watermarkField,
 } from '../../../core/connectors/salesforce/changes';
+import { SalesforceCrm } from '../../../core/connectors/salesforce/crm';
 import type {
 	SalesforceConnector,
 	SalesforceRecord,
@@ -32,14 +32,16 @@ import { CREDENTIAL_TYPES, getConnector } from '../../shared/salesforce/transpor
 interface TriggerState extends IDataObject {
 	/** object|event the watermark belongs to: changing either starts over. */
 	key?: string;
-	watermark?: ChangeWatermark & IDataObject;
+	/** The connector's watermark of the event's feed: `{ ts, id }` (the same shape earlier versions stored). */
+	watermark?: IDataObject;
 }
 
 /**
- * Salesforce Trigger v1: polls for changes after a watermark on SystemModstamp (CreatedDate for new records)
- * with an Id tie-break, so each change is emitted exactly once across restarts and concurrent edits. Windows are
- * bounded by Salesforce's clock minus the safety lag (see core/connectors/salesforce/changes.ts). The watermark
- * moves only in active (non-manual) polls and only past records handed to n8n.
+ * Salesforce Trigger v1: the core's change poller (core/connectors/poller.ts) over the connector contract's change
+ * feeds — on SystemModstamp (CreatedDate for new records) with an Id tie-break, so each change is emitted exactly once
+ * across restarts and concurrent edits. Windows are bounded by Salesforce's clock minus the safety lag (see
+ * core/connectors/salesforce/changes.ts). The watermark moves only in active (non-manual) polls and only past records
+ * handed to n8n.
  */
 // The icon is set once, in the base description of SalesforceTrigger.node.ts (which this rule checks).
 // eslint-disable-next-line @n8n/community-nodes/icon-validation
@@ -171,7 +173,9 @@ export class SalesforceTriggerV1 implements INodeType {
 			String(this.getNodeParameter('object', undefined, { extractValue: true }) ?? '').trim(),
 		);
 		const event = this.getNodeParameter('event') as ChangeEvent;
-		const fields = this.getNodeParameter('fieldNames', []) as string[];
+		const fields = (this.getNodeParameter('fieldNames', []) as string[]).filter(
+			(f) => typeof f === 'string' && f.trim() !== '',
+		);
 		const options = this.getNodeParameter('options', {}) as {
 			maxPerPoll?: number;
 			startFrom?: string;
@@ -181,47 +185,44 @@ export class SalesforceTriggerV1 implements INodeType {
 		const key = `${object}|${event}`;
 		try {
 			const connector = await getConnector(this);
-			let since: ChangeWatermark | undefined = state.key === key ? state.watermark : undefined;
-			if (!since && options.startFrom) {
-				const start = new Date(options.startFrom);
-				if (Number.isNaN(start.getTime()))
+			const watermark =
+				state.key === key ? (state.watermark as unknown as Watermark | undefined) : undefined;
+			let start: number | undefined;
+			if (!watermark && options.startFrom) {
+				start = new Date(options.startFrom).getTime();
+				if (Number.isNaN(start))
 					throw new NodeOperationError(
 						this.getNode(),
 						`"Start From" is not a date: ${options.startFrom}`,
 					);
-				since = { ts: start.toISOString(), id: '' };
 			}
-			if (!since) {
-				if (manual) {
-					// "Fetch test event": show the newest matching record, remember nothing.
-					const sample = await newestRecord(connector, object, event, fields);
-					return sample ? [[{ json: recordJson(sample) }]] : null;
-				}
-				// First activation: start at Salesforce's current time minus the lag (its clock, never the host's).
-				const start = await latestWatermark(
-					connector,
-					object,
-					event,
-					options.safetyLagSeconds ?? DEFAULT_SAFETY_LAG_SECONDS,
-				);
-				state.key = key;
-				state.watermark = { ...start };
-				return null;
+			if (!watermark && start === undefined && manual) {
+				// "Fetch test event": show the newest matching record, remember nothing.
+				const sample = await newestRecord(connector, object, event, fields);
+				return sample ? [[{ json: recordJson(sample) }]] : null;
 			}
-			const result = await readChanges(connector, {
-				object,
-				event,
-				fields,
-				since,
-				limit: options.maxPerPoll ?? 10_000,
+			const crm = new SalesforceCrm(connector, {
 				safetyLagSeconds: options.safetyLagSeconds ?? DEFAULT_SAFETY_LAG_SECONDS,
+			});
+			// First activation without Start From: starts at Salesforce's current time minus the lag (its clock).
+			const result = await pollChanges(crm, {
+				objectType: object,
+				event,
+				watermark,
+				start: start ?? 'now',
+				fields,
+				maxRecords: options.maxPerPoll ?? 10_000,
 			});
 			if (!manual) {
 				state.key = key;
-				state.watermark = { ...result.watermark };
+				state.watermark = { ...result.watermark } as IDataObject;
 			}
 			if (result.records.length === 0) return null;
-			return [result.records.map((record) => ({ json: recordJson(record) }))];
+			return [
+				result.records.map((record) => ({
+					json: recordJson(record.raw as SalesforceRecord),
+				})),
+			];
 		} catch (error) {
 			if (error instanceof NodeOperationError || error instanceof NodeApiError)
 				throw new NodeOperationError(this.getNode(), error);
