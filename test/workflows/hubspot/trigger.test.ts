@@ -183,3 +183,36 @@ it('starts over from "now" when the watched object changes, and honours Start Fr
 		/Start From "yesterday-ish" is not a date/,
 	);
 });
+
+it('reads the cursor stored before the change poller ({ timestamp, ids }): resumes there, stores the new watermark', async () => {
+	nextSecond();
+	const p1 = await runPoll(trigger(), { credentials: credentials() });
+	await tick();
+	await upsert(['legacy-a@example.com'], 'Legacy');
+	await tick();
+	await upsert(['legacy-b@example.com'], 'Legacy');
+	const p2 = await runPoll(trigger(), { credentials: credentials(), staticData: p1.staticData });
+	expect(emailsOf(p2.items)).toEqual(['legacy-a@example.com', 'legacy-b@example.com']);
+	const [a, b] = p2.items.map((i) => ({
+		id: String(i.json.id),
+		stamp: Date.parse(String((i.json.properties as IDataObject).lastmodifieddate)),
+	}));
+	expect(a.stamp).toBeLessThan(b.stamp);
+	// What the trigger stored before the change poller, with a emitted and b not yet.
+	const nodeKey = Object.keys(p2.staticData).find((k) => k.startsWith('node:')) as string;
+	const legacy = {
+		...p2.staticData,
+		[nodeKey]: {
+			objectType: 'contacts',
+			property: 'lastmodifieddate',
+			cursor: { timestamp: a.stamp, ids: [a.id] },
+		},
+	};
+	const p3 = await runPoll(trigger(), { credentials: credentials(), staticData: legacy });
+	expect(emailsOf(p3.items)).toEqual(['legacy-b@example.com']);
+	// The connector's watermark (the archived position is not read by this event's feed).
+	expect(p3.nodeStaticData.cursor).toMatchObject({ modifiedAt: b.stamp, modifiedIds: [b.id] });
+	expect(p2.nodeStaticData.cursor).toMatchObject({ modifiedAt: b.stamp, modifiedIds: [b.id] });
+	const p4 = await runPoll(trigger(), { credentials: credentials(), staticData: p3.staticData });
+	expect(p4.response).toBeNull();
+});
