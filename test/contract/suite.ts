@@ -295,5 +295,60 @@ export function runConformanceSuite(name: string, h: ContractHarness): void {
 			expect(again.map((r) => r.id)).toEqual([ids[0]]);
 			expect(again[0].fields[h.textField]).toBe('Edited while reading');
 		});
+
+		it('changesSince feeds (created / updated / deleted) from startWatermark("now"), and an exact limit that resumes', async () => {
+			const caps = await c.capabilities(h.objectType);
+			const fields = [h.textField];
+			const old = await h.seed(2);
+			h.advance(PAST_LAG_MS);
+			const kinds = ['created', 'updated', 'deleted'] as const;
+			const start = new Map<string, Watermark>();
+			for (const kind of kinds) {
+				const wm = await c.startWatermark(h.objectType, 'now', { kind });
+				expect(JSON.parse(JSON.stringify(wm))).toEqual(wm);
+				start.set(kind, wm);
+			}
+			await h.editDirect(old[0], { [h.textField]: 'Edited old' });
+			const fresh = await h.seed(3, (i) => h.makeFields(600 + i));
+			await h.deleteDirect(old[1]);
+			h.advance(PAST_LAG_MS);
+			const read = async (
+				kind: (typeof kinds)[number],
+				watermark: Watermark | null,
+				limit?: number,
+			) => {
+				const records: CrmRecord[] = [];
+				let last = watermark;
+				for await (const page of h
+					.connector()
+					.changesSince(h.objectType, watermark, { fields, kind, limit })) {
+					records.push(...page.records);
+					last = page.watermark;
+				}
+				return { records, watermark: last };
+			};
+			const sorted = (ids: Array<string | undefined>) => ids.map(String).sort();
+			const created = await read('created', start.get('created') ?? null);
+			expect(sorted(created.records.map((r) => r.id))).toEqual(sorted(fresh));
+			const updated = await read('updated', start.get('updated') ?? null);
+			expect(sorted(updated.records.map((r) => r.id))).toEqual(sorted([old[0], ...fresh]));
+			expect(updated.records.some((r) => r.deleted)).toBe(false);
+			const deleted = await read('deleted', start.get('deleted') ?? null);
+			expect(deleted.records.map((r) => [r.id, r.deleted])).toEqual(
+				caps.deletesInChangeFeed ? [[old[1], true]] : [],
+			);
+			// Two at a time: never more than the limit, every change once across calls.
+			const seen: string[] = [];
+			let watermark = start.get('updated') ?? null;
+			for (let round = 0; round < 10; round++) {
+				const next = await read('updated', watermark, 2);
+				expect(next.records.length).toBeLessThanOrEqual(2);
+				if (next.records.length === 0) break;
+				seen.push(...next.records.map((r) => String(r.id)));
+				watermark = next.watermark;
+			}
+			expect(seen).toHaveLength(4);
+			expect([...seen].sort()).toEqual(sorted([old[0], ...fresh]));
+		});
 	});
 }
