@@ -154,4 +154,30 @@ describe('Salesforce Trigger', () => {
 		run = await runPoll(node, { credentials, staticData: run.staticData });
 		expect(run.response).toBeNull();
 	});
+
+	it('a record created and edited before the next poll is new once, in its latest state; "updated" shows the same change once', async () => {
+		const contacts = sim.table('Contact');
+		const credentials = passwordCredentials(contract);
+		const created = triggerNode('created');
+		const updated = triggerNode('updated');
+		await nextSecond();
+		let runCreated = await runPoll(created, { credentials });
+		let runUpdated = await runPoll(updated, { credentials });
+		const a = contacts.insert({ LastName: 'Fresh' }).id;
+		await nextSecond();
+		contacts.patch(a, { LastName: 'Fresh edited' });
+		await nextSecond();
+		runCreated = await runPoll(created, { credentials, staticData: runCreated.staticData });
+		runUpdated = await runPoll(updated, { credentials, staticData: runUpdated.staticData });
+		expect(runCreated.items.map((i) => `${String(i.json.Id)}:${String(i.json.LastName)}`)).toEqual([
+			`${a}:Fresh edited`,
+		]);
+		expect(runUpdated.items.map((i) => i.json.Id)).toEqual([a]);
+		contacts.patch(a, { LastName: 'Fresh edited again' });
+		await nextSecond();
+		runCreated = await runPoll(created, { credentials, staticData: runCreated.staticData });
+		runUpdated = await runPoll(updated, { credentials, staticData: runUpdated.staticData });
+		expect(runCreated.response).toBeNull();
+		expect(runUpdated.items.map((i) => i.json.LastName)).toEqual(['Fresh edited again']);
+	});
 });
