@@ -3,6 +3,7 @@
  * retry policy and the per-credential rate budget, and turns every non-2xx outcome into a `CrmError`.
  */
 import type { AuthProvider } from './auth/types';
+import type { HttpDialect } from './dialect';
 import { CrmError, classifyHttpError, isCrmError, toCrmError } from './errors';
 import {
 	getRateBudget,
@@ -38,7 +39,7 @@ export type ClassifyHook = (
 
 /** Options of {@link HttpClient}. */
 export interface HttpClientOptions {
-	/** Base URL for relative request URLs (e.g. the Salesforce instance URL + `/services/data/v62.0`). */
+	/** Base URL for relative request URLs (e.g. an instance URL + an API version path). */
 	baseUrl?: string;
 	/** Default: a new {@link AxiosTransport}. Inside n8n: a `FunctionTransport` over n8n's helpers. */
 	transport?: Transport;
@@ -53,7 +54,12 @@ export interface HttpClientOptions {
 	rateLimit?: RateBudgetOptions | RateBudget | false;
 	/** Registry key of the shared budget. Default `<auth.id>@<host>`. */
 	rateLimitKey?: string;
-	/** Override of the error classification. */
+	/**
+	 * The API's error-body and rate-limit-header conventions, used to classify errors, to read the waits the server
+	 * asks for and to feed the rate budget. Default: the generic reading (status, `Retry-After`, `RateLimit-*`).
+	 */
+	dialect?: HttpDialect;
+	/** Override of the error classification (runs after the dialect's). */
 	classify?: ClassifyHook;
 	/** Receives redacted text only. */
 	logger?: HttpLogger;
@@ -122,6 +128,7 @@ export class HttpClient {
 			const retryOptions = options.retry ?? {};
 			this.retryPolicy = new RetryPolicy({
 				now: this.now,
+				rateHeaders: options.dialect?.rateHeaders,
 				...retryOptions,
 				onRetry: (event) => {
 					this.log.warn(
@@ -214,14 +221,17 @@ export class HttpClient {
 				this.log.debug(
 					`← ${res.status} ${summary.method} ${summary.url} (${this.now() - started} ms)`,
 				);
-				budget?.observe(res.headers);
+				budget?.observe(res.headers, this.options.dialect?.rateHeaders);
 				return res;
 			};
 			const res = budget ? await budget.schedule(send, { signal: request.signal }) : await send();
 			if ((res.status >= 200 && res.status < 300) || this.options.okStatuses?.includes(res.status))
 				return res;
 			lastResponse = res;
-			let error = classifyHttpError(res, summary, { now: this.now });
+			let error = classifyHttpError(res, summary, {
+				now: this.now,
+				dialect: this.options.dialect,
+			});
 			if (this.options.classify)
 				error = this.options.classify(res, summary, error, { attempt: n }) ?? error;
 			if (error.kind === 'rateLimited' && error.retryable !== false) {

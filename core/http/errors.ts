@@ -6,8 +6,11 @@
  */
 import { inspect } from 'node:util';
 import { redactHeaders, redactString, redactUrl, redactValue } from './redact';
+import type { ExtractedCrmError, HttpDialect, ServerDelay } from './dialect';
 import { serverRequestedDelay } from './rateHeaders';
 import type { HttpResponse, RequestSummary, RetryReport } from './types';
+
+export type { ExtractedCrmError } from './dialect';
 
 /** What went wrong, as far as the caller's next step is concerned. */
 export type CrmErrorKind =
@@ -37,7 +40,7 @@ export interface CrmErrorInit {
 	kind: CrmErrorKind;
 	/** HTTP status, when a response was received. */
 	status?: number;
-	/** The CRM's own error code (`INVALID_FIELD`, `0x80072322`, `VALIDATION_ERROR`, `invalid_grant`). */
+	/** The CRM's own error code (e.g. `INVALID_FIELD`, `VALIDATION_ERROR`, `invalid_grant`). */
 	crmCode?: string;
 	/** The CRM's own error text. */
 	crmMessage?: string;
@@ -259,27 +262,15 @@ const HINTS: Partial<Record<CrmErrorKind, string>> = {
 	transient: 'A temporary server or network problem: retrying later usually succeeds.',
 };
 
-/** What {@link extractCrmError} finds in an error body. */
-export interface ExtractedCrmError {
-	code?: string;
-	message?: string;
-	/** Fields the CRM blamed (Salesforce `fields`, HubSpot `context.propertyName`, …). */
-	fields?: string[];
-	/** A support reference (HubSpot `correlationId`, Dataverse/Azure request id). */
-	correlationId?: string;
-	/** Number of further errors in the body beyond the first. */
-	more?: number;
-	/** The parsed body (unredacted here; redacted when put on a CrmError). */
-	body?: unknown;
-}
-
-function asString(v: unknown): string | undefined {
+/** A non-empty string (or a number as text) from a body field; for dialects. */
+export function asString(v: unknown): string | undefined {
 	if (typeof v === 'string') return v.trim() || undefined;
 	if (typeof v === 'number') return String(v);
 	return undefined;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+/** Whether a body value is a JSON object; for dialects. */
+export function isRecord(v: unknown): v is Record<string, unknown> {
 	return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -321,67 +312,42 @@ function truncate(s: string, max: number): string {
 	return s.length > max ? `${s.slice(0, max)}…` : s;
 }
 
-/** OData v3 puts the message in `{lang, value}`. */
-function odataMessage(v: unknown): string | undefined {
-	if (isRecord(v)) return asString(v.value);
-	return asString(v);
-}
-
 /**
- * Finds the CRM's error code and message in a response body, recognising Salesforce, HubSpot,
- * OData/Dataverse, OAuth 2.0, GraphQL, RFC 7807 and generic shapes, HTML error pages and plain text.
+ * Finds the API's error code and message in a response body: the dialect's reading first, then the generic
+ * shapes — `{ error: { code, message } }`, OAuth 2.0, GraphQL `errors[]`, RFC 7807, `{ code?, message }`, an
+ * array of such objects, HTML error pages and plain text.
  */
-export function extractCrmError(rawBody: unknown): ExtractedCrmError {
+export function extractCrmError(rawBody: unknown, dialect?: HttpDialect): ExtractedCrmError {
 	const body = decodeBody(rawBody);
 	if (body === undefined || body === null || body === '') return {};
+	const own = dialect?.extractError?.(body);
+	if (own) return own;
 
 	if (typeof body === 'string') {
 		const text = /^\s*</.test(body) ? textFromHtml(body) : body;
 		return { message: truncate(text, 500) || undefined, body: truncate(body, 2000) };
 	}
 
-	// Salesforce: [{ message, errorCode, fields }]
+	// An array of error objects: the first one, and how many more.
 	if (Array.isArray(body)) {
 		const first = body.find(isRecord);
 		if (!first) return { body };
+		const one = extractCrmError(first);
 		return {
-			code: asString(first.errorCode) ?? asString(first.code),
-			message: asString(first.message),
-			fields: Array.isArray(first.fields) ? first.fields.map(String) : undefined,
+			code: one.code,
+			message: one.message,
 			more: body.length > 1 ? body.length - 1 : undefined,
 			body,
 		};
 	}
 	if (!isRecord(body)) return { message: String(body), body };
 
-	// HubSpot: { status: 'error', message, category, correlationId, errors: [...] }
-	if (
-		body.status === 'error' &&
-		(body.category !== undefined || body.correlationId !== undefined)
-	) {
-		const errors = Array.isArray(body.errors) ? body.errors.filter(isRecord) : [];
-		const fields = errors
-			.map((e) =>
-				isRecord(e.context) ? (e.context.propertyName ?? e.context.properties) : undefined,
-			)
-			.flat()
-			.filter((f): f is string => typeof f === 'string');
-		return {
-			code: asString(body.category) ?? asString(body.subCategory),
-			message: asString(body.message) ?? asString(errors[0]?.message),
-			fields: fields.length ? [...new Set(fields)] : undefined,
-			correlationId: asString(body.correlationId),
-			body,
-		};
-	}
-
-	// OData / Dataverse / Microsoft Graph / Google: { error: { code, message } }
+	// A nested error object, as many JSON APIs send it: { error: { code, message } }
 	if (isRecord(body.error)) {
 		const e = body.error;
-		const inner = isRecord(e.innererror) ? e.innererror : undefined;
 		return {
 			code: asString(e.code) ?? asString(e.status),
-			message: odataMessage(e.message) ?? asString(inner?.message),
+			message: asString(e.message),
 			correlationId: asString(e['request-id']) ?? asString(e.requestId),
 			body,
 		};
@@ -440,15 +406,8 @@ export function extractCrmError(rawBody: unknown): ExtractedCrmError {
 	};
 }
 
-/** Codes that mean "rate limited" whatever the status: Salesforce and the Dataverse service-protection limits. */
-const RATE_LIMIT_CODES = new Set([
-	'REQUEST_LIMIT_EXCEEDED',
-	'0x80072322',
-	'0x80072321',
-	'0x80072326',
-	'RATE_LIMITS',
-	'TooManyRequests',
-]);
+/** Codes that mean "rate limited" whatever the status, in any API; a dialect adds its own. */
+const RATE_LIMIT_CODES = new Set(['TooManyRequests']);
 
 /**
  * Waits up to this long mean a short-window rate limit (per second, per 10 s, per minute, per 5 minutes …);
@@ -476,11 +435,13 @@ export function rateLimitHint(delay: { delayMs: number; source: string } | undef
 export interface ClassifyOptions {
 	/** Clock for HTTP-date `Retry-After` values. */
 	now?: () => number;
+	/** The API's error-body and rate-limit conventions. Default: the generic reading only. */
+	dialect?: HttpDialect;
 }
 
 /**
- * Maps a non-2xx response to a {@link CrmError}: status → kind (with body-based refinements, e.g. Salesforce's
- * 403 `REQUEST_LIMIT_EXCEEDED` is `rateLimited`), the CRM's code and message from the body, the wait the server
+ * Maps a non-2xx response to a {@link CrmError}: status → kind (with body-based refinements from the dialect,
+ * e.g. a 403 whose code means "rate limited"), the API's code and message from the body, the wait the server
  * asked for. Message format: `<CRM code>: <CRM message> (HTTP 400 POST https://host/path)`.
  */
 export function classifyHttpError(
@@ -490,25 +451,27 @@ export function classifyHttpError(
 ): CrmError {
 	const now = options.now ?? Date.now;
 	const status = response.status;
-	const extracted = extractCrmError(response.body);
+	const dialect = options.dialect;
+	const extracted = extractCrmError(response.body, dialect);
 	let kind = kindForStatus(status);
 	let retryable: boolean | undefined;
 
 	const code = extracted.code;
-	const bodyText = typeof response.body === 'string' ? response.body : '';
 	const rateLimitedByCode =
-		(code !== undefined && RATE_LIMIT_CODES.has(code)) || /REQUEST_LIMIT_EXCEEDED/.test(bodyText);
+		(code !== undefined && RATE_LIMIT_CODES.has(code)) ||
+		dialect?.isRateLimited?.(extracted, response) === true;
 	if (rateLimitedByCode && kind !== 'rateLimited') kind = 'rateLimited';
 
-	const delay = serverRequestedDelay(status, response.headers, now());
-	// Salesforce's rolling 24-hour org limit ("TotalRequests Limit exceeded", sent without Retry-After): retrying
-	// within seconds cannot succeed. When the server asks for a short wait, it says the limit is a short-window
-	// one, whatever the text: the wait is honoured and the message does not claim the daily limit.
-	const daily =
-		kind === 'rateLimited' &&
-		/TotalRequests Limit exceeded/i.test(extracted.message ?? bodyText) &&
-		!isShortWindow(delay?.delayMs);
-	if (daily) retryable = false;
+	const delay: ServerDelay | undefined = serverRequestedDelay(
+		status,
+		response.headers,
+		now(),
+		dialect?.rateHeaders,
+	);
+	// A long-window (e.g. daily) allocation used up: retrying within seconds cannot succeed.
+	const longWindowHint =
+		kind === 'rateLimited' ? dialect?.longWindowHint?.(extracted, response, delay) : undefined;
+	if (longWindowHint !== undefined) retryable = false;
 	const method = request.method.toUpperCase();
 	const url = redactUrl(request.url);
 	const statusText = STATUS_TEXT[status] ?? (status >= 500 ? 'Server Error' : 'HTTP Error');
@@ -522,9 +485,7 @@ export function classifyHttpError(
 
 	let hint = HINTS[kind];
 	if (kind === 'rateLimited') hint = rateLimitHint(delay);
-	if (daily)
-		hint =
-			'The daily API request limit of the org is used up; it frees up over the rolling 24-hour window.';
+	if (longWindowHint !== undefined) hint = longWindowHint;
 
 	return new CrmError(parts.join(' '), {
 		kind,

@@ -10,6 +10,13 @@ export type {
 	RetryReport,
 	Transport,
 } from './types';
+export type {
+	ExtractedCrmError,
+	HttpDialect,
+	RateHeaderReader,
+	RateLimitInfo,
+	ServerDelay,
+} from './dialect';
 export {
 	abortedError,
 	classifyHttpError,
@@ -18,9 +25,10 @@ export {
 	CrmError,
 	type CrmErrorInit,
 	type CrmErrorKind,
-	type ExtractedCrmError,
+	asString,
 	extractCrmError,
 	isCrmError,
+	isRecord,
 	isShortWindow,
 	kindForStatus,
 	rateLimitHint,
@@ -45,12 +53,11 @@ export {
 } from './redact';
 export {
 	getHeader,
+	numberHeader,
 	parseResetValue,
 	parseRetryAfter,
-	type RateLimitInfo,
 	readRateLimitInfo,
 	retryAfterFromHeaders,
-	type ServerDelay,
 	serverRequestedDelay,
 } from './rateHeaders';
 export { assertSecureUrl, buildQueryString, buildUrl, isLoopbackHost, resolveUrl } from './url';

@@ -1,8 +1,11 @@
 /**
- * Parsing of the rate-limit headers CRMs send: `Retry-After`, generic `X-RateLimit-*` / IETF `RateLimit-*`,
- * HubSpot `X-HubSpot-RateLimit-*`, Salesforce `Sforce-Limit-Info` and Dataverse `x-ms-ratelimit-*`.
+ * Parsing of rate-limit headers: `Retry-After` (and `Retry-After-Ms`), the common `X-RateLimit-*` and the IETF
+ * `RateLimit-*` / `RateLimit` headers, plus whatever an API's own {@link RateHeaderReader} reads (its dialect).
  * Used by the error classifier, the retry policy and the rate budget, so all three read headers alike.
  */
+import type { RateHeaderReader, RateLimitInfo, ServerDelay } from './dialect';
+
+export type { RateHeaderReader, RateLimitInfo, ServerDelay } from './dialect';
 
 /** Header lookup, case-insensitive (transports lower-case names, but callers may pass anything). */
 export function getHeader(
@@ -37,21 +40,15 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
 	return Math.max(0, date - now);
 }
 
-/** Where a server-requested delay came from, for reports and messages. */
-export interface ServerDelay {
-	delayMs: number;
-	/** The header that asked for it, e.g. `Retry-After`. */
-	source: string;
-}
-
-/** The delay the server explicitly asks for with `Retry-After` (or its millisecond variants). */
+/** The delay the server explicitly asks for with `Retry-After` (or `Retry-After-Ms`, or the dialect's own header). */
 export function retryAfterFromHeaders(
 	headers: Record<string, string> | undefined,
 	now: number,
+	reader?: RateHeaderReader,
 ): ServerDelay | undefined {
-	const ms =
-		toNumber(getHeader(headers, 'retry-after-ms')) ??
-		toNumber(getHeader(headers, 'x-ms-retry-after-ms'));
+	const own = headers && reader ? reader(lowerCased(headers), now)?.retryAfter : undefined;
+	if (own) return own;
+	const ms = toNumber(getHeader(headers, 'retry-after-ms'));
 	if (ms !== undefined && ms >= 0) return { delayMs: Math.ceil(ms), source: 'Retry-After-Ms' };
 	const retryAfter = parseRetryAfter(getHeader(headers, 'retry-after'), now);
 	if (retryAfter !== undefined) return { delayMs: retryAfter, source: 'Retry-After' };
@@ -70,20 +67,20 @@ export function parseResetValue(value: string | undefined, now: number): number 
 	return Math.ceil(n * 1000); // delta seconds
 }
 
-/** What a response's headers say about the remaining budget. All fields optional: APIs send different subsets. */
-export interface RateLimitInfo {
-	/** Requests left in the current window. */
-	remaining?: number;
-	/** Size of the window's allowance. */
-	limit?: number;
-	/** Milliseconds until the window resets (exact or, for HubSpot, the window length as a worst case). */
-	resetAfterMs?: number;
-	/** Salesforce daily org usage (`Sforce-Limit-Info: api-usage=used/limit`). */
-	daily?: { used: number; limit: number };
-	/** HubSpot daily remaining (`X-HubSpot-RateLimit-Daily-Remaining`). */
-	dailyRemaining?: number;
-	/** The header family that supplied `remaining`, e.g. `X-RateLimit`, `HubSpot`, `Dataverse`. */
-	source?: string;
+/** The headers with lower-case names (transports lower-case them already; callers may pass anything). */
+function lowerCased(headers: Record<string, string>): Record<string, string> {
+	if (Object.keys(headers).every((k) => k === k.toLowerCase())) return headers;
+	const out: Record<string, string> = {};
+	for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = String(v);
+	return out;
+}
+
+/** Reads a number from a header (undefined when absent or not a number); for {@link RateHeaderReader}s. */
+export function numberHeader(
+	headers: Record<string, string> | undefined,
+	name: string,
+): number | undefined {
+	return toNumber(getHeader(headers, name));
 }
 
 function parseIetfRateLimit(
@@ -104,29 +101,22 @@ function parseIetfRateLimit(
 	return out.remaining === undefined && out.reset === undefined ? undefined : out;
 }
 
-/** Reads every rate-limit header family the package knows into one {@link RateLimitInfo}. */
+/**
+ * Reads the rate-limit headers into one {@link RateLimitInfo}: the dialect's own headers first (what they say
+ * wins), then the common `X-RateLimit-*`, `RateLimit-*` and IETF `RateLimit` headers.
+ */
 export function readRateLimitInfo(
 	headers: Record<string, string> | undefined,
 	now: number,
+	reader?: RateHeaderReader,
 ): RateLimitInfo {
 	const info: RateLimitInfo = {};
 	if (!headers) return info;
-
-	const sforce = getHeader(headers, 'sforce-limit-info');
-	if (sforce) {
-		const m = /api-usage\s*=\s*(\d+)\s*\/\s*(\d+)/i.exec(sforce);
-		if (m) info.daily = { used: Number(m[1]), limit: Number(m[2]) };
+	const own = reader?.(lowerCased(headers), now);
+	if (own) {
+		for (const [key, value] of Object.entries(own))
+			if (key !== 'retryAfter' && value !== undefined) Object.assign(info, { [key]: value });
 	}
-
-	const hubRemaining = toNumber(getHeader(headers, 'x-hubspot-ratelimit-remaining'));
-	if (hubRemaining !== undefined) {
-		info.remaining = hubRemaining;
-		info.limit = toNumber(getHeader(headers, 'x-hubspot-ratelimit-max'));
-		info.resetAfterMs = toNumber(getHeader(headers, 'x-hubspot-ratelimit-interval-milliseconds'));
-		info.source = 'HubSpot';
-	}
-	const hubDaily = toNumber(getHeader(headers, 'x-hubspot-ratelimit-daily-remaining'));
-	if (hubDaily !== undefined) info.dailyRemaining = hubDaily;
 
 	for (const [prefix, source] of [
 		['x-ratelimit', 'X-RateLimit'],
@@ -149,13 +139,6 @@ export function readRateLimitInfo(
 			info.source = 'RateLimit';
 		}
 	}
-	if (info.remaining === undefined) {
-		const burst = toNumber(getHeader(headers, 'x-ms-ratelimit-burst-remaining-xrm-requests'));
-		if (burst !== undefined) {
-			info.remaining = burst;
-			info.source = 'Dataverse';
-		}
-	}
 	return info;
 }
 
@@ -168,10 +151,11 @@ export function serverRequestedDelay(
 	status: number | undefined,
 	headers: Record<string, string> | undefined,
 	now: number,
+	reader?: RateHeaderReader,
 ): ServerDelay | undefined {
-	const explicit = retryAfterFromHeaders(headers, now);
+	const explicit = retryAfterFromHeaders(headers, now, reader);
 	if (explicit) return explicit;
-	const info = readRateLimitInfo(headers, now);
+	const info = readRateLimitInfo(headers, now, reader);
 	if ((status === 429 || info.remaining === 0) && info.resetAfterMs !== undefined) {
 		return { delayMs: info.resetAfterMs, source: `${info.source ?? 'RateLimit'} reset` };
 	}

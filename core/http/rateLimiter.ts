@@ -6,10 +6,11 @@
  * Implementation note: this is a sliding-window log, not `bottleneck`. Bottleneck runs fine under fake timers,
  * but its reservoir refills on a fixed interval, which admits up to twice the limit across a window boundary
  * (N starts just before a refill, N just after) — enough to trip APIs that count over a rolling window
- * (HubSpot's "per 10 seconds", Dataverse's 5-minute window). Holding until a server-announced reset and
+ * ("per 10 seconds", "per 5 minutes"). Holding until a server-announced reset and
  * lowering the allowance from response headers also need control that a refill timer would fight.
  */
 import { CrmError, abortedError } from './errors';
+import type { RateHeaderReader, RateLimitInfo } from './dialect';
 import { readRateLimitInfo } from './rateHeaders';
 import { redactString } from './redact';
 
@@ -29,7 +30,7 @@ export interface RateBudgetOptions {
 	maxConcurrent?: number;
 	/** Minimum spacing between starts (smoothing). Default 0. */
 	minTimeMs?: number;
-	/** Salesforce daily usage ratio that triggers a warning. Default 0.8. */
+	/** Daily usage ratio (from a dialect's `daily` header reading) that triggers a warning. Default 0.8. */
 	dailyWarnRatio?: number;
 	/** Daily usage ratio above which starts are spaced by `dailySlowMinTimeMs`. Default 0.95. */
 	dailySlowRatio?: number;
@@ -59,7 +60,7 @@ export interface RateBudgetStats {
 	pauses: number;
 	/** What the server last said remains (after discounting requests in flight), while its window lasts. */
 	serverRemaining?: number;
-	/** Salesforce daily usage, when seen. */
+	/** Daily usage, when the API's headers report it. */
 	daily?: { used: number; limit: number };
 }
 
@@ -74,6 +75,11 @@ interface Job {
 	reject: (err: unknown) => void;
 	signal?: AbortSignal;
 	onAbort?: () => void;
+}
+
+/** `<API> daily`, or `Daily` when the headers did not say whose allocation it is. */
+function dailyLabel(info: RateLimitInfo): string {
+	return info.dailySource ? `${info.dailySource} daily` : 'Daily';
 }
 
 function validate(options: RateBudgetOptions): void {
@@ -208,19 +214,18 @@ export class RateBudget {
 
 	/**
 	 * Adjusts the budget from a response's headers (call it from inside the scheduled function, as
-	 * `HttpClient` does, so in-flight requests are discounted correctly). Reads `X-RateLimit-*`,
-	 * `RateLimit-*`, HubSpot `X-HubSpot-RateLimit-*`, Dataverse `x-ms-ratelimit-burst-remaining-xrm-requests`
-	 * and Salesforce `Sforce-Limit-Info`.
+	 * `HttpClient` does, so in-flight requests are discounted correctly). Reads `X-RateLimit-*`, `RateLimit-*`
+	 * and what the API's own `reader` (its dialect's) reads.
 	 */
-	observe(headers: Record<string, string> | undefined): void {
+	observe(headers: Record<string, string> | undefined, reader?: RateHeaderReader): void {
 		if (!headers) return;
 		const now = this.now;
-		const info = readRateLimitInfo(headers, now);
-		if (info.daily) this.observeDaily(info.daily);
+		const info = readRateLimitInfo(headers, now, reader);
+		if (info.daily) this.observeDaily(info.daily, info);
 		if (info.dailyRemaining === 0)
 			this.warnOnce(
 				3,
-				'HubSpot daily API limit exhausted (X-HubSpot-RateLimit-Daily-Remaining: 0): further requests will be refused until the daily reset',
+				`${dailyLabel(info)} API limit exhausted (0 remaining): further requests will be refused until the daily reset`,
 			);
 		if (info.remaining === undefined) return;
 		// Requests still in flight (other than the one reporting) were started after the server counted this one
@@ -272,7 +277,7 @@ export class RateBudget {
 		this.timerAt = Number.POSITIVE_INFINITY;
 	}
 
-	private observeDaily(daily: { used: number; limit: number }): void {
+	private observeDaily(daily: { used: number; limit: number }, info: RateLimitInfo): void {
 		this.daily = daily;
 		if (daily.limit <= 0) return;
 		const ratio = daily.used / daily.limit;
@@ -283,12 +288,12 @@ export class RateBudget {
 			this.dailyMinTimeMs = this.options.dailySlowMinTimeMs ?? 1000;
 			this.warnOnce(
 				2,
-				`Salesforce daily API usage at ${pct}% (${daily.used}/${daily.limit}): slowing to one request per ${this.dailyMinTimeMs} ms to leave room for other integrations`,
+				`${dailyLabel(info)} API usage at ${pct}% (${daily.used}/${daily.limit}): slowing to one request per ${this.dailyMinTimeMs} ms to leave room for other integrations`,
 			);
 		} else {
 			this.dailyMinTimeMs = 0;
 			if (ratio >= warnRatio)
-				this.warnOnce(1, `Salesforce daily API usage at ${pct}% (${daily.used}/${daily.limit})`);
+				this.warnOnce(1, `${dailyLabel(info)} API usage at ${pct}% (${daily.used}/${daily.limit})`);
 			else this.dailyLevel = 0;
 		}
 	}

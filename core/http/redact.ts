@@ -107,7 +107,7 @@ function getRegistryPattern(): RegExp | null {
 const SENSITIVE_NAME =
 	/^(?:[\w.-]*(?:token|secret|password|passwd|passphrase|api[_-]?key|apikey|assertion|signature|credentials?|private[_-]?key|session[_-]?id|sessionid|authorization|cookie)|pwd|hapikey|x[_-]?auth|subscription[_-]?key|ocp-apim-subscription-key)$/i;
 
-/** Names that are secret in a query string or form body, but ordinary in JSON (e.g. an OData error `code`). */
+/** Names that are secret in a query string or form body, but ordinary in JSON (e.g. an error body's `code`). */
 const SENSITIVE_QUERY_NAME = /^(?:code|key|sig|auth|pass|otp)$/i;
 
 /** Names that look sensitive but carry paging state, not credentials: kept visible for debugging. */

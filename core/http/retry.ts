@@ -4,6 +4,7 @@
  * writes: a request that is not idempotent is resent only when it provably was not processed.
  */
 import { CrmError, abortedError, isCrmError } from './errors';
+import type { RateHeaderReader } from './dialect';
 import { getHeader, serverRequestedDelay, type ServerDelay } from './rateHeaders';
 import { redactUrl } from './redact';
 import type { HttpMethod, HttpRequest, RequestSummary, RetryReport } from './types';
@@ -42,6 +43,8 @@ export interface RetryOptions {
 	now?: () => number;
 	/** Called before every wait, e.g. for logging. */
 	onRetry?: (event: RetryEvent) => void;
+	/** The API's own rate-limit headers (its dialect's reader), for the waits the server asks for. */
+	rateHeaders?: RateHeaderReader;
 }
 
 /** Hooks {@link RetryPolicy.execute} uses. */
@@ -140,6 +143,7 @@ export class RetryPolicy {
 	private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 	private readonly now: () => number;
 	private readonly onRetry?: (event: RetryEvent) => void;
+	private readonly rateHeaders?: RateHeaderReader;
 
 	constructor(options: RetryOptions = {}) {
 		this.maxAttempts = options.maxAttempts ?? 5;
@@ -151,6 +155,7 @@ export class RetryPolicy {
 		this.sleep = options.sleep ?? defaultSleep;
 		this.now = options.now ?? Date.now;
 		this.onRetry = options.onRetry;
+		this.rateHeaders = options.rateHeaders;
 		const check = (name: string, value: number, min: number) => {
 			if (!Number.isFinite(value) || value < min) {
 				throw new CrmError(`Invalid retry option ${name}=${value}: must be a number ≥ ${min}`, {
@@ -166,7 +171,12 @@ export class RetryPolicy {
 
 	/** The wait the server asked for with this error (`Retry-After`, or a reset header when exhausted / 429). */
 	serverDelay(error: CrmError): ServerDelay | undefined {
-		const fromHeaders = serverRequestedDelay(error.status, error.responseHeaders, this.now());
+		const fromHeaders = serverRequestedDelay(
+			error.status,
+			error.responseHeaders,
+			this.now(),
+			this.rateHeaders,
+		);
 		// `retryAfterMs` was computed when the response arrived (or set by a connector's classify hook): it wins.
 		if (error.retryAfterMs !== undefined)
 			return {

@@ -219,7 +219,7 @@ function findCrmError(err: unknown): CrmError | undefined {
  * The request a network error belongs to when it is not the one sent (axios errors carry their request's
  * `config`): n8n's request helpers make token requests (OAuth2 refresh, token exchanges) inside the call, and
  * their failures surface as the call's error. Paths are compared, not origins: a credential may move a request
- * to another origin (a Salesforce instance URL), never to another path.
+ * to another origin (an instance URL), never to another path.
  */
 export function failedRequestElsewhere(err: unknown, sentUrl: string): RequestSummary | undefined {
 	let cur: unknown = err;
@@ -323,7 +323,7 @@ export function responseFromError(err: unknown): FullResponseLike | undefined {
  *
  * ```ts
  * const transport = new FunctionTransport((req) =>
- *   this.helpers.httpRequestWithAuthentication.call(this, 'crmSalesforceOAuth2Api', toN8nRequestOptions(req)),
+ *   this.helpers.httpRequestWithAuthentication.call(this, 'myCredentialType', toN8nRequestOptions(req)),
  *   { baseUrl: instanceUrl },
  * );
  * ```

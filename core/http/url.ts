@@ -26,7 +26,7 @@ export function resolveUrl(baseUrl: string | undefined, url: string): string {
 }
 
 function encodeQueryComponent(value: string): string {
-	// Strict RFC 3986 encoding (%20 for spaces, also !'()*), keeping `$` readable for OData system options
+	// Strict RFC 3986 encoding (%20 for spaces, also !'()*), keeping `$` readable for `$filter`-style system query options
 	// ($filter, $select). What is reported as the request URL is then exactly what goes on the wire.
 	return encodeURIComponent(value)
 		.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)

@@ -8,6 +8,7 @@ import type { ChangePage, Watermark } from '../../core/connectors/contract';
 import { SalesforceConnector } from '../../core/connectors/salesforce/connector';
 import { SalesforceCrm, type SalesforceCrmOptions } from '../../core/connectors/salesforce/crm';
 import { LOOKUP_URL_BUDGET } from '../../core/connectors/salesforce/lookup';
+import { salesforceDialect } from '../../core/connectors/salesforce/dialect';
 import { HttpClient } from '../../core/http/client';
 import { BearerAuth } from '../../core/http/auth';
 import { ManualClock } from '../../sandbox/kit/clock';
@@ -34,6 +35,7 @@ function crm(options: SalesforceCrmOptions = {}): SalesforceCrm {
 	if (!contract) throw new Error('the simulator has not started');
 	const http = new HttpClient({
 		auth: new BearerAuth({ token: contract.accessToken }),
+		dialect: salesforceDialect,
 		rateLimit: false,
 		retry: { sleep: async () => undefined },
 	});

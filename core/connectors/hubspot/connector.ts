@@ -16,6 +16,7 @@ import { getRateBudget, type RateBudget } from '../../http/rateLimiter';
 import type { RetryOptions } from '../../http/retry';
 import type { HttpRequest, Transport } from '../../http/types';
 import { type ChangeCursor, type ChangesOptions, readChanges } from './changes';
+import { hubspotDialect, hubspotRateHeaders } from './dialect';
 import { hubspotClassifier } from './errors';
 import {
 	type CreateSettlement,
@@ -325,6 +326,7 @@ export class HubSpotConnector {
 		const retry: RetryOptions = { maxAttempts: 6, maxTotalWaitMs: 120_000, ...options.retry };
 		const common = {
 			baseUrl: this.baseUrl,
+			dialect: hubspotDialect,
 			classify: this.classifier,
 			logger: options.logger,
 			now: options.now,
@@ -339,7 +341,7 @@ export class HubSpotConnector {
 					send: (request) =>
 						general.schedule(async () => {
 							const res = await inner.send(request);
-							general.observe(res.headers);
+							general.observe(res.headers, hubspotRateHeaders);
 							return res;
 						}),
 				}

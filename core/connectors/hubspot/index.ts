@@ -4,6 +4,7 @@
  * with the core's retry policy and per-credential rate budgets.
  */
 export * from './connector';
+export * from './dialect';
 export * from './errors';
 export * from './transport';
 export * from './types';

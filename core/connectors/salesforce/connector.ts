@@ -20,6 +20,7 @@ import { paginate } from '../../paging/paginate';
 import { soql, soqlIdentifier } from '../../query/soql';
 import { BulkApi, type BulkApiOptions } from './bulk';
 import { sendCollection, type CollectionOperation, type WriteResult } from './collections';
+import { salesforceDialect } from './dialect';
 import { classifyCollectionsError, describeRequestError } from './errors';
 import { assertSalesforceId } from './records';
 import { coreTransportOf, createJsforceConnection, SALESFORCE_API_VERSION } from './transport';
@@ -149,7 +150,9 @@ export class SalesforceConnector {
 		}
 		this.instanceUrl = options.instanceUrl.replace(/\/+$/, '');
 		this.apiVersion = options.apiVersion ?? SALESFORCE_API_VERSION;
-		this.http = isHttpClient(options.http) ? options.http : new HttpClient(options.http);
+		this.http = isHttpClient(options.http)
+			? options.http
+			: new HttpClient({ dialect: salesforceDialect, ...options.http });
 		this.conn = createJsforceConnection({
 			instanceUrl: this.instanceUrl,
 			http: this.http,

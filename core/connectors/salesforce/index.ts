@@ -4,6 +4,7 @@ export * from './bulk';
 export * from './changes';
 export * from './connector';
 export * from './crm';
+export * from './dialect';
 export * from './errors';
 export * from './lookup';
 export * from './transport';

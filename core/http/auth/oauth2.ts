@@ -41,13 +41,13 @@ export interface OAuth2BaseOptions {
 	now?: () => number;
 	/** Renew this long before `expires_in` runs out. Default 60 000 ms (at most half the token lifetime). */
 	expirySkewMs?: number;
-	/** Lifetime to assume when the token response has no `expires_in` (Salesforce). Default: until a 401. */
+	/** Lifetime to assume when the token response has no `expires_in` (some providers omit it). Default: until a 401. */
 	defaultExpiresInSec?: number;
 	/** `scope` parameter (array joined with spaces). */
 	scope?: string | string[];
 	/** `audience` parameter (Auth0 and similar). */
 	audience?: string;
-	/** `resource` parameter (Azure AD v1). */
+	/** `resource` parameter (identity providers of the OAuth 2.0 v1 kind). */
 	resource?: string;
 	/** Further form parameters for the token request. */
 	extraParams?: Record<string, string>;
@@ -153,7 +153,7 @@ export abstract class OAuth2TokenAuth implements AuthProvider {
 	/** Hook after a successful token response (refresh-token rotation). */
 	protected afterToken?(token: TokenSet): Promise<void>;
 
-	/** Salesforce's `instance_url` from the last token response, if any. */
+	/** The `instance_url` of the last token response, if the provider sends one. */
 	get instanceUrl(): string | undefined {
 		const v = this.lastTokenResponse?.instance_url;
 		return typeof v === 'string' ? v : undefined;
@@ -347,7 +347,7 @@ export interface ClientCredentialsOptions extends OAuth2BaseOptions {
 	clientAuth?: ClientAuthMethod;
 }
 
-/** OAuth 2.0 client credentials grant (server-to-server: Dynamics 365 / Azure AD, Salesforce, …). */
+/** OAuth 2.0 client credentials grant (server-to-server). */
 export class OAuth2ClientCredentialsAuth extends OAuth2TokenAuth {
 	readonly id: string;
 
@@ -505,11 +505,11 @@ export interface JwtBearerOptions extends OAuth2BaseOptions {
 	passphrase?: string;
 	/** `iss` claim: the client id / consumer key. */
 	issuer: string;
-	/** `sub` claim: the user name (Salesforce) or service account. */
+	/** `sub` claim: the user name or service account. */
 	subject?: string;
-	/** `aud` claim. Default: the token URL's origin (e.g. `https://login.salesforce.com`). */
+	/** `aud` claim. Default: the token URL's origin (e.g. `https://login.example.com`). */
 	assertionAudience?: string;
-	/** Assertion lifetime (`exp - iat`), seconds. Default 180 (Salesforce allows at most 3 minutes). */
+	/** Assertion lifetime (`exp - iat`), seconds. Default 180 (some providers allow at most 3 minutes). */
 	expiresInSec?: number;
 	/** `kid` header. */
 	keyId?: string;
@@ -527,7 +527,7 @@ export interface JwtBearerOptions extends OAuth2BaseOptions {
 /** The RFC 7523 grant type. */
 export const JWT_BEARER_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
-/** OAuth 2.0 JWT bearer assertion grant (RFC 7523), e.g. Salesforce's server-to-server JWT flow. */
+/** OAuth 2.0 JWT bearer assertion grant (RFC 7523), the server-to-server JWT flow. */
 export class OAuth2JwtBearerAuth extends OAuth2TokenAuth {
 	readonly id: string;
 	private readonly key: KeyObject;

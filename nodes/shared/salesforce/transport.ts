@@ -8,6 +8,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { INSTANCE_URL_PLACEHOLDER } from '../../../core/connectors/salesforce/auth';
 import { SalesforceConnector } from '../../../core/connectors/salesforce/connector';
+import { salesforceDialect } from '../../../core/connectors/salesforce/dialect';
 import { HttpClient } from '../../../core/http/client';
 import { registerSecret } from '../../../core/http/redact';
 import { FunctionTransport, toN8nRequestOptions } from '../../../core/http/transport';
@@ -96,6 +97,7 @@ export async function getConnector(context: Context): Promise<SalesforceConnecto
 			: undefined;
 	const http = new HttpClient({
 		transport,
+		dialect: salesforceDialect,
 		...(timeoutMs ? { timeoutMs } : {}),
 		rateLimitKey: `salesforce:${credentialId}`,
 		// Salesforce allows 25 long-running requests per org; stay well below.

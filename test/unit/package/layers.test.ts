@@ -6,7 +6,9 @@
  * - one connector never imports another (core/connectors/salesforce ↛ core/connectors/hubspot and back; what they
  *   share is core/connectors/contract.ts and the generic core), and the generic core imports no connector;
  * - one node never imports another node's version folder (nodes/SalesforceTrigger ↛ nodes/Salesforce/v1): what two
- *   nodes share lives in nodes/shared/, which imports no node folder.
+ *   nodes share lives in nodes/shared/, which imports no node folder;
+ * - core/http names no vendor, not even in a comment: what one API says differently (error bodies, rate-limit
+ *   headers) is its connector's dialect (core/http/dialect.ts), passed in as a hook.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -60,6 +62,19 @@ const nodeVersionOf = (spec: string): [string, string] | undefined => {
 	const m = /^nodes\/([^/]+)\/(v\d+)(?:\/|$)/.exec(spec);
 	return m ? [m[1], m[2]] : undefined;
 };
+
+/** Vendor names, their header prefixes and protocols that core/http must not mention (code or comments). */
+const VENDOR =
+	/salesforce|sforce|soql|hubspot|dataverse|dynamics|odata|microsoft|azure|x-ms-|\bxrm\b/i;
+
+/** `file:line: text` of every source line under `dir` that names a vendor. */
+function vendorMentions(dir: string): string[] {
+	return sources(dir).flatMap((file) =>
+		readFileSync(path.join(ROOT, file), 'utf8')
+			.split('\n')
+			.flatMap((line, i) => (VENDOR.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [])),
+	);
+}
 
 const isN8n = (s: string) =>
 	s === 'n8n-workflow' || s === 'n8n-core' || s.startsWith('n8n-') || s.startsWith('@n8n/');
@@ -137,5 +152,19 @@ describe('layer rules', () => {
 		expect(
 			violations('nodes/shared', (s) => under(s, 'nodes') && !under(s, 'nodes/shared')),
 		).toEqual([]);
+	});
+
+	it("core/http names no vendor: error bodies and rate-limit headers are the connectors' dialects", () => {
+		// The rule can fail: the connectors' dialects, which hold that knowledge now, are caught by it.
+		for (const name of ['salesforce', 'hubspot', 'dynamics'])
+			expect(vendorMentions(`core/connectors/${name}`).length).toBeGreaterThan(0);
+		expect(VENDOR.test("getHeader(headers, 'X-HubSpot-RateLimit-Remaining')")).toBe(true);
+		expect(VENDOR.test("getHeader(headers, 'Sforce-Limit-Info')")).toBe(true);
+		expect(VENDOR.test("getHeader(headers, 'x-ms-ratelimit-burst-remaining-xrm-requests')")).toBe(
+			true,
+		);
+		expect(VENDOR.test("getHeader(headers, 'x-ratelimit-remaining')")).toBe(false);
+		expect(sources('core/http').length).toBeGreaterThan(8);
+		expect(vendorMentions('core/http')).toEqual([]);
 	});
 });

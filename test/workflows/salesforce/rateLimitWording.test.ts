@@ -74,6 +74,20 @@ describe('Salesforce rate-limit wording', () => {
 		}
 	});
 
+	it("a 403 REQUEST_LIMIT_EXCEEDED with Retry-After (the node's client reads Salesforce's dialect) is a rate limit: waited for, retried, written once", async () => {
+		sim.faults.add({
+			type: 'rateLimit',
+			status: 403,
+			retryAfterSeconds: 1,
+			match: { path: '/composite/sobjects' },
+		});
+		const run = await runWorkflow(createTwo(), { credentials: passwordCredentials(contract) });
+		expect(run.json('Create Contacts', 1)).toHaveLength(0);
+		expect(run.json('Create Contacts', 0)).toHaveLength(2);
+		expect(sim.table('Contact').collection.count()).toBe(2);
+		expect(sim.log.count({ status: 403 })).toBe(1);
+	});
+
 	it('the daily allocation (403 TotalRequests Limit exceeded, no Retry-After) is worded as the daily limit', async () => {
 		sim.setDailyRequestLimit(sim.apiUsage());
 		const run = await runWorkflow(createTwo(), { credentials: passwordCredentials(contract) });

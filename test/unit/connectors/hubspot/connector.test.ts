@@ -11,6 +11,7 @@ import {
 	hubspotClassifier,
 	hubspotRateLimitPolicy,
 } from '../../../../core/connectors/hubspot/errors';
+import { hubspotDialect } from '../../../../core/connectors/hubspot/dialect';
 import { classifyHttpError } from '../../../../core/http/errors';
 import { clearRateBudgets } from '../../../../core/http/rateLimiter';
 import type { HttpResponse } from '../../../../core/http/types';
@@ -307,7 +308,9 @@ describe('rate limits', () => {
 		).toBe('SECONDLY');
 		const classify = hubspotClassifier({ rateLimitBackoffMs: 3000 });
 		const summary = { method: 'POST', url: `${BASE}/x` };
-		const base = classifyHttpError(rateLimited('TEN_SECONDLY_ROLLING'), summary);
+		const base = classifyHttpError(rateLimited('TEN_SECONDLY_ROLLING'), summary, {
+			dialect: hubspotDialect,
+		});
 		expect(base.retryAfterMs).toBe(10_000); // what the headers alone say: the whole window
 		const wait = (attempt: number) =>
 			classify(rateLimited('TEN_SECONDLY_ROLLING'), summary, base, { attempt })?.retryAfterMs;

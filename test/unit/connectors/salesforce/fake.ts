@@ -1,4 +1,5 @@
 /** A tiny fake Salesforce for unit tests: a FunctionTransport answering from a route handler, recording calls. */
+import { salesforceDialect } from '../../../../core/connectors/salesforce/dialect';
 import { HttpClient, type HttpClientOptions } from '../../../../core/http/client';
 import { FunctionTransport } from '../../../../core/http/transport';
 import { buildUrl } from '../../../../core/http/url';
@@ -93,6 +94,7 @@ export function fakeConnector(
 	});
 	const http = new HttpClient({
 		transport,
+		dialect: salesforceDialect,
 		rateLimit: false,
 		retry: { sleep: async () => undefined, random: () => 0 },
 		...options,

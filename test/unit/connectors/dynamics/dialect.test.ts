@@ -1,0 +1,97 @@
+/** The Dataverse (Dynamics 365) dialect: OData error bodies, service-protection codes, x-ms-* headers. */
+import {
+	dataverseDialect,
+	dataverseRateHeaders,
+} from '../../../../core/connectors/dynamics/dialect';
+import {
+	classifyHttpError,
+	CrmError,
+	extractCrmError,
+	RateBudget,
+	RetryPolicy,
+	type HttpResponse,
+} from '../../../../core/http';
+import { res } from '../../http/helpers';
+
+const START = Date.UTC(2025, 0, 1);
+const POST = { method: 'POST', url: 'https://host.example.com/path' };
+
+function classify(r: HttpResponse, req = POST) {
+	return classifyHttpError(r, req, { now: () => START, dialect: dataverseDialect });
+}
+
+describe('Dataverse dialect: the code and message', () => {
+	it('OData / Dataverse {error: {code, message}}', () => {
+		const err = classify(
+			res(
+				429,
+				{
+					error: {
+						code: '0x80072322',
+						message:
+							'Number of requests exceeded the limit of 6000 over time window of 300 seconds.',
+					},
+				},
+				{ 'retry-after': '12' },
+			),
+			{ method: 'GET', url: 'https://org.crm.dynamics.com/api/data/v9.2/accounts' },
+		);
+		expect(err).toMatchObject({
+			kind: 'rateLimited',
+			crmCode: '0x80072322',
+			retryAfterMs: 12_000,
+			status: 429,
+		});
+		expect(err.message).toBe(
+			'0x80072322: Number of requests exceeded the limit of 6000 over time window of 300 seconds. (HTTP 429 GET https://org.crm.dynamics.com/api/data/v9.2/accounts)',
+		);
+	});
+
+	it('OData v3 message objects', () => {
+		expect(
+			extractCrmError(
+				{ error: { code: 'X', message: { lang: 'en-US', value: 'Resource not found' } } },
+				dataverseDialect,
+			),
+		).toMatchObject({ code: 'X', message: 'Resource not found' });
+	});
+
+	it('a service-protection code is rateLimited whatever the status; without the dialect it is not', () => {
+		const body = { error: { code: '0x80072321', message: 'Combined execution time exceeded' } };
+		expect(classify(res(400, body)).kind).toBe('rateLimited');
+		expect(classifyHttpError(res(400, body), POST).kind).toBe('validation');
+	});
+});
+
+describe('Dataverse dialect: rate-limit headers', () => {
+	beforeEach(() => jest.useFakeTimers({ now: START }));
+	afterEach(() => jest.useRealTimers());
+
+	it('reads the Dataverse burst header', async () => {
+		const budget = new RateBudget({ intervalMs: 2000 });
+		await budget.schedule(async () =>
+			budget.observe({ 'x-ms-ratelimit-burst-remaining-xrm-requests': '0' }, dataverseRateHeaders),
+		);
+		const started = jest.fn();
+		const next = budget.schedule(async () => started());
+		await jest.advanceTimersByTimeAsync(1999);
+		expect(started).not.toHaveBeenCalled();
+		await jest.advanceTimersByTimeAsync(1);
+		await next;
+		expect(started).toHaveBeenCalled();
+	});
+
+	it('reads x-ms-retry-after-ms for the retry policy', () => {
+		const mk = (headers: Record<string, string>) =>
+			new CrmError('x', { kind: 'rateLimited', status: 429, responseHeaders: headers });
+		const p = new RetryPolicy({
+			jitter: 'none',
+			now: () => START,
+			rateHeaders: dataverseRateHeaders,
+		});
+		expect(p.computeDelay(1, mk({ 'x-ms-retry-after-ms': '1500' }))).toBe(1500);
+		expect(p.serverDelay(mk({ 'x-ms-retry-after-ms': '1500' }))?.source).toBe('Retry-After-Ms');
+		const generic = new RetryPolicy({ jitter: 'none', now: () => START, baseDelayMs: 500 });
+		expect(generic.computeDelay(1, mk({ 'x-ms-retry-after-ms': '1500' }))).toBe(500);
+	});
+});
