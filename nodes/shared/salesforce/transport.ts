@@ -10,7 +10,7 @@ import { INSTANCE_URL_PLACEHOLDER } from '../../../core/connectors/salesforce/au
 import { SalesforceConnector } from '../../../core/connectors/salesforce/connector';
 import { HttpClient } from '../../../core/http/client';
 import { registerSecret } from '../../../core/http/redact';
-import { FunctionTransport, toN8nRequestOptions } from '../../../core/http/transport';
+import { FunctionTransport, toN8nRequestOptions } from '../n8nTransport';
 import { oauth2RenewalRefused } from '../oauth2Renewal';
 
 /** The credential type of each authentication choice. */

@@ -2,7 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { bindSoqlParameters } from '../../../../../core/connectors/salesforce/params';
 import { getConnector } from '../../transport';
-import { forEachItem, queryParametersProperty, readQueryParameters } from '../common';
+import { queryParametersProperty, readQueryParameters } from '../common';
+import { forEachItem } from '../../../../shared/items';
 
 const show = { resource: ['bulk'], operation: ['query'] };
 

@@ -13,13 +13,8 @@ import {
 	readChanges,
 } from '../../../../../core/connectors/salesforce/changes';
 import { getConnector } from '../../transport';
-import {
-	fieldNamesProperty,
-	forEachItem,
-	getObjectName,
-	objectLocator,
-	recordJson,
-} from '../common';
+import { fieldNamesProperty, getObjectName, objectLocator, recordJson } from '../common';
+import { forEachItem } from '../../../../shared/items';
 
 const show = { resource: ['changes'], operation: ['get'] };
 

@@ -6,7 +6,8 @@ import type {
 } from 'n8n-workflow';
 
 import { getConnector } from '../../transport';
-import { forEachItem, getObjectName, objectLocator } from '../common';
+import { getObjectName, objectLocator } from '../common';
+import { forEachItem } from '../../../../shared/items';
 
 const show = { resource: ['metadata'], operation: ['describeObject'] };
 

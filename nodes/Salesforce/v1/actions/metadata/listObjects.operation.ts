@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 
 import { getConnector } from '../../transport';
-import { toNodeError } from '../common';
+import { toNodeError } from '../../../../shared/items';
 
 const show = { resource: ['metadata'], operation: ['listObjects'] };
 

@@ -3,12 +3,12 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { bindSoqlParameters } from '../../../../../core/connectors/salesforce/params';
 import { getConnector } from '../../transport';
 import {
-	forEachItem,
 	limitProperties,
 	queryParametersProperty,
 	readQueryParameters,
 	recordJson,
 } from '../common';
+import { forEachItem } from '../../../../shared/items';
 
 const show = { resource: ['query'], operation: ['execute'] };
 

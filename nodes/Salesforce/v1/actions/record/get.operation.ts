@@ -1,13 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { getConnector } from '../../transport';
-import {
-	fieldNamesProperty,
-	forEachItem,
-	getObjectName,
-	objectLocator,
-	recordJson,
-} from '../common';
+import { fieldNamesProperty, getObjectName, objectLocator, recordJson } from '../common';
+import { forEachItem } from '../../../../shared/items';
 
 const show = { resource: ['record'], operation: ['get'] };
 

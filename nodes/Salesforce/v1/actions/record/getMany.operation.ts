@@ -4,7 +4,8 @@ import { NodeOperationError } from 'n8n-workflow';
 import { QueryValueError } from '../../../../../core/query/common';
 import { soql, SoqlFragment, type SoqlValue } from '../../../../../core/query/soql';
 import { getConnector } from '../../transport';
-import { forEachItem, getObjectName, limitProperties, objectLocator, recordJson } from '../common';
+import { getObjectName, limitProperties, objectLocator, recordJson } from '../common';
+import { forEachItem } from '../../../../shared/items';
 
 const show = { resource: ['record'], operation: ['getMany'] };
 

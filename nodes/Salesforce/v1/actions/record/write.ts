@@ -16,7 +16,8 @@ import {
 import { BATCH_CODES, type BatchItemResult } from '../../../../../core/batching/types';
 import { isCrmError } from '../../../../../core/http/errors';
 import { getConnector } from '../../transport';
-import { errorItem, getObjectName, toNodeError, writeResultsToItems } from '../common';
+import { getObjectName } from '../common';
+import { errorItem, resultsToItems, toNodeError, writeSuccess } from '../../../../shared/items';
 
 /** One record to write, from item `itemIndex`. */
 export interface PendingWrite {
@@ -99,7 +100,7 @@ export async function writeItems(
 		if (!continueOnFail)
 			throw error instanceof NodeOperationError ? error : toNodeError(ctx, error);
 		const { message, code } = reasonOf(error);
-		return items.map((_, i) => errorItem(`not ${what}: ${message}`, { code }, i));
+		return items.map((_, i) => errorItem({ message: `not ${what}: ${message}`, code }, i));
 	};
 	let settings: Settings;
 	let connector: SalesforceConnector;
@@ -117,7 +118,7 @@ export async function writeItems(
 			pending = build(i, items[i], getObjectName(ctx, i));
 		} catch (error) {
 			if (continueOnFail) {
-				early.push(errorItem((error as Error).message, { code: 'INVALID_INPUT' }, i));
+				early.push(errorItem({ message: (error as Error).message, code: 'INVALID_INPUT' }, i));
 				continue;
 			}
 			throw error instanceof NodeOperationError
@@ -170,7 +171,7 @@ export async function writeItems(
 	}
 	const out: INodeExecutionData[] = [
 		...early,
-		...writeResultsToItems(ctx, results, itemIndexes, what),
+		...resultsToItems(ctx, results, itemIndexes, writeSuccess, what),
 	];
 	out.sort(
 		(a, b) => (a.pairedItem as { item: number }).item - (b.pairedItem as { item: number }).item,
