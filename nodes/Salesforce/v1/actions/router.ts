@@ -1,13 +1,15 @@
 /** Dispatches `execute()` to `actions/<resource>/<operation>.operation.ts` through the shared router. */
+import type { SalesforceConnector } from '../../../../core/connectors/salesforce/connector';
 import { router as sharedRouter, type Operations } from '../../../shared/router';
+import { getConnector } from '../transport';
 import * as bulk from './bulk';
 import * as changes from './changes';
 import * as metadata from './metadata';
 import * as query from './query';
 import * as record from './record';
 
-/** Every operation, by resource and operation value. Each opens the connector itself, after checking its settings. */
-export const OPERATIONS: Operations = {
+/** Every operation, by resource and operation value. */
+export const OPERATIONS: Operations<SalesforceConnector> = {
 	record: {
 		create: record.create,
 		upsert: record.upsert,
@@ -29,4 +31,5 @@ export const OPERATIONS: Operations = {
 	metadata: { describeObject: metadata.describeObject, listObjects: metadata.listObjects },
 };
 
-export const router = sharedRouter(OPERATIONS);
+/** Runs the chosen operation over all items, with the connector of the node's credential. */
+export const router = sharedRouter(OPERATIONS, getConnector);

@@ -5,12 +5,12 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
+import type { SalesforceConnector } from '../../../../../core/connectors/salesforce/connector';
 
 import type { BulkOperation } from '../../../../../core/connectors/salesforce/bulk';
 import { BATCH_CODES } from '../../../../../core/batching/types';
 import { soqlIdentifier } from '../../../../../core/query/soql';
 import { timeoutOption } from '../../../../shared/descriptions';
-import { getConnector } from '../../transport';
 import { getObjectName, objectLocator } from '../common';
 import { errorItem, resultsToItems, toNodeError, writeSuccess } from '../../../../shared/items';
 
@@ -95,6 +95,7 @@ export function ingestDescription(operation: BulkOperation): INodeProperties[] {
  */
 export async function executeIngest(
 	ctx: IExecuteFunctions,
+	connector: SalesforceConnector,
 	items: INodeExecutionData[],
 	operation: BulkOperation,
 ): Promise<INodeExecutionData[]> {
@@ -138,7 +139,6 @@ export async function executeIngest(
 				records[i] = record;
 			}
 		}
-		const connector = await getConnector(ctx);
 		({ results } = await connector
 			.bulk({ describe: async (name) => await connector.describe(name) })
 			.ingest(records, { object, operation, externalIdField }));

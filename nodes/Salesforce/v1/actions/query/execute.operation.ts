@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { SalesforceConnector } from '../../../../../core/connectors/salesforce/connector';
 
 import { bindSoqlParameters } from '../../../../../core/connectors/salesforce/params';
-import { getConnector } from '../../transport';
 import {
 	limitProperties,
 	queryParametersProperty,
@@ -58,8 +58,8 @@ export const description: INodeProperties[] = [
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
+	connector: SalesforceConnector,
 ): Promise<INodeExecutionData[]> {
-	const connector = await getConnector(this);
 	return await forEachItem(this, items, async (i, emit) => {
 		const text = bindSoqlParameters(
 			String(this.getNodeParameter('query', i)),

@@ -15,7 +15,6 @@ import {
 } from '../../../../../core/connectors/salesforce/connector';
 import { BATCH_CODES, type BatchItemResult } from '../../../../../core/batching/types';
 import { isCrmError } from '../../../../../core/http/errors';
-import { getConnector } from '../../transport';
 import { getObjectName } from '../common';
 import { errorItem, resultsToItems, toNodeError, writeSuccess } from '../../../../shared/items';
 
@@ -89,6 +88,7 @@ function reasonOf(error: unknown): { message: string; code: string; written: 'no
 /** Builds each item's record with `build`, then writes them per object in Collections of up to 200. */
 export async function writeItems(
 	ctx: IExecuteFunctions,
+	connector: SalesforceConnector,
 	items: INodeExecutionData[],
 	operation: CollectionOperation,
 	build: (itemIndex: number, item: INodeExecutionData, object: string) => PendingWrite,
@@ -103,10 +103,8 @@ export async function writeItems(
 		return items.map((_, i) => errorItem({ message: `not ${what}: ${message}`, code }, i));
 	};
 	let settings: Settings;
-	let connector: SalesforceConnector;
 	try {
 		settings = readSettings(ctx, operation);
-		connector = await getConnector(ctx);
 	} catch (error) {
 		return failEveryItem(error);
 	}
