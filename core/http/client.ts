@@ -41,7 +41,7 @@ export type ClassifyHook = (
 export interface HttpClientOptions {
 	/** Base URL for relative request URLs (e.g. an instance URL + an API version path). */
 	baseUrl?: string;
-	/** Default: a new {@link AxiosTransport}. Inside n8n: a `FunctionTransport` over n8n's helpers. */
+	/** Default: a new {@link AxiosTransport}. Inside n8n: the nodes' `FunctionTransport` (nodes/shared/n8nTransport.ts) over n8n's helpers. */
 	transport?: Transport;
 	/** The credential. Default: none. */
 	auth?: AuthProvider;

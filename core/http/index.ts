@@ -67,15 +67,7 @@ export {
 	decodeResponseBody,
 	DEFAULT_USER_AGENT,
 	encodeRequestBody,
-	type FullResponseLike,
-	FunctionTransport,
-	type FunctionTransportOptions,
-	type N8nRequestOptionsLike,
 	normalizeHeaders,
-	normalizeResponse,
-	responseFromError,
-	type SendFunction,
-	toN8nRequestOptions,
 } from './transport';
 export * from './auth';
 export {

@@ -3,7 +3,7 @@
  * API call's own error: n8n's "needs to be reconnected" for `invalid_grant`, or its OAuth2 client's
  * `ESTATUS: HTTP status 400` carrying the token endpoint's body (HubSpot's `{status: "BAD_REFRESH_TOKEN"}`,
  * Salesforce's `{error: "invalid_grant"}`). Retrying cannot help and the API request was not sent: the user must
- * reconnect the credential. (A token request whose connection failed is recognised by the core's FunctionTransport:
+ * reconnect the credential. (A token request whose connection failed is recognised by FunctionTransport in nodes/shared/n8nTransport.ts:
  * it is reported as not sent and retried.)
  */
 import { CrmError } from '../../core/http/errors';

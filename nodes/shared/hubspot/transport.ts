@@ -11,7 +11,7 @@ import type {
 } from 'n8n-workflow';
 
 import { HubSpotConnector } from '../../../core/connectors/hubspot/connector';
-import { FunctionTransport, toN8nRequestOptions } from '../../../core/http/transport';
+import { FunctionTransport, toN8nRequestOptions } from '../n8nTransport';
 import { oauth2RenewalRefused } from '../oauth2Renewal';
 
 /** Credential type names. */

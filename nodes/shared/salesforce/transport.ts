@@ -11,7 +11,7 @@ import { SalesforceConnector } from '../../../core/connectors/salesforce/connect
 import { salesforceDialect } from '../../../core/connectors/salesforce/dialect';
 import { HttpClient } from '../../../core/http/client';
 import { registerSecret } from '../../../core/http/redact';
-import { FunctionTransport, toN8nRequestOptions } from '../../../core/http/transport';
+import { FunctionTransport, toN8nRequestOptions } from '../n8nTransport';
 import { oauth2RenewalRefused } from '../oauth2Renewal';
 
 /** The credential type of each authentication choice. */

@@ -4,12 +4,11 @@ import {
 	assertSecureUrl,
 	AxiosTransport,
 	buildUrl,
-	FunctionTransport,
 	isLoopbackHost,
 	resolveUrl,
-	toN8nRequestOptions,
 	type HttpRequest,
 } from '../../../core/http';
+import { FunctionTransport, toN8nRequestOptions } from '../../../nodes/shared/n8nTransport';
 import { rejection } from './helpers';
 
 jest.setTimeout(10_000);

@@ -1,9 +1,6 @@
-/** Dispatches an execution to `actions/<resource>/<operation>.operation.ts`. */
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
-
+/** Dispatches an execution to `actions/<resource>/<operation>.operation.ts` through the shared router. */
 import type { HubSpotConnector } from '../../../../core/connectors/hubspot/connector';
-import { withItemErrors } from '../../../shared/nodeErrors';
+import { router as sharedRouter, type Operations } from '../../../shared/router';
 import { getConnector } from '../transport';
 import * as associationCreate from './association/create.operation';
 import * as associationGetAll from './association/getAll.operation';
@@ -21,18 +18,8 @@ import * as recordSearch from './record/search.operation';
 import * as recordUpdate from './record/update.operation';
 import * as recordUpsert from './record/upsert.operation';
 
-/** One operation: its parameters and what it does with all input items. */
-export interface Operation {
-	description: INodeProperties[];
-	execute(
-		this: IExecuteFunctions,
-		items: INodeExecutionData[],
-		connector: HubSpotConnector,
-	): Promise<INodeExecutionData[]>;
-}
-
 /** Every operation, by resource and operation name. */
-export const OPERATIONS: Record<string, Record<string, Operation>> = {
+export const OPERATIONS: Operations<HubSpotConnector> = {
 	record: {
 		create: recordCreate,
 		upsert: recordUpsert,
@@ -48,20 +35,5 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
 	form: { submit: formSubmit },
 };
 
-/** Runs the chosen operation over all items. */
-export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	return await withItemErrors(this, async () => {
-		const items = this.getInputData();
-		const resource = this.getNodeParameter('resource', 0) as string;
-		const operation = this.getNodeParameter('operation', 0) as string;
-		const op = OPERATIONS[resource]?.[operation];
-		if (!op)
-			throw new NodeOperationError(
-				this.getNode(),
-				`The operation "${operation}" of "${resource}" is not supported`,
-			);
-		const connector = await getConnector(this);
-		const output = await op.execute.call(this, items, connector);
-		return [output];
-	});
-}
+/** Runs the chosen operation over all items, with the connector of the node's credential. */
+export const router = sharedRouter(OPERATIONS, getConnector);

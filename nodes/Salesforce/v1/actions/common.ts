@@ -1,6 +1,5 @@
 /** Parameters and helpers shared by the Salesforce operations. */
 import type {
-	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeProperties,
@@ -8,13 +7,10 @@ import type {
 	ResourceMapperValue,
 } from 'n8n-workflow';
 
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { Show } from '../../../shared/descriptions';
 
-import type { BatchItemResult } from '../../../../core/batching/types';
-import { isCrmError } from '../../../../core/http/errors';
-import { QueryValueError } from '../../../../core/query/common';
 import { soqlIdentifier } from '../../../../core/query/soql';
 import { RESERVED_KEYS } from '../../../../core/connectors/salesforce/records';
 import type { SoqlParameterValue } from '../../../../core/connectors/salesforce/params';
@@ -140,108 +136,6 @@ function setOwn(out: Record<string, unknown>, key: string, value: unknown): void
 export function matchingColumn(ctx: IExecuteFunctions, i: number, fallback: string): string {
 	const mapper = ctx.getNodeParameter('fields', i, { matchingColumns: [] }) as ResourceMapperValue;
 	return mapper.matchingColumns?.[0] ?? fallback;
-}
-
-/** Error item for the error output (n8n moves items whose JSON is only `error`/`details` there). */
-export function errorItem(
-	message: string,
-	details: IDataObject,
-	itemIndex: number,
-): INodeExecutionData {
-	return { json: { error: message, details }, pairedItem: { item: itemIndex } };
-}
-
-/**
- * Turns per-record write results into output items: successes on the main output; failures as error items when
- * the node continues on fail (the error output), else one error naming the first failed item and the tally.
- */
-export function writeResultsToItems<T extends object>(
-	ctx: IExecuteFunctions,
-	results: Array<BatchItemResult<T>>,
-	itemIndexes: number[],
-	what: string,
-): INodeExecutionData[] {
-	const out: INodeExecutionData[] = [];
-	const failed = results.filter((r) => !r.ok);
-	if (failed.length > 0 && !ctx.continueOnFail()) {
-		const first = failed[0] as Extract<BatchItemResult<T>, { ok: false }>;
-		const written = results.length - failed.length;
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`Item ${itemIndexes[first.index]}: ${first.error.message}`,
-			{
-				itemIndex: itemIndexes[first.index],
-				description: `${written} of ${results.length} records were ${what}; ${failed.length} failed (items ${failed
-					.slice(0, 20)
-					.map((r) => itemIndexes[r.index])
-					.join(
-						', ',
-					)}${failed.length > 20 ? ', …' : ''}). Set "On Error" to "Continue (using error output)" to get every record's result.`,
-			},
-		);
-	}
-	for (const r of results) {
-		const itemIndex = itemIndexes[r.index];
-		if (r.ok)
-			out.push({
-				json: { success: true, ...(r.value as IDataObject) },
-				pairedItem: { item: itemIndex },
-			});
-		else
-			out.push(
-				errorItem(
-					r.error.message,
-					{
-						code: r.error.code ?? 'ERROR',
-						...(r.error.details ? { salesforce: r.error.details as IDataObject } : {}),
-					},
-					itemIndex,
-				),
-			);
-	}
-	return out;
-}
-
-/** Wraps a connector error for n8n, keeping Salesforce's code and message (already redacted). */
-export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex?: number): Error {
-	if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
-	if (error instanceof QueryValueError)
-		return new NodeOperationError(ctx.getNode(), error.message, { itemIndex });
-	if (isCrmError(error)) {
-		return new NodeApiError(ctx.getNode(), error.toJSON() as never, {
-			message: error.message,
-			description: error.hint,
-			itemIndex,
-			httpCode: error.status !== undefined ? String(error.status) : undefined,
-		});
-	}
-	return new NodeOperationError(
-		ctx.getNode(),
-		error instanceof Error ? error : new Error(String(error)),
-		{ itemIndex },
-	);
-}
-
-/**
- * Runs `fn` for each item in turn; `emit` adds an output item paired with it. A failure becomes an error item
- * (On Error: Continue; what the item emitted before failing stays) or the node's error naming the item.
- */
-export async function forEachItem(
-	ctx: IExecuteFunctions,
-	items: INodeExecutionData[],
-	fn: (i: number, emit: (json: IDataObject) => void) => Promise<void>,
-): Promise<INodeExecutionData[]> {
-	const out: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			await fn(i, (json) => out.push({ json, pairedItem: { item: i } }));
-		} catch (error) {
-			const nodeError = toNodeError(ctx, error, i);
-			if (!ctx.continueOnFail()) throw nodeError;
-			out.push(errorItem(nodeError.message, { itemIndex: i }, i));
-		}
-	}
-	return out;
 }
 
 /** The Query Parameters collection (`:name` placeholders). */

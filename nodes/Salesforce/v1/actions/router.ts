@@ -1,38 +1,35 @@
-/** Dispatches `execute()` to `actions/<resource>/<operation>.operation.ts`. */
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
-
+/** Dispatches `execute()` to `actions/<resource>/<operation>.operation.ts` through the shared router. */
+import type { SalesforceConnector } from '../../../../core/connectors/salesforce/connector';
+import { router as sharedRouter, type Operations } from '../../../shared/router';
+import { getConnector } from '../transport';
 import * as bulk from './bulk';
 import * as changes from './changes';
 import * as metadata from './metadata';
 import * as query from './query';
 import * as record from './record';
-import { withItemErrors } from '../../../shared/nodeErrors';
 
-type Operation = {
-	execute: (this: IExecuteFunctions, items: INodeExecutionData[]) => Promise<INodeExecutionData[]>;
+/** Every operation, by resource and operation value. */
+export const OPERATIONS: Operations<SalesforceConnector> = {
+	record: {
+		create: record.create,
+		upsert: record.upsert,
+		update: record.update,
+		get: record.get,
+		getMany: record.getMany,
+		delete: record.delete,
+	},
+	query: { execute: query.execute },
+	bulk: {
+		query: bulk.query,
+		insert: bulk.insert,
+		update: bulk.update,
+		upsert: bulk.upsert,
+		delete: bulk.delete,
+		hardDelete: bulk.hardDelete,
+	},
+	changes: { get: changes.get },
+	metadata: { describeObject: metadata.describeObject, listObjects: metadata.listObjects },
 };
 
-const resources: Record<string, Record<string, unknown>> = {
-	record,
-	query,
-	bulk,
-	changes,
-	metadata,
-};
-
-export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	return await withItemErrors(this, async () => {
-		const items = this.getInputData();
-		const resource = this.getNodeParameter('resource', 0) as string;
-		const operation = this.getNodeParameter('operation', 0) as string;
-		const op = resources[resource]?.[operation] as Operation | undefined;
-		if (!op || typeof op.execute !== 'function') {
-			throw new NodeOperationError(
-				this.getNode(),
-				`The operation "${operation}" of "${resource}" is not supported`,
-			);
-		}
-		return [await op.execute.call(this, items)];
-	});
-}
+/** Runs the chosen operation over all items, with the connector of the node's credential. */
+export const router = sharedRouter(OPERATIONS, getConnector);

@@ -1,7 +1,7 @@
 /** A tiny fake Salesforce for unit tests: a FunctionTransport answering from a route handler, recording calls. */
 import { salesforceDialect } from '../../../../core/connectors/salesforce/dialect';
 import { HttpClient, type HttpClientOptions } from '../../../../core/http/client';
-import { FunctionTransport } from '../../../../core/http/transport';
+import { FunctionTransport } from '../../../../nodes/shared/n8nTransport';
 import { buildUrl } from '../../../../core/http/url';
 import type { HttpRequest } from '../../../../core/http/types';
 import { SalesforceConnector } from '../../../../core/connectors/salesforce/connector';

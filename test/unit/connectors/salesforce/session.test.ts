@@ -1,6 +1,6 @@
 /** Standalone sessions: login, instance URL from the token response, re-login on a 401. */
 import { connectSalesforce } from '../../../../core/connectors/salesforce/session';
-import { FunctionTransport } from '../../../../core/http/transport';
+import { FunctionTransport } from '../../../../nodes/shared/n8nTransport';
 
 describe('connectSalesforce', () => {
 	it('logs in with the password grant, talks to the instance URL, and logs in again after a 401', async () => {

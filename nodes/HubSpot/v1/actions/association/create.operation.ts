@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { HubSpotConnector } from '../../../../../core/connectors/hubspot/connector';
-import { resultsToItems } from '../common';
+import { resultsToItems } from '../../../../shared/items';
 import { associationFields } from './shared';
 
 export const description: INodeProperties[] = [

@@ -6,7 +6,8 @@ import type {
 } from 'n8n-workflow';
 
 import type { HubSpotConnector } from '../../../../../core/connectors/hubspot/connector';
-import { perItem } from '../common';
+import { perItem } from '../../../../shared/items';
+import { describeHubSpotItemError } from '../../../../shared/hubspot/errors';
 
 const show = { resource: ['form'], operation: ['submit'] };
 
@@ -94,28 +95,33 @@ export async function execute(
 	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		out.push(
-			...(await perItem(this, i, async () => {
-				const fields =
-					(this.getNodeParameter('fields.field', i, []) as Array<{
-						name: string;
-						value: string;
-						objectTypeId?: string;
-					}>) ?? [];
-				const options = this.getNodeParameter('options', i, {}) as IDataObject;
-				const context: IDataObject = {};
-				for (const key of ['hutk', 'ipAddress', 'pageName', 'pageUri'])
-					if (options[key]) context[key] = options[key];
-				const res = await connector.submitForm(
-					String(this.getNodeParameter('portalId', i)),
-					String(this.getNodeParameter('formGuid', i)),
-					fields,
-					{
-						context: Object.keys(context).length ? context : undefined,
-						submissionsUrl: (options.submissionsUrl as string) || undefined,
-					},
-				);
-				return { submitted: true, ...(res as IDataObject) };
-			})),
+			...(await perItem(
+				this,
+				i,
+				async () => {
+					const fields =
+						(this.getNodeParameter('fields.field', i, []) as Array<{
+							name: string;
+							value: string;
+							objectTypeId?: string;
+						}>) ?? [];
+					const options = this.getNodeParameter('options', i, {}) as IDataObject;
+					const context: IDataObject = {};
+					for (const key of ['hutk', 'ipAddress', 'pageName', 'pageUri'])
+						if (options[key]) context[key] = options[key];
+					const res = await connector.submitForm(
+						String(this.getNodeParameter('portalId', i)),
+						String(this.getNodeParameter('formGuid', i)),
+						fields,
+						{
+							context: Object.keys(context).length ? context : undefined,
+							submissionsUrl: (options.submissionsUrl as string) || undefined,
+						},
+					);
+					return { submitted: true, ...(res as IDataObject) };
+				},
+				describeHubSpotItemError,
+			)),
 		);
 	}
 	return out;

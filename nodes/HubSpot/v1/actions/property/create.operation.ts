@@ -8,7 +8,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { HubSpotConnector } from '../../../../../core/connectors/hubspot/connector';
 import type { HubSpotProperty } from '../../../../../core/connectors/hubspot/types';
-import { perItem } from '../common';
+import { perItem } from '../../../../shared/items';
+import { describeHubSpotItemError } from '../../../../shared/hubspot/errors';
 import { definitionBody, definitionFields, PROPERTY_TYPES } from './shared';
 
 const show = { resource: ['property'], operation: ['create'] };
@@ -60,31 +61,36 @@ export async function execute(
 	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		out.push(
-			...(await perItem(this, i, async () => {
-				const objectType = this.getNodeParameter('objectType', i) as string;
-				const name = String(this.getNodeParameter('name', i)).trim();
-				if (!/^[a-z][a-z0-9_]*$/.test(name)) {
-					throw new NodeOperationError(
-						this.getNode(),
-						`Property name "${name}" is invalid: use lower case letters, digits and underscores, starting with a letter`,
-						{ itemIndex: i },
+			...(await perItem(
+				this,
+				i,
+				async () => {
+					const objectType = this.getNodeParameter('objectType', i) as string;
+					const name = String(this.getNodeParameter('name', i)).trim();
+					if (!/^[a-z][a-z0-9_]*$/.test(name)) {
+						throw new NodeOperationError(
+							this.getNode(),
+							`Property name "${name}" is invalid: use lower case letters, digits and underscores, starting with a letter`,
+							{ itemIndex: i },
+						);
+					}
+					const [type, fieldType] = String(this.getNodeParameter('propertyType', i)).split(':');
+					const body = definitionBody(
+						this,
+						this.getNodeParameter('additionalFields', i, {}) as IDataObject,
+						i,
 					);
-				}
-				const [type, fieldType] = String(this.getNodeParameter('propertyType', i)).split(':');
-				const body = definitionBody(
-					this,
-					this.getNodeParameter('additionalFields', i, {}) as IDataObject,
-					i,
-				);
-				const created = await connector.createProperty(objectType, {
-					...(body as Partial<HubSpotProperty>),
-					name,
-					label: String(this.getNodeParameter('label', i)),
-					type,
-					fieldType,
-				});
-				return created as unknown as IDataObject;
-			})),
+					const created = await connector.createProperty(objectType, {
+						...(body as Partial<HubSpotProperty>),
+						name,
+						label: String(this.getNodeParameter('label', i)),
+						type,
+						fieldType,
+					});
+					return created as unknown as IDataObject;
+				},
+				describeHubSpotItemError,
+			)),
 		);
 	}
 	return out;

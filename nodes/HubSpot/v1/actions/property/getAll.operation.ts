@@ -6,7 +6,8 @@ import type {
 } from 'n8n-workflow';
 
 import type { HubSpotConnector } from '../../../../../core/connectors/hubspot/connector';
-import { perItem } from '../common';
+import { perItem } from '../../../../shared/items';
+import { describeHubSpotItemError } from '../../../../shared/hubspot/errors';
 
 export const description: INodeProperties[] = [
 	{
@@ -28,13 +29,18 @@ export async function execute(
 	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		out.push(
-			...(await perItem(this, i, async () => {
-				const objectType = this.getNodeParameter('objectType', i) as string;
-				const properties = await connector.getProperties(objectType, {
-					archived: this.getNodeParameter('archived', i, false) as boolean,
-				});
-				return properties as unknown as IDataObject[];
-			})),
+			...(await perItem(
+				this,
+				i,
+				async () => {
+					const objectType = this.getNodeParameter('objectType', i) as string;
+					const properties = await connector.getProperties(objectType, {
+						archived: this.getNodeParameter('archived', i, false) as boolean,
+					});
+					return properties as unknown as IDataObject[];
+				},
+				describeHubSpotItemError,
+			)),
 		);
 	}
 	return out;

@@ -7,7 +7,8 @@ import type {
 
 import type { HubSpotConnector } from '../../../../../core/connectors/hubspot/connector';
 import type { HubSpotProperty } from '../../../../../core/connectors/hubspot/types';
-import { perItem } from '../common';
+import { perItem } from '../../../../shared/items';
+import { describeHubSpotItemError } from '../../../../shared/hubspot/errors';
 import { definitionBody, definitionFields } from './shared';
 
 const show = { resource: ['property'], operation: ['update'] };
@@ -44,20 +45,25 @@ export async function execute(
 	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		out.push(
-			...(await perItem(this, i, async () => {
-				const objectType = this.getNodeParameter('objectType', i) as string;
-				const name = String(this.getNodeParameter('propertyName', i));
-				const body = definitionBody(
-					this,
-					this.getNodeParameter('updateFields', i, {}) as IDataObject,
-					i,
-				);
-				return (await connector.updateProperty(
-					objectType,
-					name,
-					body as Partial<HubSpotProperty>,
-				)) as unknown as IDataObject;
-			})),
+			...(await perItem(
+				this,
+				i,
+				async () => {
+					const objectType = this.getNodeParameter('objectType', i) as string;
+					const name = String(this.getNodeParameter('propertyName', i));
+					const body = definitionBody(
+						this,
+						this.getNodeParameter('updateFields', i, {}) as IDataObject,
+						i,
+					);
+					return (await connector.updateProperty(
+						objectType,
+						name,
+						body as Partial<HubSpotProperty>,
+					)) as unknown as IDataObject;
+				},
+				describeHubSpotItemError,
+			)),
 		);
 	}
 	return out;

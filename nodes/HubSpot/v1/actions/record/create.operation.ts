@@ -5,17 +5,15 @@ import type {
 	HubSpotConnector,
 } from '../../../../../core/connectors/hubspot/connector';
 import {
-	collect,
 	fieldsMapper,
 	groupBy,
 	mappedValues,
 	mapperSettings,
 	objectJson,
-	perItemRun,
 	rerunNotice,
-	resultsToItems,
 	writeOptions,
 } from '../common';
+import { collect, perItemRun, resultsToItems } from '../../../../shared/items';
 
 export const description: INodeProperties[] = [
 	rerunNotice('create'),

@@ -4,15 +4,8 @@ import {
 	type HubSpotConnector,
 	recordIdProblem,
 } from '../../../../../core/connectors/hubspot/connector';
-import {
-	collect,
-	groupBy,
-	perItemRun,
-	rejectItem,
-	rerunNotice,
-	resultsToItems,
-	writeOptions,
-} from '../common';
+import { groupBy, rerunNotice, writeOptions } from '../common';
+import { collect, perItemRun, rejectItem, resultsToItems } from '../../../../shared/items';
 
 export const description: INodeProperties[] = [
 	rerunNotice('delete'),

@@ -6,14 +6,9 @@ import type {
 } from 'n8n-workflow';
 
 import type { HubSpotConnector } from '../../../../../core/connectors/hubspot/connector';
-import {
-	groupBy,
-	nameList,
-	objectJson,
-	perItem,
-	propertiesOption,
-	resultsToItems,
-} from '../common';
+import { groupBy, nameList, objectJson, propertiesOption } from '../common';
+import { perItem, resultsToItems } from '../../../../shared/items';
+import { describeHubSpotItemError } from '../../../../shared/hubspot/errors';
 
 const show = { resource: ['record'], operation: ['get'] };
 
@@ -110,19 +105,23 @@ export async function execute(
 		}
 		for (const i of withAssociations) {
 			const options = this.getNodeParameter('options', i, {}) as IDataObject;
-			const produced = await perItem(this, i, async () =>
-				objectJson(
-					await connector.getRecord(
-						objectType,
-						String(this.getNodeParameter('recordId', i)).trim(),
-						{
-							properties: nameList(options.properties),
-							idProperty: (options.idProperty as string) || undefined,
-							associations: nameList(options.associations),
-							archived: options.archived === true,
-						},
+			const produced = await perItem(
+				this,
+				i,
+				async () =>
+					objectJson(
+						await connector.getRecord(
+							objectType,
+							String(this.getNodeParameter('recordId', i)).trim(),
+							{
+								properties: nameList(options.properties),
+								idProperty: (options.idProperty as string) || undefined,
+								associations: nameList(options.associations),
+								archived: options.archived === true,
+							},
+						),
 					),
-				),
+				describeHubSpotItemError,
 			);
 			for (const item of produced) out.push({ index: i, item });
 		}

@@ -7,7 +7,9 @@ import type {
 
 import type { HubSpotConnector } from '../../../../../core/connectors/hubspot/connector';
 import { limitProperties } from '../../../../shared/descriptions';
-import { nameList, objectJson, perItem, propertiesOption } from '../common';
+import { nameList, objectJson, propertiesOption } from '../common';
+import { perItem } from '../../../../shared/items';
+import { describeHubSpotItemError } from '../../../../shared/hubspot/errors';
 
 const show = { resource: ['record'], operation: ['getAll'] };
 
@@ -46,17 +48,22 @@ export async function execute(
 		const limit = returnAll ? undefined : (this.getNodeParameter('limit', i) as number);
 		const options = this.getNodeParameter('options', i, {}) as IDataObject;
 		out.push(
-			...(await perItem(this, i, async () => {
-				const records: IDataObject[] = [];
-				for await (const page of connector.listRecords(objectType, {
-					properties: nameList(options.properties),
-					archived: options.archived === true,
-					limit,
-				})) {
-					for (const record of page) records.push(objectJson(record));
-				}
-				return records;
-			})),
+			...(await perItem(
+				this,
+				i,
+				async () => {
+					const records: IDataObject[] = [];
+					for await (const page of connector.listRecords(objectType, {
+						properties: nameList(options.properties),
+						archived: options.archived === true,
+						limit,
+					})) {
+						for (const record of page) records.push(objectJson(record));
+					}
+					return records;
+				},
+				describeHubSpotItemError,
+			)),
 		);
 	}
 	return out;

@@ -17,7 +17,9 @@ import {
 	readChanges,
 } from '../../../../../core/connectors/hubspot/changes';
 import type { HubSpotConnector } from '../../../../../core/connectors/hubspot/connector';
-import { nameList, objectJson, perItem, propertiesOption } from '../common';
+import { nameList, objectJson, propertiesOption } from '../common';
+import { perItem } from '../../../../shared/items';
+import { describeHubSpotItemError } from '../../../../shared/hubspot/errors';
 
 const show = { resource: ['record'], operation: ['getChanges'] };
 
@@ -92,50 +94,55 @@ export async function execute(
 	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		out.push(
-			...(await perItem(this, i, async () => {
-				const objectType = this.getNodeParameter('objectType', i) as string;
-				const sinceRaw = this.getNodeParameter('since', i);
-				const since = parseCursor(sinceRaw);
-				if (!since) {
-					throw new NodeOperationError(
-						this.getNode(),
-						`"Changed Since" must be a watermark from an earlier run or a time (ISO 8601 or epoch milliseconds), got "${String(sinceRaw)}"`,
-						{
-							itemIndex: i,
-						},
-					);
-				}
-				const options = this.getNodeParameter('options', i, {}) as IDataObject;
-				const property =
-					options.createdOnly === true ? 'createdate' : lastModifiedProperty(objectType);
-				const lag =
-					typeof options.safetyLagSeconds === 'number'
-						? options.safetyLagSeconds
-						: DEFAULT_SAFETY_LAG_SECONDS;
-				const records: IDataObject[] = [];
-				// The position after each record, as the reader moves it.
-				let position: ChangeCursor = { timestamp: since.timestamp, ids: [...since.ids] };
-				for await (const page of readChanges(connector, objectType, {
-					since,
-					until: (options.until as string) || undefined,
-					property,
-					properties: nameList(options.properties).length
-						? nameList(options.properties)
-						: undefined,
-					limit: (options.limit as number) || undefined,
-					safetyLagSeconds: lag,
-				})) {
-					for (const record of page) {
-						const ts = changeStamp(record, property);
-						position =
-							ts === position.timestamp
-								? { timestamp: ts, ids: [...position.ids, record.id] }
-								: { timestamp: ts, ids: [record.id] };
-						records.push({ ...objectJson(record), watermark: formatCursor(position) });
+			...(await perItem(
+				this,
+				i,
+				async () => {
+					const objectType = this.getNodeParameter('objectType', i) as string;
+					const sinceRaw = this.getNodeParameter('since', i);
+					const since = parseCursor(sinceRaw);
+					if (!since) {
+						throw new NodeOperationError(
+							this.getNode(),
+							`"Changed Since" must be a watermark from an earlier run or a time (ISO 8601 or epoch milliseconds), got "${String(sinceRaw)}"`,
+							{
+								itemIndex: i,
+							},
+						);
 					}
-				}
-				return records;
-			})),
+					const options = this.getNodeParameter('options', i, {}) as IDataObject;
+					const property =
+						options.createdOnly === true ? 'createdate' : lastModifiedProperty(objectType);
+					const lag =
+						typeof options.safetyLagSeconds === 'number'
+							? options.safetyLagSeconds
+							: DEFAULT_SAFETY_LAG_SECONDS;
+					const records: IDataObject[] = [];
+					// The position after each record, as the reader moves it.
+					let position: ChangeCursor = { timestamp: since.timestamp, ids: [...since.ids] };
+					for await (const page of readChanges(connector, objectType, {
+						since,
+						until: (options.until as string) || undefined,
+						property,
+						properties: nameList(options.properties).length
+							? nameList(options.properties)
+							: undefined,
+						limit: (options.limit as number) || undefined,
+						safetyLagSeconds: lag,
+					})) {
+						for (const record of page) {
+							const ts = changeStamp(record, property);
+							position =
+								ts === position.timestamp
+									? { timestamp: ts, ids: [...position.ids, record.id] }
+									: { timestamp: ts, ids: [record.id] };
+							records.push({ ...objectJson(record), watermark: formatCursor(position) });
+						}
+					}
+					return records;
+				},
+				describeHubSpotItemError,
+			)),
 		);
 	}
 	return out;

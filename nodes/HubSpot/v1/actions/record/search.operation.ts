@@ -14,7 +14,9 @@ import type {
 	HubSpotFilterOperator,
 	HubSpotObject,
 } from '../../../../../core/connectors/hubspot/types';
-import { nameList, objectJson, perItem, propertiesOption } from '../common';
+import { nameList, objectJson, propertiesOption } from '../common';
+import { perItem } from '../../../../shared/items';
+import { describeHubSpotItemError } from '../../../../shared/hubspot/errors';
 
 const show = { resource: ['record'], operation: ['search'] };
 
@@ -241,51 +243,57 @@ export async function execute(
 	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		out.push(
-			...(await perItem(this, i, async () => {
-				const objectType = this.getNodeParameter('objectType', i) as string;
-				const filterGroups = readFilterGroups(this, i);
-				const query = (this.getNodeParameter('query', i, '') as string) || undefined;
-				const returnAll = this.getNodeParameter('returnAll', i) as boolean;
-				const options = this.getNodeParameter('options', i, {}) as IDataObject;
-				const properties = nameList(options.properties);
-				const records: IDataObject[] = [];
-				if (returnAll) {
-					for await (const page of connector.searchAll(objectType, {
-						filterGroups,
-						query,
-						properties: properties.length ? properties : undefined,
-					})) {
-						for (const record of page) records.push(objectJson(record));
+			...(await perItem(
+				this,
+				i,
+				async () => {
+					const objectType = this.getNodeParameter('objectType', i) as string;
+					const filterGroups = readFilterGroups(this, i);
+					const query = (this.getNodeParameter('query', i, '') as string) || undefined;
+					const returnAll = this.getNodeParameter('returnAll', i) as boolean;
+					const options = this.getNodeParameter('options', i, {}) as IDataObject;
+					const properties = nameList(options.properties);
+					const records: IDataObject[] = [];
+					if (returnAll) {
+						for await (const page of connector.searchAll(objectType, {
+							filterGroups,
+							query,
+							properties: properties.length ? properties : undefined,
+						})) {
+							for (const record of page) records.push(objectJson(record));
+						}
+						return records;
 					}
-					return records;
-				}
-				const limit = this.getNodeParameter('limit', i) as number;
-				const sortBy = (options.sortBy as string) || undefined;
-				let after: string | undefined;
-				while (records.length < limit) {
-					const page = await connector.search(objectType, {
-						filterGroups: filterGroups.length ? filterGroups : undefined,
-						query,
-						properties: properties.length ? properties : undefined,
-						sorts: sortBy
-							? [
-									{
-										propertyName: sortBy,
-										direction: (options.sortDirection as 'ASCENDING' | 'DESCENDING') ?? 'ASCENDING',
-									},
-								]
-							: undefined,
-						limit: Math.min(200, limit - records.length),
-						after,
-					});
-					for (const record of (page.results ?? []) as HubSpotObject[])
-						records.push(objectJson(record));
-					const next = page.paging?.next?.after;
-					if (!next || next === after || (page.results ?? []).length === 0) break;
-					after = next;
-				}
-				return records.slice(0, limit);
-			})),
+					const limit = this.getNodeParameter('limit', i) as number;
+					const sortBy = (options.sortBy as string) || undefined;
+					let after: string | undefined;
+					while (records.length < limit) {
+						const page = await connector.search(objectType, {
+							filterGroups: filterGroups.length ? filterGroups : undefined,
+							query,
+							properties: properties.length ? properties : undefined,
+							sorts: sortBy
+								? [
+										{
+											propertyName: sortBy,
+											direction:
+												(options.sortDirection as 'ASCENDING' | 'DESCENDING') ?? 'ASCENDING',
+										},
+									]
+								: undefined,
+							limit: Math.min(200, limit - records.length),
+							after,
+						});
+						for (const record of (page.results ?? []) as HubSpotObject[])
+							records.push(objectJson(record));
+						const next = page.paging?.next?.after;
+						if (!next || next === after || (page.results ?? []).length === 0) break;
+						after = next;
+					}
+					return records.slice(0, limit);
+				},
+				describeHubSpotItemError,
+			)),
 		);
 	}
 	return out;

@@ -6,18 +6,15 @@ import {
 	type UpdateInput,
 } from '../../../../../core/connectors/hubspot/connector';
 import {
-	collect,
 	fieldsMapper,
 	groupBy,
 	mappedValues,
 	mapperSettings,
 	objectJson,
-	perItemRun,
 	rerunNotice,
-	rejectItem,
-	resultsToItems,
 	writeOptions,
 } from '../common';
+import { collect, perItemRun, rejectItem, resultsToItems } from '../../../../shared/items';
 
 export const description: INodeProperties[] = [
 	rerunNotice('update'),

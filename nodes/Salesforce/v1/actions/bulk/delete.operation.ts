@@ -1,4 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { SalesforceConnector } from '../../../../../core/connectors/salesforce/connector';
 
 import { executeIngest, ingestDescription } from './ingest';
 
@@ -8,6 +9,7 @@ export const description: INodeProperties[] = ingestDescription('delete');
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
+	connector: SalesforceConnector,
 ): Promise<INodeExecutionData[]> {
-	return await executeIngest(this, items, 'delete');
+	return await executeIngest(this, connector, items, 'delete');
 }

@@ -5,19 +5,14 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
+import type { SalesforceConnector } from '../../../../../core/connectors/salesforce/connector';
 
 import type { BulkOperation } from '../../../../../core/connectors/salesforce/bulk';
 import { BATCH_CODES } from '../../../../../core/batching/types';
 import { soqlIdentifier } from '../../../../../core/query/soql';
 import { timeoutOption } from '../../../../shared/descriptions';
-import { getConnector } from '../../transport';
-import {
-	errorItem,
-	getObjectName,
-	objectLocator,
-	toNodeError,
-	writeResultsToItems,
-} from '../common';
+import { getObjectName, objectLocator } from '../common';
+import { errorItem, resultsToItems, toNodeError, writeSuccess } from '../../../../shared/items';
 
 /** What each operation says about re-running the items of its error output. */
 const RERUN_NOTE: Record<BulkOperation, string> = {
@@ -100,6 +95,7 @@ export function ingestDescription(operation: BulkOperation): INodeProperties[] {
  */
 export async function executeIngest(
 	ctx: IExecuteFunctions,
+	connector: SalesforceConnector,
 	items: INodeExecutionData[],
 	operation: BulkOperation,
 ): Promise<INodeExecutionData[]> {
@@ -143,7 +139,6 @@ export async function executeIngest(
 				records[i] = record;
 			}
 		}
-		const connector = await getConnector(ctx);
 		({ results } = await connector
 			.bulk({ describe: async (name) => await connector.describe(name) })
 			.ingest(records, { object, operation, externalIdField }));
@@ -152,13 +147,14 @@ export async function executeIngest(
 		const nodeError = toNodeError(ctx, error);
 		if (!ctx.continueOnFail()) throw nodeError;
 		return items.map((_, i) =>
-			errorItem(`not sent: ${nodeError.message}`, { code: BATCH_CODES.notSent }, i),
+			errorItem({ message: `not sent: ${nodeError.message}`, code: BATCH_CODES.notSent }, i),
 		);
 	}
-	return writeResultsToItems(
+	return resultsToItems(
 		ctx,
 		results,
 		items.map((_, i) => i),
+		writeSuccess,
 		what,
 	);
 }

@@ -1,8 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { SalesforceConnector } from '../../../../../core/connectors/salesforce/connector';
 
 import { bindSoqlParameters } from '../../../../../core/connectors/salesforce/params';
-import { getConnector } from '../../transport';
-import { forEachItem, queryParametersProperty, readQueryParameters } from '../common';
+import { queryParametersProperty, readQueryParameters } from '../common';
+import { forEachItem } from '../../../../shared/items';
 
 const show = { resource: ['bulk'], operation: ['query'] };
 
@@ -51,8 +52,8 @@ export const description: INodeProperties[] = [
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
+	connector: SalesforceConnector,
 ): Promise<INodeExecutionData[]> {
-	const connector = await getConnector(this);
 	return await forEachItem(this, items, async (i, emit) => {
 		const text = bindSoqlParameters(
 			String(this.getNodeParameter('query', i)),

@@ -4,6 +4,7 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
+import type { SalesforceConnector } from '../../../../../core/connectors/salesforce/connector';
 import { NodeOperationError } from 'n8n-workflow';
 
 import {
@@ -12,14 +13,8 @@ import {
 	DEFAULT_SAFETY_LAG_SECONDS,
 	readChanges,
 } from '../../../../../core/connectors/salesforce/changes';
-import { getConnector } from '../../transport';
-import {
-	fieldNamesProperty,
-	forEachItem,
-	getObjectName,
-	objectLocator,
-	recordJson,
-} from '../common';
+import { fieldNamesProperty, getObjectName, objectLocator, recordJson } from '../common';
+import { forEachItem } from '../../../../shared/items';
 
 const show = { resource: ['changes'], operation: ['get'] };
 
@@ -124,8 +119,8 @@ export function formatWatermark(mark: ChangeWatermark): string {
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
+	connector: SalesforceConnector,
 ): Promise<INodeExecutionData[]> {
-	const connector = await getConnector(this);
 	return await forEachItem(this, items, async (i, emit) => {
 		const object = getObjectName(this, i);
 		const event = this.getNodeParameter('event', i) as ChangeEvent;

@@ -4,9 +4,10 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
+import type { SalesforceConnector } from '../../../../../core/connectors/salesforce/connector';
 
-import { getConnector } from '../../transport';
-import { forEachItem, getObjectName, objectLocator } from '../common';
+import { getObjectName, objectLocator } from '../common';
+import { forEachItem } from '../../../../shared/items';
 
 const show = { resource: ['metadata'], operation: ['describeObject'] };
 
@@ -37,8 +38,8 @@ export const description: INodeProperties[] = [
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
+	connector: SalesforceConnector,
 ): Promise<INodeExecutionData[]> {
-	const connector = await getConnector(this);
 	return await forEachItem(this, items, async (i, emit) => {
 		const described = await connector.describe(getObjectName(this, i));
 		if (this.getNodeParameter('output', i, 'object') === 'fields') {

@@ -4,9 +4,9 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
+import type { SalesforceConnector } from '../../../../../core/connectors/salesforce/connector';
 
-import { getConnector } from '../../transport';
-import { toNodeError } from '../common';
+import { toNodeError } from '../../../../shared/items';
 
 const show = { resource: ['metadata'], operation: ['listObjects'] };
 
@@ -38,9 +38,12 @@ export const description: INodeProperties[] = [
 ];
 
 /** Lists the org's objects (describeGlobal), one item each. */
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	_items: INodeExecutionData[],
+	connector: SalesforceConnector,
+): Promise<INodeExecutionData[]> {
 	try {
-		const connector = await getConnector(this);
 		const filters = this.getNodeParameter('filters', 0, {}) as {
 			customOnly?: boolean;
 			queryableOnly?: boolean;

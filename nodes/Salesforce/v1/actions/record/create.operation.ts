@@ -1,4 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { SalesforceConnector } from '../../../../../core/connectors/salesforce/connector';
 
 import { fieldsMapper, mappedFields, objectLocator } from '../common';
 import { writeItems } from './write';
@@ -14,9 +15,11 @@ export const description: INodeProperties[] = [
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
+	connector: SalesforceConnector,
 ): Promise<INodeExecutionData[]> {
 	return await writeItems(
 		this,
+		connector,
 		items,
 		'create',
 		(i, item, object) => ({ itemIndex: i, object, fields: mappedFields(this, i, item) }),

@@ -1,4 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { SalesforceConnector } from '../../../../../core/connectors/salesforce/connector';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { objectLocator } from '../common';
@@ -24,9 +25,11 @@ export const description: INodeProperties[] = [
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
+	connector: SalesforceConnector,
 ): Promise<INodeExecutionData[]> {
 	return await writeItems(
 		this,
+		connector,
 		items,
 		'delete',
 		(i, _item, object) => {

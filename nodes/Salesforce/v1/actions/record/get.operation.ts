@@ -1,13 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { SalesforceConnector } from '../../../../../core/connectors/salesforce/connector';
 
-import { getConnector } from '../../transport';
-import {
-	fieldNamesProperty,
-	forEachItem,
-	getObjectName,
-	objectLocator,
-	recordJson,
-} from '../common';
+import { fieldNamesProperty, getObjectName, objectLocator, recordJson } from '../common';
+import { forEachItem } from '../../../../shared/items';
 
 const show = { resource: ['record'], operation: ['get'] };
 
@@ -29,8 +24,8 @@ export const description: INodeProperties[] = [
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
+	connector: SalesforceConnector,
 ): Promise<INodeExecutionData[]> {
-	const connector = await getConnector(this);
 	return await forEachItem(this, items, async (i, emit) => {
 		const object = getObjectName(this, i);
 		const id = String(this.getNodeParameter('recordId', i)).trim();

@@ -1,10 +1,11 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { SalesforceConnector } from '../../../../../core/connectors/salesforce/connector';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { QueryValueError } from '../../../../../core/query/common';
 import { soql, SoqlFragment, type SoqlValue } from '../../../../../core/query/soql';
-import { getConnector } from '../../transport';
-import { forEachItem, getObjectName, limitProperties, objectLocator, recordJson } from '../common';
+import { getObjectName, limitProperties, objectLocator, recordJson } from '../common';
+import { forEachItem } from '../../../../shared/items';
 
 const show = { resource: ['record'], operation: ['getMany'] };
 
@@ -164,8 +165,8 @@ function literal(
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
+	connector: SalesforceConnector,
 ): Promise<INodeExecutionData[]> {
-	const connector = await getConnector(this);
 	return await forEachItem(this, items, async (i, emit) => {
 		const object = getObjectName(this, i);
 		const fields = this.getNodeParameter('fieldNames', i, []) as string[];

@@ -1,4 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { SalesforceConnector } from '../../../../../core/connectors/salesforce/connector';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { fieldsMapper, mappedFields, objectLocator } from '../common';
@@ -19,9 +20,11 @@ export const description: INodeProperties[] = [
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
+	connector: SalesforceConnector,
 ): Promise<INodeExecutionData[]> {
 	return await writeItems(
 		this,
+		connector,
 		items,
 		'update',
 		(i, item, object) => {

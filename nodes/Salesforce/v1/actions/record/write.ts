@@ -15,8 +15,8 @@ import {
 } from '../../../../../core/connectors/salesforce/connector';
 import { BATCH_CODES, type BatchItemResult } from '../../../../../core/batching/types';
 import { isCrmError } from '../../../../../core/http/errors';
-import { getConnector } from '../../transport';
-import { errorItem, getObjectName, toNodeError, writeResultsToItems } from '../common';
+import { getObjectName } from '../common';
+import { errorItem, resultsToItems, toNodeError, writeSuccess } from '../../../../shared/items';
 
 /** One record to write, from item `itemIndex`. */
 export interface PendingWrite {
@@ -88,6 +88,7 @@ function reasonOf(error: unknown): { message: string; code: string; written: 'no
 /** Builds each item's record with `build`, then writes them per object in Collections of up to 200. */
 export async function writeItems(
 	ctx: IExecuteFunctions,
+	connector: SalesforceConnector,
 	items: INodeExecutionData[],
 	operation: CollectionOperation,
 	build: (itemIndex: number, item: INodeExecutionData, object: string) => PendingWrite,
@@ -99,13 +100,11 @@ export async function writeItems(
 		if (!continueOnFail)
 			throw error instanceof NodeOperationError ? error : toNodeError(ctx, error);
 		const { message, code } = reasonOf(error);
-		return items.map((_, i) => errorItem(`not ${what}: ${message}`, { code }, i));
+		return items.map((_, i) => errorItem({ message: `not ${what}: ${message}`, code }, i));
 	};
 	let settings: Settings;
-	let connector: SalesforceConnector;
 	try {
 		settings = readSettings(ctx, operation);
-		connector = await getConnector(ctx);
 	} catch (error) {
 		return failEveryItem(error);
 	}
@@ -117,7 +116,7 @@ export async function writeItems(
 			pending = build(i, items[i], getObjectName(ctx, i));
 		} catch (error) {
 			if (continueOnFail) {
-				early.push(errorItem((error as Error).message, { code: 'INVALID_INPUT' }, i));
+				early.push(errorItem({ message: (error as Error).message, code: 'INVALID_INPUT' }, i));
 				continue;
 			}
 			throw error instanceof NodeOperationError
@@ -170,7 +169,7 @@ export async function writeItems(
 	}
 	const out: INodeExecutionData[] = [
 		...early,
-		...writeResultsToItems(ctx, results, itemIndexes, what),
+		...resultsToItems(ctx, results, itemIndexes, writeSuccess, what),
 	];
 	out.sort(
 		(a, b) => (a.pairedItem as { item: number }).item - (b.pairedItem as { item: number }).item,
