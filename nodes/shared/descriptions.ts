@@ -1,4 +1,4 @@
-import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+import type { IDisplayOptions, INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
 
 /** The `show` part of a parameter's displayOptions. */
 export type Show = NonNullable<IDisplayOptions['show']>;
@@ -39,3 +39,14 @@ export const timeoutOption: INodeProperties = {
 	description:
 		'Milliseconds to wait for each API answer. A write whose answer does not arrive in time may still have been applied: it is looked up by its unique field where there is one, else reported as outcome unknown (never silently re-sent).',
 };
+
+/** A node's credentials, one per choice of its Authentication parameter (`{ choice: credential type }`), in order. */
+export function credentialsByAuthentication(
+	choices: Record<string, string>,
+): INodeCredentialDescription[] {
+	return Object.entries(choices).map(([choice, name]) => ({
+		name,
+		required: true,
+		displayOptions: { show: { authentication: [choice] } },
+	}));
+}

@@ -12,6 +12,7 @@ import { properties } from './actions/versionDescription';
 import * as loadOptions from './methods/loadOptions';
 import * as resourceMapping from './methods/resourceMapping';
 import { OAUTH2_TYPE_NAME, PRIVATE_APP_TYPE_NAME } from './transport';
+import { credentialsByAuthentication } from '../../shared/descriptions';
 
 /**
  * HubSpot v1: records of any CRM object (standard or custom), associations, properties and forms, on the core's
@@ -35,18 +36,10 @@ export class HubSpotV1 implements INodeType {
 			inputs: [NodeConnectionTypes.Main],
 			outputs: [NodeConnectionTypes.Main],
 			usableAsTool: true,
-			credentials: [
-				{
-					name: PRIVATE_APP_TYPE_NAME,
-					required: true,
-					displayOptions: { show: { authentication: ['privateApp'] } },
-				},
-				{
-					name: OAUTH2_TYPE_NAME,
-					required: true,
-					displayOptions: { show: { authentication: ['oAuth2'] } },
-				},
-			],
+			credentials: credentialsByAuthentication({
+				privateApp: PRIVATE_APP_TYPE_NAME,
+				oAuth2: OAUTH2_TYPE_NAME,
+			}),
 			properties,
 		};
 	}

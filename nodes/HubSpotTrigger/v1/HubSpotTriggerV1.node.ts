@@ -25,6 +25,7 @@ import {
 	OAUTH2_TYPE_NAME,
 	PRIVATE_APP_TYPE_NAME,
 } from '../../shared/hubspot/transport';
+import { credentialsByAuthentication } from '../../shared/descriptions';
 
 /** What the trigger keeps in the workflow's static data between polls (and n8n restarts). */
 interface TriggerState {
@@ -57,18 +58,10 @@ export class HubSpotTriggerV1 implements INodeType {
 			polling: true,
 			inputs: [],
 			outputs: [NodeConnectionTypes.Main],
-			credentials: [
-				{
-					name: PRIVATE_APP_TYPE_NAME,
-					required: true,
-					displayOptions: { show: { authentication: ['privateApp'] } },
-				},
-				{
-					name: OAUTH2_TYPE_NAME,
-					required: true,
-					displayOptions: { show: { authentication: ['oAuth2'] } },
-				},
-			],
+			credentials: credentialsByAuthentication({
+				privateApp: PRIVATE_APP_TYPE_NAME,
+				oAuth2: OAUTH2_TYPE_NAME,
+			}),
 			properties: [
 				authentication,
 				{

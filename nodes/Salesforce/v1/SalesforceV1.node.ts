@@ -11,6 +11,7 @@ import { router } from './actions/router';
 import { listSearch, loadOptions, resourceMapping } from './methods';
 import { salesforceProperties } from './SalesforceV1.description';
 import { CREDENTIAL_TYPES } from './transport';
+import { credentialsByAuthentication } from '../../shared/descriptions';
 
 /**
  * Salesforce v1. Writes from many items go out in sObject Collections of up to 200 (or one Bulk API 2.0 job),
@@ -32,28 +33,7 @@ export class SalesforceV1 implements INodeType {
 			inputs: [NodeConnectionTypes.Main],
 			outputs: [NodeConnectionTypes.Main],
 			usableAsTool: true,
-			credentials: [
-				{
-					name: CREDENTIAL_TYPES.oAuth2,
-					required: true,
-					displayOptions: { show: { authentication: ['oAuth2'] } },
-				},
-				{
-					name: CREDENTIAL_TYPES.jwt,
-					required: true,
-					displayOptions: { show: { authentication: ['jwt'] } },
-				},
-				{
-					name: CREDENTIAL_TYPES.clientCredentials,
-					required: true,
-					displayOptions: { show: { authentication: ['clientCredentials'] } },
-				},
-				{
-					name: CREDENTIAL_TYPES.password,
-					required: true,
-					displayOptions: { show: { authentication: ['password'] } },
-				},
-			],
+			credentials: credentialsByAuthentication(CREDENTIAL_TYPES),
 			properties: salesforceProperties,
 		};
 	}

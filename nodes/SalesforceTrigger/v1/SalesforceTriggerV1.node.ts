@@ -27,6 +27,7 @@ import * as listSearch from '../../shared/salesforce/listSearch';
 import * as loadOptions from '../../shared/salesforce/loadOptions';
 import { recordJson } from '../../shared/salesforce/records';
 import { CREDENTIAL_TYPES, getConnector } from '../../shared/salesforce/transport';
+import { credentialsByAuthentication } from '../../shared/descriptions';
 
 /** What the trigger keeps in the workflow's static data (saved by n8n after each non-manual poll). */
 interface TriggerState extends IDataObject {
@@ -57,28 +58,7 @@ export class SalesforceTriggerV1 implements INodeType {
 			polling: true,
 			inputs: [],
 			outputs: [NodeConnectionTypes.Main],
-			credentials: [
-				{
-					name: CREDENTIAL_TYPES.oAuth2,
-					required: true,
-					displayOptions: { show: { authentication: ['oAuth2'] } },
-				},
-				{
-					name: CREDENTIAL_TYPES.jwt,
-					required: true,
-					displayOptions: { show: { authentication: ['jwt'] } },
-				},
-				{
-					name: CREDENTIAL_TYPES.clientCredentials,
-					required: true,
-					displayOptions: { show: { authentication: ['clientCredentials'] } },
-				},
-				{
-					name: CREDENTIAL_TYPES.password,
-					required: true,
-					displayOptions: { show: { authentication: ['password'] } },
-				},
-			],
+			credentials: credentialsByAuthentication(CREDENTIAL_TYPES),
 			properties: [
 				authenticationProperty,
 				{
