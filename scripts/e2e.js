@@ -119,7 +119,7 @@ function run(
 				reject(
 					new E2eFailure(`${label}: killed after ${seconds(timeout)}\n${tail(stdout + stderr)}`),
 				);
-			else resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, ms });
+			else resolve({ code: code ?? (signal ? 128 : 1), signal, stdout, stderr, ms });
 		});
 	});
 }
@@ -691,9 +691,18 @@ async function main() {
 				{ cwd: work, env, label: `n8n execute ${label}` },
 			);
 			timings.push([label, result.ms]);
-			if (result.code !== 0)
+			// n8n's CLI has been seen ending with exit 128 (a signal while shutting down) after printing a finished
+			// execution (once in many CI runs, not reproducible). The execution itself is what is checked below (its
+			// error, outputs and the simulators' counts), so a non-zero exit after a complete, finished run is
+			// reported, not failed; a run that did not finish fails.
+			const finished = /^\s*"finished": true,?$/m.test(result.stdout);
+			if (result.code !== 0 && !finished)
 				throw new E2eFailure(
 					`n8n execute "${wf.name}" failed (exit ${result.code})\n${tail(result.stdout + '\n' + result.stderr)}`,
+				);
+			if (result.code !== 0)
+				log(
+					`   note: n8n exited with ${result.code}${result.signal ? ` (${result.signal})` : ''} after the execution had finished${result.stderr.trim() ? `:\n${tail(result.stderr, 5)}` : ''}`,
 				);
 			const data = parseRawOutput(result.stdout);
 			const error = data.data?.resultData?.error;
