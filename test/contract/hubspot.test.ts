@@ -302,6 +302,20 @@ describe('HubSpotCrm specifics', () => {
 		expect(next.flatMap((p) => p.records.map((r) => r.id))).toEqual(late);
 	});
 
+	it("one read of HubSpot's clock per changesSince call (the window's end serves deletions and changes alike)", async () => {
+		harness.seed(3);
+		clock.advance(PAST_LAG);
+		const clockReads = () =>
+			sim.log
+				.entries({ method: 'GET', pathPrefix: '/crm/v3/objects/contacts' })
+				.filter((e) => e.path === '/crm/v3/objects/contacts' && String(e.query.limit) === '1')
+				.length;
+		const before = clockReads();
+		const read = await pages(harness.connector() as HubSpotCrm, null);
+		expect(read.flatMap((p) => p.records)).toHaveLength(3);
+		expect(clockReads() - before).toBe(1);
+	});
+
 	it('update and delete: an input without a valid record id fails alone and is not sent; the others are written, in order, even answered in reverse', async () => {
 		const ids = harness.seed(4) as string[];
 		const sent: HttpRequest[] = [];

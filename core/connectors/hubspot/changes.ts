@@ -45,6 +45,11 @@ export interface ChangesOptions {
 	limit?: number;
 	/** Changes younger than this by HubSpot's clock wait for a later read. Default {@link DEFAULT_SAFETY_LAG_SECONDS}. */
 	safetyLagSeconds?: number;
+	/**
+	 * The window's end (epoch ms, exclusive) when the caller has already read HubSpot's clock for this read (its time
+	 * minus the lag): saves the clock call. Default: read HubSpot's time now.
+	 */
+	windowEnd?: number;
 	signal?: AbortSignal;
 }
 
@@ -204,8 +209,9 @@ export async function* readChanges(
 	let remaining = options.limit ?? Number.POSITIVE_INFINITY;
 	// HubSpot's time, read before any search is sent: the window ends there minus the lag (exclusive).
 	let end =
+		options.windowEnd ??
 		(await hubspotServerNow(connector, objectType, options.signal)) -
-		lagMs(options.safetyLagSeconds);
+			lagMs(options.safetyLagSeconds);
 	if (until !== undefined) end = Math.min(end, until + 1);
 	const report = () => onCursor?.({ timestamp: cursor.timestamp, ids: [...cursor.ids] });
 	let seen = new Set(cursor.ids);

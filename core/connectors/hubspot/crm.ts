@@ -486,6 +486,8 @@ export class HubSpotCrm implements CrmConnector {
 				pageSize: this.pageSize,
 				limit: Number.isFinite(remaining) ? remaining : undefined,
 				safetyLagSeconds: this.lagSeconds,
+				// HubSpot's clock was read above, once for the deletions and the changes alike.
+				windowEnd: end,
 				signal: options.signal,
 			},
 			(c) => (cursor = c),
