@@ -670,6 +670,19 @@ export function tokenRequestError(cause: CrmError, provider: string): CrmError {
 	});
 }
 
+/**
+ * Whether a failed write provably changed nothing: refused before processing (validation, credential, permission)
+ * or never sent. Otherwise it may have been applied.
+ */
+export function failedBeforeProcessing(error: CrmError): boolean {
+	return (
+		error.kind === 'validation' ||
+		error.kind === 'authentication' ||
+		error.kind === 'permission' ||
+		error.reachedServer === false
+	);
+}
+
 /** The error for a request (or a wait) cancelled through its `AbortSignal`. Not retried. */
 export function abortedError(request?: RequestSummary): CrmError {
 	return new CrmError(

@@ -280,10 +280,10 @@ export class BulkApi {
 	): Promise<BatchItemError | undefined> {
 		const attempts = Math.max(1, this.options.maxJobAttempts ?? 3);
 		const reasons: string[] = [];
-		let todo = group;
-		for (let attempt = 1; attempt <= attempts && todo.length > 0; attempt++) {
-			const columns = columnsOf(todo.map((i) => rows[i] as BulkRow));
-			const inputs = todo.map((index) => ({
+		let pending = group;
+		for (let attempt = 1; attempt <= attempts && pending.length > 0; attempt++) {
+			const columns = columnsOf(pending.map((i) => rows[i] as BulkRow));
+			const inputs = pending.map((index) => ({
 				index,
 				key: rowKey(columns, (c) => (rows[index] as BulkRow).get(c)),
 			}));
@@ -300,7 +300,7 @@ export class BulkApi {
 				const error = run.fatal
 					? notSent(run.error)
 					: { ...describeRequestError(run.error), message: `not written: ${messageOf(run.error)}` };
-				for (const index of todo) results[index] = { index, ok: false, error };
+				for (const index of pending) results[index] = { index, ok: false, error };
 				return run.fatal ? error : undefined;
 			}
 			if (run.kind === 'unknown') {
@@ -312,7 +312,7 @@ export class BulkApi {
 						...(run.cause ? { cause: describeRequestError(run.cause) } : {}),
 					},
 				};
-				for (const index of todo) results[index] = { index, ok: false, error };
+				for (const index of pending) results[index] = { index, ok: false, error };
 				return stopsRun(run.cause) ? notSent(run.cause) : undefined;
 			}
 			if (run.kind === 'rerun') {
@@ -331,15 +331,15 @@ export class BulkApi {
 				reasons.push(
 					`bulk job ${run.job.id} was aborted before it processed ${again.length} of its rows`,
 				);
-			todo = again;
+			pending = again;
 		}
-		if (todo.length > 0) {
+		if (pending.length > 0) {
 			const error: BatchItemError = {
 				message: `not written: ${attempts} bulk job(s) were tried for these rows and none could take them (${reasons.join('; ')}). Each of those jobs was aborted or left open before processing, so nothing was written — re-run these items`,
 				code: 'BULK_UPLOAD_FAILED',
 				details: { reasons },
 			};
-			for (const index of todo) results[index] = { index, ok: false, error };
+			for (const index of pending) results[index] = { index, ok: false, error };
 		}
 		return undefined;
 	}

@@ -5,7 +5,7 @@
  * (their settling of lost answers and `OUTCOME_UNKNOWN` included).
  */
 import { BATCH_CODES, type BatchItemError, type BatchItemResult } from '../../batching/types';
-import { CrmError, isCrmError } from '../../http/errors';
+import { CrmError, failedBeforeProcessing, isCrmError } from '../../http/errors';
 import { soql, soqlIdentifier, type SoqlFragment, type SoqlValue } from '../../query/soql';
 import { toRecord } from '../../records/record';
 import type { CrmRecord } from '../../records/types';
@@ -112,12 +112,8 @@ export function wholeWriteFailure(error: unknown, operation: WriteOperation): Ba
 					: 'upserted';
 	if (isCrmError(error)) {
 		const message = `${error.message}${error.hint ? ` — ${error.hint}` : ''}`;
-		const before =
-			error.kind === 'validation' ||
-			error.kind === 'authentication' ||
-			error.kind === 'permission' ||
-			error.reachedServer === false;
-		if (before) return { message: `not ${what}: ${message}`, code: error.crmCode ?? error.kind };
+		if (failedBeforeProcessing(error))
+			return { message: `not ${what}: ${message}`, code: error.crmCode ?? error.kind };
 		return {
 			message: `outcome unknown: the write failed as a whole (${message}); check in Salesforce whether this record was ${what} before re-running it`,
 			code: BATCH_CODES.outcomeUnknown,

@@ -14,7 +14,7 @@ import {
 	type WriteResult,
 } from '../../../../../core/connectors/salesforce/connector';
 import { BATCH_CODES, type BatchItemResult } from '../../../../../core/batching/types';
-import { isCrmError } from '../../../../../core/http/errors';
+import { failedBeforeProcessing, isCrmError } from '../../../../../core/http/errors';
 import { getObjectName } from '../common';
 import { errorItem, resultsToItems, toNodeError, writeSuccess } from '../../../../shared/items';
 
@@ -67,15 +67,10 @@ function reasonOf(error: unknown): { message: string; code: string; written: 'no
 	if (error instanceof NodeOperationError)
 		return { message: error.message, code: 'INVALID_SETTING', written: 'no' };
 	if (isCrmError(error)) {
-		const before =
-			error.kind === 'validation' ||
-			error.kind === 'authentication' ||
-			error.kind === 'permission' ||
-			error.reachedServer === false;
 		return {
 			message: `${error.message}${error.hint ? ` — ${error.hint}` : ''}`,
 			code: error.crmCode ?? error.kind,
-			written: before ? 'no' : 'unknown',
+			written: failedBeforeProcessing(error) ? 'no' : 'unknown',
 		};
 	}
 	return {
