@@ -1,0 +1,141 @@
+/**
+ * Sync state: what a two-way sync remembers between runs, and the one interface its stores implement
+ * (in-memory for tests, SQLite through `node:sqlite` by default, PostgreSQL for queue mode across hosts).
+ *
+ * Rules every store keeps:
+ * - `commit` is atomic: all of a `StateChanges` is applied, or none of it (a crash mid-commit leaves the state
+ *   as it was before the commit);
+ * - reads see every earlier committed change (no caching across processes);
+ * - the run lock is a lease: held by one owner at a time, free again once `expiresAt` has passed without a renewal
+ *   (its holder died), and only its owner renews or releases it;
+ * - the schema is created and migrated by `open()` itself, versioned; opening a newer schema than the code knows
+ *   fails with a clear message instead of writing to it;
+ * - every method is scoped by `syncId`: two syncs sharing one store never see each other's state.
+ */
+
+/** Which side of a sync. */
+export type Side = 'a' | 'b';
+
+/** Plain JSON, as stored. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/**
+ * One linked pair of records (or one record waiting for its partner).
+ * `status`:
+ * - `linked`: both ids known, `base` holds the last-synced values;
+ * - `pending`: a create was (maybe) sent to `pendingSide`, written ahead before sending; the next run settles it
+ *   by looking the record up with `pendingKey` (never creates it twice);
+ * - `excluded`: the user excluded the pair (or record) from the sync; it is skipped.
+ */
+export interface SyncLink {
+	/** Stable id of the link (chosen by the engine, unique per sync). */
+	linkId: string;
+	aId?: string;
+	bId?: string;
+	status: 'linked' | 'pending' | 'excluded';
+	/** Last-synced values per mapped field pair (keyed by the pair's key), the base of the three-way comparison. */
+	base: Record<string, Json>;
+	/** Side a create was sent to, while `pending`. */
+	pendingSide?: Side;
+	/** The match key (field on `pendingSide` and value) that finds the created record, while `pending`. */
+	pendingKey?: { field: string; value: string };
+	/** When the link was last written (ISO-8601, store clock). */
+	updatedAt?: string;
+}
+
+/** A record whose write failed; retried on every later run until it succeeds or is excluded. */
+export interface SyncFailure {
+	/** Side the record was read from. */
+	side: Side;
+	/** Its id on that side. */
+	recordId: string;
+	/** The link, when the record is linked. */
+	linkId?: string;
+	/** validation | duplicate | permission | notFound | rateLimit | outcomeUnknown | other */
+	category: string;
+	code: string;
+	message: string;
+	/** How many runs it has failed in. */
+	attempts: number;
+	firstFailedAt: string;
+	lastFailedAt: string;
+}
+
+/** A decision taken on a conflict sent to review: applied on the next run, then deleted. */
+export interface ConflictDecision {
+	linkId: string;
+	/** The field pair key. */
+	field: string;
+	/** Which value wins, or an explicit value. */
+	decision: { winner: Side } | { value: Json };
+	decidedAt: string;
+}
+
+/** Per sync: change-feed watermarks per side and free metadata (config fingerprint, last run's summary). */
+export interface SyncMeta {
+	watermarks: Partial<Record<Side, Json>>;
+	/** Backfill finished on a side (later runs read changes since the watermark). */
+	backfilled: Partial<Record<Side, boolean>>;
+	/** Free JSON the engine keeps (config fingerprint, last report). */
+	info: Record<string, Json>;
+}
+
+/** Everything one commit changes, applied atomically. */
+export interface StateChanges {
+	/** Links to insert or replace (by linkId). */
+	upsertLinks?: SyncLink[];
+	/** Links to remove (by linkId). */
+	deleteLinks?: string[];
+	/** Failures to insert or replace (by side + recordId). */
+	upsertFailures?: SyncFailure[];
+	/** Failures resolved (by side + recordId). */
+	clearFailures?: Array<{ side: Side; recordId: string }>;
+	/** Decisions consumed. */
+	clearDecisions?: Array<{ linkId: string; field: string }>;
+	/** Meta fields to replace (shallow: a given watermark / backfilled / info key replaces the stored one). */
+	meta?: {
+		watermarks?: Partial<Record<Side, Json>>;
+		backfilled?: Partial<Record<Side, boolean>>;
+		info?: Record<string, Json>;
+	};
+}
+
+/** A held run lock. */
+export interface LockLease {
+	syncId: string;
+	owner: string;
+	/** Epoch ms (store clock) after which another owner may take it. */
+	expiresAt: number;
+}
+
+/** The store interface. */
+export interface SyncStore {
+	/** Creates or migrates the schema (idempotent, safe to call from two processes at once). */
+	open(): Promise<void>;
+	close(): Promise<void>;
+
+	/** Takes the run lock if it is free or expired; undefined when another owner holds it. */
+	acquireLock(syncId: string, owner: string, leaseMs: number): Promise<LockLease | undefined>;
+	/** Extends a held lease; false when it was lost (expired and taken by another owner). */
+	renewLock(syncId: string, owner: string, leaseMs: number): Promise<boolean>;
+	releaseLock(syncId: string, owner: string): Promise<void>;
+
+	getMeta(syncId: string): Promise<SyncMeta>;
+	/** The links of these ids on one side, keyed by that id (ids without a link are absent). */
+	getLinksByIds(syncId: string, side: Side, ids: string[]): Promise<Map<string, SyncLink>>;
+	/** Every link, page by page in linkId order (never all in memory). */
+	listLinks(
+		syncId: string,
+		options?: { status?: SyncLink['status']; pageSize?: number },
+	): AsyncIterable<SyncLink[]>;
+	countLinks(syncId: string, status?: SyncLink['status']): Promise<number>;
+	listFailures(syncId: string): AsyncIterable<SyncFailure[]>;
+	listDecisions(syncId: string): Promise<ConflictDecision[]>;
+	/** Records a decision taken on a reviewed conflict (replaces an earlier one for the same link and field). */
+	putDecision(syncId: string, decision: ConflictDecision): Promise<void>;
+
+	/** Applies `changes` atomically. */
+	commit(syncId: string, changes: StateChanges): Promise<void>;
+	/** Forgets everything of one sync (links, failures, decisions, meta, lock). */
+	reset(syncId: string): Promise<void>;
+}
