@@ -1,29 +1,17 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import type { SalesforceConnector } from '../../../../../core/connectors/salesforce/connector';
-import { NodeOperationError } from 'n8n-workflow';
-
-import { QueryValueError } from '../../../../../core/query/common';
-import { soql, SoqlFragment, type SoqlValue } from '../../../../../core/query/soql';
+import {
+	SOQL_OPERATORS,
+	type SoqlCondition,
+	type SoqlOperator,
+	soqlOrderBy,
+	soqlWhere,
+} from '../../../../../core/connectors/salesforce/filter';
+import { toFieldSchema } from '../../../../../core/connectors/salesforce/schema';
 import { getObjectName, limitProperties, objectLocator, recordJson } from '../common';
 import { forEachItem } from '../../../../shared/items';
 
 const show = { resource: ['record'], operation: ['getMany'] };
-
-/** Operator values are words: a parameter value starting with "=" would be read by n8n as an expression. */
-const OPERATORS = {
-	equal: '=',
-	notEqual: '!=',
-	less: '<',
-	lessOrEqual: '<=',
-	greater: '>',
-	greaterOrEqual: '>=',
-	like: 'LIKE',
-	in: 'IN',
-	notIn: 'NOT IN',
-	isEmpty: 'IS EMPTY',
-	isNotEmpty: 'IS NOT EMPTY',
-} as const;
-type OperatorKey = keyof typeof OPERATORS;
 
 export const description: INodeProperties[] = [
 	objectLocator(show),
@@ -65,8 +53,8 @@ export const description: INodeProperties[] = [
 						displayName: 'Operator',
 						name: 'operator',
 						type: 'options',
-						options: (Object.keys(OPERATORS) as OperatorKey[]).map((key) => ({
-							name: OPERATORS[key],
+						options: (Object.keys(SOQL_OPERATORS) as SoqlOperator[]).map((key) => ({
+							name: SOQL_OPERATORS[key],
 							value: key,
 						})),
 						description:
@@ -122,45 +110,6 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-const NUMBER_TYPES = new Set(['int', 'double', 'currency', 'percent', 'long']);
-
-/**
- * A condition value bound as the field's type (from describe): numbers for number fields, true/false for checkboxes,
- * dates for date fields, and text for everything else — so "00123" stays text and "null" is the word null.
- */
-function literal(
-	value: unknown,
-	fieldType: string | undefined,
-	field: string,
-): SoqlValue | SoqlFragment {
-	const text = typeof value === 'string' ? value.trim() : String(value ?? '');
-	const wrong = (expected: string) =>
-		new QueryValueError(
-			`Condition on ${field}: ${field} is a ${fieldType} field and expects ${expected}, got ${JSON.stringify(value)} — change the value (use IS EMPTY to match empty fields)`,
-		);
-	if (fieldType && NUMBER_TYPES.has(fieldType)) {
-		if (typeof value === 'number' && Number.isFinite(value)) return value;
-		if (!/^[-+]?(\d+\.?\d*|\.\d+)$/.test(text)) throw wrong('a number');
-		return Number(text);
-	}
-	if (fieldType === 'boolean') {
-		if (typeof value === 'boolean') return value;
-		if (!/^(true|false)$/i.test(text)) throw wrong('true or false');
-		return text.toLowerCase() === 'true';
-	}
-	if (fieldType === 'date') {
-		if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) throw wrong('a date (YYYY-MM-DD)');
-		return soql.date(text);
-	}
-	if (fieldType === 'datetime') {
-		const date = new Date(text);
-		if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(date.getTime()))
-			throw wrong('a date and time (e.g. 2024-03-05T10:15:00Z)');
-		return date;
-	}
-	return typeof value === 'string' ? value : String(value ?? '');
-}
-
 /** Reads records of an object, streamed page by page, up to the limit or all. */
 export async function execute(
 	this: IExecuteFunctions,
@@ -177,68 +126,12 @@ export async function execute(
 			sortDirection?: string;
 			includeDeleted?: boolean;
 		};
-		const conditions = this.getNodeParameter('conditions.condition', i, []) as Array<{
-			field: string;
-			operator: string;
-			value: unknown;
-		}>;
-		const types = conditions.length
-			? new Map(
-					(await connector.describe(object)).fields.map((f) => [f.name.toLowerCase(), f.type]),
-				)
-			: new Map<string, string>();
-		const parts: SoqlFragment[] = conditions.map((c) => {
-			const operator = OPERATORS[c.operator as OperatorKey];
-			if (!operator)
-				throw new NodeOperationError(this.getNode(), `Unknown operator "${c.operator}"`, {
-					itemIndex: i,
-				});
-			const field = soql.id(c.field);
-			const type = types.get(String(c.field).toLowerCase());
-			if (operator === 'IS EMPTY') return soql`${field} = ${null}`;
-			if (operator === 'IS NOT EMPTY') return soql`${field} != ${null}`;
-			if (operator === 'IN' || operator === 'NOT IN') {
-				const raw = typeof c.value === 'string' ? c.value.trim() : c.value;
-				const list = Array.isArray(raw)
-					? raw
-					: typeof raw === 'string' && raw.startsWith('[')
-						? (JSON.parse(raw) as unknown[])
-						: String(raw ?? '')
-								.split(',')
-								.map((s) => s.trim())
-								.filter(Boolean);
-				const values = list.map((v) => literal(v, type, c.field));
-				if (values.some((v) => v instanceof SoqlFragment)) {
-					const inner = soql.join(
-						values.map((v) => (v instanceof SoqlFragment ? v : soql`${v}`)),
-						',',
-					);
-					return new SoqlFragment(`${field.text} ${operator} (${inner.text})`);
-				}
-				return operator === 'IN' ? soql`${field} IN ${values}` : soql`${field} NOT IN ${values}`;
-			}
-			const value = operator === 'LIKE' ? String(c.value ?? '') : literal(c.value, type, c.field);
-			switch (operator) {
-				case '=':
-					return soql`${field} = ${value}`;
-				case '!=':
-					return soql`${field} != ${value}`;
-				case '<':
-					return soql`${field} < ${value}`;
-				case '<=':
-					return soql`${field} <= ${value}`;
-				case '>':
-					return soql`${field} > ${value}`;
-				case '>=':
-					return soql`${field} >= ${value}`;
-				default:
-					return soql`${field} LIKE ${value}`;
-			}
-		});
-		const where = parts.length ? soql.join(parts, ' AND ') : undefined;
-		const orderBy = options.sortBy
-			? `${soql.id(options.sortBy).text} ${options.sortDirection === 'DESC' ? 'DESC' : 'ASC'}`
-			: undefined;
+		const conditions = this.getNodeParameter('conditions.condition', i, []) as SoqlCondition[];
+		const fieldsOfObject = conditions.length
+			? (await connector.describe(object)).fields.map(toFieldSchema)
+			: [];
+		const where = soqlWhere(conditions, fieldsOfObject);
+		const orderBy = soqlOrderBy(options.sortBy, options.sortDirection);
 		const query = connector.selectQuery(
 			object,
 			fields.length ? fields : await connector.selectableFields(object),
