@@ -54,6 +54,8 @@ export interface FieldSchema {
 	externalId: boolean;
 	/** Text length limit, when the CRM has one. */
 	length?: number;
+	/** Hidden from the CRM's own forms (HubSpot `hidden`): field pickers offer it only as a key. */
+	hidden?: boolean;
 }
 
 /** An object type (table) of the CRM. */

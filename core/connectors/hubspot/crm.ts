@@ -135,6 +135,7 @@ export function hubspotFieldSchema(
 		field.options = p.options.map((o) => ({ value: o.value, label: o.label }));
 	}
 	if (p.referencedObjectType) field.referenceTo = [p.referencedObjectType];
+	if (p.hidden === true) field.hidden = true;
 	return field;
 }
 

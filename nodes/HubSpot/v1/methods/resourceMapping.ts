@@ -7,10 +7,13 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { isUniqueProperty } from '../../../../core/connectors/hubspot/connector';
+import { fieldRole } from '../../../../core/connectors/fieldRules';
+import { hubspotFieldSchema } from '../../../../core/connectors/hubspot/crm';
 import type { HubSpotProperty } from '../../../../core/connectors/hubspot/types';
 import { getConnector } from '../transport';
+import { mapperField } from '../../../shared/resourceMapper';
 
+/** n8n's input type for a HubSpot property (text for the rest, checkboxes as `a;b` text). */
 function fieldType(property: HubSpotProperty): FieldType {
 	switch (property.type) {
 		case 'number':
@@ -26,40 +29,34 @@ function fieldType(property: HubSpotProperty): FieldType {
 	}
 }
 
-/** Writable properties of the chosen object; unique ones (e-mail, record id, custom unique) can be matched on. */
+/**
+ * Writable properties of the chosen object, with the roles core/connectors/fieldRules gives them: update and upsert
+ * find records by any unique property (record id, contacts' e-mail, custom unique ones); contacts' upsert by e-mail.
+ */
 export async function getFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
 	const objectType = this.getCurrentNodeParameter('objectType');
 	if (typeof objectType !== 'string' || objectType === '')
 		throw new NodeOperationError(this.getNode(), 'Choose the object first');
-	const operation = this.getCurrentNodeParameter('operation');
-	const connector = await getConnector(this);
-	const properties = await connector.getProperties(objectType);
+	const current = this.getCurrentNodeParameter('operation');
+	const operation = current === 'create' || current === 'update' ? current : 'upsert';
+	const options = {
+		updateBy: 'key' as const,
+		defaultUpsertKey: objectType === 'contacts' ? 'email' : undefined,
+	};
+	const properties = await (await getConnector(this)).getProperties(objectType);
 	const fields: ResourceMapperField[] = [];
 	for (const property of properties) {
-		const unique = isUniqueProperty(objectType, property);
-		const readOnly =
-			property.modificationMetadata?.readOnlyValue === true || property.calculated === true;
-		if (readOnly && !(unique && operation !== 'create')) continue;
-		if (property.hidden && !unique) continue;
+		const field = hubspotFieldSchema(objectType, property);
+		const role = fieldRole(field, operation, options);
+		if (!role.shown) continue;
 		const type = fieldType(property);
-		fields.push({
-			id: property.name,
-			displayName: `${property.label} (${property.name})`,
-			required: false,
-			defaultMatch:
-				operation === 'update'
-					? property.name === 'hs_object_id'
-					: property.name === 'email' && objectType === 'contacts',
-			canBeUsedToMatch: unique && operation !== 'create',
-			display: true,
-			type,
-			options:
-				type === 'options'
-					? (property.options ?? [])
-							.filter((o) => !o.hidden)
-							.map((o) => ({ name: o.label, value: o.value }))
-					: undefined,
-		});
+		const choices =
+			type === 'options'
+				? (property.options ?? [])
+						.filter((o) => !o.hidden)
+						.map((o) => ({ name: o.label, value: o.value }))
+				: undefined;
+		fields.push(mapperField(field, role, type, choices));
 	}
 	return { fields };
 }

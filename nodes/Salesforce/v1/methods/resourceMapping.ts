@@ -1,14 +1,12 @@
-import type {
-	FieldType,
-	ILoadOptionsFunctions,
-	ResourceMapperField,
-	ResourceMapperFields,
-} from 'n8n-workflow';
+import type { FieldType, ILoadOptionsFunctions, ResourceMapperFields } from 'n8n-workflow';
 
-import type { FieldDescribe } from '../../../../core/connectors/salesforce/connector';
+import { type FieldOperation, fieldRoles } from '../../../../core/connectors/fieldRules';
+import { toFieldSchema } from '../../../../core/connectors/salesforce/schema';
 import { getConnector } from '../transport';
 import { currentObject } from '../../../shared/salesforce/currentObject';
+import { mapperField } from '../../../shared/resourceMapper';
 
+/** n8n's input type for a Salesforce field type (text for the rest). */
 const TYPES: Record<string, FieldType> = {
 	boolean: 'boolean',
 	int: 'number',
@@ -21,49 +19,24 @@ const TYPES: Record<string, FieldType> = {
 	picklist: 'options',
 };
 
-function toField(f: FieldDescribe, mode: 'create' | 'update' | 'upsert'): ResourceMapperField {
-	const canMatch =
-		mode === 'update'
-			? f.name === 'Id'
-			: mode === 'upsert'
-				? f.externalId === true || f.name === 'Id'
-				: false;
-	const required =
-		mode === 'create' &&
-		f.createable &&
-		!f.nillable &&
-		!f.defaultedOnCreate &&
-		f.type !== 'boolean';
-	const field: ResourceMapperField = {
-		id: f.name,
-		displayName: `${f.label} (${f.name})`,
-		required,
-		defaultMatch: mode === 'update' && f.name === 'Id',
-		canBeUsedToMatch: canMatch,
-		display: true,
-		type: TYPES[f.type] ?? 'string',
-	};
-	if (f.type === 'picklist' && f.picklistValues?.length) {
-		field.options = f.picklistValues
-			.filter((p) => p.active)
-			.map((p) => ({ name: p.label, value: p.value }));
-	}
-	return field;
-}
-
+/** The object's fields for `operation`, with the roles core/connectors/fieldRules gives them (update finds by Id). */
 async function fields(
 	ctx: ILoadOptionsFunctions,
-	mode: 'create' | 'update' | 'upsert',
+	operation: FieldOperation,
 ): Promise<ResourceMapperFields> {
 	const object = currentObject(ctx);
 	if (!object) return { fields: [] };
 	const described = await (await getConnector(ctx)).describe(object);
-	const usable = described.fields.filter((f) => {
-		if (mode === 'create') return f.createable;
-		if (mode === 'update') return f.updateable || f.name === 'Id';
-		return f.createable || f.updateable || f.name === 'Id' || f.externalId === true;
-	});
-	return { fields: usable.map((f) => toField(f, mode)) };
+	return {
+		fields: fieldRoles(described.fields.map(toFieldSchema), operation).map(({ field, role }) => {
+			const type = TYPES[field.crmType] ?? 'string';
+			const options =
+				type === 'options' && field.options?.length
+					? field.options.map((o) => ({ name: o.label, value: o.value }))
+					: undefined;
+			return mapperField(field, role, type, options);
+		}),
+	};
 }
 
 /** Fields that can be set on create (required ones marked, picklists as options). */
