@@ -7,12 +7,15 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { HubSpotConnector } from '../../../../../core/connectors/hubspot/connector';
-import { HUBSPOT_SEARCH_CEILING } from '../../../../../core/connectors/hubspot/connector';
+import {
+	type FilterFields,
+	filterFromFields,
+	HUBSPOT_SEARCH_CEILING,
+	type SearchRecordsOptions,
+} from '../../../../../core/connectors/hubspot/search';
 import type {
-	HubSpotFilter,
 	HubSpotFilterGroup,
 	HubSpotFilterOperator,
-	HubSpotObject,
 } from '../../../../../core/connectors/hubspot/types';
 import { nameList, objectJson, propertiesOption } from '../common';
 import { perItem } from '../../../../shared/items';
@@ -183,13 +186,6 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-interface FilterParameter {
-	propertyName: string;
-	operator: HubSpotFilterOperator;
-	value?: string;
-	highValue?: string;
-}
-
 /** The filter groups of item `i`, from the fields or the JSON. */
 export function readFilterGroups(ctx: IExecuteFunctions, i: number): HubSpotFilterGroup[] {
 	if (ctx.getNodeParameter('filterMode', i, 'fields') === 'json') {
@@ -220,18 +216,9 @@ export function readFilterGroups(ctx: IExecuteFunctions, i: number): HubSpotFilt
 	}
 	const groups =
 		(ctx.getNodeParameter('filterGroups.group', i, []) as Array<{
-			filters?: { filter?: FilterParameter[] };
+			filters?: { filter?: FilterFields[] };
 		}>) ?? [];
-	return groups.map((group) => ({
-		filters: (group.filters?.filter ?? []).map((f): HubSpotFilter => {
-			const filter: HubSpotFilter = { propertyName: f.propertyName, operator: f.operator };
-			if (f.operator === 'IN' || f.operator === 'NOT_IN') filter.values = nameList(f.value);
-			else if (f.operator !== 'HAS_PROPERTY' && f.operator !== 'NOT_HAS_PROPERTY')
-				filter.value = f.value ?? '';
-			if (f.operator === 'BETWEEN') filter.highValue = f.highValue ?? '';
-			return filter;
-		}),
-	}));
+	return groups.map((group) => ({ filters: (group.filters?.filter ?? []).map(filterFromFields) }));
 }
 
 /** Searches; Return All reads every match, also past HubSpot's 10,000-result ceiling. */
@@ -252,45 +239,24 @@ export async function execute(
 					const query = (this.getNodeParameter('query', i, '') as string) || undefined;
 					const returnAll = this.getNodeParameter('returnAll', i) as boolean;
 					const options = this.getNodeParameter('options', i, {}) as IDataObject;
-					const properties = nameList(options.properties);
-					const records: IDataObject[] = [];
-					if (returnAll) {
-						for await (const page of connector.searchAll(objectType, {
-							filterGroups,
-							query,
-							properties: properties.length ? properties : undefined,
-						})) {
-							for (const record of page) records.push(objectJson(record));
+					const search: SearchRecordsOptions = {
+						filterGroups,
+						query,
+						properties: nameList(options.properties),
+						returnAll,
+					};
+					if (!returnAll) {
+						search.limit = this.getNodeParameter('limit', i) as number;
+						const sortBy = (options.sortBy as string) || undefined;
+						if (sortBy) {
+							const direction = options.sortDirection as 'ASCENDING' | 'DESCENDING' | undefined;
+							search.sort = { propertyName: sortBy, direction };
 						}
-						return records;
 					}
-					const limit = this.getNodeParameter('limit', i) as number;
-					const sortBy = (options.sortBy as string) || undefined;
-					let after: string | undefined;
-					while (records.length < limit) {
-						const page = await connector.search(objectType, {
-							filterGroups: filterGroups.length ? filterGroups : undefined,
-							query,
-							properties: properties.length ? properties : undefined,
-							sorts: sortBy
-								? [
-										{
-											propertyName: sortBy,
-											direction:
-												(options.sortDirection as 'ASCENDING' | 'DESCENDING') ?? 'ASCENDING',
-										},
-									]
-								: undefined,
-							limit: Math.min(200, limit - records.length),
-							after,
-						});
-						for (const record of (page.results ?? []) as HubSpotObject[])
-							records.push(objectJson(record));
-						const next = page.paging?.next?.after;
-						if (!next || next === after || (page.results ?? []).length === 0) break;
-						after = next;
-					}
-					return records.slice(0, limit);
+					const records: IDataObject[] = [];
+					for await (const page of connector.searchRecords(objectType, search))
+						for (const record of page) records.push(objectJson(record));
+					return records;
 				},
 				describeHubSpotItemError,
 			)),
