@@ -1,0 +1,13 @@
+/**
+ * Sync state stores: the interface (`types.ts`) and its implementations — SQLite through `node:sqlite`
+ * (the default, a file under the n8n user folder) and PostgreSQL (queue mode across hosts).
+ */
+export * from './types';
+export { MIGRATIONS, NewerSchemaError, SCHEMA_VERSION } from './schema';
+export {
+	SqliteSyncStore,
+	defaultSyncStateFile,
+	loadNodeSqlite,
+	type SqliteSyncStoreOptions,
+} from './sqlite';
+export { PostgresStoreError, PostgresSyncStore, type PostgresSyncStoreOptions } from './postgres';
