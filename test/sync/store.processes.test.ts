@@ -4,7 +4,7 @@
  * The children are test/sync/lockChild.ts compiled with swc, run by this test's Node (`process.execPath`).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -14,16 +14,12 @@ import { PostgresSyncStore, SqliteSyncStore, type SyncStore } from '../../core/s
 import { PG, adminPool, requirePostgres, testSchemaName } from './pg';
 
 const ROOT = join(__dirname, '..', '..');
-const SOURCES = [
-	'core/http/redact.ts',
-	'core/sync/store/index.ts',
-	'core/sync/store/types.ts',
-	'core/sync/store/schema.ts',
-	'core/sync/store/rows.ts',
-	'core/sync/store/sqlite.ts',
-	'core/sync/store/postgres.ts',
-	'test/sync/lockChild.ts',
-];
+/** All of core/ (whatever the store index pulls in) and the child. */
+const walk = (dir: string): string[] =>
+	readdirSync(join(ROOT, dir)).flatMap((name) => {
+		const p = join(dir, name);
+		return statSync(join(ROOT, p)).isDirectory() ? walk(p) : p.endsWith('.ts') ? [p] : [];
+	});
 let outDir: string;
 let admin: Pool;
 
@@ -31,7 +27,7 @@ beforeAll(async () => {
 	await requirePostgres();
 	admin = adminPool();
 	outDir = mkdtempSync(join(tmpdir(), 'crm-sync-children-'));
-	for (const file of SOURCES) {
+	for (const file of [...walk('core'), 'test/sync/lockChild.ts']) {
 		const { code } = transformFileSync(join(ROOT, file), {
 			jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
 			module: { type: 'commonjs' },

@@ -4,10 +4,7 @@
  */
 export * from './types';
 export { MIGRATIONS, NewerSchemaError, SCHEMA_VERSION } from './schema';
-export {
-	SqliteSyncStore,
-	defaultSyncStateFile,
-	loadNodeSqlite,
-	type SqliteSyncStoreOptions,
-} from './sqlite';
-export { PostgresStoreError, PostgresSyncStore, type PostgresSyncStoreOptions } from './postgres';
+export { SqliteSyncStore, type SqliteSyncStoreOptions } from './sqlite';
+export { defaultSyncStateFile, loadNodeSqlite } from './sqliteModule';
+export { PostgresSyncStore, type PostgresSyncStoreOptions } from './postgres';
+export { PostgresStoreError } from './postgresConnection';

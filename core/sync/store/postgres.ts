@@ -8,7 +8,12 @@
  * leaving the store is rebuilt from a redacted message (the original, which may hold the config, is dropped).
  */
 import { Pool, type PoolClient, type PoolConfig, type QueryResultRow } from 'pg';
-import { redactString, registerSecret } from '../../http/redact';
+import { redactString } from '../../http/redact';
+import {
+	PostgresStoreError,
+	describeConnection,
+	registerConnectionSecrets,
+} from './postgresConnection';
 import { NewerSchemaError, SCHEMA_VERSION, pendingMigrations } from './schema';
 import {
 	checkPageSize,
@@ -45,16 +50,6 @@ export interface PostgresSyncStoreOptions {
 const ADVISORY_LOCK_CLASS = 0x63726d73; // 'crms'
 /** Rows per statement in a commit (one statement per kind of change and batch, not one per row). */
 const BATCH = 1000;
-
-/** An error of the PostgreSQL store; `code` is PostgreSQL's SQLSTATE or Node's error code when there is one. */
-export class PostgresStoreError extends Error {
-	code?: string;
-	constructor(message: string, code?: string) {
-		super(message);
-		this.name = 'PostgresStoreError';
-		if (code) this.code = code;
-	}
-}
 
 export class PostgresSyncStore implements SyncStore {
 	readonly schema: string;
@@ -426,25 +421,5 @@ export class PostgresSyncStore implements SyncStore {
 		const e = err as { message?: string; code?: string };
 		const message = redactString(String(e?.message ?? err));
 		return new PostgresStoreError(`PostgreSQL sync store (${this.where}): ${message}`, e?.code);
-	}
-}
-
-/** `user@host:port/database` (or the redacted connection string); never the password. */
-function describeConnection(c: PoolConfig): string {
-	if (c.connectionString) return redactString(c.connectionString);
-	return `${c.user ?? process.env.PGUSER ?? 'postgres'}@${c.host ?? process.env.PGHOST ?? 'localhost'}:${
-		c.port ?? process.env.PGPORT ?? 5432
-	}/${c.database ?? process.env.PGDATABASE ?? c.user ?? 'postgres'}`;
-}
-
-function registerConnectionSecrets(c: PoolConfig): void {
-	if (typeof c.password === 'string') registerSecret(c.password);
-	if (c.connectionString) {
-		try {
-			const url = new URL(c.connectionString);
-			if (url.password) registerSecret(decodeURIComponent(url.password));
-		} catch {
-			// not a URL (key=value form): its password=… is masked by the pattern redaction
-		}
 	}
 }

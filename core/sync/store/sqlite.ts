@@ -9,9 +9,9 @@
  * `DatabaseSync` is synchronous: a call blocks the event loop for its duration (and while waiting for the lock).
  */
 import { mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import { defaultSyncStateFile, loadNodeSqlite } from './sqliteModule';
 import { NewerSchemaError, SCHEMA_VERSION, pendingMigrations } from './schema';
 import type {
 	ConflictDecision,
@@ -26,8 +26,6 @@ import type {
 } from './types';
 import { checkPageSize, failureFromRow, linkColumn, mergeMeta, toLink, type LinkRow } from './rows';
 
-type SqliteModule = typeof import('node:sqlite');
-
 export interface SqliteSyncStoreOptions {
 	/** The database file; created, with its folder, when missing. Default: {@link defaultSyncStateFile}. */
 	file?: string;
@@ -37,31 +35,6 @@ export interface SqliteSyncStoreOptions {
 	now?: () => number;
 	/** Page size of `listFailures` (default 500). */
 	pageSize?: number;
-}
-
-/** `<n8n user folder>/.n8n/crm-connectors-sync.sqlite`, the user folder being `N8N_USER_FOLDER` or the home folder. */
-export function defaultSyncStateFile(env: NodeJS.ProcessEnv = process.env): string {
-	return join(env.N8N_USER_FOLDER || homedir(), '.n8n', 'crm-connectors-sync.sqlite');
-}
-
-/** Loads `node:sqlite`, or explains which Node.js it needs. `getBuiltin` is replaceable for tests. */
-export function loadNodeSqlite(
-	getBuiltin: (id: string) => unknown = (id) => process.getBuiltinModule(id),
-): SqliteModule {
-	let mod: unknown;
-	try {
-		mod = getBuiltin('node:sqlite');
-	} catch {
-		mod = undefined;
-	}
-	if (typeof (mod as Partial<SqliteModule> | undefined)?.DatabaseSync !== 'function') {
-		throw new Error(
-			`the SQLite sync store needs Node.js ≥ 22.13/24 (its built-in node:sqlite module, without a flag); ` +
-				`this is Node.js ${process.versions.node}. Run n8n on Node.js 24 (as n8n 2.x requires), ` +
-				'or keep the sync state in PostgreSQL.',
-		);
-	}
-	return mod as SqliteModule;
 }
 
 type Row = Record<string, SQLInputValue>;
