@@ -333,6 +333,8 @@ export function runStoreSuite(
 			await store.releaseLock('s1', 'o1');
 			expect(await other.acquireLock('s1', 'o3', 60_000)).toMatchObject({ owner: 'o3' });
 			expect(await store.renewLock('s1', 'o1', 60_000)).toBe(false);
+			await expect(store.acquireLock('s2', 'o1', 0)).rejects.toThrow(/leaseMs/);
+			await expect(store.renewLock('s1', 'o3', Number.NaN)).rejects.toThrow(/leaseMs/);
 		});
 
 		it('lets another owner take a lock whose lease expired; the old holder then lost it', async () => {

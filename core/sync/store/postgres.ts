@@ -16,6 +16,8 @@ import {
 } from './postgresConnection';
 import { NewerSchemaError, SCHEMA_VERSION, pendingMigrations } from './schema';
 import {
+	chunks,
+	checkLease,
 	checkPageSize,
 	failureFromRow,
 	linkColumn,
@@ -48,8 +50,6 @@ export interface PostgresSyncStoreOptions {
 
 /** Class id of the advisory locks this package takes (the other key is the schema name's hash). */
 const ADVISORY_LOCK_CLASS = 0x63726d73; // 'crms'
-/** Rows per statement in a commit (one statement per kind of change and batch, not one per row). */
-const BATCH = 1000;
 
 export class PostgresSyncStore implements SyncStore {
 	readonly schema: string;
@@ -137,6 +137,7 @@ export class PostgresSyncStore implements SyncStore {
 		owner: string,
 		leaseMs: number,
 	): Promise<LockLease | undefined> {
+		checkLease(leaseMs);
 		const { rows } = await this.query(
 			`INSERT INTO ${this.q}.locks AS l (sync_id, owner, expires_at)
 			VALUES ($1, $2, now() + $3::float8 * interval '1 millisecond')
@@ -149,6 +150,7 @@ export class PostgresSyncStore implements SyncStore {
 	}
 
 	async renewLock(syncId: string, owner: string, leaseMs: number): Promise<boolean> {
+		checkLease(leaseMs);
 		const { rowCount } = await this.query(
 			`UPDATE ${this.q}.locks SET expires_at = now() + $3::float8 * interval '1 millisecond'
 			WHERE sync_id = $1 AND owner = $2`,
@@ -269,8 +271,8 @@ export class PostgresSyncStore implements SyncStore {
 		await this.tx(async (c) => {
 			// The last of several upserts of one key wins, as if applied one by one.
 			const links = [...new Map((changes.upsertLinks ?? []).map((l) => [l.linkId, l])).values()];
-			for (let i = 0; i < links.length; i += BATCH) {
-				const rows = links.slice(i, i + BATCH).map((l) => ({
+			for (const batch of chunks(links)) {
+				const rows = batch.map((l) => ({
 					link_id: l.linkId,
 					a_id: l.aId ?? null,
 					b_id: l.bId ?? null,
@@ -292,10 +294,10 @@ export class PostgresSyncStore implements SyncStore {
 				);
 			}
 			const deletes = changes.deleteLinks ?? [];
-			for (let i = 0; i < deletes.length; i += BATCH) {
+			for (const batch of chunks(deletes)) {
 				await this.query(
 					`DELETE FROM ${this.q}.links WHERE sync_id = $1 AND link_id = ANY($2::text[])`,
-					[syncId, deletes.slice(i, i + BATCH)],
+					[syncId, batch],
 					c,
 				);
 			}
@@ -304,8 +306,8 @@ export class PostgresSyncStore implements SyncStore {
 					(changes.upsertFailures ?? []).map((f) => [`${f.side}\n${f.recordId}`, f]),
 				).values(),
 			];
-			for (let i = 0; i < failures.length; i += BATCH) {
-				const rows = failures.slice(i, i + BATCH).map((f) => ({
+			for (const batch of chunks(failures)) {
+				const rows = batch.map((f) => ({
 					side: f.side,
 					record_id: f.recordId,
 					link_id: f.linkId ?? null,
@@ -331,8 +333,7 @@ export class PostgresSyncStore implements SyncStore {
 				);
 			}
 			const cleared = changes.clearFailures ?? [];
-			for (let i = 0; i < cleared.length; i += BATCH) {
-				const batch = cleared.slice(i, i + BATCH);
+			for (const batch of chunks(cleared)) {
 				await this.query(
 					`DELETE FROM ${this.q}.failures WHERE sync_id = $1
 					AND (side, record_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
@@ -341,8 +342,7 @@ export class PostgresSyncStore implements SyncStore {
 				);
 			}
 			const decisions = changes.clearDecisions ?? [];
-			for (let i = 0; i < decisions.length; i += BATCH) {
-				const batch = decisions.slice(i, i + BATCH);
+			for (const batch of chunks(decisions)) {
 				await this.query(
 					`DELETE FROM ${this.q}.decisions WHERE sync_id = $1
 					AND (link_id, field) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,

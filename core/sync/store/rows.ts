@@ -72,6 +72,13 @@ export function checkPageSize(pageSize: number): number {
 	return pageSize;
 }
 
+export function checkLease(leaseMs: number): number {
+	if (!Number.isFinite(leaseMs) || leaseMs <= 0) {
+		throw new Error(`leaseMs must be a positive number of milliseconds, got ${String(leaseMs)}`);
+	}
+	return leaseMs;
+}
+
 /** `changes.meta` applied to `current`: each given watermark / backfilled / info key replaces the stored one. */
 export function mergeMeta(current: SyncMeta, changes: NonNullable<StateChanges['meta']>): SyncMeta {
 	return {
@@ -79,4 +86,9 @@ export function mergeMeta(current: SyncMeta, changes: NonNullable<StateChanges['
 		backfilled: { ...current.backfilled, ...changes.backfilled },
 		info: { ...current.info, ...changes.info },
 	};
+}
+
+/** `items` in slices of `size` (a commit writes one statement per slice and kind of change, not one per row). */
+export function* chunks<T>(items: T[], size = 1000): Generator<T[]> {
+	for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }

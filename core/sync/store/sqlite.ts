@@ -24,7 +24,15 @@ import type {
 	SyncMeta,
 	SyncStore,
 } from './types';
-import { checkPageSize, failureFromRow, linkColumn, mergeMeta, toLink, type LinkRow } from './rows';
+import {
+	checkLease,
+	checkPageSize,
+	failureFromRow,
+	linkColumn,
+	mergeMeta,
+	toLink,
+	type LinkRow,
+} from './rows';
 
 export interface SqliteSyncStoreOptions {
 	/** The database file; created, with its folder, when missing. Default: {@link defaultSyncStateFile}. */
@@ -114,6 +122,7 @@ export class SqliteSyncStore implements SyncStore {
 		owner: string,
 		leaseMs: number,
 	): Promise<LockLease | undefined> {
+		checkLease(leaseMs);
 		const now = this.now();
 		const expiresAt = now + leaseMs;
 		const changes = this.tx(
@@ -132,6 +141,7 @@ export class SqliteSyncStore implements SyncStore {
 	}
 
 	async renewLock(syncId: string, owner: string, leaseMs: number): Promise<boolean> {
+		checkLease(leaseMs);
 		const { changes } = this.tx(() =>
 			this.run(
 				'UPDATE locks SET expires_at = ? WHERE sync_id = ? AND owner = ?',
@@ -183,25 +193,14 @@ export class SqliteSyncStore implements SyncStore {
 		options: { status?: SyncLink['status']; pageSize?: number } = {},
 	): AsyncIterable<SyncLink[]> {
 		const pageSize = checkPageSize(options.pageSize ?? this.pageSize);
-		const status = options.status === undefined ? '' : 'AND status = ?';
-		const filter = options.status === undefined ? [] : [options.status];
 		let after: string | undefined;
 		for (;;) {
-			const rows =
-				after === undefined
-					? this.all(
-							`SELECT * FROM links WHERE sync_id = ? ${status} ORDER BY link_id LIMIT ?`,
-							syncId,
-							...filter,
-							pageSize,
-						)
-					: this.all(
-							`SELECT * FROM links WHERE sync_id = ? ${status} AND link_id > ? ORDER BY link_id LIMIT ?`,
-							syncId,
-							...filter,
-							after,
-							pageSize,
-						);
+			const params: SQLInputValue[] = [syncId];
+			let filter = '';
+			if (options.status !== undefined) filter += ` AND status = ?${params.push(options.status)}`;
+			if (after !== undefined) filter += ` AND link_id > ?${params.push(after)}`;
+			const sql = `SELECT * FROM links WHERE sync_id = ?1${filter} ORDER BY link_id LIMIT ${pageSize}`;
+			const rows = this.all(sql, ...params);
 			if (rows.length === 0) return;
 			const page = rows.map((row) => this.link(row));
 			after = page[page.length - 1].linkId;
@@ -211,33 +210,22 @@ export class SqliteSyncStore implements SyncStore {
 	}
 
 	async countLinks(syncId: string, status?: SyncLink['status']): Promise<number> {
-		const row =
-			status === undefined
-				? this.get('SELECT count(*) AS n FROM links WHERE sync_id = ?', syncId)
-				: this.get(
-						'SELECT count(*) AS n FROM links WHERE sync_id = ? AND status = ?',
-						syncId,
-						status,
-					);
+		const row = this.get(
+			'SELECT count(*) AS n FROM links WHERE sync_id = ?1 AND (?2 IS NULL OR status = ?2)',
+			syncId,
+			status ?? null,
+		);
 		return Number(row?.n ?? 0);
 	}
 
 	async *listFailures(syncId: string): AsyncIterable<SyncFailure[]> {
 		let after: [string, string] | undefined;
 		for (;;) {
-			const rows =
-				after === undefined
-					? this.all(
-							'SELECT * FROM failures WHERE sync_id = ? ORDER BY side, record_id LIMIT ?',
-							syncId,
-							this.pageSize,
-						)
-					: this.all(
-							'SELECT * FROM failures WHERE sync_id = ? AND (side, record_id) > (?, ?) ORDER BY side, record_id LIMIT ?',
-							syncId,
-							...after,
-							this.pageSize,
-						);
+			const rows = this.all(
+				`SELECT * FROM failures WHERE sync_id = ?1 ${after ? 'AND (side, record_id) > (?2, ?3)' : ''}
+				ORDER BY side, record_id LIMIT ${this.pageSize}`,
+				...[syncId, ...(after ?? [])],
+			);
 			if (rows.length === 0) return;
 			const page = rows.map((row) => failureFromRow(row as never));
 			const last = page[page.length - 1];
