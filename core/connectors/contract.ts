@@ -149,6 +149,19 @@ export interface WrittenRecord {
 	created?: boolean;
 }
 
+/**
+ * A user of the CRM that record owner fields point at (Salesforce `User` behind `OwnerId`, a HubSpot owner behind
+ * `hubspot_owner_id`): what a sync needs to map an owner from one CRM to the other (by e-mail).
+ */
+export interface CrmUser {
+	/** The id an owner field holds (Salesforce User Id, HubSpot owner id — not the HubSpot user id). */
+	id: string;
+	email?: string;
+	name?: string;
+	/** False for a deactivated user / archived owner: records may still point at it; new assignments usually fail. */
+	active: boolean;
+}
+
 /** The contract. */
 export interface CrmConnector {
 	/** Which system (`salesforce`, `hubspot` …): the `source` of its records; for labels, never for branching. */
@@ -191,4 +204,9 @@ export interface CrmConnector {
 		inputs: WriteInput[],
 		options?: ContractWriteOptions,
 	): Promise<Array<BatchItemResult<WrittenRecord>>>;
+	/**
+	 * Optional: the users / owners that record owner fields point at, every page, active and inactive alike.
+	 * A connector without it has no owner concept the sync can map (a caller checks `listUsers` before calling).
+	 */
+	listUsers?(options?: { signal?: AbortSignal }): Promise<CrmUser[]>;
 }

@@ -11,4 +11,4 @@ export {
 	type SfObject,
 } from './schema';
 export { compileSoql, type CompiledQuery } from './soql';
-export { seedOrg, type SeedCounts } from './seed';
+export { insertUser, seedOrg, type SeedCounts, type SimUser } from './seed';

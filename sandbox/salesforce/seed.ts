@@ -11,6 +11,36 @@ export interface SeedCounts {
 	cases?: number;
 	tasks?: number;
 	invoices?: number;
+	/** Users (record owners): `seed.user.N@example.com`, every fifth one inactive. */
+	users?: number;
+}
+
+/** A user to add to the org (`User` is not creatable through the API, as in Salesforce: tests add users directly). */
+export interface SimUser {
+	email: string;
+	lastName: string;
+	firstName?: string;
+	/** Default true. */
+	active?: boolean;
+	/** Default: the e-mail (unique in the org). */
+	username?: string;
+}
+
+/** Adds a user (computed Name, GMT time zone); its id. */
+export function insertUser(org: OrgData, user: SimUser): string {
+	const users = org.mustTable('User');
+	const username = user.username ?? user.email;
+	if (users.lookup('Username', username).length > 0)
+		throw new Error(`seed: a user with Username ${username} exists already`);
+	return users.insert({
+		Username: username,
+		FirstName: user.firstName ?? null,
+		LastName: user.lastName,
+		Email: user.email,
+		Alias: user.lastName.replace(/[^A-Za-z]/g, '').slice(0, 8) || 'user',
+		IsActive: user.active ?? true,
+		TimeZoneSidKey: 'GMT',
+	}).id;
 }
 
 const FIRST = [
@@ -190,6 +220,16 @@ export function seedOrg(
 			Account__c: accountIds.length > 0 ? rng.pick(accountIds) : null,
 			Amount__c: rng.int(100, 100_000) / 10,
 			Status__c: rng.pick(['Draft', 'Sent', 'Paid']),
+		});
+	}
+	const u0 = base(org.mustTable('User'));
+	for (let i = 0; i < (counts.users ?? 0); i++) {
+		const n = u0 + i + 1;
+		insertUser(org, {
+			email: `seed.user.${n}@example.com`,
+			firstName: rng.pick(FIRST),
+			lastName: rng.pick(LAST),
+			active: n % 5 !== 0,
 		});
 	}
 	const out: Record<string, number> = {};

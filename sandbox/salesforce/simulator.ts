@@ -43,7 +43,7 @@ import {
 	type Table,
 } from './data';
 import { describeGlobalEntry, describeObject } from './schema';
-import { seedOrg, type SeedCounts } from './seed';
+import { insertUser, seedOrg, type SeedCounts, type SimUser } from './seed';
 import { compileSoql, type CompiledQuery } from './soql';
 
 /** What a client needs to talk to the Salesforce simulator. */
@@ -389,6 +389,11 @@ export class SalesforceSimulator {
 		return seedOrg(this.org, this.rng, counts);
 	}
 
+	/** Adds a user (a record owner; `User` is not creatable through the API); its id. `reset()` removes it again. */
+	addUser(user: SimUser): string {
+		return insertUser(this.org, user);
+	}
+
 	/** The table of an object (e.g. `sim.table('Contact').collection.count()`). */
 	table(name: string): Table {
 		return this.org.mustTable(name);
@@ -424,11 +429,11 @@ export class SalesforceSimulator {
 		this.concurrentLimit = limit;
 	}
 
-	/** Clears records (keeping the integration user), cursors, bulk jobs, the log, faults and limit counts. */
+	/** Clears records and users (keeping the integration user), cursors, bulk jobs, the log, faults and limit counts. */
 	reset(): void {
 		for (const t of this.org.allTables()) {
-			if (t.object.name === 'User') continue;
-			t.purge(t.collection.list({ includeDeleted: true }).map((r) => r.id));
+			const ids = t.collection.list({ includeDeleted: true }).map((r) => r.id);
+			t.purge(t.object.name === 'User' ? ids.filter((id) => id !== this.org.userId) : ids);
 		}
 		this.cursors.clear();
 		this.bulk.reset();

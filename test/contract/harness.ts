@@ -36,6 +36,28 @@ export interface ContractHarness {
 	answerNextBatchOutOfOrder(): boolean;
 	/** Stops the simulator. */
 	stop(): Promise<void>;
+	/** Users / owners in the simulator, for `listUsers` (required when the connector implements it). */
+	users?: UsersHarness;
+}
+
+/** A user to create directly in the simulator. */
+export interface SeedUser {
+	email: string;
+	firstName: string;
+	lastName: string;
+	active: boolean;
+}
+
+/** What the `listUsers` case needs from a simulator. */
+export interface UsersHarness {
+	/** Users per page of the CRM's list (the case seeds more than one page). */
+	pageSize: number;
+	/** Creates users directly in the simulator (removed again by `reset`); their ids in order. */
+	seed(users: SeedUser[]): string[];
+	/** The ids of every user stored in the simulator, active or not. */
+	storedIds(): string[];
+	/** Requests the simulator answered for user lists so far (since `reset`). */
+	listRequests(): number;
 }
 
 /** Inputs for create. */

@@ -25,6 +25,8 @@ const sim = new HubSpotSimulator({
 	strictTimestamps: false,
 });
 let contract: HubSpotContract | undefined;
+/** The simulator's own owners (a test's are removed again by the harness's reset). */
+const OWNERS_AT_START = sim.owners.length;
 
 beforeAll(async () => {
 	contract = await sim.start();
@@ -58,7 +60,10 @@ const harness: ContractHarness = {
 		jobtitle: `Title ${i}`,
 	}),
 	invalidFields: () => ({ lastname: 'Invalid', email: 'not-an-email' }),
-	reset: () => sim.reset(),
+	reset() {
+		sim.reset();
+		sim.owners.length = OWNERS_AT_START; // the owners a test added
+	},
 	storedCount: () => sim.collection('contacts').list().length,
 	seed(n, fields) {
 		const ids = Array.from({ length: n }, (_, i) =>
@@ -78,6 +83,24 @@ const harness: ContractHarness = {
 		return true;
 	},
 	stop: () => sim.stop(),
+	users: {
+		pageSize: 100,
+		seed: (users) =>
+			users.map((u) => {
+				const id = String(70_000_000 + sim.owners.length);
+				sim.owners.push({
+					id,
+					email: u.email,
+					firstName: u.firstName,
+					lastName: u.lastName,
+					userId: 7_000 + sim.owners.length,
+					archived: !u.active,
+				});
+				return id;
+			}),
+		storedIds: () => sim.owners.map((o) => o.id),
+		listRequests: () => sim.log.count({ kind: 'owners.list' }),
+	},
 };
 
 /** A HubSpotCrm whose requests (method, url, body) are recorded in `sent`. */

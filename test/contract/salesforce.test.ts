@@ -80,6 +80,24 @@ const harness: ContractHarness = {
 	answerNextBatchOutOfOrder: () => false,
 	// Once, whoever asks first (the suite, or the file's own afterAll when a filter skips the suite's hooks).
 	stop: () => (stopped ??= contract ? sim.stop() : Promise.resolve()),
+	users: {
+		pageSize: 2000, // SOQL's default batch
+		seed: (users) =>
+			users.map((u) =>
+				sim.addUser({
+					email: u.email,
+					firstName: u.firstName,
+					lastName: u.lastName,
+					active: u.active,
+				}),
+			),
+		storedIds: () =>
+			sim
+				.table('User')
+				.collection.list()
+				.map((r) => r.id),
+		listRequests: () => sim.log.count({ kind: 'query' }) + sim.log.count({ kind: 'queryMore' }),
+	},
 };
 
 afterAll(() => harness.stop());

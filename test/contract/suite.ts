@@ -350,5 +350,38 @@ export function runConformanceSuite(name: string, h: ContractHarness): void {
 			expect(seen).toHaveLength(4);
 			expect([...seen].sort()).toEqual(sorted([old[0], ...fresh]));
 		});
+
+		it('listUsers (optional): every user over several pages, inactive ones too; without it, no user source', async () => {
+			if (!c.listUsers) {
+				// The capability is absent: nothing claims it, so the sync must not map owners through it.
+				expect(c.listUsers).toBeUndefined();
+				expect(h.users).toBeUndefined();
+				return;
+			}
+			const users = h.users;
+			if (!users) throw new Error('the connector lists users: its harness must seed them (users)');
+			const seeded = users.seed(
+				Array.from({ length: users.pageSize + 3 }, (_, i) => ({
+					email: `Owner.${i}@Example.com`,
+					firstName: 'Owner',
+					lastName: `Number ${i}`,
+					active: i % 50 !== 7,
+				})),
+			);
+			const before = users.listRequests();
+			const listed = await c.listUsers();
+			expect(users.listRequests() - before).toBeGreaterThanOrEqual(2);
+			expect(listed.map((u) => u.id).sort()).toEqual([...users.storedIds()].sort());
+			expect(new Set(listed.map((u) => u.id)).size).toBe(listed.length);
+			const byId = new Map(listed.map((u) => [u.id, u]));
+			seeded.forEach((id, i) =>
+				expect(byId.get(id)).toEqual({
+					id,
+					email: `Owner.${i}@Example.com`,
+					name: `Owner Number ${i}`,
+					active: i % 50 !== 7,
+				}),
+			);
+		});
 	});
 }

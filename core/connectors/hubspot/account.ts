@@ -29,15 +29,26 @@ export interface SubmitFormOptions {
 	submissionsUrl?: string;
 }
 
+/** Options of {@link listOwners}. */
+export interface ListOwnersOptions {
+	/** The archived (deactivated) owners instead of the active ones (`archived=true`: HubSpot lists them apart). */
+	archived?: boolean;
+	signal?: AbortSignal;
+}
+
 /** Owners (for dropdowns), every page; a cursor handed out again ends the list. */
-export async function listOwners(host: HubSpotCaller): Promise<HubSpotOwner[]> {
+export async function listOwners(
+	host: HubSpotCaller,
+	options: ListOwnersOptions = {},
+): Promise<HubSpotOwner[]> {
 	const owners: HubSpotOwner[] = [];
 	const pages = paginate<HubSpotPage<HubSpotOwner>, HubSpotOwner, string>({
 		fetchPage: async (after) =>
 			await host.call<HubSpotPage<HubSpotOwner>>({
 				method: 'GET',
 				url: '/crm/v3/owners',
-				qs: { limit: 100, after },
+				qs: { limit: 100, after, ...(options.archived ? { archived: true } : {}) },
+				signal: options.signal,
 			}),
 		items: (page) => page.results ?? [],
 		next: (page, after) => {
@@ -46,6 +57,7 @@ export async function listOwners(host: HubSpotCaller): Promise<HubSpotOwner[]> {
 		},
 		maxPages: MAX_OWNER_PAGES,
 		tokenLabel: 'cursor',
+		signal: options.signal,
 	});
 	try {
 		for await (const page of pages) owners.push(...page);

@@ -137,9 +137,9 @@ export class HubSpotConnector implements HubSpotCaller {
 		return await schema.updateProperty(this, objectType, name, changes);
 	}
 
-	/** Owners (for dropdowns). */
-	async listOwners(): Promise<HubSpotOwner[]> {
-		return await account.listOwners(this);
+	/** Owners (for dropdowns): the active ones, or the archived ones with `archived: true`. */
+	async listOwners(options: account.ListOwnersOptions = {}): Promise<HubSpotOwner[]> {
+		return await account.listOwners(this, options);
 	}
 
 	/** Pipelines and their stages of an object type (deals, tickets). */

@@ -24,6 +24,7 @@ import type {
 	ChangesOptions,
 	ContractWriteOptions,
 	CrmConnector,
+	CrmUser,
 	FieldSchema,
 	FieldType,
 	ObjectSchema,
@@ -50,6 +51,7 @@ import {
 	STANDARD_OBJECT_TYPES,
 } from './connector';
 import type { HubSpotObject, HubSpotProperty } from './types';
+import { listHubSpotUsers } from './users';
 
 /** Values per search `IN` filter. HubSpot documents no figure (none found in its search guide); 100 matches its batch size. */
 export const HUBSPOT_IN_VALUES_LIMIT = 100;
@@ -297,6 +299,11 @@ export class HubSpotCrm implements CrmConnector {
 		this.lagSeconds = options.safetyLagSeconds ?? DEFAULT_SAFETY_LAG_SECONDS;
 		this.deletions = options.deletions ?? true;
 		this.pageSize = options.pageSize;
+	}
+
+	/** Every owner, active and archived (inactive): what `hubspot_owner_id` holds. */
+	async listUsers(options: { signal?: AbortSignal } = {}): Promise<CrmUser[]> {
+		return await listHubSpotUsers(this.hubspot, options);
 	}
 
 	async listObjectTypes(): Promise<ObjectTypeSummary[]> {

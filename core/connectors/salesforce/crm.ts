@@ -16,6 +16,7 @@ import type {
 	ChangesOptions,
 	ContractWriteOptions,
 	CrmConnector,
+	CrmUser,
 	ObjectSchema,
 	ObjectTypeSummary,
 	Watermark,
@@ -49,6 +50,7 @@ import {
 	UPDATED_AT_FIELD,
 	upsertKeysOf,
 } from './schema';
+import { listSalesforceUsers } from './users';
 
 /** Options of {@link SalesforceCrm}. */
 export interface SalesforceCrmOptions {
@@ -218,6 +220,11 @@ export class SalesforceCrm implements CrmConnector {
 			throw validation(
 				`changesPageSize must be a positive whole number, got ${this.options.changesPageSize}`,
 			);
+	}
+
+	/** Every `User` (Id, Email, Name, IsActive), active or not: what `OwnerId` fields point at. */
+	async listUsers(options: { signal?: AbortSignal } = {}): Promise<CrmUser[]> {
+		return await listSalesforceUsers(this.salesforce, options);
 	}
 
 	async listObjectTypes(): Promise<ObjectTypeSummary[]> {
