@@ -28,6 +28,7 @@ import type {
 	FieldType,
 	ObjectSchema,
 	ObjectTypeSummary,
+	StartWatermarkOptions,
 	Watermark,
 	WriteInput,
 	WriteOperation,
@@ -35,6 +36,7 @@ import type {
 } from '../contract';
 import {
 	type ChangeCursor,
+	changeStamp,
 	DEFAULT_SAFETY_LAG_SECONDS,
 	hubspotServerNow,
 	lastModifiedProperty,
@@ -470,7 +472,13 @@ export class HubSpotCrm implements CrmConnector {
 			)) {
 				position.archived = page.cursor;
 				remaining -= page.records.length;
-				yield { records: page.records, watermark: mark() };
+				yield {
+					records: page.records,
+					watermark: mark(),
+					recordWatermarks: page.cursors.map((archived) =>
+						feedWatermark(kind, { modified: position.modified, archived }),
+					),
+				};
 			}
 		}
 		if (kind === 'deleted' || remaining <= 0 || position.modified.timestamp >= end) return;
@@ -492,17 +500,32 @@ export class HubSpotCrm implements CrmConnector {
 			},
 			(c) => (cursor = c),
 		);
+		const property = kind === 'created' ? 'createdate' : lastModifiedProperty(objectType);
 		for await (const page of pages) {
+			// The position after each record, as the reader moves it (the last one is the reader's own).
+			let after = position.modified;
+			const recordWatermarks = page.map((o, i) => {
+				after =
+					i === page.length - 1 ? cursor : advanceCursor(after, changeStamp(o, property), o.id);
+				return feedWatermark(kind, { modified: after, archived: position.archived });
+			});
 			position.modified = cursor;
-			yield { records: page.map((o) => hubspotRecord(objectType, o)), watermark: mark() };
+			yield {
+				records: page.map((o) => hubspotRecord(objectType, o)),
+				watermark: mark(),
+				recordWatermarks,
+			};
 		}
 	}
 
-	/** HubSpot's time minus the safety lag (by its clock, never the caller's), or the given time. */
+	/**
+	 * HubSpot's time minus the safety lag (by its clock, never the caller's), or the given time; `after` (ids at exactly
+	 * that time already handed out) are the ids seen at the position of the feed's changes (its deletions for `deleted`).
+	 */
 	async startWatermark(
 		objectType: string,
 		at: 'now' | number | Date,
-		options: { kind?: ChangeFeedKind; signal?: AbortSignal } = {},
+		options: StartWatermarkOptions = {},
 	): Promise<Watermark> {
 		const timestamp =
 			at === 'now'
@@ -514,9 +537,10 @@ export class HubSpotCrm implements CrmConnector {
 			throw new CrmError(`HubSpot: ${String(at)} is not a time`, { kind: 'validation' });
 		const kind = options.kind ?? 'all';
 		parseFeedWatermark(kind, null); // checks the kind
+		const after = at === 'now' ? [] : (options.after ?? []).map(String).filter((id) => id !== '');
 		return feedWatermark(kind, {
-			modified: { timestamp, ids: [] },
-			archived: { timestamp, ids: [] },
+			modified: { timestamp, ids: kind === 'deleted' ? [] : after },
+			archived: { timestamp, ids: kind === 'deleted' ? after : [] },
 		});
 	}
 
@@ -532,7 +556,7 @@ export class HubSpotCrm implements CrmConnector {
 		end: number,
 		limit: number,
 		options: ChangesOptions,
-	): AsyncGenerator<{ records: CrmRecord[]; cursor: ChangeCursor }> {
+	): AsyncGenerator<{ records: CrmRecord[]; cursor: ChangeCursor; cursors: ChangeCursor[] }> {
 		const seen = new Set(from.ids);
 		const found: Array<{ ts: number; record: HubSpotObject }> = [];
 		for await (const page of this.hubspot.listRecords(objectType, {
@@ -563,8 +587,14 @@ export class HubSpotCrm implements CrmConnector {
 		if (found.length > limit) found.length = limit;
 		for (let i = 0; i < found.length; i += DELETION_PAGE) {
 			const chunk = found.slice(i, i + DELETION_PAGE);
-			for (const { ts, record } of chunk) cursor = advanceCursor(cursor, ts, String(record.id));
-			yield { records: chunk.map(({ record }) => hubspotRecord(objectType, record, true)), cursor };
+			const cursors = chunk.map(
+				({ ts, record }) => (cursor = advanceCursor(cursor, ts, String(record.id))),
+			);
+			yield {
+				records: chunk.map(({ record }) => hubspotRecord(objectType, record, true)),
+				cursor,
+				cursors,
+			};
 		}
 	}
 

@@ -18,6 +18,7 @@ import type {
 	CrmConnector,
 	ObjectSchema,
 	ObjectTypeSummary,
+	StartWatermarkOptions,
 	Watermark,
 	WriteInput,
 	WriteOperation,
@@ -406,16 +407,25 @@ export class SalesforceCrm implements CrmConnector {
 			});
 			since = result.watermark;
 			remaining -= records.length;
-			yield { records, watermark: { ts: since.ts, id: since.id } };
+			const field = watermarkField(event);
+			yield {
+				records,
+				watermark: { ts: since.ts, id: since.id },
+				// The reader's order is (timestamp, Id): the position after a record is the record's own.
+				recordWatermarks: result.records.map((r) => ({ ts: String(r[field]), id: String(r.Id) })),
+			};
 			if (result.records.length < limit) return;
 		}
 	}
 
-	/** Salesforce's time minus the safety lag (checking the object can be read), or the given time. */
+	/**
+	 * Salesforce's time minus the safety lag (checking the object can be read), or the given time; `after` (ids at
+	 * exactly that time already handed out) resumes after the greatest of them, as the feed orders ids.
+	 */
 	async startWatermark(
 		objectType: string,
 		at: 'now' | number | Date,
-		options: { kind?: ChangeFeedKind; signal?: AbortSignal } = {},
+		options: StartWatermarkOptions = {},
 	): Promise<Watermark> {
 		const object = apiName(objectType, 'Object');
 		if (at === 'now') {
@@ -429,7 +439,13 @@ export class SalesforceCrm implements CrmConnector {
 		}
 		const ms = at instanceof Date ? at.getTime() : at;
 		if (!Number.isFinite(ms)) throw validation(`${String(at)} is not a time`);
-		return { ts: new Date(ms).toISOString(), id: '' };
+		const after = (options.after ?? []).filter((id) => id !== '');
+		for (const id of after) {
+			const problem = idProblem(id);
+			if (problem) throw validation(problem);
+		}
+		const last = after.reduce((max, id) => (id > max ? id : max), '');
+		return { ts: new Date(ms).toISOString(), id: last };
 	}
 
 	/**
