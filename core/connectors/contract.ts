@@ -135,6 +135,16 @@ export interface StartWatermarkOptions {
 	signal?: AbortSignal;
 }
 
+/** Options of {@link CrmConnector.recentChanges}. */
+export interface RecentChangesOptions {
+	kind?: ChangeFeedKind;
+	/** Fields to read (default: the CRM's default set; always with id and the feed's time). */
+	fields?: string[];
+	/** How many (default 1). */
+	limit?: number;
+	signal?: AbortSignal;
+}
+
 /** The feeds of {@link ChangesOptions.kind}. */
 export type ChangeFeedKind = 'all' | 'updated' | 'created' | 'deleted';
 
@@ -198,6 +208,11 @@ export interface CrmConnector {
 		at: 'now' | number | Date,
 		options?: StartWatermarkOptions,
 	): Promise<Watermark>;
+	/**
+	 * The latest `limit` changes of the `kind` feed (default `all`), oldest first, up to the CRM's now (no lag, no
+	 * watermark): a sample of what the feed hands out, e.g. a trigger's "Fetch Test Event". Optional.
+	 */
+	recentChanges?(objectType: string, options?: RecentChangesOptions): Promise<CrmRecord[]>;
 	/** One result per input, in input order: the written record, or the CRM's code and message (or `OUTCOME_UNKNOWN`). */
 	write(
 		operation: WriteOperation,

@@ -92,6 +92,39 @@ export async function pollChanges(
 	return { records, watermark, started: false };
 }
 
+/** Options of {@link sampleChanges}. */
+export interface SampleOptions {
+	objectType: string;
+	event: PollEvent;
+	fields?: string[];
+	/** How many records at most (default 1). */
+	count?: number;
+	signal?: AbortSignal;
+}
+
+/**
+ * The latest records of an event's feed, oldest first — what a trigger's "Fetch Test Event" shows: no watermark is
+ * read or moved. Empty when there is none, or when the connector cannot sample (no `recentChanges`).
+ */
+export async function sampleChanges(
+	connector: CrmConnector,
+	options: SampleOptions,
+): Promise<CrmRecord[]> {
+	const feed = FEEDS[options.event];
+	if (!feed)
+		throw new Error(
+			`Unknown trigger event "${String(options.event)}": use created, updated or deleted`,
+		);
+	if (!connector.recentChanges) return [];
+	const records = await connector.recentChanges(options.objectType, {
+		kind: feed.kind,
+		fields: options.fields?.length ? options.fields : undefined,
+		limit: options.count ?? 1,
+		signal: options.signal,
+	});
+	return records.filter(feed.emits);
+}
+
 /** Options of {@link changesAfter}. */
 export interface ChangesAfterOptions {
 	objectType: string;

@@ -330,6 +330,48 @@ export function runConformanceSuite(name: string, h: ContractHarness): void {
 			}
 		});
 
+		it('recentChanges: the latest changes of each feed, oldest first — the end of what changesSince hands out', async () => {
+			// Optional in the contract; every connector here implements it (the triggers' "Fetch Test Event" needs it).
+			expect(c.recentChanges).toBeDefined();
+			const caps = await c.capabilities(h.objectType);
+			const fields = [h.textField];
+			const ids = await h.seed(4);
+			h.advance(2000);
+			await h.editDirect(ids[2], { [h.textField]: 'Edited 2' });
+			h.advance(2000);
+			await h.editDirect(ids[0], { [h.textField]: 'Edited 0' });
+			h.advance(2000);
+			await h.deleteDirect(ids[1]);
+			h.advance(2000);
+			const [added] = await h.seed(1, (i) => h.makeFields(800 + i));
+			h.advance(PAST_LAG_MS);
+			const recent = async (kind: 'all' | 'updated' | 'created' | 'deleted', limit: number) =>
+				((await c.recentChanges?.(h.objectType, { kind, fields, limit })) ?? []).map((r) => [
+					String(r.id),
+					r.deleted === true,
+				]);
+			expect(await recent('updated', 2)).toEqual([
+				[ids[0], false],
+				[added, false],
+			]);
+			expect(await recent('created', 1)).toEqual([[added, false]]);
+			expect(await recent('deleted', 1)).toEqual(caps.deletesInChangeFeed ? [[ids[1], true]] : []);
+			expect(await recent('all', 2)).toEqual(
+				caps.deletesInChangeFeed
+					? [
+							[ids[1], true],
+							[added, false],
+						]
+					: [
+							[ids[0], false],
+							[added, false],
+						],
+			);
+			const [edited] =
+				(await c.recentChanges?.(h.objectType, { kind: 'updated', fields, limit: 2 })) ?? [];
+			expect(edited?.fields[h.textField]).toBe('Edited 0');
+		});
+
 		it('a change made while the feed is being read is picked up by the next call, not lost', async () => {
 			const fields = [h.textField];
 			const ids = await h.seed(5);

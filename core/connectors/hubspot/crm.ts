@@ -28,6 +28,7 @@ import type {
 	FieldType,
 	ObjectSchema,
 	ObjectTypeSummary,
+	RecentChangesOptions,
 	StartWatermarkOptions,
 	Watermark,
 	WriteInput,
@@ -46,6 +47,7 @@ import {
 } from './changes';
 import {
 	HUBSPOT_BATCH_LIMIT,
+	HUBSPOT_SEARCH_PAGE_LIMIT,
 	type HubSpotConnector,
 	isUniqueProperty,
 	recordIdProblem,
@@ -542,6 +544,51 @@ export class HubSpotCrm implements CrmConnector {
 			modified: { timestamp, ids: kind === 'deleted' ? [] : after },
 			archived: { timestamp, ids: kind === 'deleted' ? after : [] },
 		});
+	}
+
+	/**
+	 * The latest changes of a feed: one search by its time descending (at most 200), and for deletions the archived
+	 * list (read whole: HubSpot lists it by id only).
+	 */
+	async recentChanges(
+		objectType: string,
+		options: RecentChangesOptions = {},
+	): Promise<CrmRecord[]> {
+		const kind = options.kind ?? 'all';
+		parseFeedWatermark(kind, null); // checks the kind
+		const limit = options.limit ?? 1;
+		if (!Number.isInteger(limit) || limit < 1 || limit > HUBSPOT_SEARCH_PAGE_LIMIT)
+			throw new CrmError(
+				`HubSpot: recent changes are read 1 to ${HUBSPOT_SEARCH_PAGE_LIMIT} at a time, got ${String(options.limit)}`,
+				{ kind: 'validation' },
+			);
+		let changes: CrmRecord[] = [];
+		if (kind !== 'deleted') {
+			const property = kind === 'created' ? 'createdate' : lastModifiedProperty(objectType);
+			const page = await this.hubspot.search(
+				objectType,
+				{
+					sorts: [{ propertyName: property, direction: 'DESCENDING' }],
+					properties: options.fields?.length
+						? [...new Set([...options.fields, property])]
+						: undefined,
+					limit,
+				},
+				options.signal,
+			);
+			changes = (page.results ?? []).map((o) => hubspotRecord(objectType, o)).reverse();
+		}
+		if ((kind === 'all' && this.deletions) || kind === 'deleted') {
+			const from = { timestamp: 0, ids: [] };
+			const read = { fields: options.fields, signal: options.signal };
+			const end = Number.POSITIVE_INFINITY;
+			for await (const page of this.deletionPages(objectType, from, end, end, read))
+				changes.push(...page.records);
+			// Both lists are oldest first by `updatedAt` (the deletion time of a deletion): merge them.
+			const at = (r: CrmRecord) => Date.parse(String(r.updatedAt)) || 0;
+			changes.sort((a, b) => at(a) - at(b));
+		}
+		return changes.slice(-limit);
 	}
 
 	/**

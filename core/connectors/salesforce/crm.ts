@@ -18,6 +18,7 @@ import type {
 	CrmConnector,
 	ObjectSchema,
 	ObjectTypeSummary,
+	RecentChangesOptions,
 	StartWatermarkOptions,
 	Watermark,
 	WriteInput,
@@ -446,6 +447,38 @@ export class SalesforceCrm implements CrmConnector {
 		}
 		const last = after.reduce((max, id) => (id > max ? id : max), '');
 		return { ts: new Date(ms).toISOString(), id: last };
+	}
+
+	/** The latest changes of a feed: one SOQL query by the feed's time descending (`queryAll` where it has deletions). */
+	async recentChanges(
+		objectType: string,
+		options: RecentChangesOptions = {},
+	): Promise<CrmRecord[]> {
+		const object = apiName(objectType, 'Object');
+		const kind = options.kind ?? 'all';
+		const field = watermarkField(feedEvent(kind));
+		const limit = options.limit ?? 1;
+		if (!Number.isInteger(limit) || limit < 1)
+			throw validation(`limit must be a whole number of at least 1, got ${String(options.limit)}`);
+		const requested = options.fields?.length
+			? options.fields.map((f) => apiName(f, 'Field'))
+			: undefined;
+		const fields = requested
+			? [...new Set([ID_FIELD, field, ...requested, ...(kind === 'all' ? ['IsDeleted'] : [])])]
+			: await this.salesforce.selectableFields(object);
+		const where = kind === 'deleted' ? soql`IsDeleted = true` : undefined;
+		const q = `${this.salesforce.selectQuery(object, fields, where, `${field} DESC, Id DESC`)} LIMIT ${limit}`;
+		const records: CrmRecord[] = [];
+		for await (const r of this.salesforce.queryRecords(q, {
+			includeDeleted: kind === 'all' || kind === 'deleted',
+			limit,
+			signal: options.signal,
+		})) {
+			const record = this.toCrmRecord(object, r, requested && [...requested, field]);
+			if (kind === 'deleted') record.deleted = true;
+			records.push(record);
+		}
+		return records.reverse();
 	}
 
 	/**
