@@ -92,6 +92,19 @@ export function parseSince(value: unknown, parameter: string): Since {
 	return found;
 }
 
+/** A user-given time (ISO 8601 or epoch ms) as epoch ms; anything else names `parameter` and the fix. */
+export function parseTime(value: unknown, parameter: string): number {
+	const at = timeMs(value);
+	if (Number.isFinite(at)) return at;
+	throw new CrmError(
+		`"${parameter}" must be a time, got ${JSON.stringify(String(value ?? '').slice(0, 200))}`,
+		{
+			kind: 'validation',
+			hint: `Set "${parameter}" to ISO 8601 such as 2024-01-31T00:00:00Z, or epoch milliseconds.`,
+		},
+	);
+}
+
 /** A watermark as the text items carry (`$json.watermark`): its JSON, which {@link parseSince} reads back as it was. */
 export function formatWatermark(watermark: Watermark): string {
 	return JSON.stringify(watermark);

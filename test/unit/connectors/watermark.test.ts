@@ -7,6 +7,7 @@ import type { ChangeFeedKind, CrmConnector, Watermark } from '../../../core/conn
 import {
 	formatWatermark,
 	parseSince,
+	parseTime,
 	resolveSince,
 	timeMs,
 } from '../../../core/connectors/watermark';
@@ -87,6 +88,24 @@ describe('parseSince', () => {
 			);
 			expect(e.hint).toMatch(/"Changed Since".*\$json\.watermark.*ISO 8601.*epoch milliseconds/);
 		}
+	});
+});
+
+describe('parseTime', () => {
+	it('reads ISO 8601 or epoch ms; anything else names the parameter and the fix', () => {
+		expect(parseTime('2025-01-01T00:00:00Z', 'Changed Until')).toBe(T);
+		expect(parseTime(String(T + 7), 'Changed Until')).toBe(T + 7);
+		expect(() => parseTime('tomorrow', 'Changed Until')).toThrow(
+			/^"Changed Until" must be a time, got "tomorrow"$/,
+		);
+		try {
+			parseTime('', 'Changed Until');
+		} catch (e) {
+			expect((e as { hint?: string }).hint).toMatch(
+				/"Changed Until".*ISO 8601.*epoch milliseconds/,
+			);
+		}
+		expect.assertions(4);
 	});
 });
 

@@ -5,14 +5,12 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { NodeOperationError } from 'n8n-workflow';
-
 import { DEFAULT_SAFETY_LAG_SECONDS } from '../../../../../core/connectors/hubspot/changes';
 import type { HubSpotConnector } from '../../../../../core/connectors/hubspot/connector';
 import { HubSpotCrm } from '../../../../../core/connectors/hubspot/crm';
 import type { HubSpotObject } from '../../../../../core/connectors/hubspot/types';
 import { changesAfter } from '../../../../../core/connectors/poller';
-import { formatWatermark, parseSince, timeMs } from '../../../../../core/connectors/watermark';
+import { formatWatermark, parseSince, parseTime } from '../../../../../core/connectors/watermark';
 import { nameList, objectJson, propertiesOption } from '../common';
 import { perItem } from '../../../../shared/items';
 import { describeHubSpotItemError } from '../../../../shared/hubspot/errors';
@@ -106,13 +104,7 @@ export async function execute(
 					const objectType = this.getNodeParameter('objectType', i) as string;
 					const options = this.getNodeParameter('options', i, {}) as IDataObject;
 					const since = parseSince(this.getNodeParameter('since', i), 'Changed Since');
-					const until = options.until ? timeMs(options.until) : undefined;
-					if (until !== undefined && !Number.isFinite(until))
-						throw new NodeOperationError(
-							this.getNode(),
-							`"Changed Until" must be a time (ISO 8601 or epoch milliseconds), got "${String(options.until)}"`,
-							{ itemIndex: i },
-						);
+					const until = options.until ? parseTime(options.until, 'Changed Until') : undefined;
 					const crm = new HubSpotCrm(connector, {
 						safetyLagSeconds:
 							typeof options.safetyLagSeconds === 'number'
