@@ -100,6 +100,12 @@ export interface ChangePage {
 	/** Creates and updates (latest state), and deletions (`deleted: true`), oldest first. */
 	records: CrmRecord[];
 	watermark: Watermark;
+	/**
+	 * The watermark after each record (same order and length as `records`; the last one is `watermark`): a caller
+	 * that handles records one at a time stores the one after the last it handled and resumes exactly there.
+	 * Optional for connectors that cannot tell (a caller then resumes from the page's start, repeating, never missing).
+	 */
+	recordWatermarks?: Watermark[];
 }
 
 /** Options of {@link CrmConnector.changesSince}. */
@@ -119,6 +125,24 @@ export interface ChangesOptions {
 	 */
 	kind?: ChangeFeedKind;
 	/** Hand out at most this many records in all (the last page's watermark stays exact; the rest is the next call's). */
+	limit?: number;
+	signal?: AbortSignal;
+}
+
+/** Options of {@link CrmConnector.startWatermark}. */
+export interface StartWatermarkOptions {
+	kind?: ChangeFeedKind;
+	/** With a time: ids of records changed at exactly that time already handed out (in the feed's order). */
+	after?: string[];
+	signal?: AbortSignal;
+}
+
+/** Options of {@link CrmConnector.recentChanges}. */
+export interface RecentChangesOptions {
+	kind?: ChangeFeedKind;
+	/** Fields to read (default: the CRM's default set; always with id and the feed's time). */
+	fields?: string[];
+	/** How many (default 1). */
 	limit?: number;
 	signal?: AbortSignal;
 }
@@ -190,13 +214,20 @@ export interface CrmConnector {
 	): AsyncIterable<ChangePage>;
 	/**
 	 * The watermark of the `kind` feed (default `all`) before every change at or after `at`: `'now'` is the CRM's
-	 * own current time minus its visibility lag (never the caller's clock), so only later changes follow.
+	 * own current time minus its visibility lag (never the caller's clock), so only later changes follow. With a time,
+	 * `after` lists the ids of records changed at exactly `at` that were already handed out (a position kept in
+	 * another form, e.g. an earlier version's `time|ids`): the feed resumes after them.
 	 */
 	startWatermark(
 		objectType: string,
 		at: 'now' | number | Date,
-		options?: { kind?: ChangeFeedKind; signal?: AbortSignal },
+		options?: StartWatermarkOptions,
 	): Promise<Watermark>;
+	/**
+	 * The latest `limit` changes of the `kind` feed (default `all`), oldest first, up to the CRM's now (no lag, no
+	 * watermark): a sample of what the feed hands out, e.g. a trigger's "Fetch Test Event". Optional.
+	 */
+	recentChanges?(objectType: string, options?: RecentChangesOptions): Promise<CrmRecord[]>;
 	/** One result per input, in input order: the written record, or the CRM's code and message (or `OUTCOME_UNKNOWN`). */
 	write(
 		operation: WriteOperation,

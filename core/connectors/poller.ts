@@ -13,6 +13,7 @@
  */
 import type { CrmRecord } from '../records/types';
 import type { ChangeFeedKind, CrmConnector, Watermark } from './contract';
+import { resolveSince, type Since } from './watermark';
 
 /** Which changes a trigger emits. */
 export type PollEvent = 'created' | 'updated' | 'deleted';
@@ -89,4 +90,99 @@ export async function pollChanges(
 		if (read >= max) break;
 	}
 	return { records, watermark, started: false };
+}
+
+/** Options of {@link sampleChanges}. */
+export interface SampleOptions {
+	objectType: string;
+	event: PollEvent;
+	fields?: string[];
+	/** How many records at most (default 1). */
+	count?: number;
+	signal?: AbortSignal;
+}
+
+/**
+ * The latest records of an event's feed, oldest first — what a trigger's "Fetch Test Event" shows: no watermark is
+ * read or moved. Empty when there is none, or when the connector cannot sample (no `recentChanges`).
+ */
+export async function sampleChanges(
+	connector: CrmConnector,
+	options: SampleOptions,
+): Promise<CrmRecord[]> {
+	const feed = FEEDS[options.event];
+	if (!feed)
+		throw new Error(
+			`Unknown trigger event "${String(options.event)}": use created, updated or deleted`,
+		);
+	if (!connector.recentChanges) return [];
+	const records = await connector.recentChanges(options.objectType, {
+		kind: feed.kind,
+		fields: options.fields?.length ? options.fields : undefined,
+		limit: options.count ?? 1,
+		signal: options.signal,
+	});
+	return records.filter(feed.emits);
+}
+
+/** Options of {@link changesAfter}. */
+export interface ChangesAfterOptions {
+	objectType: string;
+	/** Where to start: a watermark handed out earlier, or a time (`parseSince` of core/connectors/watermark.ts). */
+	since: Since;
+	/** The feed (see `ChangesOptions.kind`); a stored watermark must belong to it. */
+	kind: ChangeFeedKind;
+	fields?: string[];
+	/** Read no change after this time (epoch ms or Date). */
+	until?: number | Date;
+	/** Most records in all (the rest is the next read's, from the last record's watermark). */
+	limit?: number;
+	signal?: AbortSignal;
+}
+
+/** One change and the watermark to store once it has been handled. */
+export interface ChangeItem {
+	record: CrmRecord;
+	/** The position after this record: a read from it returns exactly the changes after it. */
+	watermark: Watermark;
+}
+
+/**
+ * The changes after `since` (the Get Changes operations), oldest first, each with the watermark after it, so that a
+ * caller that stops after any record resumes from its watermark missing and repeating nothing. A connector that gives
+ * no per-record watermarks: the page's watermark goes with its last record, the earlier ones get the watermark before
+ * the page (resuming from them repeats the rest of the page, never misses a change).
+ */
+export async function* changesAfter(
+	connector: CrmConnector,
+	options: ChangesAfterOptions,
+): AsyncGenerator<ChangeItem> {
+	let before = await resolveSince(connector, options.objectType, options.since, {
+		kind: options.kind,
+		signal: options.signal,
+	});
+	const limit = options.limit ?? Number.POSITIVE_INFINITY;
+	let read = 0;
+	for await (const page of connector.changesSince(options.objectType, before, {
+		kind: options.kind,
+		fields: options.fields,
+		until: options.until,
+		limit: Number.isFinite(limit) ? limit : undefined,
+		signal: options.signal,
+	})) {
+		read += page.records.length;
+		if (read > limit)
+			throw new Error(
+				`${connector.system}: the change feed handed out ${read} records, more than the limit of ${limit}`,
+			);
+		const after = page.recordWatermarks;
+		const exact = after !== undefined && after.length === page.records.length;
+		const last = page.records.length - 1;
+		for (let i = 0; i <= last; i++) {
+			const watermark = exact ? after[i] : i === last ? page.watermark : before;
+			yield { record: page.records[i], watermark };
+		}
+		before = page.watermark;
+		if (read >= limit) return;
+	}
 }

@@ -273,6 +273,105 @@ export function runConformanceSuite(name: string, h: ContractHarness): void {
 			expect([...seen].sort()).toEqual([...ids].sort());
 		});
 
+		it('the watermark after each record resumes exactly after it; startWatermark(time, { after }) resumes after those ids', async () => {
+			const caps = await c.capabilities(h.objectType);
+			const fields = [h.textField];
+			const ids = await h.seed(6);
+			h.advance(PAST_LAG_MS);
+			const start = lastWatermark(await allPages(c, h.objectType, null, fields), null);
+			await h.editDirect(ids[3], { [h.textField]: 'Edited 3' });
+			await h.editDirect(ids[0], { [h.textField]: 'Edited 0' });
+			await h.deleteDirect(ids[5]);
+			const added = await h.seed(3, (i) => h.makeFields(700 + i));
+			h.advance(PAST_LAG_MS);
+			const pages = await allPages(c, h.objectType, start, fields);
+			const order = pages.flatMap((p) => p.records.map((r) => String(r.id)));
+			expect([...order].sort()).toEqual(
+				[ids[3], ids[0], ...added, ...(caps.deletesInChangeFeed ? [ids[5]] : [])].sort(),
+			);
+			const after: Watermark[] = [];
+			for (const page of pages) {
+				expect(page.recordWatermarks).toHaveLength(page.records.length);
+				expect(page.recordWatermarks?.[page.records.length - 1]).toEqual(page.watermark);
+				after.push(...(page.recordWatermarks ?? []));
+			}
+			// A run that stops after any record and resumes from its watermark (stored as JSON) gets exactly the rest.
+			for (let k = 0; k < order.length; k++) {
+				const stored = JSON.parse(JSON.stringify(after[k])) as Watermark;
+				const rest = await allPages(h.connector(), h.objectType, stored, fields);
+				expect(rest.flatMap((p) => p.records.map((r) => String(r.id)))).toEqual(order.slice(k + 1));
+			}
+			// The same position kept as a time and the ids handed out at exactly that time (an older format).
+			const updated = (await allPages(c, h.objectType, start, fields)).flatMap((p) =>
+				p.records.filter((r) => !r.deleted),
+			);
+			const kindStart = await c.startWatermark(h.objectType, 0, { kind: 'updated' });
+			const feed: CrmRecord[] = [];
+			for await (const page of c.changesSince(h.objectType, kindStart, { fields, kind: 'updated' }))
+				feed.push(...page.records);
+			const recent = feed.filter((r) => updated.some((u) => u.id === r.id));
+			expect(recent.length).toBeGreaterThanOrEqual(2);
+			for (let k = 0; k < feed.length; k++) {
+				const at = Date.parse(String(feed[k].updatedAt));
+				const sameTime = feed
+					.slice(0, k + 1)
+					.filter((r) => Date.parse(String(r.updatedAt)) === at)
+					.map((r) => String(r.id));
+				const resumed = await c.startWatermark(h.objectType, at, {
+					kind: 'updated',
+					after: sameTime,
+				});
+				const rest: string[] = [];
+				for await (const page of h
+					.connector()
+					.changesSince(h.objectType, resumed, { fields, kind: 'updated' }))
+					rest.push(...page.records.map((r) => String(r.id)));
+				expect(rest).toEqual(feed.slice(k + 1).map((r) => String(r.id)));
+			}
+		});
+
+		it('recentChanges: the latest changes of each feed, oldest first — the end of what changesSince hands out', async () => {
+			// Optional in the contract; every connector here implements it (the triggers' "Fetch Test Event" needs it).
+			expect(c.recentChanges).toBeDefined();
+			const caps = await c.capabilities(h.objectType);
+			const fields = [h.textField];
+			const ids = await h.seed(4);
+			h.advance(2000);
+			await h.editDirect(ids[2], { [h.textField]: 'Edited 2' });
+			h.advance(2000);
+			await h.editDirect(ids[0], { [h.textField]: 'Edited 0' });
+			h.advance(2000);
+			await h.deleteDirect(ids[1]);
+			h.advance(2000);
+			const [added] = await h.seed(1, (i) => h.makeFields(800 + i));
+			h.advance(PAST_LAG_MS);
+			const recent = async (kind: 'all' | 'updated' | 'created' | 'deleted', limit: number) =>
+				((await c.recentChanges?.(h.objectType, { kind, fields, limit })) ?? []).map((r) => [
+					String(r.id),
+					r.deleted === true,
+				]);
+			expect(await recent('updated', 2)).toEqual([
+				[ids[0], false],
+				[added, false],
+			]);
+			expect(await recent('created', 1)).toEqual([[added, false]]);
+			expect(await recent('deleted', 1)).toEqual(caps.deletesInChangeFeed ? [[ids[1], true]] : []);
+			expect(await recent('all', 2)).toEqual(
+				caps.deletesInChangeFeed
+					? [
+							[ids[1], true],
+							[added, false],
+						]
+					: [
+							[ids[0], false],
+							[added, false],
+						],
+			);
+			const [edited] =
+				(await c.recentChanges?.(h.objectType, { kind: 'updated', fields, limit: 2 })) ?? [];
+			expect(edited?.fields[h.textField]).toBe('Edited 0');
+		});
+
 		it('a change made while the feed is being read is picked up by the next call, not lost', async () => {
 			const fields = [h.textField];
 			const ids = await h.seed(5);

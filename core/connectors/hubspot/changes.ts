@@ -133,53 +133,6 @@ export async function latestCursor(
 	};
 }
 
-/** A cursor as text for items and expressions: `ISO time|id,id`. */
-export function formatCursor(cursor: ChangeCursor): string {
-	return `${new Date(cursor.timestamp).toISOString()}|${cursor.ids.join(',')}`;
-}
-
-/** Reads a cursor from `ISO|ids` text or `{timestamp, ids}` JSON; a plain time (ISO or epoch ms) is a cursor with no ids. */
-export function parseCursor(value: unknown): ChangeCursor | undefined {
-	if (value && typeof value === 'object') {
-		const v = value as { timestamp?: unknown; ids?: unknown };
-		const timestamp =
-			typeof v.timestamp === 'number' || typeof v.timestamp === 'string'
-				? toEpochMsOrNaN(v.timestamp)
-				: Number.NaN;
-		if (!Number.isFinite(timestamp)) return undefined;
-		return { timestamp, ids: Array.isArray(v.ids) ? v.ids.map(String) : [] };
-	}
-	const text = String(value ?? '').trim();
-	if (!text) return undefined;
-	if (text.startsWith('{')) {
-		try {
-			return parseCursor(JSON.parse(text));
-		} catch {
-			return undefined;
-		}
-	}
-	const bar = text.indexOf('|');
-	const timestamp = toEpochMsOrNaN(bar < 0 ? text : text.slice(0, bar));
-	if (!Number.isFinite(timestamp)) return undefined;
-	const ids =
-		bar < 0
-			? []
-			: text
-					.slice(bar + 1)
-					.split(',')
-					.map((id) => id.trim())
-					.filter((id) => id !== '');
-	return { timestamp, ids };
-}
-
-function toEpochMsOrNaN(value: number | string): number {
-	try {
-		return toEpochMs(value, 'time');
-	} catch {
-		return Number.NaN;
-	}
-}
-
 /**
  * Records changed at or after the cursor and before HubSpot's time minus the lag, oldest first, streamed page by page;
  * `onCursor` gives the exact position after each page (called just before the page is yielded), so a reader can resume

@@ -19,7 +19,6 @@ import { CrmError } from '../../http/errors';
 import type { CrmRecord } from '../../records/types';
 import type {
 	Capabilities,
-	ChangeFeedKind,
 	ChangePage,
 	ChangesOptions,
 	ContractWriteOptions,
@@ -29,6 +28,8 @@ import type {
 	FieldType,
 	ObjectSchema,
 	ObjectTypeSummary,
+	RecentChangesOptions,
+	StartWatermarkOptions,
 	Watermark,
 	WriteInput,
 	WriteOperation,
@@ -36,6 +37,7 @@ import type {
 } from '../contract';
 import {
 	type ChangeCursor,
+	changeStamp,
 	DEFAULT_SAFETY_LAG_SECONDS,
 	hubspotServerNow,
 	lastModifiedProperty,
@@ -45,13 +47,17 @@ import {
 } from './changes';
 import {
 	HUBSPOT_BATCH_LIMIT,
+	HUBSPOT_SEARCH_PAGE_LIMIT,
 	type HubSpotConnector,
 	isUniqueProperty,
 	recordIdProblem,
 	STANDARD_OBJECT_TYPES,
 } from './connector';
+import { advanceCursor, feedWatermark, parseFeedWatermark } from './feed';
 import type { HubSpotObject, HubSpotProperty } from './types';
 import { listHubSpotUsers } from './users';
+
+export { hubspotWatermark, parseHubSpotWatermark } from './feed';
 
 /** Values per search `IN` filter. HubSpot documents no figure (none found in its search guide); 100 matches its batch size. */
 export const HUBSPOT_IN_VALUES_LIMIT = 100;
@@ -165,97 +171,6 @@ export function hubspotRecord(objectType: string, o: HubSpotObject, deleted = fa
 		raw: o,
 		...(deleted ? { deleted: true } : {}),
 	};
-}
-
-/** The two positions of a HubSpot change feed. */
-interface FeedPosition {
-	/** Last modification seen (search on `lastmodifieddate` / `hs_lastmodifieddate`). */
-	modified: ChangeCursor;
-	/** Last deletion seen (`archivedAt` of archived records). */
-	archived: ChangeCursor;
-}
-
-/** A feed position as the plain-JSON watermark callers store. */
-export function hubspotWatermark(position: FeedPosition): Watermark {
-	return {
-		modifiedAt: position.modified.timestamp,
-		modifiedIds: [...position.modified.ids],
-		archivedAt: position.archived.timestamp,
-		archivedIds: [...position.archived.ids],
-	};
-}
-
-/** Reads a watermark from {@link hubspotWatermark} (null: from the beginning). */
-export function parseHubSpotWatermark(watermark: Watermark | null | undefined): FeedPosition {
-	if (watermark === null || watermark === undefined)
-		return { modified: { timestamp: 0, ids: [] }, archived: { timestamp: 0, ids: [] } };
-	const w = watermark as Record<string, unknown>;
-	const ids = (v: unknown) =>
-		Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
-	const ok =
-		typeof w.modifiedAt === 'number' &&
-		Number.isFinite(w.modifiedAt) &&
-		typeof w.archivedAt === 'number' &&
-		Number.isFinite(w.archivedAt) &&
-		ids(w.modifiedIds) &&
-		ids(w.archivedIds);
-	if (!ok) {
-		throw new CrmError(
-			`HubSpot: ${JSON.stringify(watermark).slice(0, 200)} is not a HubSpot change watermark ({modifiedAt, modifiedIds, archivedAt, archivedIds}) — pass the watermark of a change page as it was, or null to read from the beginning`,
-			{ kind: 'validation' },
-		);
-	}
-	return {
-		modified: { timestamp: w.modifiedAt as number, ids: [...(w.modifiedIds as string[])] },
-		archived: { timestamp: w.archivedAt as number, ids: [...(w.archivedIds as string[])] },
-	};
-}
-
-/** Reads the watermark of a feed: `all` and `updated` as {@link parseHubSpotWatermark}; `created` `{createdAt, createdIds}`; `deleted` `{archivedAt, archivedIds}`. */
-function parseFeedWatermark(
-	kind: ChangeFeedKind,
-	watermark: Watermark | null | undefined,
-): FeedPosition {
-	if (kind === 'all' || kind === 'updated') return parseHubSpotWatermark(watermark);
-	if (kind !== 'created' && kind !== 'deleted')
-		throw new CrmError(
-			`HubSpot: unknown change feed "${String(kind)}" — use all, updated, created or deleted`,
-			{ kind: 'validation' },
-		);
-	const [at, ids] =
-		kind === 'created' ? ['createdAt', 'createdIds'] : ['archivedAt', 'archivedIds'];
-	const start = { timestamp: 0, ids: [] as string[] };
-	if (watermark === null || watermark === undefined) return { modified: start, archived: start };
-	const w = watermark as Record<string, unknown>;
-	const list = w[ids];
-	if (
-		typeof w[at] !== 'number' ||
-		!Number.isFinite(w[at]) ||
-		!Array.isArray(list) ||
-		!list.every((x) => typeof x === 'string')
-	)
-		throw new CrmError(
-			`HubSpot: ${JSON.stringify(watermark).slice(0, 200)} is not a watermark of the ${kind} feed ({${at}, ${ids}}) — pass the watermark of a page of that feed as it was, or null to read from the beginning`,
-			{ kind: 'validation' },
-		);
-	const cursor = { timestamp: w[at] as number, ids: [...(list as string[])] };
-	return { modified: cursor, archived: cursor };
-}
-
-/** The watermark of a feed at a position. */
-function feedWatermark(kind: ChangeFeedKind, position: FeedPosition): Watermark {
-	if (kind === 'created')
-		return { createdAt: position.modified.timestamp, createdIds: [...position.modified.ids] };
-	if (kind === 'deleted')
-		return { archivedAt: position.archived.timestamp, archivedIds: [...position.archived.ids] };
-	return hubspotWatermark(position);
-}
-
-/** Moves a cursor over one record changed at `ts` (records come oldest first). */
-function advanceCursor(cursor: ChangeCursor, ts: number, id: string): ChangeCursor {
-	return ts === cursor.timestamp
-		? { timestamp: ts, ids: [...cursor.ids, id] }
-		: { timestamp: ts, ids: [id] };
 }
 
 /** A batch read's failure for one input: not found (no record), or a real error. */
@@ -478,7 +393,13 @@ export class HubSpotCrm implements CrmConnector {
 			)) {
 				position.archived = page.cursor;
 				remaining -= page.records.length;
-				yield { records: page.records, watermark: mark() };
+				yield {
+					records: page.records,
+					watermark: mark(),
+					recordWatermarks: page.cursors.map((archived) =>
+						feedWatermark(kind, { modified: position.modified, archived }),
+					),
+				};
 			}
 		}
 		if (kind === 'deleted' || remaining <= 0 || position.modified.timestamp >= end) return;
@@ -500,17 +421,32 @@ export class HubSpotCrm implements CrmConnector {
 			},
 			(c) => (cursor = c),
 		);
+		const property = kind === 'created' ? 'createdate' : lastModifiedProperty(objectType);
 		for await (const page of pages) {
+			// The position after each record, as the reader moves it (the last one is the reader's own).
+			let after = position.modified;
+			const recordWatermarks = page.map((o, i) => {
+				after =
+					i === page.length - 1 ? cursor : advanceCursor(after, changeStamp(o, property), o.id);
+				return feedWatermark(kind, { modified: after, archived: position.archived });
+			});
 			position.modified = cursor;
-			yield { records: page.map((o) => hubspotRecord(objectType, o)), watermark: mark() };
+			yield {
+				records: page.map((o) => hubspotRecord(objectType, o)),
+				watermark: mark(),
+				recordWatermarks,
+			};
 		}
 	}
 
-	/** HubSpot's time minus the safety lag (by its clock, never the caller's), or the given time. */
+	/**
+	 * HubSpot's time minus the safety lag (by its clock, never the caller's), or the given time; `after` (ids at exactly
+	 * that time already handed out) are the ids seen at the position of the feed's changes (its deletions for `deleted`).
+	 */
 	async startWatermark(
 		objectType: string,
 		at: 'now' | number | Date,
-		options: { kind?: ChangeFeedKind; signal?: AbortSignal } = {},
+		options: StartWatermarkOptions = {},
 	): Promise<Watermark> {
 		const timestamp =
 			at === 'now'
@@ -522,10 +458,56 @@ export class HubSpotCrm implements CrmConnector {
 			throw new CrmError(`HubSpot: ${String(at)} is not a time`, { kind: 'validation' });
 		const kind = options.kind ?? 'all';
 		parseFeedWatermark(kind, null); // checks the kind
+		const after = at === 'now' ? [] : (options.after ?? []).map(String).filter((id) => id !== '');
 		return feedWatermark(kind, {
-			modified: { timestamp, ids: [] },
-			archived: { timestamp, ids: [] },
+			modified: { timestamp, ids: kind === 'deleted' ? [] : after },
+			archived: { timestamp, ids: kind === 'deleted' ? after : [] },
 		});
+	}
+
+	/**
+	 * The latest changes of a feed: one search by its time descending (at most 200), and for deletions the archived
+	 * list (read whole: HubSpot lists it by id only).
+	 */
+	async recentChanges(
+		objectType: string,
+		options: RecentChangesOptions = {},
+	): Promise<CrmRecord[]> {
+		const kind = options.kind ?? 'all';
+		parseFeedWatermark(kind, null); // checks the kind
+		const limit = options.limit ?? 1;
+		if (!Number.isInteger(limit) || limit < 1 || limit > HUBSPOT_SEARCH_PAGE_LIMIT)
+			throw new CrmError(
+				`HubSpot: recent changes are read 1 to ${HUBSPOT_SEARCH_PAGE_LIMIT} at a time, got ${String(options.limit)}`,
+				{ kind: 'validation' },
+			);
+		let changes: CrmRecord[] = [];
+		if (kind !== 'deleted') {
+			const property = kind === 'created' ? 'createdate' : lastModifiedProperty(objectType);
+			const page = await this.hubspot.search(
+				objectType,
+				{
+					sorts: [{ propertyName: property, direction: 'DESCENDING' }],
+					properties: options.fields?.length
+						? [...new Set([...options.fields, property])]
+						: undefined,
+					limit,
+				},
+				options.signal,
+			);
+			changes = (page.results ?? []).map((o) => hubspotRecord(objectType, o)).reverse();
+		}
+		if ((kind === 'all' && this.deletions) || kind === 'deleted') {
+			const from = { timestamp: 0, ids: [] };
+			const read = { fields: options.fields, signal: options.signal };
+			const end = Number.POSITIVE_INFINITY;
+			for await (const page of this.deletionPages(objectType, from, end, end, read))
+				changes.push(...page.records);
+			// Both lists are oldest first by `updatedAt` (the deletion time of a deletion): merge them.
+			const at = (r: CrmRecord) => Date.parse(String(r.updatedAt)) || 0;
+			changes.sort((a, b) => at(a) - at(b));
+		}
+		return changes.slice(-limit);
 	}
 
 	/**
@@ -540,7 +522,7 @@ export class HubSpotCrm implements CrmConnector {
 		end: number,
 		limit: number,
 		options: ChangesOptions,
-	): AsyncGenerator<{ records: CrmRecord[]; cursor: ChangeCursor }> {
+	): AsyncGenerator<{ records: CrmRecord[]; cursor: ChangeCursor; cursors: ChangeCursor[] }> {
 		const seen = new Set(from.ids);
 		const found: Array<{ ts: number; record: HubSpotObject }> = [];
 		for await (const page of this.hubspot.listRecords(objectType, {
@@ -571,8 +553,14 @@ export class HubSpotCrm implements CrmConnector {
 		if (found.length > limit) found.length = limit;
 		for (let i = 0; i < found.length; i += DELETION_PAGE) {
 			const chunk = found.slice(i, i + DELETION_PAGE);
-			for (const { ts, record } of chunk) cursor = advanceCursor(cursor, ts, String(record.id));
-			yield { records: chunk.map(({ record }) => hubspotRecord(objectType, record, true)), cursor };
+			const cursors = chunk.map(
+				({ ts, record }) => (cursor = advanceCursor(cursor, ts, String(record.id))),
+			);
+			yield {
+				records: chunk.map(({ record }) => hubspotRecord(objectType, record, true)),
+				cursor,
+				cursors,
+			};
 		}
 	}
 

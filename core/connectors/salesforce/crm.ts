@@ -19,6 +19,8 @@ import type {
 	CrmUser,
 	ObjectSchema,
 	ObjectTypeSummary,
+	RecentChangesOptions,
+	StartWatermarkOptions,
 	Watermark,
 	WriteInput,
 	WriteOperation,
@@ -413,16 +415,25 @@ export class SalesforceCrm implements CrmConnector {
 			});
 			since = result.watermark;
 			remaining -= records.length;
-			yield { records, watermark: { ts: since.ts, id: since.id } };
+			const field = watermarkField(event);
+			yield {
+				records,
+				watermark: { ts: since.ts, id: since.id },
+				// The reader's order is (timestamp, Id): the position after a record is the record's own.
+				recordWatermarks: result.records.map((r) => ({ ts: String(r[field]), id: String(r.Id) })),
+			};
 			if (result.records.length < limit) return;
 		}
 	}
 
-	/** Salesforce's time minus the safety lag (checking the object can be read), or the given time. */
+	/**
+	 * Salesforce's time minus the safety lag (checking the object can be read), or the given time; `after` (ids at
+	 * exactly that time already handed out) resumes after the greatest of them, as the feed orders ids.
+	 */
 	async startWatermark(
 		objectType: string,
 		at: 'now' | number | Date,
-		options: { kind?: ChangeFeedKind; signal?: AbortSignal } = {},
+		options: StartWatermarkOptions = {},
 	): Promise<Watermark> {
 		const object = apiName(objectType, 'Object');
 		if (at === 'now') {
@@ -436,7 +447,45 @@ export class SalesforceCrm implements CrmConnector {
 		}
 		const ms = at instanceof Date ? at.getTime() : at;
 		if (!Number.isFinite(ms)) throw validation(`${String(at)} is not a time`);
-		return { ts: new Date(ms).toISOString(), id: '' };
+		const after = (options.after ?? []).filter((id) => id !== '');
+		for (const id of after) {
+			const problem = idProblem(id);
+			if (problem) throw validation(problem);
+		}
+		const last = after.reduce((max, id) => (id > max ? id : max), '');
+		return { ts: new Date(ms).toISOString(), id: last };
+	}
+
+	/** The latest changes of a feed: one SOQL query by the feed's time descending (`queryAll` where it has deletions). */
+	async recentChanges(
+		objectType: string,
+		options: RecentChangesOptions = {},
+	): Promise<CrmRecord[]> {
+		const object = apiName(objectType, 'Object');
+		const kind = options.kind ?? 'all';
+		const field = watermarkField(feedEvent(kind));
+		const limit = options.limit ?? 1;
+		if (!Number.isInteger(limit) || limit < 1)
+			throw validation(`limit must be a whole number of at least 1, got ${String(options.limit)}`);
+		const requested = options.fields?.length
+			? options.fields.map((f) => apiName(f, 'Field'))
+			: undefined;
+		const fields = requested
+			? [...new Set([ID_FIELD, field, ...requested, ...(kind === 'all' ? ['IsDeleted'] : [])])]
+			: await this.salesforce.selectableFields(object);
+		const where = kind === 'deleted' ? soql`IsDeleted = true` : undefined;
+		const q = `${this.salesforce.selectQuery(object, fields, where, `${field} DESC, Id DESC`)} LIMIT ${limit}`;
+		const records: CrmRecord[] = [];
+		for await (const r of this.salesforce.queryRecords(q, {
+			includeDeleted: kind === 'all' || kind === 'deleted',
+			limit,
+			signal: options.signal,
+		})) {
+			const record = this.toCrmRecord(object, r, requested && [...requested, field]);
+			if (kind === 'deleted') record.deleted = true;
+			records.push(record);
+		}
+		return records.reverse();
 	}
 
 	/**

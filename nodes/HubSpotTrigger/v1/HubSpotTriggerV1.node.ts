@@ -15,7 +15,8 @@ import {
 } from '../../../core/connectors/hubspot/changes';
 import { HubSpotCrm } from '../../../core/connectors/hubspot/crm';
 import type { HubSpotObject } from '../../../core/connectors/hubspot/types';
-import { pollChanges, type PollResult } from '../../../core/connectors/poller';
+import { pollChanges, type PollResult, sampleChanges } from '../../../core/connectors/poller';
+import { parseSince, resolveSince } from '../../../core/connectors/watermark';
 import { isCrmError } from '../../../core/http/errors';
 import { authentication } from '../../shared/hubspot/descriptions';
 import * as loadOptions from '../../shared/hubspot/loadOptions';
@@ -162,17 +163,19 @@ export class HubSpotTriggerV1 implements INodeType {
 			});
 		};
 
+		const crm = new HubSpotCrm(connector, { safetyLagSeconds: lag });
+		const pollEvent = event === 'created' ? 'created' : 'updated';
 		if (this.getMode() === 'manual') {
 			// "Fetch Test Event": the latest changes, nothing saved.
 			try {
-				const page = await connector.search(objectType, {
-					sorts: [{ propertyName: property, direction: 'DESCENDING' }],
-					properties: properties.length ? [...new Set([...properties, property])] : undefined,
-					limit: 5,
+				const sample = await sampleChanges(crm, {
+					objectType,
+					event: pollEvent,
+					fields: properties,
+					count: 5,
 				});
-				const results = page.results ?? [];
-				return results.length
-					? [results.reverse().map((record) => ({ json: objectJson(record) }))]
+				return sample.length
+					? [sample.map((record) => ({ json: objectJson(record.raw as HubSpotObject) }))]
 					: null;
 			} catch (error) {
 				return fail(error);
@@ -181,7 +184,17 @@ export class HubSpotTriggerV1 implements INodeType {
 
 		const state = this.getWorkflowStaticData('node') as TriggerState;
 		const same = state.objectType === objectType && state.property === property;
-		const watermark = same ? storedWatermark(state.cursor, event) : undefined;
+		let watermark: Watermark | undefined;
+		try {
+			// Versions before the change poller stored the search cursor `{ timestamp, ids }` of the event's property:
+			// the same position on the same feed, read by the shared parser and carried over.
+			if (same && state.cursor) {
+				const stored = parseSince(state.cursor, 'stored position');
+				watermark = await resolveSince(crm, objectType, stored, { kind: pollEvent });
+			}
+		} catch (error) {
+			return fail(error);
+		}
 		let start: number | undefined;
 		if (!watermark) {
 			start =
@@ -195,13 +208,12 @@ export class HubSpotTriggerV1 implements INodeType {
 				);
 			}
 		}
-		const crm = new HubSpotCrm(connector, { safetyLagSeconds: lag });
 		let result: PollResult;
 		try {
 			// No position yet: from HubSpot's current time minus the lag (its clock, never the host's), or Start From.
 			result = await pollChanges(crm, {
 				objectType,
-				event: event === 'created' ? 'created' : 'updated',
+				event: pollEvent,
 				watermark,
 				start: start ?? 'now',
 				fields: properties.length ? properties : undefined,
@@ -217,22 +229,4 @@ export class HubSpotTriggerV1 implements INodeType {
 		if (result.records.length === 0) return null;
 		return [result.records.map((record) => ({ json: objectJson(record.raw as HubSpotObject) }))];
 	}
-}
-
-/**
- * The stored position as the connector's watermark. Versions before the change poller stored the search cursor
- * `{ timestamp, ids }` of the event's property; it is the same position on the same feed, so it is carried over.
- */
-function storedWatermark(cursor: IDataObject | undefined, event: string): Watermark | undefined {
-	if (!cursor) return undefined;
-	if (typeof cursor.timestamp !== 'number') return cursor as unknown as Watermark;
-	const ids = Array.isArray(cursor.ids) ? cursor.ids.map(String) : [];
-	return event === 'created'
-		? { createdAt: cursor.timestamp, createdIds: ids }
-		: {
-				modifiedAt: cursor.timestamp,
-				modifiedIds: ids,
-				archivedAt: cursor.timestamp,
-				archivedIds: [],
-			};
 }

@@ -9,18 +9,14 @@ import type {
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import type { Watermark } from '../../../core/connectors/contract';
-import { pollChanges } from '../../../core/connectors/poller';
+import { pollChanges, sampleChanges } from '../../../core/connectors/poller';
 import {
 	type ChangeEvent,
 	DEFAULT_SAFETY_LAG_SECONDS,
-	watermarkField,
 } from '../../../core/connectors/salesforce/changes';
 import { SalesforceCrm } from '../../../core/connectors/salesforce/crm';
-import type {
-	SalesforceConnector,
-	SalesforceRecord,
-} from '../../../core/connectors/salesforce/connector';
-import { soql, soqlIdentifier } from '../../../core/query/soql';
+import type { SalesforceRecord } from '../../../core/connectors/salesforce/connector';
+import { soqlIdentifier } from '../../../core/query/soql';
 import { isCrmError } from '../../../core/http/errors';
 import { authenticationProperty, fieldNamesProperty } from '../../shared/salesforce/descriptions';
 import * as listSearch from '../../shared/salesforce/listSearch';
@@ -176,14 +172,14 @@ export class SalesforceTriggerV1 implements INodeType {
 						`"Start From" is not a date: ${options.startFrom}`,
 					);
 			}
-			if (!watermark && start === undefined && manual) {
-				// "Fetch test event": show the newest matching record, remember nothing.
-				const sample = await newestRecord(connector, object, event, fields);
-				return sample ? [[{ json: recordJson(sample) }]] : null;
-			}
 			const crm = new SalesforceCrm(connector, {
 				safetyLagSeconds: options.safetyLagSeconds ?? DEFAULT_SAFETY_LAG_SECONDS,
 			});
+			if (!watermark && start === undefined && manual) {
+				// "Fetch test event": show the newest matching record, remember nothing.
+				const [sample] = await sampleChanges(crm, { objectType: object, event, fields, count: 1 });
+				return sample ? [[{ json: recordJson(sample.raw as SalesforceRecord) }]] : null;
+			}
 			// First activation without Start From: starts at Salesforce's current time minus the lag (its clock).
 			const result = await pollChanges(crm, {
 				objectType: object,
@@ -214,25 +210,4 @@ export class SalesforceTriggerV1 implements INodeType {
 			throw new NodeOperationError(this.getNode(), error as Error);
 		}
 	}
-}
-
-/** The newest record of the event's kind (for "Fetch test event"). */
-async function newestRecord(
-	connector: SalesforceConnector,
-	object: string,
-	event: ChangeEvent,
-	fields: string[],
-): Promise<SalesforceRecord | undefined> {
-	const field = watermarkField(event);
-	const list = fields.length
-		? [...new Set(['Id', field, ...fields])]
-		: await connector.selectableFields(object);
-	const where = event === 'deleted' ? soql`IsDeleted = true` : undefined;
-	const q = `${connector.selectQuery(object, list, where, `${field} DESC, Id DESC`)} LIMIT 1`;
-	for await (const record of connector.queryRecords(q, {
-		includeDeleted: event === 'deleted',
-		limit: 1,
-	}))
-		return record;
-	return undefined;
 }

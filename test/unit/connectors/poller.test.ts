@@ -8,9 +8,11 @@ import type {
 	ChangePage,
 	ChangesOptions,
 	CrmConnector,
+	RecentChangesOptions,
 	Watermark,
 } from '../../../core/connectors/contract';
-import { pollChanges } from '../../../core/connectors/poller';
+import { changesAfter, pollChanges, sampleChanges } from '../../../core/connectors/poller';
+import type { Since } from '../../../core/connectors/watermark';
 import type { CrmRecord } from '../../../core/records/types';
 
 interface Change {
@@ -256,5 +258,107 @@ describe('pollChanges', () => {
 				maxRecords: 0,
 			}),
 		).rejects.toThrow(/at least 1/);
+	});
+});
+
+/** The fake, handing out the watermark after each record too (as the contract's connectors do). */
+class ExactFakeCrm extends FakeCrm {
+	async *changesSince(
+		type: string,
+		watermark: Watermark | null,
+		options: ChangesOptions = {},
+	): AsyncIterable<ChangePage> {
+		const at = (r: CrmRecord) => {
+			const c = this.records.get(String(r.id)) as Change;
+			return options.kind === 'created' ? c.createdAt : c.updatedAt;
+		};
+		for await (const page of super.changesSince(type, watermark, options))
+			yield {
+				...page,
+				recordWatermarks: page.records.map((r) => ({ t: at(r), id: String(r.id) })),
+			};
+	}
+}
+
+describe('changesAfter', () => {
+	const read = async (fake: FakeCrm, since: Since, limit?: number) => {
+		const out: Array<{ id: string; watermark: Watermark }> = [];
+		for await (const { record, watermark } of changesAfter(asConnector(fake), {
+			objectType: 'contact',
+			since,
+			kind: 'updated',
+			limit,
+		}))
+			out.push({ id: String(record.id), watermark });
+		return out;
+	};
+	const seeded = (fake: FakeCrm) => {
+		for (const id of ['a', 'b', 'c', 'd', 'e']) fake.put(id, 'v1');
+		fake.now += 1;
+		return fake;
+	};
+
+	it("gives each record the connector's watermark after it: resuming from any of them reads exactly the rest", async () => {
+		const fake = seeded(new ExactFakeCrm());
+		const all = await read(fake, { at: 0, after: [] });
+		expect(all.map((c) => c.id)).toEqual(['a', 'b', 'c', 'd', 'e']);
+		expect(fake.startKinds).toEqual(['updated']);
+		for (let k = 0; k < all.length; k++)
+			expect((await read(fake, { watermark: all[k].watermark })).map((c) => c.id)).toEqual(
+				all.slice(k + 1).map((c) => c.id),
+			);
+	});
+
+	it('without per-record watermarks: the page watermark on its last record, the one before the page on the others (repeats, never misses)', async () => {
+		const fake = seeded(new FakeCrm());
+		const all = await read(fake, { watermark: { t: 0, id: '' } });
+		// Pages of two: a b | c d | e.
+		expect(all.map((c) => c.watermark)).toEqual([
+			{ t: 0, id: '' },
+			{ t: 1000, id: 'b' },
+			{ t: 1000, id: 'b' },
+			{ t: 1000, id: 'd' },
+			{ t: 1000, id: 'e' },
+		]);
+		expect(fake.startKinds).toEqual([]);
+	});
+
+	it('stops at the limit, passing it to the connector', async () => {
+		const fake = seeded(new ExactFakeCrm());
+		const some = await read(fake, { watermark: { t: 0, id: '' } }, 3);
+		expect(some.map((c) => c.id)).toEqual(['a', 'b', 'c']);
+		expect(fake.calls.map((c) => c.limit)).toEqual([3]);
+		expect((await read(fake, { watermark: some[2].watermark })).map((c) => c.id)).toEqual([
+			'd',
+			'e',
+		]);
+	});
+});
+
+describe('sampleChanges', () => {
+	it("reads the event's feed through recentChanges and keeps what the event emits; nothing without it", async () => {
+		const asked: RecentChangesOptions[] = [];
+		const records: CrmRecord[] = [
+			{ id: 'x', type: 'contact', fields: {}, source: 'fake', deleted: true },
+			{ id: 'y', type: 'contact', fields: {}, source: 'fake' },
+		];
+		const connector = {
+			system: 'fake',
+			async recentChanges(_type: string, options: RecentChangesOptions) {
+				asked.push(options);
+				return records;
+			},
+		} as unknown as CrmConnector;
+		const ids = async (event: 'created' | 'updated' | 'deleted') =>
+			(await sampleChanges(connector, { objectType: 'contact', event, count: 5 })).map((r) => r.id);
+		expect(await ids('updated')).toEqual(['y']);
+		expect(await ids('deleted')).toEqual(['x']);
+		expect(asked.map((o) => [o.kind, o.limit])).toEqual([
+			['updated', 5],
+			['deleted', 5],
+		]);
+		expect(
+			await sampleChanges(asConnector(new FakeCrm()), { objectType: 'contact', event: 'created' }),
+		).toEqual([]);
 	});
 });

@@ -238,6 +238,93 @@ describe('records', () => {
 	});
 });
 
+describe('get changes', () => {
+	it('resumes exactly from a watermark an earlier version handed out (time|ids, { timestamp, ids }), as from the one it hands out now', async () => {
+		const since = new Date(Date.now() - 1).toISOString();
+		const ids = Array.from({ length: 5 }, (_, i) =>
+			sim.insertDirect('contacts', { email: `resume-${i}@example.com`, lastname: `Resume ${i}` }),
+		);
+		await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
+		const read = async (from: string) => {
+			const result = await run([{}], {
+				resource: 'record',
+				operation: 'getChanges',
+				objectType: 'contacts',
+				since: from,
+				options: { properties: ['email', 'lastmodifieddate'], safetyLagSeconds: 0 },
+			});
+			expect(result.failed).toEqual([]);
+			return result.ok;
+		};
+		const all = await read(since);
+		expect(all.map((c) => String(c.id)).sort()).toEqual([...ids].sort());
+		const order = all.map((c) => String(c.id));
+		// What the operation handed out before the connector contract: the time of the record's change and the ids
+		// handed out at exactly that millisecond (`ISO|id,id`).
+		const stamp = (c: IDataObject) =>
+			Date.parse(String((c.properties as IDataObject).lastmodifieddate));
+		for (let k = 0; k < all.length; k++) {
+			const ts = stamp(all[k]);
+			const sameMs = all
+				.slice(0, k + 1)
+				.filter((c) => stamp(c) === ts)
+				.map((c) => String(c.id));
+			const old = `${new Date(ts).toISOString()}|${sameMs.join(',')}`;
+			expect((await read(old)).map((c) => String(c.id))).toEqual(order.slice(k + 1));
+			const cursor = JSON.stringify({ timestamp: ts, ids: sameMs });
+			expect((await read(cursor)).map((c) => String(c.id))).toEqual(order.slice(k + 1));
+			expect((await read(String(all[k].watermark))).map((c) => String(c.id))).toEqual(
+				order.slice(k + 1),
+			);
+		}
+		const bad = await runWorkflow(
+			flow([{}], {
+				resource: 'record',
+				operation: 'getChanges',
+				objectType: 'contacts',
+				since: 'last tuesday',
+			}),
+			{ credentials: credentials() },
+		);
+		expect(bad.json('HubSpot CRM', 0)).toEqual([]);
+		expect(String(bad.json('HubSpot CRM', 1)[0].error)).toMatch(
+			/"Changed Since" must be a watermark from an earlier run or a time/,
+		);
+	});
+
+	it('returns deletions only when Include Deletions is on', async () => {
+		const since = new Date(Date.now() - 1).toISOString();
+		const ids = Array.from({ length: 3 }, (_, i) =>
+			sim.insertDirect('contacts', { email: `gone-${i}@example.com`, lastname: `Gone ${i}` }),
+		);
+		expect(sim.archiveDirect('contacts', ids[1])).toBe(true);
+		await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
+		const read = async (options: IDataObject) =>
+			(
+				await run([{}], {
+					resource: 'record',
+					operation: 'getChanges',
+					objectType: 'contacts',
+					since,
+					options: { safetyLagSeconds: 0, ...options },
+				})
+			).ok.map((c) => [String(c.id), c.deleted === true]);
+		expect((await read({})).sort()).toEqual(
+			[
+				[ids[0], false],
+				[ids[2], false],
+			].sort(),
+		);
+		expect((await read({ includeDeletions: true })).sort()).toEqual(
+			[
+				[ids[0], false],
+				[ids[1], true],
+				[ids[2], false],
+			].sort(),
+		);
+	});
+});
+
 describe('search', () => {
 	it('with a limit and a sort, and with filter groups given as JSON (as an AI agent would)', async () => {
 		await run(

@@ -1,30 +1,9 @@
-/** HubSpot change reads: cursors as text, and windows bounded by HubSpot's clock (its Date header) minus the safety lag. */
-import {
-	formatCursor,
-	parseCursor,
-	readChanges,
-} from '../../../../core/connectors/hubspot/changes';
+/** HubSpot change reads: windows bounded by HubSpot's clock (its Date header) minus the safety lag. */
+import { readChanges } from '../../../../core/connectors/hubspot/changes';
 import { HubSpotConnector } from '../../../../core/connectors/hubspot/connector';
 import { FakeHubSpot } from './fakeHubSpot';
 
 const T = Date.parse('2025-01-01T00:00:00Z');
-
-describe('change cursors', () => {
-	it('round-trips `time|ids`, and reads a plain time (ISO or epoch ms) or JSON', () => {
-		expect(formatCursor({ timestamp: T + 5, ids: ['101', '102'] })).toBe(
-			'2025-01-01T00:00:00.005Z|101,102',
-		);
-		expect(parseCursor('2025-01-01T00:00:00.005Z|101,102')).toEqual({
-			timestamp: T + 5,
-			ids: ['101', '102'],
-		});
-		expect(parseCursor('2025-01-01T00:00:00Z')).toEqual({ timestamp: T, ids: [] });
-		expect(parseCursor(String(T))).toEqual({ timestamp: T, ids: [] });
-		expect(parseCursor(`{"timestamp":${T},"ids":["7"]}`)).toEqual({ timestamp: T, ids: ['7'] });
-		expect(parseCursor('yesterday-ish')).toBeUndefined();
-		expect(parseCursor('')).toBeUndefined();
-	});
-});
 
 describe('readChanges', () => {
 	const read = async (fake: FakeHubSpot, safetyLagSeconds?: number) => {

@@ -5,18 +5,12 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { NodeOperationError } from 'n8n-workflow';
-
-import {
-	type ChangeCursor,
-	changeStamp,
-	DEFAULT_SAFETY_LAG_SECONDS,
-	formatCursor,
-	lastModifiedProperty,
-	parseCursor,
-	readChanges,
-} from '../../../../../core/connectors/hubspot/changes';
+import { DEFAULT_SAFETY_LAG_SECONDS } from '../../../../../core/connectors/hubspot/changes';
 import type { HubSpotConnector } from '../../../../../core/connectors/hubspot/connector';
+import { HubSpotCrm } from '../../../../../core/connectors/hubspot/crm';
+import type { HubSpotObject } from '../../../../../core/connectors/hubspot/types';
+import { changesAfter } from '../../../../../core/connectors/poller';
+import { formatWatermark, parseSince, parseTime } from '../../../../../core/connectors/watermark';
 import { nameList, objectJson, propertiesOption } from '../common';
 import { perItem } from '../../../../shared/items';
 import { describeHubSpotItemError } from '../../../../shared/hubspot/errors';
@@ -52,6 +46,14 @@ export const description: INodeProperties[] = [
 					'Only changes up to this time (ISO 8601 or epoch milliseconds); changes younger than the safety lag wait for a later run either way',
 			},
 			{
+				displayName: 'Include Deletions',
+				name: 'includeDeletions',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to also return records deleted (archived) since the watermark, marked "deleted": true (HubSpot lists every record archived in the last 90 days to find them, 100 per request). Not with Only New Records.',
+			},
+			{
 				displayName: 'Limit',
 				name: 'limit',
 				type: 'number',
@@ -82,9 +84,10 @@ export const description: INodeProperties[] = [
 ];
 
 /**
- * Records changed since a watermark, oldest first (ties by record ID), up to HubSpot's time minus the safety lag. Each
- * item carries `watermark`: the position after it (`time|ids at that millisecond`), to give as the next run's
- * "Changed Since" — a sync that stops half-way resumes after the last item it handled, missing and repeating nothing.
+ * Records changed since a watermark (core/connectors/poller.ts `changesAfter` over the connector contract), oldest
+ * first, up to HubSpot's time minus the safety lag. Each item carries `watermark`: the position after it, to give as
+ * the next run's "Changed Since" — a sync that stops half-way resumes after the last item it handled, missing and
+ * repeating nothing.
  */
 export async function execute(
 	this: IExecuteFunctions,
@@ -99,45 +102,33 @@ export async function execute(
 				i,
 				async () => {
 					const objectType = this.getNodeParameter('objectType', i) as string;
-					const sinceRaw = this.getNodeParameter('since', i);
-					const since = parseCursor(sinceRaw);
-					if (!since) {
-						throw new NodeOperationError(
-							this.getNode(),
-							`"Changed Since" must be a watermark from an earlier run or a time (ISO 8601 or epoch milliseconds), got "${String(sinceRaw)}"`,
-							{
-								itemIndex: i,
-							},
-						);
-					}
 					const options = this.getNodeParameter('options', i, {}) as IDataObject;
-					const property =
-						options.createdOnly === true ? 'createdate' : lastModifiedProperty(objectType);
-					const lag =
-						typeof options.safetyLagSeconds === 'number'
-							? options.safetyLagSeconds
-							: DEFAULT_SAFETY_LAG_SECONDS;
+					const since = parseSince(this.getNodeParameter('since', i), 'Changed Since');
+					const until = options.until ? parseTime(options.until, 'Changed Until') : undefined;
+					const crm = new HubSpotCrm(connector, {
+						safetyLagSeconds:
+							typeof options.safetyLagSeconds === 'number'
+								? options.safetyLagSeconds
+								: DEFAULT_SAFETY_LAG_SECONDS,
+					});
+					const properties = nameList(options.properties);
 					const records: IDataObject[] = [];
-					// The position after each record, as the reader moves it.
-					let position: ChangeCursor = { timestamp: since.timestamp, ids: [...since.ids] };
-					for await (const page of readChanges(connector, objectType, {
+					for await (const { record, watermark } of changesAfter(crm, {
+						objectType,
 						since,
-						until: (options.until as string) || undefined,
-						property,
-						properties: nameList(options.properties).length
-							? nameList(options.properties)
-							: undefined,
+						kind:
+							options.createdOnly === true
+								? 'created'
+								: options.includeDeletions === true
+									? 'all'
+									: 'updated',
+						fields: properties.length ? properties : undefined,
+						until,
 						limit: (options.limit as number) || undefined,
-						safetyLagSeconds: lag,
 					})) {
-						for (const record of page) {
-							const ts = changeStamp(record, property);
-							position =
-								ts === position.timestamp
-									? { timestamp: ts, ids: [...position.ids, record.id] }
-									: { timestamp: ts, ids: [record.id] };
-							records.push({ ...objectJson(record), watermark: formatCursor(position) });
-						}
+						const json = objectJson(record.raw as HubSpotObject);
+						if (record.deleted) json.deleted = true;
+						records.push({ ...json, watermark: formatWatermark(watermark) });
 					}
 					return records;
 				},

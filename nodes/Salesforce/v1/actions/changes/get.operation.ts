@@ -1,18 +1,13 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
-import type { SalesforceConnector } from '../../../../../core/connectors/salesforce/connector';
-import { NodeOperationError } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import {
-	type ChangeEvent,
-	type ChangeWatermark,
-	DEFAULT_SAFETY_LAG_SECONDS,
-	readChanges,
-} from '../../../../../core/connectors/salesforce/changes';
+import { changesAfter, type PollEvent } from '../../../../../core/connectors/poller';
+import { DEFAULT_SAFETY_LAG_SECONDS } from '../../../../../core/connectors/salesforce/changes';
+import type {
+	SalesforceConnector,
+	SalesforceRecord,
+} from '../../../../../core/connectors/salesforce/connector';
+import { SalesforceCrm } from '../../../../../core/connectors/salesforce/crm';
+import { formatWatermark, parseSince } from '../../../../../core/connectors/watermark';
 import { fieldNamesProperty, getObjectName, objectLocator, recordJson } from '../common';
 import { forEachItem } from '../../../../shared/items';
 
@@ -52,7 +47,7 @@ export const description: INodeProperties[] = [
 		required: true,
 		placeholder: '={{ $json.watermark }}',
 		description:
-			'Where to start: the "watermark" of the last change your sync handled (from an earlier run), or a date-time such as 2024-01-31T00:00:00Z. Changes strictly after it are returned.',
+			'Where to start: the "watermark" of the last change your sync handled (from an earlier run; changes after it are returned), or a time — ISO 8601 such as 2024-01-31T00:00:00Z, or epoch milliseconds (changes at or after it are returned)',
 		displayOptions: { show },
 	},
 	fieldNamesProperty(show),
@@ -74,6 +69,15 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 		options: [
 			{
+				displayName: 'Include Deletions',
+				name: 'includeDeletions',
+				type: 'boolean',
+				default: false,
+				displayOptions: { show: { '/event': ['updated'] } },
+				description:
+					'Whether "Created or Updated" also returns records deleted after the watermark (in the recycle bin), in the same order, with event "deleted"',
+			},
+			{
 				displayName: 'Safety Lag (Seconds)',
 				name: 'safetyLagSeconds',
 				type: 'number',
@@ -86,35 +90,10 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-/** Parses a watermark: `{ts,id}` JSON/object, `ts|id`, or a plain date-time. */
-export function parseWatermark(value: unknown): ChangeWatermark | undefined {
-	if (value && typeof value === 'object' && typeof (value as ChangeWatermark).ts === 'string') {
-		const v = value as ChangeWatermark;
-		return { ts: v.ts, id: String(v.id ?? '') };
-	}
-	const text = String(value ?? '').trim();
-	if (!text) return undefined;
-	if (text.startsWith('{')) {
-		try {
-			return parseWatermark(JSON.parse(text));
-		} catch {
-			return undefined;
-		}
-	}
-	const [ts, id = ''] = text.split('|');
-	if (Number.isNaN(Date.parse(ts.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')))) return undefined;
-	return { ts, id };
-}
-
-/** The watermark as a compact string (`ts|id`) for items and expressions. */
-export function formatWatermark(mark: ChangeWatermark): string {
-	return `${mark.ts}|${mark.id}`;
-}
-
 /**
- * Reads the changes after the watermark, in (timestamp, Id) order, up to Salesforce's current second minus the
- * safety lag. Each item carries the watermark *after* it, so a sync that stops half-way resumes from the last item
- * it handled: nothing is missed or repeated.
+ * Reads the changes after the watermark (core/connectors/poller.ts `changesAfter` over the connector contract), in
+ * (timestamp, Id) order, up to Salesforce's current second minus the safety lag. Each item carries the watermark
+ * *after* it, so a sync that stops half-way resumes from the last item it handled: nothing is missed or repeated.
  */
 export async function execute(
 	this: IExecuteFunctions,
@@ -122,36 +101,29 @@ export async function execute(
 	connector: SalesforceConnector,
 ): Promise<INodeExecutionData[]> {
 	return await forEachItem(this, items, async (i, emit) => {
-		const object = getObjectName(this, i);
-		const event = this.getNodeParameter('event', i) as ChangeEvent;
-		const sinceRaw = this.getNodeParameter('since', i);
-		const since = parseWatermark(sinceRaw);
-		if (!since) {
-			throw new NodeOperationError(
-				this.getNode(),
-				`"Since" must be a watermark from an earlier run or a date-time, got "${String(sinceRaw)}"`,
-				{ itemIndex: i },
-			);
-		}
-		const result = await readChanges(connector, {
-			object,
-			event,
+		const objectType = getObjectName(this, i);
+		const event = this.getNodeParameter('event', i) as PollEvent;
+		const options = this.getNodeParameter('options', i, {}) as {
+			safetyLagSeconds?: number;
+			includeDeletions?: boolean;
+		};
+		const since = parseSince(this.getNodeParameter('since', i), 'Since (Watermark)');
+		const crm = new SalesforceCrm(connector, {
+			safetyLagSeconds: options.safetyLagSeconds ?? DEFAULT_SAFETY_LAG_SECONDS,
+		});
+		for await (const { record, watermark } of changesAfter(crm, {
+			objectType,
 			since,
+			kind: event === 'updated' && options.includeDeletions === true ? 'all' : event,
 			fields: this.getNodeParameter('fieldNames', i, []) as string[],
 			limit: this.getNodeParameter('maxChanges', i, 10000) as number,
-			safetyLagSeconds:
-				(this.getNodeParameter('options', i, {}) as { safetyLagSeconds?: number })
-					.safetyLagSeconds ?? DEFAULT_SAFETY_LAG_SECONDS,
-		});
-		const field = event === 'created' ? 'CreatedDate' : 'SystemModstamp';
-		for (const record of result.records) {
-			const json: IDataObject = {
-				event,
-				id: record.Id as string,
-				watermark: formatWatermark({ ts: String(record[field]), id: String(record.Id) }),
-				record: recordJson(record),
-			};
-			emit(json);
+		})) {
+			emit({
+				event: record.deleted ? 'deleted' : event,
+				id: record.id,
+				watermark: formatWatermark(watermark),
+				record: recordJson(record.raw as SalesforceRecord),
+			});
 		}
 	});
 }
