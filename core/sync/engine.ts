@@ -1,0 +1,369 @@
+/**
+ * The two-way sync engine. One run (`runSync`):
+ * 1. validate the config; take the run lock (a lease, renewed on a timer; wait up to `lockWaitMs`, else
+ *    SyncLockedError); describe both sides (field types for value comparison).
+ * 2. deletions first: read each side's `deleted` feed from its stored watermark (first run: only start it —
+ *    nothing before the first run counts); collect the linked deletions; the delete guard (maxCount/maxPercent)
+ *    is checked BEFORE any delete — tripped: nothing deleted, feeds not advanced; else propagate/archive/ignore.
+ * 3. pending links (creates written ahead) are settled by their match key: found once → linked; none → the source
+ *    record is processed again (create); several → a `duplicate` failure, left pending (never created twice).
+ * 4. retries: stored failures and conflict decisions are read by id and processed like a page.
+ * 5. changes per side: first run = backfill from null (`updated` feed, page by page; the start watermark is taken
+ *    before reading and becomes the feed's watermark at the end, so changes during the backfill come next run);
+ *    later runs = from the stored watermark. Per page (plan.ts → apply.ts): links, partners by id, first-contact
+ *    matching, three-way diff per pair, creates written ahead, writes batched, then ONE commit (links, bases,
+ *    failures, decisions consumed, watermark).
+ * Dry run: the same run over DryRunConnector/OverlayStore (dryrun.ts): zero writes, zero commits, same plan.
+ * Echo suppression: after a write the base holds the written values on both sides, so reading it back is no change.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CrmConnector, FieldType, Watermark } from '../connectors/contract';
+import { applyDeletions, applyPage } from './apply';
+import { resolveConfig, SyncConfigError, type SyncConfig } from './config';
+import { Transforms, type FieldTypes } from './diff';
+import { DryRunConnector, OverlayStore } from './dryrun';
+import { planPage, type RunContext, type SideRuntime } from './plan';
+import { ReportBuilder, type SyncProgress, type SyncReport } from './report';
+import { settlePending } from './settle';
+import type { ResolveConflict } from './strategies';
+import type { Json, Side, SyncLink, SyncStore } from './store/types';
+
+export interface SyncOptions {
+	/** Lock owner name (default: a random id). */
+	owner?: string;
+	/** Lock lease (default 60 s), renewed every third of it while running. */
+	leaseMs?: number;
+	/** Wait this long for a held lock (default 0: fail at once). */
+	lockWaitMs?: number;
+	lockPollMs?: number;
+	now?: () => number;
+	sleep?: (ms: number) => Promise<void>;
+	/** The `custom` strategy's callback. */
+	resolveConflict?: ResolveConflict;
+	onProgress?: (progress: SyncProgress) => void;
+	/** Most plan items kept in the report (default: all). */
+	planLimit?: number;
+	/** Records per retry read (default 200). */
+	readBatch?: number;
+}
+
+export class SyncLockedError extends Error {
+	constructor(
+		readonly syncId: string,
+		readonly holder?: string,
+		readonly until?: string,
+	) {
+		super(
+			`Sync "${syncId}" is already running${holder ? ` (locked by ${holder}${until ? ` until ${until}` : ''})` : ''} — wait for it to finish, or raise lockWaitMs`,
+		);
+		this.name = 'SyncLockedError';
+	}
+}
+
+/** Per side: the stored positions of its feeds. */
+interface SideWatermarks {
+	updated?: Watermark | null;
+	deleted?: Watermark | null;
+	backfillFrom?: Watermark | null;
+	backfillTarget?: Watermark | null;
+}
+
+async function lock(
+	store: SyncStore,
+	syncId: string,
+	owner: string,
+	o: SyncOptions,
+	leaseMs: number,
+) {
+	const now = o.now ?? Date.now;
+	const sleep = o.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+	const deadline = now() + (o.lockWaitMs ?? 0);
+	for (;;) {
+		const lease = await store.acquireLock(syncId, owner, leaseMs);
+		if (lease) return lease;
+		if (now() >= deadline) {
+			const held = (
+				store as { lockOf?: (id: string) => { owner: string; expiresAt: number } | undefined }
+			).lockOf?.(syncId);
+			const info =
+				held ??
+				((await store.getMeta(syncId)).info.lock as
+					| { owner?: string; expiresAt?: number }
+					| undefined);
+			throw new SyncLockedError(
+				syncId,
+				info?.owner,
+				info?.expiresAt ? new Date(info.expiresAt).toISOString() : undefined,
+			);
+		}
+		await sleep(Math.min(o.lockPollMs ?? 1000, Math.max(1, deadline - now())));
+	}
+}
+
+async function fieldTypes(
+	side: SideRuntime,
+	wanted: string[],
+	setting: string,
+): Promise<Map<string, FieldType>> {
+	const schema = await side.connector.describe(side.objectType);
+	const types = new Map(schema.fields.map((f) => [f.name, f.type]));
+	const missing = wanted.filter((f) => !types.has(f));
+	if (missing.length)
+		throw new SyncConfigError(
+			missing.map(
+				(f) =>
+					`${setting}: "${f}" is not a field of ${side.objectType} — use one of its API names, e.g. ${[...types.keys()].slice(0, 5).join(', ')}`,
+			),
+		);
+	return types;
+}
+
+/** Runs one sync. */
+export async function runSync(
+	config: SyncConfig,
+	realStore: SyncStore,
+	options: SyncOptions = {},
+): Promise<SyncReport> {
+	const cfg = resolveConfig(config);
+	const usesCustom = cfg.conflict === 'custom' || cfg.fields.some((f) => f.conflict === 'custom');
+	if (usesCustom && !options.resolveConflict)
+		throw new SyncConfigError([
+			'conflict: "custom" needs the resolveConflict callback in the run options — give it, or pick another strategy',
+		]);
+	const now = options.now ?? Date.now;
+	const syncId = cfg.syncId;
+	const owner = options.owner ?? `sync-${randomUUID()}`;
+	const leaseMs = options.leaseMs ?? 60_000;
+	const lease = await lock(realStore, syncId, owner, options, leaseMs);
+	let lost = false;
+	const timer = setInterval(
+		() => {
+			realStore.renewLock(syncId, owner, leaseMs).then(
+				(ok) => (lost ||= !ok),
+				() => undefined,
+			);
+		},
+		Math.max(1000, Math.floor(leaseMs / 3)),
+	);
+	timer.unref?.();
+	try {
+		const store = cfg.dryRun ? new OverlayStore(realStore) : realStore;
+		if (!cfg.dryRun)
+			await store.commit(syncId, {
+				meta: { info: { lock: { owner, expiresAt: lease.expiresAt } } },
+			});
+		const wrap = (c: CrmConnector, s: Side) => (cfg.dryRun ? new DryRunConnector(c, s) : c);
+		const fieldsOf = (s: Side) => [
+			...new Set([
+				...cfg.fields.map((f) => f[s]),
+				...cfg.matchKeys.map((k) => k[s]),
+				...cfg.scope[s].map((c) => c.field),
+			]),
+		];
+		const sides: Record<Side, SideRuntime> = {
+			a: {
+				side: 'a',
+				connector: wrap(cfg.a.connector, 'a'),
+				objectType: cfg.a.objectType,
+				fields: fieldsOf('a'),
+			},
+			b: {
+				side: 'b',
+				connector: wrap(cfg.b.connector, 'b'),
+				objectType: cfg.b.objectType,
+				fields: fieldsOf('b'),
+			},
+		};
+		const types: FieldTypes = {
+			a: await fieldTypes(sides.a, sides.a.fields, 'fields/matchKeys/scope (side a)'),
+			b: await fieldTypes(sides.b, sides.b.fields, 'fields/matchKeys/scope (side b)'),
+		};
+		const report = new ReportBuilder(syncId, cfg.dryRun, now, options.planLimit);
+		const ctx: RunContext = {
+			syncId,
+			config: cfg,
+			store,
+			sides,
+			diff: { config: cfg, types, transforms: new Transforms(), custom: options.resolveConflict },
+			report,
+			now,
+			decisions: new Map(),
+			failures: new Map(),
+			claimed: { a: new Set(), b: new Set() },
+			handled: new Set(),
+			checkAlive: () => {
+				if (lost) throw new SyncLockedError(syncId, undefined, undefined);
+			},
+		};
+		for (const d of await store.listDecisions(syncId)) {
+			const m = ctx.decisions.get(d.linkId) ?? new Map();
+			m.set(d.field, d.decision);
+			ctx.decisions.set(d.linkId, m);
+		}
+		for await (const page of store.listFailures(syncId))
+			for (const f of page) ctx.failures.set(`${f.side}:${f.recordId}`, f);
+		const meta = await store.getMeta(syncId);
+		const marks: Record<Side, SideWatermarks> = {
+			a: { ...((meta.watermarks.a as SideWatermarks | undefined) ?? {}) },
+			b: { ...((meta.watermarks.b as SideWatermarks | undefined) ?? {}) },
+		};
+		const progress = (
+			phase: SyncProgress['phase'],
+			side: Side | undefined,
+			pages: number,
+			records: number,
+		) => options.onProgress?.({ phase, side, pages, records, counts: report.counts });
+		const metaFor = (s: Side) => ({ watermarks: { [s]: { ...marks[s] } as unknown as Json } });
+
+		await deletions(ctx, marks, metaFor);
+		progress('deletions', undefined, 1, 0);
+		await settlePending(ctx);
+		progress('pending', undefined, 1, 0);
+		await retries(ctx, options.readBatch ?? 200);
+		progress('retries', undefined, 1, 0);
+
+		for (const side of ['a', 'b'] as const) {
+			const { connector, objectType, fields } = sides[side];
+			const backfill = !meta.backfilled[side];
+			report.report.backfill[side] = backfill;
+			if (backfill && !marks[side].backfillTarget)
+				marks[side].backfillTarget = await connector.startWatermark(objectType, 'now', {
+					kind: 'updated',
+				});
+			const from = backfill ? (marks[side].backfillFrom ?? null) : (marks[side].updated ?? null);
+			let pages = 0;
+			let records = 0;
+			for await (const page of connector.changesSince(objectType, from, {
+				fields,
+				kind: 'updated',
+			})) {
+				ctx.checkAlive();
+				report.counts.read[side] += page.records.length;
+				if (backfill) marks[side].backfillFrom = page.watermark;
+				else marks[side].updated = page.watermark;
+				const plan = await planPage(ctx, side, page.records);
+				await applyPage(ctx, plan, metaFor(side));
+				progress('changes', side, ++pages, (records += page.records.length));
+			}
+			if (backfill) {
+				marks[side] = {
+					...marks[side],
+					updated: marks[side].backfillTarget,
+					backfillFrom: null,
+					backfillTarget: null,
+				};
+				await store.commit(syncId, { meta: { ...metaFor(side), backfilled: { [side]: true } } });
+			}
+		}
+		return report.finish({
+			a: { ...marks.a } as unknown as Json,
+			b: { ...marks.b } as unknown as Json,
+		});
+	} finally {
+		clearInterval(timer);
+		await realStore.releaseLock(syncId, owner);
+	}
+}
+
+/** Step 2: the deletion feeds, the guard, and the deletions. */
+async function deletions(
+	ctx: RunContext,
+	marks: Record<Side, SideWatermarks>,
+	metaFor: (s: Side) => { watermarks: Record<string, Json> },
+): Promise<void> {
+	const found: Array<{ side: Side; id: string; link: SyncLink }> = [];
+	const next: Partial<Record<Side, Watermark>> = {};
+	for (const side of ['a', 'b'] as const) {
+		const { connector, objectType } = ctx.sides[side];
+		if (!(await connector.capabilities(objectType)).deletesInChangeFeed) continue;
+		if (!marks[side].deleted) {
+			next[side] = await connector.startWatermark(objectType, 'now', { kind: 'deleted' });
+			continue;
+		}
+		let last: Watermark = marks[side].deleted as Watermark;
+		for await (const page of connector.changesSince(objectType, last, {
+			kind: 'deleted',
+			fields: [],
+		})) {
+			const ids = page.records.filter((r) => r.deleted && r.id).map((r) => r.id as string);
+			const links = ids.length ? await ctx.store.getLinksByIds(ctx.syncId, side, ids) : new Map();
+			for (const id of ids) {
+				const link = links.get(id);
+				if (link && link.status === 'linked') found.push({ side, id, link });
+			}
+			last = page.watermark;
+		}
+		next[side] = last;
+	}
+	const newMarks = (): { watermarks: Record<string, Json> } => {
+		for (const s of Object.keys(next) as Side[]) marks[s].deleted = next[s];
+		return { watermarks: { ...metaFor('a').watermarks, ...metaFor('b').watermarks } };
+	};
+	const guard = ctx.config.deleteGuard;
+	if (found.length && ctx.config.deletes !== 'ignore' && guard) {
+		const linked = await ctx.store.countLinks(ctx.syncId, 'linked');
+		const pct = linked ? (found.length / linked) * 100 : 100;
+		const reason =
+			guard.maxCount !== undefined && found.length > guard.maxCount
+				? `${found.length} linked records were deleted, more than deleteGuard.maxCount (${guard.maxCount})`
+				: guard.maxPercent !== undefined && pct > guard.maxPercent
+					? `${found.length} of ${linked} linked records (${pct.toFixed(1)} %) were deleted, more than deleteGuard.maxPercent (${guard.maxPercent} %)`
+					: undefined;
+		if (reason) {
+			ctx.report.report.deleteGuard = {
+				tripped: true,
+				reason: `${reason}: nothing was deleted; check the deletions, then raise the guard for one run (they are read again)`,
+				deletions: found.length,
+				linked,
+			};
+			// Start a first-run feed, but leave the tripped ones where they were.
+			for (const s of Object.keys(next) as Side[]) if (marks[s].deleted) delete next[s];
+			if (Object.keys(next).length) await ctx.store.commit(ctx.syncId, { meta: newMarks() });
+			return;
+		}
+	}
+	await applyDeletions(ctx, found, newMarks());
+}
+
+/** Step 4: failed records and decided conflicts, read by id and processed again. */
+async function retries(ctx: RunContext, batch: number): Promise<void> {
+	const ids: Record<Side, string[]> = { a: [], b: [] };
+	for (const f of ctx.failures.values()) ids[f.side].push(f.recordId);
+	for (const linkId of ctx.decisions.keys()) {
+		const m = /^([ab]):(.+)$/.exec(linkId);
+		if (m) ids[m[1] as Side].push(m[2]);
+	}
+	for (const side of ['a', 'b'] as const) {
+		const list = [...new Set(ids[side])];
+		for (let i = 0; i < list.length; i += batch) {
+			const chunk = list.slice(i, i + batch);
+			const { connector, objectType, fields } = ctx.sides[side];
+			const records = await connector.getByIds(objectType, chunk, fields);
+			const present = records.filter((r) => r !== undefined);
+			ctx.report.counts.read[side] += present.length;
+			const plan = await planPage(ctx, side, present);
+			// Gone since it failed: a deletion that failed to propagate is retried; anything else is dropped.
+			const gone = chunk.filter((_, j) => !records[j]);
+			const links = gone.length
+				? await ctx.store.getLinksByIds(ctx.syncId, side, gone)
+				: new Map<string, SyncLink>();
+			const redo = gone.filter(
+				(id) =>
+					links.get(id)?.status === 'linked' &&
+					/^(delete|archive) /.test(ctx.failures.get(`${side}:${id}`)?.message ?? ''),
+			);
+			const drop = gone.filter((id) => !redo.includes(id) && ctx.failures.has(`${side}:${id}`));
+			await applyPage(ctx, plan, undefined);
+			if (redo.length)
+				await applyDeletions(
+					ctx,
+					redo.map((id) => ({ side, id, link: links.get(id) as SyncLink })),
+					undefined,
+				);
+			if (drop.length)
+				await ctx.store.commit(ctx.syncId, {
+					clearFailures: drop.map((recordId) => ({ side, recordId })),
+				});
+		}
+	}
+}
