@@ -50,6 +50,7 @@ export function sameValue(x: unknown, y: unknown, type?: FieldType): boolean {
 				? new Date(tx).toISOString().slice(0, 10) === new Date(ty).toISOString().slice(0, 10)
 				: tx === ty;
 	}
+	if (type === 'email') return String(x).trim().toLowerCase() === String(y).trim().toLowerCase();
 	if (type === 'boolean' || typeof x === 'boolean' || typeof y === 'boolean')
 		return String(x).trim().toLowerCase() === String(y).trim().toLowerCase();
 	const nx = numeric(x);

@@ -165,6 +165,9 @@ export async function planPage(
 		partner: CrmRecord,
 		matched?: PairWork['matched'],
 	) => {
+		// Its partner is handled with it: the other side's feed may hand it out later in this run, read before
+		// this run's write reached it (HubSpot's search index lags writes), and must not undo the write.
+		ctx.handled.add(`${other}:${partner.id}`);
 		const [recA, recB] = side === 'a' ? [record, partner] : [partner, record];
 		const diff = diffPair(
 			ctx.diff,
@@ -209,7 +212,6 @@ export async function planPage(
 				bId: side === 'a' ? partnerId : id,
 				base: {},
 			};
-			ctx.handled.add(`${other}:${partnerId}`);
 			pair(link, record, o.partner, { key: `${o.key.a}/${o.key.b}`, value: o.value });
 		} else if (o.kind === 'ambiguous') {
 			ctx.report.ambiguous({
