@@ -1,0 +1,134 @@
+/**
+ * Run options and settings against the simulators: the run lock (held → SyncLockedError naming holder and expiry;
+ * waited for), scope, archive on delete, the custom strategy, progress, unknown fields.
+ */
+import { SyncConfigError } from '../../core/sync/config';
+import { runSync, SyncLockedError } from '../../core/sync/engine';
+import type { SyncProgress } from '../../core/sync/report';
+import { MemorySyncStore } from '../../core/sync/store/memory';
+import { World } from './world';
+
+const world = new World();
+const now = () => world.clock.now();
+let store: MemorySyncStore;
+
+beforeAll(() => world.start());
+afterAll(() => world.stop());
+beforeEach(() => {
+	world.reset();
+	store = new MemorySyncStore(now);
+});
+
+const hsByEmail = (email: string) => world.hsAll().find((r) => r.fields.email === email);
+const sfByEmail = (email: string) => world.sfAll().find((r) => r.fields.Email === email);
+
+describe('sync run options', () => {
+	it('a held lock: SyncLockedError names the holder and until when; nothing is read or written', async () => {
+		await store.acquireLock('contacts', 'worker-7', 60_000);
+		const requests = world.sf.log.count() + world.hs.log.count();
+		const error = await runSync(world.config(), store, { now }).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(SyncLockedError);
+		expect((error as Error).message).toBe(
+			`Sync "contacts" is already running (locked by worker-7 until ${new Date(now() + 60_000).toISOString()}) — wait for it to finish, or raise lockWaitMs`,
+		);
+		expect(world.sf.log.count() + world.hs.log.count()).toBe(requests);
+	});
+
+	it('waits for a lock up to lockWaitMs, polling, and runs once the lease has expired; releases it at the end', async () => {
+		world.sfInsert({ LastName: 'Lock', Email: 'lock@example.com' });
+		world.advance();
+		await store.acquireLock('contacts', 'dead-worker', 5_000);
+		const sleeps: number[] = [];
+		const report = await runSync(world.config(), store, {
+			now,
+			lockWaitMs: 20_000,
+			lockPollMs: 1_000,
+			sleep: async (ms) => {
+				sleeps.push(ms);
+				world.clock.advance(ms);
+			},
+		});
+		expect(sleeps).toEqual([1000, 1000, 1000, 1000, 1000]);
+		expect(report.counts.created.b).toBe(1);
+		expect(store.lockOf('contacts')).toBeUndefined();
+		await store.acquireLock('contacts', 'again', 60_000);
+		await expect(
+			runSync(world.config(), store, {
+				now,
+				lockWaitMs: 3_000,
+				lockPollMs: 1_000,
+				sleep: async (ms) => void world.clock.advance(ms),
+			}),
+		).rejects.toThrow(/locked by again/);
+	});
+
+	it('scope: records out of scope are not created on the other side (counted); in scope they are', async () => {
+		world.hsInsert({ lastname: 'Staff', email: 'staff@example.com', jobtitle: 'Internal' });
+		world.hsInsert({ lastname: 'Client', email: 'client@example.com', jobtitle: 'Buyer' });
+		world.advance();
+		const progress: SyncProgress[] = [];
+		const report = await runSync(
+			world.config({ scope: { b: [{ field: 'jobtitle', op: 'notEquals', value: 'Internal' }] } }),
+			store,
+			{ now, onProgress: (p) => progress.push({ ...p }) },
+		);
+		expect(report.counts.skippedOutOfScope).toBe(1);
+		expect(report.counts.created).toEqual({ a: 1, b: 0 });
+		expect(sfByEmail('client@example.com')).toBeDefined();
+		expect(sfByEmail('staff@example.com')).toBeUndefined();
+		expect(progress.map((p) => p.phase)).toEqual(['deletions', 'pending', 'retries', 'changes']);
+		expect(progress[3]).toMatchObject({ side: 'b', pages: 1, records: 2 });
+	});
+
+	it('deletes "archive": the partner is marked, not deleted, and the pair leaves the sync (never re-created)', async () => {
+		const sfId = world.sfInsert({ LastName: 'Gone', Email: 'gone@example.com' });
+		world.advance();
+		const config = world.config({
+			deletes: 'archive',
+			archive: { b: { field: 'jobtitle', value: 'ARCHIVED' } },
+		});
+		await runSync(config, store, { now });
+		world.advance();
+		world.sfDelete(sfId);
+		world.advance();
+		const report = await runSync(config, store, { now });
+		expect(report.counts.archived).toEqual({ a: 0, b: 1 });
+		expect(hsByEmail('gone@example.com')?.fields.jobtitle).toBe('ARCHIVED');
+		world.hsEdit(hsByEmail('gone@example.com')?.id as string, { lastname: 'Still here' });
+		world.advance();
+		const after = await runSync(config, store, { now });
+		expect(after.counts.created).toEqual({ a: 0, b: 0 });
+		expect(world.sfAll()).toHaveLength(0);
+	});
+
+	it('custom strategy: the callback settles a conflict with a value written to both sides; without the callback the run is refused', async () => {
+		world.sfInsert({ LastName: 'Lee', Email: 'c@example.com', Title: 'Boss' });
+		world.hsInsert({ lastname: 'Lee', email: 'c@example.com', jobtitle: 'Chief' });
+		world.advance();
+		const config = world.config({
+			fields: [
+				{ a: 'LastName', b: 'lastname' },
+				{ a: 'Title', b: 'jobtitle', conflict: 'custom' },
+			],
+		});
+		await expect(runSync(config, store, { now })).rejects.toThrow(SyncConfigError);
+		const seen: unknown[] = [];
+		await runSync(config, store, {
+			now,
+			resolveConflict: (ctx) => {
+				seen.push([ctx.field, ctx.a, ctx.b, ctx.base]);
+				return { value: `${String(ctx.a)} / ${String(ctx.b)}` };
+			},
+		});
+		expect(seen).toEqual([['Title/jobtitle', 'Boss', 'Chief', undefined]]);
+		expect(sfByEmail('c@example.com')?.fields.Title).toBe('Boss / Chief');
+		expect(hsByEmail('c@example.com')?.fields.jobtitle).toBe('Boss / Chief');
+	});
+
+	it('a field the object does not have is named, with the fix, before anything is written', async () => {
+		await expect(
+			runSync(world.config({ fields: [{ a: 'Titel', b: 'jobtitle' }] }), store, { now }),
+		).rejects.toThrow(/"Titel" is not a field of Contact — use one of its API names/);
+		expect(store.lockOf('contacts')).toBeUndefined();
+	});
+});
