@@ -97,6 +97,7 @@ export async function applyPage(
 		);
 		list.forEach((p, i) => {
 			updateResults[side].set(p, results[i]);
+			ctx.handled.add(`${side}:${sideIdOf(p.link, side)}`);
 			report.plan({
 				action: 'update',
 				side,
@@ -169,6 +170,12 @@ export async function applyPage(
 		if (!Object.keys(p.diff.write.a).length && !Object.keys(p.diff.write.b).length)
 			report.counts.unchanged++;
 		changes.upsertLinks.push({ ...p.link, status: 'linked', base });
+		// The partner's own feed (later in this run) must not plan this pair again from a copy read before now.
+		const partnerSide = otherSide(p.source.side);
+		const notable =
+			p.matched || p.diff.conflicts.length || JSON.stringify(base) !== JSON.stringify(p.link.base);
+		if (notable && (ctx.phase === 'byId' || partnerSide === 'b'))
+			ctx.handled.add(`${partnerSide}:${sideIdOf(p.link, partnerSide)}`);
 		if (failed) {
 			const f = failureOf(
 				ctx,

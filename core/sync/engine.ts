@@ -41,6 +41,8 @@ export interface SyncOptions {
 	/** The `custom` strategy's callback. */
 	resolveConflict?: ResolveConflict;
 	onProgress?: (progress: SyncProgress) => void;
+	/** Keep the plan in the report (default: in dry runs only — a real run's plan is as long as its writes). */
+	recordPlan?: boolean;
 	/** Most plan items kept in the report (default: all). */
 	planLimit?: number;
 	/** Records per retry read (default 200). */
@@ -52,9 +54,11 @@ export class SyncLockedError extends Error {
 		readonly syncId: string,
 		readonly holder?: string,
 		readonly until?: string,
+		message?: string,
 	) {
 		super(
-			`Sync "${syncId}" is already running${holder ? ` (locked by ${holder}${until ? ` until ${until}` : ''})` : ''} — wait for it to finish, or raise lockWaitMs`,
+			message ??
+				`Sync "${syncId}" is already running${holder ? ` (locked by ${holder}${until ? ` until ${until}` : ''})` : ''} — wait for it to finish, or raise lockWaitMs`,
 		);
 		this.name = 'SyncLockedError';
 	}
@@ -143,7 +147,7 @@ export async function runSync(
 				() => undefined,
 			);
 		},
-		Math.max(1000, Math.floor(leaseMs / 3)),
+		Math.max(10, Math.floor(leaseMs / 3)),
 	);
 	timer.unref?.();
 	try {
@@ -178,7 +182,12 @@ export async function runSync(
 			a: await fieldTypes(sides.a, sides.a.fields, 'fields/matchKeys/scope (side a)'),
 			b: await fieldTypes(sides.b, sides.b.fields, 'fields/matchKeys/scope (side b)'),
 		};
-		const report = new ReportBuilder(syncId, cfg.dryRun, now, options.planLimit);
+		const report = new ReportBuilder(
+			syncId,
+			cfg.dryRun,
+			now,
+			(options.recordPlan ?? cfg.dryRun) ? (options.planLimit ?? Infinity) : 0,
+		);
 		const ctx: RunContext = {
 			syncId,
 			config: cfg,
@@ -189,10 +198,16 @@ export async function runSync(
 			now,
 			decisions: new Map(),
 			failures: new Map(),
-			claimed: { a: new Set(), b: new Set() },
 			handled: new Set(),
+			phase: 'byId',
 			checkAlive: () => {
-				if (lost) throw new SyncLockedError(syncId, undefined, undefined);
+				if (lost)
+					throw new SyncLockedError(
+						syncId,
+						undefined,
+						undefined,
+						`Sync "${syncId}" lost its run lock (its lease of ${leaseMs} ms ran out without a renewal and another run took it) — stopped before writing more; raise leaseMs if the store is slow`,
+					);
 			},
 		};
 		for (const d of await store.listDecisions(syncId)) {
@@ -222,6 +237,7 @@ export async function runSync(
 		await retries(ctx, options.readBatch ?? 200);
 		progress('retries', undefined, 1, 0);
 
+		ctx.phase = 'feed';
 		for (const side of ['a', 'b'] as const) {
 			const { connector, objectType, fields } = sides[side];
 			const backfill = !meta.backfilled[side];

@@ -32,10 +32,14 @@ export interface RunContext {
 	decisions: Map<string, Map<string, ConflictDecision['decision']>>;
 	/** Stored failures by `side:id` (to count attempts and clear them). */
 	failures: Map<string, SyncFailure>;
-	/** Other-side ids linked in this run, per side of the id. */
-	claimed: Record<Side, Set<string>>;
-	/** Records already handled in this run (`side:id`), so a page does not handle them twice. */
+	/**
+	 * Records a change feed must not hand out again in this run (`side:id`): those retried or settled before the
+	 * feeds, and those this run wrote to — a feed may hand one out as read before the write reached it (HubSpot's
+	 * search index lags writes), and that stale copy must not undo the write. O(writes), not O(records).
+	 */
 	handled: Set<string>;
+	/** Which part of the run is planning: records of a change feed are not remembered in `handled`. */
+	phase: 'feed' | 'byId';
 	/** Throws when the run must stop (lock lost). */
 	checkAlive: () => void;
 }
@@ -133,7 +137,7 @@ export async function planPage(
 	const plan: PagePlan = { side, pairs: [], creates: [], failures: [] };
 	const other = otherSide(side);
 	const fresh = records.filter((r) => r.id && !r.deleted && !ctx.handled.has(`${side}:${r.id}`));
-	for (const r of fresh) ctx.handled.add(`${side}:${r.id}`);
+	if (ctx.phase === 'byId') for (const r of fresh) ctx.handled.add(`${side}:${r.id}`);
 	if (!fresh.length) return plan;
 	const links = await ctx.store.getLinksByIds(
 		ctx.syncId,
@@ -165,9 +169,6 @@ export async function planPage(
 		partner: CrmRecord,
 		matched?: PairWork['matched'],
 	) => {
-		// Its partner is handled with it: the other side's feed may hand it out later in this run, read before
-		// this run's write reached it (HubSpot's search index lags writes), and must not undo the write.
-		ctx.handled.add(`${other}:${partner.id}`);
 		const [recA, recB] = side === 'a' ? [record, partner] : [partner, record];
 		const diff = diffPair(
 			ctx.diff,
@@ -198,7 +199,7 @@ export async function planPage(
 			},
 			linksOfOther: (ids) => ctx.store.getLinksByIds(ctx.syncId, other, ids),
 		},
-		ctx.claimed[other],
+		new Set(), // links are committed per page: within the page, each partner is taken once
 	);
 	outcomes.forEach((o, i) => {
 		const record = unlinked[i];

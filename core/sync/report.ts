@@ -81,7 +81,7 @@ export interface SyncReport {
 	/** Set when the delete guard tripped: nothing was deleted and the deletion feeds were not advanced. */
 	deleteGuard?: { tripped: true; reason: string; deletions: number; linked: number };
 	plan: PlanItem[];
-	/** More plan items than `planLimit` (the rest were counted, not listed). */
+	/** More plan items than `planLimit`, or a real run without `recordPlan` (the rest were counted, not listed). */
 	planTruncated: boolean;
 	watermarks: Partial<Record<Side, Json>>;
 }

@@ -30,7 +30,11 @@ const expected = { a: new Map<string, Values[]>(), b: new Map<string, Values[]>(
 const ids = { a: new Map<string, string>(), b: new Map<string, string>() };
 
 const run = (over: Partial<SyncConfig> = {}, options: SyncOptions = {}): Promise<SyncReport> =>
-	runSync(world.config(over), store, { now: () => world.clock.now(), ...options });
+	runSync(world.config(over), store, {
+		now: () => world.clock.now(),
+		recordPlan: true,
+		...options,
+	});
 
 function actual(side: 'a' | 'b'): Map<string, Values[]> {
 	const out = new Map<string, Values[]>();

@@ -62,6 +62,35 @@ describe('sync run options', () => {
 		).rejects.toThrow(/locked by again/);
 	});
 
+	it('a run that loses its lock (a renewal refused) stops before its next write', async () => {
+		world.sfInsert({ LastName: 'A', Email: 'a@example.com' });
+		world.hsInsert({ lastname: 'B', email: 'b@example.com' });
+		world.advance();
+		let renewed!: () => void;
+		const renewal = new Promise<void>((resolve) => (renewed = resolve));
+		const lossy = new MemorySyncStore(now);
+		let wrote = false;
+		lossy.renewLock = async () => {
+			if (!wrote) return true;
+			setImmediate(renewed);
+			return false;
+		};
+		const config = world.config();
+		const write = config.b.connector.write.bind(config.b.connector);
+		config.b.connector.write = async (...args) => {
+			const result = await write(...args);
+			wrote = true;
+			await renewal;
+			await new Promise((resolve) => setImmediate(resolve));
+			return result;
+		};
+		await expect(runSync(config, lossy, { now, leaseMs: 30 })).rejects.toThrow(
+			/lost its run lock \(its lease of 30 ms ran out/,
+		);
+		expect(hsByEmail('a@example.com')).toBeDefined(); // the write in flight
+		expect(sfByEmail('b@example.com')).toBeUndefined(); // nothing after it
+	});
+
 	it('scope: records out of scope are not created on the other side (counted); in scope they are', async () => {
 		world.hsInsert({ lastname: 'Staff', email: 'staff@example.com', jobtitle: 'Internal' });
 		world.hsInsert({ lastname: 'Client', email: 'client@example.com', jobtitle: 'Buyer' });
