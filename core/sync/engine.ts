@@ -17,16 +17,17 @@
  * Echo suppression: after a write the base holds the written values on both sides, so reading it back is no change.
  */
 import { randomUUID } from 'node:crypto';
-import type { CrmConnector, FieldType, Watermark } from '../connectors/contract';
-import { applyDeletions, applyPage } from './apply';
+import type { CrmConnector, FieldType } from '../connectors/contract';
+import { applyPage } from './apply';
 import { resolveConfig, SyncConfigError, type SyncConfig } from './config';
 import { Transforms, type FieldTypes } from './diff';
 import { DryRunConnector, OverlayStore } from './dryrun';
 import { planPage, type RunContext, type SideRuntime } from './plan';
 import { ReportBuilder, type SyncProgress, type SyncReport } from './report';
+import { deletions, retries, type SideWatermarks } from './phases';
 import { settlePending } from './settle';
 import type { ResolveConflict } from './strategies';
-import type { Json, Side, SyncLink, SyncStore } from './store/types';
+import type { Json, Side, SyncStore } from './store/types';
 
 export interface SyncOptions {
 	/** Lock owner name (default: a random id). */
@@ -62,14 +63,6 @@ export class SyncLockedError extends Error {
 		);
 		this.name = 'SyncLockedError';
 	}
-}
-
-/** Per side: the stored positions of its feeds. */
-interface SideWatermarks {
-	updated?: Watermark | null;
-	deleted?: Watermark | null;
-	backfillFrom?: Watermark | null;
-	backfillTarget?: Watermark | null;
 }
 
 async function lock(
@@ -278,108 +271,5 @@ export async function runSync(
 	} finally {
 		clearInterval(timer);
 		await realStore.releaseLock(syncId, owner);
-	}
-}
-
-/** Step 2: the deletion feeds, the guard, and the deletions. */
-async function deletions(
-	ctx: RunContext,
-	marks: Record<Side, SideWatermarks>,
-	metaFor: (s: Side) => { watermarks: Record<string, Json> },
-): Promise<void> {
-	const found: Array<{ side: Side; id: string; link: SyncLink }> = [];
-	const next: Partial<Record<Side, Watermark>> = {};
-	for (const side of ['a', 'b'] as const) {
-		const { connector, objectType } = ctx.sides[side];
-		if (!(await connector.capabilities(objectType)).deletesInChangeFeed) continue;
-		if (!marks[side].deleted) {
-			next[side] = await connector.startWatermark(objectType, 'now', { kind: 'deleted' });
-			continue;
-		}
-		let last: Watermark = marks[side].deleted as Watermark;
-		for await (const page of connector.changesSince(objectType, last, {
-			kind: 'deleted',
-			fields: [],
-		})) {
-			const ids = page.records.filter((r) => r.deleted && r.id).map((r) => r.id as string);
-			const links = ids.length ? await ctx.store.getLinksByIds(ctx.syncId, side, ids) : new Map();
-			for (const id of ids) {
-				const link = links.get(id);
-				if (link && link.status === 'linked') found.push({ side, id, link });
-			}
-			last = page.watermark;
-		}
-		next[side] = last;
-	}
-	const newMarks = (): { watermarks: Record<string, Json> } => {
-		for (const s of Object.keys(next) as Side[]) marks[s].deleted = next[s];
-		return { watermarks: { ...metaFor('a').watermarks, ...metaFor('b').watermarks } };
-	};
-	const guard = ctx.config.deleteGuard;
-	if (found.length && ctx.config.deletes !== 'ignore' && guard) {
-		const linked = await ctx.store.countLinks(ctx.syncId, 'linked');
-		const pct = linked ? (found.length / linked) * 100 : 100;
-		const reason =
-			guard.maxCount !== undefined && found.length > guard.maxCount
-				? `${found.length} linked records were deleted, more than deleteGuard.maxCount (${guard.maxCount})`
-				: guard.maxPercent !== undefined && pct > guard.maxPercent
-					? `${found.length} of ${linked} linked records (${pct.toFixed(1)} %) were deleted, more than deleteGuard.maxPercent (${guard.maxPercent} %)`
-					: undefined;
-		if (reason) {
-			ctx.report.report.deleteGuard = {
-				tripped: true,
-				reason: `${reason}: nothing was deleted; check the deletions, then raise the guard for one run (they are read again)`,
-				deletions: found.length,
-				linked,
-			};
-			// Start a first-run feed, but leave the tripped ones where they were.
-			for (const s of Object.keys(next) as Side[]) if (marks[s].deleted) delete next[s];
-			if (Object.keys(next).length) await ctx.store.commit(ctx.syncId, { meta: newMarks() });
-			return;
-		}
-	}
-	await applyDeletions(ctx, found, newMarks());
-}
-
-/** Step 4: failed records and decided conflicts, read by id and processed again. */
-async function retries(ctx: RunContext, batch: number): Promise<void> {
-	const ids: Record<Side, string[]> = { a: [], b: [] };
-	for (const f of ctx.failures.values()) ids[f.side].push(f.recordId);
-	for (const linkId of ctx.decisions.keys()) {
-		const m = /^([ab]):(.+)$/.exec(linkId);
-		if (m) ids[m[1] as Side].push(m[2]);
-	}
-	for (const side of ['a', 'b'] as const) {
-		const list = [...new Set(ids[side])];
-		for (let i = 0; i < list.length; i += batch) {
-			const chunk = list.slice(i, i + batch);
-			const { connector, objectType, fields } = ctx.sides[side];
-			const records = await connector.getByIds(objectType, chunk, fields);
-			const present = records.filter((r) => r !== undefined);
-			ctx.report.counts.read[side] += present.length;
-			const plan = await planPage(ctx, side, present);
-			// Gone since it failed: a deletion that failed to propagate is retried; anything else is dropped.
-			const gone = chunk.filter((_, j) => !records[j]);
-			const links = gone.length
-				? await ctx.store.getLinksByIds(ctx.syncId, side, gone)
-				: new Map<string, SyncLink>();
-			const redo = gone.filter(
-				(id) =>
-					links.get(id)?.status === 'linked' &&
-					/^(delete|archive) /.test(ctx.failures.get(`${side}:${id}`)?.message ?? ''),
-			);
-			const drop = gone.filter((id) => !redo.includes(id) && ctx.failures.has(`${side}:${id}`));
-			await applyPage(ctx, plan, undefined);
-			if (redo.length)
-				await applyDeletions(
-					ctx,
-					redo.map((id) => ({ side, id, link: links.get(id) as SyncLink })),
-					undefined,
-				);
-			if (drop.length)
-				await ctx.store.commit(ctx.syncId, {
-					clearFailures: drop.map((recordId) => ({ side, recordId })),
-				});
-		}
 	}
 }

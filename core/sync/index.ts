@@ -8,3 +8,4 @@ export { runSync, SyncLockedError, type SyncOptions } from './engine';
 export { DryRunConnector, OverlayStore } from './dryrun';
 export { MemorySyncStore } from './store/memory';
 export type * from './store/types';
+export { excludeRecord, includeRecord } from './admin';

@@ -2,6 +2,7 @@
  * Run options and settings against the simulators: the run lock (held → SyncLockedError naming holder and expiry;
  * waited for), scope, archive on delete, the custom strategy, progress, unknown fields.
  */
+import { excludeRecord, includeRecord } from '../../core/sync/admin';
 import { SyncConfigError } from '../../core/sync/config';
 import { runSync, SyncLockedError } from '../../core/sync/engine';
 import type { SyncProgress } from '../../core/sync/report';
@@ -152,6 +153,82 @@ describe('sync run options', () => {
 		expect(seen).toEqual([['Title/jobtitle', 'Boss', 'Chief', undefined]]);
 		expect(sfByEmail('c@example.com')?.fields.Title).toBe('Boss / Chief');
 		expect(hsByEmail('c@example.com')?.fields.jobtitle).toBe('Boss / Chief');
+	});
+
+	it('direction aToB: Salesforce records go to HubSpot, never back; HubSpot-only records are not created in Salesforce', async () => {
+		world.sfInsert({ LastName: 'Only SF', Email: 'sf@example.com', Title: 'T' });
+		world.hsInsert({ lastname: 'Only HS', email: 'hs@example.com' });
+		world.advance();
+		const config = world.config({ direction: 'aToB' });
+		const first = await runSync(config, store, { now });
+		expect(first.counts.created).toEqual({ a: 0, b: 1 });
+		expect(sfByEmail('hs@example.com')).toBeUndefined();
+		world.advance();
+		world.hsEdit(hsByEmail('sf@example.com')?.id as string, { jobtitle: 'Edited in HubSpot' });
+		world.advance();
+		const second = await runSync(config, store, { now });
+		expect(second.counts.updated).toEqual({ a: 0, b: 0 });
+		expect(sfByEmail('sf@example.com')?.fields.Title).toBe('T');
+		world.sfEdit(sfByEmail('sf@example.com')?.id as string, { Title: 'Edited in Salesforce' });
+		world.advance();
+		await runSync(config, store, { now });
+		expect(hsByEmail('sf@example.com')?.fields.jobtitle).toBe('Edited in Salesforce');
+	});
+
+	it('a failing record can be excluded (no longer retried, its failure dropped) and included again', async () => {
+		world.hsInsert({ lastname: null, email: 'nolast@example.com' });
+		world.advance();
+		const failed = await runSync(world.config(), store, { now });
+		expect(failed.failures.map((f) => [f.side, f.category, f.code])).toEqual([
+			['b', 'validation', 'REQUIRED_FIELD_MISSING'],
+		]);
+		const id = hsByEmail('nolast@example.com')?.id as string;
+		await excludeRecord(store, 'contacts', 'b', id);
+		world.advance();
+		const writes = world.writeRequests().sf;
+		const excluded = await runSync(world.config(), store, { now });
+		expect(excluded.failures).toEqual([]);
+		expect(world.writeRequests().sf).toBe(writes);
+		world.hsEdit(id, { lastname: 'Fixed' });
+		world.advance();
+		await runSync(world.config(), store, { now });
+		expect(sfByEmail('nolast@example.com')).toBeUndefined(); // still excluded
+		await includeRecord(store, 'contacts', 'b', id);
+		world.hsEdit(id, { firstname: 'Back' });
+		world.advance();
+		await runSync(world.config(), store, { now });
+		expect(sfByEmail('nolast@example.com')?.fields).toMatchObject({
+			LastName: 'Fixed',
+			FirstName: 'Back',
+		});
+	});
+
+	it('a deletion the other CRM refuses is a failure, retried on the next run until it goes through', async () => {
+		world.sfInsert({ LastName: 'Doomed', Email: 'doomed@example.com' });
+		world.advance();
+		await runSync(world.config(), store, { now });
+		world.advance();
+		world.hsDelete(hsByEmail('doomed@example.com')?.id as string);
+		world.advance();
+		world.sf.faults.add({
+			type: 'batchFailure',
+			count: 1,
+			status: 400,
+			code: 'INSUFFICIENT_ACCESS_OR_READONLY',
+			message: 'no delete access',
+			match: { kinds: ['collections.delete'] },
+		});
+		const refused = await runSync(world.config(), store, { now });
+		expect(refused.failures.map((f) => [f.side, f.category, f.code])).toEqual([
+			['b', 'permission', 'INSUFFICIENT_ACCESS_OR_READONLY'],
+		]);
+		expect(sfByEmail('doomed@example.com')).toBeDefined();
+		world.advance();
+		const retried = await runSync(world.config(), store, { now });
+		expect(retried.counts.deleted).toEqual({ a: 1, b: 0 });
+		expect(retried.failures).toEqual([]);
+		expect(sfByEmail('doomed@example.com')).toBeUndefined();
+		expect(await store.countLinks('contacts')).toBe(0);
 	});
 
 	it('a field the object does not have is named, with the fix, before anything is written', async () => {

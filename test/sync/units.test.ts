@@ -10,6 +10,7 @@ import {
 	type DiffContext,
 } from '../../core/sync/diff';
 import { matchRecords, normalizeKey } from '../../core/sync/match';
+import { failureCategory } from '../../core/sync/report';
 import { resolveConflict } from '../../core/sync/strategies';
 import type { SyncLink } from '../../core/sync/store/types';
 
@@ -380,5 +381,24 @@ describe('config: validation names the setting and the fix', () => {
 		});
 		expect(c.fields.map((f) => f.key)).toEqual(['LastName/lastname', 'Title/jobtitle']);
 		expect(c.a.connector).toBe(base.a.connector);
+	});
+});
+
+describe('report: failure categories from CRM codes', () => {
+	it.each([
+		['REQUIRED_FIELD_MISSING', 'validation'],
+		['VALIDATION_ERROR', 'validation'],
+		['STRING_TOO_LONG', 'validation'],
+		['DUPLICATE_VALUE', 'duplicate'],
+		['CONFLICT', 'duplicate'],
+		['INSUFFICIENT_ACCESS_OR_READONLY', 'permission'],
+		['ENTITY_IS_DELETED', 'notFound'],
+		['OBJECT_NOT_FOUND', 'notFound'],
+		['REQUEST_LIMIT_EXCEEDED', 'rateLimit'],
+		['RATE_LIMIT', 'rateLimit'],
+		['OUTCOME_UNKNOWN', 'outcomeUnknown'],
+		['UNKNOWN_EXCEPTION', 'other'],
+	])('%s → %s', (code, category) => {
+		expect(failureCategory(code)).toBe(category);
 	});
 });
