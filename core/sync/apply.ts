@@ -261,6 +261,14 @@ export async function applyDeletions(
 	const bothGone = new Set<string>();
 	const seen = new Set<string>();
 	for (const d of deletions) (seen.has(d.link.linkId) ? bothGone : seen).add(d.link.linkId);
+	// A pair leaving the sync takes its failures with it (they would be retried for nothing).
+	const clearPair = (link: SyncLink) => {
+		for (const side of ['a', 'b'] as const) {
+			const id = sideIdOf(link, side);
+			if (id && ctx.failures.has(`${side}:${id}`))
+				changes.clearFailures?.push({ side, recordId: id });
+		}
+	};
 	const work: Array<{ d: (typeof deletions)[number]; op: 'delete' | 'update'; input: WriteInput }> =
 		[];
 	const done = new Set<string>();
@@ -270,8 +278,10 @@ export async function applyDeletions(
 		const target = otherSide(d.side);
 		const partnerId = sideIdOf(d.link, target) as string;
 		const archive = ctx.config.archive?.[target];
-		if (bothGone.has(d.link.linkId)) changes.deleteLinks?.push(d.link.linkId);
-		else if (mode === 'propagate')
+		if (bothGone.has(d.link.linkId)) {
+			changes.deleteLinks?.push(d.link.linkId);
+			clearPair(d.link);
+		} else if (mode === 'propagate')
 			work.push({ d, op: 'delete', input: { id: partnerId, fields: {} } });
 		else if (mode === 'archive' && archive)
 			work.push({
@@ -279,7 +289,10 @@ export async function applyDeletions(
 				op: 'update',
 				input: { id: partnerId, fields: { [archive.field]: archive.value } },
 			});
-		else changes.upsertLinks?.push({ ...d.link, status: 'excluded' });
+		else {
+			changes.upsertLinks?.push({ ...d.link, status: 'excluded' });
+			clearPair(d.link);
+		}
 	}
 	for (const side of ['a', 'b'] as const)
 		for (const op of ['delete', 'update'] as const) {
@@ -308,8 +321,7 @@ export async function applyDeletions(
 					if (!error) ctx.report.counts[op === 'delete' ? 'deleted' : 'archived'][side]++;
 					if (op === 'delete') changes.deleteLinks?.push(w.d.link.linkId);
 					else changes.upsertLinks?.push({ ...w.d.link, status: 'excluded' });
-					if (ctx.failures.has(`${w.d.side}:${w.d.id}`))
-						changes.clearFailures?.push({ side: w.d.side, recordId: w.d.id });
+					clearPair(w.d.link);
 					return;
 				}
 				const f = failureOf(

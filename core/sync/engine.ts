@@ -16,10 +16,10 @@
  * Dry run: the same run over DryRunConnector/OverlayStore (dryrun.ts): zero writes, zero commits, same plan.
  * Echo suppression: after a write the base holds the written values on both sides, so reading it back is no change.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { CrmConnector, FieldType } from '../connectors/contract';
 import { applyPage } from './apply';
-import { resolveConfig, SyncConfigError, type SyncConfig } from './config';
+import { resolveConfig, SyncConfigError, type ResolvedConfig, type SyncConfig } from './config';
 import { Transforms, type FieldTypes } from './diff';
 import { DryRunConnector, OverlayStore } from './dryrun';
 import { planPage, type RunContext, type SideRuntime } from './plan';
@@ -46,6 +46,11 @@ export interface SyncOptions {
 	recordPlan?: boolean;
 	/** Most plan items kept in the report (default: all). */
 	planLimit?: number;
+	/**
+	 * Read both sides in full again (a new backfill), e.g. after the field mapping changed: pairs are re-planned,
+	 * fields new to the mapping settled as at first link. Resumes after a crash like a first backfill.
+	 */
+	fullResync?: boolean;
 	/** Records per retry read (default 200). */
 	readBatch?: number;
 }
@@ -95,6 +100,17 @@ async function lock(
 		}
 		await sleep(Math.min(o.lockPollMs ?? 1000, Math.max(1, deadline - now())));
 	}
+}
+
+/** What the stored state depends on: object types, match keys, field pairs and their transforms. */
+export function configFingerprint(c: ResolvedConfig): string {
+	const what = {
+		a: c.a.objectType,
+		b: c.b.objectType,
+		matchKeys: c.matchKeys,
+		fields: c.fields.map((f) => [f.key, f.a, f.b, f.direction, f.toA ?? [], f.toB ?? []]),
+	};
+	return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 16);
 }
 
 async function fieldTypes(
@@ -215,6 +231,24 @@ export async function runSync(
 			a: { ...((meta.watermarks.a as SideWatermarks | undefined) ?? {}) },
 			b: { ...((meta.watermarks.b as SideWatermarks | undefined) ?? {}) },
 		};
+		const fingerprint = configFingerprint(cfg);
+		const stored = meta.info.configFingerprint;
+		report.report.configChanged = typeof stored === 'string' && stored !== fingerprint;
+		if (options.fullResync) {
+			for (const s of ['a', 'b'] as const) {
+				marks[s] = { ...marks[s], backfillFrom: null, backfillTarget: null };
+				meta.backfilled[s] = false;
+			}
+			await store.commit(syncId, {
+				meta: {
+					backfilled: { a: false, b: false },
+					watermarks: {
+						a: { ...marks.a } as unknown as Json,
+						b: { ...marks.b } as unknown as Json,
+					},
+				},
+			});
+		}
 		const progress = (
 			phase: SyncProgress['phase'],
 			side: Side | undefined,
@@ -264,6 +298,8 @@ export async function runSync(
 				await store.commit(syncId, { meta: { ...metaFor(side), backfilled: { [side]: true } } });
 			}
 		}
+		if (stored !== fingerprint)
+			await store.commit(syncId, { meta: { info: { configFingerprint: fingerprint } } });
 		return report.finish({
 			a: { ...marks.a } as unknown as Json,
 			b: { ...marks.b } as unknown as Json,

@@ -67,6 +67,8 @@ export interface SyncProgress {
 export interface SyncReport {
 	syncId: string;
 	dryRun: boolean;
+	/** The mapping (object types, keys, field pairs, transforms) differs from the last run's: consider `fullResync`. */
+	configChanged: boolean;
 	/** First run of a side: its full backfill. */
 	backfill: Record<Side, boolean>;
 	startedAt: string;
@@ -102,6 +104,7 @@ export class ReportBuilder {
 		this.report = {
 			syncId,
 			dryRun,
+			configChanged: false,
 			backfill: { a: false, b: false },
 			startedAt: new Date(this.started).toISOString(),
 			finishedAt: '',

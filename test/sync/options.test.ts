@@ -231,6 +231,36 @@ describe('sync run options', () => {
 		expect(await store.countLinks('contacts')).toBe(0);
 	});
 
+	it('a changed mapping is reported; fullResync re-reads both sides and settles the new field pair as at first link', async () => {
+		world.sfInsert({ LastName: 'Lee', Email: 'm@example.com', Title: 'SF title' });
+		world.hsInsert({ lastname: 'Lee', email: 'm@example.com', jobtitle: 'HS title' });
+		world.advance();
+		const narrow = world.config({ fields: [{ a: 'LastName', b: 'lastname' }] });
+		expect((await runSync(narrow, store, { now })).configChanged).toBe(false);
+		const wide = world.config({
+			fields: [
+				{ a: 'LastName', b: 'lastname' },
+				{ a: 'Title', b: 'jobtitle', conflict: 'bWins' },
+			],
+		});
+		world.advance();
+		const changed = await runSync(wide, store, { now });
+		expect(changed.configChanged).toBe(true);
+		expect(changed.counts.read).toEqual({ a: 0, b: 0 });
+		expect(sfByEmail('m@example.com')?.fields.Title).toBe('SF title');
+		world.advance();
+		const resync = await runSync(wide, store, { now, fullResync: true });
+		expect(resync.configChanged).toBe(false);
+		expect(resync.backfill).toEqual({ a: true, b: true });
+		expect(resync.counts.updated).toEqual({ a: 1, b: 0 });
+		expect(resync.counts.created).toEqual({ a: 0, b: 0 });
+		expect(sfByEmail('m@example.com')?.fields.Title).toBe('HS title');
+		world.advance();
+		const after = await runSync(wide, store, { now });
+		expect(after.backfill).toEqual({ a: false, b: false });
+		expect(after.counts.updated).toEqual({ a: 0, b: 0 });
+	});
+
 	it('a field the object does not have is named, with the fix, before anything is written', async () => {
 		await expect(
 			runSync(world.config({ fields: [{ a: 'Titel', b: 'jobtitle' }] }), store, { now }),
