@@ -51,11 +51,20 @@ export interface SyncConfig {
 	matchKeys: MatchKey[];
 	fields: FieldPair[];
 	conflict?: Strategy;
+	/**
+	 * A linked record deleted on one side: `propagate` deletes its partner; `archive` sets `archive[side]` on the
+	 * partner (a side without an archive setting: as `ignore`); `ignore` leaves the partner. After `archive` and
+	 * `ignore` the pair is excluded from the sync, so the survivor is never re-created on the other side.
+	 * Default `ignore`.
+	 */
 	deletes?: 'ignore' | 'propagate' | 'archive';
 	/** `archive`: the field and value set on a record of side a (b) whose partner on the other side was deleted. */
 	archive?: { a?: { field: string; value: unknown }; b?: { field: string; value: unknown } };
 	deleteGuard?: { maxCount?: number; maxPercent?: number };
-	/** Per side, conditions a record must meet (all of them) to be created on the other side. */
+	/**
+	 * Per side, conditions a record must meet (all of them) to be linked or created on the other side; a pair
+	 * already linked keeps syncing when a record leaves the scope.
+	 */
 	scope?: { a?: ScopeCondition[]; b?: ScopeCondition[] };
 	dryRun?: boolean;
 }

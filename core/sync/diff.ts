@@ -35,6 +35,14 @@ const numeric = (v: unknown): number | undefined => {
 	return undefined;
 };
 
+/** Epoch ms of a date-time: a Date, epoch ms (number or digits, as HubSpot sends them), or an ISO-8601 text. */
+function instant(v: unknown): number {
+	if (v instanceof Date) return v.getTime();
+	if (typeof v === 'number') return v;
+	const text = String(v).trim();
+	return /^\d{11,}$/.test(text) ? Number(text) : Date.parse(text);
+}
+
 /** Equal as values of a field of `type`: null/undefined/'' alike, 5 and "5" alike, instants, sets. */
 export function sameValue(x: unknown, y: unknown, type?: FieldType): boolean {
 	const bx = isBlank(x);
@@ -43,8 +51,8 @@ export function sameValue(x: unknown, y: unknown, type?: FieldType): boolean {
 	if (type === 'multipicklist' || Array.isArray(x) || Array.isArray(y))
 		return asList(x).join('\u0000') === asList(y).join('\u0000');
 	if (type === 'datetime' || type === 'date') {
-		const tx = Date.parse(String(x));
-		const ty = Date.parse(String(y));
+		const tx = instant(x);
+		const ty = instant(y);
 		if (Number.isFinite(tx) && Number.isFinite(ty))
 			return type === 'date'
 				? new Date(tx).toISOString().slice(0, 10) === new Date(ty).toISOString().slice(0, 10)

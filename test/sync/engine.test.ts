@@ -326,6 +326,12 @@ describe(`two-way sync Salesforce Contact ↔ HubSpot contacts (${N} records)`, 
 		world.advance();
 		const again = await run({ deleteGuard: { maxCount: 5 } });
 		expect(again.deleteGuard?.tripped).toBe(true); // read again: the feed was not advanced
+		const linked = await store.countLinks('contacts', 'linked');
+		const byPercent = await run({ deleteGuard: { maxPercent: ((8 / linked) * 100) / 2 } });
+		expect(byPercent.deleteGuard?.reason).toContain(
+			`8 of ${linked} linked records (${((8 / linked) * 100).toFixed(1)} %) were deleted, more than deleteGuard.maxPercent`,
+		);
+		expect(world.sfAll().length).toBe(sfBefore);
 		const raised = await run({ deleteGuard: { maxCount: 100 } });
 		expect(raised.deleteGuard).toBeUndefined();
 		expect(raised.counts.deleted).toEqual({ a: 8, b: 0 });

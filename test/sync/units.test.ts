@@ -118,6 +118,8 @@ describe('diff: value equality by type', () => {
 		['5', '05', 'string', false],
 		['2024-01-01T10:00:00.000Z', '2024-01-01T11:00:00+01:00', 'datetime', true],
 		['2024-01-01T10:00:00.000Z', '2024-01-01T10:00:01Z', 'datetime', false],
+		['2024-01-01T10:00:00.000+0000', '1704103200000', 'datetime', true],
+		['2024-01-01', '2024-01-01T00:00:00Z', 'date', true],
 		['a;b;c', 'c;a;b', 'multipicklist', true],
 		['a;b', 'a;c', 'multipicklist', false],
 		[true, 'true', 'boolean', true],
