@@ -51,8 +51,22 @@ export interface SyncOptions {
 	 * fields new to the mapping settled as at first link. Resumes after a crash like a first backfill.
 	 */
 	fullResync?: boolean;
+	/** Stops the run at the next page or write boundary (what was written is committed first). */
+	signal?: AbortSignal;
+	/**
+	 * A create written ahead less than this long ago (store clock) is not settled yet: a CRM's search index may not
+	 * show the created record so soon (default 60 s).
+	 */
+	pendingGraceMs?: number;
 	/** Records per retry read (default 200). */
 	readBatch?: number;
+}
+
+export class SyncAbortedError extends Error {
+	constructor(readonly syncId: string) {
+		super(`Sync "${syncId}" was stopped (aborted); the next run goes on from where it stopped`);
+		this.name = 'SyncAbortedError';
+	}
 }
 
 export class SyncLockedError extends Error {
@@ -209,7 +223,9 @@ export async function runSync(
 			failures: new Map(),
 			handled: new Set(),
 			phase: 'byId',
+			pendingGraceMs: options.pendingGraceMs ?? 60_000,
 			checkAlive: () => {
+				if (options.signal?.aborted) throw new SyncAbortedError(syncId);
 				if (lost)
 					throw new SyncLockedError(
 						syncId,
@@ -279,6 +295,7 @@ export async function runSync(
 			for await (const page of connector.changesSince(objectType, from, {
 				fields,
 				kind: 'updated',
+				signal: options.signal,
 			})) {
 				ctx.checkAlive();
 				report.counts.read[side] += page.records.length;
@@ -304,6 +321,11 @@ export async function runSync(
 			a: { ...marks.a } as unknown as Json,
 			b: { ...marks.b } as unknown as Json,
 		});
+	} catch (error) {
+		// A connector cancelled by the signal throws its own error: the run reports the abort.
+		if (options.signal?.aborted && !(error instanceof SyncAbortedError))
+			throw new SyncAbortedError(syncId);
+		throw error;
 	} finally {
 		clearInterval(timer);
 		await realStore.releaseLock(syncId, owner);

@@ -4,7 +4,13 @@ export * from './match';
 export * from './diff';
 export * from './strategies';
 export * from './report';
-export { runSync, SyncLockedError, type SyncOptions } from './engine';
+export {
+	configFingerprint,
+	runSync,
+	SyncAbortedError,
+	SyncLockedError,
+	type SyncOptions,
+} from './engine';
 export { DryRunConnector, OverlayStore } from './dryrun';
 export { MemorySyncStore } from './store/memory';
 export type * from './store/types';

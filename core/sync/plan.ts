@@ -40,7 +40,9 @@ export interface RunContext {
 	handled: Set<string>;
 	/** Which part of the run is planning: records of a change feed are not remembered in `handled`. */
 	phase: 'feed' | 'byId';
-	/** Throws when the run must stop (lock lost). */
+	/** See SyncOptions.pendingGraceMs. */
+	pendingGraceMs: number;
+	/** Throws when the run must stop (lock lost, aborted). */
 	checkAlive: () => void;
 }
 

@@ -3,6 +3,7 @@
  * created record is looked up by the link's match key on the target side: found once → linked (with the planned
  * base); not found → the create never happened: the link is dropped and the source record processed again (a new
  * create, written ahead again); found several times → a `duplicate` failure, left pending (never created twice).
+ * A link written ahead less than `pendingGraceMs` ago waits for a later run (a search index may lag the create).
  */
 import { applyPage } from './apply';
 import { failureOf, otherSide, planPage, sideIdOf, type RunContext } from './plan';
@@ -11,7 +12,14 @@ import type { Side, SyncFailure, SyncLink } from './store/types';
 export async function settlePending(ctx: RunContext): Promise<void> {
 	const pending: SyncLink[] = [];
 	for await (const page of ctx.store.listLinks(ctx.syncId, { status: 'pending' }))
-		pending.push(...page.filter((l) => l.pendingSide && l.pendingKey));
+		pending.push(
+			...page.filter(
+				(l) =>
+					l.pendingSide &&
+					l.pendingKey &&
+					!(l.updatedAt && ctx.now() - Date.parse(l.updatedAt) < ctx.pendingGraceMs),
+			),
+		);
 	if (!pending.length) return;
 	const groups = new Map<string, SyncLink[]>();
 	for (const l of pending) {

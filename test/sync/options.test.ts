@@ -4,7 +4,7 @@
  */
 import { excludeRecord, includeRecord } from '../../core/sync/admin';
 import { SyncConfigError } from '../../core/sync/config';
-import { runSync, SyncLockedError } from '../../core/sync/engine';
+import { runSync, SyncAbortedError, SyncLockedError } from '../../core/sync/engine';
 import type { SyncProgress } from '../../core/sync/report';
 import { MemorySyncStore } from '../../core/sync/store/memory';
 import { World } from './world';
@@ -90,6 +90,56 @@ describe('sync run options', () => {
 		);
 		expect(hsByEmail('a@example.com')).toBeDefined(); // the write in flight
 		expect(sfByEmail('b@example.com')).toBeUndefined(); // nothing after it
+	});
+
+	it('aborted (signal): stops at the next write boundary, commits what it wrote; the next run finishes the job', async () => {
+		world.sfInsert({ LastName: 'A', Email: 'a@example.com' });
+		world.hsInsert({ lastname: 'B', email: 'b@example.com' });
+		world.advance();
+		const abort = new AbortController();
+		const config = world.config();
+		const write = config.b.connector.write.bind(config.b.connector);
+		config.b.connector.write = async (...args) => {
+			const result = await write(...args);
+			abort.abort();
+			return result;
+		};
+		await expect(runSync(config, store, { now, signal: abort.signal })).rejects.toThrow(
+			SyncAbortedError,
+		);
+		expect(hsByEmail('a@example.com')).toBeDefined();
+		expect(sfByEmail('b@example.com')).toBeUndefined();
+		expect(await store.countLinks('contacts', 'linked')).toBe(1); // the written create was committed
+		world.advance();
+		const next = await runSync(world.config(), store, { now });
+		expect(next.counts.created).toEqual({ a: 1, b: 0 });
+		expect(world.hsAll()).toHaveLength(2);
+		expect(world.sfAll()).toHaveLength(2);
+	});
+
+	it('a create written ahead moments ago is not settled yet (a search index may lag); after the grace it is', async () => {
+		world.sfInsert({ LastName: 'A', Email: 'a@example.com' });
+		world.advance();
+		const crashing = new MemorySyncStore(now);
+		const commit = crashing.commit.bind(crashing);
+		let commits = 0;
+		crashing.commit = async (syncId, changes) => {
+			// The commit after the create's write (the one that links it) is lost.
+			if ((changes.upsertLinks ?? []).some((l) => l.status === 'linked') && !commits++)
+				throw new Error('crash');
+			return commit(syncId, changes);
+		};
+		await expect(runSync(world.config(), crashing, { now })).rejects.toThrow('crash');
+		expect(await crashing.countLinks('contacts', 'pending')).toBe(1);
+		world.advance(10_000);
+		const early = await runSync(world.config(), crashing, { now });
+		expect(early.counts.created).toEqual({ a: 0, b: 0 });
+		expect(await crashing.countLinks('contacts', 'pending')).toBe(1);
+		world.advance(60_000);
+		await runSync(world.config(), crashing, { now });
+		expect(await crashing.countLinks('contacts', 'pending')).toBe(0);
+		expect(await crashing.countLinks('contacts', 'linked')).toBe(1);
+		expect(world.hsAll()).toHaveLength(1);
 	});
 
 	it('scope: records out of scope are not created on the other side (counted); in scope they are', async () => {
