@@ -295,14 +295,21 @@ describe(`two-way sync Salesforce Contact ↔ HubSpot contacts (${N} records)`, 
 		expect(left).toEqual([]);
 	});
 
-	it('run 5: deletions propagate both ways', async () => {
+	it('run 5: deletions propagate both ways (the dry run before plans exactly those)', async () => {
 		world.advance();
 		const gone = ['p10@example.com', 'p11@example.com', 'p12@example.com'];
 		for (const m of gone) world.sfDelete(idOf('a', m));
 		const goneB = ['p150@example.com', 'new-b@example.com'].filter((m) => expected.b.has(m));
 		for (const m of goneB) world.hsDelete(idOf('b', m));
 		world.advance();
+		const before = world.writeRequests();
+		const dry = await run({ dryRun: true });
+		expect(world.writeRequests()).toEqual(before);
 		const report = await run();
+		expect(dry.plan).toEqual(report.plan);
+		expect(report.plan.filter((p) => p.action === 'delete')).toHaveLength(
+			gone.length + goneB.length,
+		);
 		for (const m of [...gone, ...goneB]) {
 			expected.a.delete(m);
 			expected.b.delete(m);
