@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import type { CrmConnector } from '../connectors/contract';
+import { checkRuleShape, type MappingSpecProblem } from '../records/spec';
+import { compileTransform } from '../records/transforms';
 import type { Transform } from '../records/types';
 
 export type Direction = 'both' | 'aToB' | 'bToA';
@@ -227,12 +229,38 @@ const pathText = (path: Array<string | number>) =>
 		'',
 	) || '(config)';
 
+/** The transforms' own checks (shape per type, then compiling: bad regex, date format, time zone). */
+function transformProblems(fields: FieldPair[]): string[] {
+	const out: string[] = [];
+	fields.forEach((f, i) =>
+		(['toB', 'toA'] as const).forEach((dir) => {
+			const steps = f[dir];
+			if (!steps?.length) return;
+			const found: MappingSpecProblem[] = [];
+			const shaped = checkRuleShape({ target: 'x', source: 'x', transforms: steps }, 0, found);
+			for (const p of found)
+				out.push(`fields[${i}].${dir}: ${p.message.replace(/^rule 1[^:]*: /, '')}`);
+			if (!shaped) return;
+			steps.forEach((t, j) => {
+				try {
+					compileTransform(t, { fixInput: '' });
+				} catch (error) {
+					out.push(`fields[${i}].${dir}[${j}]: ${(error as Error).message}`);
+				}
+			});
+		}),
+	);
+	return out;
+}
+
 /** Validates and fills defaults; throws {@link SyncConfigError} naming every bad setting and its fix. */
 export function resolveConfig(config: SyncConfig): ResolvedConfig {
 	const parsed = schema.safeParse(config);
 	if (!parsed.success)
 		throw new SyncConfigError(parsed.error.issues.map((i) => `${pathText(i.path)}: ${i.message}`));
 	const c = parsed.data;
+	const problems = transformProblems(config.fields);
+	if (problems.length) throw new SyncConfigError(problems);
 	return {
 		...config,
 		...c,

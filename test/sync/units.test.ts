@@ -373,6 +373,21 @@ describe('config: validation names the setting and the fix', () => {
 			'scope.b[0].value: required for "equals" — give the value to compare with',
 		]);
 	});
+	it('checks transforms: known types, their settings, and what compiling finds (a bad regex)', () => {
+		const found = problems({
+			...base,
+			fields: [
+				{ a: 'A', b: 'a', toB: [{ type: 'shout' }] },
+				{ a: 'B', b: 'b', toA: [{ type: 'replace', pattern: '(', replacement: '', regex: true }] },
+			],
+		});
+		expect(found).toHaveLength(2);
+		expect(found[0]).toMatch(
+			/^fields\[0\]\.toB: transform 1: "shout" is not a known transform type — use one of trim, /,
+		);
+		expect(found[1]).toMatch(/^fields\[1\]\.toA\[0\]: /);
+	});
+
 	it('fills defaults', () => {
 		const c = resolveConfig(base);
 		expect(c).toMatchObject({
