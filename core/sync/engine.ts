@@ -17,10 +17,11 @@
  * Echo suppression: after a write the base holds the written values on both sides, so reading it back is no change.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { CrmConnector, FieldType } from '../connectors/contract';
+import type { CrmConnector } from '../connectors/contract';
 import { applyPage } from './apply';
 import { resolveConfig, SyncConfigError, type ResolvedConfig, type SyncConfig } from './config';
-import { Transforms, type FieldTypes } from './diff';
+import { Transforms } from './diff';
+import { checkSchemas } from './schema';
 import { DryRunConnector, OverlayStore } from './dryrun';
 import { planPage, type RunContext, type SideRuntime } from './plan';
 import { ReportBuilder, type SyncProgress, type SyncReport } from './report';
@@ -127,24 +128,6 @@ export function configFingerprint(c: ResolvedConfig): string {
 	return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 16);
 }
 
-async function fieldTypes(
-	side: SideRuntime,
-	wanted: string[],
-	setting: string,
-): Promise<Map<string, FieldType>> {
-	const schema = await side.connector.describe(side.objectType);
-	const types = new Map(schema.fields.map((f) => [f.name, f.type]));
-	const missing = wanted.filter((f) => !types.has(f));
-	if (missing.length)
-		throw new SyncConfigError(
-			missing.map(
-				(f) =>
-					`${setting}: "${f}" is not a field of ${side.objectType} — use one of its API names, e.g. ${[...types.keys()].slice(0, 5).join(', ')}`,
-			),
-		);
-	return types;
-}
-
 /** Runs one sync. */
 export async function runSync(
 	config: SyncConfig,
@@ -201,10 +184,7 @@ export async function runSync(
 				fields: fieldsOf('b'),
 			},
 		};
-		const types: FieldTypes = {
-			a: await fieldTypes(sides.a, sides.a.fields, 'fields/matchKeys/scope (side a)'),
-			b: await fieldTypes(sides.b, sides.b.fields, 'fields/matchKeys/scope (side b)'),
-		};
+		const types = await checkSchemas(cfg, sides);
 		const report = new ReportBuilder(
 			syncId,
 			cfg.dryRun,

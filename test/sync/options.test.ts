@@ -314,7 +314,26 @@ describe('sync run options', () => {
 	it('a field the object does not have is named, with the fix, before anything is written', async () => {
 		await expect(
 			runSync(world.config({ fields: [{ a: 'Titel', b: 'jobtitle' }] }), store, { now }),
-		).rejects.toThrow(/"Titel" is not a field of Contact — use one of its API names/);
+		).rejects.toThrow(
+			/fields\[0\]\.a: "Titel" is not a field of Contact — use one of its API names/,
+		);
+		const error = await runSync(
+			world.config({
+				fields: [
+					{ a: 'Name', b: 'lastname' },
+					{ a: 'Title', b: 'lastmodifieddate', direction: 'aToB' },
+				],
+				matchKeys: [{ a: 'Email', b: 'mail' }],
+			}),
+			store,
+			{ now },
+		).catch((e: unknown) => e);
+		expect((error as SyncConfigError).problems).toEqual([
+			'fields[0].a: "Name" is read-only on Contact — let values flow only from it (direction "aToB") or remove the pair',
+			'fields[1].b: "lastmodifieddate" is read-only on contacts — let values flow only from it (direction "bToA") or remove the pair',
+			expect.stringMatching(/^matchKeys\[0\]\.b: "mail" is not a field of contacts/),
+		]);
+		expect(world.writeRequests()).toEqual({ sf: 0, hs: 0 });
 		expect(store.lockOf('contacts')).toBeUndefined();
 	});
 });
