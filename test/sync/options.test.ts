@@ -142,6 +142,19 @@ describe('sync run options', () => {
 		expect(world.hsAll()).toHaveLength(1);
 	});
 
+	it('planLimit caps the plan of a dry run (the counts stay whole); a real run keeps no plan unless asked', async () => {
+		for (let i = 0; i < 5; i++) world.sfInsert({ LastName: `P${i}`, Email: `p${i}@example.com` });
+		world.advance();
+		const dry = await runSync(world.config({ dryRun: true }), store, { now, planLimit: 2 });
+		expect(dry.plan).toHaveLength(2);
+		expect(dry.planTruncated).toBe(true);
+		expect(dry.counts.created.b).toBe(5);
+		const real = await runSync(world.config(), store, { now });
+		expect(real.plan).toEqual([]);
+		expect(real.counts.created.b).toBe(5);
+		expect(world.hsAll()).toHaveLength(5);
+	});
+
 	it('scope: records out of scope are not created on the other side (counted); in scope they are', async () => {
 		world.hsInsert({ lastname: 'Staff', email: 'staff@example.com', jobtitle: 'Internal' });
 		world.hsInsert({ lastname: 'Client', email: 'client@example.com', jobtitle: 'Buyer' });
