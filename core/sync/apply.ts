@@ -169,11 +169,12 @@ export async function applyPage(
 			failed ??= { code: 'TRANSFORM_FAILED', message: p.diff.errors.join('; ') };
 		if (!Object.keys(p.diff.write.a).length && !Object.keys(p.diff.write.b).length)
 			report.counts.unchanged++;
-		changes.upsertLinks.push({ ...p.link, status: 'linked', base });
+		// A link is written only when it is new or its base moved (an echo read writes nothing to the store).
+		const moved = p.matched || JSON.stringify(base) !== JSON.stringify(p.link.base);
+		if (moved) changes.upsertLinks.push({ ...p.link, status: 'linked', base });
 		// The partner's own feed (later in this run) must not plan this pair again from a copy read before now.
 		const partnerSide = otherSide(p.source.side);
-		const notable =
-			p.matched || p.diff.conflicts.length || JSON.stringify(base) !== JSON.stringify(p.link.base);
+		const notable = moved || p.diff.conflicts.length;
 		if (notable && (ctx.phase === 'byId' || partnerSide === 'b'))
 			ctx.handled.add(`${partnerSide}:${sideIdOf(p.link, partnerSide)}`);
 		if (failed) {

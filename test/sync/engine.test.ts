@@ -187,7 +187,16 @@ describe(`two-way sync Salesforce Contact ↔ HubSpot contacts (${N} records)`, 
 		world.advance();
 		const before = world.writeRequests();
 		const calls = { ...world.writeCalls };
-		const report = await run();
+		const commit = store.commit.bind(store);
+		let linksWritten = 0;
+		store.commit = async (syncId, changes) => {
+			linksWritten += changes.upsertLinks?.length ?? 0;
+			return commit(syncId, changes);
+		};
+		const report = await run().finally(() => {
+			store.commit = commit;
+		});
+		expect(linksWritten).toBe(0); // nor is any link rewritten
 		expect(world.writeRequests()).toEqual(before);
 		expect(world.writeCalls).toEqual(calls);
 		expect(report.counts.created).toEqual({ a: 0, b: 0 });
