@@ -25,7 +25,12 @@ export async function deletions(
 	const next: Partial<Record<Side, Watermark>> = {};
 	for (const side of ['a', 'b'] as const) {
 		const { connector, objectType } = ctx.sides[side];
-		if (!(await connector.capabilities(objectType)).deletesInChangeFeed) continue;
+		if (!(await connector.capabilities(objectType)).deletesInChangeFeed) {
+			ctx.report.report.warnings.push(
+				`side ${side} (${objectType}): the CRM's change feed does not report deletions — a record deleted there is not deleted, archived or unlinked on side ${side === 'a' ? 'b' : 'a'}`,
+			);
+			continue;
+		}
 		if (!marks[side].deleted) {
 			next[side] = await connector.startWatermark(objectType, 'now', { kind: 'deleted' });
 			continue;

@@ -78,6 +78,8 @@ export interface SyncReport {
 	conflicts: ConflictEntry[];
 	failures: SyncFailure[];
 	ambiguous: AmbiguousEntry[];
+	/** Things the user should know about this sync's setup (e.g. a side whose deletions cannot be seen). */
+	warnings: string[];
 	/** Creates sent without a match-key value (not written ahead: a crash right after would not be settled). */
 	unsafeCreates: Array<{ side: Side; from: { side: Side; id: string } }>;
 	/** Set when the delete guard tripped: nothing was deleted and the deletion feeds were not advanced. */
@@ -125,6 +127,7 @@ export class ReportBuilder {
 			conflicts: [],
 			failures: [],
 			ambiguous: [],
+			warnings: [],
 			unsafeCreates: [],
 			plan: [],
 			planTruncated: false,

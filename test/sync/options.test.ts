@@ -155,6 +155,21 @@ describe('sync run options', () => {
 		expect(world.hsAll()).toHaveLength(5);
 	});
 
+	it('a side whose change feed has no deletions is reported as a warning, and its deletions are not read', async () => {
+		const config = world.config();
+		const caps = config.a.connector.capabilities.bind(config.a.connector);
+		config.a.connector.capabilities = async (t) => ({
+			...(await caps(t)),
+			deletesInChangeFeed: false,
+		});
+		const report = await runSync(config, store, { now });
+		expect(report.warnings).toEqual([
+			"side a (Contact): the CRM's change feed does not report deletions — a record deleted there is not deleted, archived or unlinked on side b",
+		]);
+		expect((await store.getMeta('contacts')).watermarks.a).not.toHaveProperty('deleted');
+		expect((await store.getMeta('contacts')).watermarks.b).toHaveProperty('deleted');
+	});
+
 	it('scope: records out of scope are not created on the other side (counted); in scope they are', async () => {
 		world.hsInsert({ lastname: 'Staff', email: 'staff@example.com', jobtitle: 'Internal' });
 		world.hsInsert({ lastname: 'Client', email: 'client@example.com', jobtitle: 'Buyer' });
