@@ -219,7 +219,13 @@ export async function applyPage(
 		}
 		const code = error?.code ?? 'ERROR';
 		const category = failureCategory(code, error?.message);
-		if (category === 'outcomeUnknown' && c.pendingKey) continue; // stays pending: settled next run
+		if (category === 'outcomeUnknown' && c.pendingKey) {
+			// Stays pending: settled by its key on a later run, never created twice.
+			report.report.warnings.push(
+				`create on side ${c.to} from ${c.from}:${sourceId}: its answer was lost (${code}); the next run looks it up by ${c.pendingKey.field} "${c.pendingKey.value}"`,
+			);
+			continue;
+		}
 		if (category === 'outcomeUnknown') {
 			// Not written ahead: keep the record out of the sync (no second create) until someone checks.
 			changes.upsertLinks.push({

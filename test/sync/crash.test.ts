@@ -189,6 +189,41 @@ describe('crash between write and commit', () => {
 		}
 	});
 
+	it('a create whose answer is lost and that the connector cannot settle (OUTCOME_UNKNOWN) stays written ahead; the next run finds it by its key: no duplicate', async () => {
+		world.reset();
+		const store = new MemorySyncStore(() => world.clock.now());
+		const now = () => world.clock.now();
+		world.hsInsert(person(1));
+		world.hsInsert(person(2));
+		world.advance();
+		// Salesforce's Email is not unique: SalesforceCrm cannot look the lost creates up, so it answers OUTCOME_UNKNOWN.
+		world.sf.faults.add({
+			type: 'drop',
+			when: 'afterHandler',
+			count: 1,
+			match: { kinds: ['collections.create'] },
+		});
+		const lost = await runSync(config(), store, { now });
+		expect(world.sfAll()).toHaveLength(2); // created, answer lost
+		expect(lost.counts.created.a).toBe(0);
+		expect(lost.warnings).toEqual(
+			[1, 2].map((i) =>
+				expect.stringMatching(
+					new RegExp(
+						`^create on side a from b:\\d+: its answer was lost \\(OUTCOME_UNKNOWN\\); the next run looks it up by Email "c${i}@example.com"$`,
+					),
+				),
+			),
+		);
+		expect(await store.countLinks('contacts', 'pending')).toBe(2);
+		world.advance();
+		const settled = await runSync(config(), store, { now });
+		expect(settled.counts.created).toEqual({ a: 0, b: 0 });
+		expect(await store.countLinks('contacts', 'linked')).toBe(2);
+		expect(world.sfAll()).toHaveLength(2);
+		expectConverged(new Map([1, 2].map((i) => [person(i).email as string, person(i)])));
+	});
+
 	it('a create without a match-key value whose answer is lost: reported outcomeUnknown, the record excluded, never created twice', async () => {
 		world.reset();
 		const store = new MemorySyncStore(() => world.clock.now());
