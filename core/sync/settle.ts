@@ -9,17 +9,16 @@ import { applyPage } from './apply';
 import { failureOf, otherSide, planPage, sideIdOf, type RunContext } from './plan';
 import type { Side, SyncFailure, SyncLink } from './store/types';
 
+/** Written ahead less than the grace ago (by the store's stamp; a stamp ahead of our clock is not trusted). */
+function tooRecent(ctx: RunContext, link: SyncLink): boolean {
+	const age = link.updatedAt ? ctx.now() - Date.parse(link.updatedAt) : NaN;
+	return age >= 0 && age < ctx.pendingGraceMs;
+}
+
 export async function settlePending(ctx: RunContext): Promise<void> {
 	const pending: SyncLink[] = [];
 	for await (const page of ctx.store.listLinks(ctx.syncId, { status: 'pending' }))
-		pending.push(
-			...page.filter(
-				(l) =>
-					l.pendingSide &&
-					l.pendingKey &&
-					!(l.updatedAt && ctx.now() - Date.parse(l.updatedAt) < ctx.pendingGraceMs),
-			),
-		);
+		pending.push(...page.filter((l) => l.pendingSide && l.pendingKey && !tooRecent(ctx, l)));
 	if (!pending.length) return;
 	const groups = new Map<string, SyncLink[]>();
 	for (const l of pending) {
