@@ -2,6 +2,8 @@
  * A dry run is the real run on stand-ins: each connector's writes are recorded and answered in memory (and laid
  * over later reads, so the run sees what it "wrote"), and the store's commits go to an overlay. The plan it
  * reports is then exactly what the real run does, with zero writes to the CRMs and zero commits to the store.
+ * Every write is assumed to succeed: one the CRM would refuse is in the plan of both, but a failure only in the
+ * real run's report (and what depends on it, e.g. a retry, only in later runs).
  */
 import type {
 	ChangePage,
