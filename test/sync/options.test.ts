@@ -170,6 +170,37 @@ describe('sync run options', () => {
 		expect((await store.getMeta('contacts')).watermarks.b).toHaveProperty('deleted');
 	});
 
+	it('ordered match keys: no e-mail → the phone (normalised to digits) links the pair', async () => {
+		const sfId = world.sfInsert({ LastName: 'Phone only', Phone: '+1 (555) 010-2030' });
+		const hsId = world.hsInsert({
+			lastname: 'Phone only',
+			phone: '15550102030',
+			jobtitle: 'From HS',
+		});
+		world.advance();
+		const report = await runSync(
+			world.config({
+				matchKeys: [
+					{ a: 'Email', b: 'email', normalize: 'email' },
+					{ a: 'Phone', b: 'phone', normalize: 'phone' },
+				],
+				fields: [
+					{ a: 'LastName', b: 'lastname' },
+					{ a: 'Title', b: 'jobtitle' },
+				],
+				conflict: 'aUnlessBlank',
+			}),
+			store,
+			{ now },
+		);
+		expect(report.counts.linkedByMatch).toBe(1);
+		expect(report.counts.created).toEqual({ a: 0, b: 0 });
+		expect((await store.getLinksByIds('contacts', 'a', [sfId])).get(sfId)?.bId).toBe(hsId);
+		// First link: the titles differ, aUnlessBlank lets HubSpot's fill Salesforce's blank.
+		expect(world.sfAll().find((r) => r.id === sfId)?.fields.Title).toBe('From HS');
+		expect(world.hsAll().find((r) => r.id === hsId)?.fields.jobtitle).toBe('From HS');
+	});
+
 	it('scope: records out of scope are not created on the other side (counted); in scope they are', async () => {
 		world.hsInsert({ lastname: 'Staff', email: 'staff@example.com', jobtitle: 'Internal' });
 		world.hsInsert({ lastname: 'Client', email: 'client@example.com', jobtitle: 'Buyer' });
