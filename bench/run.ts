@@ -11,18 +11,23 @@
  * - `fieldmapper`: 100,000 items through the Field Mapper node in n8n's engine, static rules and an expression rule
  *   (`fieldMapper.ts`): items/s and peak RSS; `BENCH_FIELDMAPPER_ITEMS` sets the item count.
  *
- * `BENCH=pace|salesforce|hubspot|fieldmapper` (or several, comma-separated) runs only those; default all, in that order.
+ * - `sync`: a two-way sync Salesforce ↔ HubSpot (backfill, a run with no edits, a run with edits) over the simulators
+ *   (`sync.ts`); `BENCH_SYNC_RECORDS` sets the records per side (default 10000).
+ *
+ * `BENCH=pace|salesforce|hubspot|fieldmapper|sync` (or several, comma-separated) runs only those; default all, in that order.
  */
 import { run as runFieldMapper } from './fieldMapper';
 import { run as runHubSpotUpsert } from './hubspotUpsert';
 import { runPaceScenario, type PaceScenario } from './limiterPace';
 import { run as runSalesforce } from './salesforce';
+import { run as runSync } from './sync';
 
 const BENCHMARKS = {
 	pace: runPace,
 	salesforce: runSalesforce,
 	hubspot: async () => await runHubSpotUpsert(numberList(process.env.BENCH_HUBSPOT_SIZES)),
 	fieldmapper: async () => await runFieldMapper(numberList(process.env.BENCH_FIELDMAPPER_ITEMS)[0]),
+	sync: async () => await runSync(numberList(process.env.BENCH_SYNC_RECORDS)[0]),
 } as const;
 type BenchName = keyof typeof BENCHMARKS;
 

@@ -1,0 +1,313 @@
+/**
+ * The two-way sync engine. One run (`runSync`):
+ * 1. validate the config; take the run lock (a lease, renewed on a timer; wait up to `lockWaitMs`, else
+ *    SyncLockedError); describe both sides (field types for value comparison).
+ * 2. deletions first: read each side's `deleted` feed from its stored watermark (first run: only start it —
+ *    nothing before the first run counts); collect the linked deletions; the delete guard (maxCount/maxPercent)
+ *    is checked BEFORE any delete — tripped: nothing deleted, feeds not advanced; else propagate/archive/ignore.
+ * 3. pending links (creates written ahead) are settled by their match key: found once → linked; none → the source
+ *    record is processed again (create); several → a `duplicate` failure, left pending (never created twice).
+ * 4. retries: stored failures and conflict decisions are read by id and processed like a page.
+ * 5. changes per side: first run = backfill from null (`updated` feed, page by page; the start watermark is taken
+ *    before reading and becomes the feed's watermark at the end, so changes during the backfill come next run);
+ *    later runs = from the stored watermark. Per page (plan.ts → apply.ts): links, partners by id, first-contact
+ *    matching, three-way diff per pair, creates written ahead, writes batched, then ONE commit (links, bases,
+ *    failures, decisions consumed, watermark).
+ * Dry run: the same run over DryRunConnector/OverlayStore (dryrun.ts): zero writes, zero commits, same plan.
+ * Echo suppression: after a write the base holds the written values on both sides, so reading it back is no change.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { CrmConnector } from '../connectors/contract';
+import { applyPage } from './apply';
+import { resolveConfig, SyncConfigError, type ResolvedConfig, type SyncConfig } from './config';
+import { Transforms } from './diff';
+import { checkSchemas } from './schema';
+import { DryRunConnector, OverlayStore } from './dryrun';
+import { planPage, type RunContext, type SideRuntime } from './plan';
+import { ReportBuilder, type SyncProgress, type SyncReport } from './report';
+import { deletions, retries, type SideWatermarks } from './phases';
+import { settlePending } from './settle';
+import type { ResolveConflict } from './strategies';
+import type { Json, Side, SyncStore } from './store/types';
+
+export interface SyncOptions {
+	/** Lock owner name (default: a random id). */
+	owner?: string;
+	/** Lock lease (default 60 s), renewed every third of it while running. */
+	leaseMs?: number;
+	/** Wait this long for a held lock (default 0: fail at once). */
+	lockWaitMs?: number;
+	lockPollMs?: number;
+	now?: () => number;
+	sleep?: (ms: number) => Promise<void>;
+	/** The `custom` strategy's callback. */
+	resolveConflict?: ResolveConflict;
+	onProgress?: (progress: SyncProgress) => void;
+	/** Keep the plan in the report (default: in dry runs only — a real run's plan is as long as its writes). */
+	recordPlan?: boolean;
+	/** Most plan items kept in the report (default: all). */
+	planLimit?: number;
+	/**
+	 * Read both sides in full again (a new backfill), e.g. after the field mapping changed: pairs are re-planned,
+	 * fields new to the mapping settled as at first link. Resumes after a crash like a first backfill.
+	 */
+	fullResync?: boolean;
+	/** Stops the run at the next page or write boundary (what was written is committed first). */
+	signal?: AbortSignal;
+	/**
+	 * A create written ahead less than this long ago (store clock) is not settled yet: a CRM's search index may not
+	 * show the created record so soon (default 60 s).
+	 */
+	pendingGraceMs?: number;
+	/** Records per retry read (default 200). */
+	readBatch?: number;
+}
+
+export class SyncAbortedError extends Error {
+	constructor(readonly syncId: string) {
+		super(`Sync "${syncId}" was stopped (aborted); the next run goes on from where it stopped`);
+		this.name = 'SyncAbortedError';
+	}
+}
+
+export class SyncLockedError extends Error {
+	constructor(
+		readonly syncId: string,
+		readonly holder?: string,
+		readonly until?: string,
+		message?: string,
+	) {
+		super(
+			message ??
+				`Sync "${syncId}" is already running${holder ? ` (locked by ${holder}${until ? ` until ${until}` : ''})` : ''} — wait for it to finish, or raise lockWaitMs`,
+		);
+		this.name = 'SyncLockedError';
+	}
+}
+
+async function lock(
+	store: SyncStore,
+	syncId: string,
+	owner: string,
+	o: SyncOptions,
+	leaseMs: number,
+) {
+	const now = o.now ?? Date.now;
+	const sleep = o.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+	const deadline = now() + (o.lockWaitMs ?? 0);
+	for (;;) {
+		const lease = await store.acquireLock(syncId, owner, leaseMs);
+		if (lease) return lease;
+		if (now() >= deadline) {
+			const held = (
+				store as { lockOf?: (id: string) => { owner: string; expiresAt: number } | undefined }
+			).lockOf?.(syncId);
+			const info =
+				held ??
+				((await store.getMeta(syncId)).info.lock as
+					| { owner?: string; expiresAt?: number }
+					| undefined);
+			throw new SyncLockedError(
+				syncId,
+				info?.owner,
+				info?.expiresAt ? new Date(info.expiresAt).toISOString() : undefined,
+			);
+		}
+		await sleep(Math.min(o.lockPollMs ?? 1000, Math.max(1, deadline - now())));
+	}
+}
+
+/** What the stored state depends on: object types, match keys, field pairs and their transforms. */
+export function configFingerprint(c: ResolvedConfig): string {
+	const what = {
+		a: c.a.objectType,
+		b: c.b.objectType,
+		matchKeys: c.matchKeys,
+		fields: c.fields.map((f) => [f.key, f.a, f.b, f.direction, f.toA ?? [], f.toB ?? []]),
+	};
+	return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 16);
+}
+
+/** Runs one sync. */
+export async function runSync(
+	config: SyncConfig,
+	realStore: SyncStore,
+	options: SyncOptions = {},
+): Promise<SyncReport> {
+	const cfg = resolveConfig(config);
+	const usesCustom = cfg.conflict === 'custom' || cfg.fields.some((f) => f.conflict === 'custom');
+	if (usesCustom && !options.resolveConflict)
+		throw new SyncConfigError([
+			'conflict: "custom" needs the resolveConflict callback in the run options — give it, or pick another strategy',
+		]);
+	const now = options.now ?? Date.now;
+	const syncId = cfg.syncId;
+	const owner = options.owner ?? `sync-${randomUUID()}`;
+	const leaseMs = options.leaseMs ?? 60_000;
+	const lease = await lock(realStore, syncId, owner, options, leaseMs);
+	let lost = false;
+	const timer = setInterval(
+		() => {
+			realStore.renewLock(syncId, owner, leaseMs).then(
+				(ok) => (lost ||= !ok),
+				() => undefined,
+			);
+		},
+		Math.max(10, Math.floor(leaseMs / 3)),
+	);
+	timer.unref?.();
+	try {
+		const store = cfg.dryRun ? new OverlayStore(realStore) : realStore;
+		if (!cfg.dryRun)
+			await store.commit(syncId, {
+				meta: { info: { lock: { owner, expiresAt: lease.expiresAt } } },
+			});
+		const wrap = (c: CrmConnector, s: Side) => (cfg.dryRun ? new DryRunConnector(c, s) : c);
+		const fieldsOf = (s: Side) => [
+			...new Set([
+				...cfg.fields.map((f) => f[s]),
+				...cfg.matchKeys.map((k) => k[s]),
+				...cfg.scope[s].map((c) => c.field),
+			]),
+		];
+		const sides: Record<Side, SideRuntime> = {
+			a: {
+				side: 'a',
+				connector: wrap(cfg.a.connector, 'a'),
+				objectType: cfg.a.objectType,
+				fields: fieldsOf('a'),
+			},
+			b: {
+				side: 'b',
+				connector: wrap(cfg.b.connector, 'b'),
+				objectType: cfg.b.objectType,
+				fields: fieldsOf('b'),
+			},
+		};
+		const types = await checkSchemas(cfg, sides);
+		const report = new ReportBuilder(
+			syncId,
+			cfg.dryRun,
+			now,
+			(options.recordPlan ?? cfg.dryRun) ? (options.planLimit ?? Infinity) : 0,
+		);
+		const ctx: RunContext = {
+			syncId,
+			config: cfg,
+			store,
+			sides,
+			diff: { config: cfg, types, transforms: new Transforms(), custom: options.resolveConflict },
+			report,
+			now,
+			decisions: new Map(),
+			failures: new Map(),
+			handled: new Set(),
+			phase: 'byId',
+			pendingGraceMs: options.pendingGraceMs ?? 60_000,
+			checkAlive: () => {
+				if (options.signal?.aborted) throw new SyncAbortedError(syncId);
+				if (lost)
+					throw new SyncLockedError(
+						syncId,
+						undefined,
+						undefined,
+						`Sync "${syncId}" lost its run lock (its lease of ${leaseMs} ms ran out without a renewal and another run took it) — stopped before writing more; raise leaseMs if the store is slow`,
+					);
+			},
+		};
+		for (const d of await store.listDecisions(syncId)) {
+			const m = ctx.decisions.get(d.linkId) ?? new Map();
+			m.set(d.field, d.decision);
+			ctx.decisions.set(d.linkId, m);
+		}
+		for await (const page of store.listFailures(syncId))
+			for (const f of page) ctx.failures.set(`${f.side}:${f.recordId}`, f);
+		const meta = await store.getMeta(syncId);
+		const marks: Record<Side, SideWatermarks> = {
+			a: { ...((meta.watermarks.a as SideWatermarks | undefined) ?? {}) },
+			b: { ...((meta.watermarks.b as SideWatermarks | undefined) ?? {}) },
+		};
+		const fingerprint = configFingerprint(cfg);
+		const stored = meta.info.configFingerprint;
+		report.report.configChanged = typeof stored === 'string' && stored !== fingerprint;
+		if (options.fullResync) {
+			for (const s of ['a', 'b'] as const) {
+				marks[s] = { ...marks[s], backfillFrom: null, backfillTarget: null };
+				meta.backfilled[s] = false;
+			}
+			await store.commit(syncId, {
+				meta: {
+					backfilled: { a: false, b: false },
+					watermarks: {
+						a: { ...marks.a } as unknown as Json,
+						b: { ...marks.b } as unknown as Json,
+					},
+				},
+			});
+		}
+		const progress = (
+			phase: SyncProgress['phase'],
+			side: Side | undefined,
+			pages: number,
+			records: number,
+		) => options.onProgress?.({ phase, side, pages, records, counts: report.counts });
+		const metaFor = (s: Side) => ({ watermarks: { [s]: { ...marks[s] } as unknown as Json } });
+
+		await deletions(ctx, marks, metaFor);
+		progress('deletions', undefined, 1, 0);
+		await settlePending(ctx);
+		progress('pending', undefined, 1, 0);
+		await retries(ctx, options.readBatch ?? 200);
+		progress('retries', undefined, 1, 0);
+
+		ctx.phase = 'feed';
+		for (const side of ['a', 'b'] as const) {
+			const { connector, objectType, fields } = sides[side];
+			const backfill = !meta.backfilled[side];
+			report.report.backfill[side] = backfill;
+			if (backfill && !marks[side].backfillTarget)
+				marks[side].backfillTarget = await connector.startWatermark(objectType, 'now', {
+					kind: 'updated',
+				});
+			const from = backfill ? (marks[side].backfillFrom ?? null) : (marks[side].updated ?? null);
+			let pages = 0;
+			let records = 0;
+			for await (const page of connector.changesSince(objectType, from, {
+				fields,
+				kind: 'updated',
+				signal: options.signal,
+			})) {
+				ctx.checkAlive();
+				report.counts.read[side] += page.records.length;
+				if (backfill) marks[side].backfillFrom = page.watermark;
+				else marks[side].updated = page.watermark;
+				const plan = await planPage(ctx, side, page.records);
+				await applyPage(ctx, plan, metaFor(side));
+				progress('changes', side, ++pages, (records += page.records.length));
+			}
+			if (backfill) {
+				marks[side] = {
+					...marks[side],
+					updated: marks[side].backfillTarget,
+					backfillFrom: null,
+					backfillTarget: null,
+				};
+				await store.commit(syncId, { meta: { ...metaFor(side), backfilled: { [side]: true } } });
+			}
+		}
+		if (stored !== fingerprint)
+			await store.commit(syncId, { meta: { info: { configFingerprint: fingerprint } } });
+		return report.finish({
+			a: { ...marks.a } as unknown as Json,
+			b: { ...marks.b } as unknown as Json,
+		});
+	} catch (error) {
+		// A connector cancelled by the signal throws its own error: the run reports the abort.
+		if (options.signal?.aborted && !(error instanceof SyncAbortedError))
+			throw new SyncAbortedError(syncId);
+		throw error;
+	} finally {
+		clearInterval(timer);
+		await realStore.releaseLock(syncId, owner);
+	}
+}

@@ -1,0 +1,256 @@
+/**
+ * Planning one page of records read from one side: their links, their partners (read by id, batched), first-contact
+ * matching of the unlinked ones, and per pair the three-way diff (or, for a record without partner, its create on
+ * the other side). Nothing is written here; `apply.ts` carries the plan out.
+ */
+import type { CrmConnector } from '../connectors/contract';
+import type { CrmRecord } from '../records/types';
+import type { ResolvedConfig, ScopeCondition } from './config';
+import { diffPair, planCreate, type DiffContext, type PairDiff } from './diff';
+import { matchRecords, normalizeKey, pendingKeyFor } from './match';
+import type { ReportBuilder } from './report';
+import { isBlank } from './strategies';
+import type { ConflictDecision, Json, Side, SyncFailure, SyncLink, SyncStore } from './store/types';
+
+export interface SideRuntime {
+	side: Side;
+	connector: CrmConnector;
+	objectType: string;
+	/** Fields read on this side (mapped, match keys, scope). */
+	fields: string[];
+}
+
+export interface RunContext {
+	syncId: string;
+	config: ResolvedConfig;
+	store: SyncStore;
+	sides: Record<Side, SideRuntime>;
+	diff: DiffContext;
+	report: ReportBuilder;
+	now: () => number;
+	/** Decisions by linkId, then pair key. */
+	decisions: Map<string, Map<string, ConflictDecision['decision']>>;
+	/** Stored failures by `side:id` (to count attempts and clear them). */
+	failures: Map<string, SyncFailure>;
+	/**
+	 * Records a change feed must not hand out again in this run (`side:id`): those retried or settled before the
+	 * feeds, and those this run wrote to — a feed may hand one out as read before the write reached it (HubSpot's
+	 * search index lags writes), and that stale copy must not undo the write. O(writes), not O(records).
+	 */
+	handled: Set<string>;
+	/** Which part of the run is planning: records of a change feed are not remembered in `handled`. */
+	phase: 'feed' | 'byId';
+	/** See SyncOptions.pendingGraceMs. */
+	pendingGraceMs: number;
+	/** Throws when the run must stop (lock lost, aborted). */
+	checkAlive: () => void;
+}
+
+export interface PairWork {
+	link: SyncLink;
+	recA: CrmRecord;
+	recB: CrmRecord;
+	diff: PairDiff;
+	/** The record of the page it came from. */
+	source: { side: Side; id: string };
+	/** Linked by matching in this page. */
+	matched?: { key: string; value: string };
+}
+
+export interface CreateWork {
+	linkId: string;
+	from: Side;
+	record: CrmRecord;
+	to: Side;
+	fields: Record<string, unknown>;
+	base: Record<string, Json>;
+	pendingKey?: { field: string; value: string };
+}
+
+export interface PagePlan {
+	side: Side;
+	pairs: PairWork[];
+	creates: CreateWork[];
+	/** Failures found while planning (transform errors). */
+	failures: SyncFailure[];
+}
+
+export const otherSide = (s: Side): Side => (s === 'a' ? 'b' : 'a');
+export const linkIdFor = (side: Side, id: string) => `${side}:${id}`;
+export const sideIdOf = (link: SyncLink, side: Side) => (side === 'a' ? link.aId : link.bId);
+
+function meets(record: CrmRecord, c: ScopeCondition): boolean {
+	const v = record.fields[c.field];
+	switch (c.op) {
+		case 'isEmpty':
+			return isBlank(v);
+		case 'isNotEmpty':
+			return !isBlank(v);
+		case 'equals':
+			return normalizeKey(v, 'none') === normalizeKey(c.value, 'none');
+		case 'notEquals':
+			return normalizeKey(v, 'none') !== normalizeKey(c.value, 'none');
+		case 'contains':
+			return !isBlank(v) && String(v).toLowerCase().includes(String(c.value).toLowerCase());
+		case 'in':
+			return (c.value as unknown[]).some(
+				(x) => normalizeKey(x, 'none') === normalizeKey(v, 'none'),
+			);
+	}
+}
+
+export const inScope = (ctx: RunContext, side: Side, record: CrmRecord) =>
+	ctx.config.scope[side].every((c) => meets(record, c));
+
+/** Whether records may be created on side `to`. */
+export const mayCreateOn = (ctx: RunContext, to: Side) =>
+	ctx.config.direction === 'both' || ctx.config.direction === (to === 'b' ? 'aToB' : 'bToA');
+
+export function failureOf(
+	ctx: RunContext,
+	side: Side,
+	recordId: string,
+	linkId: string | undefined,
+	category: string,
+	code: string,
+	message: string,
+): SyncFailure {
+	const previous = ctx.failures.get(`${side}:${recordId}`);
+	const at = new Date(ctx.now()).toISOString();
+	return {
+		side,
+		recordId,
+		linkId,
+		category,
+		code,
+		message,
+		attempts: (previous?.attempts ?? 0) + 1,
+		firstFailedAt: previous?.firstFailedAt ?? at,
+		lastFailedAt: at,
+	};
+}
+
+/** Plans a page of (non-deleted) records read from `side`. */
+export async function planPage(
+	ctx: RunContext,
+	side: Side,
+	records: CrmRecord[],
+): Promise<PagePlan> {
+	const plan: PagePlan = { side, pairs: [], creates: [], failures: [] };
+	const other = otherSide(side);
+	const fresh = records.filter((r) => r.id && !r.deleted && !ctx.handled.has(`${side}:${r.id}`));
+	if (ctx.phase === 'byId') for (const r of fresh) ctx.handled.add(`${side}:${r.id}`);
+	if (!fresh.length) return plan;
+	const links = await ctx.store.getLinksByIds(
+		ctx.syncId,
+		side,
+		fresh.map((r) => r.id as string),
+	);
+	const linked: Array<{ record: CrmRecord; link: SyncLink; partnerId: string }> = [];
+	const unlinked: CrmRecord[] = [];
+	for (const r of fresh) {
+		const link = links.get(r.id as string);
+		if (!link) {
+			if (inScope(ctx, side, r)) unlinked.push(r);
+			else ctx.report.counts.skippedOutOfScope++;
+		} else if (link.status === 'linked') {
+			linked.push({ record: r, link, partnerId: sideIdOf(link, other) as string });
+		}
+		// pending (unsettled: ambiguous) and excluded links are skipped.
+	}
+	const partners = linked.length
+		? await ctx.sides[other].connector.getByIds(
+				ctx.sides[other].objectType,
+				linked.map((l) => l.partnerId),
+				ctx.sides[other].fields,
+			)
+		: [];
+	const pair = (
+		link: SyncLink,
+		record: CrmRecord,
+		partner: CrmRecord,
+		matched?: PairWork['matched'],
+	) => {
+		const [recA, recB] = side === 'a' ? [record, partner] : [partner, record];
+		const diff = diffPair(
+			ctx.diff,
+			link.linkId,
+			link.base,
+			recA,
+			recB,
+			ctx.decisions.get(link.linkId),
+		);
+		plan.pairs.push({ link, recA, recB, diff, source: { side, id: record.id as string }, matched });
+	};
+	linked.forEach((l, i) => {
+		const partner = partners[i];
+		// A partner gone since the deletion feed was read: the next run's deletion feed handles it.
+		if (partner) pair(l.link, l.record, partner);
+	});
+	if (!unlinked.length) return plan;
+	const outcomes = await matchRecords(
+		unlinked,
+		ctx.config.matchKeys,
+		{
+			own: { side, connector: ctx.sides[side].connector, objectType: ctx.sides[side].objectType },
+			other: {
+				side: other,
+				connector: ctx.sides[other].connector,
+				objectType: ctx.sides[other].objectType,
+				fields: ctx.sides[other].fields,
+			},
+			linksOfOther: (ids) => ctx.store.getLinksByIds(ctx.syncId, other, ids),
+		},
+		new Set(), // links are committed per page: within the page, each partner is taken once
+	);
+	outcomes.forEach((o, i) => {
+		const record = unlinked[i];
+		const id = record.id as string;
+		if (o.kind === 'matched') {
+			const partnerId = o.partner.id as string;
+			const link: SyncLink = {
+				linkId: linkIdFor(side, id),
+				status: 'linked',
+				aId: side === 'a' ? id : partnerId,
+				bId: side === 'a' ? partnerId : id,
+				base: {},
+			};
+			pair(link, record, o.partner, { key: `${o.key.a}/${o.key.b}`, value: o.value });
+		} else if (o.kind === 'ambiguous') {
+			ctx.report.ambiguous({
+				side,
+				id,
+				key: `${o.key.a}/${o.key.b}`,
+				value: o.value,
+				reason: o.reason,
+				candidates: o.candidates,
+			});
+		} else if (mayCreateOn(ctx, other)) {
+			const c = planCreate(ctx.diff, side, record);
+			if (c.errors.length) {
+				plan.failures.push(
+					failureOf(
+						ctx,
+						side,
+						id,
+						undefined,
+						'validation',
+						'TRANSFORM_FAILED',
+						c.errors.join('; '),
+					),
+				);
+				return;
+			}
+			plan.creates.push({
+				linkId: linkIdFor(side, id),
+				from: side,
+				record,
+				to: other,
+				fields: c.fields,
+				base: c.base,
+				pendingKey: pendingKeyFor(c.fields, ctx.config.matchKeys, other),
+			});
+		}
+	});
+	return plan;
+}

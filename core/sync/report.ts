@@ -1,0 +1,195 @@
+/**
+ * What a run reports: counts per action and side, the conflicts and failures, the plan (what was, or in a dry run
+ * would be, written — record by record, field by field), watermarks and duration.
+ */
+import type { ConflictEntry } from './diff';
+import type { Json, Side, SyncFailure } from './store/types';
+
+export type PlanItem =
+	| {
+			action: 'create';
+			side: Side;
+			/** The record it is created from. */
+			from: { side: Side; id: string };
+			fields: Record<string, unknown>;
+	  }
+	| {
+			action: 'update';
+			side: Side;
+			id: string;
+			linkId: string;
+			changes: Array<{ field: string; from: unknown; to: unknown }>;
+	  }
+	| {
+			action: 'delete' | 'archive';
+			side: Side;
+			id: string;
+			linkId: string;
+			/** The deleted partner. */
+			because: { side: Side; id: string };
+			fields?: Record<string, unknown>;
+	  }
+	| { action: 'link'; aId: string; bId: string; key: string; value: string }
+	| { action: 'conflict'; conflict: ConflictEntry };
+
+export interface AmbiguousEntry {
+	side: Side;
+	id: string;
+	key: string;
+	value: string;
+	reason: string;
+	candidates: string[];
+}
+
+export interface SyncCounts {
+	created: Record<Side, number>;
+	updated: Record<Side, number>;
+	deleted: Record<Side, number>;
+	archived: Record<Side, number>;
+	/** Records read (change feeds and retries). */
+	read: Record<Side, number>;
+	unchanged: number;
+	linkedByMatch: number;
+	ambiguous: number;
+	conflicts: number;
+	failed: number;
+	skippedOutOfScope: number;
+}
+
+export interface SyncProgress {
+	phase: 'deletions' | 'pending' | 'retries' | 'changes';
+	side?: Side;
+	pages: number;
+	records: number;
+	counts: SyncCounts;
+}
+
+export interface SyncReport {
+	syncId: string;
+	dryRun: boolean;
+	/** The mapping (object types, keys, field pairs, transforms) differs from the last run's: consider `fullResync`. */
+	configChanged: boolean;
+	/** First run of a side: its full backfill. */
+	backfill: Record<Side, boolean>;
+	startedAt: string;
+	finishedAt: string;
+	durationMs: number;
+	counts: SyncCounts;
+	conflicts: ConflictEntry[];
+	failures: SyncFailure[];
+	ambiguous: AmbiguousEntry[];
+	/** Things the user should know about this sync's setup (e.g. a side whose deletions cannot be seen). */
+	warnings: string[];
+	/** Creates sent without a match-key value (not written ahead: a crash right after would not be settled). */
+	unsafeCreates: Array<{ side: Side; from: { side: Side; id: string } }>;
+	/** Set when the delete guard tripped: nothing was deleted and the deletion feeds were not advanced. */
+	deleteGuard?: { tripped: true; reason: string; deletions: number; linked: number };
+	plan: PlanItem[];
+	/** More plan items than `planLimit`, or a real run without `recordPlan` (the rest were counted, not listed). */
+	planTruncated: boolean;
+	watermarks: Partial<Record<Side, Json>>;
+}
+
+const perSide = (): Record<Side, number> => ({ a: 0, b: 0 });
+
+export class ReportBuilder {
+	readonly report: SyncReport;
+	private readonly started: number;
+
+	constructor(
+		syncId: string,
+		dryRun: boolean,
+		private readonly now: () => number,
+		private readonly planLimit = Infinity,
+	) {
+		this.started = now();
+		this.report = {
+			syncId,
+			dryRun,
+			configChanged: false,
+			backfill: { a: false, b: false },
+			startedAt: new Date(this.started).toISOString(),
+			finishedAt: '',
+			durationMs: 0,
+			counts: {
+				created: perSide(),
+				updated: perSide(),
+				deleted: perSide(),
+				archived: perSide(),
+				read: perSide(),
+				unchanged: 0,
+				linkedByMatch: 0,
+				ambiguous: 0,
+				conflicts: 0,
+				failed: 0,
+				skippedOutOfScope: 0,
+			},
+			conflicts: [],
+			failures: [],
+			ambiguous: [],
+			warnings: [],
+			unsafeCreates: [],
+			plan: [],
+			planTruncated: false,
+			watermarks: {},
+		};
+	}
+
+	get counts(): SyncCounts {
+		return this.report.counts;
+	}
+
+	plan(item: PlanItem): void {
+		if (this.report.plan.length < this.planLimit) this.report.plan.push(item);
+		else this.report.planTruncated = true;
+	}
+
+	conflict(c: ConflictEntry): void {
+		this.report.conflicts.push(c);
+		this.report.counts.conflicts++;
+		this.plan({ action: 'conflict', conflict: c });
+	}
+
+	failure(f: SyncFailure): void {
+		this.report.failures.push(f);
+		this.report.counts.failed++;
+	}
+
+	ambiguous(a: AmbiguousEntry): void {
+		this.report.ambiguous.push(a);
+		this.report.counts.ambiguous++;
+	}
+
+	finish(watermarks: Partial<Record<Side, Json>>): SyncReport {
+		const end = this.now();
+		this.report.finishedAt = new Date(end).toISOString();
+		this.report.durationMs = end - this.started;
+		this.report.watermarks = watermarks;
+		return this.report;
+	}
+}
+
+/** The failure category of a CRM error code. */
+export function failureCategory(code: string | undefined, message = ''): string {
+	const c = (code ?? '').toUpperCase();
+	const m = message.toLowerCase();
+	if (c === 'OUTCOME_UNKNOWN') return 'outcomeUnknown';
+	if (/DUPLICATE|CONFLICT|ALREADY_EXISTS|UNIQUE/.test(c) || /already exists|duplicate/.test(m))
+		return 'duplicate';
+	if (/RATE|LIMIT_EXCEEDED|TOO_MANY|429/.test(c)) return 'rateLimit';
+	if (/NOT_FOUND|ENTITY_IS_DELETED|INVALID_CROSS_REFERENCE_KEY|NOTFOUND|OBJECT_NOT_FOUND/.test(c))
+		return 'notFound';
+	if (
+		/PERMISSION|ACCESS|INSUFFICIENT|FORBIDDEN|UNAUTHORIZED|READ_ONLY|NOT_UPDATEABLE|NOT_CREATEABLE/.test(
+			c,
+		)
+	)
+		return 'permission';
+	if (
+		/REQUIRED|INVALID|VALIDATION|MALFORMED|STRING_TOO_LONG|BAD_VALUE|FIELD|TRANSFORM|PROPERTY/.test(
+			c,
+		)
+	)
+		return 'validation';
+	return 'other';
+}
