@@ -1,10 +1,13 @@
 /**
  * Salesforce `describe` in the contract's common schema: field types, required-on-create, read-only, unique and
  * upsert keys — what a generic caller (the sync engine, the resource mappers) must know without asking "is this
- * Salesforce?".
+ * Salesforce?" — and a Salesforce record as the contract's `CrmRecord`.
  */
+import { toRecord } from '../../records/record';
+import type { CrmRecord } from '../../records/types';
 import type { FieldSchema, FieldType, ObjectSchema, ObjectTypeSummary } from '../contract';
-import type { FieldDescribe, SObjectDescribe, SObjectSummary } from './connector';
+import { timestampMs } from './changes';
+import type { FieldDescribe, SalesforceRecord, SObjectDescribe, SObjectSummary } from './connector';
 
 /** The field holding the record id. */
 export const ID_FIELD = 'Id';
@@ -118,4 +121,28 @@ export function upsertKeysOf(described: SObjectDescribe): {
 			.filter((f) => TEXT_TYPES.has(f.type) && f.caseSensitive !== true)
 			.map((f) => f.name),
 	};
+}
+
+/** A Salesforce record as a `CrmRecord`: `fields` are the requested ones (all read when none were named) plus Id. */
+export function toSalesforceCrmRecord(
+	object: string,
+	record: SalesforceRecord,
+	requested?: string[],
+): CrmRecord {
+	const fields: Record<string, unknown> = {};
+	const keep = requested
+		? new Set([ID_FIELD, ...requested].map((f) => f.toLowerCase()))
+		: undefined;
+	for (const [name, value] of Object.entries(record)) {
+		if (name === 'attributes' || (keep && !keep.has(name.toLowerCase()))) continue;
+		fields[name] = value;
+	}
+	const stamp = record[UPDATED_AT_FIELD];
+	const crm = toRecord(record.attributes?.type ?? object, 'salesforce', fields, {
+		id: typeof record.Id === 'string' ? record.Id : undefined,
+		updatedAt: typeof stamp === 'string' ? new Date(timestampMs(stamp)) : undefined,
+		raw: record,
+	});
+	if (record.IsDeleted === true) crm.deleted = true;
+	return crm;
 }
