@@ -90,7 +90,9 @@ describe('SqliteSyncStore specifics', () => {
 				owner: 'o2',
 				expiresAt: t0 + 2001,
 			});
-			await store.commit('s1', { upsertLinks: [{ linkId: 'L1', status: 'linked', base: {} }] });
+			await store.commit('s1', {
+				upsertLinks: [{ linkId: 'L1', status: 'excluded', aId: 'a1', base: {} }],
+			});
 			const [l1] = await all(store.listLinks('s1'));
 			expect(l1.updatedAt).toBe(new Date(t0 + 1001).toISOString());
 		} finally {
