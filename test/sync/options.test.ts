@@ -33,6 +33,12 @@ describe('sync run options', () => {
 			`Sync "contacts" is already running (locked by worker-7 until ${new Date(now() + 60_000).toISOString()}) — wait for it to finish, or raise lockWaitMs`,
 		);
 		expect(world.sf.log.count() + world.hs.log.count()).toBe(requests);
+		// renewed by its holder: the error gives the renewed expiry
+		world.clock.advance(30_000);
+		expect(await store.renewLock('contacts', 'worker-7', 60_000)).toBe(true);
+		await expect(runSync(world.config(), store, { now })).rejects.toThrow(
+			`(locked by worker-7 until ${new Date(now() + 60_000).toISOString()})`,
+		);
 	});
 
 	it('waits for a lock up to lockWaitMs, polling, and runs once the lease has expired; releases it at the end', async () => {

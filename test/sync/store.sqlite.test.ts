@@ -100,6 +100,36 @@ describe('SqliteSyncStore specifics', () => {
 		}
 	});
 
+	it('the database itself refuses one record in two links (unique indexes), also past the store', async () => {
+		const store = fixture.newStore();
+		await store.open();
+		await store.commit('s1', {
+			upsertLinks: [{ linkId: 'L1', status: 'excluded', aId: 'a1', base: {} }],
+		});
+		await store.close();
+		const db = new DatabaseSync(fixture.file);
+		try {
+			const insert = db.prepare(
+				`INSERT INTO links (sync_id, link_id, a_id, b_id, status, base, updated_at) VALUES (?, ?, ?, ?, 'excluded', '{}', 't')`,
+			);
+			expect(() => insert.run('s1', 'L2', 'a1', null)).toThrow(
+				/UNIQUE constraint failed: links.sync_id, links.a_id/,
+			);
+			insert.run('s2', 'L2', 'a1', null); // another sync
+			insert.run('s1', 'L3', null, 'b1'); // no a id: any number of them
+			insert.run('s1', 'L4', null, 'b2');
+			expect(() =>
+				db
+					.prepare(
+						`INSERT INTO links (sync_id, link_id, a_id, status, base, updated_at) VALUES ('s1', 'L5', 'a5', 'linked', '{}', 't')`,
+					)
+					.run(),
+			).toThrow(/CHECK constraint failed/);
+		} finally {
+			db.close();
+		}
+	});
+
 	it('fails only when used, with the Node.js it needs, where node:sqlite is missing', () => {
 		expect(() => loadNodeSqlite(() => undefined)).toThrow(
 			/the SQLite sync store needs Node\.js ≥ 22\.13\/24 .*this is Node\.js \d+/,
