@@ -123,6 +123,9 @@ export class OverlayStore implements SyncStore {
 	releaseLock(s: string, o: string) {
 		return this.real.releaseLock(s, o);
 	}
+	async lockHolder(s: string) {
+		return this.real.lockHolder?.(s);
+	}
 	async getMeta(syncId: string): Promise<SyncMeta> {
 		const [r, m] = await Promise.all([this.real.getMeta(syncId), this.mem.getMeta(syncId)]);
 		return {

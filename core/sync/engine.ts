@@ -99,18 +99,12 @@ async function lock(
 		const lease = await store.acquireLock(syncId, owner, leaseMs);
 		if (lease) return lease;
 		if (now() >= deadline) {
-			const held = (
-				store as { lockOf?: (id: string) => { owner: string; expiresAt: number } | undefined }
-			).lockOf?.(syncId);
-			const info =
-				held ??
-				((await store.getMeta(syncId)).info.lock as
-					| { owner?: string; expiresAt?: number }
-					| undefined);
+			// Who holds it, as the store has it now (its expiry after the holder's last renewal).
+			const held = await store.lockHolder?.(syncId).catch(() => undefined);
 			throw new SyncLockedError(
 				syncId,
-				info?.owner,
-				info?.expiresAt ? new Date(info.expiresAt).toISOString() : undefined,
+				held?.owner,
+				held ? new Date(held.expiresAt).toISOString() : undefined,
 			);
 		}
 		await sleep(Math.min(o.lockPollMs ?? 1000, Math.max(1, deadline - now())));
@@ -144,7 +138,7 @@ export async function runSync(
 	const syncId = cfg.syncId;
 	const owner = options.owner ?? `sync-${randomUUID()}`;
 	const leaseMs = options.leaseMs ?? 60_000;
-	const lease = await lock(realStore, syncId, owner, options, leaseMs);
+	await lock(realStore, syncId, owner, options, leaseMs);
 	let lost = false;
 	const timer = setInterval(
 		() => {
@@ -158,10 +152,6 @@ export async function runSync(
 	timer.unref?.();
 	try {
 		const store = cfg.dryRun ? new OverlayStore(realStore) : realStore;
-		if (!cfg.dryRun)
-			await store.commit(syncId, {
-				meta: { info: { lock: { owner, expiresAt: lease.expiresAt } } },
-			});
 		const wrap = (c: CrmConnector, s: Side) => (cfg.dryRun ? new DryRunConnector(c, s) : c);
 		const fieldsOf = (s: Side) => [
 			...new Set([

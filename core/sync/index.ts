@@ -12,6 +12,6 @@ export {
 	type SyncOptions,
 } from './engine';
 export { DryRunConnector, OverlayStore } from './dryrun';
-export { MemorySyncStore } from './store/memory';
+export { MemorySyncState, MemorySyncStore } from './store/memory';
 export type * from './store/types';
 export { excludeRecord, includeRecord } from './admin';

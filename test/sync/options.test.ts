@@ -33,6 +33,12 @@ describe('sync run options', () => {
 			`Sync "contacts" is already running (locked by worker-7 until ${new Date(now() + 60_000).toISOString()}) — wait for it to finish, or raise lockWaitMs`,
 		);
 		expect(world.sf.log.count() + world.hs.log.count()).toBe(requests);
+		// renewed by its holder: the error gives the renewed expiry
+		world.clock.advance(30_000);
+		expect(await store.renewLock('contacts', 'worker-7', 60_000)).toBe(true);
+		await expect(runSync(world.config(), store, { now })).rejects.toThrow(
+			`(locked by worker-7 until ${new Date(now() + 60_000).toISOString()})`,
+		);
 	});
 
 	it('waits for a lock up to lockWaitMs, polling, and runs once the lease has expired; releases it at the end', async () => {
@@ -49,7 +55,8 @@ describe('sync run options', () => {
 				world.clock.advance(ms);
 			},
 		});
-		expect(sleeps).toEqual([1000, 1000, 1000, 1000, 1000]);
+		// held up to and including its expiry (t + 5000, as in the SQL stores): free at the sixth poll
+		expect(sleeps).toEqual([1000, 1000, 1000, 1000, 1000, 1000]);
 		expect(report.counts.created.b).toBe(1);
 		expect(store.lockOf('contacts')).toBeUndefined();
 		await store.acquireLock('contacts', 'again', 60_000);

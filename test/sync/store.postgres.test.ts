@@ -106,6 +106,36 @@ describe('PostgresSyncStore specifics', () => {
 		expect(messages[2]).toMatch(/database "crm_sync_no_such_db" does not exist/);
 	});
 
+	it('the database itself refuses one record in two links (unique indexes), also past the store', async () => {
+		const fixture = await postgresFixture();
+		const store = fixture.newStore();
+		try {
+			await store.open();
+			await store.commit('s1', {
+				upsertLinks: [{ linkId: 'L1', status: 'excluded', bId: 'b1', base: {} }],
+			});
+			const insert = (sync: string, linkId: string, a: string | null, b: string | null) =>
+				admin.query(
+					`INSERT INTO "${fixture.schema}".links (sync_id, link_id, a_id, b_id, status, base) VALUES ($1, $2, $3, $4, 'excluded', '{}')`,
+					[sync, linkId, a, b],
+				);
+			await expect(insert('s1', 'L2', null, 'b1')).rejects.toThrow(
+				/duplicate key value violates unique constraint "links_b_id"/,
+			);
+			await insert('s2', 'L2', null, 'b1'); // another sync
+			await insert('s1', 'L3', 'a3', null); // no b id: any number of them
+			await insert('s1', 'L4', 'a4', null);
+			await expect(
+				admin.query(
+					`INSERT INTO "${fixture.schema}".links (sync_id, link_id, a_id, status, base) VALUES ('s1', 'L5', 'a5', 'linked', '{}')`,
+				),
+			).rejects.toThrow(/violates check constraint/);
+		} finally {
+			await store.close();
+			await fixture.dispose();
+		}
+	});
+
 	it('refuses a schema name that is not a plain identifier', () => {
 		expect(() => new PostgresSyncStore({ connection: PG, schema: 'x"; DROP TABLE y; --' })).toThrow(
 			/plain identifier/,

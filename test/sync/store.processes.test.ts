@@ -3,86 +3,30 @@
  * database at the same moment, and a lock whose holder was killed is free once its lease has passed.
  * The children are test/sync/lockChild.ts compiled with swc, run by this test's Node (`process.execPath`).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { transformFileSync } from '@swc/core';
 import type { Pool } from 'pg';
 import { PostgresSyncStore, SqliteSyncStore, type SyncStore } from '../../core/sync/store';
+import { child as spawnChild, compileChildren, removeChildren } from './children';
 import { PG, adminPool, requirePostgres, testSchemaName } from './pg';
 
-const ROOT = join(__dirname, '..', '..');
-/** All of core/ (whatever the store index pulls in) and the child. */
-const walk = (dir: string): string[] =>
-	readdirSync(join(ROOT, dir)).flatMap((name) => {
-		const p = join(dir, name);
-		return statSync(join(ROOT, p)).isDirectory() ? walk(p) : p.endsWith('.ts') ? [p] : [];
-	});
+const SCRIPT = 'test/sync/lockChild.ts';
 let outDir: string;
 let admin: Pool;
 
 beforeAll(async () => {
 	await requirePostgres();
 	admin = adminPool();
-	outDir = mkdtempSync(join(tmpdir(), 'crm-sync-children-'));
-	for (const file of [...walk('core'), 'test/sync/lockChild.ts']) {
-		const { code } = transformFileSync(join(ROOT, file), {
-			jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
-			module: { type: 'commonjs' },
-		});
-		const target = join(outDir, file).replace(/\.ts$/, '.js');
-		mkdirSync(dirname(target), { recursive: true });
-		writeFileSync(target, code);
-	}
+	outDir = compileChildren([SCRIPT]);
 });
 afterAll(async () => {
 	await admin?.end();
-	if (outDir) rmSync(outDir, { recursive: true, force: true });
+	removeChildren(outDir);
 });
 
-/** A running child: its JSON lines, one at a time, and its stdin. */
-function child(config: object) {
-	const proc: ChildProcessWithoutNullStreams = spawn(
-		process.execPath,
-		[join(outDir, 'test/sync/lockChild.js'), JSON.stringify(config)],
-		{ env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') } },
-	);
-	let stdout = '';
-	let stderr = '';
-	const waiting: Array<(line: unknown) => void> = [];
-	const lines: unknown[] = [];
-	proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-	proc.stdout.on('data', (d: Buffer) => {
-		stdout += d.toString();
-		let nl;
-		while ((nl = stdout.indexOf('\n')) >= 0) {
-			const line = JSON.parse(stdout.slice(0, nl));
-			stdout = stdout.slice(nl + 1);
-			const w = waiting.shift();
-			if (w) w(line);
-			else lines.push(line);
-		}
-	});
-	const exited = new Promise<number | null>((resolve) =>
-		proc.once('exit', (code) => resolve(code)),
-	);
-	return {
-		proc,
-		exited,
-		send: (word: string) => proc.stdin.write(`${word}\n`),
-		next: () =>
-			lines.length > 0
-				? Promise.resolve(lines.shift())
-				: Promise.race([
-						new Promise<unknown>((resolve) => waiting.push(resolve)),
-						exited.then((code) => {
-							throw new Error(`child exited (${code}) before answering: ${stderr}`);
-						}),
-					]),
-	};
-}
+const child = (config: object) => spawnChild(outDir, SCRIPT, config);
 
 type StoreConfig =
 	| { kind: 'sqlite'; file: string }

@@ -90,11 +90,43 @@ describe('SqliteSyncStore specifics', () => {
 				owner: 'o2',
 				expiresAt: t0 + 2001,
 			});
-			await store.commit('s1', { upsertLinks: [{ linkId: 'L1', status: 'linked', base: {} }] });
+			await store.commit('s1', {
+				upsertLinks: [{ linkId: 'L1', status: 'excluded', aId: 'a1', base: {} }],
+			});
 			const [l1] = await all(store.listLinks('s1'));
 			expect(l1.updatedAt).toBe(new Date(t0 + 1001).toISOString());
 		} finally {
 			await store.close();
+		}
+	});
+
+	it('the database itself refuses one record in two links (unique indexes), also past the store', async () => {
+		const store = fixture.newStore();
+		await store.open();
+		await store.commit('s1', {
+			upsertLinks: [{ linkId: 'L1', status: 'excluded', aId: 'a1', base: {} }],
+		});
+		await store.close();
+		const db = new DatabaseSync(fixture.file);
+		try {
+			const insert = db.prepare(
+				`INSERT INTO links (sync_id, link_id, a_id, b_id, status, base, updated_at) VALUES (?, ?, ?, ?, 'excluded', '{}', 't')`,
+			);
+			expect(() => insert.run('s1', 'L2', 'a1', null)).toThrow(
+				/UNIQUE constraint failed: links.sync_id, links.a_id/,
+			);
+			insert.run('s2', 'L2', 'a1', null); // another sync
+			insert.run('s1', 'L3', null, 'b1'); // no a id: any number of them
+			insert.run('s1', 'L4', null, 'b2');
+			expect(() =>
+				db
+					.prepare(
+						`INSERT INTO links (sync_id, link_id, a_id, status, base, updated_at) VALUES ('s1', 'L5', 'a5', 'linked', '{}', 't')`,
+					)
+					.run(),
+			).toThrow(/CHECK constraint failed/);
+		} finally {
+			db.close();
 		}
 	});
 

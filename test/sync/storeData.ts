@@ -1,9 +1,19 @@
 /** Builders and readers the store tests share. */
 import type { Side, SyncFailure, SyncLink, SyncStore } from '../../core/sync/store';
 
-/** A link with defaults (linked, empty base); keys given as undefined are left out. */
+/**
+ * A valid link with defaults (linked, empty base; a linked link's missing ids `a-<linkId>` / `b-<linkId>`, a pending
+ * link's missing pendingSide / pendingKey); keys given as undefined are left out.
+ */
 export function link(linkId: string, over: Partial<SyncLink>): SyncLink {
-	const l: SyncLink = { linkId, status: 'linked', base: {}, ...over };
+	const status = over.status ?? 'linked';
+	const defaults: Partial<SyncLink> =
+		status === 'linked'
+			? { aId: `a-${linkId}`, bId: `b-${linkId}` }
+			: status === 'pending'
+				? { pendingSide: 'b', pendingKey: { field: 'email', value: linkId } }
+				: {};
+	const l: SyncLink = { linkId, status, base: {}, ...defaults, ...over };
 	for (const key of Object.keys(l) as Array<keyof SyncLink>)
 		if (l[key] === undefined) delete l[key];
 	return l;

@@ -6,6 +6,7 @@
 import type { SyncLink, SyncStore } from '../../core/sync/store';
 import { all, failure, link, snapshot } from './storeData';
 import { runPersistentCases } from './storeSuitePersistent';
+import { runRuleCases } from './storeSuiteRules';
 
 export interface StoreFixture {
 	/** A new store instance (not opened) on this fixture's database: every instance sees the same state. */
@@ -368,6 +369,8 @@ export function runStoreSuite(
 				name: 'N',
 			});
 		});
+
+		runRuleCases(() => ({ fixture, store, another }));
 
 		if (options.persistent) {
 			runPersistentCases(() => ({ fixture, store, another }), makeStore);

@@ -50,6 +50,11 @@ export class World {
 		await this.hs.stop();
 	}
 
+	/** Where the simulators listen and the tokens that work (for connectors built in a child process). */
+	contracts(): { sf: SalesforceSimContract; hs: HubSpotContract } {
+		return { sf: this.sfContract as SalesforceSimContract, hs: this.hsContract as HubSpotContract };
+	}
+
 	reset(): void {
 		this.sf.reset();
 		this.hs.reset();

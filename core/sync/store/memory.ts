@@ -2,7 +2,17 @@
  * An in-memory SyncStore (tests, dry runs, one-off syncs). Keeps every rule of the interface: commits are atomic
  * (validated and copied first, then applied in one go), reads hand out copies (a caller mutating a result never
  * changes the store), the run lock is a lease on an injectable clock, and every method is scoped by syncId.
+ * Several instances may share one {@link MemorySyncState} (like several connections to one database).
  */
+import {
+	checkChanges,
+	checkLease,
+	checkPageSize,
+	checkSyncId,
+	checkNoNul,
+	heldElsewhere,
+	storableIds,
+} from './rules';
 import type {
 	ConflictDecision,
 	LockLease,
@@ -24,19 +34,41 @@ interface SyncState {
 	lock?: LockLease;
 }
 
+/** The state behind one or more MemorySyncStore instances (pass the same object to share it). */
+export class MemorySyncState {
+	readonly syncs = new Map<string, SyncState>();
+}
+
 const copy = <T>(v: T): T => structuredClone(v);
+/** Code-point order (as SQLite's BINARY and PostgreSQL's "C" collation of UTF-8), not UTF-16 code units. */
+export function compareCodePoints(x: string, y: string): number {
+	const n = Math.min(x.length, y.length);
+	for (let i = 0; i < n; i++) {
+		const cx = x.codePointAt(i) as number;
+		const cy = y.codePointAt(i) as number;
+		if (cx !== cy) return cx < cy ? -1 : 1;
+		if (cx > 0xffff) i++;
+	}
+	return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
+}
 const sideKey = (side: Side, id: string) => `${side}:${id}`;
 const failureKey = (side: Side, id: string) => `${side}:${id}`;
 const decisionKey = (linkId: string, field: string) => `${linkId}\u0000${field}`;
 
 export class MemorySyncStore implements SyncStore {
-	private readonly syncs = new Map<string, SyncState>();
-	/** Commits applied (for tests). */
+	private readonly syncs: Map<string, SyncState>;
+	/** Commits applied by this instance (for tests). */
 	commits = 0;
 
-	constructor(private readonly now: () => number = Date.now) {}
+	constructor(
+		private readonly now: () => number = Date.now,
+		shared: MemorySyncState = new MemorySyncState(),
+	) {
+		this.syncs = shared.syncs;
+	}
 
 	private state(syncId: string): SyncState {
+		checkSyncId(syncId);
 		let s = this.syncs.get(syncId);
 		if (!s) {
 			s = {
@@ -59,14 +91,17 @@ export class MemorySyncStore implements SyncStore {
 		owner: string,
 		leaseMs: number,
 	): Promise<LockLease | undefined> {
+		checkLease(leaseMs);
 		const s = this.state(syncId);
 		const now = this.now();
-		if (s.lock && s.lock.owner !== owner && s.lock.expiresAt > now) return undefined;
+		// held up to and including expiresAt (as the SQL stores)
+		if (s.lock && s.lock.owner !== owner && s.lock.expiresAt >= now) return undefined;
 		s.lock = { syncId, owner, expiresAt: now + leaseMs };
 		return { ...s.lock };
 	}
 
 	async renewLock(syncId: string, owner: string, leaseMs: number): Promise<boolean> {
+		checkLease(leaseMs);
 		const s = this.state(syncId);
 		const now = this.now();
 		if (!s.lock || s.lock.owner !== owner) return false;
@@ -79,10 +114,14 @@ export class MemorySyncStore implements SyncStore {
 		if (s.lock?.owner === owner) s.lock = undefined;
 	}
 
-	/** The current lock holder (for messages and tests). */
+	async lockHolder(syncId: string): Promise<LockLease | undefined> {
+		return this.lockOf(syncId);
+	}
+
+	/** The current lock holder, synchronously (for tests). */
 	lockOf(syncId: string): LockLease | undefined {
 		const lock = this.state(syncId).lock;
-		return lock && lock.expiresAt > this.now() ? { ...lock } : undefined;
+		return lock && lock.expiresAt >= this.now() ? { ...lock } : undefined;
 	}
 
 	async getMeta(syncId: string): Promise<SyncMeta> {
@@ -92,7 +131,7 @@ export class MemorySyncStore implements SyncStore {
 	async getLinksByIds(syncId: string, side: Side, ids: string[]): Promise<Map<string, SyncLink>> {
 		const s = this.state(syncId);
 		const out = new Map<string, SyncLink>();
-		for (const id of ids) {
+		for (const id of storableIds(ids)) {
 			const linkId = s.bySide.get(sideKey(side, id));
 			const link = linkId ? s.links.get(linkId) : undefined;
 			if (link) out.set(id, copy(link));
@@ -104,13 +143,17 @@ export class MemorySyncStore implements SyncStore {
 		syncId: string,
 		options: { status?: SyncLink['status']; pageSize?: number } = {},
 	): AsyncIterable<SyncLink[]> {
-		const size = Math.max(1, options.pageSize ?? 500);
-		let after = '';
+		const size = checkPageSize(options.pageSize ?? 500);
+		let after: string | undefined;
 		for (;;) {
 			const s = this.state(syncId);
 			const page = [...s.links.values()]
-				.filter((l) => l.linkId > after && (!options.status || l.status === options.status))
-				.sort((x, y) => (x.linkId < y.linkId ? -1 : x.linkId > y.linkId ? 1 : 0))
+				.filter(
+					(l) =>
+						(after === undefined || compareCodePoints(l.linkId, after) > 0) &&
+						(!options.status || l.status === options.status),
+				)
+				.sort((x, y) => compareCodePoints(x.linkId, y.linkId))
 				.slice(0, size);
 			if (!page.length) return;
 			after = page[page.length - 1].linkId;
@@ -126,51 +169,52 @@ export class MemorySyncStore implements SyncStore {
 	}
 
 	async *listFailures(syncId: string): AsyncIterable<SyncFailure[]> {
-		const all = [...this.state(syncId).failures.values()].map(copy);
+		const all = [...this.state(syncId).failures.values()]
+			.sort((x, y) => compareCodePoints(`${x.side}:${x.recordId}`, `${y.side}:${y.recordId}`))
+			.map(copy);
 		for (let i = 0; i < all.length; i += 500) yield all.slice(i, i + 500);
 	}
 
 	async listDecisions(syncId: string): Promise<ConflictDecision[]> {
-		return [...this.state(syncId).decisions.values()].map(copy);
+		return [...this.state(syncId).decisions.values()]
+			.sort((x, y) => compareCodePoints(x.linkId, y.linkId) || compareCodePoints(x.field, y.field))
+			.map(copy);
 	}
 
 	async putDecision(syncId: string, decision: ConflictDecision): Promise<void> {
+		checkNoNul(decision, 'putDecision');
 		this.state(syncId).decisions.set(decisionKey(decision.linkId, decision.field), copy(decision));
 	}
 
 	async commit(syncId: string, changes: StateChanges): Promise<void> {
 		// Validate and copy everything first: nothing is applied unless all of it can be.
+		const checked = checkChanges(syncId, changes);
 		const c = copy(changes);
+		const upserts = copy(checked.links);
 		const stamp = new Date(this.now()).toISOString();
-		for (const l of c.upsertLinks ?? []) {
-			if (!l.linkId) throw new Error('commit: a link without linkId');
-			if (l.status === 'linked' && (!l.aId || !l.bId))
-				throw new Error(`commit: linked link ${l.linkId} needs both aId and bId`);
-			if (l.status === 'pending' && (!l.pendingSide || !l.pendingKey))
-				throw new Error(`commit: pending link ${l.linkId} needs pendingSide and pendingKey`);
-		}
 		const s = this.state(syncId);
 		const links = new Map(s.links);
 		const bySide = new Map(s.bySide);
-		const unindex = (linkId: string) => {
+		// The final state counts: every deleted or replaced link leaves the index before the upserts enter it.
+		for (const linkId of checked.replaced) {
 			const old = links.get(linkId);
-			if (!old) return;
+			if (!old) continue;
 			if (old.aId && bySide.get(sideKey('a', old.aId)) === linkId)
 				bySide.delete(sideKey('a', old.aId));
 			if (old.bId && bySide.get(sideKey('b', old.bId)) === linkId)
 				bySide.delete(sideKey('b', old.bId));
 			links.delete(linkId);
-		};
-		for (const id of c.deleteLinks ?? []) unindex(id);
-		for (const l of c.upsertLinks ?? []) {
-			unindex(l.linkId);
+		}
+		for (const l of upserts) {
 			for (const side of ['a', 'b'] as const) {
 				const id = side === 'a' ? l.aId : l.bId;
 				const holder = id ? bySide.get(sideKey(side, id)) : undefined;
-				if (holder && holder !== l.linkId)
-					throw new Error(`commit: ${side} record ${id} is already in link ${holder}`);
+				if (id && holder !== undefined) throw heldElsewhere(side, id, holder);
 			}
-			links.set(l.linkId, { ...l, updatedAt: stamp });
+			const stored: SyncLink = { ...l, updatedAt: stamp };
+			for (const key of Object.keys(stored) as Array<keyof SyncLink>)
+				if (stored[key] === undefined) delete stored[key];
+			links.set(l.linkId, stored);
 			if (l.aId) bySide.set(sideKey('a', l.aId), l.linkId);
 			if (l.bId) bySide.set(sideKey('b', l.bId), l.linkId);
 		}

@@ -25,6 +25,7 @@ import {
 	type FailureRow,
 	type LinkRow,
 } from './rows';
+import { checkChanges, checkNoNul, checkSyncId, heldElsewhere, storableIds } from './rules';
 import type {
 	ConflictDecision,
 	Json,
@@ -138,6 +139,8 @@ export class PostgresSyncStore implements SyncStore {
 		leaseMs: number,
 	): Promise<LockLease | undefined> {
 		checkLease(leaseMs);
+		checkSyncId(syncId);
+		checkNoNul(owner, 'owner');
 		const { rows } = await this.query(
 			`INSERT INTO ${this.q}.locks AS l (sync_id, owner, expires_at)
 			VALUES ($1, $2, now() + $3::float8 * interval '1 millisecond')
@@ -166,6 +169,17 @@ export class PostgresSyncStore implements SyncStore {
 		]);
 	}
 
+	async lockHolder(syncId: string): Promise<LockLease | undefined> {
+		const { rows } = await this.query(
+			`SELECT owner, floor(extract(epoch FROM expires_at) * 1000)::float8 AS expires_at
+			FROM ${this.q}.locks WHERE sync_id = $1 AND expires_at >= now()`,
+			[syncId],
+		);
+		return rows.length === 1
+			? { syncId, owner: rows[0].owner, expiresAt: Number(rows[0].expires_at) }
+			: undefined;
+	}
+
 	async getMeta(syncId: string): Promise<SyncMeta> {
 		const { rows } = await this.query(
 			`SELECT watermarks, backfilled, info FROM ${this.q}.meta WHERE sync_id = $1`,
@@ -179,10 +193,11 @@ export class PostgresSyncStore implements SyncStore {
 	async getLinksByIds(syncId: string, side: Side, ids: string[]): Promise<Map<string, SyncLink>> {
 		const column = linkColumn(side);
 		const result = new Map<string, SyncLink>();
-		if (ids.length === 0) return result;
+		const storable = storableIds(ids);
+		if (storable.length === 0) return result;
 		const { rows } = await this.query(
 			`SELECT * FROM ${this.q}.links WHERE sync_id = $1 AND ${column} = ANY($2::text[]) ORDER BY link_id`,
-			[syncId, ids],
+			[syncId, storable],
 		);
 		for (const row of rows) {
 			const link = toLink(row as LinkRow<Json>, (v) => v);
@@ -254,6 +269,8 @@ export class PostgresSyncStore implements SyncStore {
 	}
 
 	async putDecision(syncId: string, decision: ConflictDecision): Promise<void> {
+		checkSyncId(syncId);
+		checkNoNul(decision, 'putDecision');
 		await this.query(
 			`INSERT INTO ${this.q}.decisions (sync_id, link_id, field, decision, decided_at) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (sync_id, link_id, field) DO UPDATE SET decision = excluded.decision, decided_at = excluded.decided_at`,
@@ -268,10 +285,30 @@ export class PostgresSyncStore implements SyncStore {
 	}
 
 	async commit(syncId: string, changes: StateChanges): Promise<void> {
+		const checked = checkChanges(syncId, changes);
 		await this.tx(async (c) => {
-			// The last of several upserts of one key wins, as if applied one by one.
-			const links = [...new Map((changes.upsertLinks ?? []).map((l) => [l.linkId, l])).values()];
-			for (const batch of chunks(links)) {
+			// The final state counts: deleted and replaced links go first, so an id may move between links.
+			for (const batch of chunks(checked.replaced)) {
+				await this.query(
+					`DELETE FROM ${this.q}.links WHERE sync_id = $1 AND link_id = ANY($2::text[])`,
+					[syncId, batch],
+					c,
+				);
+			}
+			for (const side of ['a', 'b'] as const) {
+				const ids = checked.links.map((l) => (side === 'a' ? l.aId : l.bId)).filter((id) => id);
+				const column = linkColumn(side);
+				for (const batch of chunks(ids)) {
+					const { rows } = await this.query(
+						`SELECT link_id, ${column} AS id FROM ${this.q}.links WHERE sync_id = $1 AND ${column} = ANY($2::text[])
+						ORDER BY link_id LIMIT 1`,
+						[syncId, batch],
+						c,
+					);
+					if (rows.length) throw heldElsewhere(side, rows[0].id, rows[0].link_id);
+				}
+			}
+			for (const batch of chunks(checked.links)) {
 				const rows = batch.map((l) => ({
 					link_id: l.linkId,
 					a_id: l.aId ?? null,
@@ -293,19 +330,16 @@ export class PostgresSyncStore implements SyncStore {
 					c,
 				);
 			}
-			const deletes = changes.deleteLinks ?? [];
-			for (const batch of chunks(deletes)) {
+			const cleared = changes.clearFailures ?? [];
+			for (const batch of chunks(cleared)) {
 				await this.query(
-					`DELETE FROM ${this.q}.links WHERE sync_id = $1 AND link_id = ANY($2::text[])`,
-					[syncId, batch],
+					`DELETE FROM ${this.q}.failures WHERE sync_id = $1
+					AND (side, record_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+					[syncId, batch.map((f) => f.side), batch.map((f) => f.recordId)],
 					c,
 				);
 			}
-			const failures = [
-				...new Map(
-					(changes.upsertFailures ?? []).map((f) => [`${f.side}\n${f.recordId}`, f]),
-				).values(),
-			];
+			const failures = checked.failures;
 			for (const batch of chunks(failures)) {
 				const rows = batch.map((f) => ({
 					side: f.side,
@@ -329,15 +363,6 @@ export class PostgresSyncStore implements SyncStore {
 					attempts = excluded.attempts, first_failed_at = excluded.first_failed_at,
 					last_failed_at = excluded.last_failed_at`,
 					[syncId, JSON.stringify(rows)],
-					c,
-				);
-			}
-			const cleared = changes.clearFailures ?? [];
-			for (const batch of chunks(cleared)) {
-				await this.query(
-					`DELETE FROM ${this.q}.failures WHERE sync_id = $1
-					AND (side, record_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
-					[syncId, batch.map((f) => f.side), batch.map((f) => f.recordId)],
 					c,
 				);
 			}

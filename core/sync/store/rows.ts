@@ -65,19 +65,7 @@ export function linkColumn(side: Side): 'a_id' | 'b_id' {
 	throw new Error(`side must be 'a' or 'b', got ${JSON.stringify(side)}`);
 }
 
-export function checkPageSize(pageSize: number): number {
-	if (!Number.isInteger(pageSize) || pageSize < 1) {
-		throw new Error(`pageSize must be a positive integer, got ${String(pageSize)}`);
-	}
-	return pageSize;
-}
-
-export function checkLease(leaseMs: number): number {
-	if (!Number.isFinite(leaseMs) || leaseMs <= 0) {
-		throw new Error(`leaseMs must be a positive number of milliseconds, got ${String(leaseMs)}`);
-	}
-	return leaseMs;
-}
+export { checkLease, checkPageSize } from './rules';
 
 /** `changes.meta` applied to `current`: each given watermark / backfilled / info key replaces the stored one. */
 export function mergeMeta(current: SyncMeta, changes: NonNullable<StateChanges['meta']>): SyncMeta {

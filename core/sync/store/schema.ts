@@ -28,10 +28,13 @@ export const MIGRATIONS: readonly Migration[] = [
 				pending_side TEXT CHECK (pending_side IN ('a', 'b')),
 				pending_key TEXT CHECK (pending_key IS NULL OR json_valid(pending_key)),
 				updated_at TEXT NOT NULL,
-				PRIMARY KEY (sync_id, link_id)
+				PRIMARY KEY (sync_id, link_id),
+				CHECK (status <> 'linked' OR (a_id IS NOT NULL AND b_id IS NOT NULL)),
+				CHECK (status <> 'pending' OR (pending_side IS NOT NULL AND pending_key IS NOT NULL))
 			) WITHOUT ROWID`,
-			'CREATE INDEX links_a_id ON links (sync_id, a_id)',
-			'CREATE INDEX links_b_id ON links (sync_id, b_id)',
+			// a record is in one link at most (per side and sync)
+			'CREATE UNIQUE INDEX links_a_id ON links (sync_id, a_id) WHERE a_id IS NOT NULL',
+			'CREATE UNIQUE INDEX links_b_id ON links (sync_id, b_id) WHERE b_id IS NOT NULL',
 			'CREATE INDEX links_status ON links (sync_id, status, link_id)',
 			`CREATE TABLE failures (
 				sync_id TEXT NOT NULL,
@@ -78,10 +81,13 @@ export const MIGRATIONS: readonly Migration[] = [
 				pending_side text CHECK (pending_side IN ('a', 'b')),
 				pending_key jsonb,
 				updated_at timestamptz NOT NULL DEFAULT now(),
-				PRIMARY KEY (sync_id, link_id)
+				PRIMARY KEY (sync_id, link_id),
+				CHECK (status <> 'linked' OR (a_id IS NOT NULL AND b_id IS NOT NULL)),
+				CHECK (status <> 'pending' OR (pending_side IS NOT NULL AND pending_key IS NOT NULL))
 			)`,
-			'CREATE INDEX links_a_id ON {schema}.links (sync_id, a_id)',
-			'CREATE INDEX links_b_id ON {schema}.links (sync_id, b_id)',
+			// a record is in one link at most (per side and sync)
+			'CREATE UNIQUE INDEX links_a_id ON {schema}.links (sync_id, a_id) WHERE a_id IS NOT NULL',
+			'CREATE UNIQUE INDEX links_b_id ON {schema}.links (sync_id, b_id) WHERE b_id IS NOT NULL',
 			'CREATE INDEX links_status ON {schema}.links (sync_id, status, link_id)',
 			`CREATE TABLE {schema}.failures (
 				sync_id text NOT NULL,

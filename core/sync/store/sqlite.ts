@@ -24,6 +24,7 @@ import type {
 	SyncMeta,
 	SyncStore,
 } from './types';
+import { checkChanges, checkNoNul, checkSyncId, heldElsewhere, storableIds } from './rules';
 import {
 	checkLease,
 	checkPageSize,
@@ -123,6 +124,8 @@ export class SqliteSyncStore implements SyncStore {
 		leaseMs: number,
 	): Promise<LockLease | undefined> {
 		checkLease(leaseMs);
+		checkSyncId(syncId);
+		checkNoNul(owner, 'owner');
 		const now = this.now();
 		const expiresAt = now + leaseMs;
 		const changes = this.tx(
@@ -157,6 +160,17 @@ export class SqliteSyncStore implements SyncStore {
 		this.tx(() => this.run('DELETE FROM locks WHERE sync_id = ? AND owner = ?', syncId, owner));
 	}
 
+	async lockHolder(syncId: string): Promise<LockLease | undefined> {
+		const row = this.get(
+			'SELECT owner, expires_at FROM locks WHERE sync_id = ? AND expires_at >= ?',
+			syncId,
+			this.now(),
+		);
+		return row
+			? { syncId, owner: String(row.owner), expiresAt: Number(row.expires_at) }
+			: undefined;
+	}
+
 	async getMeta(syncId: string): Promise<SyncMeta> {
 		return this.readMeta(syncId);
 	}
@@ -174,11 +188,12 @@ export class SqliteSyncStore implements SyncStore {
 	async getLinksByIds(syncId: string, side: Side, ids: string[]): Promise<Map<string, SyncLink>> {
 		const column = linkColumn(side);
 		const result = new Map<string, SyncLink>();
-		if (ids.length === 0) return result;
+		const storable = storableIds(ids);
+		if (storable.length === 0) return result;
 		const rows = this.all(
 			`SELECT * FROM links WHERE sync_id = ? AND ${column} IN (SELECT value FROM json_each(?)) ORDER BY link_id`,
 			syncId,
-			JSON.stringify(ids),
+			JSON.stringify(storable),
 		);
 		for (const row of rows) {
 			const link = this.link(row);
@@ -248,6 +263,8 @@ export class SqliteSyncStore implements SyncStore {
 	}
 
 	async putDecision(syncId: string, decision: ConflictDecision): Promise<void> {
+		checkSyncId(syncId);
+		checkNoNul(decision, 'putDecision');
 		this.tx(() =>
 			this.run(
 				`INSERT INTO decisions (sync_id, link_id, field, decision, decided_at) VALUES (?, ?, ?, ?, ?)
@@ -262,15 +279,28 @@ export class SqliteSyncStore implements SyncStore {
 	}
 
 	async commit(syncId: string, changes: StateChanges): Promise<void> {
+		const checked = checkChanges(syncId, changes);
 		this.tx(() => {
 			const updatedAt = this.iso();
-			for (const link of changes.upsertLinks ?? []) {
+			// The final state counts: deleted and replaced links go first, so an id may move between links.
+			for (const linkId of checked.replaced) {
+				this.run('DELETE FROM links WHERE sync_id = ? AND link_id = ?', syncId, linkId);
+			}
+			for (const side of ['a', 'b'] as const) {
+				const ids = checked.links.map((l) => (side === 'a' ? l.aId : l.bId)).filter((id) => id);
+				if (ids.length === 0) continue;
+				const column = linkColumn(side);
+				const held = this.get(
+					`SELECT link_id, ${column} AS id FROM links WHERE sync_id = ? AND ${column} IN (SELECT value FROM json_each(?)) ORDER BY link_id LIMIT 1`,
+					syncId,
+					JSON.stringify(ids),
+				);
+				if (held) throw heldElsewhere(side, String(held.id), String(held.link_id));
+			}
+			for (const link of checked.links) {
 				this.run(
 					`INSERT INTO links (sync_id, link_id, a_id, b_id, status, base, pending_side, pending_key, updated_at)
-					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-					ON CONFLICT (sync_id, link_id) DO UPDATE SET a_id = excluded.a_id, b_id = excluded.b_id,
-					status = excluded.status, base = excluded.base, pending_side = excluded.pending_side,
-					pending_key = excluded.pending_key, updated_at = excluded.updated_at`,
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 					syncId,
 					link.linkId,
 					link.aId ?? null,
@@ -282,10 +312,15 @@ export class SqliteSyncStore implements SyncStore {
 					updatedAt,
 				);
 			}
-			for (const linkId of changes.deleteLinks ?? []) {
-				this.run('DELETE FROM links WHERE sync_id = ? AND link_id = ?', syncId, linkId);
+			for (const { side, recordId } of changes.clearFailures ?? []) {
+				this.run(
+					'DELETE FROM failures WHERE sync_id = ? AND side = ? AND record_id = ?',
+					syncId,
+					side,
+					recordId,
+				);
 			}
-			for (const f of changes.upsertFailures ?? []) {
+			for (const f of checked.failures) {
 				this.run(
 					`INSERT INTO failures (sync_id, side, record_id, link_id, category, code, message, attempts,
 					first_failed_at, last_failed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -303,14 +338,6 @@ export class SqliteSyncStore implements SyncStore {
 					f.attempts,
 					f.firstFailedAt,
 					f.lastFailedAt,
-				);
-			}
-			for (const { side, recordId } of changes.clearFailures ?? []) {
-				this.run(
-					'DELETE FROM failures WHERE sync_id = ? AND side = ? AND record_id = ?',
-					syncId,
-					side,
-					recordId,
 				);
 			}
 			for (const { linkId, field } of changes.clearDecisions ?? []) {

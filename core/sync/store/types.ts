@@ -4,10 +4,20 @@
  *
  * Rules every store keeps:
  * - `commit` is atomic: all of a `StateChanges` is applied, or none of it (a crash mid-commit leaves the state
- *   as it was before the commit);
+ *   as it was before the commit); within one commit the final state counts — deletes (`deleteLinks`,
+ *   `clearFailures`, `clearDecisions`) apply before upserts, the last of several upserts of one key wins, and a
+ *   record id may move from one link to another;
+ * - a record is in one link at most: a commit whose final state has one `aId` (or one `bId`) in two links of a
+ *   sync is refused whole (one record linked twice would be written twice per change); a `linked` link has both
+ *   ids, a `pending` one its `pendingSide` and `pendingKey`; the SQL stores back this with unique indexes;
+ * - no stored string (ids, values, keys, messages) may hold the NUL character U+0000 (PostgreSQL cannot store
+ *   it): such a commit is refused whole, with a message naming where it was; a read for such an id finds nothing;
+ * - `listLinks` is in code-point order of `linkId` (SQLite BINARY, PostgreSQL "C"), failures by side and
+ *   record id, decisions by link and field; `updatedAt` is the store clock's time of the commit that wrote it;
  * - reads see every earlier committed change (no caching across processes);
- * - the run lock is a lease: held by one owner at a time, free again once `expiresAt` has passed without a renewal
- *   (its holder died), and only its owner renews or releases it;
+ * - the run lock is a lease: held by one owner at a time up to and including `expiresAt`, free again once it has
+ *   passed without a renewal (its holder died), and only its owner renews or releases it; `lockHolder` says who
+ *   holds it and until when (the expiry of the last renewal), seen from every instance on the same state;
  * - the schema is created and migrated by `open()` itself, versioned; opening a newer schema than the code knows
  *   fails with a clear message instead of writing to it;
  * - every method is scoped by `syncId`: two syncs sharing one store never see each other's state.
@@ -119,6 +129,11 @@ export interface SyncStore {
 	/** Extends a held lease; false when it was lost (expired and taken by another owner). */
 	renewLock(syncId: string, owner: string, leaseMs: number): Promise<boolean>;
 	releaseLock(syncId: string, owner: string): Promise<void>;
+	/**
+	 * Who holds the run lock and until when (store clock, after the last renewal); undefined when free or expired.
+	 * Optional for other implementations; the three stores of this package have it.
+	 */
+	lockHolder?(syncId: string): Promise<LockLease | undefined>;
 
 	getMeta(syncId: string): Promise<SyncMeta>;
 	/** The links of these ids on one side, keyed by that id (ids without a link are absent). */
