@@ -191,9 +191,11 @@ export class SqliteSyncStore implements SyncStore {
 		const storable = storableIds(ids);
 		if (storable.length === 0) return result;
 		const rows = this.all(
-			`SELECT * FROM links WHERE sync_id = ? AND ${column} IN (SELECT value FROM json_each(?)) ORDER BY link_id`,
-			syncId,
+			// json_each drives the join: without ANALYZE statistics SQLite would otherwise walk every link of the sync
+			// through the primary key (10x slower at 200,000 links) instead of the per-side id index.
+			`SELECT l.* FROM json_each(?) j CROSS JOIN links l WHERE l.sync_id = ? AND l.${column} = j.value AND l.${column} IS NOT NULL ORDER BY l.link_id`,
 			JSON.stringify(storable),
+			syncId,
 		);
 		for (const row of rows) {
 			const link = this.link(row);
@@ -291,9 +293,9 @@ export class SqliteSyncStore implements SyncStore {
 				if (ids.length === 0) continue;
 				const column = linkColumn(side);
 				const held = this.get(
-					`SELECT link_id, ${column} AS id FROM links WHERE sync_id = ? AND ${column} IN (SELECT value FROM json_each(?)) ORDER BY link_id LIMIT 1`,
-					syncId,
+					`SELECT l.link_id, l.${column} AS id FROM json_each(?) j CROSS JOIN links l WHERE l.sync_id = ? AND l.${column} = j.value AND l.${column} IS NOT NULL ORDER BY l.link_id LIMIT 1`,
 					JSON.stringify(ids),
+					syncId,
 				);
 				if (held) throw heldElsewhere(side, String(held.id), String(held.link_id));
 			}
