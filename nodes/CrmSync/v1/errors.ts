@@ -25,10 +25,16 @@ export function toNodeError(
 		});
 	}
 	if (error instanceof SyncLockedError)
-		return new NodeOperationError(node, redactString(error.message), {
-			description:
-				'Another run of this sync (same Sync ID and state store) holds its lock. Wait for it, or set Options › Lock Wait (Seconds).',
-		});
+		return new NodeOperationError(
+			node,
+			redactString(error.message)
+				.replace('raise lockWaitMs', 'set Options › Lock Wait (Seconds)')
+				.replace('raise leaseMs', 'make the state store answer faster'),
+			{
+				description:
+					'Another run of this sync (same Sync ID and state store) holds its lock. Wait for it, or set Options › Lock Wait (Seconds).',
+			},
+		);
 	if (isCrmError(error))
 		return new NodeApiError(node, error.toJSON() as never, {
 			message: error.message,
