@@ -74,13 +74,16 @@ export function syncCredentials(): INodeCredentialDescription[] {
 	];
 }
 
-const sameSystemNotice = (system: System): INodeProperties => ({
-	displayName: `Both sides are ${system === 'salesforce' ? 'Salesforce' : 'HubSpot'}: they share one credential (a node holds one credential per type), so this syncs two objects of one ${system === 'salesforce' ? 'org' : 'account'}. To sync two different ${system === 'salesforce' ? 'orgs' : 'accounts'}, this version cannot help yet.`,
-	name: `sameSystemNotice_${system}`,
-	type: 'notice',
-	default: '',
-	displayOptions: { show: { systemA: [system], systemB: [system] } },
-});
+const sameSystemNotice = (system: System): INodeProperties => {
+	const [label, account] = system === 'salesforce' ? ['Salesforce', 'org'] : ['HubSpot', 'account'];
+	return {
+		displayName: `Both sides are ${label}: they share one ${label} credential (a node holds one credential per type), so this syncs two objects of one ${account}, not two ${account}s`,
+		name: `sameSystemNotice_${system}`,
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { systemA: [system], systemB: [system] } },
+	};
+};
 
 const objectProperty = (side: SideName): INodeProperties => ({
 	displayName: `Side ${side} Object Name or ID`,
