@@ -6,6 +6,7 @@
  * a lock held by another run.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -24,6 +25,14 @@ import { contents, expected, Model, person, toSalesforce } from './model';
 import { reportOf, runSync, SyncWorld } from './world';
 
 const world = new SyncWorld();
+
+/** n8n's logger as n8n-core hands it to nodes (`this.logger`): from n8n-core's own DI container. */
+function n8nLogger(): { info: (message: string) => void } {
+	const fromCore = createRequire(require.resolve('n8n-core'));
+	const { Container } = fromCore('@n8n/di') as { Container: { get(type: unknown): unknown } };
+	const { Logger } = fromCore('@n8n/backend-common') as { Logger: unknown };
+	return Container.get(Logger) as { info: (message: string) => void };
+}
 let model: Model;
 
 beforeAll(async () => {
@@ -57,7 +66,19 @@ async function sync(parameters: IDataObject = {}, workflowId?: string, credentia
 describe('CRM Sync state in SQLite (the default)', () => {
 	it('keeps it in the n8n user folder under a Sync ID derived from the workflow and node ids', async () => {
 		const file = path.join(N8N_USER_FOLDER as string, '.n8n', 'crm-connectors-sync.sqlite');
+		// n8n's logger, as the node's this.logger: progress is logged per page.
+		const info = jest.spyOn(n8nLogger(), 'info');
 		const first = await sync({}, 'wf-one');
+		const progress = info.mock.calls.map(([message]) => String(message));
+		info.mockRestore();
+		expect(progress).toEqual(
+			expect.arrayContaining([
+				expect.stringMatching(
+					/^CRM Sync "wf-one-crm-sync-node": changes side a — 1 page\(s\), 20 record\(s\); created \d+\/\d+/,
+				),
+				expect.stringMatching(/^CRM Sync "wf-one-crm-sync-node": changes side b — 1 page\(s\)/),
+			]),
+		);
 		expect(first.report.syncId).toBe('wf-one-crm-sync-node');
 		expect((first.report.counts as IDataObject).created).toEqual({ a: 20, b: 20 });
 		expect(contents(world)).toEqual(expected(model));
