@@ -87,7 +87,7 @@ describe('CRM Sync errors', () => {
 				},
 			},
 		);
-		expect(hs.error?.message).toMatch(/401|authenticat|token/i);
+		expect(hs.error?.message).toMatch(/^INVALID_AUTHENTICATION: .*\(HTTP 401 /);
 		expectNoSecretsInRun(hs, { ...world.secrets(), 'wrong HubSpot token': secret });
 		const password = 'Wrong-Password-4711';
 		const sf = await runSync(
@@ -99,7 +99,7 @@ describe('CRM Sync errors', () => {
 				},
 			},
 		);
-		expect(sf.error).toBeDefined();
+		expect(sf.error?.message).toMatch(/^Salesforce login failed \(HTTP 400\): invalid_grant/);
 		expectNoSecretsInRun(sf, { ...world.secrets(), 'wrong Salesforce password': password });
 	});
 
