@@ -152,4 +152,87 @@ describe('CRM Sync field mappings', () => {
 		).toEqual(['de@example.com', 'fr@example.com', 'vip@example.com']);
 		expect(reportOf(run).counts).toMatchObject({ created: { a: 1, b: 1 }, skippedOutOfScope: 3 });
 	});
+
+	it('deletes "archive": the partner of a deleted record gets the side\'s archive value and stays', async () => {
+		world.reset();
+		const sfGone = world.sfInsert({ Email: 'a-gone@example.com', LastName: 'A gone' });
+		const hsGone = world.hsInsert({ email: 'b-gone@example.com', lastname: 'B gone' });
+		const parameters = {
+			syncId: 'archive',
+			fieldMappings: {
+				mappings: [
+					{ fieldA: 'Email', fieldB: 'email' },
+					{ fieldA: 'LastName', fieldB: 'lastname' },
+				],
+			},
+			deletes: 'archive',
+			archiveFieldA: 'Title',
+			archiveValueA: 'ARCHIVED IN HUBSPOT',
+			archiveFieldB: 'jobtitle',
+			archiveValueB: 'archived in salesforce',
+			maxDeletes: 10,
+		};
+		world.advance();
+		expect((await runSync(world, parameters)).error).toBeUndefined();
+		world.sfDelete(sfGone);
+		world.hsDelete(hsGone);
+		world.advance();
+		const run = await runSync(world, parameters);
+		expect(run.error).toBeUndefined();
+		expect(reportOf(run).counts).toMatchObject({
+			archived: { a: 1, b: 1 },
+			deleted: { a: 0, b: 0 },
+		});
+		expect(world.hsAll().map((r) => [r.fields.email, r.fields.jobtitle])).toEqual([
+			['a-gone@example.com', 'archived in salesforce'],
+		]);
+		expect(world.sfAll().map((r) => [r.fields.Email, r.fields.Title])).toEqual([
+			['b-gone@example.com', 'ARCHIVED IN HUBSPOT'],
+		]);
+	});
+
+	it('both sides Salesforce share one credential: Lead → Contact in one org, API calls counted per side', async () => {
+		world.reset();
+		world.sf
+			.table('Lead')
+			.insert({ LastName: 'Lead One', Company: 'Acme', Email: 'l1@example.com' });
+		world.sf
+			.table('Lead')
+			.insert({ LastName: 'Lead Two', Company: 'Acme', Email: 'l2@example.com' });
+		world.advance();
+		const run = await runSync(
+			world,
+			{
+				syncId: 'same-system',
+				systemB: 'salesforce',
+				objectB: 'Lead',
+				direction: 'bToA',
+				matchKeys: { keys: [{ fieldA: 'Email', fieldB: 'Email', normalize: 'email' }] },
+				fieldMappings: {
+					mappings: [
+						{ fieldA: 'Email', fieldB: 'Email' },
+						{ fieldA: 'LastName', fieldB: 'LastName' },
+					],
+				},
+			},
+			{ extra: { credentials: { crmSalesforcePasswordApi: { id: 'sf', name: 'One org' } } } },
+		);
+		expect(run.error).toBeUndefined();
+		const report = reportOf(run);
+		expect(report.sides).toEqual({
+			a: { system: 'salesforce', object: 'Contact' },
+			b: { system: 'salesforce', object: 'Lead' },
+		});
+		expect(report.counts).toMatchObject({ created: { a: 2, b: 0 } });
+		expect(
+			world
+				.sfAll()
+				.map((r) => r.fields.LastName)
+				.sort(),
+		).toEqual(['Lead One', 'Lead Two']);
+		const calls = report.apiCalls as { a: number; b: number };
+		expect(calls.a).toBeGreaterThan(0);
+		expect(calls.b).toBeGreaterThan(0);
+		expect(calls.a + calls.b).toBe(world.sf.log.entries().filter((e) => e.kind !== 'token').length);
+	});
 });
