@@ -187,10 +187,21 @@ export function parameterName(path: string): string {
 	return top[head] ?? path;
 }
 
+/** The engine's words for settings, as the node's options show them. */
+const WORDS: Array<[RegExp, string]> = [
+	[/"aToB"/g, '"A → B"'],
+	[/"bToA"/g, '"B → A"'],
+	[/"both"/g, '"Both Ways (A ↔ B)"'],
+	[/give each field pair its own key/g, 'remove the duplicate mapping'],
+	[/\bside a\b/g, 'side A'],
+	[/\bside b\b/g, 'side B'],
+];
+
 /** A problem line of the engine (`path: message`) with the parameter's name in front of it. */
 export function describeProblem(problem: string): string {
 	const at = problem.indexOf(': ');
 	if (at < 0) return problem;
 	const path = problem.slice(0, at);
-	return `${parameterName(path)}: ${problem.slice(at + 2)}`;
+	const message = WORDS.reduce((m, [from, to]) => m.replace(from, to), problem.slice(at + 2));
+	return `${parameterName(path)}: ${message}`;
 }
