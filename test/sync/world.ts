@@ -35,8 +35,8 @@ export class World {
 		searchIndexDelayMs: 2000,
 		strictTimestamps: false,
 	});
-	private sfContract?: SalesforceSimContract;
-	private hsContract?: HubSpotContract;
+	protected sfContract?: SalesforceSimContract;
+	protected hsContract?: HubSpotContract;
 	/** Calls to connector.write per side (inputs counted), besides the simulators' own logs. */
 	readonly writeCalls = { a: 0, b: 0 };
 

@@ -47,9 +47,15 @@ function timeoutOf(ctx: Context): number | undefined {
 	return Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
-/** The connector for this node's credential (its rate budget shared with every node using the same credential). */
-export async function getConnector(ctx: Context): Promise<HubSpotConnector> {
-	const authentication = readAuthentication(ctx);
+/**
+ * The connector for this node's credential (its rate budget shared with every node using the same credential).
+ * `authenticationChoice` overrides the node's `authentication` parameter (e.g. the CRM Sync's per-system choice).
+ */
+export async function getConnector(
+	ctx: Context,
+	authenticationChoice?: string,
+): Promise<HubSpotConnector> {
+	const authentication = authenticationChoice || readAuthentication(ctx);
 	const node = ctx.getNode();
 	if (authentication === 'oAuth2') {
 		const credentials: ICredentialDataDecryptedObject = await ctx.getCredentials(OAUTH2_TYPE_NAME);

@@ -28,16 +28,23 @@ export type AuthenticationChoice = keyof typeof CREDENTIAL_TYPES;
 
 type Context = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
-/** A connector for the node's credential. */
-export async function getConnector(context: Context): Promise<SalesforceConnector> {
+/**
+ * A connector for the node's credential. `authenticationChoice` overrides the node's `authentication` parameter
+ * (a node whose parameter has another name, e.g. the CRM Sync's per-system choice).
+ */
+export async function getConnector(
+	context: Context,
+	authenticationChoice?: string,
+): Promise<SalesforceConnector> {
 	// execute() reads parameters per item; load-options and poll contexts have no item index.
 	const raw =
-		'getInputData' in context
+		authenticationChoice ??
+		('getInputData' in context
 			? (context as IExecuteFunctions).getNodeParameter('authentication', 0, 'oAuth2')
 			: (context as ILoadOptionsFunctions | IPollFunctions).getNodeParameter(
 					'authentication',
 					'oAuth2',
-				);
+				));
 	const authentication = ((raw as string) || 'oAuth2') as AuthenticationChoice;
 	const type = CREDENTIAL_TYPES[authentication];
 	if (!type)

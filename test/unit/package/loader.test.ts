@@ -89,6 +89,27 @@ describe('package loaded by n8n-core PackageDirectoryLoader', () => {
 		}
 	});
 
+	it('loads the CRM Sync with its three named outputs, each credential type once, and its PostgreSQL credential tested by the node', () => {
+		const type = loader.nodeTypes.crmSync?.type as IVersionedNodeType | undefined;
+		expect(type).toBeDefined();
+		const v1 = (type as IVersionedNodeType).nodeVersions[1] as INodeType;
+		expect(v1.description.outputNames).toEqual(['Report', 'Conflicts', 'Failed']);
+		expect(v1.description.usableAsTool).toBe(true);
+		const names = (v1.description.credentials ?? []).map((c) => c.name);
+		expect(new Set(names).size).toBe(names.length);
+		expect(names).toEqual(
+			expect.arrayContaining([
+				'crmSalesforceOAuth2Api',
+				'crmHubSpotPrivateAppApi',
+				'crmSyncPostgresApi',
+			]),
+		);
+		const pg = v1.description.credentials?.find((c) => c.name === 'crmSyncPostgresApi');
+		expect(pg?.testedBy).toBe('crmSyncPostgresTest');
+		expect(typeof v1.methods?.credentialTest?.crmSyncPostgresTest).toBe('function');
+		expect(Object.keys(loader.credentialTypes)).toContain('crmSyncPostgresApi');
+	});
+
 	it('makes every non-trigger node usable as an AI tool', () => {
 		for (const [name, { type }] of Object.entries(loader.nodeTypes)) {
 			for (const description of descriptionsOf(type)) {

@@ -1,0 +1,111 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeBaseDescription,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { runSync, type SyncProgress, type SyncReport } from '../../../core/sync';
+import { buildConfig } from './config';
+import { errorItem, toNodeError } from './errors';
+import { mappingProperties } from './mapping.description';
+import { readRules, rulesResolver } from './rules';
+import { runProperties } from './run.description';
+import { connectSide, loadOptions, type SideConnection } from './sides';
+import { sideProperties, syncCredentials } from './sides.description';
+import { chooseStore, crmSyncPostgresTest } from './store';
+
+/**
+ * CRM Sync v1: one run of the two-way sync engine (core/sync) between two CRM objects. Outputs: Report (one item),
+ * Conflicts (one item per unresolved conflict), Failed (one item per failed record).
+ */
+// The icon is set once, in the base description of CrmSync.node.ts (which this rule checks).
+// eslint-disable-next-line @n8n/community-nodes/icon-validation
+export class CrmSyncV1 implements INodeType {
+	description: INodeTypeDescription;
+
+	constructor(baseDescription: INodeTypeBaseDescription) {
+		this.description = {
+			...baseDescription,
+			version: 1,
+			subtitle: '={{ $parameter["objectA"] + " ↔ " + $parameter["objectB"] }}',
+			defaults: { name: 'CRM Sync' },
+			usableAsTool: true,
+			inputs: [NodeConnectionTypes.Main],
+			outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+			outputNames: ['Report', 'Conflicts', 'Failed'],
+			credentials: syncCredentials(),
+			properties: [...sideProperties, ...mappingProperties, ...runProperties],
+		};
+	}
+
+	methods = { loadOptions, credentialTest: { crmSyncPostgresTest } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		try {
+			return await run(this);
+		} catch (error) {
+			const nodeError = toNodeError(this, error);
+			if (!this.continueOnFail()) throw nodeError;
+			return [[errorItem(nodeError)], [], []];
+		}
+	}
+}
+
+/** Run as an AI tool (the tool variant's type name ends with "Tool"): a dry run unless turned off. */
+const isTool = (ctx: IExecuteFunctions) => ctx.getNode().type.endsWith('Tool');
+
+async function run(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const node = ctx.getNode();
+	const syncId =
+		String(ctx.getNodeParameter('syncId', 0, '') ?? '').trim() ||
+		`${ctx.getWorkflow().id ?? 'workflow'}-${node.id}`;
+	const dryRun = ctx.getNodeParameter('dryRun', 0, isTool(ctx)) as boolean;
+	const options = ctx.getNodeParameter('options', 0, {}) as {
+		fullResync?: boolean;
+		includePlan?: boolean;
+		lockWaitSeconds?: number;
+	};
+	const sides: { a: SideConnection; b: SideConnection } = {
+		a: await connectSide(ctx, 'A'),
+		b: await connectSide(ctx, 'B'),
+	};
+	const config = await buildConfig(ctx, sides, syncId, dryRun);
+	const rules = readRules(ctx.getNodeParameter('customRules', 0, {}) as IDataObject);
+	const store = await chooseStore(ctx);
+	await store.open();
+	let report: SyncReport;
+	try {
+		report = await runSync(config, store, {
+			owner: `n8n:${ctx.getExecutionId?.() ?? 'run'}:${node.id}`,
+			lockWaitMs: Math.max(0, Number(options.lockWaitSeconds ?? 0)) * 1000,
+			fullResync: options.fullResync === true,
+			recordPlan: dryRun || options.includePlan === true,
+			resolveConflict: rulesResolver(rules),
+			signal: ctx.getExecutionCancelSignal?.(),
+			onProgress: (p: SyncProgress) =>
+				ctx.logger.info(
+					`CRM Sync "${syncId}": ${p.phase}${p.side ? ` side ${p.side}` : ''} — ${p.pages} page(s), ${p.records} record(s); created ${p.counts.created.a}/${p.counts.created.b}, updated ${p.counts.updated.a}/${p.counts.updated.b} (A/B), ${p.counts.conflicts} conflict(s), ${p.counts.failed} failed`,
+				),
+		});
+	} finally {
+		await store.close();
+	}
+	const json = {
+		...report,
+		apiCalls: { a: sides.a.requests(), b: sides.b.requests() },
+		sides: {
+			a: { system: sides.a.system, object: config.a.objectType },
+			b: { system: sides.b.system, object: config.b.objectType },
+		},
+	} as unknown as IDataObject;
+	const paired = { pairedItem: { item: 0 } };
+	return [
+		[{ json, ...paired }],
+		report.conflicts.map((c) => ({ json: { ...c } as unknown as IDataObject, ...paired })),
+		report.failures.map((f) => ({ json: { ...f } as unknown as IDataObject, ...paired })),
+	];
+}

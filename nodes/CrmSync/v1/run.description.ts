@@ -1,0 +1,323 @@
+/** CRM Sync parameters: custom conflict rules, deletes, inclusion filters, dry run, state store, options. */
+import type { INodeProperties } from 'n8n-workflow';
+
+import type { SideName } from './sides.description';
+
+const sideField = (side: SideName, name: string, displayName: string): INodeProperties => ({
+	displayName,
+	name,
+	type: 'options',
+	typeOptions: {
+		loadOptionsMethod: `getFields${side}`,
+		loadOptionsDependsOn: [`object${side}`, `system${side}`],
+	},
+	default: '',
+	description:
+		'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+});
+
+export const customRulesProperty: INodeProperties = {
+	displayName: 'Custom Conflict Rules',
+	name: 'customRules',
+	type: 'fixedCollection',
+	typeOptions: { multipleValues: true, sortable: true },
+	placeholder: 'Add Rule',
+	default: {},
+	description:
+		'Used where the conflict rule is Custom Rules: the first rule whose condition holds settles the conflict; none → review',
+	options: [
+		{
+			displayName: 'Rule',
+			name: 'rules',
+			values: [
+				{
+					displayName: 'Only for Fields (A)',
+					name: 'fields',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. Title, Phone',
+					description: 'Side A field names the rule applies to, comma-separated;	empty:	all',
+				},
+				{
+					displayName: 'Text',
+					name: 'text',
+					type: 'string',
+					default: '',
+					description: "The text of 'Contains Text' / 'Equals Text' (case-insensitive)",
+				},
+				{
+					displayName: 'Then',
+					name: 'then',
+					type: 'options',
+					options: [
+						{
+							name: 'Keep A',
+							value: 'a',
+						},
+						{
+							name: 'Keep B',
+							value: 'b',
+						},
+						{
+							name: 'Send to Review',
+							value: 'review',
+						},
+						{
+							name: 'Set a Value',
+							value: 'value',
+						},
+					],
+					default: 'a',
+				},
+				{
+					displayName: 'Value',
+					name: 'value',
+					type: 'string',
+					default: '',
+					description: "For 'Set a Value':	written to both sides (in side A's terms)",
+				},
+				{
+					displayName: 'When',
+					name: 'when',
+					type: 'options',
+					options: [
+						{
+							name: 'A Contains Text',
+							value: 'aContains',
+						},
+						{
+							name: 'A Equals Text',
+							value: 'aEquals',
+						},
+						{
+							name: 'A Is Blank',
+							value: 'aBlank',
+						},
+						{
+							name: 'A Is Greater (Number or Date)',
+							value: 'aGreater',
+						},
+						{
+							name: 'A Is Longer',
+							value: 'aLonger',
+						},
+						{
+							name: 'Always',
+							value: 'always',
+						},
+						{
+							name: 'B Contains Text',
+							value: 'bContains',
+						},
+						{
+							name: 'B Equals Text',
+							value: 'bEquals',
+						},
+						{
+							name: 'B Is Blank',
+							value: 'bBlank',
+						},
+						{
+							name: 'B Is Greater (Number or Date)',
+							value: 'bGreater',
+						},
+						{
+							name: 'B Is Longer',
+							value: 'bLonger',
+						},
+					],
+					default: 'aBlank',
+				},
+			],
+		},
+	],
+};
+
+const archiveFields = (side: SideName): INodeProperties[] => [
+	{
+		...sideField(side, `archiveField${side}`, `Archive Field ${side} Name or ID`),
+		displayOptions: { show: { deletes: ['archive'] } },
+		description: `Set on a record of side ${side} whose partner was deleted (empty: side ${side} records are left as they are). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,
+	},
+	{
+		displayName: `Archive Value ${side}`,
+		name: `archiveValue${side}`,
+		type: 'string',
+		default: '',
+		displayOptions: { show: { deletes: ['archive'] } },
+	},
+];
+
+const filterProperty = (side: SideName): INodeProperties => ({
+	displayName: `Inclusion Filters ${side}`,
+	name: `filters${side}`,
+	type: 'fixedCollection',
+	typeOptions: { multipleValues: true },
+	placeholder: 'Add Condition',
+	default: {},
+	description: `Conditions (all of them) a record of side ${side} must meet to be paired or created on the other side; pairs already linked keep syncing`,
+	options: [
+		{
+			displayName: 'Condition',
+			name: 'conditions',
+			values: [
+				sideField(side, 'field', 'Field Name or ID'),
+				{
+					displayName: 'Operator',
+					name: 'op',
+					type: 'options',
+					options: [
+						{ name: 'Contains', value: 'contains' },
+						{ name: 'Equals', value: 'equals' },
+						{ name: 'Is Empty', value: 'isEmpty' },
+						{ name: 'Is Not Empty', value: 'isNotEmpty' },
+						{ name: 'Is One Of', value: 'in' },
+						{ name: 'Not Equals', value: 'notEquals' },
+					],
+					default: 'equals',
+				},
+				{
+					displayName: 'Value',
+					name: 'value',
+					type: 'string',
+					default: '',
+					description: 'For "Is One Of": the values, comma-separated',
+				},
+			],
+		},
+	],
+});
+
+export const runProperties: INodeProperties[] = [
+	customRulesProperty,
+	{
+		displayName: 'Deletes',
+		name: 'deletes',
+		type: 'options',
+		options: [
+			{
+				name: 'Archive',
+				value: 'archive',
+				description: 'Set a field on the partner (e.g. a status) and stop syncing the pair',
+			},
+			{
+				name: 'Ignore',
+				value: 'ignore',
+				description: 'Leave the partner and stop syncing the pair',
+			},
+			{ name: 'Propagate', value: 'propagate', description: 'Delete the partner too' },
+		],
+		default: 'ignore',
+		description: 'What happens to the partner of a record deleted on one side',
+	},
+	...archiveFields('A'),
+	...archiveFields('B'),
+	{
+		displayName: 'Max Deletes per Run',
+		name: 'maxDeletes',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 100,
+		displayOptions: { hide: { deletes: ['ignore'] } },
+		description:
+			'More linked deletions than this in one run trip the guard: nothing is deleted or archived, and the Report says why (0: no limit)',
+	},
+	{
+		displayName: 'Max Deletes (% of Linked Pairs)',
+		name: 'maxDeletePercent',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 100 },
+		default: 10,
+		displayOptions: { hide: { deletes: ['ignore'] } },
+		description: 'The same guard as a share of the linked pairs (0: no limit)',
+	},
+	filterProperty('A'),
+	filterProperty('B'),
+	{
+		displayName: 'Dry Run',
+		name: 'dryRun',
+		type: 'boolean',
+		default: false,
+		displayOptions: { hide: { '@tool': [true] } },
+		description:
+			'Whether to only plan: nothing is written to either CRM or the state store, and the Report lists what a real run would do',
+	},
+	{
+		displayName: 'Dry Run',
+		name: 'dryRun',
+		type: 'boolean',
+		default: true,
+		displayOptions: { show: { '@tool': [true] } },
+		description:
+			'Whether to only plan (the default for an AI agent): nothing is written, the Report lists what a real run would do',
+	},
+	{
+		displayName: 'State Store',
+		name: 'stateStore',
+		type: 'options',
+		options: [
+			{
+				name: 'SQLite File (Default)',
+				value: 'sqlite',
+				description: 'A file under the n8n user folder; one n8n host',
+			},
+			{
+				name: 'PostgreSQL',
+				value: 'postgres',
+				description: 'For queue mode / several hosts',
+			},
+		],
+		default: 'sqlite',
+		description: 'Where the sync remembers pairs, last-synced values and progress between runs',
+	},
+	{
+		displayName: 'SQLite File',
+		name: 'sqliteFile',
+		type: 'string',
+		default: '',
+		placeholder: '~/.n8n/crm-connectors-sync.sqlite',
+		displayOptions: { show: { stateStore: ['sqlite'] } },
+		description:
+			'Path of the SQLite file (empty: crm-connectors-sync.sqlite in the n8n user folder)',
+	},
+	{
+		displayName: 'Sync ID',
+		name: 'syncId',
+		type: 'string',
+		default: '',
+		description:
+			'Names this sync in the state store. Empty: derived from the workflow and node IDs, so two nodes never share state by accident. Give the same ID to continue a sync from another node.',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Full Resync',
+				name: 'fullResync',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to read both sides in full again (e.g. after the field mappings changed); pairs stay linked',
+			},
+			{
+				displayName: 'Include Plan in Report',
+				name: 'includePlan',
+				type: 'boolean',
+				default: false,
+				description: 'Whether a real run lists every write in the Report (a dry run always does)',
+			},
+			{
+				displayName: 'Lock Wait (Seconds)',
+				name: 'lockWaitSeconds',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description: 'How long to wait for another run of the same sync to finish before failing',
+			},
+		],
+	},
+];

@@ -1,0 +1,110 @@
+/** CRM Sync parameters of the two sides: system, credential choice per system, object type. */
+import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
+
+import { authentication as hubspotAuthentication } from '../../shared/hubspot/descriptions';
+import { OAUTH2_TYPE_NAME, PRIVATE_APP_TYPE_NAME } from '../../shared/hubspot/transport';
+import { authenticationProperty as salesforceAuthentication } from '../../shared/salesforce/descriptions';
+import { CREDENTIAL_TYPES } from '../../shared/salesforce/transport';
+
+export type System = 'salesforce' | 'hubspot';
+export const SYSTEMS: System[] = ['salesforce', 'hubspot'];
+export const SIDES = ['A', 'B'] as const;
+export type SideName = (typeof SIDES)[number];
+
+/** The parameter holding the credential choice of a system (one per system: both sides of one system share it). */
+export const AUTH_PARAMETER: Record<System, string> = {
+	salesforce: 'salesforceAuthentication',
+	hubspot: 'hubspotAuthentication',
+};
+
+const systemProperty = (side: SideName, system: System): INodeProperties => ({
+	displayName: `Side ${side} System`,
+	name: `system${side}`,
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{ name: 'Salesforce', value: 'salesforce' },
+		{ name: 'HubSpot', value: 'hubspot' },
+	],
+	default: system,
+	description: `The CRM of side ${side}`,
+});
+
+/**
+ * The credential choice of a system, shown once when either side uses it (declared twice, for side A and for
+ * "side B only", as n8n shows one of two parameters with one name).
+ */
+function authenticationProperties(system: System): INodeProperties[] {
+	const base = system === 'salesforce' ? salesforceAuthentication : hubspotAuthentication;
+	const other = SYSTEMS.filter((s) => s !== system);
+	const label = system === 'salesforce' ? 'Salesforce' : 'HubSpot';
+	return [
+		{
+			...base,
+			displayName: `${label} Authentication`,
+			name: AUTH_PARAMETER[system],
+			displayOptions: { show: { systemA: [system] } },
+		},
+		{
+			...base,
+			displayName: `${label} Authentication`,
+			name: AUTH_PARAMETER[system],
+			displayOptions: { show: { systemA: other, systemB: [system] } },
+		},
+	];
+}
+
+/** The node's credentials: each credential type once, shown by its system's authentication choice. */
+export function syncCredentials(): INodeCredentialDescription[] {
+	const of = (system: System, choices: Record<string, string>) =>
+		Object.entries(choices).map(([choice, name]) => ({
+			name,
+			required: true,
+			displayOptions: { show: { [AUTH_PARAMETER[system]]: [choice] } },
+		}));
+	return [
+		...of('salesforce', CREDENTIAL_TYPES),
+		...of('hubspot', { privateApp: PRIVATE_APP_TYPE_NAME, oAuth2: OAUTH2_TYPE_NAME }),
+		{
+			name: 'crmSyncPostgresApi',
+			required: true,
+			testedBy: 'crmSyncPostgresTest',
+			displayOptions: { show: { stateStore: ['postgres'] } },
+		},
+	];
+}
+
+const sameSystemNotice = (system: System): INodeProperties => {
+	const [label, account] = system === 'salesforce' ? ['Salesforce', 'org'] : ['HubSpot', 'account'];
+	return {
+		displayName: `Both sides are ${label}: they share one ${label} credential (a node holds one credential per type), so this syncs two objects of one ${account}, not two ${account}s`,
+		name: `sameSystemNotice_${system}`,
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { systemA: [system], systemB: [system] } },
+	};
+};
+
+const objectProperty = (side: SideName): INodeProperties => ({
+	displayName: `Side ${side} Object Name or ID`,
+	name: `object${side}`,
+	type: 'options',
+	typeOptions: {
+		loadOptionsMethod: `getObjectTypes${side}`,
+		loadOptionsDependsOn: [`system${side}`, ...Object.values(AUTH_PARAMETER)],
+	},
+	default: '',
+	required: true,
+	description: `The object type synced on side ${side}, e.g. Contact (Salesforce) or contacts (HubSpot). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,
+});
+
+export const sideProperties: INodeProperties[] = [
+	systemProperty('A', 'salesforce'),
+	systemProperty('B', 'hubspot'),
+	...authenticationProperties('salesforce'),
+	...authenticationProperties('hubspot'),
+	sameSystemNotice('salesforce'),
+	sameSystemNotice('hubspot'),
+	objectProperty('A'),
+	objectProperty('B'),
+];

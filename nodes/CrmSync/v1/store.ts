@@ -1,0 +1,61 @@
+/** The CRM Sync's state store: SQLite (default, a file under the n8n user folder) or PostgreSQL (our credential). */
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestFunctions,
+	ICredentialsDecrypted,
+	IExecuteFunctions,
+	INodeCredentialTestResult,
+} from 'n8n-workflow';
+
+import { redactString, registerSecret } from '../../../core/http/redact';
+import type { SyncStore } from '../../../core/sync';
+import { PostgresSyncStore, SqliteSyncStore } from '../../../core/sync/store';
+
+/** The pg connection of a `crmSyncPostgresApi` credential. */
+export function postgresConnection(c: ICredentialDataDecryptedObject) {
+	registerSecret(c.password);
+	const ssl = String(c.ssl ?? 'disable');
+	return {
+		host: String(c.host || 'localhost'),
+		port: Number(c.port) || 5432,
+		database: String(c.database || 'postgres'),
+		user: String(c.user || 'postgres'),
+		password: String(c.password ?? ''),
+		ssl: ssl === 'disable' ? false : { rejectUnauthorized: ssl !== 'allowUnverified' },
+	};
+}
+
+/** The store the node's parameters choose (not opened yet). */
+export async function chooseStore(ctx: IExecuteFunctions): Promise<SyncStore> {
+	const kind = ctx.getNodeParameter('stateStore', 0, 'sqlite') as string;
+	if (kind === 'postgres') {
+		const c = await ctx.getCredentials('crmSyncPostgresApi');
+		return new PostgresSyncStore({
+			connection: postgresConnection(c),
+			schema: String(c.schema || 'crm_sync'),
+		});
+	}
+	const file = String(ctx.getNodeParameter('sqliteFile', 0, '') ?? '').trim();
+	return new SqliteSyncStore(file ? { file } : {});
+}
+
+/** The credential test: connects and runs `SELECT 1` (the message never holds the password). */
+export async function crmSyncPostgresTest(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
+	const { Client } = await import('pg');
+	const client = new Client({
+		...postgresConnection(credential.data ?? {}),
+		connectionTimeoutMillis: 10_000,
+	});
+	try {
+		await client.connect();
+		await client.query('SELECT 1');
+		return { status: 'OK', message: 'Connection successful' };
+	} catch (error) {
+		return { status: 'Error', message: redactString((error as Error).message) };
+	} finally {
+		await client.end().catch(() => undefined);
+	}
+}
