@@ -2,9 +2,14 @@
  * Two-way sync figures (`BENCH=sync npm run bench`; `BENCH_SYNC_RECORDS` sets the records per side, default
  * 10000): Salesforce Contact ↔ HubSpot contacts by e-mail over the simulators (a third of the records on both
  * sides), on a ManualClock moved past the change-feed lags between runs: the backfill, a run with no edits (reads
- * only), and a run after 1 % of the records were edited on each side. Prints per run: seconds, records read per
+ * only), and a run after 5 % of the records were edited on each side (1,000 changes at 10,000). State in SQLite (the
+ * node's default; `BENCH_SYNC_STORE=memory` for the in-memory store). Prints per run: seconds, records read per
  * second, API requests per simulator (writes apart), records created / updated, store commits. Asserts nothing.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { HubSpotConnector } from '../core/connectors/hubspot/connector';
 import { HubSpotCrm } from '../core/connectors/hubspot/crm';
 import { SalesforceConnector } from '../core/connectors/salesforce/connector';
@@ -15,6 +20,8 @@ import { HttpClient } from '../core/http/client';
 import type { SyncConfig } from '../core/sync/config';
 import { runSync } from '../core/sync/engine';
 import { MemorySyncStore } from '../core/sync/store/memory';
+import { SqliteSyncStore } from '../core/sync/store/sqlite';
+import type { SyncStore } from '../core/sync/store/types';
 import { HubSpotSimulator } from '../sandbox';
 import { ManualClock } from '../sandbox/kit/clock';
 import { SalesforceSimulator } from '../sandbox/salesforce';
@@ -23,7 +30,10 @@ const SF_WRITES = /^(sobject\.(create|update|delete)|collections\.(create|update
 const HS_WRITES = /^(create|update|archive|batch\.(create|update|upsert|archive))$/;
 
 /** Runs the benchmark with `records` per side and prints its figures. */
-export async function run(records = 10_000): Promise<void> {
+export async function run(
+	records = 10_000,
+	storeKind: 'sqlite' | 'memory' = process.env.BENCH_SYNC_STORE === 'memory' ? 'memory' : 'sqlite',
+): Promise<void> {
 	const clock = new ManualClock(Date.UTC(2024, 6, 1, 8, 0, 0));
 	const sf = new SalesforceSimulator({ clock, seed: 5 });
 	const hs = new HubSpotSimulator({ clock, rateLimits: false, seed: 6, strictTimestamps: false });
@@ -82,12 +92,28 @@ export async function run(records = 10_000): Promise<void> {
 			],
 			conflict: 'mostRecent',
 		};
-		const store = new MemorySyncStore(() => clock.now());
+		const counted = new CountingStore(
+			storeKind === 'memory'
+				? new MemorySyncStore(() => clock.now())
+				: new SqliteSyncStore({
+						file: join(mkdtempSync(join(tmpdir(), 'crm-sync-bench-')), 'state.sqlite'),
+						now: () => clock.now(),
+					}),
+		);
+		const store = counted;
+		await store.open();
 		const measure = async (label: string) => {
-			const before = { sf: sf.log.entries(), hs: hs.log.entries(), commits: store.commits };
+			const before = { sf: sf.log.entries(), hs: hs.log.entries(), commits: counted.commits };
+			let heapPeak = process.memoryUsage().heapUsed;
+			const sampler = setInterval(() => {
+				heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+			}, 50);
 			const t0 = performance.now();
 			const report = await runSync(config, store, { now: () => clock.now() });
 			const seconds = (performance.now() - t0) / 1000;
+			clearInterval(sampler);
+			const sfNew = sf.log.entries().length - before.sf.length;
+			const hsNew = hs.log.entries().length - before.hs.length;
 			const calls = (log: typeof before.sf, after: typeof before.sf, writes: RegExp) => {
 				const seen = new Set(log.map((e) => e.seq));
 				const fresh = after.filter((e) => !seen.has(e.seq));
@@ -103,20 +129,24 @@ export async function run(records = 10_000): Promise<void> {
 					calls(before.hs, hs.log.entries(), HS_WRITES).padStart(18),
 					`${report.counts.created.a}/${report.counts.created.b}`.padStart(11),
 					`${report.counts.updated.a}/${report.counts.updated.b}`.padStart(9),
-					String(store.commits - before.commits).padStart(7),
+					String(counted.commits - before.commits).padStart(7),
+					((sfNew + hsNew) / Math.max(1, report.counts.read.a + report.counts.read.b))
+						.toFixed(3)
+						.padStart(10),
+					`${(heapPeak / 2 ** 20).toFixed(0)} MiB`.padStart(9),
 				].join(' | '),
 			);
 			clock.advance(600_000);
 		};
 		console.log(
-			`Two-way sync, ${records} contacts per side (${overlap} on both, matched by e-mail), in-memory state store`,
+			`Two-way sync, ${records} contacts per side (${overlap} on both, matched by e-mail), ${storeKind} state store`,
 		);
 		console.log(
-			'run                    | seconds | read/s   | Salesforce calls   | HubSpot calls      | created a/b | upd. a/b | commits',
+			'run                    | seconds | read/s   | Salesforce calls   | HubSpot calls      | created a/b | upd. a/b | commits | calls/read | heap peak',
 		);
 		await measure('1 backfill');
 		await measure('2 no edits');
-		const edits = Math.max(1, Math.floor(records / 100));
+		const edits = Math.max(1, Math.floor(records / 20));
 		const sfIds = sf
 			.table('Contact')
 			.collection.list()
@@ -132,8 +162,12 @@ export async function run(records = 10_000): Promise<void> {
 		clock.advance(600_000);
 		await measure(`3 ${edits} edits per side`);
 		console.log(
-			'read/s = records read from both change feeds per second; requests include lookups, reads and describes.',
+			'read/s = records read from both change feeds per second; requests include lookups, reads and describes;',
 		);
+		console.log(
+			'calls/read = API requests of both CRMs per record read; heap peak = this process, simulators included (sampled every 50 ms).',
+		);
+		await store.close();
 	} finally {
 		await sf.stop();
 		await hs.stop();
@@ -145,4 +179,28 @@ if (require.main === module) {
 		console.error(e);
 		process.exitCode = 1;
 	});
+}
+
+/** Counts the commits of any store (the figures' "commits" column). */
+class CountingStore implements SyncStore {
+	commits = 0;
+	constructor(private readonly inner: SyncStore) {}
+	open = () => this.inner.open();
+	close = () => this.inner.close();
+	acquireLock: SyncStore['acquireLock'] = (...a) => this.inner.acquireLock(...a);
+	renewLock: SyncStore['renewLock'] = (...a) => this.inner.renewLock(...a);
+	releaseLock: SyncStore['releaseLock'] = (...a) => this.inner.releaseLock(...a);
+	lockHolder: SyncStore['lockHolder'] = (...a) => this.inner.lockHolder!(...a);
+	getMeta: SyncStore['getMeta'] = (...a) => this.inner.getMeta(...a);
+	getLinksByIds: SyncStore['getLinksByIds'] = (...a) => this.inner.getLinksByIds(...a);
+	listLinks: SyncStore['listLinks'] = (...a) => this.inner.listLinks(...a);
+	countLinks: SyncStore['countLinks'] = (...a) => this.inner.countLinks(...a);
+	listFailures: SyncStore['listFailures'] = (...a) => this.inner.listFailures(...a);
+	listDecisions: SyncStore['listDecisions'] = (...a) => this.inner.listDecisions(...a);
+	putDecision: SyncStore['putDecision'] = (...a) => this.inner.putDecision(...a);
+	reset: SyncStore['reset'] = (...a) => this.inner.reset(...a);
+	commit: SyncStore['commit'] = async (...a) => {
+		await this.inner.commit(...a);
+		this.commits++;
+	};
 }
