@@ -2,19 +2,26 @@
  * `npm run demo`: what the package does so far, with no credentials and no network beyond loopback.
  *
  * 1. Starts the sandboxes in-process (`startSandboxes()`): Salesforce, HubSpot and REST simulators.
- * 2. Runs workflow JSON from `demo/workflows/` through n8n-core's `WorkflowExecute` (the engine n8n runs):
+ * 2. Runs workflow JSON from `demo/workflows/` through n8n-core's `WorkflowExecute` (the engine n8n runs), printed
+ *    as steps 1–4:
  *    - `signups-to-contacts.json`: Manual Trigger → Code (raw sign-up rows) → Field Mapper (error output for
  *      invalid rows);
  *    - `contacts-to-salesforce.json`: the mapped contacts → Salesforce node, Record → Create on Contact (one
  *      contact already exists, so Salesforce rejects it and it goes to the error output);
  *    - `contacts-to-hubspot.json`, run twice: the mapped contacts → HubSpot node, Record → Upsert by e-mail (the
  *      second run updates the same records: no duplicates);
- *    - `salesforce-changes.json`, run twice: Salesforce node, Changes → Get since a watermark (what a sync would
- *      pick up; the two-way Sync node itself is not built yet).
+ *    - `salesforce-changes.json`, run twice: Salesforce node, Changes → Get since a watermark (what a sync picks
+ *      up).
  *    The mapped contacts are handed to the later workflows as pinned data of their "Contacts" node.
- * 3. Writes the contacts to the REST sandbox with the connector core alone (HttpClient + runBatches with
+ * 3. Step 5: writes the contacts to the REST sandbox with the connector core alone (HttpClient + runBatches with
  *    split-to-isolate, paginate + CursorPaginator), as a REST connector will.
- * For each step it prints the items on the node's outputs and the API calls from the simulator's request log.
+ * 4. Step 6, the two-way sync (`demo/sync.ts`): `two-way-sync.json`, Manual Trigger → CRM Sync, Salesforce
+ *    Contact ↔ HubSpot contacts by e-mail, state in a SQLite file in a temporary folder, run three times over what
+ *    the steps before left in both CRMs: the backfill (shared contacts linked, one-sided ones created on the other
+ *    side), edits made on each side plus a conflict, then a run with no edits (zero writes). The simulators run on
+ *    a clock the demo moves past the CRMs' change-feed safety lags instead of waiting.
+ * For each step it prints the items on the node's outputs (for the sync: its Report) and the API calls from the
+ * simulators' request logs.
  *
  * Exits 0 when every step did what it should, 1 with the reason otherwise.
  */
@@ -31,8 +38,10 @@ import {
 	startSandboxes,
 } from '../sandbox';
 import { loadWorkflow, PACKAGE_ROOT, runWorkflow, type WorkflowJson } from '../test/helpers/engine';
-import { cell, plural, table, wrap } from './format';
+import { byKind, DemoFailure, expect, log, mark, requestsSince, say } from './common';
+import { cell, plural, table } from './format';
 import { API_CONTACT_FIELDS, readAllContacts, writeContacts } from './restContacts';
+import { ShiftedClock, twoWaySync } from './sync';
 
 const WORKFLOWS = path.join(PACKAGE_ROOT, 'demo', 'workflows');
 const MAPPER = 'Field Mapper';
@@ -43,8 +52,6 @@ const BATCH_SIZE = 5;
 const PAGE_SIZE = 100;
 /** Error items printed per node output (the rest are counted), so a failing run stays readable. */
 const MAX_ERRORS_SHOWN = 3;
-/** Longest line the demo prints. */
-const WIDTH = 112;
 /** The client's own budget: well under the sandbox's 100 requests/s, so the client paces itself. */
 const BUDGET = { maxRequests: 10, intervalMs: 1000, maxConcurrent: 2 };
 /** A contact every CRM already has; one sign-up uses the same e-mail, so creating it fails. */
@@ -54,46 +61,6 @@ const EXISTING = {
 	last_name: 'Hopper',
 	lifecycle_stage: 'customer',
 };
-
-class DemoFailure extends Error {}
-
-function expect(condition: boolean, message: string): void {
-	if (!condition) throw new DemoFailure(message);
-}
-
-const log = (line = ''): void => console.log(line);
-const say = (text: string, first = '   ', rest = '     '): void => {
-	for (const line of wrap(text, WIDTH, first, rest)) log(line);
-};
-
-/** What the demo reads of a simulator's request log. */
-interface Logged {
-	log: {
-		entries(): Array<{ seq: number; kind?: string; status: number }>;
-		last(): { seq: number } | undefined;
-	};
-}
-
-/** The simulator's requests after `mark` (a `seq`, from {@link mark}). */
-const requestsSince = (sim: Logged, since: number) =>
-	sim.log.entries().filter((e) => e.seq > since);
-const mark = (sim: Logged): number => sim.log.last()?.seq ?? 0;
-
-/** `kind n (status…)` per kind, e.g. `token 1 · collections.create 1 (200)`. */
-function byKind(requests: Array<{ kind?: string; status: number }>): string {
-	const kinds = new Map<string, Map<number, number>>();
-	for (const r of requests) {
-		const statuses = kinds.get(r.kind ?? '(none)') ?? new Map<number, number>();
-		statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-		kinds.set(r.kind ?? '(none)', statuses);
-	}
-	return [...kinds]
-		.map(([kind, statuses]) => {
-			const n = [...statuses.values()].reduce((a, b) => a + b, 0);
-			return `${kind} ${n} (${[...statuses].map(([s, k]) => (statuses.size > 1 ? `${k}×${s}` : String(s))).join(', ')})`;
-		})
-		.join(' · ');
-}
 
 /** A workflow file of the demo with its "Contacts"/"Watermark" node's output pinned to `items`. */
 function withPinned(file: string, node: string, items: IDataObject[]): WorkflowJson {
@@ -123,7 +90,9 @@ async function main(): Promise<void> {
 		"n8n-nodes-crm-connectors demo: sandboxes on 127.0.0.1, workflows run by n8n-core's WorkflowExecute",
 	);
 
-	const sandboxes = await startSandboxes();
+	// The simulators' time: the wall clock until step 6 moves it ahead (past the sync's change-feed safety lags).
+	const clock = new ShiftedClock();
+	const sandboxes = await startSandboxes({ clock });
 	const transport = new AxiosTransport();
 	const budget = new RateBudget(BUDGET);
 	try {
@@ -396,7 +365,7 @@ async function main(): Promise<void> {
 			`expected exactly the 2 edited contacts as changes, got ${found2.length}: ${found2.map((c) => String(c.id)).join(', ')}`,
 		);
 		say(
-			'A two-way Sync node is not built yet: it will store this watermark per side, skip its own writes, resolve conflicts and write the changes to the other CRM.',
+			'The CRM Sync node (step 6) keeps such a watermark per side, skips its own writes, settles conflicts and writes the changes to the other CRM.',
 		);
 
 		// ---- 5. REST sandbox with the core -----------------------------------------------------------------
@@ -474,6 +443,9 @@ async function main(): Promise<void> {
 			rest!.log.count() === client.requestsSent,
 			`the REST sandbox logged ${rest!.log.count()} requests, the client sent ${client.requestsSent}`,
 		);
+
+		// ---- 6. two-way sync (demo/sync.ts) -------------------------------------------------------------------
+		await twoWaySync({ sf: sf!, hs: hs!, clock, credentials, workflows: WORKFLOWS });
 
 		// ---- totals ------------------------------------------------------------------------------------------
 		log();
