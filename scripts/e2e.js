@@ -5,10 +5,13 @@
  * 1. Installs (or reuses) n8n in a cache outside the clone (`scripts/e2e/host.js`).
  * 2. `npm pack` + install of the tarball into `<N8N_USER_FOLDER>/.n8n/nodes` as n8n does for community
  *    packages (shared with `check:pack`), so node types keep their real names `n8n-nodes-crm-connectors.*`.
- * 3. Starts the Salesforce and HubSpot sandboxes in this process, imports credentials of our types pointing at
- *    them (`n8n import:credentials`) and workflows (`n8n import:workflow`), and runs each workflow with `n8n execute --id=… --rawOutput`. Checks what n8n
+ * 3. Starts the Salesforce and HubSpot sandboxes in this process (and the CRM Sync's own pair on a ManualClock),
+ *    imports credentials of our types pointing at them (`n8n import:credentials`) and workflows
+ *    (`n8n import:workflow`), and runs each workflow with `n8n execute --id=… --rawOutput`. Checks what n8n
  *    returns and what the sandboxes stored and were asked:
- *    Field Mapper, Salesforce Record → Create, HubSpot Record → Upsert twice (`scripts/e2e/records.js`).
+ *    - Field Mapper, Salesforce Record → Create, HubSpot Record → Upsert twice (`scripts/e2e/records.js`);
+ *    - CRM Sync Salesforce ↔ HubSpot, a backfill then edits on both sides, state in the default SQLite file
+ *      across two n8n processes (`scripts/e2e/sync.js`).
  * Prints a summary with figures; exits 1 on any failed check. Each n8n command is killed after a time limit.
  *
  * Environment: CRM_E2E_CACHE (cache folder), CRM_E2E_N8N_VERSION (override the pinned n8n),
@@ -28,6 +31,7 @@ const {
 	recordCredentials,
 	recordWorkflows,
 } = require('./e2e/records');
+const { checkCrmSync, startSyncSimulators, syncCredentials, syncWorkflow } = require('./e2e/sync');
 const {
 	E2eFailure,
 	check,
@@ -89,11 +93,26 @@ function executor({ work, env, timings }) {
 			log(
 				`   note: n8n exited with ${result.code}${result.signal ? ` (${result.signal})` : ''} after the execution had finished${result.stderr.trim() ? `:\n${tail(result.stderr, 5)}` : ''}`,
 			);
+		// Node's warnings (e.g. an ExperimentalWarning) go to stderr, apart from the execution data on stdout.
+		const warnings = result.stderr.split('\n').filter((line) => /Warning:/.test(line));
+		if (warnings.length) log(`   note: n8n printed on stderr: ${warnings.join(' | ')}`);
 		const data = parseRawOutput(result.stdout);
 		const error = data.data?.resultData?.error;
 		check(!error, `"${wf.name}" ended with an error: ${error?.message}`);
 		return { data, ms: result.ms };
 	};
+}
+
+/**
+ * The version of a dependency as installed for our package: `node_modules/<name>` in its folder or above, where
+ * n8n's require will find it (read from disk: some packages' `exports` do not expose their package.json).
+ */
+function installedVersion(name, packageDir) {
+	for (let dir = packageDir; ; dir = path.dirname(dir)) {
+		const file = path.join(dir, 'node_modules', name, 'package.json');
+		if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')).version;
+		if (path.dirname(dir) === dir) return undefined;
+	}
 }
 
 async function main() {
@@ -120,12 +139,24 @@ async function main() {
 	const userFolder = path.join(work, 'user');
 	const { startSandboxes } = require(path.join(root, 'dist', 'sandbox'));
 	const sandboxes = await startSandboxes({ only: ['salesforce', 'hubspot'] });
+	const syncSims = await startSyncSimulators();
 	const timings = [];
 	try {
 		log('2. package');
+		const packStarted = performance.now();
 		const packed = packAndInstall({ work, userFolder });
+		const runtimeDeps = Object.keys(pkg.dependencies ?? {}).map((name) => [
+			name,
+			installedVersion(name, packed.installed),
+		]);
 		log(
-			`   ${packed.tarball} (${(packed.size / 1024).toFixed(0)} KiB) installed into ${path.relative(work, packed.installed)}`,
+			`   ${packed.tarball} (${(packed.size / 1024).toFixed(0)} KiB) installed into ${path.relative(work, packed.installed)} ` +
+				`(${seconds(performance.now() - packStarted)}); dependencies ${runtimeDeps.map(([n, v]) => `${n} ${v}`).join(', ')}`,
+		);
+		const missingDeps = runtimeDeps.filter(([, v]) => !v).map(([n]) => n);
+		check(
+			!missingDeps.length,
+			`runtime dependencies not installed with the package: ${missingDeps.join(', ')}`,
 		);
 
 		const env = await n8nEnv(userFolder);
@@ -145,12 +176,16 @@ async function main() {
 		const hs = sandboxes.instances.hubspot;
 
 		log('3. credentials and workflows imported');
-		const credentials = [...recordCredentials({ salesforce: sfContract, hubspot: hsContract })];
+		const credentials = [
+			...recordCredentials({ salesforce: sfContract, hubspot: hsContract }),
+			...syncCredentials(syncSims),
+		];
 		const credentialsFile = path.join(work, 'credentials.json');
 		fs.writeFileSync(credentialsFile, JSON.stringify(credentials));
 		const importCredentials = await n8n(['import:credentials', `--input=${credentialsFile}`]);
 		const records = recordWorkflows();
-		const workflows = Object.values(records);
+		const sync = syncWorkflow();
+		const workflows = [...Object.values(records), sync];
 		const workflowsFile = path.join(work, 'workflows.json');
 		fs.writeFileSync(workflowsFile, JSON.stringify(workflows));
 		const importWorkflows = await n8n(['import:workflow', `--input=${workflowsFile}`]);
@@ -162,6 +197,7 @@ async function main() {
 		await checkFieldMapper(execute, records.fieldMapper);
 		await checkSalesforceCreate(execute, records.salesforce, sf);
 		await checkHubSpotUpsert(execute, records.hubspot, hs);
+		await checkCrmSync(execute, sync, syncSims, userFolder);
 
 		log();
 		log(
@@ -170,6 +206,7 @@ async function main() {
 		);
 	} finally {
 		await sandboxes.stop();
+		await syncSims.stop();
 		if (process.env.CRM_E2E_KEEP === '1') log(`   kept ${work}`);
 		else fs.rmSync(work, { recursive: true, force: true });
 	}

@@ -58,6 +58,29 @@ function workflow(id, name, rows, node, outputs) {
 	};
 }
 
+/** Manual Trigger → `node` (no input items besides the trigger's), for nodes that read their own data. */
+function triggered(id, name, node) {
+	return {
+		id,
+		name,
+		active: false,
+		nodes: [
+			{
+				id: `${id}-trigger`,
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
+			{ id: `${id}-node`, position: [220, 0], ...node },
+		],
+		connections: { Start: { main: [[{ node: node.name, type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+		pinData: {},
+	};
+}
+
 /** A `crmSalesforcePasswordApi` credential pointing at a Salesforce simulator's contract. */
 const salesforceCredential = (id, name, contract) => ({
 	id,
@@ -84,4 +107,4 @@ const hubspotCredential = (id, name, contract) => ({
 	data: { accessToken: contract.accessToken, baseUrl: contract.baseUrl },
 });
 
-module.exports = { PREFIX, workflow, salesforceCredential, hubspotCredential };
+module.exports = { PREFIX, workflow, triggered, salesforceCredential, hubspotCredential };
