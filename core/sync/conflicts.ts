@@ -91,8 +91,13 @@ export function dropConflictsOf(
 		(changes.clearDecisions ??= []).push({ linkId, field });
 }
 
-/** After a commit: the run's view of the open conflicts follows it (clears first, then upserts). */
+/** After a commit: the run's view of open conflicts (and decisions) follows it (clears first, then upserts). */
 export function committedConflicts(ctx: RunContext, changes: StateChanges): void {
+	for (const { linkId, field } of changes.clearDecisions ?? []) {
+		const m = ctx.decisions.get(linkId);
+		m?.delete(field);
+		if (m && !m.size) ctx.decisions.delete(linkId);
+	}
 	for (const { linkId, field } of changes.clearConflicts ?? []) {
 		const m = ctx.open.get(linkId);
 		m?.delete(field);
