@@ -38,7 +38,19 @@ export function indexConflicts(list: OpenConflict[]): OpenConflicts {
 	return open;
 }
 
-const same = (x: OpenConflict, y: OpenConflict) => JSON.stringify(x) === JSON.stringify(y);
+/** JSON text with object keys sorted (a store may hand back keys in another order: PostgreSQL's jsonb does). */
+function canonical(v: unknown): string {
+	if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+	if (v && typeof v === 'object')
+		return `{${Object.keys(v)
+			.filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+			.sort()
+			.map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+			.join(',')}}`;
+	return JSON.stringify(v ?? null);
+}
+
+const same = (x: OpenConflict, y: OpenConflict) => canonical(x) === canonical(y);
 
 /**
  * What a planned pair changes in the open conflicts: its review conflicts are upserted (when new or their values
