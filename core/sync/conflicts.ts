@@ -27,6 +27,40 @@ export type OpenConflicts = Map<string, Map<string, OpenConflict>>;
 
 type ConflictChanges = Required<Pick<StateChanges, 'upsertConflicts' | 'clearConflicts'>>;
 
+/**
+ * At the start of a run: the open conflicts and the decisions taken on them. Dropped, in one commit: conflicts of a
+ * field no longer mapped, and decisions on conflicts no longer open (settled after the decision was checked, e.g.
+ * the values agreed while it was being taken) — never written over what settled them.
+ */
+export async function loadConflicts(ctx: RunContext): Promise<void> {
+	const { store, syncId } = ctx;
+	const mapped = new Set(ctx.config.fields.map((f) => f.key));
+	const open = await store.listConflicts(syncId);
+	ctx.open = indexConflicts(open.filter((c) => mapped.has(c.field)));
+	const unmapped = open.filter((c) => !mapped.has(c.field));
+	const stale: ConflictDecision[] = [];
+	for (const d of await store.listDecisions(syncId)) {
+		if (!ctx.open.get(d.linkId)?.has(d.field)) {
+			stale.push(d);
+			continue;
+		}
+		const m = ctx.decisions.get(d.linkId) ?? new Map();
+		m.set(d.field, d.decision);
+		ctx.decisions.set(d.linkId, m);
+	}
+	if (stale.length) {
+		const ids = stale.map((d) => conflictIdOf(d.linkId, d.field));
+		ctx.report.report.warnings.push(
+			`${stale.length} decision(s) dropped, not written: their conflicts were no longer open (the values agreed again, or the pair left the sync, before the decision was written): ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''}`,
+		);
+	}
+	if (unmapped.length || stale.length)
+		await store.commit(syncId, {
+			clearConflicts: unmapped.map(({ linkId, field }) => ({ linkId, field })),
+			clearDecisions: stale.map(({ linkId, field }) => ({ linkId, field })),
+		});
+}
+
 /** The open conflicts of a sync, as a run keeps them. */
 export function indexConflicts(list: OpenConflict[]): OpenConflicts {
 	const open: OpenConflicts = new Map();

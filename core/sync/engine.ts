@@ -8,8 +8,9 @@
  * 3. pending links (creates written ahead) are settled by their match key: found once → linked; none → the source
  *    record is processed again (create); several → a `duplicate` failure, left pending (never created twice).
  * 4. retries: stored failures and conflict decisions are read by id and processed like a page.
- *    Open conflicts (conflicts.ts) are loaded at the start (those of a field no longer mapped are closed): each
- *    page commits the conflicts it found and those it settled; the report lists every conflict still open.
+ *    Open conflicts (conflicts.ts) are loaded at the start (those of a field no longer mapped are closed, and
+ *    decisions on conflicts no longer open dropped): each page commits the conflicts it found and those it
+ *    settled; the report lists every conflict still open.
  * 5. changes per side: first run = backfill from null (`updated` feed, page by page; the start watermark is taken
  *    before reading and becomes the feed's watermark at the end, so changes during the backfill come next run);
  *    later runs = from the stored watermark. Per page (plan.ts → apply.ts): links, partners by id, first-contact
@@ -21,7 +22,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { CrmConnector } from '../connectors/contract';
 import { applyPage } from './apply';
-import { indexConflicts, openConflictList } from './conflicts';
+import { loadConflicts, openConflictList } from './conflicts';
 import { resolveConfig, SyncConfigError, type ResolvedConfig, type SyncConfig } from './config';
 import { Transforms } from './diff';
 import { checkSchemas } from './schema';
@@ -210,19 +211,7 @@ export async function runSync(
 					);
 			},
 		};
-		for (const d of await store.listDecisions(syncId)) {
-			const m = ctx.decisions.get(d.linkId) ?? new Map();
-			m.set(d.field, d.decision);
-			ctx.decisions.set(d.linkId, m);
-		}
-		const mapped = new Set(cfg.fields.map((f) => f.key));
-		const open = await store.listConflicts(syncId);
-		const unmapped = open.filter((c) => !mapped.has(c.field));
-		if (unmapped.length)
-			await store.commit(syncId, {
-				clearConflicts: unmapped.map(({ linkId, field }) => ({ linkId, field })),
-			});
-		ctx.open = indexConflicts(open.filter((c) => mapped.has(c.field)));
+		await loadConflicts(ctx);
 		for await (const page of store.listFailures(syncId))
 			for (const f of page) ctx.failures.set(`${f.side}:${f.recordId}`, f);
 		const meta = await store.getMeta(syncId);

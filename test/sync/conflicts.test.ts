@@ -187,7 +187,7 @@ describe('open conflicts across runs', () => {
 		expect(openIds(again.report)).toEqual(left);
 	});
 
-	it('an edit that makes the values agree closes the conflict without a write; an edit back to the base lets the other side flow', async () => {
+	it('an edit that makes the values agree closes the conflict without a write (a decision stored after that is dropped); an edit back to the base lets the other side flow', async () => {
 		const [c2, c3] = [emails[2], emails[3]];
 		world.hsEdit(ids.b.get(c2) as string, { firstname: 'Sf2' }); // B now agrees with A
 		world.sfEdit(ids.a.get(c3) as string, { FirstName: 'First3' }); // A back to the base: B's change flows
@@ -199,6 +199,20 @@ describe('open conflicts across runs', () => {
 		const gone = [await linkIdOf(c2), await linkIdOf(c3)];
 		expect(report.openConflicts.map((c) => c.linkId).some((l) => gone.includes(l))).toBe(false);
 		expect(report.openConflicts).toHaveLength(2);
+		// A decision stored on it after it closed (taken while it was open) is dropped, never written.
+		await store.putDecision('contacts', {
+			linkId: gone[0],
+			field: FIELD,
+			decision: { value: 'Late' },
+			decidedAt: new Date(now()).toISOString(),
+		});
+		const late = await run();
+		expect(late.writes).toEqual({ sf: 0, hs: 0 });
+		expect([firstName('a', c2), firstName('b', c2)]).toEqual(['Sf2', 'Sf2']);
+		expect(await store.listDecisions('contacts')).toEqual([]);
+		expect(late.report.warnings).toContain(
+			`1 decision(s) dropped, not written: their conflicts were no longer open (the values agreed again, or the pair left the sync, before the decision was written): ${conflictIdOf(gone[0], FIELD)}`,
+		);
 	});
 
 	it('a new edit on one side of an open conflict updates its values and keeps openSince; a third conflict is new', async () => {
