@@ -59,13 +59,13 @@ export class CrmSyncV1 implements INodeType {
 	methods = { loadOptions, credentialTest: { crmSyncPostgresTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const operation = this.getNodeParameter('operation', 0, 'sync') as Operation;
 		try {
-			const operation = this.getNodeParameter('operation', 0, 'sync') as Operation;
 			return operation === 'sync' ? await run(this) : await manage(this, operation);
 		} catch (error) {
 			const nodeError = toNodeError(this, error);
 			if (!this.continueOnFail()) throw nodeError;
-			return [[errorItem(nodeError)], [], []];
+			return [[errorItem(nodeError, operation)], [], []];
 		}
 	}
 }
