@@ -198,6 +198,7 @@ class CountingStore implements SyncStore {
 	listFailures: SyncStore['listFailures'] = (...a) => this.inner.listFailures(...a);
 	listDecisions: SyncStore['listDecisions'] = (...a) => this.inner.listDecisions(...a);
 	putDecision: SyncStore['putDecision'] = (...a) => this.inner.putDecision(...a);
+	listConflicts: SyncStore['listConflicts'] = (...a) => this.inner.listConflicts(...a);
 	reset: SyncStore['reset'] = (...a) => this.inner.reset(...a);
 	commit: SyncStore['commit'] = async (...a) => {
 		await this.inner.commit(...a);

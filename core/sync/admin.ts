@@ -1,11 +1,11 @@
 /**
- * What a user does between runs: take a record (or its pair) out of the sync — its failure is dropped and it is
- * no longer retried, read or created — or put it back in.
+ * What a user does between runs: take a record (or its pair) out of the sync — its failures, open conflicts and
+ * pending decisions are dropped and it is no longer retried, read or created — or put it back in.
  */
 import { linkIdFor } from './plan';
 import type { Side, SyncStore } from './store/types';
 
-/** Excludes a record (with its partner, when linked) from the sync and drops their failures. */
+/** Excludes a record (with its partner, when linked) from the sync and drops their failures and conflicts. */
 export async function excludeRecord(
 	store: SyncStore,
 	syncId: string,
@@ -14,7 +14,13 @@ export async function excludeRecord(
 ): Promise<void> {
 	const link = (await store.getLinksByIds(syncId, side, [recordId])).get(recordId);
 	const ids = { a: link?.aId, b: link?.bId, [side]: recordId };
+	const ofLink = <T extends { linkId: string; field: string }>(list: T[]) =>
+		link
+			? list.filter((x) => x.linkId === link.linkId).map(({ linkId, field }) => ({ linkId, field }))
+			: [];
 	await store.commit(syncId, {
+		clearConflicts: ofLink(await store.listConflicts(syncId)),
+		clearDecisions: ofLink(await store.listDecisions(syncId)),
 		upsertLinks: [
 			link
 				? { ...link, status: 'excluded', pendingSide: undefined, pendingKey: undefined }

@@ -2,10 +2,11 @@
  * Carrying out a page's plan: creates written ahead (a `pending` link committed before the create is sent, so a
  * crash before the final commit is settled by the match key next run instead of creating twice), updates and
  * creates sent through the connectors (batched by them), then ONE commit with the page's links, bases, failures,
- * decisions consumed and watermark.
+ * decisions consumed, open conflicts (found, settled) and watermark.
  */
 import type { BatchItemResult } from '../batching/types';
 import type { WriteInput, WrittenRecord } from '../connectors/contract';
+import { committedConflicts, dropConflictsOf, pairConflicts } from './conflicts';
 import { failureCategory } from './report';
 import {
 	failureOf,
@@ -53,7 +54,13 @@ export async function applyPage(
 	const changes: Required<
 		Pick<
 			StateChanges,
-			'upsertLinks' | 'deleteLinks' | 'upsertFailures' | 'clearFailures' | 'clearDecisions'
+			| 'upsertLinks'
+			| 'deleteLinks'
+			| 'upsertFailures'
+			| 'clearFailures'
+			| 'clearDecisions'
+			| 'upsertConflicts'
+			| 'clearConflicts'
 		>
 	> = {
 		upsertLinks: [],
@@ -61,6 +68,8 @@ export async function applyPage(
 		upsertFailures: [...plan.failures],
 		clearFailures: [],
 		clearDecisions: [],
+		upsertConflicts: [],
+		clearConflicts: [],
 	};
 	for (const f of plan.failures) ctx.report.failure(f);
 	const report = ctx.report;
@@ -167,6 +176,7 @@ export async function applyPage(
 		}
 		if (p.diff.errors.length)
 			failed ??= { code: 'TRANSFORM_FAILED', message: p.diff.errors.join('; ') };
+		pairConflicts(ctx, p, failed !== undefined, changes);
 		if (!Object.keys(p.diff.write.a).length && !Object.keys(p.diff.write.b).length)
 			report.counts.unchanged++;
 		// A link is written only when it is new or its base moved (an echo read writes nothing to the store).
@@ -250,6 +260,7 @@ export async function applyPage(
 		report.failure(f);
 	}
 	await ctx.store.commit(ctx.syncId, { ...changes, meta });
+	committedConflicts(ctx, changes);
 }
 
 /** Applies linked deletions (after the guard): propagate, archive or ignore; one commit with `meta`. */
@@ -268,8 +279,9 @@ export async function applyDeletions(
 	const bothGone = new Set<string>();
 	const seen = new Set<string>();
 	for (const d of deletions) (seen.has(d.link.linkId) ? bothGone : seen).add(d.link.linkId);
-	// A pair leaving the sync takes its failures with it (they would be retried for nothing).
+	// A pair leaving the sync takes its failures, open conflicts and decisions with it.
 	const clearPair = (link: SyncLink) => {
+		dropConflictsOf(ctx, link.linkId, changes);
 		for (const side of ['a', 'b'] as const) {
 			const id = sideIdOf(link, side);
 			if (id && ctx.failures.has(`${side}:${id}`))
@@ -345,4 +357,5 @@ export async function applyDeletions(
 			});
 		}
 	await ctx.store.commit(ctx.syncId, { ...changes, meta });
+	committedConflicts(ctx, changes);
 }

@@ -158,6 +158,9 @@ export class OverlayStore implements SyncStore {
 		return this.real.listDecisions(syncId);
 	}
 	async putDecision(): Promise<void> {}
+	listConflicts(syncId: string) {
+		return this.real.listConflicts(syncId);
+	}
 	async commit(syncId: string, changes: StateChanges): Promise<void> {
 		for (const l of changes.upsertLinks ?? []) this.touched.add(l.linkId);
 		for (const id of changes.deleteLinks ?? []) this.touched.add(id);

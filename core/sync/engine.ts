@@ -8,17 +8,21 @@
  * 3. pending links (creates written ahead) are settled by their match key: found once → linked; none → the source
  *    record is processed again (create); several → a `duplicate` failure, left pending (never created twice).
  * 4. retries: stored failures and conflict decisions are read by id and processed like a page.
+ *    Open conflicts (conflicts.ts) are loaded at the start (those of a field no longer mapped are closed, and
+ *    decisions on conflicts no longer open dropped): each page commits the conflicts it found and those it
+ *    settled; the report lists every conflict still open.
  * 5. changes per side: first run = backfill from null (`updated` feed, page by page; the start watermark is taken
  *    before reading and becomes the feed's watermark at the end, so changes during the backfill come next run);
  *    later runs = from the stored watermark. Per page (plan.ts → apply.ts): links, partners by id, first-contact
  *    matching, three-way diff per pair, creates written ahead, writes batched, then ONE commit (links, bases,
- *    failures, decisions consumed, watermark).
+ *    failures, decisions consumed, open conflicts, watermark).
  * Dry run: the same run over DryRunConnector/OverlayStore (dryrun.ts): zero writes, zero commits, same plan.
  * Echo suppression: after a write the base holds the written values on both sides, so reading it back is no change.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { CrmConnector } from '../connectors/contract';
 import { applyPage } from './apply';
+import { loadConflicts, openConflictList } from './conflicts';
 import { resolveConfig, SyncConfigError, type ResolvedConfig, type SyncConfig } from './config';
 import { Transforms } from './diff';
 import { checkSchemas } from './schema';
@@ -190,6 +194,8 @@ export async function runSync(
 			report,
 			now,
 			decisions: new Map(),
+			open: new Map(),
+			foundConflicts: new Set(),
 			failures: new Map(),
 			handled: new Set(),
 			phase: 'byId',
@@ -205,11 +211,7 @@ export async function runSync(
 					);
 			},
 		};
-		for (const d of await store.listDecisions(syncId)) {
-			const m = ctx.decisions.get(d.linkId) ?? new Map();
-			m.set(d.field, d.decision);
-			ctx.decisions.set(d.linkId, m);
-		}
+		await loadConflicts(ctx);
 		for await (const page of store.listFailures(syncId))
 			for (const f of page) ctx.failures.set(`${f.side}:${f.recordId}`, f);
 		const meta = await store.getMeta(syncId);
@@ -287,6 +289,7 @@ export async function runSync(
 		}
 		if (stored !== fingerprint)
 			await store.commit(syncId, { meta: { info: { configFingerprint: fingerprint } } });
+		report.report.openConflicts = openConflictList(ctx);
 		return report.finish({
 			a: { ...marks.a } as unknown as Json,
 			b: { ...marks.b } as unknown as Json,

@@ -4,6 +4,7 @@ export * from './match';
 export * from './diff';
 export * from './strategies';
 export * from './report';
+export { conflictIdOf, type OpenConflictEntry } from './conflicts';
 export {
 	configFingerprint,
 	runSync,

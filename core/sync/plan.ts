@@ -4,6 +4,7 @@
  * the other side). Nothing is written here; `apply.ts` carries the plan out.
  */
 import type { CrmConnector } from '../connectors/contract';
+import type { OpenConflicts } from './conflicts';
 import type { CrmRecord } from '../records/types';
 import type { ResolvedConfig, ScopeCondition } from './config';
 import { diffPair, planCreate, type DiffContext, type PairDiff } from './diff';
@@ -30,6 +31,10 @@ export interface RunContext {
 	now: () => number;
 	/** Decisions by linkId, then pair key. */
 	decisions: Map<string, Map<string, ConflictDecision['decision']>>;
+	/** The open conflicts as committed so far (loaded at the start, updated after each commit). */
+	open: OpenConflicts;
+	/** conflictIds first found in this run. */
+	foundConflicts: Set<string>;
 	/** Stored failures by `side:id` (to count attempts and clear them). */
 	failures: Map<string, SyncFailure>;
 	/**

@@ -2,6 +2,7 @@
  * What a run reports: counts per action and side, the conflicts and failures, the plan (what was, or in a dry run
  * would be, written — record by record, field by field), watermarks and duration.
  */
+import type { OpenConflictEntry } from './conflicts';
 import type { ConflictEntry } from './diff';
 import type { Json, Side, SyncFailure } from './store/types';
 
@@ -75,7 +76,10 @@ export interface SyncReport {
 	finishedAt: string;
 	durationMs: number;
 	counts: SyncCounts;
+	/** Conflicts found in this run (also counted in `counts.conflicts`). */
 	conflicts: ConflictEntry[];
+	/** Every conflict open at the end of the run (found in this run or before, not decided, values still apart). */
+	openConflicts: OpenConflictEntry[];
 	failures: SyncFailure[];
 	ambiguous: AmbiguousEntry[];
 	/** Things the user should know about this sync's setup (e.g. a side whose deletions cannot be seen). */
@@ -125,6 +129,7 @@ export class ReportBuilder {
 				skippedOutOfScope: 0,
 			},
 			conflicts: [],
+			openConflicts: [],
 			failures: [],
 			ambiguous: [],
 			warnings: [],

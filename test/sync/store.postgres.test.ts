@@ -54,6 +54,7 @@ describe('PostgresSyncStore specifics', () => {
 				[fixture.schema],
 			);
 			expect(rows.map((r) => r.table_name)).toEqual([
+				'conflicts',
 				'decisions',
 				'failures',
 				'links',

@@ -55,5 +55,6 @@ export async function snapshot(store: SyncStore, syncId = 's1') {
 		`${x.side}:${x.recordId}` < `${y.side}:${y.recordId}` ? -1 : 1,
 	);
 	const decisions = await store.listDecisions(syncId);
-	return { links, failures, decisions, meta: await store.getMeta(syncId) };
+	const conflicts = await store.listConflicts(syncId);
+	return { links, failures, decisions, conflicts, meta: await store.getMeta(syncId) };
 }

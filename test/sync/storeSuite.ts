@@ -5,6 +5,7 @@
  */
 import type { SyncLink, SyncStore } from '../../core/sync/store';
 import { all, failure, link, snapshot } from './storeData';
+import { runConflictCases } from './storeSuiteConflicts';
 import { runPersistentCases } from './storeSuitePersistent';
 import { runRuleCases } from './storeSuiteRules';
 
@@ -371,6 +372,7 @@ export function runStoreSuite(
 		});
 
 		runRuleCases(() => ({ fixture, store, another }));
+		runConflictCases(() => ({ fixture, store, another }));
 
 		if (options.persistent) {
 			runPersistentCases(() => ({ fixture, store, another }), makeStore);

@@ -16,6 +16,7 @@ import {
 import type {
 	ConflictDecision,
 	LockLease,
+	OpenConflict,
 	Side,
 	StateChanges,
 	SyncFailure,
@@ -30,6 +31,7 @@ interface SyncState {
 	bySide: Map<string, string>;
 	failures: Map<string, SyncFailure>;
 	decisions: Map<string, ConflictDecision>;
+	conflicts: Map<string, OpenConflict>;
 	meta: SyncMeta;
 	lock?: LockLease;
 }
@@ -76,6 +78,7 @@ export class MemorySyncStore implements SyncStore {
 				bySide: new Map(),
 				failures: new Map(),
 				decisions: new Map(),
+				conflicts: new Map(),
 				meta: { watermarks: {}, backfilled: {}, info: {} },
 			};
 			this.syncs.set(syncId, s);
@@ -186,6 +189,12 @@ export class MemorySyncStore implements SyncStore {
 		this.state(syncId).decisions.set(decisionKey(decision.linkId, decision.field), copy(decision));
 	}
 
+	async listConflicts(syncId: string): Promise<OpenConflict[]> {
+		return [...this.state(syncId).conflicts.values()]
+			.sort((x, y) => compareCodePoints(x.linkId, y.linkId) || compareCodePoints(x.field, y.field))
+			.map(copy);
+	}
+
 	async commit(syncId: string, changes: StateChanges): Promise<void> {
 		// Validate and copy everything first: nothing is applied unless all of it can be.
 		const checked = checkChanges(syncId, changes);
@@ -223,6 +232,14 @@ export class MemorySyncStore implements SyncStore {
 		for (const f of c.upsertFailures ?? []) failures.set(failureKey(f.side, f.recordId), f);
 		const decisions = new Map(s.decisions);
 		for (const d of c.clearDecisions ?? []) decisions.delete(decisionKey(d.linkId, d.field));
+		const conflicts = new Map(s.conflicts);
+		for (const d of c.clearConflicts ?? []) conflicts.delete(decisionKey(d.linkId, d.field));
+		for (const o of copy(checked.conflicts)) {
+			const stored: OpenConflict = { ...o };
+			for (const key of Object.keys(stored) as Array<keyof OpenConflict>)
+				if (stored[key] === undefined) delete stored[key];
+			conflicts.set(decisionKey(o.linkId, o.field), stored);
+		}
 		const meta: SyncMeta = {
 			watermarks: { ...s.meta.watermarks, ...c.meta?.watermarks },
 			backfilled: { ...s.meta.backfilled, ...c.meta?.backfilled },
@@ -233,6 +250,7 @@ export class MemorySyncStore implements SyncStore {
 		s.bySide = bySide;
 		s.failures = failures;
 		s.decisions = decisions;
+		s.conflicts = conflicts;
 		s.meta = meta;
 		this.commits++;
 	}

@@ -19,6 +19,8 @@ import {
 	chunks,
 	checkLease,
 	checkPageSize,
+	conflictData,
+	conflictFromRow,
 	failureFromRow,
 	linkColumn,
 	toLink,
@@ -30,6 +32,7 @@ import type {
 	ConflictDecision,
 	Json,
 	LockLease,
+	OpenConflict,
 	Side,
 	StateChanges,
 	SyncFailure,
@@ -284,6 +287,21 @@ export class PostgresSyncStore implements SyncStore {
 		);
 	}
 
+	async listConflicts(syncId: string): Promise<OpenConflict[]> {
+		const { rows } = await this.query(
+			`SELECT * FROM ${this.q}.conflicts WHERE sync_id = $1 ORDER BY link_id, field`,
+			[syncId],
+		);
+		return rows.map((row) =>
+			conflictFromRow({
+				link_id: row.link_id,
+				field: row.field,
+				open_since: row.open_since,
+				data: row.data,
+			}),
+		);
+	}
+
 	async commit(syncId: string, changes: StateChanges): Promise<void> {
 		const checked = checkChanges(syncId, changes);
 		await this.tx(async (c) => {
@@ -375,6 +393,31 @@ export class PostgresSyncStore implements SyncStore {
 					c,
 				);
 			}
+			for (const batch of chunks(changes.clearConflicts ?? [])) {
+				await this.query(
+					`DELETE FROM ${this.q}.conflicts WHERE sync_id = $1
+					AND (link_id, field) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+					[syncId, batch.map((d) => d.linkId), batch.map((d) => d.field)],
+					c,
+				);
+			}
+			for (const batch of chunks(checked.conflicts)) {
+				const rows = batch.map((o) => ({
+					link_id: o.linkId,
+					field: o.field,
+					data: conflictData(o),
+					open_since: o.openSince,
+				}));
+				await this.query(
+					`INSERT INTO ${this.q}.conflicts (sync_id, link_id, field, data, open_since)
+					SELECT $1, link_id, field, data, open_since
+					FROM jsonb_to_recordset($2::jsonb) AS x(link_id text, field text, data jsonb, open_since text)
+					ON CONFLICT (sync_id, link_id, field) DO UPDATE SET data = excluded.data,
+					open_since = excluded.open_since`,
+					[syncId, JSON.stringify(rows)],
+					c,
+				);
+			}
 			if (changes.meta) {
 				// jsonb `||` on two objects is the shallow merge: each given key replaces the stored one.
 				await this.query(
@@ -395,7 +438,7 @@ export class PostgresSyncStore implements SyncStore {
 
 	async reset(syncId: string): Promise<void> {
 		await this.tx(async (c) => {
-			for (const table of ['links', 'failures', 'decisions', 'meta', 'locks']) {
+			for (const table of ['links', 'failures', 'decisions', 'conflicts', 'meta', 'locks']) {
 				await this.query(`DELETE FROM ${this.q}.${table} WHERE sync_id = $1`, [syncId], c);
 			}
 		});

@@ -2,7 +2,15 @@
  * What the SQL stores share: rows of the tables in `schema.ts` turned back into the interface's objects,
  * and the shallow merge of `StateChanges.meta`.
  */
-import type { Json, Side, StateChanges, SyncFailure, SyncLink, SyncMeta } from './types';
+import type {
+	Json,
+	OpenConflict,
+	Side,
+	StateChanges,
+	SyncFailure,
+	SyncLink,
+	SyncMeta,
+} from './types';
 
 /** A `links` row; `J` is how the dialect returns JSON columns (SQLite: text, PostgreSQL: parsed). */
 export interface LinkRow<J> {
@@ -56,6 +64,45 @@ export function failureFromRow(row: FailureRow): SyncFailure {
 	};
 	if (row.link_id !== null) failure.linkId = String(row.link_id);
 	return failure;
+}
+
+/** What a `conflicts` row keeps in its `data` JSON column (all but the key and `open_since`). */
+export function conflictData(c: OpenConflict): Record<string, Json> {
+	const data: Record<string, Json> = {
+		fieldA: c.fieldA,
+		fieldB: c.fieldB,
+		base: c.base,
+		a: c.a,
+		b: c.b,
+		strategy: c.strategy,
+	};
+	if (c.aId !== undefined) data.aId = c.aId;
+	if (c.bId !== undefined) data.bId = c.bId;
+	return data;
+}
+
+/** A `conflicts` row (its `data` parsed) as the interface's object. */
+export function conflictFromRow(row: {
+	link_id: string;
+	field: string;
+	open_since: string;
+	data: Record<string, Json>;
+}): OpenConflict {
+	const d = row.data;
+	const c: OpenConflict = {
+		linkId: String(row.link_id),
+		field: String(row.field),
+		fieldA: String(d.fieldA),
+		fieldB: String(d.fieldB),
+		base: (d.base ?? null) as OpenConflict['base'],
+		a: d.a ?? null,
+		b: d.b ?? null,
+		strategy: String(d.strategy),
+		openSince: String(row.open_since),
+	};
+	if (typeof d.aId === 'string') c.aId = d.aId;
+	if (typeof d.bId === 'string') c.bId = d.bId;
+	return c;
 }
 
 /** The id column of one side (the only place a side becomes SQL text: anything else is refused). */

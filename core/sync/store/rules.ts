@@ -3,7 +3,7 @@
  * stores refuse the same commits with the same messages: argument checks, the shape of a link by its status,
  * no NUL character anywhere (PostgreSQL text and jsonb cannot hold one), one record in at most one link.
  */
-import type { Side, StateChanges, SyncFailure, SyncLink } from './types';
+import type { OpenConflict, Side, StateChanges, SyncFailure, SyncLink } from './types';
 
 const STATUSES: ReadonlySet<string> = new Set(['linked', 'pending', 'excluded']);
 
@@ -73,6 +73,8 @@ export function storableIds(ids: string[]): string[] {
 export interface CheckedChanges {
 	links: SyncLink[];
 	failures: SyncFailure[];
+	/** Open conflicts to write, deduplicated by linkId + field (the last wins). */
+	conflicts: OpenConflict[];
 	/** linkIds whose stored row goes away before the upserts are written (deleted or replaced). */
 	replaced: string[];
 }
@@ -120,8 +122,21 @@ export function checkChanges(syncId: string, changes: StateChanges): CheckedChan
 		).values(),
 	];
 	for (const f of changes.clearFailures ?? []) checkSide(f.side, `commit: cleared failure`);
+	const conflicts = [
+		...new Map(
+			(changes.upsertConflicts ?? []).map((c) => [`${c.linkId}\u0000${c.field}`, c]),
+		).values(),
+	];
+	for (const c of conflicts) {
+		if (typeof c.linkId !== 'string' || !c.linkId || typeof c.field !== 'string' || !c.field)
+			throw new Error('commit: an open conflict needs linkId and field');
+		if (c.base !== null && (typeof c.base !== 'object' || Array.isArray(c.base)))
+			throw new Error(`commit: open conflict ${c.linkId} ${c.field} needs a base object or null`);
+		if (typeof c.openSince !== 'string' || !c.openSince)
+			throw new Error(`commit: open conflict ${c.linkId} ${c.field} needs openSince`);
+	}
 	const replaced = [...new Set([...(changes.deleteLinks ?? []), ...links.map((l) => l.linkId)])];
-	return { links, failures, replaced };
+	return { links, failures, conflicts, replaced };
 }
 
 /** The message of a commit refused because a link outside it still holds one of its record ids. */

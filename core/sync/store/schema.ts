@@ -16,7 +16,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
 	{
 		version: 1,
-		name: 'links, failures, decisions, meta, locks',
+		name: 'links, failures, decisions, open conflicts, meta, locks',
 		sqlite: [
 			`CREATE TABLE links (
 				sync_id TEXT NOT NULL,
@@ -55,6 +55,14 @@ export const MIGRATIONS: readonly Migration[] = [
 				field TEXT NOT NULL,
 				decision TEXT NOT NULL CHECK (json_valid(decision)),
 				decided_at TEXT NOT NULL,
+				PRIMARY KEY (sync_id, link_id, field)
+			) WITHOUT ROWID`,
+			`CREATE TABLE conflicts (
+				sync_id TEXT NOT NULL,
+				link_id TEXT NOT NULL,
+				field TEXT NOT NULL,
+				data TEXT NOT NULL CHECK (json_valid(data)),
+				open_since TEXT NOT NULL,
 				PRIMARY KEY (sync_id, link_id, field)
 			) WITHOUT ROWID`,
 			`CREATE TABLE meta (
@@ -108,6 +116,14 @@ export const MIGRATIONS: readonly Migration[] = [
 				field text COLLATE "C" NOT NULL,
 				decision jsonb NOT NULL,
 				decided_at text NOT NULL,
+				PRIMARY KEY (sync_id, link_id, field)
+			)`,
+			`CREATE TABLE {schema}.conflicts (
+				sync_id text NOT NULL,
+				link_id text COLLATE "C" NOT NULL,
+				field text COLLATE "C" NOT NULL,
+				data jsonb NOT NULL,
+				open_since text NOT NULL,
 				PRIMARY KEY (sync_id, link_id, field)
 			)`,
 			`CREATE TABLE {schema}.meta (

@@ -17,6 +17,7 @@ import type {
 	ConflictDecision,
 	Json,
 	LockLease,
+	OpenConflict,
 	Side,
 	StateChanges,
 	SyncFailure,
@@ -28,6 +29,8 @@ import { checkChanges, checkNoNul, checkSyncId, heldElsewhere, storableIds } fro
 import {
 	checkLease,
 	checkPageSize,
+	conflictData,
+	conflictFromRow,
 	failureFromRow,
 	linkColumn,
 	mergeMeta,
@@ -280,6 +283,20 @@ export class SqliteSyncStore implements SyncStore {
 		);
 	}
 
+	async listConflicts(syncId: string): Promise<OpenConflict[]> {
+		return this.all(
+			'SELECT * FROM conflicts WHERE sync_id = ? ORDER BY link_id, field',
+			syncId,
+		).map((row) =>
+			conflictFromRow({
+				link_id: String(row.link_id),
+				field: String(row.field),
+				open_since: String(row.open_since),
+				data: JSON.parse(String(row.data)),
+			}),
+		);
+	}
+
 	async commit(syncId: string, changes: StateChanges): Promise<void> {
 		const checked = checkChanges(syncId, changes);
 		this.tx(() => {
@@ -350,6 +367,25 @@ export class SqliteSyncStore implements SyncStore {
 					field,
 				);
 			}
+			for (const { linkId, field } of changes.clearConflicts ?? []) {
+				this.run(
+					'DELETE FROM conflicts WHERE sync_id = ? AND link_id = ? AND field = ?',
+					syncId,
+					linkId,
+					field,
+				);
+			}
+			for (const c of checked.conflicts) {
+				this.run(
+					`INSERT INTO conflicts (sync_id, link_id, field, data, open_since) VALUES (?, ?, ?, ?, ?)
+					ON CONFLICT (sync_id, link_id, field) DO UPDATE SET data = excluded.data, open_since = excluded.open_since`,
+					syncId,
+					c.linkId,
+					c.field,
+					JSON.stringify(conflictData(c)),
+					c.openSince,
+				);
+			}
 			if (changes.meta) {
 				const meta = mergeMeta(this.readMeta(syncId), changes.meta);
 				this.run(
@@ -368,7 +404,7 @@ export class SqliteSyncStore implements SyncStore {
 
 	async reset(syncId: string): Promise<void> {
 		this.tx(() => {
-			for (const table of ['links', 'failures', 'decisions', 'meta', 'locks']) {
+			for (const table of ['links', 'failures', 'decisions', 'conflicts', 'meta', 'locks']) {
 				this.run(`DELETE FROM ${table} WHERE sync_id = ?`, syncId);
 			}
 		});

@@ -5,7 +5,7 @@
  * Rules every store keeps:
  * - `commit` is atomic: all of a `StateChanges` is applied, or none of it (a crash mid-commit leaves the state
  *   as it was before the commit); within one commit the final state counts — deletes (`deleteLinks`,
- *   `clearFailures`, `clearDecisions`) apply before upserts, the last of several upserts of one key wins, and a
+ *   `clearFailures`, `clearDecisions`, `clearConflicts`) apply before upserts, the last of several upserts of one key wins, and a
  *   record id may move from one link to another;
  * - a record is in one link at most: a commit whose final state has one `aId` (or one `bId`) in two links of a
  *   sync is refused whole (one record linked twice would be written twice per change); a `linked` link has both
@@ -13,7 +13,7 @@
  * - no stored string (ids, values, keys, messages) may hold the NUL character U+0000 (PostgreSQL cannot store
  *   it): such a commit is refused whole, with a message naming where it was; a read for such an id finds nothing;
  * - `listLinks` is in code-point order of `linkId` (SQLite BINARY, PostgreSQL "C"), failures by side and
- *   record id, decisions by link and field; `updatedAt` is the store clock's time of the commit that wrote it;
+ *   record id, decisions and open conflicts by link and field; `updatedAt` is the store clock's time of the commit that wrote it;
  * - reads see every earlier committed change (no caching across processes);
  * - the run lock is a lease: held by one owner at a time up to and including `expiresAt`, free again once it has
  *   passed without a renewal (its holder died), and only its owner renews or releases it; `lockHolder` says who
@@ -81,6 +81,30 @@ export interface ConflictDecision {
 	decidedAt: string;
 }
 
+/**
+ * A conflict a strategy could not settle (sent to review), not decided yet: part of the state from the commit of
+ * the page it was found in until a decision settles it or its values agree again (someone edited one side). Listed
+ * on every run meanwhile. Keyed by link and field pair.
+ */
+export interface OpenConflict {
+	linkId: string;
+	/** The field pair key. */
+	field: string;
+	fieldA: string;
+	fieldB: string;
+	aId?: string;
+	bId?: string;
+	/** Last-synced values; null when the pair differed at first link (no base). */
+	base: { a: Json; b: Json } | null;
+	/** The values as last read on each side. */
+	a: Json;
+	b: Json;
+	/** The strategy that sent it to review (`review`, or one that could not decide: `mostRecent`, `custom`). */
+	strategy: string;
+	/** When it was first found (ISO-8601, the engine's clock). */
+	openSince: string;
+}
+
 /** Per sync: change-feed watermarks per side and free metadata (config fingerprint, last run's summary). */
 export interface SyncMeta {
 	watermarks: Partial<Record<Side, Json>>;
@@ -102,6 +126,10 @@ export interface StateChanges {
 	clearFailures?: Array<{ side: Side; recordId: string }>;
 	/** Decisions consumed. */
 	clearDecisions?: Array<{ linkId: string; field: string }>;
+	/** Open conflicts to insert or replace (by linkId + field). */
+	upsertConflicts?: OpenConflict[];
+	/** Open conflicts settled (decided, values agree, pair gone) — by linkId + field. */
+	clearConflicts?: Array<{ linkId: string; field: string }>;
 	/** Meta fields to replace (shallow: a given watermark / backfilled / info key replaces the stored one). */
 	meta?: {
 		watermarks?: Partial<Record<Side, Json>>;
@@ -148,9 +176,11 @@ export interface SyncStore {
 	listDecisions(syncId: string): Promise<ConflictDecision[]>;
 	/** Records a decision taken on a reviewed conflict (replaces an earlier one for the same link and field). */
 	putDecision(syncId: string, decision: ConflictDecision): Promise<void>;
+	/** The open conflicts, by linkId then field. */
+	listConflicts(syncId: string): Promise<OpenConflict[]>;
 
 	/** Applies `changes` atomically. */
 	commit(syncId: string, changes: StateChanges): Promise<void>;
-	/** Forgets everything of one sync (links, failures, decisions, meta, lock). */
+	/** Forgets everything of one sync (links, failures, decisions, open conflicts, meta, lock). */
 	reset(syncId: string): Promise<void>;
 }

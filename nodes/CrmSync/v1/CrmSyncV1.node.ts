@@ -11,6 +11,13 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { runSync, type SyncProgress, type SyncReport } from '../../../core/sync';
 import { buildConfig } from './config';
 import { errorItem, toNodeError } from './errors';
+import { manage } from './manage';
+import {
+	manageProperties,
+	onlyForSync,
+	operationProperty,
+	type Operation,
+} from './manage.description';
 import { mappingProperties } from './mapping.description';
 import { readRules, rulesResolver } from './rules';
 import { runProperties } from './run.description';
@@ -20,7 +27,9 @@ import { chooseStore, crmSyncPostgresTest } from './store';
 
 /**
  * CRM Sync v1: one run of the two-way sync engine (core/sync) between two CRM objects. Outputs: Report (one item),
- * Conflicts (one item per unresolved conflict), Failed (one item per failed record).
+ * Conflicts (one item per conflict still open — found in this run or before, until decided or settled), Failed
+ * (one item per failed record). The other operations (manage.ts) decide conflicts and exclude / include records:
+ * first output what was done, Failed the items that could not be (with the reason).
  */
 // The icon is set once, in the base description of CrmSync.node.ts (which this rule checks).
 // eslint-disable-next-line @n8n/community-nodes/icon-validation
@@ -31,26 +40,32 @@ export class CrmSyncV1 implements INodeType {
 		this.description = {
 			...baseDescription,
 			version: 1,
-			subtitle: '={{ $parameter["objectA"] + " ↔ " + $parameter["objectB"] }}',
+			subtitle:
+				'={{ ({ resolveConflicts: "Resolve Conflicts", excludeRecords: "Exclude Records", includeRecords: "Include Records" })[$parameter["operation"]] || $parameter["objectA"] + " ↔ " + $parameter["objectB"] }}',
 			defaults: { name: 'CRM Sync' },
 			usableAsTool: true,
 			inputs: [NodeConnectionTypes.Main],
 			outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 			outputNames: ['Report', 'Conflicts', 'Failed'],
 			credentials: syncCredentials(),
-			properties: [...sideProperties, ...mappingProperties, ...runProperties],
+			properties: [
+				operationProperty,
+				...onlyForSync([...sideProperties, ...mappingProperties, ...runProperties]),
+				...manageProperties,
+			],
 		};
 	}
 
 	methods = { loadOptions, credentialTest: { crmSyncPostgresTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const operation = this.getNodeParameter('operation', 0, 'sync') as Operation;
 		try {
-			return await run(this);
+			return operation === 'sync' ? await run(this) : await manage(this, operation);
 		} catch (error) {
 			const nodeError = toNodeError(this, error);
 			if (!this.continueOnFail()) throw nodeError;
-			return [[errorItem(nodeError)], [], []];
+			return [[errorItem(nodeError, operation)], [], []];
 		}
 	}
 }
@@ -94,8 +109,10 @@ async function run(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	} finally {
 		await store.close();
 	}
+	const { openConflicts, ...rest } = report;
 	const json = {
-		...report,
+		...rest,
+		openConflicts: openConflicts.length,
 		apiCalls: { a: sides.a.requests(), b: sides.b.requests() },
 		sides: {
 			a: { system: sides.a.system, object: config.a.objectType },
@@ -105,7 +122,11 @@ async function run(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const paired = { pairedItem: { item: 0 } };
 	return [
 		[{ json, ...paired }],
-		report.conflicts.map((c) => ({ json: { ...c } as unknown as IDataObject, ...paired })),
-		report.failures.map((f) => ({ json: { ...f } as unknown as IDataObject, ...paired })),
+		openConflicts.map(({ base, ...c }) => ({
+			// `base` is left out when the pair differed at first link (no last-synced values), as before.
+			json: { syncId, ...c, ...(base ? { base } : {}) } as unknown as IDataObject,
+			...paired,
+		})),
+		report.failures.map((f) => ({ json: { syncId, ...f } as unknown as IDataObject, ...paired })),
 	];
 }

@@ -45,11 +45,16 @@ export function toNodeError(
 }
 
 /** The failure as the one Report item of "On Error: Continue". */
-export function errorItem(error: NodeOperationError | NodeApiError): INodeExecutionData {
+export function errorItem(
+	error: NodeOperationError | NodeApiError,
+	operation = 'sync',
+): INodeExecutionData {
 	const details: IDataObject = {
 		code: RUN_FAILED_CODE,
 		reason:
-			'the sync run failed; what was written before the failure is committed in the state store',
+			operation === 'sync'
+				? 'the sync run failed; what was written before the failure is committed in the state store'
+				: 'the operation failed; what the items before the failure did is stored in the state store',
 	};
 	if (typeof error.description === 'string' && error.description) details.hint = error.description;
 	if (error instanceof NodeApiError && error.httpCode) details.httpCode = error.httpCode;

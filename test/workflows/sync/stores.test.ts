@@ -126,6 +126,7 @@ describe('CRM Sync state in SQLite (the default)', () => {
 			world.advance();
 			const before = world.writeRequests();
 			const run = await runSync(world, { syncId: 'locked-sync' });
+			// The holder and the expiry of its lease, as the store has them (SyncLockedError, store.lockHolder).
 			expect(run.error?.message).toMatch(
 				/^Sync "locked-sync" is already running \(locked by another-run until \d{4}-\d\d-\d\dT[\d:.]+Z\) — wait for it to finish, or set Options › Lock Wait \(Seconds\)$/,
 			);
