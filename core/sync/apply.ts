@@ -337,6 +337,11 @@ export async function applyDeletions(
 				const error = errorOf(r);
 				const gone = error && failureCategory(error.code, error.message) === 'notFound';
 				if (!error || gone) {
+					// A feed later in this run may still hand out the deleted partner as read before the delete
+					// (HubSpot's search index lags; an edit made there since the last run): unlinked, it would be
+					// created again on the side it was just deleted from. Design: the deletion wins over an edit of
+					// its partner made in the same interval (the edit goes with the record; the plan lists the delete).
+					ctx.handled.add(`${side}:${id}`);
 					if (!error) ctx.report.counts[op === 'delete' ? 'deleted' : 'archived'][side]++;
 					if (op === 'delete') changes.deleteLinks?.push(w.d.link.linkId);
 					else changes.upsertLinks?.push({ ...w.d.link, status: 'excluded' });
