@@ -43,8 +43,31 @@ function instant(v: unknown): number {
 	return /^\d{11,}$/.test(text) ? Number(text) : Date.parse(text);
 }
 
+/**
+ * A value in the representation a field of `type` accepts: an instant given as epoch ms (HubSpot sends date and
+ * date-time properties so, as digits) becomes an ISO date (`date`) or date-time (`datetime`); an ISO date-time for
+ * a `date` field keeps its date part; a blank for a `boolean` field is false. Everything else is left as it is (the CRM validates it).
+ */
+export function asType(v: unknown, type?: FieldType): unknown {
+	// A checkbox has no blank: Salesforce stores false (its default on create) where HubSpot has no value.
+	if (type === 'boolean' && isBlank(v)) return false;
+	if ((type !== 'date' && type !== 'datetime') || isBlank(v)) return v;
+	const text = v instanceof Date ? v.toISOString() : String(v).trim();
+	const epoch = typeof v === 'number' || /^\d{11,}$/.test(text);
+	if (!epoch && !(type === 'date' && /^\d{4}-\d{2}-\d{2}T/.test(text))) return v;
+	const t = instant(v);
+	if (!Number.isFinite(t)) return v;
+	const iso = new Date(t).toISOString();
+	return type === 'date' ? iso.slice(0, 10) : iso;
+}
+
 /** Equal as values of a field of `type`: null/undefined/'' alike, 5 and "5" alike, instants, sets. */
 export function sameValue(x: unknown, y: unknown, type?: FieldType): boolean {
+	// A blank checkbox is false (see asType): Salesforce's defaulted false is no change of HubSpot's blank.
+	if (type === 'boolean') {
+		x = isBlank(x) ? false : x;
+		y = isBlank(y) ? false : y;
+	}
 	const bx = isBlank(x);
 	const by = isBlank(y);
 	if (bx || by) return bx && by;
@@ -179,7 +202,8 @@ export function diffPair(
 		try {
 			const aAsB = () => ctx.transforms.apply(f.key, 'toB', f.toB, a);
 			const bAsA = () => ctx.transforms.apply(f.key, 'toA', f.toA, b);
-			const flow = (to: Side, value: unknown) => {
+			const flow = (to: Side, raw: unknown) => {
+				const value = asType(raw, to === 'a' ? ta : tb);
 				const current = to === 'a' ? a : b;
 				const field = to === 'a' ? f.a : f.b;
 				const other = to === 'a' ? b : a;
@@ -298,6 +322,7 @@ export function planCreate(
 					to === 'b'
 						? ctx.transforms.apply(f.key, 'toB', f.toB, source)
 						: ctx.transforms.apply(f.key, 'toA', f.toA, source);
+			value = asType(value, ctx.types[to].get(f[to]));
 		} catch (error) {
 			if (!(error instanceof TransformFailure)) throw error;
 			errors.push(error.message);

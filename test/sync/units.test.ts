@@ -3,6 +3,7 @@ import type { CrmConnector } from '../../core/connectors/contract';
 import type { CrmRecord } from '../../core/records/types';
 import { resolveConfig, SyncConfigError, type SyncConfig } from '../../core/sync/config';
 import {
+	asType,
 	diffPair,
 	planCreate,
 	sameValue,
@@ -123,10 +124,31 @@ describe('diff: value equality by type', () => {
 		['a;b;c', 'c;a;b', 'multipicklist', true],
 		['a;b', 'a;c', 'multipicklist', false],
 		[true, 'true', 'boolean', true],
+		[false, null, 'boolean', true], // a blank checkbox is false (Salesforce defaults it on create)
+		[true, null, 'boolean', false],
+		[false, null, undefined, false],
 		['x', 'X', 'string', false],
 		['', 'x', 'string', false],
 	] as const)('%j vs %j (%s) → %s', (x, y, type, same) => {
 		expect(sameValue(x, y, type)).toBe(same);
+	});
+});
+
+describe('diff: a value as the target field type takes it', () => {
+	it.each([
+		['172022400000', 'date', '1975-06-15'], // HubSpot: epoch ms digits
+		[172022400000, 'date', '1975-06-15'],
+		['1990-12-31T00:00:00.000Z', 'date', '1990-12-31'],
+		['1704103200000', 'datetime', '2024-01-01T10:00:00.000Z'],
+		['2024-01-01T11:00:00+01:00', 'datetime', '2024-01-01T11:00:00+01:00'], // ISO: left as it is
+		['1990-12-31', 'date', '1990-12-31'],
+		[null, 'boolean', false],
+		['', 'boolean', false],
+		[null, 'date', null],
+		['12345678901', 'string', '12345678901'],
+		['not a date', 'date', 'not a date'],
+	] as const)('%j as %s → %j', (v, type, out) => {
+		expect(asType(v, type)).toEqual(out);
 	});
 });
 
