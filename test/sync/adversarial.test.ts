@@ -213,6 +213,52 @@ describe('adversarial sync scenarios', () => {
 		expect(writes()).toEqual(before);
 	});
 
+	it('numbers (Salesforce int and currency ↔ HubSpot number properties, sent back as strings): after the round trip the next runs write NOTHING', async () => {
+		const config: Partial<SyncConfig> = {
+			syncId: 'accounts',
+			a: { connector: world.salesforce(), objectType: 'Account' },
+			b: { connector: world.hubspot(), objectType: 'companies' },
+			matchKeys: [{ a: 'Name', b: 'name', normalize: 'text' }],
+			fields: [
+				{ a: 'Name', b: 'name' },
+				{ a: 'NumberOfEmployees', b: 'numberofemployees' },
+				{ a: 'AnnualRevenue', b: 'annualrevenue' },
+			],
+		};
+		world.sf
+			.table('Account')
+			.insert({ Name: 'Acme', NumberOfEmployees: 250, AnnualRevenue: 1500000 });
+		world.hs.insertDirect('companies', {
+			name: 'Globex',
+			numberofemployees: '42',
+			annualrevenue: '1000000.0',
+		});
+		world.advance();
+		const r1 = await run(config);
+		expect(r1.failures).toEqual([]);
+		expect(r1.counts.created).toEqual({ a: 1, b: 1 });
+		const globex = world.sf
+			.table('Account')
+			.collection.list()
+			.find((x) => x.fields.Name === 'Globex');
+		expect([globex?.fields.NumberOfEmployees, globex?.fields.AnnualRevenue]).toEqual([42, 1000000]);
+		const acme = world.hs
+			.collection('companies')
+			.list()
+			.find((x) => x.fields.name === 'Acme');
+		expect(Number(acme?.fields.numberofemployees)).toBe(250);
+		for (let i = 0; i < 2; i++) {
+			world.advance();
+			const before = writes();
+			const r = await run(config);
+			expect({ i, w: writes(), updated: r.counts.updated }).toEqual({
+				i,
+				w: before,
+				updated: { a: 0, b: 0 },
+			});
+		}
+	});
+
 	it('a value too long for the target field and a value not in the target picklist: those records fail with a category, the others go through; retried next run, created once fixed', async () => {
 		await hsProperty({
 			name: 'leadsrc',
