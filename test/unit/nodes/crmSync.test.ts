@@ -165,6 +165,18 @@ describe('the node in the editor', () => {
 		);
 	});
 
+	it('lets no expression choose the operation, a system or an authentication (they decide what is shown)', () => {
+		const modes = v1.description.properties.filter((p) =>
+			/^(operation|system[AB]|(salesforce|hubspot)Authentication)$/.test(p.name),
+		);
+		expect(new Set(modes.map((p) => p.name)).size).toBe(5);
+		for (const p of modes)
+			expect({ name: p.name, noDataExpression: p.noDataExpression }).toEqual({
+				name: p.name,
+				noDataExpression: true,
+			});
+	});
+
 	it("shows a rule's Text and Value, and a filter's Value, only where they apply", () => {
 		const rule = (
 			v1.description.properties.find((p) => p.name === 'customRules')?.options?.[0] as {
