@@ -31,13 +31,16 @@ export const customRulesProperty: INodeProperties = {
 			name: 'rules',
 			values: [
 				{
-					displayName: 'Only for Fields (A)',
+					displayName: 'Only for Side A Field Names or IDs',
 					name: 'fields',
-					type: 'string',
-					default: '',
-					placeholder: 'e.g. Title, Phone',
+					type: 'multiOptions',
+					typeOptions: {
+						loadOptionsMethod: 'getFieldsA',
+						loadOptionsDependsOn: ['objectA', 'systemA'],
+					},
+					default: [],
 					description:
-						'API names of side A fields the rule applies to, comma-separated (empty: all fields)',
+						'The mapped fields (by their side A field) the rule applies to; none: all fields. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 				},
 				{
 					displayName: 'Text',

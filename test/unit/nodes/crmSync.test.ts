@@ -28,8 +28,8 @@ describe('Custom Rules', () => {
 		readRules({
 			rules: [
 				{ when: 'aBlank', then: 'b' },
-				{ when: 'bContains', text: 'CHIEF', then: 'b', fields: 'Title, Department' },
-				{ when: 'aGreater', then: 'a', fields: 'Amount' },
+				{ when: 'bContains', text: 'CHIEF', then: 'b', fields: ['Title', 'Department'] }, // the picker
+				{ when: 'aGreater', then: 'a', fields: ' Amount, Price' }, // an expression's text
 				{ when: 'bEquals', text: 'unknown', then: 'value', value: 'n/a' },
 				{ when: 'aLonger', then: 'review' },
 				{ when: 'always', then: 'a' },
