@@ -98,10 +98,10 @@ export function runOutputs(
 	const paired = { pairedItem: { item: 0 } };
 	const json = {
 		summary: reportSummary(report, sides),
+		sides: { a: sides.a, b: sides.b },
 		...rest,
 		openConflicts: openConflicts.length,
 		...extra,
-		sides: { a: sides.a, b: sides.b },
 	} as unknown as IDataObject;
 	return [
 		[{ json, ...paired }],
