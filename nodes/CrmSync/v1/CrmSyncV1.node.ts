@@ -19,6 +19,7 @@ import {
 	type Operation,
 } from './manage.description';
 import { mappingProperties } from './mapping.description';
+import { runOutputs } from './output';
 import { readRules, rulesResolver } from './rules';
 import { runProperties } from './run.description';
 import { connectSide, loadOptions, type SideConnection } from './sides';
@@ -41,7 +42,7 @@ export class CrmSyncV1 implements INodeType {
 			...baseDescription,
 			version: 1,
 			subtitle:
-				'={{ ({ resolveConflicts: "Resolve Conflicts", excludeRecords: "Exclude Records", includeRecords: "Include Records" })[$parameter["operation"]] || $parameter["objectA"] + " ↔ " + $parameter["objectB"] }}',
+				'={{ ({ resolveConflicts: "Resolve Conflicts", excludeRecords: "Exclude Records", includeRecords: "Include Records" })[$parameter["operation"]] || ({ salesforce: "Salesforce", hubspot: "HubSpot" })[$parameter["systemA"]] + " " + $parameter["objectA"] + " ↔ " + ({ salesforce: "Salesforce", hubspot: "HubSpot" })[$parameter["systemB"]] + " " + $parameter["objectB"] }}',
 			defaults: { name: 'CRM Sync' },
 			usableAsTool: true,
 			inputs: [NodeConnectionTypes.Main],
@@ -109,24 +110,13 @@ async function run(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	} finally {
 		await store.close();
 	}
-	const { openConflicts, ...rest } = report;
-	const json = {
-		...rest,
-		openConflicts: openConflicts.length,
-		apiCalls: { a: sides.a.requests(), b: sides.b.requests() },
-		sides: {
+	return runOutputs(
+		syncId,
+		report,
+		{
 			a: { system: sides.a.system, object: config.a.objectType },
 			b: { system: sides.b.system, object: config.b.objectType },
 		},
-	} as unknown as IDataObject;
-	const paired = { pairedItem: { item: 0 } };
-	return [
-		[{ json, ...paired }],
-		openConflicts.map(({ base, ...c }) => ({
-			// `base` is left out when the pair differed at first link (no last-synced values), as before.
-			json: { syncId, ...c, ...(base ? { base } : {}) } as unknown as IDataObject,
-			...paired,
-		})),
-		report.failures.map((f) => ({ json: { syncId, ...f } as unknown as IDataObject, ...paired })),
-	];
+		{ apiCalls: { a: sides.a.requests(), b: sides.b.requests() } },
+	);
 }

@@ -94,7 +94,7 @@ export async function buildConfig(
 		? await buildOwnerMap(sides.a.crm, sides.b.crm)
 		: undefined;
 	const fields: FieldPair[] = mappings.map((m, i) => {
-		const where = `Field Mappings › mapping ${i + 1}`;
+		const where = `Field Mappings › Mapping ${i + 1}`;
 		const pair: FieldPair = { a: String(m.fieldA ?? ''), b: String(m.fieldB ?? '') };
 		if (m.direction && m.direction !== 'default') pair.direction = m.direction as Direction;
 		if (m.conflict && m.conflict !== 'default') pair.conflict = m.conflict as Strategy;
@@ -147,13 +147,13 @@ export async function buildConfig(
 }
 
 const FIELD_NAMES: Record<string, string> = {
-	a: 'Field A',
-	b: 'Field B',
+	a: 'Side A Field',
+	b: 'Side B Field',
 	direction: 'Direction',
 	conflict: 'Conflict Rule',
 	toB: 'Transforms / Value Map A → B',
 	toA: 'Transforms / Value Map B → A',
-	key: 'Field A / Field B (used twice)',
+	key: 'Side A Field / Side B Field (used twice)',
 	normalize: 'Normalize',
 	field: 'Field',
 	op: 'Operator',
@@ -163,12 +163,12 @@ const FIELD_NAMES: Record<string, string> = {
 /** An engine setting path in the words of the node's parameters. */
 export function parameterName(path: string): string {
 	let m = /^fields\[(\d+)\]\.(\w+)/.exec(path);
-	if (m) return `Field Mappings › mapping ${Number(m[1]) + 1} › ${FIELD_NAMES[m[2]] ?? m[2]}`;
+	if (m) return `Field Mappings › Mapping ${Number(m[1]) + 1} › ${FIELD_NAMES[m[2]] ?? m[2]}`;
 	m = /^matchKeys\[(\d+)\]\.(\w+)/.exec(path);
-	if (m) return `Match Keys › key ${Number(m[1]) + 1} › ${FIELD_NAMES[m[2]] ?? m[2]}`;
+	if (m) return `Match Keys › Key ${Number(m[1]) + 1} › ${FIELD_NAMES[m[2]] ?? m[2]}`;
 	m = /^scope\.(a|b)\[(\d+)\]\.(\w+)/.exec(path);
 	if (m)
-		return `Inclusion Filters ${m[1].toUpperCase()} › condition ${Number(m[2]) + 1} › ${FIELD_NAMES[m[3]] ?? m[3]}`;
+		return `Inclusion Filters ${m[1].toUpperCase()} › Condition ${Number(m[2]) + 1} › ${FIELD_NAMES[m[3]] ?? m[3]}`;
 	m = /^archive\.(a|b)\.field/.exec(path);
 	if (m) return `Archive Field ${m[1].toUpperCase()}`;
 	m = /^(a|b)\.objectType/.exec(path);
@@ -193,6 +193,22 @@ const WORDS: Array<[RegExp, string]> = [
 	[/"bToA"/g, '"B → A"'],
 	[/"both"/g, '"Both Ways (A ↔ B)"'],
 	[/give each field pair its own key/g, 'remove the duplicate mapping'],
+	[
+		/at least one \{ a, b \} key pair to match records by/g,
+		'at least one key — click Add Match Key',
+	],
+	[
+		/list at least one field pair \{ a, b \} to sync/g,
+		'list at least one field — click Add Field Mapping',
+	],
+	[/give at least one \{ a, b \} key pair to match records by/g, 'click Add Match Key'],
+	[/list the field pairs \{ a, b \} to sync/g, 'click Add Field Mapping'],
+	[/"in"/g, '"Is One Of"'],
+	[/"isEmpty"/g, '"Is Empty"'],
+	[/"isNotEmpty"/g, '"Is Not Empty"'],
+	[/"notEquals"/g, '"Not Equals"'],
+	[/"equals"/g, '"Equals"'],
+	[/"contains"/g, '"Contains"'],
 	[/\bside a\b/g, 'side A'],
 	[/\bside b\b/g, 'side B'],
 ];

@@ -55,7 +55,9 @@ function decisionOf(item: Item): ConflictDecision['decision'] {
 	if (mode === 'a' || mode === 'b') return { winner: mode };
 	if (mode === 'value') return { value: param(item, 'decisionValue', 'Value') as Json };
 	if (mode !== 'fromItem')
-		throw problem(`Decision: "${mode}" is not a decision — use "fromItem", "a", "b" or "value"`);
+		throw problem(
+			`Decision: "${mode}" is not a decision — choose From the Item, Keep A, Keep B or Set a Value (in an expression: "fromItem", "a", "b" or "value")`,
+		);
 	const winner =
 		json.winner === undefined || json.winner === null ? '' : String(json.winner).trim();
 	const hasValue = json.value !== undefined;

@@ -3,16 +3,20 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import type { SideName } from './sides.description';
 
-const fieldOf = (side: SideName, name = `field${side}`): INodeProperties => ({
-	displayName: `Field ${side} Name or ID`,
-	name,
+const fieldOf = (side: SideName, purpose: 'mapping' | 'matchKey'): INodeProperties => ({
+	displayName: `Side ${side} Field Name or ID`,
+	name: `field${side}`,
 	type: 'options',
 	typeOptions: {
-		loadOptionsMethod: `getFields${side}`,
+		loadOptionsMethod: purpose === 'matchKey' ? `getMatchFields${side}` : `getFields${side}`,
 		loadOptionsDependsOn: [`object${side}`, `system${side}`],
 	},
 	default: '',
-	description: `The field of side ${side}'s object. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,
+	required: true,
+	description:
+		purpose === 'matchKey'
+			? `The field of the side ${side} object compared with the other side's (unique, e-mail and other identifier-like fields are listed first). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`
+			: `The field of the side ${side} object. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,
 });
 
 export const directionOptions: INodePropertyOptions[] = [
@@ -98,6 +102,7 @@ export const mappingProperties: INodeProperties[] = [
 		typeOptions: { multipleValues: true },
 		placeholder: 'Add Match Key',
 		default: {},
+		required: true,
 		description:
 			'How records met for the first time are paired, in order: the first key with a value on both sides decides. A value held by two records of one side is reported as ambiguous, never guessed.',
 		options: [
@@ -105,8 +110,8 @@ export const mappingProperties: INodeProperties[] = [
 				displayName: 'Key',
 				name: 'keys',
 				values: [
-					fieldOf('A'),
-					fieldOf('B'),
+					fieldOf('A', 'matchKey'),
+					fieldOf('B', 'matchKey'),
 					{
 						displayName: 'Normalize',
 						name: 'normalize',
@@ -119,7 +124,8 @@ export const mappingProperties: INodeProperties[] = [
 							{ name: 'Text (Trim, Lower Case)', value: 'text' },
 						],
 						default: 'text',
-						description: 'How both values are made comparable',
+						description:
+							'How both values are made comparable before they are compared (nothing is written this way)',
 					},
 				],
 			},
@@ -132,20 +138,23 @@ export const mappingProperties: INodeProperties[] = [
 		typeOptions: { multipleValues: true },
 		placeholder: 'Add Field Mapping',
 		default: {},
+		required: true,
 		description: 'The field pairs kept in sync (match key fields too, if they should be copied)',
 		options: [
 			{
 				displayName: 'Mapping',
 				name: 'mappings',
 				values: [
-					fieldOf('A'),
-					fieldOf('B'),
+					fieldOf('A', 'mapping'),
+					fieldOf('B', 'mapping'),
 					{
 						displayName: 'Direction',
 						name: 'direction',
 						type: 'options',
 						options: [{ name: 'As the Sync', value: 'default' }, ...directionOptions],
 						default: 'default',
+						description:
+							'Which way values of this field flow; As the Sync: the Direction parameter above',
 					},
 					{
 						displayName: 'Conflict Rule',
@@ -153,7 +162,8 @@ export const mappingProperties: INodeProperties[] = [
 						type: 'options',
 						options: [{ name: 'As the Sync', value: 'default' }, ...strategyOptions],
 						default: 'default',
-						description: 'Who wins when this field changed on both sides to different values',
+						description:
+							'Who wins when this field changed on both sides to different values; As the Sync: the Conflict Strategy parameter',
 					},
 					{
 						displayName: 'Map Owners by E-Mail',

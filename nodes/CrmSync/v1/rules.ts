@@ -11,6 +11,7 @@ export interface CustomRule {
 	text?: string;
 	then: 'a' | 'b' | 'review' | 'value';
 	value?: string;
+	/** Side A field names, comma-separated (an expression's text) — the picker's list is joined so. */
 	fields?: string;
 }
 
@@ -69,7 +70,12 @@ export function readRules(raw: IDataObject | undefined): CustomRule[] {
 		text: r.text === undefined ? undefined : String(r.text),
 		then: (r.then ?? 'a') as CustomRule['then'],
 		value: r.value === undefined ? undefined : String(r.value),
-		fields: r.fields === undefined ? undefined : String(r.fields),
+		fields:
+			r.fields === undefined
+				? undefined
+				: Array.isArray(r.fields)
+					? r.fields.map(String).join(',')
+					: String(r.fields),
 	}));
 }
 

@@ -24,26 +24,33 @@ export const customRulesProperty: INodeProperties = {
 	placeholder: 'Add Rule',
 	default: {},
 	description:
-		'Used where the conflict rule is Custom Rules: the first rule whose condition holds settles the conflict; none → review',
+		'Used where the conflict rule is Custom Rules: the first rule whose condition holds settles the conflict; if none holds, the conflict goes to the Conflicts output',
 	options: [
 		{
 			displayName: 'Rule',
 			name: 'rules',
 			values: [
 				{
-					displayName: 'Only for Fields (A)',
+					displayName: 'Only for Side A Field Names or IDs',
 					name: 'fields',
-					type: 'string',
-					default: '',
-					placeholder: 'e.g. Title, Phone',
-					description: 'Side A field names the rule applies to, comma-separated;	empty:	all',
+					type: 'multiOptions',
+					typeOptions: {
+						loadOptionsMethod: 'getFieldsA',
+						loadOptionsDependsOn: ['objectA', 'systemA'],
+					},
+					default: [],
+					description:
+						'The mapped fields (by their side A field) the rule applies to; none: all fields. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 				},
 				{
 					displayName: 'Text',
 					name: 'text',
 					type: 'string',
 					default: '',
-					description: "The text of 'Contains Text' / 'Equals Text' (case-insensitive)",
+					displayOptions: {
+						show: { when: ['aContains', 'aEquals', 'bContains', 'bEquals'] },
+					},
+					description: 'The text the value contains or equals (case-insensitive)',
 				},
 				{
 					displayName: 'Then',
@@ -68,13 +75,16 @@ export const customRulesProperty: INodeProperties = {
 						},
 					],
 					default: 'a',
+					description: 'What settles the conflict when the condition holds',
 				},
 				{
 					displayName: 'Value',
 					name: 'value',
 					type: 'string',
 					default: '',
-					description: "For 'Set a Value':	written to both sides (in side A's terms)",
+					displayOptions: { show: { then: ['value'] } },
+					description:
+						"Written to both sides, in side A's terms (the field's transforms convert it for side B)",
 				},
 				{
 					displayName: 'When',
@@ -127,6 +137,7 @@ export const customRulesProperty: INodeProperties = {
 						},
 					],
 					default: 'aBlank',
+					description: "The condition on the two sides' values of the conflicting field",
 				},
 			],
 		},
@@ -144,7 +155,9 @@ const archiveFields = (side: SideName): INodeProperties[] => [
 		name: `archiveValue${side}`,
 		type: 'string',
 		default: '',
+		placeholder: 'e.g. Inactive',
 		displayOptions: { show: { deletes: ['archive'] } },
+		description: `The value written to Archive Field ${side}`,
 	},
 ];
 
@@ -175,13 +188,15 @@ const filterProperty = (side: SideName): INodeProperties => ({
 						{ name: 'Not Equals', value: 'notEquals' },
 					],
 					default: 'equals',
+					description: 'How the field is compared',
 				},
 				{
 					displayName: 'Value',
 					name: 'value',
 					type: 'string',
 					default: '',
-					description: 'For "Is One Of": the values, comma-separated',
+					displayOptions: { hide: { op: ['isEmpty', 'isNotEmpty'] } },
+					description: 'The value to compare with; for Is One Of: the values, comma-separated',
 				},
 			],
 		},

@@ -38,15 +38,21 @@ function authenticationProperties(system: System): INodeProperties[] {
 	const base = system === 'salesforce' ? salesforceAuthentication : hubspotAuthentication;
 	const other = SYSTEMS.filter((s) => s !== system);
 	const label = system === 'salesforce' ? 'Salesforce' : 'HubSpot';
+	const common = {
+		noDataExpression: true,
+		description: `How the node signs in to ${label} (the kind of ${label} credential to pick below); one for both sides when both are ${label}`,
+	};
 	return [
 		{
 			...base,
+			...common,
 			displayName: `${label} Authentication`,
 			name: AUTH_PARAMETER[system],
 			displayOptions: { show: { systemA: [system] } },
 		},
 		{
 			...base,
+			...common,
 			displayName: `${label} Authentication`,
 			name: AUTH_PARAMETER[system],
 			displayOptions: { show: { systemA: other, systemB: [system] } },

@@ -11,6 +11,7 @@ import { HubSpotCrm } from '../../../core/connectors/hubspot/crm';
 import { SalesforceCrm } from '../../../core/connectors/salesforce/crm';
 import { getConnector as hubspotConnector } from '../../shared/hubspot/transport';
 import { getConnector as salesforceConnector } from '../../shared/salesforce/transport';
+import { fieldOptions, type FieldPurpose } from './fieldOptions';
 import { AUTH_PARAMETER, SYSTEMS, type SideName, type System } from './sides.description';
 
 type Context = IExecuteFunctions | ILoadOptionsFunctions;
@@ -59,7 +60,10 @@ export async function connectSide(ctx: Context, side: SideName): Promise<SideCon
 function objectOf(ctx: ILoadOptionsFunctions, side: SideName): string {
 	const value = ctx.getCurrentNodeParameter(`object${side}`);
 	if (typeof value !== 'string' || value === '')
-		throw new NodeOperationError(ctx.getNode(), `Choose the Side ${side} Object first`);
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Choose the Side ${side} Object first: its fields are listed from it`,
+		);
 	return value;
 }
 
@@ -78,16 +82,14 @@ async function objectTypes(
 		.sort((x, y) => x.name.localeCompare(y.name));
 }
 
-async function fields(ctx: ILoadOptionsFunctions, side: SideName): Promise<INodePropertyOptions[]> {
+async function fields(
+	ctx: ILoadOptionsFunctions,
+	side: SideName,
+	purpose: FieldPurpose,
+): Promise<INodePropertyOptions[]> {
 	const { crm } = await connectSide(ctx, side);
 	const schema = await crm.describe(objectOf(ctx, side));
-	return schema.fields
-		.map((f) => ({
-			name: f.label || f.name,
-			value: f.name,
-			description: `${f.name} (${f.type}${f.readOnly ? ', read-only' : ''}${f.unique || f.externalId ? ', unique' : ''})`,
-		}))
-		.sort((x, y) => x.name.localeCompare(y.name));
+	return fieldOptions(schema.fields, purpose);
 }
 
 export const loadOptions = {
@@ -98,9 +100,15 @@ export const loadOptions = {
 		return await objectTypes(this, 'B');
 	},
 	async getFieldsA(this: ILoadOptionsFunctions) {
-		return await fields(this, 'A');
+		return await fields(this, 'A', 'mapping');
 	},
 	async getFieldsB(this: ILoadOptionsFunctions) {
-		return await fields(this, 'B');
+		return await fields(this, 'B', 'mapping');
+	},
+	async getMatchFieldsA(this: ILoadOptionsFunctions) {
+		return await fields(this, 'A', 'matchKey');
+	},
+	async getMatchFieldsB(this: ILoadOptionsFunctions) {
+		return await fields(this, 'B', 'matchKey');
 	},
 };

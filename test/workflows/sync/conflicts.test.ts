@@ -146,6 +146,7 @@ describe('CRM Sync: conflicts decided from n8n (Resolve Conflicts)', () => {
 			expect(c).toEqual({
 				syncId: SYNC_ID,
 				conflictId: `${String(c.linkId)}#FirstName/firstname`,
+				summary: `FirstName of Salesforce Contact ${ids.a.get(emails[Number(k)])} is "SfFirst ${k}", firstname of HubSpot contacts ${ids.b.get(emails[Number(k)])} is "HsFirst ${k}" (last synced: "First ${k}" / "First ${k}"). Decide with a CRM Sync node, Operation Resolve Conflicts: winner "a" or "b", or a value.`,
 				linkId: expect.stringMatching(/^[ab]:/),
 				field: 'FirstName/firstname',
 				fieldA: 'FirstName',
@@ -221,8 +222,9 @@ describe('CRM Sync: conflicts decided from n8n (Resolve Conflicts)', () => {
 				{ ...c3, syncId: '', winner: 'a' },
 				{ ...c3, syncId: 'no-such-sync', winner: 'a' },
 				{ ...c3, winner: 'B' }, // the one that is stored
+				{ ...c3, winner: 'a', mode: 'keep' }, // Decision from an expression: not one of its options
 			],
-			{ operation: 'resolveConflicts' },
+			{ operation: 'resolveConflicts', decision: "={{ $json.mode || 'fromItem' }}" },
 		);
 		const failed = run.json('Manage', 2).map((f) => f.error);
 		expect(failed).toEqual([
@@ -233,9 +235,10 @@ describe('CRM Sync: conflicts decided from n8n (Resolve Conflicts)', () => {
 			`Conflict ID "a:nope#FirstName/firstname": not an open conflict of sync "${SYNC_ID}" — it was settled since (decided, its values agree again, or its record left the sync) or belongs to another sync; decide the conflicts of the latest run's Conflicts output`,
 			"Sync ID: empty — keep the syncId field of the CRM Sync's Conflicts / Failed items, or set Sync ID (after an approval node: {{ $('CRM Sync').item.json.syncId }})",
 			'Sync ID "no-such-sync": no sync with this ID has run on this state store — check Sync ID, and that State Store (and SQLite File) are the same as on the node that runs the sync',
+			'Decision: "keep" is not a decision — choose From the Item, Keep A, Keep B or Set a Value (in an expression: "fromItem", "a", "b" or "value")',
 		]);
 		expect(run.items('Manage', 2).map((i) => i.pairedItem)).toEqual(
-			[0, 1, 2, 3, 4, 5, 6].map((item) => ({ item })),
+			[0, 1, 2, 3, 4, 5, 6, 8].map((item) => ({ item })),
 		);
 		expect(run.json('Manage', 0).map((d) => [d.conflictId, d.decision])).toEqual([
 			[c3.conflictId, { winner: 'b' }],

@@ -39,7 +39,7 @@ describe('CRM Sync errors', () => {
 		const before = world.writeRequests();
 		const run = await runSync(world, { ...badField, syncId: 'bad-field' });
 		expect(run.error?.message).toMatch(
-			/^Field Mappings › mapping 2 › Field B: "nope" is not a field of contacts — use one of its API names, e\.g\. /,
+			/^Field Mappings › Mapping 2 › Side B Field: "nope" is not a field of contacts — use one of its API names, e\.g\. /,
 		);
 		expect(world.writeRequests()).toEqual(before);
 		expectNoSecretsInRun(run, world.secrets());
@@ -54,9 +54,9 @@ describe('CRM Sync errors', () => {
 		expect(run.error).toBeUndefined();
 		const [item] = run.json(SYNC, 0);
 		expect(run.json(SYNC, 0)).toHaveLength(1);
-		expect(item.error).toMatch(/^Field Mappings › mapping 2 › Field B: "nope" is not a field/);
+		expect(item.error).toMatch(/^Field Mappings › Mapping 2 › Side B Field: "nope" is not a field/);
 		expect(item.details).toMatchObject({ code: 'RUN_FAILED' });
-		expect(String((item.details as IDataObject).hint)).toContain('- Field Mappings › mapping 2');
+		expect(String((item.details as IDataObject).hint)).toContain('- Field Mappings › Mapping 2');
 		expect(run.json(SYNC, 1)).toEqual([]);
 		expect(run.json(SYNC, 2)).toEqual([]);
 		expectNoSecretsInRun(run, world.secrets());
@@ -67,7 +67,7 @@ describe('CRM Sync errors', () => {
 			fieldMappings: { mappings: [{ ...MAPPINGS[1], valueMapToB: '{oops' }] },
 		});
 		expect(run(map)).toBe(
-			'Field Mappings › mapping 1 › Value Map A → B: is not a JSON object — write it like {"Prospect": "lead"}, or {} for none',
+			'Field Mappings › Mapping 1 › Value Map A → B: is not a JSON object — write it like {"Prospect": "lead"}, or {} for none',
 		);
 		const keys = await runSync(world, { matchKeys: {} });
 		expect(run(keys)).toMatch(/^Match Keys: must have at least one/);
@@ -113,6 +113,16 @@ describe('CRM Sync errors', () => {
 		expect(failed).toHaveLength(1);
 		expect(failed[0]).toMatchObject({ side: 'b', recordId: id, category: 'validation' });
 		expect(String(failed[0].message)).toMatch(/LastName/);
+		expect(failed[0].summary).toBe(
+			`HubSpot contacts ${id} (side B) could not be synced to Salesforce (validation, 1 run): ${String(failed[0].message)}. Fix the record or the mapping — it is retried on the next run — or take it out with a CRM Sync node, Operation Exclude Records.`,
+		);
+		const counts = reportOf(run).counts as {
+			created: { a: number; b: number };
+			read: { a: number; b: number };
+		};
+		expect(reportOf(run).summary).toBe(
+			`Synced Salesforce Contact ↔ HubSpot contacts: created ${counts.created.a} in Salesforce Contact, ${counts.created.b} in HubSpot contacts, ${counts.read.a + counts.read.b} records read, 0 open conflicts (0 new), 1 failed record.`,
+		);
 		expect((reportOf(run).counts as IDataObject).failed).toBe(1);
 		expectNoSecretsInRun(run, world.secrets());
 	});
