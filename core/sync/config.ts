@@ -139,9 +139,15 @@ const schema = z
 					b: name('the key field on side b, e.g. "email"'),
 					normalize: oneOf(['email', 'text', 'domain', 'phone', 'none'] as const).optional(),
 				}),
-				{ required_error: 'required — give at least one { a, b } key pair to match records by' },
+				{
+					required_error:
+						'required — add a match key pair (a field of side a and one of side b) to match records by',
+				},
 			)
-			.min(1, 'must have at least one { a, b } key pair to match records by'),
+			.min(
+				1,
+				'must have at least one match key pair (a field of side a and one of side b) to match records by',
+			),
 		fields: z
 			.array(
 				z.object({
@@ -153,9 +159,12 @@ const schema = z
 					toA: transforms.optional(),
 					conflict: oneOf(strategies).optional(),
 				}),
-				{ required_error: 'required — list the field pairs { a, b } to sync' },
+				{
+					required_error:
+						'required — list the field pairs (a field of side a and one of side b) to sync',
+				},
 			)
-			.min(1, 'must list at least one field pair { a, b } to sync'),
+			.min(1, 'must list at least one field pair (a field of side a and one of side b) to sync'),
 		conflict: oneOf(strategies).default('review'),
 		deletes: oneOf(['ignore', 'propagate', 'archive'] as const).default('ignore'),
 		archive: z.object({ a: archiveSet.optional(), b: archiveSet.optional() }).optional(),
@@ -194,7 +203,7 @@ const schema = z
 				code: 'custom',
 				path: ['archive'],
 				message:
-					'required when deletes is "archive" — give { a: { field, value } } and/or { b: { field, value } } to set on the surviving record',
+					'required when deletes is "archive" — give the field and the value to set on the surviving record, for side a (archive.a) and/or side b (archive.b)',
 			});
 		(['a', 'b'] as const).forEach((s) =>
 			c.scope[s].forEach((cond, i) => {

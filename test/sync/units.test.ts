@@ -362,7 +362,7 @@ describe('config: validation names the setting and the fix', () => {
 		).toEqual([
 			"a.connector: must be a CRM connector (the contract's CrmConnector) for side a",
 			'a.objectType: must not be empty — the object type on side a, e.g. "Contact" or "contacts"',
-			'matchKeys: must have at least one { a, b } key pair to match records by',
+			'matchKeys: must have at least one match key pair (a field of side a and one of side b) to match records by',
 			'fields[0].b: required — the field on side b',
 			'conflict: must be one of "aWins", "bWins", "mostRecent", "aUnlessBlank", "bUnlessBlank", "review", "custom"',
 		]);
@@ -377,7 +377,7 @@ describe('config: validation names the setting and the fix', () => {
 			}),
 		).toEqual([
 			'fields[1].key: "X/x" is used twice — give each field pair its own key',
-			'archive: required when deletes is "archive" — give { a: { field, value } } and/or { b: { field, value } } to set on the surviving record',
+			'archive: required when deletes is "archive" — give the field and the value to set on the surviving record, for side a (archive.a) and/or side b (archive.b)',
 		]);
 		expect(
 			problems({

@@ -194,15 +194,21 @@ const WORDS: Array<[RegExp, string]> = [
 	[/"both"/g, '"Both Ways (A ↔ B)"'],
 	[/give each field pair its own key/g, 'remove the duplicate mapping'],
 	[
-		/at least one \{ a, b \} key pair to match records by/g,
+		/at least one match key pair \(a field of side a and one of side b\) to match records by/g,
 		'at least one key — click Add Match Key',
 	],
 	[
-		/list at least one field pair \{ a, b \} to sync/g,
+		/list at least one field pair \(a field of side a and one of side b\) to sync/g,
 		'list at least one field — click Add Field Mapping',
 	],
-	[/give at least one \{ a, b \} key pair to match records by/g, 'click Add Match Key'],
-	[/list the field pairs \{ a, b \} to sync/g, 'click Add Field Mapping'],
+	[
+		/add a match key pair \(a field of side a and one of side b\) to match records by/g,
+		'click Add Match Key',
+	],
+	[
+		/list the field pairs \(a field of side a and one of side b\) to sync/g,
+		'click Add Field Mapping',
+	],
 	[/"in"/g, '"Is One Of"'],
 	[/"isEmpty"/g, '"Is Empty"'],
 	[/"isNotEmpty"/g, '"Is Not Empty"'],

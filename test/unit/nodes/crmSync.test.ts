@@ -86,11 +86,25 @@ describe('engine problems in the words of the node', () => {
 			'Field Mappings › Mapping 4 › Side A Field / Side B Field (used twice): "Email/email" is used twice — remove the duplicate mapping',
 		);
 		expect(
-			describeProblem('matchKeys: must have at least one { a, b } key pair to match records by'),
+			describeProblem(
+				'matchKeys: must have at least one match key pair (a field of side a and one of side b) to match records by',
+			),
 		).toBe('Match Keys: must have at least one key — click Add Match Key');
-		expect(describeProblem('fields: must list at least one field pair { a, b } to sync')).toBe(
-			'Field Mappings: must list at least one field — click Add Field Mapping',
-		);
+		expect(
+			describeProblem(
+				'fields: must list at least one field pair (a field of side a and one of side b) to sync',
+			),
+		).toBe('Field Mappings: must list at least one field — click Add Field Mapping');
+		expect(
+			describeProblem(
+				'matchKeys: required — add a match key pair (a field of side a and one of side b) to match records by',
+			),
+		).toBe('Match Keys: required — click Add Match Key');
+		expect(
+			describeProblem(
+				'fields: required — list the field pairs (a field of side a and one of side b) to sync',
+			),
+		).toBe('Field Mappings: required — click Add Field Mapping');
 		expect(
 			describeProblem('scope.a[0].value: required for "in" — give the value to compare with'),
 		).toBe(
