@@ -6,7 +6,9 @@
  */
 import type { BatchItemResult } from '../batching/types';
 import type { WriteInput, WrittenRecord } from '../connectors/contract';
+import type { CrmRecord } from '../records/types';
 import { committedConflicts, dropConflictsOf, pairConflicts } from './conflicts';
+import { sameValue } from './diff';
 import { failureCategory } from './report';
 import {
 	failureOf,
@@ -158,6 +160,7 @@ export async function applyPage(
 			});
 		}
 		for (const c of p.diff.conflicts) report.conflict(c);
+		for (const c of p.diff.settled) report.settled(c.strategy);
 		const base = { ...p.diff.base };
 		let failed: { code: string; message: string } | undefined;
 		for (const side of ['a', 'b'] as const) {
@@ -263,6 +266,48 @@ export async function applyPage(
 	committedConflicts(ctx, changes);
 }
 
+/**
+ * Per link (of a propagated delete): the partner's fields edited since the last run (differing from their base),
+ * read by id before the delete — the edits the delete discards.
+ */
+async function editedPartners(
+	ctx: RunContext,
+	work: Array<{ d: { side: Side; link: SyncLink }; input: WriteInput }>,
+): Promise<Map<string, string[]>> {
+	const out = new Map<string, string[]>();
+	for (const side of ['a', 'b'] as const) {
+		const list = work.filter((w) => otherSide(w.d.side) === side);
+		if (!list.length) continue;
+		ctx.checkAlive();
+		const { connector, objectType, fields } = ctx.sides[side];
+		let records: Array<CrmRecord | undefined>;
+		try {
+			records = await connector.getByIds(
+				objectType,
+				list.map((w) => w.input.id as string),
+				fields,
+			);
+		} catch {
+			continue; // Only the report is poorer: the deletes go on as before.
+		}
+		list.forEach((w, i) => {
+			const record = records[i];
+			if (!record) return;
+			const changed = ctx.config.fields
+				.filter((f) => {
+					const base = w.d.link.base[f.key];
+					if (!base || typeof base !== 'object' || Array.isArray(base) || !(side in base))
+						return false;
+					const field = side === 'a' ? f.a : f.b;
+					return !sameValue(record.fields[field], base[side], ctx.diff.types[side].get(field));
+				})
+				.map((f) => (side === 'a' ? f.a : f.b));
+			if (changed.length) out.set(w.d.link.linkId, changed);
+		});
+	}
+	return out;
+}
+
 /** Applies linked deletions (after the guard): propagate, archive or ignore; one commit with `meta`. */
 export async function applyDeletions(
 	ctx: RunContext,
@@ -313,6 +358,10 @@ export async function applyDeletions(
 			clearPair(d.link);
 		}
 	}
+	const edited = await editedPartners(
+		ctx,
+		work.filter((w) => w.op === 'delete'),
+	);
 	for (const side of ['a', 'b'] as const)
 		for (const op of ['delete', 'update'] as const) {
 			const list = work.filter((w) => otherSide(w.d.side) === side && w.op === op);
@@ -343,6 +392,18 @@ export async function applyDeletions(
 					// its partner made in the same interval (the edit goes with the record; the plan lists the delete).
 					ctx.handled.add(`${side}:${id}`);
 					if (!error) ctx.report.counts[op === 'delete' ? 'deleted' : 'archived'][side]++;
+					const fields = edited.get(w.d.link.linkId);
+					if (!error && op === 'delete' && fields?.length) {
+						ctx.report.counts.deletedOverEdits++;
+						ctx.report.report.deletedOverEdits.push({
+							deleted: because,
+							partner: { side, id },
+							fields,
+						});
+						ctx.report.report.warnings.push(
+							`${because.side}:${because.id} was deleted while its partner ${side}:${id} was edited since the last run (${fields.join(', ')}): the delete won — ${side}:${id} was deleted and those edits discarded`,
+						);
+					}
 					if (op === 'delete') changes.deleteLinks?.push(w.d.link.linkId);
 					else changes.upsertLinks?.push({ ...w.d.link, status: 'excluded' });
 					clearPair(w.d.link);

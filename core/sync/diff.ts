@@ -159,6 +159,8 @@ export interface PairDiff {
 	/** Pair keys whose base depends on the write to that side. */
 	keysTo: Record<Side, string[]>;
 	conflicts: ConflictEntry[];
+	/** Conflicts settled by a strategy (not sent to review). */
+	settled: Array<{ field: string; strategy: Strategy }>;
 	/** Decisions applied (pair keys). */
 	decided: string[];
 	errors: string[];
@@ -191,6 +193,7 @@ export function diffPair(
 		base: { ...oldBase },
 		keysTo: { a: [], b: [] },
 		conflicts: [],
+		settled: [],
 		decided: [],
 		errors: [],
 	};
@@ -286,9 +289,11 @@ export function diffPair(
 					strategy,
 				});
 			} else if ('winner' in resolution) {
+				out.settled.push({ field: f.key, strategy });
 				if (resolution.winner === 'a') flow('b', aAsB());
 				else flow('a', bAsA());
 			} else {
+				out.settled.push({ field: f.key, strategy });
 				const vb = ctx.transforms.apply(f.key, 'toB', f.toB, resolution.value);
 				flow('a', resolution.value);
 				flow('b', vb);

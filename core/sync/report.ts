@@ -3,6 +3,7 @@
  * would be, written — record by record, field by field), watermarks and duration.
  */
 import type { OpenConflictEntry } from './conflicts';
+import type { Strategy } from './config';
 import type { ConflictEntry } from './diff';
 import type { Json, Side, SyncFailure } from './store/types';
 
@@ -52,7 +53,13 @@ export interface SyncCounts {
 	unchanged: number;
 	linkedByMatch: number;
 	ambiguous: number;
+	/** Conflicts sent to review (found in this run). */
 	conflicts: number;
+	/** Conflicts settled by a rule (the conflict strategy) in this run, in all and per strategy. */
+	settledByRule: number;
+	settledByStrategy: Partial<Record<Strategy, number>>;
+	/** Linked records deleted (deletes: propagate) although their partner had been edited since the last run. */
+	deletedOverEdits: number;
 	failed: number;
 	skippedOutOfScope: number;
 }
@@ -82,6 +89,15 @@ export interface SyncReport {
 	openConflicts: OpenConflictEntry[];
 	failures: SyncFailure[];
 	ambiguous: AmbiguousEntry[];
+	/**
+	 * Deletions that won over an edit of the partner (deletes: propagate): the partner was deleted with its edits;
+	 * `fields` are the partner's fields whose edits were discarded. Each also has a line in `warnings`.
+	 */
+	deletedOverEdits: Array<{
+		deleted: { side: Side; id: string };
+		partner: { side: Side; id: string };
+		fields: string[];
+	}>;
 	/** Things the user should know about this sync's setup (e.g. a side whose deletions cannot be seen). */
 	warnings: string[];
 	/** Creates sent without a match-key value (not written ahead: a crash right after would not be settled). */
@@ -125,6 +141,9 @@ export class ReportBuilder {
 				linkedByMatch: 0,
 				ambiguous: 0,
 				conflicts: 0,
+				settledByRule: 0,
+				settledByStrategy: {},
+				deletedOverEdits: 0,
 				failed: 0,
 				skippedOutOfScope: 0,
 			},
@@ -132,6 +151,7 @@ export class ReportBuilder {
 			openConflicts: [],
 			failures: [],
 			ambiguous: [],
+			deletedOverEdits: [],
 			warnings: [],
 			unsafeCreates: [],
 			plan: [],
@@ -153,6 +173,12 @@ export class ReportBuilder {
 		this.report.conflicts.push(c);
 		this.report.counts.conflicts++;
 		this.plan({ action: 'conflict', conflict: c });
+	}
+
+	settled(strategy: Strategy): void {
+		this.report.counts.settledByRule++;
+		const per = this.report.counts.settledByStrategy;
+		per[strategy] = (per[strategy] ?? 0) + 1;
 	}
 
 	failure(f: SyncFailure): void {

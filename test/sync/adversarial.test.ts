@@ -96,6 +96,14 @@ describe('adversarial sync scenarios', () => {
 		world.advance();
 		const r = await run({}, { recordPlan: true });
 		expect(r.counts.deleted).toEqual({ a: 0, b: 1 });
+		// Reported: the pair, and the partner's fields whose edits went with it.
+		expect(r.counts.deletedOverEdits).toBe(1);
+		expect(r.deletedOverEdits).toEqual([
+			{ deleted: { side: 'a', id: sfId }, partner: { side: 'b', id: hsId }, fields: ['jobtitle'] },
+		]);
+		expect(r.warnings.filter((w) => w.includes(`a:${sfId} was deleted`))).toEqual([
+			`a:${sfId} was deleted while its partner b:${hsId} was edited since the last run (jobtitle): the delete won — b:${hsId} was deleted and those edits discarded`,
+		]);
 		expect(hsBy('del@example.com')).toHaveLength(0);
 		expect(sfBy('del@example.com')).toHaveLength(0);
 		expect(r.plan.filter((p) => p.action === 'delete')).toHaveLength(1);
@@ -114,11 +122,17 @@ describe('adversarial sync scenarios', () => {
 		world.advance();
 		await run();
 		world.advance();
-		world.hsDelete(hsBy('del@example.com')[0].id);
-		world.sfEdit(sfBy('del@example.com')[0].id, { Title: 'Edited while deleted elsewhere' });
+		const hsId = hsBy('del@example.com')[0].id;
+		const sfId = sfBy('del@example.com')[0].id;
+		world.hsDelete(hsId);
+		world.sfEdit(sfId, { Title: 'Edited while deleted elsewhere' });
 		world.advance();
 		const r = await run();
 		expect(r.counts.deleted).toEqual({ a: 1, b: 0 });
+		expect(r.deletedOverEdits).toEqual([
+			{ deleted: { side: 'b', id: hsId }, partner: { side: 'a', id: sfId }, fields: ['Title'] },
+		]);
+		expect(r.counts.deletedOverEdits).toBe(1);
 		for (let i = 0; i < 2; i++) {
 			world.advance();
 			const again = await run();

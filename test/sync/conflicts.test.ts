@@ -90,6 +90,7 @@ describe('open conflicts across runs', () => {
 		const { report, writes, conflictWrites } = await run();
 		expect(writes).toEqual({ sf: 0, hs: 0 }); // left untouched on both sides
 		expect(report.counts.conflicts).toBe(6);
+		expect(report.counts.settledByRule).toBe(0); // review: none settled by a rule
 		expect(conflictWrites).toBe(6);
 		found = report.openConflicts;
 		const expected = await Promise.all(

@@ -325,6 +325,9 @@ describe(`two-way sync Salesforce Contact ↔ HubSpot contacts (${N} records)`, 
 		}
 		expectContents();
 		expect(report.counts.deleted).toEqual({ a: goneB.length, b: gone.length });
+		// Partners not edited since the last run: no edit was discarded.
+		expect(report.counts.deletedOverEdits).toBe(0);
+		expect(report.deletedOverEdits).toEqual([]);
 	});
 
 	it('run 6: a tripped delete guard deletes nothing and keeps the feed where it was; raised, the next run deletes them', async () => {

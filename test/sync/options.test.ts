@@ -202,6 +202,12 @@ describe('sync run options', () => {
 		);
 		expect(report.counts.linkedByMatch).toBe(1);
 		expect(report.counts.created).toEqual({ a: 0, b: 0 });
+		// The titles' conflict was settled by the rule, not sent to review: counted apart.
+		expect(report.counts).toMatchObject({
+			conflicts: 0,
+			settledByRule: 1,
+			settledByStrategy: { aUnlessBlank: 1 },
+		});
 		expect((await store.getLinksByIds('contacts', 'a', [sfId])).get(sfId)?.bId).toBe(hsId);
 		// First link: the titles differ, aUnlessBlank lets HubSpot's fill Salesforce's blank.
 		expect(world.sfAll().find((r) => r.id === sfId)?.fields.Title).toBe('From HS');
@@ -259,7 +265,7 @@ describe('sync run options', () => {
 		});
 		await expect(runSync(config, store, { now })).rejects.toThrow(SyncConfigError);
 		const seen: unknown[] = [];
-		await runSync(config, store, {
+		const report = await runSync(config, store, {
 			now,
 			resolveConflict: (ctx) => {
 				seen.push([ctx.field, ctx.a, ctx.b, ctx.base]);
@@ -267,6 +273,8 @@ describe('sync run options', () => {
 			},
 		});
 		expect(seen).toEqual([['Title/jobtitle', 'Boss', 'Chief', undefined]]);
+		expect(report.counts.settledByRule).toBe(1);
+		expect(report.counts.settledByStrategy).toEqual({ custom: 1 });
 		expect(sfByEmail('c@example.com')?.fields.Title).toBe('Boss / Chief');
 		expect(hsByEmail('c@example.com')?.fields.jobtitle).toBe('Boss / Chief');
 	});

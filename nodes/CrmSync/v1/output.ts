@@ -6,6 +6,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { OpenConflictEntry, SyncReport } from '../../../core/sync';
 import type { SyncFailure } from '../../../core/sync/store/types';
+import { strategyOptions } from './mapping.description';
 import type { System } from './sides.description';
 
 export interface SideInfo {
@@ -23,6 +24,8 @@ function shown(value: unknown): string {
 	const text = typeof value === 'string' ? value : JSON.stringify(value);
 	return `"${text.length > 80 ? `${text.slice(0, 77)}…` : text}"`;
 }
+
+const STRATEGY_LABEL = new Map(strategyOptions.map((o) => [String(o.value), o.name]));
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -45,6 +48,19 @@ export function reportSummary(report: SyncReport, sides: { a: SideInfo; b: SideI
 		`${plural(report.openConflicts.length, 'open conflict')} (${counts.conflicts} new)`,
 		`${plural(counts.failed, 'failed record')}`,
 	];
+	// Older reports (a stored run's JSON) have neither count: `?? 0`.
+	if (counts.settledByRule) {
+		const per = Object.entries(counts.settledByStrategy ?? {})
+			.filter(([, n]) => n)
+			.map(([s, n]) => `${STRATEGY_LABEL.get(s) ?? s} ${n}`);
+		parts.push(
+			`${plural(counts.settledByRule, 'conflict')} settled by rule${per.length ? ` (${per.join(', ')})` : ''}`,
+		);
+	}
+	if (counts.deletedOverEdits)
+		parts.push(
+			`${plural(counts.deletedOverEdits, 'deletion')} won over edits of the partner (the edits were discarded; see warnings)`,
+		);
 	if (counts.ambiguous)
 		parts.push(`${plural(counts.ambiguous, 'ambiguous match', 'ambiguous matches')}`);
 	if (report.deleteGuard?.tripped) parts.push(`deletes held back: ${report.deleteGuard.reason}`);

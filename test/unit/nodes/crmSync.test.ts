@@ -278,4 +278,34 @@ describe('items a person reads', () => {
 			'Dry run (nothing written) Salesforce Contact ↔ HubSpot contacts: would create 0 in Salesforce Contact, 2 in HubSpot contacts; would update 1 in Salesforce Contact, 0 in HubSpot contacts, 4 records read, 0 open conflicts (0 new), 0 failed records, 1 ambiguous match, deletes held back: 12 deletions over Max Deletes per Run (10).',
 		);
 	});
+
+	it('conflicts settled by rule (per strategy, as the editor names them) and deletions that won over edits are in the summary', () => {
+		const summary = reportSummary(
+			{
+				dryRun: false,
+				counts: {
+					created: { a: 0, b: 0 },
+					updated: { a: 2, b: 1 },
+					deleted: { a: 0, b: 1 },
+					archived: { a: 0, b: 0 },
+					read: { a: 3, b: 2 },
+					unchanged: 0,
+					linkedByMatch: 0,
+					ambiguous: 0,
+					conflicts: 1,
+					settledByRule: 3,
+					settledByStrategy: { aWins: 2, mostRecent: 1 },
+					deletedOverEdits: 1,
+					failed: 0,
+					skippedOutOfScope: 0,
+				},
+				openConflicts: [{}],
+				warnings: ['a:003 was deleted while its partner b:51 was edited'],
+			} as unknown as SyncReport,
+			sides,
+		);
+		expect(summary).toBe(
+			'Synced Salesforce Contact ↔ HubSpot contacts: updated 2 in Salesforce Contact, 1 in HubSpot contacts; deleted 0 in Salesforce Contact, 1 in HubSpot contacts, 5 records read, 1 open conflict (1 new), 0 failed records, 3 conflicts settled by rule (A Wins 2, Most Recent 1), 1 deletion won over edits of the partner (the edits were discarded; see warnings), 1 warning.',
+		);
+	});
 });
