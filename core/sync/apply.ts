@@ -67,8 +67,8 @@ export async function applyPage(
 	> = {
 		upsertLinks: [],
 		deleteLinks: [],
-		upsertFailures: [...plan.failures],
-		clearFailures: [],
+		upsertFailures: [...plan.failures, ...plan.ambiguous],
+		clearFailures: [...plan.resolved],
 		clearDecisions: [],
 		upsertConflicts: [],
 		clearConflicts: [],

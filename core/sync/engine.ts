@@ -5,9 +5,12 @@
  * 2. deletions first: read each side's `deleted` feed from its stored watermark (first run: only start it —
  *    nothing before the first run counts); collect the linked deletions; the delete guard (maxCount/maxPercent)
  *    is checked BEFORE any delete — tripped: nothing deleted, feeds not advanced; else propagate/archive/ignore.
+ *    A propagated delete wins over edits of the partner since the last run: reported (`deletedOverEdits`, warnings).
  * 3. pending links (creates written ahead) are settled by their match key: found once → linked; none → the source
  *    record is processed again (create); several → a `duplicate` failure, left pending (never created twice).
- * 4. retries: stored failures and conflict decisions are read by id and processed like a page.
+ * 4. retries: stored failures and conflict decisions are read by id and processed like a page. Ambiguous records
+ *    (two candidates for one key) are stored like failures (category `ambiguous`): read again each run until they
+ *    match exactly one record (e.g. after the other candidate was deleted), or are excluded.
  *    Open conflicts (conflicts.ts) are loaded at the start (those of a field no longer mapped are closed, and
  *    decisions on conflicts no longer open dropped): each page commits the conflicts it found and those it
  *    settled; the report lists every conflict still open.

@@ -78,6 +78,13 @@ export interface PagePlan {
 	creates: CreateWork[];
 	/** Failures found while planning (transform errors). */
 	failures: SyncFailure[];
+	/**
+	 * Ambiguous records, stored like failures (category `ambiguous`, reported in `ambiguous`, not as failures) so
+	 * that every later run reads them again by id until they match one record, or are excluded.
+	 */
+	ambiguous: SyncFailure[];
+	/** Stored `ambiguous` records no longer ambiguous that neither link nor create clears (no retry needed). */
+	resolved: Array<{ side: Side; recordId: string }>;
 }
 
 export const otherSide = (s: Side): Side => (s === 'a' ? 'b' : 'a');
@@ -141,7 +148,15 @@ export async function planPage(
 	side: Side,
 	records: CrmRecord[],
 ): Promise<PagePlan> {
-	const plan: PagePlan = { side, pairs: [], creates: [], failures: [] };
+	const plan: PagePlan = {
+		side,
+		pairs: [],
+		creates: [],
+		failures: [],
+		ambiguous: [],
+		resolved: [],
+	};
+	const wasAmbiguous = (id: string) => ctx.failures.get(`${side}:${id}`)?.category === 'ambiguous';
 	const other = otherSide(side);
 	const fresh = records.filter((r) => r.id && !r.deleted && !ctx.handled.has(`${side}:${r.id}`));
 	if (ctx.phase === 'byId') for (const r of fresh) ctx.handled.add(`${side}:${r.id}`);
@@ -157,7 +172,10 @@ export async function planPage(
 		const link = links.get(r.id as string);
 		if (!link) {
 			if (inScope(ctx, side, r)) unlinked.push(r);
-			else ctx.report.counts.skippedOutOfScope++;
+			else {
+				ctx.report.counts.skippedOutOfScope++;
+				if (wasAmbiguous(r.id as string)) plan.resolved.push({ side, recordId: r.id as string });
+			}
 		} else if (link.status === 'linked') {
 			linked.push({ record: r, link, partnerId: sideIdOf(link, other) as string });
 		}
@@ -230,7 +248,20 @@ export async function planPage(
 				reason: o.reason,
 				candidates: o.candidates,
 			});
-		} else if (mayCreateOn(ctx, other)) {
+			plan.ambiguous.push(
+				failureOf(
+					ctx,
+					side,
+					id,
+					undefined,
+					'ambiguous',
+					'AMBIGUOUS_MATCH',
+					`${o.reason} (${o.candidates.join(', ')}): not linked, read again on every run until it matches one record — or exclude it`,
+				),
+			);
+		} else if (!mayCreateOn(ctx, other)) {
+			if (wasAmbiguous(id)) plan.resolved.push({ side, recordId: id });
+		} else {
 			const c = planCreate(ctx.diff, side, record);
 			if (c.errors.length) {
 				plan.failures.push(

@@ -352,7 +352,7 @@ describe('adversarial sync scenarios', () => {
 		expect(world.sfAll()).toHaveLength(1);
 	});
 
-	it('two Salesforce records matching one HubSpot record (ambiguous): none linked or created; one deleted → linked once one of them is read again (KNOWN GAP: not by the deletion alone)', async () => {
+	it('two Salesforce records matching one HubSpot record (ambiguous): none linked or created, all three kept for a retry; one deleted → the next run links the other pair by the deletion alone, no duplicate', async () => {
 		const d1 = world.sfInsert({ LastName: 'Dup1', Email: 'dup@example.com' });
 		const d2 = world.sfInsert({ LastName: 'Dup2', Email: 'dup@example.com' });
 		const hsId = world.hsInsert({ lastname: 'DupHs', email: 'dup@example.com' });
@@ -360,26 +360,49 @@ describe('adversarial sync scenarios', () => {
 		const r1 = await run();
 		expect(r1.ambiguous.map((x) => x.side).sort()).toEqual(['a', 'a', 'b']);
 		expect(r1.counts.created).toEqual({ a: 0, b: 0 });
+		expect(r1.failures).toEqual([]); // reported as ambiguous, not as failed records
 		expect(world.sfAll()).toHaveLength(2);
 		expect(world.hsAll()).toHaveLength(1);
 		expect(await store.countLinks('contacts', 'linked')).toBe(0);
+		const stored = async () => {
+			const out: string[] = [];
+			for await (const page of store.listFailures('contacts'))
+				for (const f of page) out.push(`${f.side}:${f.recordId}:${f.category}:${f.attempts}`);
+			return out.sort();
+		};
+		expect(await stored()).toEqual(
+			[`a:${d1}:ambiguous:1`, `a:${d2}:ambiguous:1`, `b:${hsId}:ambiguous:1`].sort(),
+		);
+		// Nothing changed: read again by id, still ambiguous (attempts counted), still nothing written.
+		world.advance();
+		const again = await run();
+		expect(again.counts.ambiguous).toBe(3);
+		expect(again.counts.created).toEqual({ a: 0, b: 0 });
+		expect(await stored()).toEqual(
+			[`a:${d1}:ambiguous:2`, `a:${d2}:ambiguous:2`, `b:${hsId}:ambiguous:2`].sort(),
+		);
 		world.advance();
 		world.sfDelete(d1);
 		world.advance();
-		// An unlinked record's deletion is not followed up, and the remaining ones are not stored for a retry: they
-		// stay unlinked (both kept, nothing created) until one of them changes.
+		// No edit anywhere: the deletion alone lets the retry link the remaining pair.
 		const r2 = await run();
-		expect(r2.counts.linkedByMatch).toBe(0);
-		expect((await store.getLinksByIds('contacts', 'a', [d2])).get(d2)).toBeUndefined();
+		const link = (await store.getLinksByIds('contacts', 'a', [d2])).get(d2);
+		expect({ linked: r2.counts.linkedByMatch, bId: link?.bId, created: r2.counts.created }).toEqual(
+			{
+				linked: 1,
+				bId: hsId,
+				created: { a: 0, b: 0 },
+			},
+		);
+		expect(r2.ambiguous).toEqual([]);
+		expect(await stored()).toEqual([]);
+		expect(world.sfAll()).toHaveLength(1);
+		expect(world.hsAll()).toHaveLength(1);
+		// Linked: edits flow from now on.
 		world.hsEdit(hsId, { jobtitle: 'Touched' });
 		world.advance();
 		const r3 = await run();
-		const link = (await store.getLinksByIds('contacts', 'a', [d2])).get(d2);
-		expect({ r3: r3.counts.linkedByMatch, bId: link?.bId, created: r3.counts.created }).toEqual({
-			r3: 1,
-			bId: hsId,
-			created: { a: 0, b: 0 },
-		});
+		expect(r3.counts.updated).toEqual({ a: 1, b: 0 });
 		expect(world.sfAll().map((x) => x.fields.Title)).toEqual(['Touched']);
 		expect(world.hsAll()).toHaveLength(1);
 	});

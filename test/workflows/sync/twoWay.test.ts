@@ -111,6 +111,9 @@ describe(`CRM Sync: Salesforce Contact ↔ HubSpot contacts (${N} contacts)`, ()
 		const counts = report.counts as IDataObject;
 		expect(counts.created).toEqual({ a: 0, b: 0 });
 		expect(counts.updated).toEqual({ a: 0, b: 0 });
+		// The ambiguous trio is read again by id (kept for a retry) and is still ambiguous; not a failed record.
+		expect(counts.ambiguous).toBe(3);
+		expect(counts.failed).toBe(0);
 		expectContents();
 	});
 
@@ -167,6 +170,23 @@ describe(`CRM Sync: Salesforce Contact ↔ HubSpot contacts (${N} contacts)`, ()
 		expect(real.report.dryRun).toBe(false);
 		expect(real.report.plan).toEqual(dry.report.plan);
 		expect(real.report.counts).toEqual({ ...(dry.report.counts as object) });
+		// Six fields per conflicting contact settled by their rule, FirstName sent to review.
+		const n = x.length + y.length;
+		expect(real.report.counts).toMatchObject({
+			conflicts: n,
+			settledByRule: 6 * n,
+			settledByStrategy: {
+				aWins: n,
+				custom: n,
+				mostRecent: n,
+				bWins: n,
+				aUnlessBlank: n,
+				bUnlessBlank: n,
+			},
+		});
+		expect(real.report.summary).toContain(
+			`${6 * n} conflicts settled by rule (A Wins ${n}, Custom Rules ${n}, Most Recent ${n}, B Wins ${n}, A Unless Blank ${n}, B Unless Blank ${n})`,
+		);
 		expect((real.report.plan as IDataObject[]).length).toBeGreaterThan(40);
 		expect(real.failed).toEqual([]);
 		expectContents();
