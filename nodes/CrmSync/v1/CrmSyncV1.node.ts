@@ -20,7 +20,7 @@ import {
 } from './manage.description';
 import { mappingProperties } from './mapping.description';
 import { runOutputs } from './output';
-import { readRules, rulesResolver } from './rules';
+import { readRules, rulesResolver } from '../../shared/conflictRules';
 import { runProperties } from './run.description';
 import { connectSide, loadOptions, type SideConnection } from './sides';
 import { sideProperties, syncCredentials } from './sides.description';

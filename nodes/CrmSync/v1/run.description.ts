@@ -1,6 +1,7 @@
 /** CRM Sync parameters: custom conflict rules, deletes, inclusion filters, dry run, state store, options. */
 import type { INodeProperties } from 'n8n-workflow';
 
+import { customRulesProperty as sharedCustomRulesProperty } from '../../shared/conflictRules.description';
 import type { SideName } from './sides.description';
 
 const sideField = (side: SideName, name: string, displayName: string): INodeProperties => ({
@@ -16,133 +17,21 @@ const sideField = (side: SideName, name: string, displayName: string): INodeProp
 		'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 });
 
-export const customRulesProperty: INodeProperties = {
-	displayName: 'Custom Conflict Rules',
-	name: 'customRules',
-	type: 'fixedCollection',
-	typeOptions: { multipleValues: true, sortable: true },
-	placeholder: 'Add Rule',
-	default: {},
-	description:
-		'Used where the conflict rule is Custom Rules: the first rule whose condition holds settles the conflict; if none holds, the conflict goes to the Conflicts output',
-	options: [
-		{
-			displayName: 'Rule',
-			name: 'rules',
-			values: [
-				{
-					displayName: 'Only for Side A Field Names or IDs',
-					name: 'fields',
-					type: 'multiOptions',
-					typeOptions: {
-						loadOptionsMethod: 'getFieldsA',
-						loadOptionsDependsOn: ['objectA', 'systemA'],
-					},
-					default: [],
-					description:
-						'The mapped fields (by their side A field) the rule applies to; none: all fields. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-				},
-				{
-					displayName: 'Text',
-					name: 'text',
-					type: 'string',
-					default: '',
-					displayOptions: {
-						show: { when: ['aContains', 'aEquals', 'bContains', 'bEquals'] },
-					},
-					description: 'The text the value contains or equals (case-insensitive)',
-				},
-				{
-					displayName: 'Then',
-					name: 'then',
-					type: 'options',
-					options: [
-						{
-							name: 'Keep A',
-							value: 'a',
-						},
-						{
-							name: 'Keep B',
-							value: 'b',
-						},
-						{
-							name: 'Send to Review',
-							value: 'review',
-						},
-						{
-							name: 'Set a Value',
-							value: 'value',
-						},
-					],
-					default: 'a',
-					description: 'What settles the conflict when the condition holds',
-				},
-				{
-					displayName: 'Value',
-					name: 'value',
-					type: 'string',
-					default: '',
-					displayOptions: { show: { then: ['value'] } },
-					description:
-						"Written to both sides, in side A's terms (the field's transforms convert it for side B)",
-				},
-				{
-					displayName: 'When',
-					name: 'when',
-					type: 'options',
-					options: [
-						{
-							name: 'A Contains Text',
-							value: 'aContains',
-						},
-						{
-							name: 'A Equals Text',
-							value: 'aEquals',
-						},
-						{
-							name: 'A Is Blank',
-							value: 'aBlank',
-						},
-						{
-							name: 'A Is Greater (Number or Date)',
-							value: 'aGreater',
-						},
-						{
-							name: 'A Is Longer',
-							value: 'aLonger',
-						},
-						{
-							name: 'Always',
-							value: 'always',
-						},
-						{
-							name: 'B Contains Text',
-							value: 'bContains',
-						},
-						{
-							name: 'B Equals Text',
-							value: 'bEquals',
-						},
-						{
-							name: 'B Is Blank',
-							value: 'bBlank',
-						},
-						{
-							name: 'B Is Greater (Number or Date)',
-							value: 'bGreater',
-						},
-						{
-							name: 'B Is Longer',
-							value: 'bLonger',
-						},
-					],
-					default: 'aBlank',
-					description: "The condition on the two sides' values of the conflicting field",
-				},
-			],
+export const customRulesProperty: INodeProperties = sharedCustomRulesProperty(
+	{
+		displayName: 'Only for Side A Field Names or IDs',
+		name: 'fields',
+		type: 'multiOptions',
+		typeOptions: {
+			loadOptionsMethod: 'getFieldsA',
+			loadOptionsDependsOn: ['objectA', 'systemA'],
 		},
-	],
-};
+		default: [],
+		description:
+			'The mapped fields (by their side A field) the rule applies to; none: all fields. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	},
+	'Used where the conflict rule is Custom Rules: the first rule whose condition holds settles the conflict; if none holds, the conflict goes to the Conflicts output',
+);
 
 const archiveFields = (side: SideName): INodeProperties[] => [
 	{

@@ -7,7 +7,7 @@ import type { ConflictContext, SyncReport } from '../../../core/sync';
 import { CrmSync } from '../../../nodes/CrmSync/CrmSync.node';
 import { describeProblem, parameterName } from '../../../nodes/CrmSync/v1/config';
 import { conflictItem, reportSummary } from '../../../nodes/CrmSync/v1/output';
-import { readRules, rulesResolver } from '../../../nodes/CrmSync/v1/rules';
+import { readRules, rulesResolver } from '../../../nodes/shared/conflictRules';
 
 const record = (id: string): CrmRecord => ({ id, fields: {} }) as CrmRecord;
 const conflict = (fieldA: string, a: unknown, b: unknown): ConflictContext => ({

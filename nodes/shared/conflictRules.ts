@@ -4,7 +4,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { isBlank, type ConflictContext, type ResolveConflict } from '../../../core/sync';
+import { isBlank, type ConflictContext, type ResolveConflict } from '../../core/sync';
 
 export interface CustomRule {
 	when: string;
