@@ -61,7 +61,12 @@ async function resolve(
 }
 
 /** A conflict as a CRM Sync Conflicts output has it (ids left out). */
-const conflict = (field: string, a: unknown, b: unknown, extra: IDataObject = {}): IDataObject => ({
+const conflict = (
+	field: string,
+	a: IDataObject[string],
+	b: IDataObject[string],
+	extra: IDataObject = {},
+): IDataObject => ({
 	field: `${field}/${field.toLowerCase()}`,
 	fieldA: field,
 	fieldB: field.toLowerCase(),
