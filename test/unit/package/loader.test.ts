@@ -89,6 +89,15 @@ describe('package loaded by n8n-core PackageDirectoryLoader', () => {
 		}
 	});
 
+	it('loads the Conflict Resolver (versioned) with its Resolved and Review outputs', () => {
+		const type = loader.nodeTypes.conflictResolver?.type as IVersionedNodeType | undefined;
+		expect(type).toBeDefined();
+		expect((type as IVersionedNodeType).description.displayName).toBe('Conflict Resolver');
+		const v1 = (type as IVersionedNodeType).nodeVersions[1] as INodeType;
+		expect(v1.description.outputNames).toEqual(['Resolved', 'Review']);
+		expect(v1.description.usableAsTool).toBe(true);
+	});
+
 	it('loads the CRM Sync with its three named outputs, each credential type once, and its PostgreSQL credential tested by the node', () => {
 		const type = loader.nodeTypes.crmSync?.type as IVersionedNodeType | undefined;
 		expect(type).toBeDefined();
