@@ -1,5 +1,6 @@
 /** Deterministic sample records for the HubSpot simulator. */
 import type { SeededRandom } from '../kit';
+import { SAMPLE_COMPANY_WORDS, SAMPLE_FIRST_NAMES, SAMPLE_LAST_NAMES } from '../kit/sampleNames';
 import type { HubSpotData } from './data';
 import type { ObjectTypeDef } from './schema';
 
@@ -10,42 +11,9 @@ export interface HubSpotSeedCounts {
 	deals?: number;
 }
 
-const WORDS = [
-	'Acme',
-	'Globex',
-	'Initech',
-	'Umbrella',
-	'Hooli',
-	'Vandelay',
-	'Stark',
-	'Wayne',
-	'Tyrell',
-	'Cyberdyne',
-];
-const FIRST = [
-	'Ada',
-	'Grace',
-	'Alan',
-	'Edsger',
-	'Barbara',
-	'Donald',
-	'Frances',
-	'Ken',
-	'Margaret',
-	'Dennis',
-];
-const LAST = [
-	'Lovelace',
-	'Hopper',
-	'Turing',
-	'Dijkstra',
-	'Liskov',
-	'Knuth',
-	'Allen',
-	'Thompson',
-	'Hamilton',
-	'Ritchie',
-];
+const WORDS = SAMPLE_COMPANY_WORDS.slice(0, 10);
+const FIRST = SAMPLE_FIRST_NAMES.slice(0, 10);
+const LAST = SAMPLE_LAST_NAMES.slice(0, 10);
 
 /**
  * Creates companies, then contacts and deals each associated to a random company (existing ones included);

@@ -1,59 +1,18 @@
 /** Deterministic sample data for the generic REST simulator. */
 import { SeededRandom } from '../kit';
+import {
+	SAMPLE_COMPANY_KINDS,
+	SAMPLE_COMPANY_WORDS,
+	SAMPLE_FIRST_NAMES,
+	SAMPLE_LAST_NAMES,
+} from '../kit/sampleNames';
 
-const FIRST = [
-	'Ada',
-	'Grace',
-	'Alan',
-	'Edsger',
-	'Barbara',
-	'Donald',
-	'Frances',
-	'Ken',
-	'Margaret',
-	'Dennis',
-	'Radia',
-	'Tim',
-	'Hedy',
-	'Linus',
-	'Katherine',
-	'Guido',
-];
-const LAST = [
-	'Lovelace',
-	'Hopper',
-	'Turing',
-	'Dijkstra',
-	'Liskov',
-	'Knuth',
-	'Allen',
-	'Thompson',
-	'Hamilton',
-	'Ritchie',
-	'Perlman',
-	'Berners-Lee',
-	'Lamarr',
-	'Torvalds',
-	'Johnson',
-	'van Rossum',
-];
+const FIRST = SAMPLE_FIRST_NAMES;
+const LAST = [...SAMPLE_LAST_NAMES, 'van Rossum'];
 const STAGES = ['subscriber', 'lead', 'opportunity', 'customer', 'other'] as const;
 const TAGS = ['newsletter', 'vip', 'partner', 'trial', 'churn-risk', 'event-2024'];
-const COMPANY_WORDS = [
-	'Acme',
-	'Globex',
-	'Initech',
-	'Umbrella',
-	'Hooli',
-	'Vandelay',
-	'Stark',
-	'Wayne',
-	'Tyrell',
-	'Cyberdyne',
-	'Soylent',
-	'Wonka',
-];
-const COMPANY_KINDS = ['Labs', 'Industries', 'Systems', 'Logistics', 'Analytics', 'Foods'];
+const COMPANY_WORDS = SAMPLE_COMPANY_WORDS;
+const COMPANY_KINDS = SAMPLE_COMPANY_KINDS;
 const INDUSTRIES = ['Software', 'Manufacturing', 'Retail', 'Finance', 'Healthcare', 'Logistics'];
 
 /** Company fields for seed index `i` (0-based). */

@@ -1,5 +1,11 @@
 /** Deterministic sample data for the Salesforce simulator (inserted through validation, like API writes). */
 import type { SeededRandom } from '../kit';
+import {
+	SAMPLE_COMPANY_KINDS,
+	SAMPLE_COMPANY_WORDS,
+	SAMPLE_FIRST_NAMES,
+	SAMPLE_LAST_NAMES,
+} from '../kit/sampleNames';
 import type { OrgData, Table } from './data';
 
 /** How many sample records of each object to create. */
@@ -43,57 +49,10 @@ export function insertUser(org: OrgData, user: SimUser): string {
 	}).id;
 }
 
-const FIRST = [
-	'Ada',
-	'Grace',
-	'Alan',
-	'Edsger',
-	'Barbara',
-	'Donald',
-	'Frances',
-	'Ken',
-	'Margaret',
-	'Dennis',
-	'Radia',
-	'Tim',
-	'Hedy',
-	'Linus',
-	'Katherine',
-	'Guido',
-];
-const LAST = [
-	'Lovelace',
-	'Hopper',
-	'Turing',
-	'Dijkstra',
-	'Liskov',
-	'Knuth',
-	'Allen',
-	'Thompson',
-	'Hamilton',
-	'Ritchie',
-	'Perlman',
-	'Berners-Lee',
-	'Lamarr',
-	'Torvalds',
-	'Johnson',
-	"O'Brien",
-];
-const COMPANY = [
-	'Acme',
-	'Globex',
-	'Initech',
-	'Umbrella',
-	'Hooli',
-	'Vandelay',
-	'Stark',
-	'Wayne',
-	'Tyrell',
-	'Cyberdyne',
-	'Soylent',
-	'Wonka',
-];
-const KINDS = ['Labs', 'Industries', 'Systems', 'Logistics', 'Analytics', 'Foods'];
+const FIRST = SAMPLE_FIRST_NAMES;
+const LAST = [...SAMPLE_LAST_NAMES, "O'Brien"];
+const COMPANY = SAMPLE_COMPANY_WORDS;
+const KINDS = SAMPLE_COMPANY_KINDS;
 const INDUSTRY = [
 	'Banking',
 	'Consulting',
