@@ -8,7 +8,7 @@ import type { CrmConnector } from '../../core/connectors/contract';
 import { runSync } from '../../core/sync/engine';
 import { MemorySyncStore } from '../../core/sync/store/memory';
 import type { StateChanges } from '../../core/sync/store/types';
-import { common, toSf, World, type Values } from './world';
+import { expectOnceEach, toSf, World, type Values } from './world';
 
 const M = 30;
 const world = new World();
@@ -71,22 +71,7 @@ function edit(model: Map<string, Values>): void {
 }
 
 /** Exactly one record per e-mail on each side, with the model's values. */
-function expectConverged(model: Map<string, Values>): void {
-	for (const side of ['a', 'b'] as const) {
-		const all = side === 'a' ? world.sfAll() : world.hsAll();
-		const byEmail = new Map<string, Values[]>();
-		for (const r of all) {
-			const v = common(side, r.fields);
-			byEmail.set(String(v.email), [...(byEmail.get(String(v.email)) ?? []), v]);
-		}
-		expect({ side, emails: [...byEmail.keys()].sort() }).toEqual({
-			side,
-			emails: [...model.keys()].sort(),
-		});
-		for (const [email, v] of model)
-			expect({ side, got: byEmail.get(email) }).toEqual({ side, got: [v] });
-	}
-}
+const expectConverged = (model: Map<string, Values>) => expectOnceEach(world, model);
 
 const config = (a: CrmConnector = world.salesforce(), b: CrmConnector = world.hubspot()) =>
 	world.config({

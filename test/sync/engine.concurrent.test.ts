@@ -12,7 +12,7 @@ import { runSync, SyncLockedError, type SyncOptions } from '../../core/sync/engi
 import type { SyncReport } from '../../core/sync/report';
 import { PostgresSyncStore } from '../../core/sync/store';
 import { PG, adminPool, requirePostgres, testSchemaName } from './pg';
-import { common, toSf, World, type Values } from './world';
+import { expectOnceEach, toSf, World, type Values } from './world';
 
 const M = 30;
 const world = new World();
@@ -59,23 +59,6 @@ function seed(): Map<string, Values> {
 	}
 	world.advance();
 	return model;
-}
-
-/** Exactly one record per e-mail on each side, with the model's values. */
-function expectOnceEach(model: Map<string, Values>): void {
-	for (const side of ['a', 'b'] as const) {
-		const byEmail = new Map<string, Values[]>();
-		for (const r of side === 'a' ? world.sfAll() : world.hsAll()) {
-			const v = common(side, r.fields);
-			byEmail.set(String(v.email), [...(byEmail.get(String(v.email)) ?? []), v]);
-		}
-		expect({ side, emails: [...byEmail.keys()].sort() }).toEqual({
-			side,
-			emails: [...model.keys()].sort(),
-		});
-		for (const [email, v] of model)
-			expect({ side, got: byEmail.get(email) }).toEqual({ side, got: [v] });
-	}
 }
 
 /**
@@ -148,7 +131,7 @@ describe('two runs of one sync at once against PostgreSQL (two pools in one proc
 		expect(writes[loser]).toBe(0);
 		expect(writes[winner]).toBeGreaterThan(0);
 		expect(done[0].report.counts.created).toEqual({ a: M / 3, b: M / 3 });
-		expectOnceEach(model);
+		expectOnceEach(world, model);
 		expect(await stores[loser].countLinks('contacts', 'linked')).toBe(M);
 		expect(await stores[loser].lockHolder('contacts')).toBeUndefined(); // released at the end
 	});
@@ -182,7 +165,7 @@ describe('two runs of one sync at once against PostgreSQL (two pools in one proc
 		expect(reports[waiter].counts.updated).toEqual({ a: 0, b: 0 });
 		expect(writes[waiter]).toBe(0);
 		expect(writes[first]).toBeGreaterThan(0);
-		expectOnceEach(model);
+		expectOnceEach(world, model);
 		expect(await stores[waiter].countLinks('contacts', 'linked')).toBe(M);
 		// past the feeds' lag: a further run reads the first run's writes back and writes nothing
 		world.advance();
@@ -190,6 +173,6 @@ describe('two runs of one sync at once against PostgreSQL (two pools in one proc
 		const again = await runSync(world.config(), stores[waiter], { now });
 		expect(again.counts.read.a + again.counts.read.b).toBeGreaterThan(0);
 		expect(world.writeRequests()).toEqual(before);
-		expectOnceEach(model);
+		expectOnceEach(world, model);
 	});
 });

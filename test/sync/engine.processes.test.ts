@@ -13,7 +13,7 @@ import type { Pool } from 'pg';
 import type { RunChildConfig } from './runChild';
 import { child, compileChildren, removeChildren, type Child } from './children';
 import { PG, adminPool, requirePostgres, testSchemaName } from './pg';
-import { common, toSf, World, type Values } from './world';
+import { expectOnceEach, toSf, World, type Values } from './world';
 
 const SCRIPT = 'test/sync/runChild.ts';
 const M = 30;
@@ -59,22 +59,6 @@ function seed(): Map<string, Values> {
 	}
 	world.advance();
 	return model;
-}
-
-function expectOnceEach(model: Map<string, Values>): void {
-	for (const side of ['a', 'b'] as const) {
-		const byEmail = new Map<string, Values[]>();
-		for (const r of side === 'a' ? world.sfAll() : world.hsAll()) {
-			const v = common(side, r.fields);
-			byEmail.set(String(v.email), [...(byEmail.get(String(v.email)) ?? []), v]);
-		}
-		expect({ side, emails: [...byEmail.keys()].sort() }).toEqual({
-			side,
-			emails: [...model.keys()].sort(),
-		});
-		for (const [email, v] of model)
-			expect({ side, got: byEmail.get(email) }).toEqual({ side, got: [v] });
-	}
 }
 
 /** Starts two children on `store` at once; returns each one's final line and whether it polled. */
@@ -135,7 +119,7 @@ async function exitsOrWaits(store: RunChildConfig['store']): Promise<void> {
 		new RegExp(`already running \\(locked by proc-${winner} until \\d{4}-[\\d-]+T[\\d:.]+Z\\)`),
 	);
 	expect(refused.results[winner].counts?.created).toEqual({ a: M / 3, b: M / 3 });
-	expectOnceEach(model);
+	expectOnceEach(world, model);
 
 	// a long lockWaitMs: the second waits, then runs an incremental that writes nothing
 	world.reset();
@@ -156,7 +140,7 @@ async function exitsOrWaits(store: RunChildConfig['store']): Promise<void> {
 		counts: { created: { a: 0, b: 0 }, updated: { a: 0, b: 0 } },
 		writes: 0,
 	});
-	expectOnceEach(model);
+	expectOnceEach(world, model);
 	console.log(
 		`${store.kind}: two processes — lockWaitMs 0: proc-${loser} refused (holder proc-${winner}), ` +
 			`${refused.results[winner].writes} record writes by the runner; waiting: proc-${waiter} waited, wrote 0`,

@@ -184,6 +184,23 @@ export function common(side: 'a' | 'b', fields: Record<string, unknown>): Values
 			};
 }
 
+/** Exactly one record per e-mail on each side of `world`, with the model's values (keyed by e-mail). */
+export function expectOnceEach(world: World, model: Map<string, Values>): void {
+	for (const side of ['a', 'b'] as const) {
+		const byEmail = new Map<string, Values[]>();
+		for (const r of side === 'a' ? world.sfAll() : world.hsAll()) {
+			const v = common(side, r.fields);
+			byEmail.set(String(v.email), [...(byEmail.get(String(v.email)) ?? []), v]);
+		}
+		expect({ side, emails: [...byEmail.keys()].sort() }).toEqual({
+			side,
+			emails: [...model.keys()].sort(),
+		});
+		for (const [email, v] of model)
+			expect({ side, got: byEmail.get(email) }).toEqual({ side, got: [v] });
+	}
+}
+
 /** The same values with Salesforce's field names. */
 export function toSf(v: Values): Values {
 	return {
