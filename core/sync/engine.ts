@@ -23,19 +23,20 @@
  * Echo suppression: after a write the base holds the written values on both sides, so reading it back is no change.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { CrmConnector } from '../connectors/contract';
+import type { CrmConnector, Watermark } from '../connectors/contract';
+import type { CrmRecord } from '../records/types';
 import { applyPage } from './apply';
 import { loadConflicts, openConflictList } from './conflicts';
 import { resolveConfig, SyncConfigError, type ResolvedConfig, type SyncConfig } from './config';
 import { Transforms } from './diff';
 import { checkSchemas } from './schema';
 import { DryRunConnector, OverlayStore } from './dryrun';
-import { planPage, type RunContext, type SideRuntime } from './plan';
+import { planPage, type DeferredWrites, type RunContext, type SideRuntime } from './plan';
 import { ReportBuilder, type SyncProgress, type SyncReport } from './report';
 import { deletions, retries, type SideWatermarks } from './phases';
 import { settlePending } from './settle';
 import type { ResolveConflict } from './strategies';
-import type { Json, Side, SyncStore } from './store/types';
+import type { Json, Side, StateChanges, SyncStore } from './store/types';
 
 export interface SyncOptions {
 	/** Lock owner name (default: a random id). */
@@ -68,6 +69,13 @@ export interface SyncOptions {
 	pendingGraceMs?: number;
 	/** Records per retry read (default 200). */
 	readBatch?: number;
+	/**
+	 * Blocks mode (the Sync Plan node): the changed records of a side are given instead of read from its change
+	 * feed, and `next` (the side's clock taken before they were read, by the Sync State node) becomes its watermark.
+	 */
+	feeds?: Record<Side, { records: CrmRecord[]; next: Watermark | null }>;
+	/** Blocks mode: writes are not sent but collected here (answered AWAITING_RESULT; see core/sync/blocks). */
+	defer?: DeferredWrites;
 }
 
 export class SyncAbortedError extends Error {
@@ -127,6 +135,22 @@ export function configFingerprint(c: ResolvedConfig): string {
 		fields: c.fields.map((f) => [f.key, f.a, f.b, f.direction, f.toA ?? [], f.toB ?? []]),
 	};
 	return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 16);
+}
+
+/** Blocks mode: a side's given changed records, planned and applied page by page like a feed's. */
+async function givenFeed(
+	ctx: RunContext,
+	side: Side,
+	records: CrmRecord[],
+	batch: number,
+	metaFor: (s: Side) => StateChanges['meta'],
+): Promise<void> {
+	for (let i = 0; i < records.length; i += batch) {
+		ctx.checkAlive();
+		const page = records.slice(i, i + batch);
+		ctx.report.counts.read[side] += page.length;
+		await applyPage(ctx, await planPage(ctx, side, page), metaFor(side));
+	}
 }
 
 /** Runs one sync. */
@@ -202,6 +226,7 @@ export async function runSync(
 			failures: new Map(),
 			handled: new Set(),
 			phase: 'byId',
+			defer: options.defer,
 			pendingGraceMs: options.pendingGraceMs ?? 60_000,
 			checkAlive: () => {
 				if (options.signal?.aborted) throw new SyncAbortedError(syncId);
@@ -260,6 +285,18 @@ export async function runSync(
 			const { connector, objectType, fields } = sides[side];
 			const backfill = !meta.backfilled[side];
 			report.report.backfill[side] = backfill;
+			const given = options.feeds?.[side];
+			if (given) {
+				await givenFeed(ctx, side, given.records, options.readBatch ?? 200, metaFor);
+				marks[side] = {
+					...marks[side],
+					updated: given.next ?? marks[side].updated ?? null,
+					backfillFrom: null,
+					backfillTarget: null,
+				};
+				await store.commit(syncId, { meta: { ...metaFor(side), backfilled: { [side]: true } } });
+				continue;
+			}
 			if (backfill && !marks[side].backfillTarget)
 				marks[side].backfillTarget = await connector.startWatermark(objectType, 'now', {
 					kind: 'updated',

@@ -49,7 +49,29 @@ export interface RunContext {
 	pendingGraceMs: number;
 	/** Throws when the run must stop (lock lost, aborted). */
 	checkAlive: () => void;
+	/**
+	 * Blocks mode (the Sync Plan node): writes are not sent but collected here, answered AWAITING_RESULT; the
+	 * workflow's write nodes send them and the Sync State node commits their results (`core/sync/blocks`).
+	 */
+	defer?: DeferredWrites;
 }
+
+/** A propagated deletion: the partner of a deleted record is deleted, or archived (an update). */
+export interface DeletionWork {
+	d: { side: Side; id: string; link: SyncLink };
+	op: 'delete' | 'update';
+	input: { id?: string; fields: Record<string, unknown> };
+}
+
+/** Writes planned but not sent (blocks mode), with what their commit needs. */
+export interface DeferredWrites {
+	pairs: Array<{ work: PairWork; sides: Side[] }>;
+	creates: CreateWork[];
+	deletions: Array<{ work: DeletionWork; edited?: string[] }>;
+}
+
+/** The code of a write handed to the workflow whose result has not come back (yet). */
+export const AWAITING_RESULT = 'AWAITING_RESULT';
 
 export interface PairWork {
 	link: SyncLink;
@@ -129,6 +151,8 @@ export function failureOf(
 ): SyncFailure {
 	const previous = ctx.failures.get(`${side}:${recordId}`);
 	const at = new Date(ctx.now()).toISOString();
+	// A write awaiting its result is no failed attempt (yet): it keeps the count of the real ones before it.
+	const before = previous?.attempts ?? 0;
 	return {
 		side,
 		recordId,
@@ -136,8 +160,8 @@ export function failureOf(
 		category,
 		code,
 		message,
-		attempts: (previous?.attempts ?? 0) + 1,
-		firstFailedAt: previous?.firstFailedAt ?? at,
+		attempts: category === 'awaiting' ? before : before + 1,
+		firstFailedAt: before > 0 ? (previous?.firstFailedAt ?? at) : at,
 		lastFailedAt: at,
 	};
 }

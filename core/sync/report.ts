@@ -182,6 +182,8 @@ export class ReportBuilder {
 	}
 
 	failure(f: SyncFailure): void {
+		// A write handed to the workflow (Sync Plan) is no failure: its result comes back through Sync State.
+		if (f.category === 'awaiting') return;
 		this.report.failures.push(f);
 		this.report.counts.failed++;
 	}
@@ -205,6 +207,7 @@ export function failureCategory(code: string | undefined, message = ''): string 
 	const c = (code ?? '').toUpperCase();
 	const m = message.toLowerCase();
 	if (c === 'OUTCOME_UNKNOWN') return 'outcomeUnknown';
+	if (c === 'AWAITING_RESULT') return 'awaiting';
 	if (/DUPLICATE|CONFLICT|ALREADY_EXISTS|UNIQUE/.test(c) || /already exists|duplicate/.test(m))
 		return 'duplicate';
 	if (/RATE|LIMIT_EXCEEDED|TOO_MANY|429/.test(c)) return 'rateLimit';

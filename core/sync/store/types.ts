@@ -61,7 +61,11 @@ export interface SyncFailure {
 	recordId: string;
 	/** The link, when the record is linked. */
 	linkId?: string;
-	/** validation | duplicate | permission | notFound | rateLimit | outcomeUnknown | other */
+	/**
+	 * validation | duplicate | permission | notFound | rateLimit | outcomeUnknown | other — or `awaiting`: a write
+	 * the Sync Plan node handed to the workflow whose result the Sync State node has not committed (yet); retried
+	 * like a failure by the next run if it never comes.
+	 */
 	category: string;
 	code: string;
 	message: string;

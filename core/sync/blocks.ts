@@ -1,0 +1,244 @@
+/**
+ * The sync as building blocks — the same engine, cut where a workflow's write nodes go:
+ * 1. `readState` (Sync State › Read): where each side's changes start (`since`, for the CRM nodes' Get Changes), and
+ *    the side's clock taken now, before they are read, kept in the store as the next watermark;
+ * 2. `planSync` (Sync Plan): the engine's run (deletions, pending creates, retries, decisions) over the changed
+ *    records the workflow read, with every write handed out as a ticket instead of sent — answered AWAITING_RESULT,
+ *    so the state committed meanwhile is the engine's for a write whose result is not known: creates written ahead
+ *    (pending links), an `awaiting` entry per other write (retried by the next run if no result ever comes);
+ * 3. `commitResults` (Sync State › Commit): each ticket with its write's result replayed through the very functions
+ *    the engine uses after sending (outcomes.ts), in one commit. Only what was written is committed; what failed is
+ *    stored for retry, like a failure of the CRM Sync node.
+ */
+import type { Watermark } from '../connectors/contract';
+import { formatWatermark } from '../connectors/watermark';
+import type { CrmRecord } from '../records/types';
+import { resolveConfig, SyncConfigError, type SyncConfig } from './config';
+import { committedConflicts, loadConflicts } from './conflicts';
+import { runSync, type SyncOptions } from './engine';
+import { createState, deletionState, pairState, type Result } from './outcomes';
+import {
+	AWAITING_RESULT,
+	type CreateWork,
+	type DeferredWrites,
+	type DeletionWork,
+	type PairWork,
+	type RunContext,
+} from './plan';
+import { ReportBuilder, type SyncReport } from './report';
+import type { Json, Side, SyncStore } from './store/types';
+
+/** Where a side's changes start, for the workflow's read node. */
+export interface SideRead {
+	/** For Get Changes › Changed Since: the stored watermark, or "0" (every record) on the first run. */
+	since: string;
+	/** First run on this side: every record is read (a backfill). */
+	backfill: boolean;
+}
+
+/** What Sync Plan hands out per write, and Sync State gets back (through the item's lineage). */
+export type Ticket =
+	| { v: 1; syncId: string; kind: 'pair'; side: Side; sides: Side[]; work: PairWork }
+	| { v: 1; syncId: string; kind: 'create'; side: Side; work: CreateWork }
+	| { v: 1; syncId: string; kind: 'deletion'; side: Side; work: DeletionWork; edited?: string[] };
+
+/** The planned writes, per target side and operation, each with its ticket and the item to send. */
+export interface PlannedWrite {
+	side: Side;
+	op: 'create' | 'update' | 'delete';
+	/** The target record's id (update, delete). */
+	id?: string;
+	fields: Record<string, unknown>;
+	ticket: Ticket;
+}
+
+const NEXT = 'blocksNext';
+
+/** Sync State › Read: where each side's changes start; the next watermarks are taken now and stored. */
+export async function readState(
+	config: SyncConfig,
+	store: SyncStore,
+	now: () => number = Date.now,
+): Promise<{ syncId: string; a: SideRead; b: SideRead }> {
+	const cfg = resolveConfig(config);
+	const meta = await store.getMeta(cfg.syncId);
+	const next: Record<string, Json> = { takenAt: new Date(now()).toISOString() };
+	const out = { syncId: cfg.syncId } as { syncId: string; a: SideRead; b: SideRead };
+	for (const side of ['a', 'b'] as const) {
+		const { connector, objectType } = cfg[side];
+		const backfill = !meta.backfilled[side];
+		const stored = (meta.watermarks[side] as { updated?: Watermark | null } | undefined)?.updated;
+		out[side] = { since: !backfill && stored ? formatWatermark(stored) : '0', backfill };
+		next[side] = (await connector.startWatermark(objectType, 'now', {
+			kind: 'updated',
+		})) as unknown as Json;
+	}
+	await store.commit(cfg.syncId, { meta: { info: { [NEXT]: next } } });
+	return out;
+}
+
+/** Sync Plan: the engine's run over the given changed records, its writes handed out instead of sent. */
+export async function planSync(
+	config: SyncConfig,
+	store: SyncStore,
+	records: Record<Side, CrmRecord[]>,
+	options: SyncOptions = {},
+): Promise<{ report: SyncReport; writes: PlannedWrite[] }> {
+	const cfg = resolveConfig(config);
+	if (cfg.dryRun)
+		throw new SyncConfigError([
+			'a dry run plans nothing to hand out — use the CRM Sync node for a dry run, or turn it off',
+		]);
+	const next = (await store.getMeta(cfg.syncId)).info[NEXT] as Record<string, Json> | undefined;
+	if (!next?.a || !next?.b)
+		throw new SyncConfigError([
+			`sync "${cfg.syncId}" has no read position: put a Sync State node (operation Read) before the nodes that read the changes, and pass its "since" to them — Sync Plan can then tell which changes they covered`,
+		]);
+	const defer: DeferredWrites = { pairs: [], creates: [], deletions: [] };
+	const report = await runSync(config, store, {
+		...options,
+		defer,
+		feeds: {
+			a: { records: records.a, next: next.a as unknown as Watermark },
+			b: { records: records.b, next: next.b as unknown as Watermark },
+		},
+	});
+	// One plan per read: a second Sync Plan without a new Read would not know what its records cover.
+	await store.commit(cfg.syncId, { meta: { info: { [NEXT]: null } } });
+	return { report, writes: plannedWrites(cfg.syncId, defer) };
+}
+
+function plannedWrites(syncId: string, defer: DeferredWrites): PlannedWrite[] {
+	const out: PlannedWrite[] = [];
+	for (const { work, sides } of defer.pairs)
+		for (const side of sides)
+			out.push({
+				side,
+				op: 'update',
+				id: (side === 'a' ? work.link.aId : work.link.bId) as string,
+				fields: work.diff.write[side],
+				ticket: { v: 1, syncId, kind: 'pair', side, sides, work },
+			});
+	for (const work of defer.creates)
+		out.push({
+			side: work.to,
+			op: 'create',
+			fields: work.fields,
+			ticket: { v: 1, syncId, kind: 'create', side: work.to, work },
+		});
+	for (const { work, edited } of defer.deletions) {
+		const side: Side = work.d.side === 'a' ? 'b' : 'a';
+		out.push({
+			side,
+			op: work.op,
+			id: work.input.id,
+			fields: work.input.fields,
+			ticket: { v: 1, syncId, kind: 'deletion', side, work, ...(edited ? { edited } : {}) },
+		});
+	}
+	return out;
+}
+
+/** A ticket as it came back (JSON), checked enough to replay it. */
+export function asTicket(value: unknown): Ticket | undefined {
+	const t = value as Partial<Ticket> | null;
+	if (!t || typeof t !== 'object' || t.v !== 1 || typeof t.syncId !== 'string') return undefined;
+	if (t.side !== 'a' && t.side !== 'b') return undefined;
+	if (!t.work || typeof t.work !== 'object') return undefined;
+	return ['pair', 'create', 'deletion'].includes(t.kind as string) ? (t as Ticket) : undefined;
+}
+
+/** A write's outcome as a write node's output item told it. */
+export type WriteOutcome = { ok: true; id?: string } | { ok: false; code: string; message: string };
+
+/**
+ * Sync State › Commit: the tickets with their writes' outcomes, replayed through the engine's own state functions,
+ * committed at once. A pair with writes to both sides whose other result is not among `entries` keeps its
+ * `awaiting` entry (the next run checks the pair again: a write that happened is not repeated).
+ */
+export async function commitResults(
+	config: SyncConfig,
+	store: SyncStore,
+	entries: Array<{ ticket: Ticket; outcome: WriteOutcome }>,
+	now: () => number = Date.now,
+): Promise<SyncReport> {
+	const cfg = resolveConfig(config);
+	const report = new ReportBuilder(cfg.syncId, false, now);
+	const ctx = {
+		syncId: cfg.syncId,
+		config: cfg,
+		store,
+		report,
+		now,
+		decisions: new Map(),
+		open: new Map(),
+		foundConflicts: new Set(),
+		failures: new Map(),
+		handled: new Set(),
+		phase: 'byId',
+		pendingGraceMs: 0,
+		checkAlive: () => undefined,
+	} as unknown as RunContext;
+	await loadConflicts(ctx);
+	for await (const page of store.listFailures(cfg.syncId))
+		for (const f of page) ctx.failures.set(`${f.side}:${f.recordId}`, f);
+	const changes = {
+		upsertLinks: [],
+		deleteLinks: [],
+		upsertFailures: [],
+		clearFailures: [],
+		clearDecisions: [],
+		upsertConflicts: [],
+		clearConflicts: [],
+	};
+	const pairs = new Map<
+		string,
+		{ work: PairWork; sides: Side[]; results: Partial<Record<Side, Result>> }
+	>();
+	for (const { ticket, outcome } of entries) {
+		if (ticket.syncId !== cfg.syncId)
+			throw new SyncConfigError([
+				`a result planned for sync "${ticket.syncId}" came to Sync State of sync "${cfg.syncId}" — give both nodes the same Sync ID`,
+			]);
+		const result = resultOf(outcome, ticket);
+		if (ticket.kind === 'pair') {
+			const entry = pairs.get(ticket.work.link.linkId) ?? {
+				work: ticket.work,
+				sides: ticket.sides,
+				results: {},
+			};
+			entry.results[ticket.side] ??= result;
+			pairs.set(ticket.work.link.linkId, entry);
+		} else if (ticket.kind === 'create') createState(ctx, ticket.work, result, changes);
+		else deletionState(ctx, ticket.work, result, ticket.edited, changes);
+	}
+	for (const { work, sides, results } of pairs.values()) {
+		for (const side of sides) results[side] ??= awaitingResult;
+		pairState(ctx, work, results, changes);
+	}
+	await store.commit(cfg.syncId, changes);
+	committedConflicts(ctx, changes);
+	return report.finish({});
+}
+
+const awaitingResult: Result = {
+	index: 0,
+	ok: false,
+	error: { code: AWAITING_RESULT, message: 'its result did not come back to Sync State' },
+};
+
+function resultOf(outcome: WriteOutcome, ticket: Ticket): Result {
+	if (!outcome.ok)
+		return { index: 0, ok: false, error: { code: outcome.code, message: outcome.message } };
+	if (ticket.kind === 'create' && !outcome.id)
+		return {
+			index: 0,
+			ok: false,
+			error: {
+				code: 'OUTCOME_UNKNOWN',
+				message:
+					'the create node reported success without the new record\'s "id" — map the write node\'s output so its items keep "id"',
+			},
+		};
+	return { index: 0, ok: true, value: { id: outcome.id ?? '' } };
+}

@@ -1,0 +1,255 @@
+/**
+ * What one write's outcome changes in the sync state — per planned pair, create and propagated deletion. The engine
+ * (apply.ts) calls these after sending a page's writes; the Sync State node (blocks.ts) calls the same functions
+ * when the workflow's write nodes give the results, so both faces of the sync end in the same state.
+ */
+import type { BatchItemResult } from '../batching/types';
+import type { WrittenRecord } from '../connectors/contract';
+import { dropConflictsOf, pairConflicts } from './conflicts';
+import { failureCategory } from './report';
+import {
+	AWAITING_RESULT,
+	failureOf,
+	otherSide,
+	sideIdOf,
+	type CreateWork,
+	type DeletionWork,
+	type PairWork,
+	type RunContext,
+} from './plan';
+import type { Side, StateChanges, SyncLink } from './store/types';
+
+export type Result = BatchItemResult<WrittenRecord>;
+
+export const errorOf = (r: Result) => (r.ok ? undefined : r.error);
+/** A write handed to the workflow (blocks mode) whose result has not come back. */
+export const awaited = (r: Result | undefined) => !!r && !r.ok && r.error.code === AWAITING_RESULT;
+
+export type PageChanges = Required<
+	Pick<
+		StateChanges,
+		| 'upsertLinks'
+		| 'deleteLinks'
+		| 'upsertFailures'
+		| 'clearFailures'
+		| 'clearDecisions'
+		| 'upsertConflicts'
+		| 'clearConflicts'
+	>
+>;
+
+/**
+ * What one planned pair changes in the state, given its writes' results (a side without a write has none): its
+ * link and base (the base of a field written to a side that failed keeps its old value), open conflicts,
+ * decisions consumed, and a failure — or, while a write is AWAITING_RESULT (blocks mode), an `awaiting` entry that
+ * the next run retries if the result never comes. Used by the engine after sending, and by the Sync State node when
+ * the workflow's write nodes give the results.
+ */
+export function pairState(
+	ctx: RunContext,
+	p: PairWork,
+	results: Partial<Record<Side, Result>>,
+	changes: PageChanges,
+): void {
+	const report = ctx.report;
+	if (p.matched) {
+		report.counts.linkedByMatch++;
+		report.plan({
+			action: 'link',
+			aId: p.link.aId as string,
+			bId: p.link.bId as string,
+			key: p.matched.key,
+			value: p.matched.value,
+		});
+	}
+	for (const c of p.diff.conflicts) report.conflict(c);
+	for (const c of p.diff.settled) report.settled(c.strategy);
+	const base = { ...p.diff.base };
+	let failed: { code: string; message: string } | undefined;
+	let waiting = false;
+	for (const side of ['a', 'b'] as const) {
+		const r = results[side];
+		if (!r) continue;
+		const error = errorOf(r);
+		if (!error) {
+			report.counts.updated[side]++;
+			continue;
+		}
+		if (awaited(r)) waiting = true;
+		else failed = { code: error.code ?? 'ERROR', message: `${side}: ${error.message}` };
+		for (const key of p.diff.keysTo[side]) {
+			if (key in p.link.base) base[key] = p.link.base[key];
+			else delete base[key];
+		}
+	}
+	if (p.diff.errors.length)
+		failed ??= { code: 'TRANSFORM_FAILED', message: p.diff.errors.join('; ') };
+	pairConflicts(ctx, p, failed !== undefined || waiting, changes);
+	if (!Object.keys(p.diff.write.a).length && !Object.keys(p.diff.write.b).length)
+		report.counts.unchanged++;
+	// A link is written only when it is new or its base moved (an echo read writes nothing to the store).
+	const moved = p.matched || JSON.stringify(base) !== JSON.stringify(p.link.base);
+	if (moved) changes.upsertLinks.push({ ...p.link, status: 'linked', base });
+	// The partner's own feed (later in this run) must not plan this pair again from a copy read before now.
+	const partnerSide = otherSide(p.source.side);
+	const notable = moved || waiting || p.diff.conflicts.length;
+	if (notable && (ctx.phase === 'byId' || partnerSide === 'b'))
+		ctx.handled.add(`${partnerSide}:${sideIdOf(p.link, partnerSide)}`);
+	if (failed || waiting) {
+		const f = failureOf(
+			ctx,
+			p.source.side,
+			p.source.id,
+			p.link.linkId,
+			failed
+				? p.diff.errors.length && failed.code === 'TRANSFORM_FAILED'
+					? 'validation'
+					: failureCategory(failed.code, failed.message)
+				: 'awaiting',
+			failed?.code ?? AWAITING_RESULT,
+			failed?.message ??
+				`update on side ${(['a', 'b'] as const).filter((s) => awaited(results[s])).join(' and ')} handed to the workflow: its result is awaited (the Sync State node commits it; otherwise the next run checks the pair again)`,
+		);
+		changes.upsertFailures.push(f);
+		report.failure(f);
+		return;
+	}
+	for (const side of ['a', 'b'] as const) {
+		const id = sideIdOf(p.link, side);
+		if (id && ctx.failures.has(`${side}:${id}`)) changes.clearFailures.push({ side, recordId: id });
+	}
+	for (const field of p.diff.decided) changes.clearDecisions.push({ linkId: p.link.linkId, field });
+}
+
+/**
+ * What one planned create changes in the state, given its result: a link with the new id; a lost answer of a
+ * create written ahead stays pending (settled by its key next run), one not written ahead is excluded (never
+ * created twice); an awaited result (blocks mode) leaves the pending link, or an `awaiting` entry when there is
+ * no key to settle it by; a failure drops the pending link and is stored for retry.
+ */
+export function createState(ctx: RunContext, c: CreateWork, r: Result, changes: PageChanges): void {
+	const report = ctx.report;
+	const sourceId = c.record.id as string;
+	const error = errorOf(r);
+	if (r.ok) {
+		report.counts.created[c.to]++;
+		changes.upsertLinks.push({
+			linkId: c.linkId,
+			status: 'linked',
+			aId: c.from === 'a' ? sourceId : r.value.id,
+			bId: c.from === 'a' ? r.value.id : sourceId,
+			base: c.base,
+		});
+		if (ctx.failures.has(`${c.from}:${sourceId}`))
+			changes.clearFailures.push({ side: c.from, recordId: sourceId });
+		return;
+	}
+	const code = error?.code ?? 'ERROR';
+	const category = failureCategory(code, error?.message);
+	if (category === 'awaiting' && c.pendingKey) return; // the pending link written ahead stands for it
+	if (category === 'outcomeUnknown' && c.pendingKey) {
+		// Stays pending: settled by its key on a later run, never created twice.
+		report.report.warnings.push(
+			`create on side ${c.to} from ${c.from}:${sourceId}: its answer was lost (${code}); the next run looks it up by ${c.pendingKey.field} "${c.pendingKey.value}"`,
+		);
+		return;
+	}
+	if (category === 'outcomeUnknown') {
+		// Not written ahead: keep the record out of the sync (no second create) until someone checks.
+		changes.upsertLinks.push({
+			linkId: c.linkId,
+			status: 'excluded',
+			[c.from === 'a' ? 'aId' : 'bId']: sourceId,
+			base: c.base,
+		});
+	} else if (c.pendingKey) changes.deleteLinks.push(c.linkId);
+	const f = failureOf(
+		ctx,
+		c.from,
+		sourceId,
+		category === 'outcomeUnknown' ? c.linkId : undefined,
+		category,
+		code,
+		category === 'outcomeUnknown'
+			? `the create on side ${c.to} may or may not have happened (no match-key value to check it by): the record is excluded — look for it on side ${c.to}, then link or re-include it. ${error?.message ?? ''}`.trim()
+			: category === 'awaiting'
+				? `create on side ${c.to} handed to the workflow: its result is awaited (the Sync State node commits it; otherwise the next run creates it again — no match-key value to check it by)`
+				: `create on side ${c.to}: ${error?.message ?? ''}`,
+	);
+	changes.upsertFailures.push(f);
+	report.failure(f);
+}
+
+/** A pair leaving the sync takes its failures, open conflicts and decisions with it. */
+export function leaveSync(ctx: RunContext, link: SyncLink, changes: StateChanges): void {
+	dropConflictsOf(ctx, link.linkId, changes);
+	for (const side of ['a', 'b'] as const) {
+		const id = sideIdOf(link, side);
+		if (id && ctx.failures.has(`${side}:${id}`))
+			(changes.clearFailures ??= []).push({ side, recordId: id });
+	}
+}
+
+/**
+ * What one propagated deletion changes in the state, given its write's result: the link goes (delete) or is
+ * excluded (archive), with its failures and conflicts; a partner already gone counts as done; a failure is stored
+ * (retried next run: the message starts with "delete"/"archive" on purpose, see `retries`), and so is an awaited
+ * result (blocks mode). `edited`: the partner's fields edited since the last run, discarded by the delete.
+ */
+export function deletionState(
+	ctx: RunContext,
+	w: DeletionWork,
+	r: Result,
+	edited: string[] | undefined,
+	changes: StateChanges,
+): void {
+	const side = otherSide(w.d.side);
+	const op = w.op;
+	const id = w.input.id as string;
+	const because = { side: w.d.side, id: w.d.id };
+	ctx.report.plan({
+		action: op === 'delete' ? 'delete' : 'archive',
+		side,
+		id,
+		linkId: w.d.link.linkId,
+		because,
+		...(op === 'update' ? { fields: w.input.fields } : {}),
+	});
+	const error = errorOf(r);
+	const category = error ? failureCategory(error.code, error.message) : undefined;
+	if (!error || category === 'notFound') {
+		// A feed later in this run may still hand out the deleted partner as read before the delete (HubSpot's
+		// search index lags; an edit made there since the last run): unlinked, it would be created again on the
+		// side it was just deleted from. Design: the deletion wins over an edit of its partner made in the same
+		// interval (the edit goes with the record; the plan lists the delete).
+		ctx.handled.add(`${side}:${id}`);
+		if (!error) ctx.report.counts[op === 'delete' ? 'deleted' : 'archived'][side]++;
+		if (!error && op === 'delete' && edited?.length) {
+			ctx.report.counts.deletedOverEdits++;
+			ctx.report.report.deletedOverEdits.push({
+				deleted: because,
+				partner: { side, id },
+				fields: edited,
+			});
+			ctx.report.report.warnings.push(
+				`${because.side}:${because.id} was deleted while its partner ${side}:${id} was edited since the last run (${edited.join(', ')}): the delete won — ${side}:${id} was deleted and those edits discarded`,
+			);
+		}
+		if (op === 'delete') (changes.deleteLinks ??= []).push(w.d.link.linkId);
+		else (changes.upsertLinks ??= []).push({ ...w.d.link, status: 'excluded' });
+		leaveSync(ctx, w.d.link, changes);
+		return;
+	}
+	if (category === 'awaiting') ctx.handled.add(`${side}:${id}`);
+	const f = failureOf(
+		ctx,
+		w.d.side,
+		w.d.id,
+		w.d.link.linkId,
+		category as string,
+		error.code ?? 'ERROR',
+		`${op === 'delete' ? 'delete' : 'archive'} on side ${side}: ${error.message}`,
+	);
+	(changes.upsertFailures ??= []).push(f);
+	ctx.report.failure(f);
+}
