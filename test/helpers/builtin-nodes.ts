@@ -10,6 +10,7 @@
  *   Continue" a throwing item becomes `{ error }`, as in n8n). `$getWorkflowStaticData()` works. Returned
  *   values are normalised as n8n does: plain objects become `{ json }`. Python is not supported.
  * - `n8n-nodes-base.noOp` (v1) — passes its input through, handy to observe a branch.
+ * - `n8n-nodes-base.merge` (v3, 3.1, 3.2) — mode "append" with `numberInputs`, see `merge-node.ts`.
  */
 import vm from 'node:vm';
 
@@ -23,6 +24,8 @@ import type {
 	ITriggerResponse,
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { Merge } from './merge-node';
 
 class ManualTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -184,4 +187,5 @@ export const builtinNodeTypes: Record<string, INodeType> = {
 	'n8n-nodes-base.manualTrigger': new ManualTrigger(),
 	'n8n-nodes-base.code': new Code(),
 	'n8n-nodes-base.noOp': new NoOp(),
+	'n8n-nodes-base.merge': new Merge(),
 };

@@ -6,7 +6,7 @@
  * workers use. Our nodes come from the **built** package (`dist/`), loaded by n8n-core's own
  * `PackageDirectoryLoader` from the repository root, so exactly what package.json `n8n` declares is
  * available, under the names n8n gives them (`n8n-nodes-crm-connectors.<name>`). A few built-in nodes used
- * by fixtures (Manual Trigger, Code, No-Op) are stand-ins from `builtin-nodes.ts`.
+ * by fixtures (Manual Trigger, Code, No-Op, Merge) are stand-ins from `builtin-nodes.ts`.
  *
  * What n8n does and this helper therefore does too: node settings (`onError: continueErrorOutput` adds the
  * error output and moves error items there; `continueRegularOutput` keeps them on the main output; unset
