@@ -13,9 +13,9 @@
 import type { Watermark } from '../connectors/contract';
 import { formatWatermark } from '../connectors/watermark';
 import type { CrmRecord } from '../records/types';
-import { resolveConfig, SyncConfigError, type SyncConfig } from './config';
-import { committedConflicts, loadConflicts } from './conflicts';
-import { runSync, type SyncOptions } from './engine';
+import { resolveConfig, SyncConfigError, type ResolvedConfig, type SyncConfig } from './config';
+import { committedConflicts, indexConflicts } from './conflicts';
+import { runSync, sideFields, type SyncOptions } from './engine';
 import { createState, deletionState, pairState, type Result } from './outcomes';
 import {
 	AWAITING_RESULT,
@@ -99,13 +99,42 @@ export async function planSync(
 		...options,
 		defer,
 		feeds: {
-			a: { records: records.a, next: next.a as unknown as Watermark },
-			b: { records: records.b, next: next.b as unknown as Watermark },
+			a: { records: await complete(cfg, 'a', records.a), next: next.a as unknown as Watermark },
+			b: { records: await complete(cfg, 'b', records.b), next: next.b as unknown as Watermark },
 		},
 	});
 	// One plan per read: a second Sync Plan without a new Read would not know what its records cover.
 	await store.commit(cfg.syncId, { meta: { info: { [NEXT]: null } } });
 	return { report, writes: plannedWrites(cfg.syncId, defer) };
+}
+
+/**
+ * The given records, each with every field the sync reads on that side: a record lacking one (a read node that
+ * returned only some fields — HubSpot's default properties, say) is read again by id, never taken as blank (that
+ * would write blanks over its partner). Deleted ones are left out (the engine's deletion feed handles deletions);
+ * one gone since it was read is left out too.
+ */
+async function complete(
+	cfg: ResolvedConfig,
+	side: Side,
+	records: CrmRecord[],
+): Promise<CrmRecord[]> {
+	const need = sideFields(cfg, side);
+	const live = records.filter((r) => r.id && !r.deleted);
+	const partial = live.filter((r) => need.some((f) => !(f in r.fields)));
+	if (!partial.length) return live;
+	const { connector, objectType } = cfg[side];
+	const fresh = new Map<string, CrmRecord>();
+	for (let i = 0; i < partial.length; i += 200) {
+		const ids = partial.slice(i, i + 200).map((r) => r.id as string);
+		const got = await connector.getByIds(objectType, ids, need);
+		got.forEach((r, j) => r && fresh.set(ids[j], r));
+	}
+	return live.flatMap((r) => {
+		if (!partial.includes(r)) return [r];
+		const f = fresh.get(r.id as string);
+		return f ? [f] : [];
+	});
 }
 
 function plannedWrites(syncId: string, defer: DeferredWrites): PlannedWrite[] {
@@ -157,16 +186,15 @@ export type WriteOutcome = { ok: true; id?: string } | { ok: false; code: string
  * `awaiting` entry (the next run checks the pair again: a write that happened is not repeated).
  */
 export async function commitResults(
-	config: SyncConfig,
+	syncId: string,
 	store: SyncStore,
 	entries: Array<{ ticket: Ticket; outcome: WriteOutcome }>,
 	now: () => number = Date.now,
 ): Promise<SyncReport> {
-	const cfg = resolveConfig(config);
-	const report = new ReportBuilder(cfg.syncId, false, now);
+	const report = new ReportBuilder(syncId, false, now);
+	// The tickets carry what the replay needs: no connector, no mapping (a field's conflicts are never dropped here).
 	const ctx = {
-		syncId: cfg.syncId,
-		config: cfg,
+		syncId,
 		store,
 		report,
 		now,
@@ -179,8 +207,12 @@ export async function commitResults(
 		pendingGraceMs: 0,
 		checkAlive: () => undefined,
 	} as unknown as RunContext;
-	await loadConflicts(ctx);
-	for await (const page of store.listFailures(cfg.syncId))
+	ctx.open = indexConflicts(await store.listConflicts(syncId));
+	for (const d of await store.listDecisions(syncId)) {
+		const m = ctx.decisions.get(d.linkId) ?? new Map();
+		ctx.decisions.set(d.linkId, m.set(d.field, d.decision));
+	}
+	for await (const page of store.listFailures(syncId))
 		for (const f of page) ctx.failures.set(`${f.side}:${f.recordId}`, f);
 	const changes = {
 		upsertLinks: [],
@@ -196,9 +228,9 @@ export async function commitResults(
 		{ work: PairWork; sides: Side[]; results: Partial<Record<Side, Result>> }
 	>();
 	for (const { ticket, outcome } of entries) {
-		if (ticket.syncId !== cfg.syncId)
+		if (ticket.syncId !== syncId)
 			throw new SyncConfigError([
-				`a result planned for sync "${ticket.syncId}" came to Sync State of sync "${cfg.syncId}" — give both nodes the same Sync ID`,
+				`a result planned for sync "${ticket.syncId}" came to Sync State of sync "${syncId}" — give both nodes the same Sync ID`,
 			]);
 		const result = resultOf(outcome, ticket);
 		if (ticket.kind === 'pair') {
@@ -216,7 +248,7 @@ export async function commitResults(
 		for (const side of sides) results[side] ??= awaitingResult;
 		pairState(ctx, work, results, changes);
 	}
-	await store.commit(cfg.syncId, changes);
+	await store.commit(syncId, changes);
 	committedConflicts(ctx, changes);
 	return report.finish({});
 }
