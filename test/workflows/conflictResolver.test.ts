@@ -244,6 +244,20 @@ describe('Conflict Resolver: pair of records', () => {
 		});
 	});
 
+	it('e-mails compare without case, date-times as instants: no review over "ADA@" or ".000Z"', async () => {
+		const { resolved, review } = await resolve(
+			[
+				{
+					a: { email: 'ada@example.com', seen: '2026-01-01T10:00:00Z', name: 'Ada' },
+					b: { email: ' ADA@Example.com', seen: '2026-01-01T10:00:00.000+00:00', name: 'ada' },
+				},
+			],
+			{ inputShape: 'pair', strategy: 'review', fieldsToCompare: 'list', fields: 'email, seen' },
+		);
+		expect(review).toEqual([]);
+		expect(resolved[0].merged).toEqual({ email: 'ada@example.com', seen: '2026-01-01T10:00:00Z' });
+	});
+
 	it('Most Recent takes the update times from the records; only the selected fields are compared', async () => {
 		const { resolved } = await resolve([{ a, b }], {
 			inputShape: 'pair',

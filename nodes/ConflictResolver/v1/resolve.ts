@@ -185,6 +185,21 @@ export function resolveConflictItem(settings: Settings, json: IDataObject, times
 	};
 }
 
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/**
+ * Pair mode has no field types (any two records come in): two e-mail addresses compare without case
+ * ("Ann@X.com" is "ann@x.com"), two ISO date-times as instants ("…T10:00:00Z" is "…T10:00:00.000+00:00").
+ */
+function inferredType(a: unknown, b: unknown): 'email' | 'datetime' | undefined {
+	const both = (re: RegExp) =>
+		typeof a === 'string' && typeof b === 'string' && re.test(a.trim()) && re.test(b.trim());
+	if (both(EMAIL)) return 'email';
+	if (both(ISO_TIME)) return 'datetime';
+	return undefined;
+}
+
 /** Two records: each differing field settled; all settled → the merged record, else review with the open fields. */
 export function resolvePair(
 	settings: Settings,
@@ -199,7 +214,7 @@ export function resolvePair(
 	for (const name of names) {
 		const a = pair.a[name];
 		const b = pair.b[name];
-		if (sameValue(a, b)) {
+		if (sameValue(a, b, inferredType(a, b))) {
 			merged[name] = a === undefined ? b : a;
 			continue;
 		}
