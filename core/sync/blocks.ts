@@ -14,7 +14,7 @@ import type { Watermark } from '../connectors/contract';
 import { formatWatermark } from '../connectors/watermark';
 import type { CrmRecord } from '../records/types';
 import { resolveConfig, SyncConfigError, type SyncConfig } from './config';
-import { committedConflicts, loadConflicts } from './conflicts';
+import { committedConflicts, indexConflicts } from './conflicts';
 import { runSync, type SyncOptions } from './engine';
 import { createState, deletionState, pairState, type Result } from './outcomes';
 import {
@@ -54,13 +54,25 @@ export interface PlannedWrite {
 
 const NEXT = 'blocksNext';
 
-/** Sync State › Read: where each side's changes start; the next watermarks are taken now and stored. */
+/**
+ * Sync State › Read: where each side's changes start; the next watermarks are taken now and stored. Only the sides
+ * are needed (not the mapping: the Read node would otherwise ask for it a second time).
+ */
 export async function readState(
-	config: SyncConfig,
+	config: Pick<SyncConfig, 'syncId' | 'a' | 'b'>,
 	store: SyncStore,
 	now: () => number = Date.now,
 ): Promise<{ syncId: string; a: SideRead; b: SideRead }> {
-	const cfg = resolveConfig(config);
+	const cfg = { ...config, syncId: String(config.syncId ?? '').trim() };
+	if (!cfg.syncId)
+		throw new SyncConfigError([
+			'syncId: must not be empty — a name for this sync in the state store',
+		]);
+	for (const side of ['a', 'b'] as const)
+		if (!String(cfg[side]?.objectType ?? '').trim())
+			throw new SyncConfigError([
+				`${side}.objectType: must not be empty — the object type on side ${side}, e.g. "Contact" or "contacts"`,
+			]);
 	const meta = await store.getMeta(cfg.syncId);
 	const next: Record<string, Json> = { takenAt: new Date(now()).toISOString() };
 	const out = { syncId: cfg.syncId } as { syncId: string; a: SideRead; b: SideRead };
@@ -157,16 +169,17 @@ export type WriteOutcome = { ok: true; id?: string } | { ok: false; code: string
  * `awaiting` entry (the next run checks the pair again: a write that happened is not repeated).
  */
 export async function commitResults(
-	config: SyncConfig,
+	syncId: string,
 	store: SyncStore,
 	entries: Array<{ ticket: Ticket; outcome: WriteOutcome }>,
 	now: () => number = Date.now,
 ): Promise<SyncReport> {
-	const cfg = resolveConfig(config);
+	const cfg = { syncId };
 	const report = new ReportBuilder(cfg.syncId, false, now);
+	// No config here (the Commit node knows only the Sync ID): the outcome functions need none, and the open
+	// conflicts are loaded as stored — those of a field no longer mapped are closed by the next Sync Plan.
 	const ctx = {
 		syncId: cfg.syncId,
-		config: cfg,
 		store,
 		report,
 		now,
@@ -179,7 +192,12 @@ export async function commitResults(
 		pendingGraceMs: 0,
 		checkAlive: () => undefined,
 	} as unknown as RunContext;
-	await loadConflicts(ctx);
+	ctx.open = indexConflicts(await store.listConflicts(cfg.syncId));
+	for (const d of await store.listDecisions(cfg.syncId)) {
+		const m = ctx.decisions.get(d.linkId) ?? new Map();
+		m.set(d.field, d.decision);
+		ctx.decisions.set(d.linkId, m);
+	}
 	for await (const page of store.listFailures(cfg.syncId))
 		for (const f of page) ctx.failures.set(`${f.side}:${f.recordId}`, f);
 	const changes = {

@@ -27,7 +27,13 @@ import type { CrmConnector, Watermark } from '../connectors/contract';
 import type { CrmRecord } from '../records/types';
 import { applyPage } from './apply';
 import { loadConflicts, openConflictList } from './conflicts';
-import { resolveConfig, SyncConfigError, type ResolvedConfig, type SyncConfig } from './config';
+import {
+	resolveConfig,
+	syncedFields,
+	SyncConfigError,
+	type ResolvedConfig,
+	type SyncConfig,
+} from './config';
 import { Transforms } from './diff';
 import { checkSchemas } from './schema';
 import { DryRunConnector, OverlayStore } from './dryrun';
@@ -184,13 +190,7 @@ export async function runSync(
 	try {
 		const store = cfg.dryRun ? new OverlayStore(realStore) : realStore;
 		const wrap = (c: CrmConnector, s: Side) => (cfg.dryRun ? new DryRunConnector(c, s) : c);
-		const fieldsOf = (s: Side) => [
-			...new Set([
-				...cfg.fields.map((f) => f[s]),
-				...cfg.matchKeys.map((k) => k[s]),
-				...cfg.scope[s].map((c) => c.field),
-			]),
-		];
+		const fieldsOf = (s: Side) => syncedFields(cfg, s);
 		const sides: Record<Side, SideRuntime> = {
 			a: {
 				side: 'a',
