@@ -13,9 +13,15 @@
 import type { Watermark } from '../connectors/contract';
 import { formatWatermark } from '../connectors/watermark';
 import type { CrmRecord } from '../records/types';
-import { resolveConfig, SyncConfigError, type ResolvedConfig, type SyncConfig } from './config';
+import {
+	resolveConfig,
+	syncedFields,
+	SyncConfigError,
+	type ResolvedConfig,
+	type SyncConfig,
+} from './config';
 import { committedConflicts, indexConflicts } from './conflicts';
-import { runSync, sideFields, type SyncOptions } from './engine';
+import { runSync, type SyncOptions } from './engine';
 import { createState, deletionState, pairState, type Result } from './outcomes';
 import {
 	AWAITING_RESULT,
@@ -54,13 +60,25 @@ export interface PlannedWrite {
 
 const NEXT = 'blocksNext';
 
-/** Sync State › Read: where each side's changes start; the next watermarks are taken now and stored. */
+/**
+ * Sync State › Read: where each side's changes start; the next watermarks are taken now and stored. Only the sides
+ * are needed (not the mapping: the Read node would otherwise ask for it a second time).
+ */
 export async function readState(
-	config: SyncConfig,
+	config: Pick<SyncConfig, 'syncId' | 'a' | 'b'>,
 	store: SyncStore,
 	now: () => number = Date.now,
 ): Promise<{ syncId: string; a: SideRead; b: SideRead }> {
-	const cfg = resolveConfig(config);
+	const cfg = { ...config, syncId: String(config.syncId ?? '').trim() };
+	if (!cfg.syncId)
+		throw new SyncConfigError([
+			'syncId: must not be empty — a name for this sync in the state store',
+		]);
+	for (const side of ['a', 'b'] as const)
+		if (!String(cfg[side]?.objectType ?? '').trim())
+			throw new SyncConfigError([
+				`${side}.objectType: must not be empty — the object type on side ${side}, e.g. "Contact" or "contacts"`,
+			]);
 	const meta = await store.getMeta(cfg.syncId);
 	const next: Record<string, Json> = { takenAt: new Date(now()).toISOString() };
 	const out = { syncId: cfg.syncId } as { syncId: string; a: SideRead; b: SideRead };
@@ -119,7 +137,7 @@ async function complete(
 	side: Side,
 	records: CrmRecord[],
 ): Promise<CrmRecord[]> {
-	const need = sideFields(cfg, side);
+	const need = syncedFields(cfg, side);
 	const live = records.filter((r) => r.id && !r.deleted);
 	const partial = live.filter((r) => need.some((f) => !(f in r.fields)));
 	if (!partial.length) return live;

@@ -282,3 +282,14 @@ export function resolveConfig(config: SyncConfig): ResolvedConfig {
 		})),
 	} as ResolvedConfig;
 }
+
+/** The fields the sync reads on a side: mapped fields, match keys and scope fields (each once). */
+export function syncedFields(cfg: ResolvedConfig, side: 'a' | 'b'): string[] {
+	return [
+		...new Set([
+			...cfg.fields.map((f) => f[side]),
+			...cfg.matchKeys.map((k) => k[side]),
+			...cfg.scope[side].map((c) => c.field),
+		]),
+	];
+}

@@ -27,7 +27,13 @@ import type { CrmConnector, Watermark } from '../connectors/contract';
 import type { CrmRecord } from '../records/types';
 import { applyPage } from './apply';
 import { loadConflicts, openConflictList } from './conflicts';
-import { resolveConfig, SyncConfigError, type ResolvedConfig, type SyncConfig } from './config';
+import {
+	resolveConfig,
+	syncedFields,
+	SyncConfigError,
+	type ResolvedConfig,
+	type SyncConfig,
+} from './config';
 import { Transforms } from './diff';
 import { checkSchemas } from './schema';
 import { DryRunConnector, OverlayStore } from './dryrun';
@@ -137,15 +143,6 @@ export function configFingerprint(c: ResolvedConfig): string {
 	return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 16);
 }
 
-/** The fields a run reads on one side: mapped, match keys, scope. */
-export const sideFields = (cfg: ResolvedConfig, s: Side): string[] => [
-	...new Set([
-		...cfg.fields.map((f) => f[s]),
-		...cfg.matchKeys.map((k) => k[s]),
-		...cfg.scope[s].map((c) => c.field),
-	]),
-];
-
 /** Blocks mode: a side's given changed records, planned and applied page by page like a feed's. */
 async function givenFeed(
 	ctx: RunContext,
@@ -193,7 +190,7 @@ export async function runSync(
 	try {
 		const store = cfg.dryRun ? new OverlayStore(realStore) : realStore;
 		const wrap = (c: CrmConnector, s: Side) => (cfg.dryRun ? new DryRunConnector(c, s) : c);
-		const fieldsOf = (s: Side) => sideFields(cfg, s);
+		const fieldsOf = (s: Side) => syncedFields(cfg, s);
 		const sides: Record<Side, SideRuntime> = {
 			a: {
 				side: 'a',

@@ -9,22 +9,22 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { runSync, type SyncProgress, type SyncReport } from '../../../core/sync';
-import { buildConfig } from './config';
-import { errorItem, toNodeError } from './errors';
-import { manage } from './manage';
+import { buildConfig } from '../../shared/crmSync/config';
+import { errorItem, toNodeError } from '../../shared/crmSync/errors';
+import { manage } from '../../shared/crmSync/manage';
 import {
 	manageProperties,
 	onlyForSync,
 	operationProperty,
 	type Operation,
-} from './manage.description';
-import { mappingProperties } from './mapping.description';
-import { runOutputs } from './output';
+} from '../../shared/crmSync/manage.description';
+import { mappingProperties } from '../../shared/crmSync/mapping.description';
+import { runOutputs } from '../../shared/crmSync/output';
 import { readRules, rulesResolver } from '../../shared/conflictRules';
-import { runProperties } from './run.description';
-import { connectSide, loadOptions, type SideConnection } from './sides';
-import { sideProperties, syncCredentials } from './sides.description';
-import { chooseStore, crmSyncPostgresTest } from './store';
+import { runProperties } from '../../shared/crmSync/run.description';
+import { connectSide, loadOptions, type SideConnection } from '../../shared/crmSync/sides';
+import { sideProperties, syncCredentials } from '../../shared/crmSync/sides.description';
+import { chooseStore, crmSyncPostgresTest } from '../../shared/crmSync/store';
 
 /**
  * CRM Sync v1: one run of the two-way sync engine (core/sync) between two CRM objects. Outputs: Report (one item),

@@ -5,8 +5,8 @@ import { NodeHelpers, Workflow } from 'n8n-workflow';
 import type { CrmRecord } from '../../../core/records/types';
 import type { ConflictContext, SyncReport } from '../../../core/sync';
 import { CrmSync } from '../../../nodes/CrmSync/CrmSync.node';
-import { describeProblem, parameterName } from '../../../nodes/CrmSync/v1/config';
-import { conflictItem, reportSummary } from '../../../nodes/CrmSync/v1/output';
+import { describeProblem, parameterName } from '../../../nodes/shared/crmSync/config';
+import { conflictItem, reportSummary } from '../../../nodes/shared/crmSync/output';
 import { readRules, rulesResolver } from '../../../nodes/shared/conflictRules';
 
 const record = (id: string): CrmRecord => ({ id, fields: {} }) as CrmRecord;

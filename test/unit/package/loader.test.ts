@@ -119,6 +119,37 @@ describe('package loaded by n8n-core PackageDirectoryLoader', () => {
 		expect(Object.keys(loader.credentialTypes)).toContain('crmSyncPostgresApi');
 	});
 
+	it('loads the sync building blocks: Sync Plan (A/B inputs, eight outputs, no Dry Run) and Sync State', () => {
+		const v1 = (name: string) =>
+			(loader.nodeTypes[name]?.type as IVersionedNodeType).nodeVersions[1] as INodeType;
+		const plan = v1('syncPlan').description;
+		expect((plan.inputs as Array<{ displayName: string }>).map((i) => i.displayName)).toEqual([
+			'A Records',
+			'B Records',
+		]);
+		expect(plan.outputNames).toEqual([
+			'Create in A',
+			'Update in A',
+			'Delete in A',
+			'Create in B',
+			'Update in B',
+			'Delete in B',
+			'Conflicts',
+			'Unchanged',
+		]);
+		const params = plan.properties.map((p) => p.name);
+		expect(params).toEqual(expect.arrayContaining(['syncId', 'fieldMappings', 'stateStore']));
+		expect(params).not.toContain('dryRun');
+		expect(plan.properties.find((p) => p.name === 'syncId')?.default).toBe('={{ $workflow.id }}');
+		const state = v1('syncState').description;
+		expect(state.outputNames).toEqual(['Done', 'Failed']);
+		expect(state.properties.find((p) => p.name === 'operation')?.default).toBe('read');
+		expect(state.properties.filter((p) => p.name === 'syncId').map((p) => p.default)).toEqual([
+			'={{ $workflow.id }}',
+			'={{ $json.syncId }}',
+		]);
+	});
+
 	it('makes every non-trigger node usable as an AI tool', () => {
 		for (const [name, { type }] of Object.entries(loader.nodeTypes)) {
 			for (const description of descriptionsOf(type)) {

@@ -6,7 +6,7 @@ import type { IDataObject, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8
 
 import { clearRateBudgets } from '../../../core/http/rateLimiter';
 import { buildUrl } from '../../../core/http/url';
-import { loadOptions } from '../../../nodes/CrmSync/v1/sides';
+import { loadOptions } from '../../../nodes/shared/crmSync/sides';
 import { World } from '../../sync/world';
 
 const world = new World();

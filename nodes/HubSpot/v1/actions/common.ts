@@ -1,6 +1,7 @@
 /** What the HubSpot operations share: parameters and reading mapped fields (the per-item skeleton is nodes/shared/items.ts). */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { timeoutOption } from '../../../shared/descriptions';
+import { SYNC_TICKET_KEY } from '../../../shared/syncTicket';
 
 export { nameList, objectJson } from '../../../shared/hubspot/records';
 
@@ -74,7 +75,8 @@ export function mappedValues(
 ): Record<string, unknown> {
 	let raw: Record<string, unknown>;
 	if (settings.mode === 'autoMapInputData') {
-		raw = item.json;
+		raw = { ...item.json };
+		delete raw[SYNC_TICKET_KEY]; // a Sync Plan item's ticket, not a property
 	} else {
 		raw =
 			(ctx.getNodeParameter('fields.value', itemIndex, {}) as Record<string, unknown> | null) ?? {};

@@ -14,6 +14,7 @@ import type { Show } from '../../../shared/descriptions';
 import { soqlIdentifier } from '../../../../core/query/soql';
 import { RESERVED_KEYS } from '../../../../core/connectors/salesforce/records';
 import type { SoqlParameterValue } from '../../../../core/connectors/salesforce/params';
+import { SYNC_TICKET_KEY } from '../../../shared/syncTicket';
 
 /** A `displayOptions.show` condition. */
 export type { Show };
@@ -117,8 +118,10 @@ export function mappedFields(
 	if (mapper.mappingMode === 'autoMapInputData') {
 		const known = new Set((mapper.schema ?? []).filter((f) => !f.removed).map((f) => f.id));
 		const out: Record<string, unknown> = {};
-		for (const [k, v] of Object.entries(item.json))
+		for (const [k, v] of Object.entries(item.json)) {
+			if (k === SYNC_TICKET_KEY) continue; // a Sync Plan item's ticket, not a field
 			if (known.size === 0 || known.has(k) || RESERVED_KEYS.has(k)) setOwn(out, k, v);
+		}
 		return out;
 	}
 	const out: Record<string, unknown> = {};

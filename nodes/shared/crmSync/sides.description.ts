@@ -1,10 +1,10 @@
 /** CRM Sync parameters of the two sides: system, credential choice per system, object type. */
 import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
 
-import { authentication as hubspotAuthentication } from '../../shared/hubspot/descriptions';
-import { OAUTH2_TYPE_NAME, PRIVATE_APP_TYPE_NAME } from '../../shared/hubspot/transport';
-import { authenticationProperty as salesforceAuthentication } from '../../shared/salesforce/descriptions';
-import { CREDENTIAL_TYPES } from '../../shared/salesforce/transport';
+import { authentication as hubspotAuthentication } from '../hubspot/descriptions';
+import { OAUTH2_TYPE_NAME, PRIVATE_APP_TYPE_NAME } from '../hubspot/transport';
+import { authenticationProperty as salesforceAuthentication } from '../salesforce/descriptions';
+import { CREDENTIAL_TYPES } from '../salesforce/transport';
 
 export type System = 'salesforce' | 'hubspot';
 export const SYSTEMS: System[] = ['salesforce', 'hubspot'];

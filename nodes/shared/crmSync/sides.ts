@@ -9,8 +9,8 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { CrmConnector } from '../../../core/connectors/contract';
 import { HubSpotCrm } from '../../../core/connectors/hubspot/crm';
 import { SalesforceCrm } from '../../../core/connectors/salesforce/crm';
-import { getConnector as hubspotConnector } from '../../shared/hubspot/transport';
-import { getConnector as salesforceConnector } from '../../shared/salesforce/transport';
+import { getConnector as hubspotConnector } from '../hubspot/transport';
+import { getConnector as salesforceConnector } from '../salesforce/transport';
 import { fieldOptions, type FieldPurpose } from './fieldOptions';
 import { AUTH_PARAMETER, SYSTEMS, type SideName, type System } from './sides.description';
 

@@ -8,7 +8,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { isCrmError } from '../../../core/http/errors';
 import { redactString } from '../../../core/http/redact';
 import { SyncConfigError, SyncLockedError } from '../../../core/sync';
-import { RUN_FAILED_CODE } from '../../shared/nodeErrors';
+import { RUN_FAILED_CODE } from '../nodeErrors';
 import { describeProblem } from './config';
 
 export function toNodeError(

@@ -1,7 +1,7 @@
 /** CRM Sync parameters: custom conflict rules, deletes, inclusion filters, dry run, state store, options. */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { customRulesProperty as sharedCustomRulesProperty } from '../../shared/conflictRules.description';
+import { customRulesProperty as sharedCustomRulesProperty } from '../conflictRules.description';
 import type { SideName } from './sides.description';
 
 const sideField = (side: SideName, name: string, displayName: string): INodeProperties => ({
