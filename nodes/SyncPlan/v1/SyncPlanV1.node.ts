@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { resolveConfig, syncedFields } from '../../../core/sync';
+import { resolveConfig } from '../../../core/sync';
 import { planSync } from '../../../core/sync/blocks';
 import type { Side } from '../../../core/sync/store/types';
 import { buildConfig } from '../../shared/crmSync/config';
@@ -140,7 +140,7 @@ async function plan(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const config = await buildConfig(ctx, sides, syncId, false);
 	const cfg = resolveConfig(config);
 	const origin: Origin = new Map();
-	const records = { a: [], b: [] } as Record<Side, Awaited<ReturnType<typeof recordsOf>>>;
+	const records = { a: [], b: [] } as Record<Side, ReturnType<typeof recordsOf>>;
 	(['a', 'b'] as const).forEach((side, input) =>
 		inputItems(ctx, input).forEach(({ json }, item) => {
 			const id = json.id ?? json.Id ?? (json.record as IDataObject | undefined)?.Id;
@@ -149,13 +149,11 @@ async function plan(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		}),
 	);
 	for (const [input, side] of (['a', 'b'] as const).entries())
-		records[side] = await recordsOf(ctx, {
+		records[side] = recordsOf(ctx, {
 			input: INPUTS[input],
 			items: inputItems(ctx, input),
 			system: sides[side].system,
-			connector: sides[side].crm,
 			objectType: cfg[side].objectType,
-			fields: syncedFields(cfg, side),
 		});
 	const rules = readRules(ctx.getNodeParameter('customRules', 0, {}) as IDataObject);
 	const store = await chooseStore(ctx);

@@ -3,12 +3,11 @@
  * are flat (`Id`, `attributes`, fields), Changes › Get items carry `id` and `record`; HubSpot items carry `id` and
  * `properties` (objectJson). Deleted / archived items are left out: deletions come from the CRM's deletion feed,
  * which the engine reads itself. An item lacking a field the sync needs on its side (a read node set to return a
- * few fields) is read again by id through the side's connector, in one batched lookup per side.
+ * few fields) is read again by id by the core's planSync.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { CrmConnector } from '../../../core/connectors/contract';
 import { toRecord } from '../../../core/records/record';
 import type { CrmRecord } from '../../../core/records/types';
 import { SYNC_TICKET_KEY } from '../../shared/syncTicket';
@@ -60,14 +59,11 @@ export interface SideInput {
 	input: string;
 	items: INodeExecutionData[];
 	system: string;
-	connector: CrmConnector;
 	objectType: string;
-	/** The fields the sync needs on this side (mapped fields, match keys, scope fields). */
-	fields: string[];
 }
 
-/** The records of one input, in item order (a record given twice: its last item), fields completed by id. */
-export async function recordsOf(ctx: IExecuteFunctions, side: SideInput): Promise<CrmRecord[]> {
+/** The records of one input, in item order (a record given twice: its last item). */
+export function recordsOf(ctx: IExecuteFunctions, side: SideInput): CrmRecord[] {
 	const byId = new Map<string, CrmRecord>();
 	side.items.forEach(({ json }, i) => {
 		if (skipped(json)) return;
@@ -89,16 +85,6 @@ export async function recordsOf(ctx: IExecuteFunctions, side: SideInput): Promis
 			}),
 		);
 	});
-	const records = [...byId.values()];
-	const incomplete = records.filter((r) => side.fields.some((f) => !(f in r.fields)));
-	if (incomplete.length) {
-		const ids = incomplete.map((r) => r.id as string);
-		const read = await side.connector.getByIds(side.objectType, ids, side.fields);
-		const again = new Map(ids.map((id, k) => [id, read[k]]));
-		// A record gone meanwhile is left out: its deletion comes through the deletion feed.
-		return records
-			.map((r) => (again.has(r.id as string) ? again.get(r.id as string) : r))
-			.filter((r): r is CrmRecord => r !== undefined);
-	}
-	return records;
+	// A record lacking a field the sync needs is read again by id in the core (blocks.ts), never taken as blank.
+	return [...byId.values()];
 }
