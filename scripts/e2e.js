@@ -11,7 +11,8 @@
  *    returns and what the sandboxes stored and were asked:
  *    - Field Mapper, Salesforce Record → Create, HubSpot Record → Upsert twice (`scripts/e2e/records.js`);
  *    - CRM Sync Salesforce ↔ HubSpot, a backfill then edits on both sides, state in the default SQLite file
- *      across two n8n processes (`scripts/e2e/sync.js`).
+ *      across two n8n processes (`scripts/e2e/sync.js`);
+ *    - every example workflow of `examples/`, each on its own simulators, run twice (`scripts/e2e/examples.js`).
  * Prints a summary with figures; exits 1 on any failed check. Each n8n command is killed after a time limit.
  *
  * Environment: CRM_E2E_CACHE (cache folder), CRM_E2E_N8N_VERSION (override the pinned n8n),
@@ -32,6 +33,7 @@ const {
 	recordWorkflows,
 } = require('./e2e/records');
 const { checkCrmSync, startSyncSimulators, syncCredentials, syncWorkflow } = require('./e2e/sync');
+const { checkExamples, startExamples } = require('./e2e/examples');
 const {
 	E2eFailure,
 	check,
@@ -140,6 +142,7 @@ async function main() {
 	const { startSandboxes } = require(path.join(root, 'dist', 'sandbox'));
 	const sandboxes = await startSandboxes({ only: ['salesforce', 'hubspot'] });
 	const syncSims = await startSyncSimulators();
+	const examples = await startExamples();
 	const timings = [];
 	try {
 		log('2. package');
@@ -179,13 +182,14 @@ async function main() {
 		const credentials = [
 			...recordCredentials({ salesforce: sfContract, hubspot: hsContract }),
 			...syncCredentials(syncSims),
+			...examples.credentials,
 		];
 		const credentialsFile = path.join(work, 'credentials.json');
 		fs.writeFileSync(credentialsFile, JSON.stringify(credentials));
 		const importCredentials = await n8n(['import:credentials', `--input=${credentialsFile}`]);
 		const records = recordWorkflows();
 		const sync = syncWorkflow();
-		const workflows = [...Object.values(records), sync];
+		const workflows = [...Object.values(records), sync, ...examples.workflows];
 		const workflowsFile = path.join(work, 'workflows.json');
 		fs.writeFileSync(workflowsFile, JSON.stringify(workflows));
 		const importWorkflows = await n8n(['import:workflow', `--input=${workflowsFile}`]);
@@ -198,6 +202,8 @@ async function main() {
 		await checkSalesforceCreate(execute, records.salesforce, sf);
 		await checkHubSpotUpsert(execute, records.hubspot, hs);
 		await checkCrmSync(execute, sync, syncSims, userFolder);
+		// After the CRM Sync check, which expects its sync alone in the default state file.
+		await checkExamples(execute, examples);
 
 		log();
 		log(
@@ -207,6 +213,7 @@ async function main() {
 	} finally {
 		await sandboxes.stop();
 		await syncSims.stop();
+		await examples.stop();
 		if (process.env.CRM_E2E_KEEP === '1') log(`   kept ${work}`);
 		else fs.rmSync(work, { recursive: true, force: true });
 	}

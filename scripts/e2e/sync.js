@@ -348,4 +348,14 @@ async function checkCrmSync(execute, wf, sims, userFolder) {
 	log(`   the edits crossed over; each simulator still holds the ${expected.size} contacts once`);
 }
 
-module.exports = { startSyncSimulators, syncCredentials, syncWorkflow, checkCrmSync };
+module.exports = {
+	startSyncSimulators,
+	syncCredentials,
+	syncWorkflow,
+	checkCrmSync,
+	// Shared with examples.js.
+	checkHoldings,
+	toSalesforce,
+	SF_WRITES,
+	HS_WRITES,
+};

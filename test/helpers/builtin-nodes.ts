@@ -11,6 +11,9 @@
  *   values are normalised as n8n does: plain objects become `{ json }`. Python is not supported.
  * - `n8n-nodes-base.noOp` (v1) — passes its input through, handy to observe a branch.
  * - `n8n-nodes-base.merge` (v3, 3.1, 3.2) — mode "append" with `numberInputs`, see `merge-node.ts`.
+ * - `n8n-nodes-base.scheduleTrigger` (v1–1.3) — one item with the time in a manual run, see `schedule-trigger.ts`.
+ * - `n8n-nodes-base.stickyNote` (v1) — a canvas note: no inputs or outputs, never run (the engine must know its
+ *   type to load a workflow that has one, as the example workflows do).
  */
 import vm from 'node:vm';
 
@@ -26,6 +29,7 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { Merge } from './merge-node';
+import { ScheduleTrigger } from './schedule-trigger';
 
 class ManualTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -182,10 +186,34 @@ class NoOp implements INodeType {
 	}
 }
 
+// A canvas note, never run: n8n's own is no tool either.
+// eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool
+class StickyNote implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Sticky Note',
+		name: 'stickyNote',
+		icon: 'fa:sticky-note',
+		group: ['input'],
+		version: 1,
+		description: 'Make your workflow easier to understand',
+		defaults: { name: 'Sticky Note' },
+		inputs: [],
+		outputs: [],
+		properties: [
+			{ displayName: 'Content', name: 'content', type: 'string', default: '' },
+			{ displayName: 'Height', name: 'height', type: 'number', default: 160, required: true },
+			{ displayName: 'Width', name: 'width', type: 'number', default: 240, required: true },
+			{ displayName: 'Color', name: 'color', type: 'number', default: 1 },
+		],
+	};
+}
+
 /** The stand-in built-ins, by full node type name. */
 export const builtinNodeTypes: Record<string, INodeType> = {
 	'n8n-nodes-base.manualTrigger': new ManualTrigger(),
 	'n8n-nodes-base.code': new Code(),
 	'n8n-nodes-base.noOp': new NoOp(),
 	'n8n-nodes-base.merge': new Merge(),
+	'n8n-nodes-base.scheduleTrigger': new ScheduleTrigger(),
+	'n8n-nodes-base.stickyNote': new StickyNote(),
 };
