@@ -123,6 +123,18 @@ export async function planSync(
 	});
 	// One plan per read: a second Sync Plan without a new Read would not know what its records cover.
 	await store.commit(cfg.syncId, { meta: { info: { [NEXT]: null } } });
+	// A conflict this plan's writes settle (a decision written, or values that agree again) stays open in the state
+	// until Commit gets the results, but it is not open for the workflow: CRM Sync, writing at once, would not list
+	// it. Listed, it would go to review again, and a decision taken on it would be refused once Commit closed it.
+	const settling = new Map(
+		defer.pairs.map(({ work }) => [
+			work.link.linkId,
+			new Set(work.diff.conflicts.map((c) => c.field)),
+		]),
+	);
+	report.openConflicts = report.openConflicts.filter(
+		(c) => !settling.has(c.linkId) || settling.get(c.linkId)?.has(c.field),
+	);
 	return { report, writes: plannedWrites(cfg.syncId, defer) };
 }
 
