@@ -83,7 +83,7 @@ export function conflictItem(
 			: ' (they differed when first paired)') +
 		(c.decision
 			? '. A decision is taken and written by the next run.'
-			: '. Decide with a CRM Sync node, Operation Resolve Conflicts: winner "a" or "b", or a value.');
+			: '. Decide with a CRM Sync or Sync State node, Operation Resolve Conflicts: winner "a" or "b", or a value.');
 	// `base` is left out when the pair differed at first link (no last-synced values), as before.
 	return { syncId, conflictId, summary, ...c, ...(base ? { base } : {}) };
 }
@@ -99,7 +99,7 @@ export function failureItem(
 	const summary =
 		`${sideLabel(side)} ${failure.recordId} (side ${failure.side.toUpperCase()}) could not be synced to ${SYSTEM_LABEL[other.system]}` +
 		` (${failure.category}, ${plural(failure.attempts, 'run')}): ${failure.message}. ` +
-		'Fix the record or the mapping — it is retried on the next run — or take it out with a CRM Sync node, Operation Exclude Records.';
+		'Fix the record or the mapping — it is retried on the next run — or take it out with a CRM Sync or Sync State node, Operation Exclude Records.';
 	return { syncId, summary, ...failure };
 }
 

@@ -239,7 +239,7 @@ describe('items a person reads', () => {
 			sides,
 		);
 		expect(item.summary).toBe(
-			'Title of Salesforce Contact 003 is (blank), jobtitle of HubSpot contacts 51 is "CEO" (they differed when first paired). Decide with a CRM Sync node, Operation Resolve Conflicts: winner "a" or "b", or a value.',
+			'Title of Salesforce Contact 003 is (blank), jobtitle of HubSpot contacts 51 is "CEO" (they differed when first paired). Decide with a CRM Sync or Sync State node, Operation Resolve Conflicts: winner "a" or "b", or a value.',
 		);
 		expect(Object.keys(item).slice(0, 3)).toEqual(['syncId', 'conflictId', 'summary']);
 		expect(item).not.toHaveProperty('base');

@@ -50,16 +50,19 @@ const SF_WRITES =
 	/^(sobject\.(create|update|upsert|delete)|collections\.(create|update|delete|upsert)|bulk\.ingest|composite)/;
 const HS_WRITES = /^(create|update|archive|delete|batch\.(create|update|upsert|archive))$/;
 
+/** The nodes that keep sync state (their SQLite file is redirected per test). */
+const STATEFUL = new Set([CRM_SYNC, nodeTypeName('syncPlan'), nodeTypeName('syncState')]);
+
 /** Simulators on one clock, plus the example's state file; `run` runs an example from one of its triggers. */
 export class ExampleWorld extends SyncWorld {
 	/** The state file the examples of this world use (a new world, a new sync). */
 	readonly stateFile = path.join(mkdtempSync(path.join(tmpdir(), 'crm-examples-')), 'state.sqlite');
 
-	/** The example with its SQLite state pointed at this world's file. */
+	/** The example with its SQLite state pointed at this world's file (every node with a state store). */
 	prepare(file: string): WorkflowJson {
 		const wf = loadExample(file);
 		for (const node of wf.nodes)
-			if (node.type === CRM_SYNC && (node.parameters.stateStore ?? 'sqlite') === 'sqlite')
+			if (STATEFUL.has(node.type) && (node.parameters.stateStore ?? 'sqlite') === 'sqlite')
 				node.parameters.sqliteFile = this.stateFile;
 		return wf;
 	}

@@ -146,7 +146,7 @@ describe('CRM Sync: conflicts decided from n8n (Resolve Conflicts)', () => {
 			expect(c).toEqual({
 				syncId: SYNC_ID,
 				conflictId: `${String(c.linkId)}#FirstName/firstname`,
-				summary: `FirstName of Salesforce Contact ${ids.a.get(emails[Number(k)])} is "SfFirst ${k}", firstname of HubSpot contacts ${ids.b.get(emails[Number(k)])} is "HsFirst ${k}" (last synced: "First ${k}" / "First ${k}"). Decide with a CRM Sync node, Operation Resolve Conflicts: winner "a" or "b", or a value.`,
+				summary: `FirstName of Salesforce Contact ${ids.a.get(emails[Number(k)])} is "SfFirst ${k}", firstname of HubSpot contacts ${ids.b.get(emails[Number(k)])} is "HsFirst ${k}" (last synced: "First ${k}" / "First ${k}"). Decide with a CRM Sync or Sync State node, Operation Resolve Conflicts: winner "a" or "b", or a value.`,
 				linkId: expect.stringMatching(/^[ab]:/),
 				field: 'FirstName/firstname',
 				fieldA: 'FirstName',

@@ -114,7 +114,7 @@ describe('CRM Sync errors', () => {
 		expect(failed[0]).toMatchObject({ side: 'b', recordId: id, category: 'validation' });
 		expect(String(failed[0].message)).toMatch(/LastName/);
 		expect(failed[0].summary).toBe(
-			`HubSpot contacts ${id} (side B) could not be synced to Salesforce (validation, 1 run): ${String(failed[0].message)}. Fix the record or the mapping — it is retried on the next run — or take it out with a CRM Sync node, Operation Exclude Records.`,
+			`HubSpot contacts ${id} (side B) could not be synced to Salesforce (validation, 1 run): ${String(failed[0].message)}. Fix the record or the mapping — it is retried on the next run — or take it out with a CRM Sync or Sync State node, Operation Exclude Records.`,
 		);
 		const counts = reportOf(run).counts as {
 			created: { a: number; b: number };
