@@ -88,8 +88,8 @@ async function sendWrites(
 /** The report of the last plan of `runBlocks`. */
 let lastPlan: Awaited<ReturnType<typeof planSync>>['report'] | undefined;
 
-/** `partialB`: side B read with HubSpot's default properties only (Sync Plan reads the rest by id). */
-async function runBlocks(fail: (p: PlannedWrite) => boolean = () => false, partialB = false) {
+/** Sync State › Read, then the read nodes; `partialB`: side B with HubSpot's default properties only. */
+async function readBoth(partialB = false) {
 	const { world, store } = blocks;
 	const now = () => world.clock.now();
 	const cfg = world.config();
@@ -102,6 +102,12 @@ async function runBlocks(fail: (p: PlannedWrite) => boolean = () => false, parti
 			read[side].since,
 			side === 'b' && partialB ? [] : cfg.fields.map((f) => f[side]),
 		);
+	return { world, store, now, cfg, records };
+}
+
+/** `partialB`: side B read with HubSpot's default properties only (Sync Plan reads the rest by id). */
+async function runBlocks(fail: (p: PlannedWrite) => boolean = () => false, partialB = false) {
+	const { world, store, now, cfg, records } = await readBoth(partialB);
 	const { writes, report } = await planSync(cfg, store, records, { now });
 	lastPlan = report;
 	const entries = await sendWrites(world, writes, fail);
@@ -303,18 +309,7 @@ test('results that never come back (the workflow died after writing): the next r
 	});
 	advance();
 	await runEngine();
-	const { world, store } = blocks;
-	const now = () => world.clock.now();
-	const cfg = world.config();
-	const read = await readState(cfg, store, now);
-	const records: Record<Side, CrmRecord[]> = { a: [], b: [] };
-	for (const side of ['a', 'b'] as const)
-		records[side] = await readChanges(
-			cfg[side].connector,
-			cfg[side].objectType,
-			read[side].since,
-			cfg.fields.map((f) => f[side]),
-		);
+	const { world, store, now, cfg, records } = await readBoth();
 	const { writes } = await planSync(cfg, store, records, { now });
 	expect(writes.map((p) => `${p.side}:${p.op}`).sort()).toEqual([
 		'a:create',
