@@ -12,12 +12,14 @@ import { manage } from '../../shared/crmSync/manage';
 import { loadOptions } from '../../shared/crmSync/sides';
 import { crmSyncPostgresTest } from '../../shared/crmSync/store';
 import { stateCredentials, stateProperties, type StateOperation } from './description';
+import { getLinks } from './links';
 import { commit, read } from './operations';
 
 /**
  * Sync State v1: the state side of a sync built from nodes (Sync Plan between the read and write nodes). Read: where
  * each side's changes start (one item, once per run); Commit: the write nodes' results with their Sync Plan tickets
- * into the state; Resolve Conflicts / Exclude Records / Include Records: the CRM Sync's own operations. Outputs: Done
+ * into the state; Resolve Conflicts / Exclude Records / Include Records: the CRM Sync's own operations; Look Up Links:
+ * the sync's id map and last-synced values (a record's partner, or every link). Outputs: Done
  * and Failed (the items that could not be carried out, with the reason).
  */
 // The icon is set once, in the base description of SyncState.node.ts (which this rule checks).
@@ -30,7 +32,7 @@ export class SyncStateV1 implements INodeType {
 			...baseDescription,
 			version: 1,
 			subtitle:
-				'={{ ({ read: "Read", commit: "Commit", resolveConflicts: "Resolve Conflicts", excludeRecords: "Exclude Records", includeRecords: "Include Records" })[$parameter["operation"]] }}',
+				'={{ ({ read: "Read", commit: "Commit", resolveConflicts: "Resolve Conflicts", excludeRecords: "Exclude Records", includeRecords: "Include Records", getLinks: "Look Up Links" })[$parameter["operation"]] }}',
 			defaults: { name: 'Sync State' },
 			usableAsTool: true,
 			inputs: [NodeConnectionTypes.Main],
@@ -48,6 +50,7 @@ export class SyncStateV1 implements INodeType {
 		try {
 			if (operation === 'read') return await read(this);
 			if (operation === 'commit') return await commit(this);
+			if (operation === 'getLinks') return await getLinks(this);
 			const [done, , failed] = await manage(this, operation);
 			return [done, failed];
 		} catch (error) {
