@@ -3,6 +3,7 @@
  * for each simulator, its base URL(s) and credentials that work against it. A key is absent until its
  * simulator exists. See DESIGN.md, "Sandbox contract".
  */
+import type { DynamicsSimContract } from './dynamics/simulator';
 import type { HubSpotContract } from './hubspot/simulator';
 import type { RestContract } from './rest/simulator';
 import type { SalesforceSimContract } from './salesforce/simulator';
@@ -16,14 +17,11 @@ export type { HubSpotContract, RestContract };
  */
 export type SalesforceContract = SalesforceSimContract;
 
-/** Dynamics 365 / Dataverse simulator (API under `{serverUrl}/api/data/v9.2/`). */
-export interface DynamicsContract {
-	serverUrl: string;
-	tokenUrl: string;
-	clientId: string;
-	clientSecret: string;
-	scope: string;
-}
+/**
+ * Dynamics 365 / Dataverse simulator (API under `{serverUrl}/api/data/v9.2/`): `serverUrl`, `tokenUrl` (client
+ * credentials), `clientId`, `clientSecret`, `scope`, plus `tenantId` and `apiUrl`.
+ */
+export type DynamicsContract = DynamicsSimContract;
 
 /** GraphQL simulator. */
 export interface GraphqlContract {

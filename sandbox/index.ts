@@ -2,6 +2,7 @@
  * The sandbox: local, faithful simulators of the CRM APIs, for tests, the demo and users' dry runs.
  * Importing this module registers every simulator that exists.
  */
+import { DynamicsSimulator } from './dynamics';
 import { HubSpotSimulator } from './hubspot';
 import { RestSimulator } from './rest';
 import { SalesforceSimulator } from './salesforce';
@@ -16,6 +17,11 @@ export {
 	type HubSpotRateLimits,
 	type HubSpotBatchMode,
 } from './hubspot';
+export {
+	DynamicsSimulator,
+	MAX_PAGE_SIZE as DYNAMICS_MAX_PAGE_SIZE,
+	type DynamicsSimulatorOptions,
+} from './dynamics';
 export {
 	RestSimulator,
 	DEFAULT_REST_API_KEY,
@@ -86,6 +92,24 @@ registerSimulator({
 			latency: options.latency,
 			clock: options.clock,
 			records: SALESFORCE_SEED_COUNTS,
+		});
+		const contract = await sim.start();
+		return { contract, instance: sim, stop: () => sim.stop() };
+	},
+});
+
+/** Sample records the Dataverse simulator starts with under `startSandboxes()`. */
+export const DYNAMICS_SEED_COUNTS = { accounts: 50, contacts: 300, projects: 20 };
+
+registerSimulator({
+	key: 'dynamics',
+	async start(options) {
+		const sim = new DynamicsSimulator({
+			port: options.port,
+			seed: options.seed,
+			latency: options.latency,
+			clock: options.clock,
+			records: DYNAMICS_SEED_COUNTS,
 		});
 		const contract = await sim.start();
 		return { contract, instance: sim, stop: () => sim.stop() };

@@ -1,0 +1,8 @@
+/** The Dataverse / Dynamics 365 Web API simulator. */
+export {
+	DynamicsSimulator,
+	type DynamicsSimContract,
+	type DynamicsSimulatorOptions,
+} from './simulator';
+export { MAX_PAGE_SIZE, type CollectionQueryHook } from './records';
+export { API_PATH } from './wire';
