@@ -5,7 +5,7 @@
  * FetchXML names the table by its logical name (`contact`) while the Web API URL uses the entity set
  * (`contacts`); an `EntityResolver` supplied by the simulator maps one to the other and, when it lists the
  * table's columns, lets unknown columns fail the way Dataverse fails (`0x80041103`).
- * Errors carry Dataverse's `{error:{code,message}}` body; see README-fetchxml.md for which codes and
+ * Errors carry Dataverse's `{error:{code,message}}` body; see README.md (FetchXML) for which codes and
  * messages are verified and which are our choice.
  */
 import { XmlSyntaxError, parseXml, type XmlElement } from './xml';

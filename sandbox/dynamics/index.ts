@@ -4,5 +4,5 @@ export {
 	type DynamicsSimContract,
 	type DynamicsSimulatorOptions,
 } from './simulator';
-export { MAX_PAGE_SIZE, type CollectionQueryHook } from './records';
+export { MAX_PAGE_SIZE } from './query';
 export { API_PATH } from './wire';

@@ -1,8 +1,7 @@
 /**
  * Record routes of the Dataverse simulator: create (`POST /{set}`), retrieve / update / upsert / delete
  * (`/{set}({key})`, key = GUID or alternate key), `/{set}/$count`, and collection GETs with `$select`, `$top`,
- * `$count` and server-driven paging (`Prefer: odata.maxpagesize`, `@odata.nextLink` with a `$skiptoken` that carries
- * the last primary key, so paging is stable while records change).
+ * `$count`, `$filter`, `$orderby`, `fetchXml` and server-driven paging (the collection GET is in `query.ts`).
  */
 import {
 	HttpError,
@@ -13,24 +12,11 @@ import {
 	type SandboxServer,
 } from '../kit';
 import type { DvData, Rec } from './data';
+import { MAX_PAGE_SIZE, annotationsApplied, includeAnnotations, listRecords } from './query';
 import type { TableDef } from './schema';
 import { API_PATH, DV, ODATA_HEADERS, etag, odataJson, parseKey, preferences } from './wire';
 
-/** Largest (and default) page size Dataverse serves. */
-export const MAX_PAGE_SIZE = 5000;
-
-/**
- * INTEGRATION POINT: `$filter`, `$orderby` and `fetchXml` are evaluated by `odata*.ts` / `fetchxml.ts` (written in
- * parallel). Until they are wired in here, those parameters answer 501 in Dataverse's error shape.
- */
-export type CollectionQueryHook = (t: TableDef, rows: Rec[], req: SandboxRequest) => Rec[];
-
-const NOT_YET = ['$filter', '$orderby', 'fetchXml', '$expand', '$apply'];
-
 export class RecordsApi {
-	/** Set by the later $filter/$orderby/FetchXML integration; until then those parameters answer 501. */
-	queryHook?: CollectionQueryHook;
-
 	constructor(
 		private readonly data: DvData,
 		private readonly callerId: () => string,
@@ -104,12 +90,7 @@ export class RecordsApi {
 
 	/** Whether the client asked for annotations (`odata.include-annotations="*"` or naming some). */
 	private annotate(req: SandboxRequest): boolean {
-		return (preferences(req.headers.prefer).get('odata.include-annotations') ?? '') !== '';
-	}
-
-	/** The `Preference-Applied` item echoing the annotations asked for. */
-	private annotationsApplied(req: SandboxRequest): string {
-		return `odata.include-annotations="${preferences(req.headers.prefer).get('odata.include-annotations')}"`;
+		return includeAnnotations(req) !== '';
 	}
 
 	private wantsRepresentation(req: SandboxRequest): boolean {
@@ -142,7 +123,7 @@ export class RecordsApi {
 			200,
 			{
 				ETag: tag,
-				...(this.annotate(req) ? { 'Preference-Applied': this.annotationsApplied(req) } : {}),
+				...(this.annotate(req) ? { 'Preference-Applied': annotationsApplied(req) } : {}),
 			},
 		);
 	}
@@ -198,107 +179,14 @@ export class RecordsApi {
 		});
 	}
 
+	/** Collection GETs (`$filter`, `$orderby`, paging, `fetchXml`) live in `query.ts`. */
 	private list(req: SandboxRequest): Reply {
 		const t = this.table(req);
-		const q = req.query;
-		if (q.has('$skip')) throw DV.bad('The query parameter $skip is not supported', '0x80060888');
-		const pending = NOT_YET.filter((p) => q.has(p));
-		let rows = this.data.coll(t).list();
-		if (pending.length > 0) {
-			if (!this.queryHook || pending.some((p) => p === '$expand' || p === '$apply'))
-				throw new HttpError(
-					501,
-					`${pending.join(', ')}: not simulated yet by the Dataverse sandbox.`,
-					'0x80040216',
-				);
-			rows = this.queryHook(t, rows, req);
-		} else {
-			// Stable order by primary key, so a `$skiptoken` (the last key served) resumes exactly after it.
-			rows = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-		}
-		const select = this.select(t, req);
-		const topRaw = q.get('$top');
-		let top: number | undefined;
-		if (topRaw !== null) {
-			top = Number(topRaw);
-			if (!Number.isInteger(top) || top < 0)
-				throw DV.bad(`Invalid value '${topRaw}' for $top query option found.`, '0x80060888');
-		}
-		const countRaw = q.get('$count');
-		if (countRaw !== null && countRaw !== 'true' && countRaw !== 'false')
-			throw DV.bad(`'${countRaw}' is not a valid count option.`, '0x80060888');
-		const total = rows.length;
-		const prefs = preferences(req.headers.prefer);
-		const asked = prefs.has('odata.maxpagesize')
-			? Number(prefs.get('odata.maxpagesize'))
-			: undefined;
-		if (asked !== undefined && !(Number.isInteger(asked) && asked > 0))
-			throw DV.bad(
-				`The value '${prefs.get('odata.maxpagesize')}' of odata.maxpagesize is not valid.`,
-				'0x80060888',
-			);
-		const pageSize = Math.min(asked ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
-		const skip = q.get('$skiptoken');
-		if (skip !== null) {
-			const last = lastKeyOf(skip, t.primaryId);
-			rows = rows.filter((r) => r.id > last);
-		}
-		if (top !== undefined) rows = rows.slice(0, top);
-		const page = top !== undefined && asked === undefined ? rows : rows.slice(0, pageSize);
-		const body: Record<string, unknown> = { '@odata.context': this.context(req, t, select) };
-		if (countRaw === 'true') body['@odata.count'] = Math.min(total, MAX_PAGE_SIZE);
-		const annotate = this.annotate(req);
-		body.value = page.map((r) => this.data.toWire(t, r, select, annotate));
-		if (rows.length > page.length) {
-			const pageNo = Number(/pagenumber="(\d+)"/.exec(skip ?? '')?.[1] ?? '1') + 1;
-			// Keep the other query options as they came (`$select=a,b`), and percent-encode the cookie (`%20`, not `+`).
-			const parts: string[] = [];
-			for (const [k, v] of q) if (k !== '$skiptoken') parts.push(`${k}=${encodeQueryValue(v)}`);
-			parts.push(
-				`$skiptoken=${encodeQueryValue(skipToken(t.primaryId, page[0].id, page[page.length - 1].id, pageNo))}`,
-			);
-			body['@odata.nextLink'] = `${req.baseUrl}${API_PATH}/${t.entitySetName}?${parts.join('&')}`;
-		}
-		const applied: string[] = [];
-		if (asked !== undefined) applied.push(`odata.maxpagesize=${pageSize}`);
-		if (annotate) applied.push(this.annotationsApplied(req));
-		return odataJson(
-			body,
-			200,
-			applied.length > 0 ? { 'Preference-Applied': applied.join(',') } : {},
+		return listRecords(
+			this.data,
+			req,
+			t,
+			req.query.has('fetchXml') ? undefined : this.select(t, req),
 		);
 	}
-}
-
-/**
- * Dataverse's `$skiptoken` is a paging cookie: `<cookie pagenumber="2" pagingcookie="…" istracking="False" />`, where
- * `pagingcookie` is URL-encoded twice and holds the first and last primary keys of the page served.
- */
-export function skipToken(
-	primaryId: string,
-	first: string,
-	last: string,
-	nextPage: number,
-): string {
-	const inner = `<cookie page="${nextPage - 1}"><${primaryId} last="{${last.toUpperCase()}}" first="{${first.toUpperCase()}}" /></cookie>`;
-	const twice = encodeURIComponent(encodeURIComponent(inner));
-	return `<cookie pagenumber="${nextPage}" pagingcookie="${twice}" istracking="False" />`;
-}
-
-function lastKeyOf(token: string, primaryId: string): string {
-	const cookie = /pagingcookie="([^"]*)"/.exec(token)?.[1];
-	let inner = '';
-	try {
-		inner = cookie ? decodeURIComponent(decodeURIComponent(cookie)) : '';
-	} catch {
-		inner = '';
-	}
-	const last = new RegExp(`<${primaryId} last="\\{([0-9A-Fa-f-]{36})\\}"`).exec(inner)?.[1];
-	if (!last) throw DV.bad('The $skiptoken is not valid.', '0x80060888');
-	return last.toLowerCase();
-}
-
-/** Percent-encodes a query value, leaving the characters OData keeps readable (`$ , ( ) ' =`). */
-function encodeQueryValue(v: string): string {
-	return encodeURIComponent(v).replace(/%24/g, '$').replace(/%2C/g, ',').replace(/%3D/g, '=');
 }

@@ -148,7 +148,8 @@ export function parseKey(raw: string): RecordKey {
 export function preferences(header: string | string[] | undefined): Map<string, string> {
 	const out = new Map<string, string>();
 	const all = Array.isArray(header) ? header.join(',') : (header ?? '');
-	for (const part of all.split(',')) {
+	// Split on commas outside quotes: `odata.include-annotations="A,B"` is one preference.
+	for (const part of all.match(/(?:[^,"]|"[^"]*")+/g) ?? []) {
 		const t = part.trim();
 		if (!t) continue;
 		const eq = t.indexOf('=');
