@@ -27,6 +27,7 @@ import {
 	type RequestLog,
 } from '../kit';
 import { DvAuth, type DvIdentity } from './auth';
+import { BatchApi } from './batch';
 import { DvData, type Fields } from './data';
 import { MetadataApi } from './metadata';
 import { RecordsApi } from './records';
@@ -106,6 +107,8 @@ export class DynamicsSimulator {
 		this.oauth = auth.oauth;
 		this.server.use(auth.middleware());
 		auth.install(this.server);
+		// Before the record routes: `POST /{set}` would otherwise take `$batch` for an entity set.
+		new BatchApi(this.server, this.store).install(this.server);
 		new MetadataApi(this.data.tables).install(this.server);
 		this.records = new RecordsApi(this.data, () => this.identity.appUserId);
 		this.records.install(this.server);

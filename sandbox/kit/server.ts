@@ -6,8 +6,14 @@
  * rate limits, …) → handler (or a vendor-shaped 404/405) → response hooks (vendor headers) → write → log.
  * Admin requests skip latency, faults, middleware, response hooks and the log.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import {
+	IncomingMessage,
+	createServer,
+	type IncomingHttpHeaders,
+	type Server,
+	type ServerResponse,
+} from 'node:http';
+import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { sleep as realSleep, systemClock, type Clock } from './clock';
 import { FaultInjector, type FaultSpec } from './faults';
@@ -65,6 +71,17 @@ export function defaultErrorReply(error: HttpError): Reply {
 		error.status,
 		{ ...error.headers },
 	);
+}
+
+/** A request to run inside another one with {@link SandboxServer.dispatchInner}. */
+export interface InnerRequestInit {
+	method: string;
+	/** Origin-form (`/path?query`) or absolute URL (only its path and query are used). */
+	target: string;
+	headers?: Record<string, string>;
+	body?: string | Buffer;
+	/** The base URL the inner request sees (default the server's own). */
+	baseUrl?: string;
 }
 
 /** Most records one admin `/seed` request may ask for, per kind. */
@@ -319,6 +336,57 @@ export class SandboxServer {
 		res.once('finish', once);
 		res.once('close', once);
 		this.write(res, req, reply);
+	}
+
+	/**
+	 * Runs a request that arrived inside another one (an OData `$batch` part, a composite sub-request) through the
+	 * same pipeline as a top-level API request — route (and its log kind), latency, faults, middleware, handler,
+	 * response hooks — and logs it with its own kind, but returns the reply instead of writing it. Auth middleware
+	 * sees only the headers given: copy the outer request's `Authorization` to act with its credentials. A dropped
+	 * reply (a `drop` fault) comes back with `dropped: true`; the caller decides what that means for the outer request.
+	 */
+	async dispatchInner(inner: InnerRequestInit): Promise<Reply> {
+		const started = performance.now();
+		// A synthetic IncomingMessage: SandboxRequest reads method, URL, headers and the body stream from it.
+		const raw = new IncomingMessage(new Socket());
+		raw.method = inner.method.toUpperCase();
+		raw.url = inner.target;
+		raw.headers = Object.fromEntries(
+			Object.entries(inner.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+		) as IncomingHttpHeaders;
+		const body = inner.body === undefined ? Buffer.alloc(0) : Buffer.from(inner.body);
+		raw.headers['content-length'] = String(body.length);
+		if (body.length > 0) raw.push(body);
+		raw.push(null);
+		const req = new SandboxRequest({
+			raw,
+			baseUrl: inner.baseUrl ?? this.address?.url ?? 'http://127.0.0.1',
+			startedAt: this.clock.now(),
+			maxBodyBytes: this.maxBodyBytes,
+		});
+		const reply = await this.runApi(req);
+		const dropped = reply.dropped === true || req.dropped;
+		if (!dropped) {
+			for (const hook of this.responseHooks) {
+				try {
+					hook(req, reply);
+				} catch (err) {
+					process.stderr.write(`[${this.name}] response hook failed: ${String(err)}\n`);
+				}
+			}
+		}
+		this.log.record({
+			method: req.method,
+			path: req.path,
+			query: queryToObject(req.query),
+			status: dropped ? 0 : reply.status,
+			durationMs: performance.now() - started,
+			kind: req.kind,
+			at: req.startedAt,
+			...(req.fault !== undefined ? { fault: req.fault } : {}),
+			...(dropped ? { dropped: true } : {}),
+		});
+		return dropped ? { status: 0, headers: {}, dropped: true } : reply;
 	}
 
 	private async runApi(req: SandboxRequest): Promise<Reply> {

@@ -51,6 +51,20 @@ export interface ChangeWindow {
 	kinds?: readonly ChangeKind[];
 }
 
+/** @internal One collection's contents inside a {@link StoreSnapshot}. */
+export interface CollectionState {
+	byId: ReadonlyMap<string, StoredRecord<Fields>>;
+	order: readonly string[];
+	nextPosition: number;
+}
+
+/** What {@link Store.snapshot} returns (opaque to callers). */
+export interface StoreSnapshot {
+	readonly seq: number;
+	readonly logLength: number;
+	readonly collections: ReadonlyMap<string, CollectionState>;
+}
+
 /** Options for {@link Store}. */
 export interface StoreOptions {
 	clock?: Clock;
@@ -143,6 +157,34 @@ export class Store {
 	clear(): void {
 		for (const c of this.collections.values()) c.clearRecords();
 		this.log.length = 0;
+	}
+
+	/**
+	 * A copy of every collection's records and of the change log position, to put back with {@link restore} (an
+	 * atomic group of writes that failed half-way, e.g. an OData change set). Records are immutable, so this copies
+	 * maps of references, not records.
+	 */
+	snapshot(): StoreSnapshot {
+		return {
+			seq: this.seq,
+			logLength: this.log.length,
+			collections: new Map([...this.collections].map(([type, c]) => [type, c.state()])),
+		};
+	}
+
+	/**
+	 * Puts the records and the change log back as they were at `snapshot` time: writes since then disappear as if
+	 * never made (no `purged` events, the change log is cut back and sequence numbers are reused). Listeners are not
+	 * told. Writes made meanwhile by other requests are undone too — use it around writes that run as one unit.
+	 */
+	restore(snapshot: StoreSnapshot): void {
+		for (const [type, c] of this.collections) {
+			const state = snapshot.collections.get(type);
+			if (state) c.setState(state);
+			else c.clearRecords();
+		}
+		this.log.length = snapshot.logLength;
+		this.seq = snapshot.seq;
 	}
 
 	/** @internal A timestamp for a write. */
@@ -392,6 +434,19 @@ export class Collection<F extends Fields = Fields> {
 			else deleted.push({ id, at: e.at });
 		}
 		return { changed, deleted, seq: this.store.lastSeq };
+	}
+
+	/** @internal Used by {@link Store.snapshot}. */
+	state(): CollectionState {
+		return { byId: new Map(this.byId), order: [...this.order], nextPosition: this.nextPosition };
+	}
+
+	/** @internal Used by {@link Store.restore}. */
+	setState(state: CollectionState): void {
+		this.byId.clear();
+		for (const [id, r] of state.byId) this.byId.set(id, r as StoredRecord<F>);
+		this.order = [...state.order];
+		this.nextPosition = state.nextPosition;
 	}
 
 	/** @internal Used by {@link Store.clear}. */
