@@ -190,6 +190,16 @@ export class DvData {
 		return this.coll(t).replace(rec.id, this.computed(t, merged))!;
 	}
 
+	/** The latest org-wide version number (change tracking tokens name it). */
+	get currentVersion(): number {
+		return this.version;
+	}
+
+	/** A fresh org-wide version number (a delete takes one, as Dataverse's rowversion grows with deletes too). */
+	nextVersion(): number {
+		return ++this.version;
+	}
+
 	delete(t: TableDef, rec: Rec): void {
 		this.coll(t).delete(rec.id);
 	}

@@ -147,7 +147,7 @@ export class MetadataApi {
 			OwnershipType: t.logicalName === 'systemuser' ? 'BusinessOwned' : 'UserOwned',
 			DisplayName: label(t.displayName, t.logicalName),
 			DisplayCollectionName: label(t.displayCollectionName, `${t.logicalName}:collection`),
-			ChangeTrackingEnabled: true,
+			ChangeTrackingEnabled: t.changeTracking !== false,
 		};
 		const out = pick(full, this.sel(q.get('$select')), ['MetadataId']);
 		for (const [name, sel] of expands(q.get('$expand'))) {

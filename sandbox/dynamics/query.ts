@@ -10,6 +10,7 @@
  * shift nor repeat later rows.
  */
 import { HttpError, type Reply, type SandboxRequest } from '../kit';
+import type { ChangeTracker } from './changes';
 import type { DvData, Rec } from './data';
 import {
 	buildPagingCookie,
@@ -76,8 +77,12 @@ export function listRecords(
 	req: SandboxRequest,
 	t: TableDef,
 	select: string[] | undefined,
+	tracker?: ChangeTracker,
 ): Reply {
 	const q = req.query;
+	// `Prefer: odata.track-changes`: the normal pages, the delta link on the last one (`changes.ts`).
+	const tracking = tracker?.wants(req) && !q.has('fetchXml') ? tracker : undefined;
+	tracking?.checkRequest(req, t);
 	const pending = NOT_SIMULATED.filter((p) => q.has(p));
 	if (pending.length > 0)
 		throw new HttpError(
@@ -141,6 +146,11 @@ export function listRecords(
 		'@odata.context': `${req.baseUrl}${API_PATH}/$metadata#${t.entitySetName}${cols}`,
 	};
 	if (count) body['@odata.count'] = Math.min(total, MAX_PAGE_SIZE);
+	// The token of a tracked query is taken when its first page is built and carried by the page cookies, so changes
+	// made while the client pages come with the delta link.
+	const token = tracking
+		? (/deltatoken="([^"]*)"/.exec(skip ?? '')?.[1] ?? tracking.token())
+		: undefined;
 	const annotate = includeAnnotations(req) !== '';
 	body.value = page.map((e) => data.toWire(t, e.rec, select, annotate));
 	if (rows.length > page.length) {
@@ -149,10 +159,13 @@ export function listRecords(
 		// Keep the other query options as they came (`$select=a,b`), and percent-encode the cookie (`%20`, not `+`).
 		const parts: string[] = [];
 		for (const [k, v] of q) if (k !== '$skiptoken') parts.push(`${k}=${encodeQueryValue(v)}`);
-		parts.push(`$skiptoken=${encodeQueryValue(skipToken(buildPagingCookie(cookie), pageNo))}`);
+		parts.push(
+			`$skiptoken=${encodeQueryValue(skipToken(buildPagingCookie(cookie), pageNo, token))}`,
+		);
 		body['@odata.nextLink'] = `${req.baseUrl}${API_PATH}/${t.entitySetName}?${parts.join('&')}`;
-	}
+	} else if (tracking && token) body['@odata.deltaLink'] = tracking.deltaLink(req, t, token);
 	const applied: string[] = [];
+	if (tracking) applied.push('odata.track-changes');
 	if (asked !== undefined) applied.push(`odata.maxpagesize=${pageSize}`);
 	if (annotate) applied.push(annotationsApplied(req));
 	return odataJson(
@@ -166,9 +179,13 @@ export function listRecords(
  * Dataverse's `$skiptoken` is a paging cookie: `<cookie pagenumber="2" pagingcookie="…" istracking="False" />`, where
  * `pagingcookie` is the inner cookie URL-encoded twice.
  */
-export function skipToken(cookieXml: string, nextPage: number): string {
+export function skipToken(cookieXml: string, nextPage: number, deltaToken?: string): string {
 	const twice = encodeURIComponent(encodeURIComponent(cookieXml));
-	return `<cookie pagenumber="${nextPage}" pagingcookie="${twice}" istracking="False" />`;
+	// A tracked query's pages carry its delta token (our attribute; Dataverse's cookie is opaque here).
+	const tracking = deltaToken
+		? `istracking="True" deltatoken="${deltaToken}"`
+		: 'istracking="False"';
+	return `<cookie pagenumber="${nextPage}" pagingcookie="${twice}" ${tracking} />`;
 }
 
 /** Whether a wire column holds GUIDs (the primary key, `Uniqueidentifier`s, `_x_value` lookups). */

@@ -11,6 +11,7 @@ import {
 	type SandboxRequest,
 	type SandboxServer,
 } from '../kit';
+import type { ChangeTracker } from './changes';
 import type { DvData, Rec } from './data';
 import { MAX_PAGE_SIZE, annotationsApplied, includeAnnotations, listRecords } from './query';
 import type { TableDef } from './schema';
@@ -20,6 +21,7 @@ export class RecordsApi {
 	constructor(
 		private readonly data: DvData,
 		private readonly callerId: () => string,
+		private readonly changes?: ChangeTracker,
 	) {}
 
 	install(s: SandboxServer): void {
@@ -173,8 +175,13 @@ export class RecordsApi {
 
 	private count(req: SandboxRequest): Reply {
 		const t = this.table(req);
+		// With a delta token, `/$count` counts the changes since it (documented).
+		const n =
+			this.changes && req.query.has('$deltatoken')
+				? this.changes.count(req, t)
+				: this.data.coll(t).count();
 		// `/$count` is capped at 5,000 like `@odata.count`.
-		return text(String(Math.min(this.data.coll(t).count(), MAX_PAGE_SIZE)), 200, {
+		return text(String(Math.min(n, MAX_PAGE_SIZE)), 200, {
 			...ODATA_HEADERS,
 		});
 	}
@@ -182,11 +189,9 @@ export class RecordsApi {
 	/** Collection GETs (`$filter`, `$orderby`, paging, `fetchXml`) live in `query.ts`. */
 	private list(req: SandboxRequest): Reply {
 		const t = this.table(req);
-		return listRecords(
-			this.data,
-			req,
-			t,
-			req.query.has('fetchXml') ? undefined : this.select(t, req),
-		);
+		const select = req.query.has('fetchXml') ? undefined : this.select(t, req);
+		// Following a delta link (`changes.ts`); the first tracked query is a normal list with a delta link at its end.
+		if (this.changes && req.query.has('$deltatoken')) return this.changes.delta(req, t, select);
+		return listRecords(this.data, req, t, select, this.changes);
 	}
 }

@@ -49,6 +49,8 @@ export interface TableDef {
 	displayCollectionName: string;
 	objectTypeCode: number;
 	isCustom: boolean;
+	/** `ChangeTrackingEnabled` (default true): false refuses `Prefer: odata.track-changes`. */
+	changeTracking?: boolean;
 	/** Only the system writes (systemusers). */
 	readOnly?: boolean;
 	attributes: AttrDef[];

@@ -28,6 +28,7 @@ import {
 } from '../kit';
 import { DvAuth, type DvIdentity } from './auth';
 import { BatchApi } from './batch';
+import { ChangeTracker } from './changes';
 import { DvData, type Fields } from './data';
 import { MetadataApi } from './metadata';
 import { RecordsApi } from './records';
@@ -58,6 +59,10 @@ export interface DynamicsSimulatorOptions {
 	/** Seed for ids, credentials, sample data, latency jitter and fault probabilities (default 1). */
 	seed?: number;
 	latency?: LatencySetting;
+	/** Days a change tracking delta token stays valid (Dataverse's `ExpireChangeTrackingInDays`, default 7). */
+	changeTrackingExpiryDays?: number;
+	/** Turns change tracking on or off per table by logical name (`{ new_project: true }`). */
+	changeTracking?: Record<string, boolean>;
 	/** Sample records created at construction. */
 	records?: { accounts?: number; contacts?: number; projects?: number };
 }
@@ -72,6 +77,8 @@ export class DynamicsSimulator {
 	/** systemuserids of the seeded users (the application user first). */
 	readonly userIds: string[];
 	readonly records: RecordsApi;
+	/** Change tracking: the per-table change log behind delta links. */
+	readonly changes: ChangeTracker;
 	private readonly data: DvData;
 	private readonly rng: SeededRandom;
 	private seeded = 0;
@@ -91,6 +98,12 @@ export class DynamicsSimulator {
 		};
 		this.store = new Store({ clock: this.clock });
 		this.data = new DvData(this.store, this.clock, seed);
+		for (const [name, on] of Object.entries(options.changeTracking ?? {})) {
+			const t = this.data.byLogical(name);
+			if (!t) throw new Error(`no table ${name}`);
+			t.changeTracking = on;
+		}
+		this.changes = new ChangeTracker(this.data, this.store, options.changeTrackingExpiryDays ?? 7);
 		this.server = new SandboxServer({
 			name: 'dynamics',
 			port: options.port,
@@ -110,7 +123,7 @@ export class DynamicsSimulator {
 		// Before the record routes: `POST /{set}` would otherwise take `$batch` for an entity set.
 		new BatchApi(this.server, this.store).install(this.server);
 		new MetadataApi(this.data.tables).install(this.server);
-		this.records = new RecordsApi(this.data, () => this.identity.appUserId);
+		this.records = new RecordsApi(this.data, () => this.identity.appUserId, this.changes);
 		this.records.install(this.server);
 		this.userIds = seedUsers(this.data, this.identity.appUserId);
 		this.installAdmin();
@@ -188,6 +201,7 @@ export class DynamicsSimulator {
 	/** Clears records (system users are re-seeded), the log and faults. */
 	reset(): void {
 		this.store.clear();
+		this.changes.clear();
 		seedUsers(this.data, this.identity.appUserId, this.userIds);
 		this.server.log.reset();
 		this.server.faults.clearFaults();

@@ -249,6 +249,8 @@ export function tables(): TableDef[] {
 			displayCollectionName: 'Projects',
 			objectTypeCode: 10001,
 			isCustom: true,
+			// A custom table starts with "Track changes" off (the option `changeTracking` turns it on).
+			changeTracking: false,
 			attributes: [
 				pk('new_projectid', 'Project'),
 				str('new_name', 'Name', 100, true),
