@@ -23,6 +23,7 @@ import {
 	type ResponseItem,
 	type ResponsePart,
 } from './batchParse';
+import { markInternalRequest } from './limits';
 import { API_PATH, DV, ODATA_HEADERS, preferences } from './wire';
 
 /** Most requests one batch may hold, and most operations one change set may hold. */
@@ -139,6 +140,8 @@ export class BatchApi {
 				headers,
 				body: resolveBody(inner.body, refs),
 				baseUrl: req.baseUrl,
+				// Service protection counts the `$batch` once (the outer request), not each part again.
+				prepare: markInternalRequest,
 			});
 		} catch (err) {
 			if (!(err instanceof HttpError)) throw err;

@@ -6,3 +6,9 @@ export {
 } from './simulator';
 export { MAX_PAGE_SIZE } from './query';
 export { API_PATH } from './wire';
+export {
+	DEFAULT_SERVICE_PROTECTION,
+	markInternalRequest,
+	isInternalRequest,
+	type ServiceProtectionLimits,
+} from './limits';

@@ -107,3 +107,77 @@ export function metadataType(t: AttrType): string {
 	};
 	return `#Microsoft.Dynamics.CRM.${m[t] ?? 'AttributeMetadata'}`;
 }
+
+/**
+ * A one-to-many relationship: the lookup `lookup` on `referencing` points at `referenced`. `referenced` rows reach
+ * their children through the collection-valued navigation property `schemaName` (`contact_customer_accounts`), the
+ * children reach the parent through the lookup's single-valued navigation property (`parentcustomerid_account`).
+ */
+export interface OneToManyDef {
+	schemaName: string;
+	referenced: string;
+	referencing: string;
+	lookup: string;
+}
+
+/** A many-to-many relationship kept in an intersect table (`accountleads`) with one id column per side. */
+export interface ManyToManyDef {
+	schemaName: string;
+	entity1: string;
+	entity2: string;
+	intersect: string;
+	entity1Attribute: string;
+	entity2Attribute: string;
+}
+
+/** Dataverse's relationship schema names for the simulator's lookups (owner relationships left out). */
+export const ONE_TO_MANY: OneToManyDef[] = [
+	{
+		schemaName: 'contact_customer_accounts',
+		referenced: 'account',
+		referencing: 'contact',
+		lookup: 'parentcustomerid',
+	},
+	{
+		schemaName: 'contact_customer_contacts',
+		referenced: 'contact',
+		referencing: 'contact',
+		lookup: 'parentcustomerid',
+	},
+	{
+		schemaName: 'account_primary_contact',
+		referenced: 'contact',
+		referencing: 'account',
+		lookup: 'primarycontactid',
+	},
+	{
+		schemaName: 'opportunity_customer_accounts',
+		referenced: 'account',
+		referencing: 'opportunity',
+		lookup: 'customerid',
+	},
+	{
+		schemaName: 'opportunity_customer_contacts',
+		referenced: 'contact',
+		referencing: 'opportunity',
+		lookup: 'customerid',
+	},
+	{
+		schemaName: 'new_account_new_project',
+		referenced: 'account',
+		referencing: 'new_project',
+		lookup: 'new_accountid',
+	},
+];
+
+/** The N:N relationships (Dataverse's system `accountleads_association`: accounts ↔ leads). */
+export const MANY_TO_MANY: ManyToManyDef[] = [
+	{
+		schemaName: 'accountleads_association',
+		entity1: 'account',
+		entity2: 'lead',
+		intersect: 'accountleads',
+		entity1Attribute: 'accountid',
+		entity2Attribute: 'leadid',
+	},
+];

@@ -6,7 +6,8 @@
  * See dynamics/README.md for what is not simulated (yet).
  *
  * This file is the shell: options, the server, the record store (`data.ts`), record routes (`records.ts`), metadata
- * (`metadata.ts`), auth (`auth.ts`), sample records (`seed.ts`), wire details (`wire.ts`).
+ * (`metadata.ts`), auth (`auth.ts`), sample records (`seed.ts`), wire details (`wire.ts`), service protection
+ * (`limits.ts`), `$ref` associations (`associations.ts`), actions and functions (`actions.ts`).
  */
 import {
 	HttpError,
@@ -26,10 +27,13 @@ import {
 	type OAuthServer,
 	type RequestLog,
 } from '../kit';
+import { ActionsApi } from './actions';
+import { AssociationsApi } from './associations';
 import { DvAuth, type DvIdentity } from './auth';
 import { BatchApi } from './batch';
 import { ChangeTracker } from './changes';
 import { DvData, type Fields } from './data';
+import { ServiceProtection, type ServiceProtectionLimits } from './limits';
 import { MetadataApi } from './metadata';
 import { RecordsApi } from './records';
 import { seedRecords, seedUsers } from './seed';
@@ -65,6 +69,8 @@ export interface DynamicsSimulatorOptions {
 	changeTracking?: Record<string, boolean>;
 	/** Sample records created at construction. */
 	records?: { accounts?: number; contacts?: number; projects?: number };
+	/** Service protection limits per user (default: Dataverse's 6,000 requests / 1,200,000 ms / 52 concurrent per 300 s); `false` = off. */
+	serviceProtection?: Partial<ServiceProtectionLimits> | false;
 }
 
 /** The Dataverse simulator. */
@@ -79,6 +85,9 @@ export class DynamicsSimulator {
 	readonly records: RecordsApi;
 	/** Change tracking: the per-table change log behind delta links. */
 	readonly changes: ChangeTracker;
+	readonly associations: AssociationsApi;
+	/** Service protection limits (limits.ts). */
+	readonly protection: ServiceProtection;
 	private readonly data: DvData;
 	private readonly rng: SeededRandom;
 	private seeded = 0;
@@ -119,10 +128,18 @@ export class DynamicsSimulator {
 		const auth = new DvAuth(this.server, this.clock, this.identity);
 		this.oauth = auth.oauth;
 		this.server.use(auth.middleware());
+		// After auth: the limits are per user (the token's subject). Inner `$batch` requests are marked internal.
+		this.protection = new ServiceProtection(this.clock, () => this.server.getLatency());
+		this.protection.set(options.serviceProtection ?? {});
+		this.server.use(this.protection.middleware());
 		auth.install(this.server);
 		// Before the record routes: `POST /{set}` would otherwise take `$batch` for an entity set.
 		new BatchApi(this.server, this.store).install(this.server);
 		new MetadataApi(this.data.tables).install(this.server);
+		// Before the record routes: `GET /RetrieveVersion()` would otherwise match `GET /{set}`.
+		new ActionsApi(this.data, () => this.identity.appUserId).install(this.server);
+		this.associations = new AssociationsApi(this.data);
+		this.associations.install(this.server);
 		this.records = new RecordsApi(this.data, () => this.identity.appUserId, this.changes);
 		this.records.install(this.server);
 		this.userIds = seedUsers(this.data, this.identity.appUserId);
@@ -205,10 +222,12 @@ export class DynamicsSimulator {
 		seedUsers(this.data, this.identity.appUserId, this.userIds);
 		this.server.log.reset();
 		this.server.faults.clearFaults();
+		this.protection.reset();
 	}
 
 	private installAdmin(): void {
 		const s = this.server;
+		this.protection.installAdmin(s, () => this.identity.appUserId);
 		s.admin('POST', '/seed', async (req) => {
 			const counts = seedCounts(await req.json<Record<string, unknown>>(), [
 				'accounts',

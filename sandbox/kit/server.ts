@@ -82,6 +82,8 @@ export interface InnerRequestInit {
 	body?: string | Buffer;
 	/** The base URL the inner request sees (default the server's own). */
 	baseUrl?: string;
+	/** Called with the inner request before it runs (e.g. to mark it in `req.locals` for a middleware). */
+	prepare?: (req: SandboxRequest) => void;
 }
 
 /** Most records one admin `/seed` request may ask for, per kind. */
@@ -364,6 +366,7 @@ export class SandboxServer {
 			startedAt: this.clock.now(),
 			maxBodyBytes: this.maxBodyBytes,
 		});
+		inner.prepare?.(req);
 		const reply = await this.runApi(req);
 		const dropped = reply.dropped === true || req.dropped;
 		if (!dropped) {

@@ -142,6 +142,28 @@ describe('Dataverse simulator: $batch (dynamics-web-api)', () => {
 	});
 });
 
+describe('Dataverse simulator: $batch under service protection', () => {
+	it('counts a $batch as one request, not one per part', async () => {
+		const s = await startDv({ serviceProtection: { requests: 5 } });
+		try {
+			s.api.startBatch();
+			for (let i = 0; i < 50; i++)
+				void s.api.create({ collection: 'contacts', data: { lastname: `Row ${i}` } });
+			expect(await s.api.executeBatch()).toHaveLength(50);
+			expect(s.sim.collection('contact').count()).toBe(50);
+			// Four more single requests fit the limit of five; the sixth is refused with Dataverse's 429.
+			for (let i = 0; i < 4; i++)
+				await s.api.create({ collection: 'contacts', data: { lastname: `One ${i}` } });
+			await expect(
+				s.api.create({ collection: 'contacts', data: { lastname: 'Too many' } }),
+			).rejects.toMatchObject({ status: 429, code: '0x80072322' });
+			expect(s.sim.collection('contact').count()).toBe(54);
+		} finally {
+			await s.sim.stop();
+		}
+	});
+});
+
 describe('Dataverse simulator: $batch wire format (raw HTTP)', () => {
 	let s: StartedDv;
 	let token: string;
