@@ -1,0 +1,150 @@
+/**
+ * Dynamics 365 (Dataverse) behind the connector contract (`../contract.ts`), over {@link DataverseClient}:
+ *
+ * - object types: the tables with an entity set (`contacts`), from `EntityDefinitions`; describe reads the attributes,
+ *   alternate keys and option sets (`schema.ts`);
+ * - lookups: `Microsoft.Dynamics.CRM.In` filters, 100 values per request (`lookup.ts`);
+ * - writes ($batch change sets) and the change feed (change tracking) are the next increment: they throw a clear
+ *   `CrmError` until then.
+ */
+import type { BatchItemResult } from '../../batching/types';
+import { CrmError } from '../../http/errors';
+import type { CrmRecord } from '../../records/types';
+import type {
+	Capabilities,
+	ChangePage,
+	CrmConnector,
+	ObjectTypeSummary,
+	Watermark,
+	WrittenRecord,
+} from '../contract';
+import type { DataverseClient } from './client';
+import { DATAVERSE_LOOKUP_CHUNK, dataverseFindByKeys, dataverseGetByIds } from './lookup';
+import { DYNAMICS_SYSTEM } from './records';
+import {
+	type DataverseEntity,
+	type DataverseSchema,
+	listDataverseEntities,
+	readDataverseSchema,
+} from './schema';
+
+/** Requests per `$batch` (Dataverse's limit). */
+export const DATAVERSE_BATCH_LIMIT = 1000;
+
+/** Options of {@link DynamicsCrm}. */
+export interface DynamicsCrmOptions {
+	/** Values per look-up request (default {@link DATAVERSE_LOOKUP_CHUNK}). */
+	lookupChunk?: number;
+}
+
+function notYet(what: string): CrmError {
+	return new CrmError(
+		`Dynamics 365: ${what} is not implemented yet (next increment: $batch writes and change tracking)`,
+		{ kind: 'fatal', retryable: false },
+	);
+}
+
+/** Dataverse as a {@link CrmConnector} (reads for now). */
+export class DynamicsCrm implements CrmConnector {
+	readonly system = DYNAMICS_SYSTEM;
+	private entities?: Promise<DataverseEntity[]>;
+	private readonly schemas = new Map<string, Promise<DataverseSchema>>();
+	private readonly lookupChunk: number;
+
+	constructor(
+		readonly client: DataverseClient,
+		options: DynamicsCrmOptions = {},
+	) {
+		this.lookupChunk = options.lookupChunk ?? DATAVERSE_LOOKUP_CHUNK;
+	}
+
+	/** The tables (read once per instance). */
+	private listEntities(): Promise<DataverseEntity[]> {
+		if (!this.entities) {
+			this.entities = listDataverseEntities(this.client);
+			this.entities.catch(() => (this.entities = undefined));
+		}
+		return this.entities;
+	}
+
+	/** The table of an object type: its entity set name, or its logical name. */
+	private async entity(objectType: string): Promise<DataverseEntity> {
+		const all = await this.listEntities();
+		const found =
+			all.find((e) => e.name === objectType) ?? all.find((e) => e.logicalName === objectType);
+		if (!found)
+			throw new CrmError(`Dynamics 365 has no table "${objectType}"`, {
+				kind: 'notFound',
+				hint: 'Use the entity set name (e.g. contacts, accounts) or the logical name (contact).',
+			});
+		return found;
+	}
+
+	async listObjectTypes(): Promise<ObjectTypeSummary[]> {
+		return (await this.listEntities()).map(({ name, label, custom }) => ({ name, label, custom }));
+	}
+
+	/** The table's fields in the common schema (read once per table and instance, whichever name asks). */
+	async describe(objectType: string): Promise<DataverseSchema> {
+		const entity = await this.entity(objectType);
+		let schema = this.schemas.get(entity.name);
+		if (!schema) {
+			schema = readDataverseSchema(this.client, entity);
+			schema.catch(() => this.schemas.delete(entity.name));
+			this.schemas.set(entity.name, schema);
+		}
+		return await schema;
+	}
+
+	async capabilities(objectType: string): Promise<Capabilities> {
+		const schema = await this.describe(objectType);
+		const keys = schema.fields.filter((f) => f.externalId).map((f) => f.name);
+		return {
+			batchSize: DATAVERSE_BATCH_LIMIT,
+			upsertKeys: keys,
+			// Dataverse's default collation compares every string case-insensitively, keys included.
+			caseInsensitiveKeys: schema.fields
+				.filter((f) => f.externalId && ['string', 'email', 'phone', 'url'].includes(f.type))
+				.map((f) => f.name),
+			deletesInChangeFeed: true,
+			// `modifiedon` is stored to the second.
+			timestampPrecisionMs: 1000,
+			maxKeysPerLookup: this.lookupChunk,
+		};
+	}
+
+	async getByIds(
+		objectType: string,
+		ids: string[],
+		fields?: string[],
+	): Promise<Array<CrmRecord | undefined>> {
+		if (!ids.length) return [];
+		const schema = await this.describe(objectType);
+		return await dataverseGetByIds(this.client, schema, ids, fields, this.lookupChunk);
+	}
+
+	async findByKeys(
+		objectType: string,
+		field: string,
+		values: string[],
+		fields?: string[],
+	): Promise<CrmRecord[][]> {
+		if (!values.length) return [];
+		const schema = await this.describe(objectType);
+		return await dataverseFindByKeys(this.client, schema, field, values, fields, this.lookupChunk);
+	}
+
+	// The contract's parameters are left out until these are implemented (the next increment).
+	// eslint-disable-next-line require-yield
+	async *changesSince(): AsyncIterable<ChangePage> {
+		throw notYet('changesSince');
+	}
+
+	async startWatermark(): Promise<Watermark> {
+		throw notYet('startWatermark');
+	}
+
+	async write(): Promise<Array<BatchItemResult<WrittenRecord>>> {
+		throw notYet('write');
+	}
+}
