@@ -147,6 +147,12 @@ export interface RecentChangesOptions {
 	signal?: AbortSignal;
 }
 
+/**
+ * `CrmError.crmCode` of a change feed that cannot resume from a stored watermark any more (e.g. a Dataverse delta
+ * token older than the CRM keeps changes): the caller must start the feed again (`startWatermark`) and resync.
+ */
+export const WATERMARK_EXPIRED = 'WATERMARK_EXPIRED';
+
 /** The feeds of {@link ChangesOptions.kind}. */
 export type ChangeFeedKind = 'all' | 'updated' | 'created' | 'deleted';
 

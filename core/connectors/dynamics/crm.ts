@@ -13,12 +13,22 @@ import type { CrmRecord } from '../../records/types';
 import type {
 	Capabilities,
 	ChangePage,
+	ChangesOptions,
 	CrmConnector,
 	ObjectTypeSummary,
+	RecentChangesOptions,
+	StartWatermarkOptions,
 	Watermark,
 	WrittenRecord,
 } from '../contract';
-import type { DataverseClient } from './client';
+import { DATAVERSE_MAX_PAGE_SIZE, type DataverseClient } from './client';
+import {
+	DATAVERSE_FEED_LAG_SECONDS,
+	type DvFeedSettings,
+	dynamicsChangesSince,
+	dynamicsRecentChanges,
+	dynamicsStartWatermark,
+} from './feed';
 import { DATAVERSE_LOOKUP_CHUNK, dataverseFindByKeys, dataverseGetByIds } from './lookup';
 import { DYNAMICS_SYSTEM } from './records';
 import {
@@ -35,6 +45,10 @@ export const DATAVERSE_BATCH_LIMIT = 1000;
 export interface DynamicsCrmOptions {
 	/** Values per look-up request (default {@link DATAVERSE_LOOKUP_CHUNK}). */
 	lookupChunk?: number;
+	/** Seconds of changes the feed holds back besides Dataverse's current second (default {@link DATAVERSE_FEED_LAG_SECONDS}). */
+	feedLagSeconds?: number;
+	/** Rows per change page (default and most 5,000). */
+	changesPageSize?: number;
 }
 
 function notYet(what: string): CrmError {
@@ -50,12 +64,20 @@ export class DynamicsCrm implements CrmConnector {
 	private entities?: Promise<DataverseEntity[]>;
 	private readonly schemas = new Map<string, Promise<DataverseSchema>>();
 	private readonly lookupChunk: number;
+	private readonly feed: DvFeedSettings;
 
 	constructor(
 		readonly client: DataverseClient,
 		options: DynamicsCrmOptions = {},
 	) {
 		this.lookupChunk = options.lookupChunk ?? DATAVERSE_LOOKUP_CHUNK;
+		this.feed = {
+			lagSeconds: Math.max(0, options.feedLagSeconds ?? DATAVERSE_FEED_LAG_SECONDS),
+			pageSize: Math.max(
+				1,
+				Math.min(DATAVERSE_MAX_PAGE_SIZE, options.changesPageSize ?? DATAVERSE_MAX_PAGE_SIZE),
+			),
+		};
 	}
 
 	/** The tables (read once per instance). */
@@ -106,7 +128,8 @@ export class DynamicsCrm implements CrmConnector {
 			caseInsensitiveKeys: schema.fields
 				.filter((f) => f.externalId && ['string', 'email', 'phone', 'url'].includes(f.type))
 				.map((f) => f.name),
-			deletesInChangeFeed: true,
+			// Deletions come from change tracking, a per-table setting (`ChangeTrackingEnabled`).
+			deletesInChangeFeed: schema.entity.changeTracking,
 			// `modifiedon` is stored to the second.
 			timestampPrecisionMs: 1000,
 			maxKeysPerLookup: this.lookupChunk,
@@ -134,14 +157,31 @@ export class DynamicsCrm implements CrmConnector {
 		return await dataverseFindByKeys(this.client, schema, field, values, fields, this.lookupChunk);
 	}
 
-	// The contract's parameters are left out until these are implemented (the next increment).
-	// eslint-disable-next-line require-yield
-	async *changesSince(): AsyncIterable<ChangePage> {
-		throw notYet('changesSince');
+	/** Changes after `watermark` (`feed.ts`): deletions from change tracking, creates and updates by `modifiedon`. */
+	async *changesSince(
+		objectType: string,
+		watermark: Watermark | null,
+		options: ChangesOptions = {},
+	): AsyncIterable<ChangePage> {
+		const schema = await this.describe(objectType);
+		yield* dynamicsChangesSince(this.client, this.feed, schema, watermark, options);
 	}
 
-	async startWatermark(): Promise<Watermark> {
-		throw notYet('startWatermark');
+	async startWatermark(
+		objectType: string,
+		at: 'now' | number | Date,
+		options: StartWatermarkOptions = {},
+	): Promise<Watermark> {
+		const schema = await this.describe(objectType);
+		return await dynamicsStartWatermark(this.client, this.feed, schema, at, options);
+	}
+
+	async recentChanges(
+		objectType: string,
+		options: RecentChangesOptions = {},
+	): Promise<CrmRecord[]> {
+		const schema = await this.describe(objectType);
+		return await dynamicsRecentChanges(this.client, schema, options);
 	}
 
 	async write(): Promise<Array<BatchItemResult<WrittenRecord>>> {

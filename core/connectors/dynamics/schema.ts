@@ -14,6 +14,8 @@ export interface DataverseEntity extends ObjectTypeSummary {
 	logicalName: string;
 	primaryId: string;
 	primaryName?: string;
+	/** `ChangeTrackingEnabled`: delta links (and so deletions in the change feed) work for the table. */
+	changeTracking: boolean;
 }
 
 /** A described table: the common schema plus the Dataverse names behind it. */
@@ -24,7 +26,7 @@ export interface DataverseSchema extends ObjectSchema {
 }
 
 const ENTITY_SELECT =
-	'LogicalName,EntitySetName,DisplayName,IsCustomEntity,PrimaryIdAttribute,PrimaryNameAttribute';
+	'LogicalName,EntitySetName,DisplayName,IsCustomEntity,PrimaryIdAttribute,PrimaryNameAttribute,ChangeTrackingEnabled';
 
 /** The text of a Dataverse `Label` (the user's language, else the first localized one). */
 export function labelText(label: unknown, fallback: string): string {
@@ -49,6 +51,8 @@ export function dataverseEntity(e: Json): DataverseEntity | undefined {
 		logicalName,
 		primaryId: String(e.PrimaryIdAttribute),
 		primaryName: typeof e.PrimaryNameAttribute === 'string' ? e.PrimaryNameAttribute : undefined,
+		// Absent (an older API) counts as on: a refused `odata.track-changes` still says so clearly.
+		changeTracking: e.ChangeTrackingEnabled !== false,
 	};
 }
 
