@@ -4,8 +4,8 @@
  * - object types: the tables with an entity set (`contacts`), from `EntityDefinitions`; describe reads the attributes,
  *   alternate keys and option sets (`schema.ts`);
  * - lookups: `Microsoft.Dynamics.CRM.In` filters, 100 values per request (`lookup.ts`);
- * - writes ($batch change sets) and the change feed (change tracking) are the next increment: they throw a clear
- *   `CrmError` until then.
+ * - writes: `$batch`es of up to 1,000 requests, each its own change set, one result per input (`write.ts`);
+ * - the change feed (change tracking) is the next increment: it throws a clear `CrmError` until then.
  */
 import type { BatchItemResult } from '../../batching/types';
 import { CrmError } from '../../http/errors';
@@ -13,9 +13,12 @@ import type { CrmRecord } from '../../records/types';
 import type {
 	Capabilities,
 	ChangePage,
+	ContractWriteOptions,
 	CrmConnector,
 	ObjectTypeSummary,
 	Watermark,
+	WriteInput,
+	WriteOperation,
 	WrittenRecord,
 } from '../contract';
 import type { DataverseClient } from './client';
@@ -27,6 +30,7 @@ import {
 	listDataverseEntities,
 	readDataverseSchema,
 } from './schema';
+import { dataverseWrite, type DataverseWriteContext } from './write';
 
 /** Requests per `$batch` (Dataverse's limit). */
 export const DATAVERSE_BATCH_LIMIT = 1000;
@@ -35,6 +39,14 @@ export const DATAVERSE_BATCH_LIMIT = 1000;
 export interface DynamicsCrmOptions {
 	/** Values per look-up request (default {@link DATAVERSE_LOOKUP_CHUNK}). */
 	lookupChunk?: number;
+	/**
+	 * Requests per `$batch` write (default and most {@link DATAVERSE_BATCH_LIMIT}). Smaller batches finish sooner
+	 * (a batch of 1,000 creates can run for a minute or more in Dataverse, against the 2-minute request timeout when
+	 * plug-ins run on the table); lower it for tables with heavy plug-ins or large rows.
+	 */
+	batchSize?: number;
+	/** Passed to the writes (tests: no real waiting for `Retry-After`). */
+	writeOptions?: Pick<DataverseWriteContext, 'rateLimitRounds' | 'maxRetryAfterMs' | 'sleep'>;
 }
 
 function notYet(what: string): CrmError {
@@ -44,18 +56,25 @@ function notYet(what: string): CrmError {
 	);
 }
 
-/** Dataverse as a {@link CrmConnector} (reads for now). */
+/** Dataverse as a {@link CrmConnector} (reads and writes; the change feed next). */
 export class DynamicsCrm implements CrmConnector {
 	readonly system = DYNAMICS_SYSTEM;
 	private entities?: Promise<DataverseEntity[]>;
 	private readonly schemas = new Map<string, Promise<DataverseSchema>>();
 	private readonly lookupChunk: number;
+	private readonly batchSize: number;
+	private readonly writeOptions: NonNullable<DynamicsCrmOptions['writeOptions']>;
 
 	constructor(
 		readonly client: DataverseClient,
 		options: DynamicsCrmOptions = {},
 	) {
+		this.writeOptions = options.writeOptions ?? {};
 		this.lookupChunk = options.lookupChunk ?? DATAVERSE_LOOKUP_CHUNK;
+		this.batchSize = Math.max(
+			1,
+			Math.min(DATAVERSE_BATCH_LIMIT, Math.floor(options.batchSize ?? DATAVERSE_BATCH_LIMIT)),
+		);
 	}
 
 	/** The tables (read once per instance). */
@@ -100,7 +119,7 @@ export class DynamicsCrm implements CrmConnector {
 		const schema = await this.describe(objectType);
 		const keys = schema.fields.filter((f) => f.externalId).map((f) => f.name);
 		return {
-			batchSize: DATAVERSE_BATCH_LIMIT,
+			batchSize: this.batchSize,
 			upsertKeys: keys,
 			// Dataverse's default collation compares every string case-insensitively, keys included.
 			caseInsensitiveKeys: schema.fields
@@ -144,7 +163,43 @@ export class DynamicsCrm implements CrmConnector {
 		throw notYet('startWatermark');
 	}
 
-	async write(): Promise<Array<BatchItemResult<WrittenRecord>>> {
-		throw notYet('write');
+	/**
+	 * Creates, updates, upserts (by id, or by a one-column alternate key named in `key`) or deletes rows, in `$batch`es;
+	 * one result per input, in input order (see `write.ts`).
+	 */
+	async write(
+		operation: WriteOperation,
+		objectType: string,
+		inputs: WriteInput[],
+		options: ContractWriteOptions = {},
+	): Promise<Array<BatchItemResult<WrittenRecord>>> {
+		if (!['create', 'update', 'upsert', 'delete'].includes(operation))
+			throw new CrmError(
+				`Dynamics 365: unknown write operation "${String(operation)}" — use create, update, upsert or delete`,
+				{ kind: 'validation' },
+			);
+		if (!inputs.length) return [];
+		const schema = await this.describe(objectType);
+		const key = operation === 'upsert' ? options.key : undefined;
+		if (key !== undefined && key !== schema.idField) {
+			const keys = schema.fields.filter((f) => f.externalId).map((f) => f.name);
+			if (!keys.includes(key))
+				throw new CrmError(
+					`Dynamics 365 upsert on ${schema.name}: "${key}" is not an alternate key — match on one of: ${keys.join(', ') || `(none: define a one-column alternate key, or upsert by ${schema.idField})`}`,
+					{ kind: 'validation' },
+				);
+		}
+		return await dataverseWrite(
+			{
+				client: this.client,
+				schema,
+				entities: await this.listEntities(),
+				batchSize: this.batchSize,
+				...this.writeOptions,
+			},
+			operation,
+			inputs,
+			{ key, signal: options.signal },
+		);
 	}
 }

@@ -237,14 +237,10 @@ describe('DynamicsCrm reads', () => {
 		expect(small).toEqual(seen);
 	});
 
-	it('writes and the change feed say clearly that they come in the next increment', async () => {
+	it('the change feed says clearly that it comes in the next increment (writes: write.test.ts)', async () => {
 		const crm: CrmConnector = w.crm();
-		await expect(crm.write('create', 'contacts', [{ fields: { lastname: 'x' } }])).rejects.toThrow(
-			/not implemented yet/,
-		);
 		await expect(crm.startWatermark('contacts', 'now')).rejects.toThrow(/not implemented yet/);
 		const feed = crm.changesSince('contacts', null)[Symbol.asyncIterator]();
 		await expect(feed.next()).rejects.toThrow(/not implemented yet/);
-		expect(w.sim.collection('contact').count()).toBe(0);
 	});
 });
