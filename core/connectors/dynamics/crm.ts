@@ -4,8 +4,9 @@
  * - object types: the tables with an entity set (`contacts`), from `EntityDefinitions`; describe reads the attributes,
  *   alternate keys and option sets (`schema.ts`);
  * - lookups: `Microsoft.Dynamics.CRM.In` filters, 100 values per request (`lookup.ts`);
- * - writes ($batch change sets) and the change feed (change tracking) are the next increment: they throw a clear
- *   `CrmError` until then.
+ * - writes: `$batch`es of up to 1,000 requests, each its own change set, one result per input (`write.ts`);
+ * - the change feed: `modifiedon` / `createdon` for creates and updates, change tracking (delta tokens) for deletions
+ *   (`feed.ts`).
  */
 import type { BatchItemResult } from '../../batching/types';
 import { CrmError } from '../../http/errors';
@@ -14,11 +15,14 @@ import type {
 	Capabilities,
 	ChangePage,
 	ChangesOptions,
+	ContractWriteOptions,
 	CrmConnector,
 	ObjectTypeSummary,
 	RecentChangesOptions,
 	StartWatermarkOptions,
 	Watermark,
+	WriteInput,
+	WriteOperation,
 	WrittenRecord,
 } from '../contract';
 import { DATAVERSE_MAX_PAGE_SIZE, type DataverseClient } from './client';
@@ -37,6 +41,7 @@ import {
 	listDataverseEntities,
 	readDataverseSchema,
 } from './schema';
+import { dataverseWrite, type DataverseWriteContext } from './write';
 
 /** Requests per `$batch` (Dataverse's limit). */
 export const DATAVERSE_BATCH_LIMIT = 1000;
@@ -49,27 +54,31 @@ export interface DynamicsCrmOptions {
 	feedLagSeconds?: number;
 	/** Rows per change page (default and most 5,000). */
 	changesPageSize?: number;
+	/**
+	 * Requests per `$batch` write (default and most {@link DATAVERSE_BATCH_LIMIT}). Smaller batches finish sooner
+	 * (a batch of 1,000 creates can run for a minute or more in Dataverse, against the 2-minute request timeout when
+	 * plug-ins run on the table); lower it for tables with heavy plug-ins or large rows.
+	 */
+	batchSize?: number;
+	/** Passed to the writes (tests: no real waiting for `Retry-After`). */
+	writeOptions?: Pick<DataverseWriteContext, 'rateLimitRounds' | 'maxRetryAfterMs' | 'sleep'>;
 }
 
-function notYet(what: string): CrmError {
-	return new CrmError(
-		`Dynamics 365: ${what} is not implemented yet (next increment: $batch writes and change tracking)`,
-		{ kind: 'fatal', retryable: false },
-	);
-}
-
-/** Dataverse as a {@link CrmConnector} (reads for now). */
+/** Dataverse as a {@link CrmConnector}. */
 export class DynamicsCrm implements CrmConnector {
 	readonly system = DYNAMICS_SYSTEM;
 	private entities?: Promise<DataverseEntity[]>;
 	private readonly schemas = new Map<string, Promise<DataverseSchema>>();
 	private readonly lookupChunk: number;
 	private readonly feed: DvFeedSettings;
+	private readonly batchSize: number;
+	private readonly writeOptions: NonNullable<DynamicsCrmOptions['writeOptions']>;
 
 	constructor(
 		readonly client: DataverseClient,
 		options: DynamicsCrmOptions = {},
 	) {
+		this.writeOptions = options.writeOptions ?? {};
 		this.lookupChunk = options.lookupChunk ?? DATAVERSE_LOOKUP_CHUNK;
 		this.feed = {
 			lagSeconds: Math.max(0, options.feedLagSeconds ?? DATAVERSE_FEED_LAG_SECONDS),
@@ -78,6 +87,10 @@ export class DynamicsCrm implements CrmConnector {
 				Math.min(DATAVERSE_MAX_PAGE_SIZE, options.changesPageSize ?? DATAVERSE_MAX_PAGE_SIZE),
 			),
 		};
+		this.batchSize = Math.max(
+			1,
+			Math.min(DATAVERSE_BATCH_LIMIT, Math.floor(options.batchSize ?? DATAVERSE_BATCH_LIMIT)),
+		);
 	}
 
 	/** The tables (read once per instance). */
@@ -122,7 +135,7 @@ export class DynamicsCrm implements CrmConnector {
 		const schema = await this.describe(objectType);
 		const keys = schema.fields.filter((f) => f.externalId).map((f) => f.name);
 		return {
-			batchSize: DATAVERSE_BATCH_LIMIT,
+			batchSize: this.batchSize,
 			upsertKeys: keys,
 			// Dataverse's default collation compares every string case-insensitively, keys included.
 			caseInsensitiveKeys: schema.fields
@@ -184,7 +197,43 @@ export class DynamicsCrm implements CrmConnector {
 		return await dynamicsRecentChanges(this.client, schema, options);
 	}
 
-	async write(): Promise<Array<BatchItemResult<WrittenRecord>>> {
-		throw notYet('write');
+	/**
+	 * Creates, updates, upserts (by id, or by a one-column alternate key named in `key`) or deletes rows, in `$batch`es;
+	 * one result per input, in input order (see `write.ts`).
+	 */
+	async write(
+		operation: WriteOperation,
+		objectType: string,
+		inputs: WriteInput[],
+		options: ContractWriteOptions = {},
+	): Promise<Array<BatchItemResult<WrittenRecord>>> {
+		if (!['create', 'update', 'upsert', 'delete'].includes(operation))
+			throw new CrmError(
+				`Dynamics 365: unknown write operation "${String(operation)}" — use create, update, upsert or delete`,
+				{ kind: 'validation' },
+			);
+		if (!inputs.length) return [];
+		const schema = await this.describe(objectType);
+		const key = operation === 'upsert' ? options.key : undefined;
+		if (key !== undefined && key !== schema.idField) {
+			const keys = schema.fields.filter((f) => f.externalId).map((f) => f.name);
+			if (!keys.includes(key))
+				throw new CrmError(
+					`Dynamics 365 upsert on ${schema.name}: "${key}" is not an alternate key — match on one of: ${keys.join(', ') || `(none: define a one-column alternate key, or upsert by ${schema.idField})`}`,
+					{ kind: 'validation' },
+				);
+		}
+		return await dataverseWrite(
+			{
+				client: this.client,
+				schema,
+				entities: await this.listEntities(),
+				batchSize: this.batchSize,
+				...this.writeOptions,
+			},
+			operation,
+			inputs,
+			{ key, signal: options.signal },
+		);
 	}
 }
