@@ -86,6 +86,12 @@ export interface Capabilities {
 	caseInsensitiveKeys: string[];
 	/** Whether `changesSince` reports deletions. */
 	deletesInChangeFeed: boolean;
+	/**
+	 * Whether `recentChanges` can list past deletions (default: as `deletesInChangeFeed`). False where deletions come
+	 * only from a feed position (Dataverse's change tracking reports deletions after a delta token, but nothing lists
+	 * the latest N deletions without auditing).
+	 */
+	recentDeletions?: boolean;
 	/** Precision of `updatedAt`, in ms (1000 for Salesforce's whole seconds). */
 	timestampPrecisionMs: number;
 	/** Most values per `getByIds` / `findByKeys` request. */

@@ -195,6 +195,34 @@ export class DynamicsSimulator {
 		return this.data.coll(t);
 	}
 
+	/** Creates a record directly (not through the API, as another user would in Dataverse): keys checked, stamped. */
+	createDirect(logicalName: string, fields: Fields): { id: string } {
+		const t = this.table(logicalName);
+		return this.data.create(t, { ...fields }, this.identity.appUserId);
+	}
+
+	/** Changes a live record directly; its `modifiedon` and version move as an API update's would. */
+	updateDirect(logicalName: string, id: string, fields: Fields): void {
+		const t = this.table(logicalName);
+		const rec = this.data.coll(t).get(id);
+		if (!rec) throw new Error(`no ${logicalName} ${id}`);
+		this.data.update(t, rec, { ...fields });
+	}
+
+	/** Deletes a live record directly (change tracking reports it as an API delete's). */
+	deleteDirect(logicalName: string, id: string): void {
+		const t = this.table(logicalName);
+		const rec = this.data.coll(t).get(id);
+		if (!rec) throw new Error(`no ${logicalName} ${id}`);
+		this.data.delete(t, rec);
+	}
+
+	private table(logicalName: string): TableDef {
+		const t = this.data.byLogical(logicalName);
+		if (!t) throw new Error(`no table ${logicalName}`);
+		return t;
+	}
+
 	/** The table definitions. */
 	get tables(): readonly TableDef[] {
 		return this.data.tables;

@@ -143,6 +143,8 @@ export class DynamicsCrm implements CrmConnector {
 				.map((f) => f.name),
 			// Deletions come from change tracking, a per-table setting (`ChangeTrackingEnabled`).
 			deletesInChangeFeed: schema.entity.changeTracking,
+			// Deletions come after a delta token only: nothing lists the latest N without auditing.
+			recentDeletions: false,
 			// `modifiedon` is stored to the second.
 			timestampPrecisionMs: 1000,
 			maxKeysPerLookup: this.lookupChunk,
