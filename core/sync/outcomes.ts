@@ -65,7 +65,7 @@ export function pairState(
 	for (const c of p.diff.conflicts) report.conflict(c);
 	for (const c of p.diff.settled) report.settled(c.strategy);
 	const base = { ...p.diff.base };
-	let failed: { code: string; message: string } | undefined;
+	let failed: { code: string; message: string; details?: unknown } | undefined;
 	let waiting = false;
 	for (const side of ['a', 'b'] as const) {
 		const r = results[side];
@@ -76,7 +76,12 @@ export function pairState(
 			continue;
 		}
 		if (awaited(r)) waiting = true;
-		else failed = { code: error.code ?? 'ERROR', message: `${side}: ${error.message}` };
+		else
+			failed = {
+				code: error.code ?? 'ERROR',
+				message: `${side}: ${error.message}`,
+				details: error.details,
+			};
 		for (const key of p.diff.keysTo[side]) {
 			if (key in p.link.base) base[key] = p.link.base[key];
 			else delete base[key];
@@ -104,7 +109,7 @@ export function pairState(
 			failed
 				? p.diff.errors.length && failed.code === 'TRANSFORM_FAILED'
 					? 'validation'
-					: failureCategory(failed.code, failed.message)
+					: failureCategory(failed.code, failed.message, failed.details)
 				: 'awaiting',
 			failed?.code ?? AWAITING_RESULT,
 			failed?.message ??
@@ -145,7 +150,7 @@ export function createState(ctx: RunContext, c: CreateWork, r: Result, changes: 
 		return;
 	}
 	const code = error?.code ?? 'ERROR';
-	const category = failureCategory(code, error?.message);
+	const category = failureCategory(code, error?.message, error?.details);
 	if (category === 'awaiting' && c.pendingKey) return; // the pending link written ahead stands for it
 	if (category === 'outcomeUnknown' && c.pendingKey) {
 		// Stays pending: settled by its key on a later run, never created twice.
@@ -216,7 +221,7 @@ export function deletionState(
 		...(op === 'update' ? { fields: w.input.fields } : {}),
 	});
 	const error = errorOf(r);
-	const category = error ? failureCategory(error.code, error.message) : undefined;
+	const category = error ? failureCategory(error.code, error.message, error.details) : undefined;
 	if (!error || category === 'notFound') {
 		// A feed later in this run may still hand out the deleted partner as read before the delete (HubSpot's
 		// search index lags; an edit made there since the last run): unlinked, it would be created again on the

@@ -202,12 +202,26 @@ export class ReportBuilder {
 	}
 }
 
-/** The failure category of a CRM error code. */
-export function failureCategory(code: string | undefined, message = ''): string {
+/** Categories a connector may give in an item error's `details.category` (its code alone may not tell). */
+const GIVEN_CATEGORIES = new Set([
+	'duplicate',
+	'rateLimit',
+	'notFound',
+	'permission',
+	'validation',
+]);
+
+/**
+ * The failure category of a CRM error: the one the connector gave (`details.category`: Dataverse's codes are hex
+ * numbers such as `0x80044331`, which name no category), else read from the code.
+ */
+export function failureCategory(code: string | undefined, message = '', details?: unknown): string {
 	const c = (code ?? '').toUpperCase();
 	const m = message.toLowerCase();
 	if (c === 'OUTCOME_UNKNOWN') return 'outcomeUnknown';
 	if (c === 'AWAITING_RESULT') return 'awaiting';
+	const given = (details as { category?: unknown } | undefined)?.category;
+	if (typeof given === 'string' && GIVEN_CATEGORIES.has(given)) return given;
 	if (/DUPLICATE|CONFLICT|ALREADY_EXISTS|UNIQUE/.test(c) || /already exists|duplicate/.test(m))
 		return 'duplicate';
 	if (/RATE|LIMIT_EXCEEDED|TOO_MANY|429/.test(c)) return 'rateLimit';

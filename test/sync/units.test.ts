@@ -440,4 +440,16 @@ describe('report: failure categories from CRM codes', () => {
 	])('%s → %s', (code, category) => {
 		expect(failureCategory(code)).toBe(category);
 	});
+	// Dataverse's codes are hex numbers: its connector gives the category in `details` (was: every one `other`).
+	it.each([
+		['0x80044331', 'validation', 'validation'],
+		['0x80040217', 'notFound', 'notFound'],
+		['0x80040220', 'permission', 'permission'],
+		['0x80040237', 'duplicate', 'duplicate'],
+		['0x80072322', 'rateLimit', 'rateLimit'],
+		['0x80040216', 'fatal', 'other'], // not a category of the sync's: read from the code
+		['VALIDATION_ERROR', 'VALIDATION_ERROR', 'validation'], // HubSpot's details.category: its code decides
+	])('%s with details.category %s → %s', (code, given, category) => {
+		expect(failureCategory(code, '', { category: given })).toBe(category);
+	});
 });
