@@ -2,7 +2,7 @@
  * The run's phases before the change feeds: deletions (feeds, guard, propagation) and retries (failed records and
  * decided conflicts, read by id and planned like a page).
  */
-import type { Watermark } from '../connectors/contract';
+import { WATERMARK_EXPIRED, type Watermark } from '../connectors/contract';
 import { applyDeletions, applyPage } from './apply';
 import { planPage, type RunContext } from './plan';
 import type { Json, Side, SyncLink } from './store/types';
@@ -36,17 +36,27 @@ export async function deletions(
 			continue;
 		}
 		let last: Watermark = marks[side].deleted as Watermark;
-		for await (const page of connector.changesSince(objectType, last, {
-			kind: 'deleted',
-			fields: [],
-		})) {
-			const ids = page.records.filter((r) => r.deleted && r.id).map((r) => r.id as string);
-			const links = ids.length ? await ctx.store.getLinksByIds(ctx.syncId, side, ids) : new Map();
-			for (const id of ids) {
-				const link = links.get(id);
-				if (link && link.status === 'linked') found.push({ side, id, link });
+		try {
+			for await (const page of connector.changesSince(objectType, last, {
+				kind: 'deleted',
+				fields: [],
+			})) {
+				const ids = page.records.filter((r) => r.deleted && r.id).map((r) => r.id as string);
+				const links = ids.length ? await ctx.store.getLinksByIds(ctx.syncId, side, ids) : new Map();
+				for (const id of ids) {
+					const link = links.get(id);
+					if (link && link.status === 'linked') found.push({ side, id, link });
+				}
+				last = page.watermark;
 			}
-			last = page.watermark;
+		} catch (error) {
+			if ((error as { crmCode?: string }).crmCode !== WATERMARK_EXPIRED) throw error;
+			// The CRM no longer honours the stored position (Dataverse's delta tokens expire after 7 days without a
+			// run): the feed starts again from now, and what was deleted in between is said, not silently lost.
+			last = await connector.startWatermark(objectType, 'now', { kind: 'deleted' });
+			ctx.report.report.warnings.push(
+				`side ${side} (${objectType}): the deletion feed's position expired (${(error as Error).message}) — it starts again from now; records deleted on side ${side} since the last run are not deleted on side ${side === 'a' ? 'b' : 'a'} by this sync: check there for partners of records deleted in that time`,
+			);
 		}
 		next[side] = last;
 	}
