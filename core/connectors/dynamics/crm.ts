@@ -41,6 +41,7 @@ import {
 	listDataverseEntities,
 	readDataverseSchema,
 } from './schema';
+import { dataverseFetchXmlPages, parseFetchHead } from './fetchXml';
 import { dataverseWrite, type DataverseWriteContext } from './write';
 
 /** Requests per `$batch` (Dataverse's limit). */
@@ -204,6 +205,18 @@ export class DynamicsCrm implements CrmConnector {
 	): Promise<CrmRecord[]> {
 		const schema = await this.describe(objectType);
 		return await dynamicsRecentChanges(this.client, schema, options);
+	}
+
+	/**
+	 * The pages of a FetchXML query, to the last one (paging cookie to the next page, `fetchXml.ts`); the table is the
+	 * query's `<entity name>` (a logical name).
+	 */
+	async *fetchXml(
+		xml: string,
+		options: { pageSize?: number; signal?: AbortSignal } = {},
+	): AsyncIterable<Array<Record<string, unknown>>> {
+		const entity = await this.entity(parseFetchHead(xml).entity);
+		yield* dataverseFetchXmlPages(this.client, entity.name, xml, options);
 	}
 
 	/**

@@ -2,6 +2,7 @@
 import type { DynamicsCrm } from '../../../../core/connectors/dynamics/crm';
 import { getDynamicsConnector } from '../../../shared/dynamics/connection';
 import { router as sharedRouter, type Operations } from '../../../shared/router';
+import * as fetchXmlExecute from './fetchXml/execute.operation';
 import * as recordCreate from './record/create.operation';
 import * as recordDelete from './record/delete.operation';
 import * as recordGet from './record/get.operation';
@@ -19,6 +20,7 @@ export const OPERATIONS: Operations<DynamicsCrm> = {
 		getAll: recordGetAll,
 		delete: recordDelete,
 	},
+	fetchXml: { execute: fetchXmlExecute },
 };
 
 /** Runs the chosen operation over all items, with the connector of the node's credential. */

@@ -20,7 +20,10 @@ const resource: INodeProperties = {
 	name: 'resource',
 	type: 'options',
 	noDataExpression: true,
-	options: [{ name: 'Record', value: 'record', description: 'Rows of any Dataverse table' }],
+	options: [
+		{ name: 'FetchXML', value: 'fetchXml', description: 'Queries in FetchXML, every page' },
+		{ name: 'Record', value: 'record', description: 'Rows of any Dataverse table' },
+	],
 	default: 'record',
 };
 
@@ -66,11 +69,29 @@ const recordOperation: INodeProperties = {
 	default: 'upsert',
 };
 
+const fetchXmlOperation: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: { show: { resource: ['fetchXml'] } },
+	options: [
+		{
+			name: 'Execute',
+			value: 'execute',
+			action: 'Execute a fetch xml query',
+			description: 'Run a FetchXML query and return its rows, following the paging cookie',
+		},
+	],
+	default: 'execute',
+};
+
 /** All parameters, in display order. */
 export const properties: INodeProperties[] = [
 	authentication,
 	resource,
 	recordOperation,
+	fetchXmlOperation,
 	tableField,
 	...Object.values(OPERATIONS).flatMap((ops) => Object.values(ops).flatMap((op) => op.description)),
 ];
