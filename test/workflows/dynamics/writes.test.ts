@@ -73,7 +73,7 @@ describe('Create', () => {
 		expect(ok).toHaveLength(19);
 		expect(failedItems).toEqual([7]);
 		expect(failed[0]).toMatchObject({
-			error: expect.stringMatching(/99/),
+			error: expect.stringMatching(/The value 99 of 'gendercode'.*outside the valid range/),
 			details: expect.objectContaining({ code: '0x8004431a', category: 'validation' }),
 		});
 		expect(contacts().count()).toBe(19);
