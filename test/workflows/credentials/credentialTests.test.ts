@@ -626,12 +626,15 @@ describe('Dynamics 365 credentials', () => {
 		expect(dynamics.log.count({ kind: 'whoami' }) - whoami).toBe(1);
 	});
 
-	it('OAuth2: a token Dataverse refuses fails the test with the 401 message, without the token', async () => {
+	it('OAuth2: a token Dataverse refuses (401, no refresh token) asks to reconnect, without the token', async () => {
 		const data = await valid.crmDynamicsOAuth2Api();
 		const run = await testCredential('crmDynamicsOAuth2Api', {
 			...data,
 			oauthTokenData: { access_token: 'not-a-valid-dataverse-token', token_type: 'Bearer' },
 		});
-		expectFailure(run, /HTTP 401|reconnect/, ['not-a-valid-dataverse-token', dv.clientSecret]);
+		expectFailure(run, /no refresh token is available\. Please reconnect the credentials/, [
+			'not-a-valid-dataverse-token',
+			dv.clientSecret,
+		]);
 	});
 });
