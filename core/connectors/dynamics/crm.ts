@@ -41,6 +41,7 @@ import {
 	listDataverseEntities,
 	readDataverseSchema,
 } from './schema';
+import { dataverseFetchXmlPages, parseFetchHead } from './fetchXml';
 import { dataverseWrite, type DataverseWriteContext } from './write';
 
 /** Requests per `$batch` (Dataverse's limit). */
@@ -60,6 +61,11 @@ export interface DynamicsCrmOptions {
 	 * plug-ins run on the table); lower it for tables with heavy plug-ins or large rows.
 	 */
 	batchSize?: number;
+	/**
+	 * Whether describe reads the option sets of picklist columns (default true): one request per option-set type.
+	 * Writes and reads do not need them; a caller that only writes and reads (a node's execution) turns them off.
+	 */
+	optionSets?: boolean;
 	/** Passed to the writes (tests: no real waiting for `Retry-After`). */
 	writeOptions?: Pick<DataverseWriteContext, 'rateLimitRounds' | 'maxRetryAfterMs' | 'sleep'>;
 }
@@ -72,6 +78,7 @@ export class DynamicsCrm implements CrmConnector {
 	private readonly lookupChunk: number;
 	private readonly feed: DvFeedSettings;
 	private readonly batchSize: number;
+	private readonly optionSets: boolean;
 	private readonly writeOptions: NonNullable<DynamicsCrmOptions['writeOptions']>;
 
 	constructor(
@@ -79,6 +86,7 @@ export class DynamicsCrm implements CrmConnector {
 		options: DynamicsCrmOptions = {},
 	) {
 		this.writeOptions = options.writeOptions ?? {};
+		this.optionSets = options.optionSets ?? true;
 		this.lookupChunk = options.lookupChunk ?? DATAVERSE_LOOKUP_CHUNK;
 		this.feed = {
 			lagSeconds: Math.max(0, options.feedLagSeconds ?? DATAVERSE_FEED_LAG_SECONDS),
@@ -124,7 +132,7 @@ export class DynamicsCrm implements CrmConnector {
 		const entity = await this.entity(objectType);
 		let schema = this.schemas.get(entity.name);
 		if (!schema) {
-			schema = readDataverseSchema(this.client, entity);
+			schema = readDataverseSchema(this.client, entity, this.optionSets);
 			schema.catch(() => this.schemas.delete(entity.name));
 			this.schemas.set(entity.name, schema);
 		}
@@ -197,6 +205,18 @@ export class DynamicsCrm implements CrmConnector {
 	): Promise<CrmRecord[]> {
 		const schema = await this.describe(objectType);
 		return await dynamicsRecentChanges(this.client, schema, options);
+	}
+
+	/**
+	 * The pages of a FetchXML query, to the last one (paging cookie to the next page, `fetchXml.ts`); the table is the
+	 * query's `<entity name>` (a logical name).
+	 */
+	async *fetchXml(
+		xml: string,
+		options: { pageSize?: number; signal?: AbortSignal } = {},
+	): AsyncIterable<Array<Record<string, unknown>>> {
+		const entity = await this.entity(parseFetchHead(xml).entity);
+		yield* dataverseFetchXmlPages(this.client, entity.name, xml, options);
 	}
 
 	/**

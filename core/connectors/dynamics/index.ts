@@ -3,6 +3,7 @@ export * from './auth';
 export * from './client';
 export * from './crm';
 export * from './dialect';
+export * from './fetchXml';
 export * from './lookup';
 export * from './records';
 export * from './schema';

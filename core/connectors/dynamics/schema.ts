@@ -185,10 +185,15 @@ async function readOptionSets(client: DataverseClient, base: string, attrs: Json
 	return out;
 }
 
-/** Reads one table's definition, its attributes, alternate keys and option sets. */
+/**
+ * Reads one table's definition, its attributes, alternate keys and (unless `optionSets` is false) option sets: one
+ * request more per option-set type. Writes and reads need no option sets (the values are Dataverse's integers either
+ * way), so a caller that only writes and reads can leave them out; picklists then come without `options`.
+ */
 export async function readDataverseSchema(
 	client: DataverseClient,
 	entity: DataverseEntity,
+	optionSets = true,
 ): Promise<DataverseSchema> {
 	const base = `EntityDefinitions(LogicalName='${entity.logicalName}')`;
 	const def = await client.get<Json>(base, {
@@ -208,16 +213,16 @@ export async function readDataverseSchema(
 		// Only a one-column key identifies a record by one field's value (what the contract's keys are).
 		if (cols?.length === 1) keyFields.add(cols[0]);
 	}
-	const optionSets = await readOptionSets(
-		client,
-		base,
-		attrs.filter((a) => ['picklist', 'multipicklist'].includes(dataverseFieldType(a))),
-	);
+	const sets = optionSets
+		? await readOptionSets(
+				client,
+				base,
+				attrs.filter((a) => ['picklist', 'multipicklist'].includes(dataverseFieldType(a))),
+			)
+		: new Map<string, unknown>();
 	const fields = attrs.map((a) =>
 		dataverseFieldSchema(
-			optionSets.has(String(a.LogicalName))
-				? { ...a, OptionSet: optionSets.get(String(a.LogicalName)) }
-				: a,
+			sets.has(String(a.LogicalName)) ? { ...a, OptionSet: sets.get(String(a.LogicalName)) } : a,
 			keyFields,
 		),
 	);

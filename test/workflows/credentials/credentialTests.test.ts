@@ -15,6 +15,7 @@ import type { ICredentialDataDecryptedObject, ICredentialType, INodeType } from 
 
 import { clearRateBudgets } from '../../../core/http/rateLimiter';
 import { type HubSpotContract, HubSpotSimulator } from '../../../sandbox';
+import { DynamicsSimulator, type DynamicsSimContract } from '../../../sandbox/dynamics';
 import { SalesforceSimulator, type SalesforceSimContract } from '../../../sandbox/salesforce';
 import {
 	type CredentialTestRun,
@@ -27,8 +28,10 @@ const OK = { status: 'OK', message: 'Connection successful!' };
 
 const salesforce = new SalesforceSimulator();
 const hubspot = new HubSpotSimulator({ rateLimits: false });
+const dynamics = new DynamicsSimulator();
 let sf: SalesforceSimContract;
 let hs: HubSpotContract;
+let dv: DynamicsSimContract;
 let types: Record<string, ICredentialType>;
 
 /**
@@ -39,7 +42,12 @@ let types: Record<string, ICredentialType>;
 let nodeTested: Record<string, boolean>;
 
 beforeAll(async () => {
-	[sf, hs, types] = await Promise.all([salesforce.start(), hubspot.start(), loadCredentialTypes()]);
+	[sf, hs, dv, types] = await Promise.all([
+		salesforce.start(),
+		hubspot.start(),
+		dynamics.start(),
+		loadCredentialTypes(),
+	]);
 	const { loader } = await loadPackage();
 	nodeTested = {};
 	for (const { type } of Object.values(loader.nodeTypes)) {
@@ -55,7 +63,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
 	clearRateBudgets();
-	await Promise.all([salesforce.stop(), hubspot.stop()]);
+	await Promise.all([salesforce.stop(), hubspot.stop(), dynamics.stop()]);
 });
 
 /** Salesforce's authorization-code flow against the simulator, as n8n's OAuth callback runs it: the tokens n8n stores. */
@@ -125,6 +133,25 @@ async function hubspotTokens(): Promise<Record<string, string>> {
 }
 
 /**
+ * A Dataverse token for the OAuth2 credential's stored token data: the simulator's Entra ID grants client credentials
+ * only, and n8n signs requests with whatever access token it stored after the consent flow.
+ */
+async function dynamicsTokens(): Promise<Record<string, string>> {
+	const response = await fetch(dv.tokenUrl, {
+		method: 'POST',
+		headers: { 'content-type': 'application/x-www-form-urlencoded' },
+		body: new URLSearchParams({
+			grant_type: 'client_credentials',
+			client_id: dv.clientId,
+			client_secret: dv.clientSecret,
+			scope: dv.scope,
+		}),
+	});
+	expect(response.status).toBe(200);
+	return (await response.json()) as Record<string, string>;
+}
+
+/**
  * Valid data per credential type, as a user enters it (hidden fields left to the type: the OAuth2 token URL
  * is computed by the type's own expression from the environment / base URL).
  */
@@ -163,6 +190,21 @@ const valid: Record<string, () => Promise<ICredentialDataDecryptedObject>> = {
 		clientId: hs.clientId,
 		clientSecret: hs.clientSecret,
 		oauthTokenData: await hubspotTokens(),
+	}),
+	crmDynamicsClientCredentialsApi: async () => ({
+		environmentUrl: dv.serverUrl,
+		tenantId: dv.tenantId,
+		clientId: dv.clientId,
+		clientSecret: dv.clientSecret,
+		tokenUrl: dv.tokenUrl,
+	}),
+	crmDynamicsOAuth2Api: async () => ({
+		environmentUrl: dv.serverUrl,
+		tenantId: dv.tenantId,
+		authority: dv.serverUrl,
+		clientId: dv.clientId,
+		clientSecret: dv.clientSecret,
+		oauthTokenData: await dynamicsTokens(),
 	}),
 };
 
@@ -532,5 +574,67 @@ describe('the tester judges as n8n does (stand-in credential types against the H
 			{ extraTypes: standIn({ request, rules: rules.slice(0, 1) }) },
 		);
 		expect(passing.result).toEqual(OK);
+	});
+});
+
+describe('Dynamics 365 credentials', () => {
+	it('client credentials: gets a token during the test, then WhoAmI; n8n stores the token', async () => {
+		const tokens = dynamics.log.count({ kind: 'token' });
+		const whoami = dynamics.log.count({ kind: 'whoami' });
+		const run = await testCredential(
+			'crmDynamicsClientCredentialsApi',
+			await valid.crmDynamicsClientCredentialsApi(),
+		);
+		expect(run.result).toEqual(OK);
+		expect(run.preAuthentications).toBe(1);
+		expect(dynamics.log.count({ kind: 'token' }) - tokens).toBe(1);
+		expect(dynamics.log.count({ kind: 'whoami' }) - whoami).toBe(1);
+		expect(run.stored.accessToken).toEqual(expect.stringMatching(/.{16,}/));
+	});
+
+	it('client credentials: the token URL comes from authority + tenant when no override is given', async () => {
+		const data = await valid.crmDynamicsClientCredentialsApi();
+		const run = await testCredential('crmDynamicsClientCredentialsApi', {
+			...data,
+			tokenUrl: '',
+			authority: dv.serverUrl,
+		});
+		expect(run.result).toEqual(OK);
+	});
+
+	it("client credentials: a wrong secret fails with Entra ID's reason, without the secret", async () => {
+		const tokens = dynamics.log.count({ kind: 'whoami' });
+		const run = await testCredential('crmDynamicsClientCredentialsApi', {
+			...(await valid.crmDynamicsClientCredentialsApi()),
+			clientSecret: 'wrong-client-secret-4711',
+		});
+		expectFailure(
+			run,
+			/^Dynamics 365 sign-in failed \(HTTP 401\): invalid_client — AADSTS7000215.*check the tenant ID, client ID and client secret/,
+			['wrong-client-secret-4711', dv.clientSecret],
+		);
+		expect(run.updates).toEqual([]); // nothing stored from a failed sign-in
+		expect(dynamics.log.count({ kind: 'whoami' })).toBe(tokens); // WhoAmI never sent
+	});
+
+	it("OAuth2: the token URL and the scope come from the type's expressions; WhoAmI with the stored token", async () => {
+		const whoami = dynamics.log.count({ kind: 'whoami' });
+		const run = await testCredential('crmDynamicsOAuth2Api', await valid.crmDynamicsOAuth2Api());
+		expect(run.result).toEqual(OK);
+		expect(run.prepared.accessTokenUrl).toBe(`${dv.serverUrl}/${dv.tenantId}/oauth2/v2.0/token`);
+		expect(run.prepared.scope).toBe(`${dv.serverUrl}/user_impersonation offline_access`);
+		expect(dynamics.log.count({ kind: 'whoami' }) - whoami).toBe(1);
+	});
+
+	it('OAuth2: a token Dataverse refuses (401, no refresh token) asks to reconnect, without the token', async () => {
+		const data = await valid.crmDynamicsOAuth2Api();
+		const run = await testCredential('crmDynamicsOAuth2Api', {
+			...data,
+			oauthTokenData: { access_token: 'not-a-valid-dataverse-token', token_type: 'Bearer' },
+		});
+		expectFailure(run, /no refresh token is available\. Please reconnect the credentials/, [
+			'not-a-valid-dataverse-token',
+			dv.clientSecret,
+		]);
 	});
 });
