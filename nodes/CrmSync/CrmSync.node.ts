@@ -3,7 +3,7 @@ import { VersionedNodeType } from 'n8n-workflow';
 
 import { CrmSyncV1 } from './v1/CrmSyncV1.node';
 
-/** CRM Sync: a two-way sync between two CRM objects (Salesforce, HubSpot), with a state store between runs. */
+/** CRM Sync: a two-way sync between two CRM objects (Salesforce, HubSpot, Dynamics 365), with a state store between runs. */
 export class CrmSync extends VersionedNodeType {
 	constructor() {
 		const baseDescription: INodeTypeBaseDescription = {
@@ -12,7 +12,7 @@ export class CrmSync extends VersionedNodeType {
 			icon: 'file:crmSync.svg',
 			group: ['transform'],
 			description:
-				'Two-way sync of records between two CRM objects (Salesforce, HubSpot): matching, conflicts, deletes, dry run',
+				'Two-way sync of records between two CRM objects (Salesforce, HubSpot, Dynamics 365): matching, conflicts, deletes, dry run',
 			defaultVersion: 1,
 		};
 		const nodeVersions: IVersionedNodeType['nodeVersions'] = {

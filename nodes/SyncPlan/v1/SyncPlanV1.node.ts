@@ -41,7 +41,7 @@ export class SyncPlanV1 implements INodeType {
 			...baseDescription,
 			version: 1,
 			subtitle:
-				'={{ ({ salesforce: "Salesforce", hubspot: "HubSpot" })[$parameter["systemA"]] + " " + $parameter["objectA"] + " ↔ " + ({ salesforce: "Salesforce", hubspot: "HubSpot" })[$parameter["systemB"]] + " " + $parameter["objectB"] }}',
+				'={{ ({ salesforce: "Salesforce", hubspot: "HubSpot", dynamics: "Dynamics 365" })[$parameter["systemA"]] + " " + $parameter["objectA"] + " ↔ " + ({ salesforce: "Salesforce", hubspot: "HubSpot", dynamics: "Dynamics 365" })[$parameter["systemB"]] + " " + $parameter["objectB"] }}',
 			defaults: { name: 'Sync Plan' },
 			usableAsTool: true,
 			inputs: INPUTS.map((displayName) => ({ type: NodeConnectionTypes.Main, displayName })),

@@ -7,14 +7,12 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import type { OpenConflictEntry, SyncReport } from '../../../core/sync';
 import type { SyncFailure } from '../../../core/sync/store/types';
 import { strategyOptions } from './mapping.description';
-import type { System } from './sides.description';
+import { SYSTEM_LABEL, type System } from './sides.description';
 
 export interface SideInfo {
 	system: System;
 	object: string;
 }
-
-const SYSTEM_LABEL: Record<System, string> = { salesforce: 'Salesforce', hubspot: 'HubSpot' };
 
 const sideLabel = (side: SideInfo) => `${SYSTEM_LABEL[side.system]} ${side.object}`;
 

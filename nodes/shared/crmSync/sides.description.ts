@@ -1,13 +1,15 @@
 /** CRM Sync parameters of the two sides: system, credential choice per system, object type. */
 import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
 
+import { DYNAMICS_CREDENTIAL_TYPES } from '../dynamics/connection';
+import { authenticationProperty as dynamicsAuthentication } from '../dynamics/descriptions';
 import { authentication as hubspotAuthentication } from '../hubspot/descriptions';
 import { OAUTH2_TYPE_NAME, PRIVATE_APP_TYPE_NAME } from '../hubspot/transport';
 import { authenticationProperty as salesforceAuthentication } from '../salesforce/descriptions';
 import { CREDENTIAL_TYPES } from '../salesforce/transport';
 
-export type System = 'salesforce' | 'hubspot';
-export const SYSTEMS: System[] = ['salesforce', 'hubspot'];
+export type System = 'salesforce' | 'hubspot' | 'dynamics';
+export const SYSTEMS: System[] = ['salesforce', 'hubspot', 'dynamics'];
 export const SIDES = ['A', 'B'] as const;
 export type SideName = (typeof SIDES)[number];
 
@@ -15,6 +17,21 @@ export type SideName = (typeof SIDES)[number];
 export const AUTH_PARAMETER: Record<System, string> = {
 	salesforce: 'salesforceAuthentication',
 	hubspot: 'hubspotAuthentication',
+	dynamics: 'dynamicsAuthentication',
+};
+
+/** How each system is named to a user (subtitles, summaries, notices). */
+export const SYSTEM_LABEL: Record<System, string> = {
+	salesforce: 'Salesforce',
+	hubspot: 'HubSpot',
+	dynamics: 'Dynamics 365',
+};
+
+/** The authentication parameter of each system's own node, which the sides reuse under their own names. */
+const AUTH_BASE: Record<System, INodeProperties> = {
+	salesforce: salesforceAuthentication,
+	hubspot: hubspotAuthentication,
+	dynamics: dynamicsAuthentication,
 };
 
 const systemProperty = (side: SideName, system: System): INodeProperties => ({
@@ -25,6 +42,7 @@ const systemProperty = (side: SideName, system: System): INodeProperties => ({
 	options: [
 		{ name: 'Salesforce', value: 'salesforce' },
 		{ name: 'HubSpot', value: 'hubspot' },
+		{ name: 'Dynamics 365', value: 'dynamics' },
 	],
 	default: system,
 	description: `The CRM of side ${side}`,
@@ -35,9 +53,9 @@ const systemProperty = (side: SideName, system: System): INodeProperties => ({
  * "side B only", as n8n shows one of two parameters with one name).
  */
 function authenticationProperties(system: System): INodeProperties[] {
-	const base = system === 'salesforce' ? salesforceAuthentication : hubspotAuthentication;
+	const base = AUTH_BASE[system];
 	const other = SYSTEMS.filter((s) => s !== system);
-	const label = system === 'salesforce' ? 'Salesforce' : 'HubSpot';
+	const label = SYSTEM_LABEL[system];
 	const common = {
 		noDataExpression: true,
 		description: `How the node signs in to ${label} (the kind of ${label} credential to pick below); one for both sides when both are ${label}`,
@@ -71,6 +89,7 @@ export function syncCredentials(): INodeCredentialDescription[] {
 	return [
 		...of('salesforce', CREDENTIAL_TYPES),
 		...of('hubspot', { privateApp: PRIVATE_APP_TYPE_NAME, oAuth2: OAUTH2_TYPE_NAME }),
+		...of('dynamics', DYNAMICS_CREDENTIAL_TYPES),
 		{
 			name: 'crmSyncPostgresApi',
 			required: true,
@@ -81,7 +100,8 @@ export function syncCredentials(): INodeCredentialDescription[] {
 }
 
 const sameSystemNotice = (system: System): INodeProperties => {
-	const [label, account] = system === 'salesforce' ? ['Salesforce', 'org'] : ['HubSpot', 'account'];
+	const label = SYSTEM_LABEL[system];
+	const account = { salesforce: 'org', hubspot: 'account', dynamics: 'environment' }[system];
 	return {
 		displayName: `Both sides are ${label}: they share one ${label} credential (a node holds one credential per type), so this syncs two objects of one ${account}, not two ${account}s`,
 		name: `sameSystemNotice_${system}`,
@@ -101,7 +121,7 @@ const objectProperty = (side: SideName): INodeProperties => ({
 	},
 	default: '',
 	required: true,
-	description: `The object type synced on side ${side}, e.g. Contact (Salesforce) or contacts (HubSpot). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,
+	description: `The object type synced on side ${side}, e.g. Contact (Salesforce), contacts (HubSpot) or contacts (Dynamics 365, the table's collection name). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,
 });
 
 export const sideProperties: INodeProperties[] = [
@@ -109,8 +129,10 @@ export const sideProperties: INodeProperties[] = [
 	systemProperty('B', 'hubspot'),
 	...authenticationProperties('salesforce'),
 	...authenticationProperties('hubspot'),
+	...authenticationProperties('dynamics'),
 	sameSystemNotice('salesforce'),
 	sameSystemNotice('hubspot'),
+	sameSystemNotice('dynamics'),
 	objectProperty('A'),
 	objectProperty('B'),
 ];

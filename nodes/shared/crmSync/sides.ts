@@ -9,6 +9,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { CrmConnector } from '../../../core/connectors/contract';
 import { HubSpotCrm } from '../../../core/connectors/hubspot/crm';
 import { SalesforceCrm } from '../../../core/connectors/salesforce/crm';
+import { getDynamicsConnector } from '../dynamics/connection';
 import { getConnector as hubspotConnector } from '../hubspot/transport';
 import { getConnector as salesforceConnector } from '../salesforce/transport';
 import { fieldOptions, type FieldPurpose } from './fieldOptions';
@@ -35,7 +36,7 @@ export function systemOf(ctx: Context, side: SideName): System {
 	if (!SYSTEMS.includes(system as System))
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`Side ${side} System: "${String(system)}" is not supported — choose Salesforce or HubSpot`,
+			`Side ${side} System: "${String(system)}" is not supported — choose Salesforce, HubSpot or Dynamics 365`,
 		);
 	return system as System;
 }
@@ -51,6 +52,12 @@ export async function connectSide(ctx: Context, side: SideName): Promise<SideCon
 			crm: new SalesforceCrm(connector),
 			requests: () => connector.http.requestsSent,
 		};
+	}
+	if (system === 'dynamics') {
+		// The connection reads option sets while loading options (the field pickers show picklist values) and not in
+		// a run (the engine reads and writes the option values themselves): one request per option-set type saved.
+		const crm = await getDynamicsConnector(ctx, auth || 'clientCredentials');
+		return { system, crm, requests: () => crm.client.http.requestsSent };
 	}
 	const connector = await hubspotConnector(ctx, auth || 'privateApp');
 	return { system, crm: new HubSpotCrm(connector), requests: () => connector.requestsSent };

@@ -161,6 +161,9 @@ describe('the node in the editor', () => {
 				objectB: 'Account',
 			}),
 		).toBe('HubSpot companies ↔ Salesforce Account');
+		expect(subtitle({ systemB: 'dynamics', objectA: 'Contact', objectB: 'contacts' })).toBe(
+			'Salesforce Contact ↔ Dynamics 365 contacts',
+		);
 		expect(subtitle({ operation: 'resolveConflicts' })).toBe('Resolve Conflicts');
 	});
 
@@ -181,14 +184,31 @@ describe('the node in the editor', () => {
 
 	it('lets no expression choose the operation, a system or an authentication (they decide what is shown)', () => {
 		const modes = v1.description.properties.filter((p) =>
-			/^(operation|system[AB]|(salesforce|hubspot)Authentication)$/.test(p.name),
+			/^(operation|system[AB]|(salesforce|hubspot|dynamics)Authentication)$/.test(p.name),
 		);
-		expect(new Set(modes.map((p) => p.name)).size).toBe(5);
+		expect(new Set(modes.map((p) => p.name)).size).toBe(6);
 		for (const p of modes)
 			expect({ name: p.name, noDataExpression: p.noDataExpression }).toEqual({
 				name: p.name,
 				noDataExpression: true,
 			});
+	});
+
+	it("shows Dynamics 365's authentication when either side is Dynamics, and its credentials by that choice", () => {
+		const auth = v1.description.properties.filter((p) => p.name === 'dynamicsAuthentication');
+		expect(auth.map((p) => p.displayOptions?.show)).toEqual([
+			{ operation: ['sync'], systemA: ['dynamics'] },
+			{ operation: ['sync'], systemA: ['salesforce', 'hubspot'], systemB: ['dynamics'] },
+		]);
+		expect(auth[0].options?.map((o) => (o as { value: string }).value)).toEqual([
+			'clientCredentials',
+			'oAuth2',
+		]);
+		const credentials = (v1.description.credentials ?? []).filter((c) => /Dynamics/.test(c.name));
+		expect(credentials.map((c) => [c.name, c.displayOptions?.show])).toEqual([
+			['crmDynamicsClientCredentialsApi', { dynamicsAuthentication: ['clientCredentials'] }],
+			['crmDynamicsOAuth2Api', { dynamicsAuthentication: ['oAuth2'] }],
+		]);
 	});
 
 	it("shows a rule's Text and Value, and a filter's Value, only where they apply", () => {

@@ -30,23 +30,28 @@ export const RULES: IDataObject[] = [
 	{ when: 'always', then: 'a' },
 ];
 
+/** The Salesforce username-password credential pointing at the simulator. */
+export const salesforceCredential = (
+	sf: SalesforceSimContract,
+): ICredentialDataDecryptedObject => ({
+	environment: 'custom',
+	customLoginUrl: sf.loginUrl,
+	clientId: sf.clientId,
+	clientSecret: sf.clientSecret,
+	username: sf.username,
+	password: sf.password,
+	securityToken: '',
+	accessToken: '',
+	instanceUrl: '',
+});
+
 export class SyncWorld extends World {
 	/** Credential data for the run (the HubSpot budgets raised: the simulator has no limits and time is real). */
 	credentials(): Record<string, ICredentialDataDecryptedObject> {
 		const sf = this.sfContractOf();
 		const hs = this.hsContractOf();
 		return {
-			crmSalesforcePasswordApi: {
-				environment: 'custom',
-				customLoginUrl: sf.loginUrl,
-				clientId: sf.clientId,
-				clientSecret: sf.clientSecret,
-				username: sf.username,
-				password: sf.password,
-				securityToken: '',
-				accessToken: '',
-				instanceUrl: '',
-			},
+			crmSalesforcePasswordApi: salesforceCredential(sf),
 			crmHubSpotPrivateAppApi: {
 				accessToken: hs.accessToken,
 				baseUrl: hs.baseUrl,

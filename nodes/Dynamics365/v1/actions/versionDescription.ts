@@ -1,19 +1,12 @@
 /** The node's parameters (v1). */
 import type { INodeProperties } from 'n8n-workflow';
 
+import { authenticationProperty } from '../../../shared/dynamics/descriptions';
 import { tableField } from './common';
 import { OPERATIONS } from './router';
 
-export const authentication: INodeProperties = {
-	displayName: 'Authentication',
-	name: 'authentication',
-	type: 'options',
-	options: [
-		{ name: 'Client Credentials (Application User)', value: 'clientCredentials' },
-		{ name: 'OAuth2 (Signed-in User)', value: 'oAuth2' },
-	],
-	default: 'clientCredentials',
-};
+// One definition with the sync nodes' Dynamics 365 authentication choice.
+export const authentication: INodeProperties = authenticationProperty;
 
 const resource: INodeProperties = {
 	displayName: 'Resource',
