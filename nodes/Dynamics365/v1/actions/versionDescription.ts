@@ -2,18 +2,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { tableField } from './common';
+import { authentication } from '../../../shared/dynamics/descriptions';
 import { OPERATIONS } from './router';
-
-export const authentication: INodeProperties = {
-	displayName: 'Authentication',
-	name: 'authentication',
-	type: 'options',
-	options: [
-		{ name: 'Client Credentials (Application User)', value: 'clientCredentials' },
-		{ name: 'OAuth2 (Signed-in User)', value: 'oAuth2' },
-	],
-	default: 'clientCredentials',
-};
 
 const resource: INodeProperties = {
 	displayName: 'Resource',
