@@ -13,7 +13,7 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 
 import { DataverseClient } from '../../../core/connectors/dynamics/client';
-import { DynamicsCrm } from '../../../core/connectors/dynamics/crm';
+import { DynamicsCrm, type DynamicsCrmOptions } from '../../../core/connectors/dynamics/crm';
 import type { AuthProvider } from '../../../core/http/auth/types';
 import { registerSecret } from '../../../core/http/redact';
 import { FunctionTransport, toN8nRequestOptions } from '../n8nTransport';
@@ -53,11 +53,12 @@ function readAuthentication(ctx: Context): DynamicsAuthentication {
 
 /**
  * The connector of the node's credential. `authenticationChoice` overrides the node's `authentication` parameter
- * (a node whose parameter has another name).
+ * (a node whose parameter has another name). `crmOptions`: connector settings of the caller (the trigger's feed lag).
  */
 export async function getDynamicsConnector(
 	ctx: Context,
 	authenticationChoice?: string,
+	crmOptions: Pick<DynamicsCrmOptions, 'feedLagSeconds'> = {},
 ): Promise<DynamicsCrm> {
 	const authentication = (authenticationChoice ||
 		readAuthentication(ctx)) as DynamicsAuthentication;
@@ -104,5 +105,5 @@ export async function getDynamicsConnector(
 		// Plain http only to loopback (the simulator): the core refuses it elsewhere.
 	});
 	// An execution writes and reads only: option sets (one request per option-set type) are for the field mapper.
-	return new DynamicsCrm(client, { optionSets: !('getInputData' in ctx) });
+	return new DynamicsCrm(client, { ...crmOptions, optionSets: !('getInputData' in ctx) });
 }

@@ -1,4 +1,4 @@
-/** Dynamics 365 parameters shared by the Dynamics 365 node and the sync nodes (CRM Sync, Sync Plan, Sync State). */
+/** Dynamics 365 parameters shared by the Dynamics 365 node, its trigger and the sync nodes (CRM Sync, Sync Plan, Sync State). */
 import type { INodeProperties } from 'n8n-workflow';
 
 /** The credential choice: its values are the keys of `DYNAMICS_CREDENTIAL_TYPES` (connection.ts). */
@@ -12,3 +12,6 @@ export const authenticationProperty: INodeProperties = {
 	],
 	default: 'clientCredentials',
 };
+
+/** The same choice, as the node and its trigger name it. */
+export const authentication = authenticationProperty;
