@@ -1,4 +1,9 @@
 /** What the Dynamics 365 record operations share: the table picker, the field mapper, reading mapped values, record JSON. */
+import {
+	mappedValues as sharedMappedValues,
+	mapperSettings,
+	type MapperSettings,
+} from '../../../shared/resourceMapper';
 import type {
 	IDataObject,
 	IExecuteFunctions,
@@ -15,7 +20,6 @@ import type {
 import type { CrmRecord } from '../../../../core/records/types';
 import { timeoutOption } from '../../../shared/descriptions';
 import { collect, resultsToItems } from '../../../shared/items';
-import { SYNC_TICKET_KEY } from '../../../shared/syncTicket';
 
 /** The table picker (every table with an entity set, from the environment's metadata). */
 export const tableField: INodeProperties = {
@@ -81,47 +85,22 @@ export const selectOption: INodeProperties = {
 		'Columns to return (default: every column). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 };
 
-/** How the resource mapper is set (read once: neither part can hold an expression). */
-export interface MapperSettings {
-	mode: string;
-	matchingColumns: string[];
-}
+/** Luxon dates from the mapper's dateTime fields: Dataverse takes ISO 8601. */
+const isoDates = (value: unknown): unknown =>
+	value !== null &&
+	typeof value === 'object' &&
+	typeof (value as { toISO?: unknown }).toISO === 'function'
+		? (value as { toISO: () => string }).toISO()
+		: value;
 
-export function mapperSettings(ctx: IExecuteFunctions): MapperSettings {
-	return {
-		mode: ctx.getNodeParameter('fields.mappingMode', 0, 'defineBelow') as string,
-		matchingColumns: (ctx.getNodeParameter('fields.matchingColumns', 0, []) as string[]) ?? [],
-	};
-}
-
-/** The mapped values of one item: `defineBelow` values, or the item's own fields when auto-mapping. */
-export function mappedValues(
+/** The mapped values of one item (nodes/shared/resourceMapper.ts), dates as ISO 8601. */
+export const mappedValues = (
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	item: INodeExecutionData,
 	settings: MapperSettings,
-): Record<string, unknown> {
-	let raw: Record<string, unknown>;
-	if (settings.mode === 'autoMapInputData') {
-		raw = { ...item.json };
-		delete raw[SYNC_TICKET_KEY]; // a Sync Plan item's ticket, not a column
-	} else {
-		raw =
-			(ctx.getNodeParameter('fields.value', itemIndex, {}) as Record<string, unknown> | null) ?? {};
-	}
-	const values: Record<string, unknown> = {};
-	for (const [key, value] of Object.entries(raw)) {
-		if (value === undefined) continue;
-		// Luxon dates from the mapper's dateTime fields: Dataverse takes ISO 8601.
-		values[key] =
-			value !== null &&
-			typeof value === 'object' &&
-			typeof (value as { toISO?: unknown }).toISO === 'function'
-				? (value as { toISO: () => string }).toISO()
-				: value;
-	}
-	return values;
-}
+) => sharedMappedValues(ctx, itemIndex, item, settings, isoDates);
+export { mapperSettings, type MapperSettings };
 
 /** Item indexes grouped by their table (the parameter may be an expression). */
 export function groupByTable(ctx: IExecuteFunctions, count: number): Map<string, number[]> {

@@ -1,7 +1,11 @@
 /** What the HubSpot operations share: parameters and reading mapped fields (the per-item skeleton is nodes/shared/items.ts). */
+import {
+	mappedValues as sharedMappedValues,
+	mapperSettings,
+	type MapperSettings,
+} from '../../../shared/resourceMapper';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { timeoutOption } from '../../../shared/descriptions';
-import { SYNC_TICKET_KEY } from '../../../shared/syncTicket';
 
 export { nameList, objectJson } from '../../../shared/hubspot/records';
 
@@ -52,42 +56,14 @@ export function normaliseValue(value: unknown): unknown {
 	return value;
 }
 
-/** How the resource mapper is set: read once (neither can hold an expression). */
-export interface MapperSettings {
-	mode: string;
-	matchingColumns: string[];
-}
-
-/** Reads the resource mapper's mode and matching columns. */
-export function mapperSettings(ctx: IExecuteFunctions): MapperSettings {
-	return {
-		mode: ctx.getNodeParameter('fields.mappingMode', 0, 'defineBelow') as string,
-		matchingColumns: (ctx.getNodeParameter('fields.matchingColumns', 0, []) as string[]) ?? [],
-	};
-}
-
-/** The mapped values of one item: `defineBelow` values, or the item's own fields when auto-mapping. */
-export function mappedValues(
+/** The mapped values of one item (nodes/shared/resourceMapper.ts), dates as epoch milliseconds. */
+export const mappedValues = (
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	item: INodeExecutionData,
 	settings: MapperSettings,
-): Record<string, unknown> {
-	let raw: Record<string, unknown>;
-	if (settings.mode === 'autoMapInputData') {
-		raw = { ...item.json };
-		delete raw[SYNC_TICKET_KEY]; // a Sync Plan item's ticket, not a property
-	} else {
-		raw =
-			(ctx.getNodeParameter('fields.value', itemIndex, {}) as Record<string, unknown> | null) ?? {};
-	}
-	const values: Record<string, unknown> = {};
-	for (const [key, value] of Object.entries(raw)) {
-		if (value === undefined) continue;
-		values[key] = normaliseValue(value);
-	}
-	return values;
-}
+) => sharedMappedValues(ctx, itemIndex, item, settings, normaliseValue);
+export { mapperSettings, type MapperSettings };
 
 /** The resource mapper parameter of a write operation. */
 export function fieldsMapper(
