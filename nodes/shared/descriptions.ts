@@ -50,3 +50,16 @@ export function credentialsByAuthentication(
 		displayOptions: { show: { authentication: [choice] } },
 	}));
 }
+
+/** The Options collection of a write operation (Timeout), shown for resource Record. */
+export function writeOptions(operation: string): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [timeoutOption],
+		displayOptions: { show: { resource: ['record'], operation: [operation] } },
+	};
+}

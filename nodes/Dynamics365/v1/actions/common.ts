@@ -18,7 +18,6 @@ import type {
 	WrittenRecord,
 } from '../../../../core/connectors/contract';
 import type { CrmRecord } from '../../../../core/records/types';
-import { timeoutOption } from '../../../shared/descriptions';
 import { collect, resultsToItems } from '../../../shared/items';
 
 /** The table picker (every table with an entity set, from the environment's metadata). */
@@ -61,18 +60,7 @@ export function fieldsMapper(
 	};
 }
 
-/** The Options collection of a write operation (Timeout). */
-export function writeOptions(operation: string): INodeProperties {
-	return {
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		options: [timeoutOption],
-		displayOptions: { show: { resource: ['record'], operation: [operation] } },
-	};
-}
+export { writeOptions } from '../../../shared/descriptions';
 
 /** The multi-select of columns to return. */
 export const selectOption: INodeProperties = {

@@ -5,7 +5,6 @@ import {
 	type MapperSettings,
 } from '../../../shared/resourceMapper';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { timeoutOption } from '../../../shared/descriptions';
 
 export { nameList, objectJson } from '../../../shared/hubspot/records';
 
@@ -130,15 +129,4 @@ export function rerunNotice(operation: string): INodeProperties {
 	};
 }
 
-/** The Options collection of a write operation (Timeout). */
-export function writeOptions(operation: string): INodeProperties {
-	return {
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		options: [timeoutOption],
-		displayOptions: { show: { resource: ['record'], operation: [operation] } },
-	};
-}
+export { writeOptions } from '../../../shared/descriptions';
