@@ -91,6 +91,7 @@ export {
 	type RateBudgetOptions,
 	type RateBudgetStats,
 	rateBudgetKey,
+	UNKNOWN_RESET_PROBE_MS,
 	type ScheduleOptions,
 } from './rateLimiter';
 export {

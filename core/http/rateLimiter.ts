@@ -102,6 +102,9 @@ function validate(options: RateBudgetOptions): void {
 	}
 }
 
+/** See `RateBudget.unknownResetMs`: when to probe again after "0 remaining" with no reset time and no own history. */
+export const UNKNOWN_RESET_PROBE_MS = 1000;
+
 /** A per-credential request budget. Share one per credential and API host via {@link getRateBudget}. */
 export class RateBudget {
 	private options: RateBudgetOptions;
@@ -232,7 +235,7 @@ export class RateBudget {
 		// or before; assume the worst: they all still draw from what the server says remains.
 		const othersInFlight = Math.max(0, this.running - 1);
 		const remaining = Math.max(0, Math.floor(info.remaining) - othersInFlight);
-		const resetAfter = info.resetAfterMs ?? this.intervalMs;
+		const resetAfter = info.resetAfterMs ?? this.unknownResetMs(now);
 		this.server = { remaining, resetAt: now + resetAfter };
 		if (remaining === 0) {
 			this.options.logger?.debug?.(
@@ -240,6 +243,21 @@ export class RateBudget {
 			);
 		}
 		this.pump();
+	}
+
+	/**
+	 * How long to hold when the server reports what remains but not when it resets (Dataverse's burst header). A
+	 * sliding window frees a slot when its oldest request leaves it; the server's oldest is no later than our own
+	 * oldest finished one (it may be another process's, older), so that bounds the wait. Without one of ours in the
+	 * window, a probe after {@link UNKNOWN_RESET_PROBE_MS}: if it is refused, the 429's Retry-After gives the exact
+	 * wait (holding a whole interval — five minutes for Dataverse — would stall for nothing).
+	 */
+	private unknownResetMs(now: number): number {
+		let earliest = Number.POSITIVE_INFINITY;
+		for (const slot of this.slots)
+			if (slot.done && slot.t + this.intervalMs > now)
+				earliest = Math.min(earliest, slot.t + this.intervalMs - now);
+		return Math.min(this.intervalMs, Number.isFinite(earliest) ? earliest : UNKNOWN_RESET_PROBE_MS);
 	}
 
 	/** Pauses the whole budget after a 429: nothing starts for `retryAfterMs` (default: one interval). */

@@ -10,6 +10,7 @@ import {
 	RateBudget,
 	RetryPolicy,
 	type HttpResponse,
+	UNKNOWN_RESET_PROBE_MS,
 } from '../../../../core/http';
 import { res } from '../../http/helpers';
 
@@ -67,18 +68,36 @@ describe('Dataverse dialect: rate-limit headers', () => {
 	beforeEach(() => jest.useFakeTimers({ now: START }));
 	afterEach(() => jest.useRealTimers());
 
-	it('reads the Dataverse burst header', async () => {
-		const budget = new RateBudget({ intervalMs: 2000 });
+	it('reads the Dataverse burst header: with no history of its own, probes again after a second', async () => {
+		const budget = new RateBudget({ intervalMs: 300_000 });
 		await budget.schedule(async () =>
 			budget.observe({ 'x-ms-ratelimit-burst-remaining-xrm-requests': '0' }, dataverseRateHeaders),
 		);
 		const started = jest.fn();
 		const next = budget.schedule(async () => started());
-		await jest.advanceTimersByTimeAsync(1999);
+		await jest.advanceTimersByTimeAsync(UNKNOWN_RESET_PROBE_MS - 1);
 		expect(started).not.toHaveBeenCalled();
 		await jest.advanceTimersByTimeAsync(1);
 		await next;
 		expect(started).toHaveBeenCalled();
+	});
+
+	it('burst exhausted: holds until its own oldest request leaves the sliding window, not a whole interval', async () => {
+		// Dataverse's window is 300 s and sliding; the burst header says nothing about when it frees.
+		const budget = new RateBudget({ intervalMs: 300_000, maxRequests: 6000 });
+		await budget.schedule(async () => undefined); // the oldest request, finished at START
+		await jest.advanceTimersByTimeAsync(200_000);
+		await budget.schedule(async () =>
+			budget.observe({ 'x-ms-ratelimit-burst-remaining-xrm-requests': '0' }, dataverseRateHeaders),
+		);
+		const started = jest.fn();
+		const next = budget.schedule(async () => started());
+		await jest.advanceTimersByTimeAsync(99_999);
+		expect(started).not.toHaveBeenCalled();
+		await jest.advanceTimersByTimeAsync(1);
+		await next;
+		expect(started).toHaveBeenCalledTimes(1);
+		expect(Date.now() - START).toBe(300_000);
 	});
 
 	it('reads x-ms-retry-after-ms for the retry policy', () => {
