@@ -7,6 +7,8 @@
  */
 import { HttpError, empty, type Reply, type SandboxRequest, type SandboxServer } from '../kit';
 import type { DvData, Fields, LookupValue, Rec } from './data';
+import { relatedRows } from './navigation';
+import { listRecords } from './query';
 import {
 	MANY_TO_MANY,
 	ONE_TO_MANY,
@@ -175,29 +177,17 @@ export class AssociationsApi {
 				...this.data.toWire(nav.target, target),
 			});
 		}
-		let rows: Rec[];
-		let other: TableDef;
-		if (nav.kind === 'oneToMany') {
-			other = nav.child;
-			const lookup = nav.rel.lookup;
-			rows = this.data
-				.coll(other)
-				.list()
-				.filter((r) => (r.fields[lookup] as LookupValue | null | undefined)?.id === rec.id);
-		} else {
-			other = nav.other;
-			const ids = this.links(nav.rel)
-				.list()
-				.filter((l) => l.fields[this.side(nav, nav.self)] === rec.id)
-				.map((l) => String(l.fields[this.side(nav, nav.self === 1 ? 2 : 1)]));
-			rows = ids
-				.map((id) => this.data.coll(other).get(id))
-				.filter((r): r is Rec => r !== undefined);
-		}
-		rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-		return odataJson({
-			'@odata.context': ctx(other.entitySetName),
-			value: rows.map((r) => this.data.toWire(other, r)),
+		// The related rows are a collection like any other: `$select`, `$filter`, `$orderby`, `$top`, `$expand` and
+		// paging apply (the `{nav}@odata.nextLink` of an expanded collection points here).
+		const other = nav.kind === 'oneToMany' ? nav.child : nav.other;
+		const rows = relatedRows(this.data, t, { ...nav, name: req.params.nav }, rec);
+		const raw = req.query.get('$select');
+		const select = raw === null ? undefined : raw.split(',').map((x) => x.trim());
+		for (const n of select ?? [])
+			if (!this.data.selectable(other).has(n)) throw DV.noProperty(n, other.logicalName);
+		return listRecords(this.data, req, other, select, undefined, {
+			rows,
+			path: `${req.params.set}(${req.params.key})/${req.params.nav}`,
 		});
 	}
 

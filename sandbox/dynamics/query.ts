@@ -1,7 +1,9 @@
 /**
  * Collection GETs of the Dataverse simulator (`GET /{set}`): `$filter` / `$orderby` (evaluated by `odata.ts`),
- * `$select`, `$top`, `$count`, server-driven paging (`Prefer: odata.maxpagesize`, `@odata.nextLink` with a
- * `$skiptoken` paging cookie), and `?fetchXml=` (handed to `fetchQueryReply` in `fetchQuery.ts`).
+ * `$select`, `$top`, `$count`, `$expand` (`expand.ts`; the expanded collections are not paged), server-driven paging
+ * (`Prefer: odata.maxpagesize`, `@odata.nextLink` with a `$skiptoken` paging cookie), and `?fetchXml=` (handed to
+ * `fetchQueryReply` in `fetchQuery.ts`). The related-rows route (`GET /{set}({id})/{nav}`) runs here too, over its
+ * rows ({@link ListScope}).
  *
  * Paging is keyset paging, as Dataverse's cookie suggests: rows are sorted by the `$orderby` keys with the primary
  * key as the final tie-breaker, and the cookie carries the last served row's values of those keys
@@ -12,6 +14,7 @@
 import { HttpError, type Reply, type SandboxRequest } from '../kit';
 import type { ChangeTracker } from './changes';
 import type { DvData, Rec } from './data';
+import { contextSelect, expandRow, parseExpand } from './expand';
 import {
 	buildPagingCookie,
 	cookieGuid,
@@ -32,13 +35,13 @@ import {
 	type Row,
 } from './odata';
 import { wireName, type TableDef } from './schema';
-import { API_PATH, DV, odataJson, preferences } from './wire';
+import { API_PATH, DV, encodeQueryValue, odataJson, preferences } from './wire';
 
 /** Largest (and default) page size Dataverse serves. */
 export const MAX_PAGE_SIZE = 5000;
 
 /** Query options the simulator does not evaluate: 501 in Dataverse's error shape. */
-const NOT_SIMULATED = ['$expand', '$apply'];
+const NOT_SIMULATED = ['$apply'];
 
 const NUMERIC = new Set(['Money', 'Integer', 'BigInt', 'Picklist', 'State', 'Status']);
 
@@ -71,6 +74,13 @@ interface Entry {
 	row: Row;
 }
 
+/** The rows a collection GET starts from when it is not the whole table (`GET /accounts({id})/contact_customer_accounts`). */
+export interface ListScope {
+	rows: Rec[];
+	/** The path below the API root that next links point at (`accounts({id})/contact_customer_accounts`). */
+	path: string;
+}
+
 /** `GET /{set}` with `select` already validated by the caller. */
 export function listRecords(
 	data: DvData,
@@ -78,6 +88,7 @@ export function listRecords(
 	t: TableDef,
 	select: string[] | undefined,
 	tracker?: ChangeTracker,
+	scope?: ListScope,
 ): Reply {
 	const q = req.query;
 	// `Prefer: odata.track-changes`: the normal pages, the delta link on the last one (`changes.ts`).
@@ -102,6 +113,8 @@ export function listRecords(
 	const order = orderText !== null ? parseOrderBy(orderText, schema) : undefined;
 	const topRaw = q.get('$top');
 	const top = topRaw !== null ? parseTop(topRaw) : undefined;
+	const expandText = q.get('$expand');
+	const expand = expandText !== null ? parseExpand(data, t, expandText) : [];
 	const countRaw = q.get('$count');
 	const count = countRaw !== null && parseCount(countRaw);
 	const prefs = preferences(req.headers.prefer);
@@ -126,10 +139,10 @@ export function listRecords(
 	);
 
 	const now = data.clock.now();
-	let rows: Entry[] = data
-		.coll(t)
-		.list()
-		.map((rec) => ({ rec, row: data.toWire(t, rec) }));
+	let rows: Entry[] = (scope?.rows ?? data.coll(t).list()).map((rec) => ({
+		rec,
+		row: data.toWire(t, rec),
+	}));
 	if (filter) rows = rows.filter((e) => matches(filter, e.row, { now }));
 	const total = rows.length;
 	rows.sort((a, b) => byKeys(a.row, b.row));
@@ -141,9 +154,9 @@ export function listRecords(
 	if (top !== undefined) rows = rows.slice(0, top);
 	const page = top !== undefined && asked === undefined ? rows : rows.slice(0, pageSize);
 
-	const cols = select ? `(${select.join(',')})` : '';
+	const apiUrl = `${req.baseUrl}${API_PATH}`;
 	const body: Record<string, unknown> = {
-		'@odata.context': `${req.baseUrl}${API_PATH}/$metadata#${t.entitySetName}${cols}`,
+		'@odata.context': `${apiUrl}/$metadata#${t.entitySetName}${contextSelect(select, expand)}`,
 	};
 	if (count) body['@odata.count'] = Math.min(total, MAX_PAGE_SIZE);
 	// The token of a tracked query is taken when its first page is built and carried by the page cookies, so changes
@@ -152,7 +165,11 @@ export function listRecords(
 		? (/deltatoken="([^"]*)"/.exec(skip ?? '')?.[1] ?? tracking.token())
 		: undefined;
 	const annotate = includeAnnotations(req) !== '';
-	body.value = page.map((e) => data.toWire(t, e.rec, select, annotate));
+	const ctx = { mode: 'list' as const, annotate, apiUrl, now };
+	body.value = page.map((e) => ({
+		...data.toWire(t, e.rec, select, annotate),
+		...expandRow(data, t, e.rec, expand, ctx),
+	}));
 	if (rows.length > page.length) {
 		const pageNo = Number(/pagenumber="(\d+)"/.exec(skip ?? '')?.[1] ?? '1') + 1;
 		const cookie = makeCookie(t, keys, page[0].row, page[page.length - 1].row, pageNo - 1);
@@ -162,7 +179,7 @@ export function listRecords(
 		parts.push(
 			`$skiptoken=${encodeQueryValue(skipToken(buildPagingCookie(cookie), pageNo, token))}`,
 		);
-		body['@odata.nextLink'] = `${req.baseUrl}${API_PATH}/${t.entitySetName}?${parts.join('&')}`;
+		body['@odata.nextLink'] = `${apiUrl}/${scope?.path ?? t.entitySetName}?${parts.join('&')}`;
 	} else if (tracking && token) body['@odata.deltaLink'] = tracking.deltaLink(req, t, token);
 	const applied: string[] = [];
 	if (tracking) applied.push('odata.track-changes');
@@ -245,9 +262,4 @@ function cookiePosition(token: string, t: TableDef, keys: OrderKey[]): Row {
 		else pos[k.attribute] = c.last;
 	}
 	return pos;
-}
-
-/** Percent-encodes a query value, leaving the characters OData keeps readable (`$ , ( ) ' =`). */
-function encodeQueryValue(v: string): string {
-	return encodeURIComponent(v).replace(/%24/g, '$').replace(/%2C/g, ',').replace(/%3D/g, '=');
 }

@@ -13,6 +13,7 @@ import {
 } from '../kit';
 import type { ChangeTracker } from './changes';
 import type { DvData, Rec } from './data';
+import { contextSelect, expandRow, parseExpand, type ExpandItem } from './expand';
 import { MAX_PAGE_SIZE, annotationsApplied, includeAnnotations, listRecords } from './query';
 import type { TableDef } from './schema';
 import { API_PATH, DV, ODATA_HEADERS, etag, odataJson, parseKey, preferences } from './wire';
@@ -66,8 +67,9 @@ export class RecordsApi {
 		t: TableDef,
 		select: string[] | undefined,
 		suffix = '',
+		expand: ExpandItem[] = [],
 	): string {
-		const cols = select ? `(${select.join(',')})` : '';
+		const cols = contextSelect(select, expand);
 		return `${req.baseUrl}${API_PATH}/$metadata#${t.entitySetName}${cols}${suffix}`;
 	}
 
@@ -112,15 +114,24 @@ export class RecordsApi {
 		const t = this.table(req);
 		const key = parseKey(req.params.key);
 		const select = this.select(t, req);
+		const expandText = req.query.get('$expand');
+		const expand = expandText !== null ? parseExpand(this.data, t, expandText) : [];
 		const rec = this.data.find(t, key);
 		if (!rec) throw DV.notFound(t.logicalName, 'id' in key ? key.id : req.params.key);
 		const tag = etag(rec.fields.versionnumber);
 		// Conditional retrieval: an unchanged record answers 304 without a body.
 		if (req.header('if-none-match') === tag) return empty(304, { ...ODATA_HEADERS, ETag: tag });
+		const ctx = {
+			mode: 'entity' as const,
+			annotate: this.annotate(req),
+			apiUrl: `${req.baseUrl}${API_PATH}`,
+			now: this.data.clock.now(),
+		};
 		return odataJson(
 			{
-				'@odata.context': this.context(req, t, select, '/$entity'),
+				'@odata.context': this.context(req, t, select, '/$entity', expand),
 				...this.data.toWire(t, rec, select, this.annotate(req)),
+				...expandRow(this.data, t, rec, expand, ctx),
 			},
 			200,
 			{

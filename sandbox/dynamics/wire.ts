@@ -165,3 +165,8 @@ export function preferences(header: string | string[] | undefined): Map<string, 
 	}
 	return out;
 }
+
+/** Percent-encodes a query value, leaving the characters OData keeps readable (`$ , ( ) ' =`). */
+export function encodeQueryValue(v: string): string {
+	return encodeURIComponent(v).replace(/%24/g, '$').replace(/%2C/g, ',').replace(/%3D/g, '=');
+}

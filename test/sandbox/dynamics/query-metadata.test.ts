@@ -207,13 +207,11 @@ describe('Dataverse simulator: collections, paging, count, metadata, wire detail
 		expect((await raw().get("contacts(emailaddress1='x@y.z',lastname='q')")).status).toBe(400);
 	});
 
-	it('$expand and $apply are not simulated: 501 in the Dataverse error shape', async () => {
-		for (const q of ['$expand=parentcustomerid_account', '$apply=groupby((lastname))']) {
-			const res = await raw().get(`contacts?${q}`);
-			expect(res.status).toBe(501);
-			expect(res.data.error.message).toContain('not simulated');
-		}
-		expect(s.sim.log.count({ kind: 'records.list', status: 501 })).toBe(2);
+	it('$apply is not simulated: 501 in the Dataverse error shape', async () => {
+		const res = await raw().get('contacts?$apply=groupby((lastname))');
+		expect(res.status).toBe(501);
+		expect(res.data.error.message).toContain('not simulated');
+		expect(s.sim.log.count({ kind: 'records.list', status: 501 })).toBe(1);
 	});
 
 	it('the token endpoint refuses a wrong secret and a scope for another resource', async () => {
