@@ -49,17 +49,26 @@ function splitTop(s: string): string[] {
 	return out;
 }
 
-/** `$expand` items → name and nested `$select`. */
-function expands(raw: string | null): Map<string, string[] | undefined> {
-	const out = new Map<string, string[] | undefined>();
+/** `$expand` items → name, nested `$select` and nested `$filter` (as written). */
+function expands(raw: string | null): Map<string, { sel?: string[]; filter?: string }> {
+	const out = new Map<string, { sel?: string[]; filter?: string }>();
 	for (const item of splitTop(raw ?? '')) {
 		const m = /^([A-Za-z]+)(?:\((.*)\))?$/.exec(item);
 		if (!m) throw DV.bad(`Invalid $expand: ${item}`, '0x80060888');
 		const sel = /\$select=([^;)]*)/.exec(m[2] ?? '')?.[1];
-		out.set(m[1], sel ? sel.split(',').map((x) => x.trim()) : undefined);
+		const filter = /\$filter=([^;]*)/.exec(m[2] ?? '')?.[1];
+		out.set(m[1], { sel: sel ? sel.split(',').map((x) => x.trim()) : undefined, filter });
 	}
 	return out;
 }
+
+/** Expands one of EntityMetadata's relationship collections (`relationships.ts`), or undefined for other names. */
+export type RelationshipExpander = (
+	t: TableDef,
+	name: string,
+	select: string[] | undefined,
+	filter: string | undefined,
+) => Json[] | undefined;
 
 function pick(obj: Json, select: string[] | undefined, keep: string[]): Json {
 	if (!select) return obj;
@@ -70,7 +79,10 @@ function pick(obj: Json, select: string[] | undefined, keep: string[]): Json {
 }
 
 export class MetadataApi {
-	constructor(private readonly tables: TableDef[]) {}
+	constructor(
+		private readonly tables: TableDef[],
+		private readonly relationships?: RelationshipExpander,
+	) {}
 
 	install(s: SandboxServer): void {
 		const b = `${API_PATH}/EntityDefinitions`;
@@ -150,8 +162,10 @@ export class MetadataApi {
 			ChangeTrackingEnabled: t.changeTracking !== false,
 		};
 		const out = pick(full, this.sel(q.get('$select')), ['MetadataId']);
-		for (const [name, sel] of expands(q.get('$expand'))) {
-			if (name === 'Attributes')
+		for (const [name, { sel, filter }] of expands(q.get('$expand'))) {
+			const related = this.relationships?.(t, name, sel, filter);
+			if (related) out[name] = related;
+			else if (name === 'Attributes')
 				out.Attributes = t.attributes.map((a) => pick(this.attribute(t, a), sel, ['MetadataId']));
 			else if (name === 'Keys')
 				out.Keys = t.keys.map((k) => pick(this.key(t, k), sel, ['MetadataId']));

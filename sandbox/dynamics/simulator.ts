@@ -7,7 +7,8 @@
  *
  * This file is the shell: options, the server, the record store (`data.ts`), record routes (`records.ts`), metadata
  * (`metadata.ts`), auth (`auth.ts`), sample records (`seed.ts`), wire details (`wire.ts`), service protection
- * (`limits.ts`), `$ref` associations (`associations.ts`), actions and functions (`actions.ts`).
+ * (`limits.ts`), `$ref` associations (`associations.ts`), actions and functions (`actions.ts`), `$expand`
+ * (`expand.ts`, `navigation.ts`) and relationship definitions (`relationships.ts`).
  */
 import {
 	HttpError,
@@ -36,6 +37,7 @@ import { DvData, type Fields } from './data';
 import { ServiceProtection, type ServiceProtectionLimits } from './limits';
 import { MetadataApi } from './metadata';
 import { RecordsApi } from './records';
+import { RelationshipsApi } from './relationships';
 import { seedRecords, seedUsers } from './seed';
 import type { TableDef } from './schema';
 import { API_PATH, DV, errorReply } from './wire';
@@ -135,7 +137,10 @@ export class DynamicsSimulator {
 		auth.install(this.server);
 		// Before the record routes: `POST /{set}` would otherwise take `$batch` for an entity set.
 		new BatchApi(this.server, this.store).install(this.server);
-		new MetadataApi(this.data.tables).install(this.server);
+		// Before the record routes: `GET /RelationshipDefinitions` would otherwise match `GET /{set}`.
+		const relationships = new RelationshipsApi(this.data);
+		relationships.install(this.server);
+		new MetadataApi(this.data.tables, relationships.expander).install(this.server);
 		// Before the record routes: `GET /RetrieveVersion()` would otherwise match `GET /{set}`.
 		new ActionsApi(this.data, () => this.identity.appUserId).install(this.server);
 		this.associations = new AssociationsApi(this.data);
