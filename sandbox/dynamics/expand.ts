@@ -22,7 +22,16 @@ import {
 	type EntitySchema,
 	type FilterNode,
 } from './odata';
-import { findNavigation, navTarget, referencedRow, relatedRows, type NavProp } from './navigation';
+import {
+	addPathValues,
+	filterPaths,
+	findNavigation,
+	navigationSchema,
+	navTarget,
+	referencedRow,
+	relatedRows,
+	type NavProp,
+} from './navigation';
 import { wireName, type TableDef } from './schema';
 import { encodeQueryValue } from './wire';
 
@@ -38,6 +47,8 @@ export interface ExpandItem {
 	ref: boolean;
 	select?: string[];
 	filter?: FilterNode;
+	/** Lookup paths the nested `$filter` reads (`parentcustomerid_contact/lastname`). */
+	paths: string[];
 	order?: Comparator;
 	top?: number;
 	expand: ExpandItem[];
@@ -126,7 +137,7 @@ function parseLevel(data: DvData, t: TableDef, text: string, depth: number): Exp
 			);
 		if (depth > 0 && nav.kind !== 'single')
 			throw notSimulated(`Nested $expand of the collection-valued navigation property '${name}'`);
-		const item: ExpandItem = { name, nav, ref: !!ref, expand: [], options: [] };
+		const item: ExpandItem = { name, nav, ref: !!ref, expand: [], options: [], paths: [] };
 		if (inner !== undefined && inner.trim() !== '') {
 			if (ref) throw syntaxError(at + part.indexOf('('), text);
 			parseOptions(data, item, inner, depth);
@@ -151,7 +162,8 @@ function parseOptions(data: DvData, item: ExpandItem, text: string, depth: numbe
 					if (!data.selectable(target).has(s)) throw propertyNotFound(s, target.logicalName);
 				break;
 			case '$filter':
-				item.filter = parseFilter(value, schema);
+				item.filter = parseFilter(value, { ...schema, ...navigationSchema(data, target) });
+				item.paths = filterPaths(item.filter);
 				break;
 			case '$orderby':
 			case '$top':
@@ -214,7 +226,10 @@ export function expandRow(
 			continue;
 		}
 		const child = navTarget(nav);
-		let rows = relatedRows(data, t, nav, rec).map((r) => ({ r, w: data.toWire(child, r) }));
+		let rows = relatedRows(data, t, nav, rec).map((r) => ({
+			r,
+			w: addPathValues(data, child, r, data.toWire(child, r), item.paths),
+		}));
 		if (item.filter) {
 			const f = item.filter;
 			rows = rows.filter((x) => matches(f, x.w, { now: ctx.now }));
@@ -249,7 +264,8 @@ function singleRow(
 	item: ExpandItem,
 	ctx: ExpandContext,
 ): Fields | null {
-	if (item.filter && !matches(item.filter, data.toWire(t, rec), { now: ctx.now })) return null;
+	const wire = addPathValues(data, t, rec, data.toWire(t, rec), item.paths);
+	if (item.filter && !matches(item.filter, wire, { now: ctx.now })) return null;
 	const row = data.toWire(t, rec, item.select, ctx.annotate);
 	if (ctx.mode === 'list') delete row['@odata.etag'];
 	// A systemuser is a principal: Dataverse returns `ownerid` (same value) next to `systemuserid`.

@@ -9,6 +9,7 @@
  *   (`contact_customer_accounts` on accounts) and the N:N relationships' names on both tables.
  */
 import type { DvData, Fields, LookupValue, Rec } from './data';
+import type { EntitySchema, FilterNode, Operand } from './odata';
 import {
 	MANY_TO_MANY,
 	ONE_TO_MANY,
@@ -100,4 +101,56 @@ export function relatedRows(
 /** The table a navigation property leads to. */
 export function navTarget(nav: NavProp): TableDef {
 	return nav.kind === 'single' ? nav.target : nav.kind === 'oneToMany' ? nav.child : nav.other;
+}
+
+/** What `$filter` on table `t` may follow: its single-valued navigation properties (with targets) and collections. */
+export function navigationSchema(
+	data: DvData,
+	t: TableDef,
+): Required<Pick<EntitySchema, 'navigation' | 'collections'>> {
+	const navigation: NonNullable<EntitySchema['navigation']> = {};
+	const collections = new Set<string>();
+	for (const n of navigationProperties(data, t)) {
+		if (n.kind === 'single')
+			navigation[n.name] = { entity: n.target.logicalName, attributes: data.selectable(n.target) };
+		else collections.add(n.name);
+	}
+	return { navigation, collections };
+}
+
+/** The lookup paths (`parentcustomerid_account/name`) a parsed `$filter` reads. */
+export function filterPaths(node: FilterNode): string[] {
+	const out = new Set<string>();
+	const operand = (o: Operand) => {
+		if (o.kind === 'property' && o.name.includes('/')) out.add(o.name);
+	};
+	const walk = (n: FilterNode): void => {
+		if (n.kind === 'compare') [n.left, n.right].forEach(operand);
+		else if (n.kind === 'string') n.args.forEach(operand);
+		else if (n.kind === 'crm') operand({ kind: 'property', name: n.property });
+		else if (n.kind === 'not') walk(n.operand);
+		else {
+			walk(n.left);
+			walk(n.right);
+		}
+	};
+	walk(node);
+	return [...out];
+}
+
+/** Adds the values of lookup paths to a wire row (`row['parentcustomerid_account/name']`; null without a target). */
+export function addPathValues(
+	data: DvData,
+	t: TableDef,
+	rec: Rec,
+	row: Fields,
+	paths: string[],
+): Fields {
+	for (const path of paths) {
+		const [name, column] = path.split('/');
+		const nav = findNavigation(data, t, name);
+		const target = nav?.kind === 'single' ? referencedRow(data, nav, rec) : undefined;
+		row[path] = target && nav ? (data.toWire(navTarget(nav), target)[column] ?? null) : null;
+	}
+	return row;
 }

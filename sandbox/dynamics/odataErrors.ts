@@ -16,6 +16,13 @@ export interface EntitySchema {
 	attributes: ReadonlySet<string> | readonly string[];
 	/** The primary key (`contactid`): Dataverse returns it even when `$select` leaves it out. */
 	primaryKey?: string;
+	/**
+	 * Single-valued navigation properties a path may follow (`parentcustomerid_account/name`): name → the target's
+	 * logical name and attributes. Only `$filter` gets these; the rows must then hold the path's value under its text.
+	 */
+	navigation?: Record<string, { entity: string; attributes: ReadonlySet<string> }>;
+	/** Collection-valued navigation properties (a property path through one is refused as ODL refuses it). */
+	collections?: ReadonlySet<string>;
 }
 
 /** A query option Dataverse refuses; an {@link HttpError}, so the simulator's error shaper answers it as is. */
@@ -92,9 +99,19 @@ export function checkAttribute(
 	if (!schema) return;
 	const known = set ?? attributeSet(schema);
 	// A navigation path (`primarycontactid/fullname`) is named by its first segment, as ODL's binder does.
-	const first = name.split('/')[0];
-	if (!known.has(first)) throw propertyNotFound(first, schema.entity);
-	if (first !== name)
+	const segments = name.split('/');
+	const first = segments[0];
+	const nav = schema.navigation?.[first];
+	if (nav && segments.length === 2) {
+		if (!nav.attributes.has(segments[1])) throw propertyNotFound(segments[1], nav.entity);
+		return;
+	}
+	if (schema.collections?.has(first) && segments.length > 1)
+		throw new ODataQueryError(
+			`The parent value for a property access of a property '${segments[1]}' is not a single value. Property access can only be applied to a single value.`,
+		);
+	if (!known.has(first) && !nav) throw propertyNotFound(first, schema.entity);
+	if (first !== name || nav)
 		throw new ODataQueryError(
 			`The sandbox does not evaluate navigation property paths such as '${name}' in a query option.`,
 		);

@@ -15,6 +15,7 @@ import { HttpError, type Reply, type SandboxRequest } from '../kit';
 import type { ChangeTracker } from './changes';
 import type { DvData, Rec } from './data';
 import { contextSelect, expandRow, parseExpand } from './expand';
+import { addPathValues, filterPaths, navigationSchema } from './navigation';
 import {
 	buildPagingCookie,
 	cookieGuid,
@@ -108,7 +109,12 @@ export function listRecords(
 	// Every option is parsed before a row is read, so a bad option fails whatever the data.
 	const schema = querySchema(data, t);
 	const filterText = q.get('$filter');
-	const filter = filterText !== null ? parseFilter(filterText, schema) : undefined;
+	// `$filter` may follow single-valued lookups (`parentcustomerid_account/name eq 'X'`); `$orderby` may not.
+	const filter =
+		filterText !== null
+			? parseFilter(filterText, { ...schema, ...navigationSchema(data, t) })
+			: undefined;
+	const paths = filter ? filterPaths(filter) : [];
 	const orderText = q.get('$orderby');
 	const order = orderText !== null ? parseOrderBy(orderText, schema) : undefined;
 	const topRaw = q.get('$top');
@@ -141,7 +147,7 @@ export function listRecords(
 	const now = data.clock.now();
 	let rows: Entry[] = (scope?.rows ?? data.coll(t).list()).map((rec) => ({
 		rec,
-		row: data.toWire(t, rec),
+		row: addPathValues(data, t, rec, data.toWire(t, rec), paths),
 	}));
 	if (filter) rows = rows.filter((e) => matches(filter, e.row, { now }));
 	const total = rows.length;
