@@ -7,6 +7,7 @@
  * - a request refused before running (400) because of variables that name items (`Variable "$input3" got invalid
  *   value …`): those items fail alone and the others are sent again at once;
  * - an error naming no item (no path), or a refused request: every item of that request fails with its message;
+ * - an item with neither data nor error (another copy's error nulled all `data`): outcome unknown;
  * - an answer lost after sending (dropped connection, timeout, a 5xx to a mutation): every item of that request is
  *   "outcome unknown" (`OUTCOME_UNKNOWN`), never a failure and never silently resent;
  * - revoked credentials or a missing permission stop the run: the remaining items are `NOT_SENT`.
@@ -101,12 +102,15 @@ export function mapAliasedResult(
 		const value: MutationValue = {};
 		for (const { alias, responseKey } of itemAliases) {
 			const v = result.data?.[alias];
+			// No data and no error of its own: another copy's error nulled the whole answer (a non-null root field), or
+			// the server said nothing about it. A mutation may have run either way: unknown, not failed.
 			if (v === undefined || v === null)
 				return {
 					ok: false,
 					error: {
-						message: `The server returned no data and no error for ${responseKey} (alias ${alias})`,
-						code: BATCH_CODES.badBatchResponse,
+						message: `outcome unknown: the answer has no data and no error for ${responseKey} (alias ${alias})${result.data ? '' : ' — the whole data was null because of another error in the request'}; this mutation may or may not have been applied. Check the record before re-running this item.`,
+						code: BATCH_CODES.outcomeUnknown,
+						details: { alias, otherErrors: errors.length },
 					},
 				};
 			value[responseKey] = v;

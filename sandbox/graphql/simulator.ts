@@ -8,17 +8,14 @@
  */
 import type { GraphQLSchema } from 'graphql';
 import {
-	HttpError,
 	OAuthServer,
 	RateLimiter,
 	SandboxServer,
 	SeededRandom,
 	Store,
-	empty,
 	json,
 	numericIdGenerator,
 	principalOf,
-	seedCounts,
 	systemClock,
 	windowRule,
 	type Clock,
@@ -28,6 +25,7 @@ import {
 	type RequestLog,
 	type SandboxRequest,
 } from '../kit';
+import { installGraphqlAdmin } from './admin';
 import { seedCompany, seedContact, type PageLimits } from './data';
 import { handleGraphql, requestError } from './endpoint';
 import type { OperationLimits } from './limits';
@@ -173,13 +171,20 @@ export class GraphqlSimulator {
 					{ 'WWW-Authenticate': 'Bearer realm="graphql"' },
 				),
 		});
-		this.oauth.issue({
-			clientId: 'personal-access-token',
-			subject: 'user:sandbox',
-			ttlSeconds: Infinity,
-			accessToken: this.credentials.token,
+		const issuePersonalToken = () =>
+			this.oauth.issue({
+				clientId: 'personal-access-token',
+				subject: 'user:sandbox',
+				ttlSeconds: Infinity,
+				accessToken: this.credentials.token,
+			});
+		issuePersonalToken();
+		// The "expireTokens" fault expires OAuth access tokens; the personal access token does not expire.
+		this.server.faults.onExpireTokens(() => {
+			const n = this.oauth.expireAll() - 1;
+			issuePersonalToken();
+			return n;
 		});
-		this.oauth.attachFaults(this.server.faults);
 		this.rateLimiter = new RateLimiter({ clock: this.clock });
 		this.setRateLimit(options.rateLimit ?? { limit: 100, windowMs: 1000 });
 		this.server.use(this.oauth.middleware({ skip: (req) => req.kind === 'token' }));
@@ -211,7 +216,7 @@ export class GraphqlSimulator {
 				}),
 			{ kind: 'graphql' },
 		);
-		this.installAdmin();
+		installGraphqlAdmin(this);
 		if (options.records) this.seed(options.records);
 	}
 
@@ -289,40 +294,5 @@ export class GraphqlSimulator {
 		this.server.log.reset();
 		this.server.faults.clearFaults();
 		this.rateLimiter.reset();
-	}
-
-	private installAdmin(): void {
-		const s = this.server;
-		s.admin('GET', '/rate-limit', () => json({ rateLimit: this.getRateLimit() }));
-		s.admin('PUT', '/rate-limit', async (req) => {
-			const body = await req.json<{ limit?: unknown; windowMs?: unknown; enabled?: unknown }>();
-			if (body?.enabled === false) this.setRateLimit(false);
-			else if (
-				Number.isInteger(body?.limit) &&
-				(body.limit as number) >= 0 &&
-				Number.isInteger(body?.windowMs) &&
-				(body.windowMs as number) > 0
-			)
-				this.setRateLimit({ limit: body.limit as number, windowMs: body.windowMs as number });
-			else
-				throw new HttpError(
-					400,
-					'expected {limit, windowMs} (integers) or {enabled:false}',
-					'invalid_rate_limit',
-				);
-			return json({ rateLimit: this.getRateLimit() });
-		});
-		s.admin('GET', '/limits', () => json({ limits: this.limits }));
-		s.admin('POST', '/seed', async (req) => {
-			const counts = seedCounts(await req.json<{ contacts?: unknown; companies?: unknown }>(), [
-				'contacts',
-				'companies',
-			]);
-			return json({ created: this.seed(counts) }, 201);
-		});
-		s.admin('POST', '/reset', () => {
-			this.reset();
-			return empty();
-		});
 	}
 }

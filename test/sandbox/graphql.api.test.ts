@@ -282,4 +282,28 @@ describe('GraphQL simulator API', () => {
 			'INTERNAL_SERVER_ERROR',
 		]);
 	});
+
+	it('admin: seed, limits and rate limit over HTTP', async () => {
+		const admin = contract.url.replace(/\/graphql$/, '/__sandbox');
+		const before = sim.contacts.count();
+		const seeded = await fetch(`${admin}/seed`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ contacts: 7 }),
+		});
+		expect(seeded.status).toBe(201);
+		expect(sim.contacts.count()).toBe(before + 7);
+		const limits = (await (await fetch(`${admin}/limits`)).json()) as {
+			limits: Record<string, number>;
+		};
+		expect(limits.limits).toMatchObject({ maxPageSize: 100, maxRootFields: 100 });
+		const put = await fetch(`${admin}/rate-limit`, {
+			method: 'PUT',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ limit: 1, windowMs: 60000 }),
+		});
+		expect(await put.json()).toEqual({ rateLimit: { limit: 1, windowMs: 60000 } });
+		expect((await post('{ viewer { subject } }')).status).toBe(200);
+		expect((await post('{ viewer { subject } }')).status).toBe(429);
+	});
 });

@@ -129,6 +129,27 @@ describe('GraphQL client: auth and rate limits', () => {
 		expect(isCrmError(denied) && denied.kind).toBe('authentication');
 	});
 
+	it('an expired client-credentials token (401) is renewed once and the query sent again', async () => {
+		const client = w.client(
+			new OAuth2ClientCredentialsAuth({
+				tokenUrl: w.contract.tokenUrl,
+				clientId: w.contract.clientId,
+				clientSecret: w.contract.clientSecret,
+				now: () => clock.now(),
+			}),
+		);
+		const q = { query: '{ contacts { totalCount } }' };
+		await client.query(q);
+		const before = { tokens: w.count('token'), unauthorized: w.sim.log.count({ status: 401 }) };
+		expect(w.sim.faults.expireTokens()).toBeGreaterThanOrEqual(1);
+		expect(await client.query(q)).toEqual({ contacts: { totalCount: 3 } });
+		expect(w.count('token') - before.tokens).toBe(1);
+		expect(w.sim.log.count({ status: 401 }) - before.unauthorized).toBe(1);
+		// the personal access token does not expire
+		const pat = w.client(new BearerAuth({ token: w.contract.token }));
+		expect(await pat.query(q)).toEqual({ contacts: { totalCount: 3 } });
+	});
+
 	it('a 429 with Retry-After is waited out (the window really passes) and the query succeeds', async () => {
 		w.sim.setRateLimit({ limit: 2, windowMs: 30_000 });
 		const client = w.client();

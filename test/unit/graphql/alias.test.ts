@@ -126,7 +126,7 @@ describe('mapAliasedResult', () => {
 		]);
 	});
 
-	it('an error without a path fails every item; null without an error is a bad answer, not a success', () => {
+	it('an error without a path fails every item; null without an error is an unknown outcome, not a success', () => {
 		const pathless = mapAliasedResult(req, {
 			data: { m0: { id: '1' }, m1: { id: '2' }, m2: { id: '3' } },
 			errors: [{ message: 'Internal error' }],
@@ -135,8 +135,16 @@ describe('mapAliasedResult', () => {
 		const silent = mapAliasedResult(req, { data: { m0: { id: '1' }, m1: null, m2: { id: '3' } } });
 		expect(silent.map((o) => (o.ok ? 'ok' : o.error.code))).toEqual([
 			'ok',
-			'BAD_BATCH_RESPONSE',
+			'OUTCOME_UNKNOWN',
 			'ok',
 		]);
+		// a non-null root field's error nulls all data: the copies without an error of their own may have run
+		const nulled = mapAliasedResult(req, { data: null, errors: [{ message: 'no', path: ['m2'] }] });
+		expect(nulled.map((o) => (o.ok ? 'ok' : o.error.code))).toEqual([
+			'OUTCOME_UNKNOWN',
+			'OUTCOME_UNKNOWN',
+			undefined,
+		]);
+		expect(nulled[0].ok ? '' : nulled[0].error.message).toMatch(/whole data was null/);
 	});
 });
