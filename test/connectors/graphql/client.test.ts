@@ -2,7 +2,7 @@
  * The core GraphQL client against the GraphQL simulator: Relay pagination, queries, auth and rate limits — counting
  * the requests the simulator logged.
  */
-import { paginateConnection } from '../../../core/graphql';
+import { fetchSchema, paginateConnection, rootFields } from '../../../core/graphql';
 import { BearerAuth, OAuth2ClientCredentialsAuth } from '../../../core/http/auth';
 import { isCrmError } from '../../../core/http/errors';
 import { ManualClock } from '../../../sandbox/kit';
@@ -77,6 +77,27 @@ describe('GraphQL client: reads', () => {
 		expect((err as Error).message).toMatch(
 			/`first` must be between 0 and 100\. \(BAD_USER_INPUT at contacts\)/,
 		);
+	});
+
+	it('reads the schema by introspection: root fields, their arguments and which return connections', async () => {
+		const schema = await fetchSchema(w.client());
+		const queries = rootFields(schema, 'query');
+		expect(queries.find((f) => f.name === 'contacts')).toMatchObject({
+			type: 'ContactConnection',
+			connection: { nodesPath: 'edges.node', cursorArgument: 'after' },
+			args: expect.arrayContaining([{ name: 'first', type: 'Int' }]),
+		});
+		expect(queries.filter((f) => f.connection).map((f) => f.name)).toEqual([
+			'contacts',
+			'companies',
+			'deletedContacts',
+		]);
+		expect(rootFields(schema, 'mutation').map((f) => `${f.name}:${f.type}`)).toEqual([
+			'createContact:CreateContactPayload',
+			'updateContact:UpdateContactPayload',
+			'upsertContact:UpsertContactPayload',
+			'deleteContact:DeleteContactPayload',
+		]);
 	});
 
 	it('query() throws on GraphQL errors; execute() keeps partial data', async () => {
