@@ -7,12 +7,14 @@
 import { getOperationAST, parse, print, type DocumentNode, type OperationTypeNode } from 'graphql';
 import type { HttpClient } from '../http/client';
 import { CrmError, isCrmError } from '../http/errors';
+import { defaultSleep } from '../http/retry';
 import {
 	graphqlResponseError,
 	isGraphqlResult,
 	type GraphqlErrorEntry,
 	type GraphqlResult,
 } from './errors';
+import { graphqlThrottle } from './throttle';
 
 /** One GraphQL request. */
 export interface GraphqlRequest {
@@ -35,6 +37,16 @@ export interface GraphqlClientOptions {
 	url?: string;
 	/** Extra headers for every GraphQL request. */
 	headers?: Record<string, string>;
+	/**
+	 * Waiting out a rate limit reported inside a 2xx answer (`RATE_LIMITED` / `THROTTLED`, see throttle.ts; HTTP 429s
+	 * are the HTTP client's retry policy's). Default 5 attempts, at most 120 s of waiting in all.
+	 */
+	throttle?: {
+		maxAttempts?: number;
+		maxTotalWaitMs?: number;
+		sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+		now?: () => number;
+	};
 }
 
 /** A parsed request: its document text and what kind of operation it runs. */
@@ -79,11 +91,18 @@ export class GraphqlClient {
 	readonly http: HttpClient;
 	private readonly url: string;
 	private readonly headers?: Record<string, string>;
+	private readonly throttle: Required<NonNullable<GraphqlClientOptions['throttle']>>;
 
 	constructor(options: GraphqlClientOptions) {
 		this.http = options.http;
 		this.url = options.url ?? '';
 		this.headers = options.headers;
+		this.throttle = {
+			maxAttempts: options.throttle?.maxAttempts ?? 5,
+			maxTotalWaitMs: options.throttle?.maxTotalWaitMs ?? 120_000,
+			sleep: options.throttle?.sleep ?? defaultSleep,
+			now: options.throttle?.now ?? Date.now,
+		};
 	}
 
 	/**
@@ -99,29 +118,56 @@ export class GraphqlClient {
 		if (request.variables && Object.keys(request.variables).length > 0)
 			body.variables = request.variables;
 		if (request.operationName) body.operationName = request.operationName;
-		const res = await this.http.request<unknown>({
-			method: 'POST',
-			url: this.url,
-			headers: { Accept: 'application/json', ...this.headers },
-			body,
-			idempotent: request.idempotent ?? prepared.operation === 'query',
-			timeoutMs: request.timeoutMs,
-			signal: request.signal,
-			responseType: 'json',
-		});
-		if (!isGraphqlResult(res.body)) {
-			throw new CrmError(
-				`The answer is not a GraphQL response (no data and no errors; HTTP ${res.status} POST ${res.url})`,
-				{
-					kind: 'fatal',
-					status: res.status,
-					request: { method: 'POST', url: res.url },
-					details: typeof res.body === 'string' ? res.body.slice(0, 500) : res.body,
-					hint: 'Check the endpoint URL: it should be the GraphQL endpoint (often ending in /graphql).',
-				},
-			);
+		let waitedMs = 0;
+		for (let attempt = 1; ; attempt++) {
+			const res = await this.http.request<unknown>({
+				method: 'POST',
+				url: this.url,
+				headers: { Accept: 'application/json', ...this.headers },
+				body,
+				idempotent: request.idempotent ?? prepared.operation === 'query',
+				timeoutMs: request.timeoutMs,
+				signal: request.signal,
+				responseType: 'json',
+			});
+			if (!isGraphqlResult(res.body)) {
+				throw new CrmError(
+					`The answer is not a GraphQL response (no data and no errors; HTTP ${res.status} POST ${res.url})`,
+					{
+						kind: 'fatal',
+						status: res.status,
+						request: { method: 'POST', url: res.url },
+						details: typeof res.body === 'string' ? res.body.slice(0, 500) : res.body,
+						hint: 'Check the endpoint URL: it should be the GraphQL endpoint (often ending in /graphql).',
+					},
+				);
+			}
+			const throttled = graphqlThrottle(res.body, res.headers, this.throttle.now());
+			if (!throttled) return res.body as GraphqlResult<TData>;
+			// Refused before it ran: safe to send again, even a mutation.
+			const delayMs = throttled.delayMs ?? 1000 * 2 ** (attempt - 1);
+			this.http.budgetFor(res.url)?.on429(delayMs);
+			if (
+				attempt >= this.throttle.maxAttempts ||
+				waitedMs + delayMs > this.throttle.maxTotalWaitMs
+			) {
+				throw new CrmError(
+					`GraphQL rate limit: ${throttled.message} (${throttled.code}) — not sent again after ${attempt} attempt${attempt === 1 ? '' : 's'} (${waitedMs} ms waited; the server asks for ${delayMs} ms more)`,
+					{
+						kind: 'rateLimited',
+						status: res.status,
+						crmCode: throttled.code,
+						crmMessage: throttled.message,
+						retryAfterMs: delayMs,
+						retryable: false,
+						request: { method: 'POST', url: res.url },
+						hint: `Try again after ${new Date(this.throttle.now() + delayMs).toISOString()}, or send fewer or cheaper requests.`,
+					},
+				);
+			}
+			await this.throttle.sleep(delayMs, request.signal);
+			waitedMs += delayMs;
 		}
-		return res.body as GraphqlResult<TData>;
 	}
 
 	/**

@@ -9,3 +9,4 @@ export * from './client';
 export * from './connection';
 export * from './errors';
 export * from './schema';
+export * from './throttle';

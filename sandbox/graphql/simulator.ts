@@ -13,7 +13,6 @@ import {
 	SandboxServer,
 	SeededRandom,
 	Store,
-	json,
 	numericIdGenerator,
 	principalOf,
 	systemClock,
@@ -28,6 +27,13 @@ import {
 import { installGraphqlAdmin } from './admin';
 import { seedCompany, seedContact, type PageLimits } from './data';
 import { handleGraphql, requestError } from './endpoint';
+import {
+	errorReply,
+	faultReplies,
+	graphqlStyleRateLimit,
+	rateLimitBody,
+	unauthorized,
+} from './wire';
 import type { OperationLimits } from './limits';
 import { buildGraphqlSchema } from './schema';
 
@@ -79,16 +85,17 @@ export interface GraphqlSimulatorOptions {
 	records?: { contacts?: number; companies?: number };
 	/** Requests per window per credential (default 100 per 1000 ms); `false` disables. */
 	rateLimit?: { limit: number; windowMs: number } | false;
+	/**
+	 * How an exceeded limit is answered: `http` (default) 429 + `Retry-After`; `graphql` 200 with `data: null` and a
+	 * `RATE_LIMITED` error (GitHub's GraphQL API), the wait only in `X-RateLimit-Reset`.
+	 */
+	rateLimitStyle?: 'http' | 'graphql';
 	limits?: Partial<GraphqlLimits>;
 	latency?: LatencySetting;
 }
 
 export const DEFAULT_GRAPHQL_API_KEY = 'sandbox-graphql-api-key';
 export const DEFAULT_GRAPHQL_TOKEN = 'sandbox-graphql-personal-token';
-
-const gqlErrorBody = (message: string, code: string, extra: Record<string, unknown> = {}) => ({
-	errors: [{ message, extensions: { code, ...extra } }],
-});
 
 /** The GraphQL simulator. */
 export class GraphqlSimulator {
@@ -109,6 +116,7 @@ export class GraphqlSimulator {
 	};
 	private readonly rng: SeededRandom;
 	private rateLimit: { limit: number; windowMs: number } | false = false;
+	private readonly rateLimitStyle: 'http' | 'graphql';
 
 	constructor(options: GraphqlSimulatorOptions = {}) {
 		this.clock = options.clock ?? systemClock;
@@ -130,21 +138,9 @@ export class GraphqlSimulator {
 			clock: this.clock,
 			seed: options.seed,
 			latency: options.latency,
-			errorReply: (err) =>
-				json(gqlErrorBody(err.message, err.code ?? `HTTP_${err.status}`), err.status, err.headers),
+			errorReply,
 		});
-		this.server.faults.setReplies({
-			rateLimited: (_req, retryAfter, status) =>
-				json(
-					gqlErrorBody('Too many requests, retry later', 'RATE_LIMITED', { retryAfter }),
-					status,
-					{
-						'Retry-After': String(retryAfter),
-					},
-				),
-			serverError: (_req, status, message) =>
-				json(gqlErrorBody(message, 'INTERNAL_SERVER_ERROR'), status),
-		});
+		this.server.faults.setReplies(faultReplies);
 		this.oauth = new OAuthServer({
 			clock: this.clock,
 			clients: [
@@ -157,19 +153,7 @@ export class GraphqlSimulator {
 			],
 			accessTokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
 			apiKeys: { keys: { [this.credentials.apiKey]: 'api-key' }, header: 'X-API-Key' },
-			unauthorized: (_req, reason) =>
-				json(
-					gqlErrorBody(
-						reason === 'missing'
-							? 'This endpoint requires you to be authenticated (X-API-Key or Authorization: Bearer).'
-							: reason === 'expired'
-								? 'The access token expired.'
-								: 'Bad credentials.',
-						'UNAUTHENTICATED',
-					),
-					401,
-					{ 'WWW-Authenticate': 'Bearer realm="graphql"' },
-				),
+			unauthorized,
 		});
 		const issuePersonalToken = () =>
 			this.oauth.issue({
@@ -185,6 +169,7 @@ export class GraphqlSimulator {
 			issuePersonalToken();
 			return n;
 		});
+		this.rateLimitStyle = options.rateLimitStyle ?? 'http';
 		this.rateLimiter = new RateLimiter({ clock: this.clock });
 		this.setRateLimit(options.rateLimit ?? { limit: 100, windowMs: 1000 });
 		this.server.use(this.oauth.middleware({ skip: (req) => req.kind === 'token' }));
@@ -265,23 +250,20 @@ export class GraphqlSimulator {
 			this.rateLimiter.removeRule('graphql');
 			return;
 		}
-		this.rateLimiter.setRule(
-			windowRule({
-				name: 'graphql',
-				limit: limit.limit,
-				windowMs: limit.windowMs,
-				mode: 'fixed',
-				clock: this.clock,
-				key: (req) => principalOf(req)?.subject ?? 'anonymous',
-				headers: 'x-ratelimit',
-				resetStyle: 'epoch-seconds',
-				body: (state) =>
-					gqlErrorBody(
-						`API rate limit exceeded: ${state.limit} requests per ${state.windowMs / 1000} s.`,
-						'RATE_LIMITED',
-					),
-			}),
-		);
+		const rule = windowRule({
+			name: 'graphql',
+			limit: limit.limit,
+			windowMs: limit.windowMs,
+			mode: 'fixed',
+			clock: this.clock,
+			key: (req) => principalOf(req)?.subject ?? 'anonymous',
+			headers: 'x-ratelimit',
+			resetStyle: 'epoch-seconds',
+			body: rateLimitBody,
+		});
+		if (this.rateLimitStyle === 'graphql')
+			rule.reject = (_req, state) => graphqlStyleRateLimit(state, this.clock.now());
+		this.rateLimiter.setRule(rule);
 	}
 
 	getRateLimit(): { limit: number; windowMs: number } | false {

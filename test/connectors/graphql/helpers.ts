@@ -25,6 +25,13 @@ export async function startGqlWorld(options: GraphqlSimulatorOptions = {}): Prom
 	const manual = options.clock instanceof ManualClock ? options.clock : undefined;
 	const client = (auth?: AuthProvider, extra: Partial<HttpClientOptions> = {}) =>
 		new GraphqlClient({
+			throttle: {
+				sleep: async (ms) => {
+					sleeps.push(ms);
+					manual?.advance(ms);
+				},
+				now: () => (manual ? manual.now() : Date.now()),
+			},
 			http: new HttpClient({
 				baseUrl: contract.url,
 				auth: auth ?? new ApiKeyAuth({ key: contract.apiKey }),
