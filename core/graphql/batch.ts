@@ -9,7 +9,8 @@
  * - an error naming no item (no path), or a refused request: every item of that request fails with its message;
  * - an item with neither data nor error (another copy's error nulled all `data`): outcome unknown;
  * - an answer lost after sending (dropped connection, timeout, a 5xx to a mutation): every item of that request is
- *   "outcome unknown" (`OUTCOME_UNKNOWN`), never a failure and never silently resent;
+ *   "outcome unknown" (`OUTCOME_UNKNOWN`), never a failure and never silently resent — unless `settleLost` looks the
+ *   items up: found → success, not found → sent again (settle.ts);
  * - revoked credentials or a missing permission stop the run: the remaining items are `NOT_SENT`.
  */
 import { runBatches, type BatchRunResult } from '../batching/run-batches';
@@ -17,6 +18,7 @@ import { BATCH_CODES, type BatchItemError, type ItemOutcome } from '../batching/
 import { isCrmError, type CrmError } from '../http/errors';
 import { buildAliasedRequest, parseAliasTemplate, type AliasedRequest } from './alias';
 import { graphqlErrorsOf, type GraphqlClient } from './client';
+import { lostOutcome, MAX_LOST_ROUNDS, settleLost, type LostItemSettlement } from './settle';
 import {
 	describeGraphqlError,
 	errorsAt,
@@ -41,6 +43,11 @@ export interface BatchMutationOptions<TIn> {
 	concurrency?: number;
 	/** Whether re-sending is harmless (updates to given values, upserts by key). Default false. */
 	idempotent?: boolean;
+	/**
+	 * Looks up items whose answer was lost (see settle.ts), one answer per item in order: found (`written`, with the
+	 * value to report), `notWritten` (sent again) or `unknown`. Without it, such items are outcome unknown.
+	 */
+	settleLost?(items: TIn[]): Promise<Array<LostItemSettlement<MutationValue>>>;
 	signal?: AbortSignal;
 }
 
@@ -61,15 +68,6 @@ function itemError(errors: GraphqlErrorEntry[]): BatchItemError {
 			extensions: first.extensions,
 			...(errors.length > 1 ? { errors } : {}),
 		},
-	};
-}
-
-function lostOutcome(error: CrmError, count: number, idempotent: boolean): BatchItemError {
-	const what = error.message.split(' — ')[0];
-	return {
-		message: `outcome unknown: the answer to the GraphQL request carrying this item (${count} mutation${count === 1 ? '' : 's'}) was lost (${what}) — it may or may not have been applied. ${idempotent ? 'The mutation is safe to repeat: re-run this item.' : 'Check the record before re-running this item, or it may be written twice.'}`,
-		code: BATCH_CODES.outcomeUnknown,
-		details: { safeToRerun: idempotent, status: error.status, networkCode: error.networkCode },
 	};
 }
 
@@ -150,6 +148,7 @@ export async function mutateBatch<TIn>(
 	): Promise<Array<ItemOutcome<MutationValue>>> => {
 		const outcomes: Array<ItemOutcome<MutationValue>> = new Array(chunk.length);
 		let pending = chunk.map((_, i) => i);
+		let lostRounds = 0;
 		while (pending.length > 0) {
 			const request = buildAliasedRequest(
 				template,
@@ -169,6 +168,31 @@ export async function mutateBatch<TIn>(
 				if (error.kind === 'authentication' || error.kind === 'permission')
 					throw Object.assign(error, { batchErrorClass: FATAL });
 				const lost = answerLost(error);
+				if (lost && options.settleLost && lostRounds <= MAX_LOST_ROUNDS) {
+					lostRounds++;
+					const resend = await settleLost(
+						options.settleLost,
+						pending,
+						pending.map((i) => chunk[i]),
+						outcomes,
+						error,
+						idempotent,
+					);
+					if (lostRounds <= MAX_LOST_ROUNDS) {
+						pending = resend;
+						continue;
+					}
+					// The look-up found nothing each time: not written (the caller's look-up vouches for it).
+					for (const i of resend)
+						outcomes[i] = {
+							ok: false,
+							error: {
+								message: `not written: the answer was lost ${lostRounds} times (last: ${error.message.split(' — ')[0]}) and looking the item up found nothing each time — re-run this item`,
+								code: BATCH_CODES.notSent,
+							},
+						};
+					break;
+				}
 				const errors = graphqlErrorsOf(error) ?? [];
 				const named =
 					!lost && error.status === 400 ? itemsNamedByVariables(request, errors) : undefined;

@@ -10,3 +10,4 @@ export * from './connection';
 export * from './errors';
 export * from './schema';
 export * from './throttle';
+export * from './settle';

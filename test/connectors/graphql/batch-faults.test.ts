@@ -2,7 +2,12 @@
  * Batched mutations under faults: each item's result tells the truth about the store — a lost answer to a create is
  * "outcome unknown" (never a failure, never resent), an idempotent upsert is resent and ends written exactly once.
  */
-import { mutateBatch } from '../../../core/graphql';
+import {
+	mutateBatch,
+	type GraphqlClient,
+	type LostItemSettlement,
+	type MutationValue,
+} from '../../../core/graphql';
 import { BATCH_CODES } from '../../../core/batching/types';
 import type { FaultSpec } from '../../../sandbox/kit';
 import { startGqlWorld, type GqlWorld } from './helpers';
@@ -78,5 +83,80 @@ describe('GraphQL client: batched mutations under faults', () => {
 		);
 		expect(w.sim.contacts.count() - before).toBe(3);
 		for (const email of emails) expect(w.sim.contacts.findBy('email', email)).toHaveLength(1);
+	});
+
+	/** Looks contacts up by e-mail: found → written (reported like the create's own answer), else not written. */
+	const byEmail =
+		(client: GraphqlClient, lookups: string[][]) =>
+		async (items: Array<{ email: string }>): Promise<Array<LostItemSettlement<MutationValue>>> => {
+			lookups.push(items.map((i) => i.email));
+			return Promise.all(
+				items.map(async ({ email }) => {
+					const data = await client.query<{ contacts: { nodes: Array<{ id: string }> } }>({
+						query:
+							'query($email: String) { contacts(first: 1, filter: {email: $email}) { nodes { id } } }',
+						variables: { email },
+					});
+					const found = data.contacts.nodes[0];
+					return found
+						? { state: 'written' as const, value: { createContact: { contact: found } } }
+						: { state: 'notWritten' as const };
+				}),
+			);
+		};
+
+	it('settleLost: creates found by their e-mail succeed; creates not found are sent again, each written once', async () => {
+		const client = w.client();
+		for (const [label, when, resent] of [
+			['applied', 'afterHandler', 0],
+			['never-run', 'beforeBody', 1],
+		] as const) {
+			const sent = () => w.count('mutation') + w.count('graphql'); // a request dropped before its body keeps the route kind
+			const before = { contacts: w.sim.contacts.count(), mutations: sent() };
+			w.sim.faults.add({ type: 'drop', when, count: 1, match: { kinds: ['graphql'] } });
+			const lookups: string[][] = [];
+			const emails = [0, 1, 2].map((i) => `settle-${label}-${i}@example.com`);
+			const { results } = await mutateBatch(client, {
+				mutation: CREATE,
+				items: emails.map((email) => ({ email })),
+				variables: (input) => ({ input }),
+				settleLost: byEmail(client, lookups),
+			});
+			expect(results.every((r) => r.ok)).toBe(true);
+			expect(lookups).toEqual([emails]);
+			for (const [i, r] of results.entries()) {
+				const id = r.ok ? (r.value.createContact as { contact: { id: string } }).contact.id : '';
+				expect(w.sim.contacts.findBy('email', emails[i]).map((c) => c.id)).toHaveLength(1);
+				expect(id).toBe(
+					Buffer.from(`Contact:${w.sim.contacts.findBy('email', emails[i])[0].id}`).toString(
+						'base64',
+					),
+				);
+			}
+			expect(w.sim.contacts.count() - before.contacts).toBe(3);
+			expect(sent() - before.mutations).toBe(1 + resent);
+		}
+	});
+
+	it('settleLost: a look-up that fails leaves the items outcome unknown, with its reason', async () => {
+		w.sim.faults.add({
+			type: 'drop',
+			when: 'afterHandler',
+			count: 1,
+			match: { kinds: ['graphql'] },
+		});
+		const { results } = await mutateBatch(w.client(), {
+			mutation: CREATE,
+			items: [{ email: 'settle-fails@example.com' }],
+			variables: (input) => ({ input }),
+			settleLost: async () => {
+				throw new Error('search is down');
+			},
+		});
+		expect(results[0].ok ? '' : results[0].error.code).toBe(BATCH_CODES.outcomeUnknown);
+		expect(results[0].ok ? '' : results[0].error.message).toMatch(
+			/the look-up failed \(search is down\)/,
+		);
+		expect(w.sim.contacts.findBy('email', 'settle-fails@example.com')).toHaveLength(1);
 	});
 });
