@@ -163,12 +163,9 @@ export async function handleGraphql(req: SandboxRequest, options: EndpointOption
 	return json({
 		data: result.data,
 		errors: result.errors.map((e) => {
+			// Resolvers' own errors carry their code; what is left (a thrown bug, a null in a non-null field) is ours.
 			const out = e.toJSON();
-			const code =
-				e.originalError && !(e.originalError instanceof GraphQLError)
-					? 'INTERNAL_SERVER_ERROR'
-					: 'BAD_USER_INPUT';
-			return { ...out, extensions: { code, ...out.extensions } };
+			return { ...out, extensions: { code: 'INTERNAL_SERVER_ERROR', ...out.extensions } };
 		}),
 	});
 }
