@@ -7,3 +7,4 @@ export * as paging from './paging';
 export * as batching from './batching';
 export * as records from './records';
 export * as query from './query';
+export * as graphql from './graphql';

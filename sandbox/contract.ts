@@ -4,6 +4,7 @@
  * simulator exists. See DESIGN.md, "Sandbox contract".
  */
 import type { DynamicsSimContract } from './dynamics/simulator';
+import type { GraphqlSimContract } from './graphql/simulator';
 import type { HubSpotContract } from './hubspot/simulator';
 import type { RestContract } from './rest/simulator';
 import type { SalesforceSimContract } from './salesforce/simulator';
@@ -23,11 +24,11 @@ export type SalesforceContract = SalesforceSimContract;
  */
 export type DynamicsContract = DynamicsSimContract;
 
-/** GraphQL simulator. */
-export interface GraphqlContract {
-	url: string;
-	token: string;
-}
+/**
+ * GraphQL simulator: `url` (the endpoint) and `token` (a bearer token that never expires), plus `apiKey`
+ * (`X-API-Key`) and `tokenUrl`, `clientId`, `clientSecret` for OAuth2 client credentials.
+ */
+export type GraphqlContract = GraphqlSimContract;
 
 /** Everything the sandbox serves. */
 export interface SandboxContract {

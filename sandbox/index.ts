@@ -3,6 +3,7 @@
  * Importing this module registers every simulator that exists.
  */
 import { DynamicsSimulator } from './dynamics';
+import { GraphqlSimulator } from './graphql';
 import { HubSpotSimulator } from './hubspot';
 import { RestSimulator } from './rest';
 import { SalesforceSimulator } from './salesforce';
@@ -28,6 +29,14 @@ export {
 	type RestSimulatorOptions,
 	type BatchMode,
 } from './rest';
+export {
+	GraphqlSimulator,
+	DEFAULT_GRAPHQL_API_KEY,
+	DEFAULT_GRAPHQL_LIMITS,
+	DEFAULT_GRAPHQL_TOKEN,
+	type GraphqlSimulatorOptions,
+	type GraphqlLimits,
+} from './graphql';
 export {
 	SalesforceSimulator,
 	SF_API_VERSION,
@@ -110,6 +119,24 @@ registerSimulator({
 			latency: options.latency,
 			clock: options.clock,
 			records: DYNAMICS_SEED_COUNTS,
+		});
+		const contract = await sim.start();
+		return { contract, instance: sim, stop: () => sim.stop() };
+	},
+});
+
+/** Sample records the GraphQL simulator starts with under `startSandboxes()`. */
+export const GRAPHQL_SEED_COUNTS = { companies: 20, contacts: 200 };
+
+registerSimulator({
+	key: 'graphql',
+	async start(options) {
+		const sim = new GraphqlSimulator({
+			port: options.port,
+			seed: options.seed,
+			latency: options.latency,
+			clock: options.clock,
+			records: GRAPHQL_SEED_COUNTS,
 		});
 		const contract = await sim.start();
 		return { contract, instance: sim, stop: () => sim.stop() };
