@@ -246,11 +246,11 @@ export class RateBudget {
 	}
 
 	/**
-	 * How long to hold when the server reports what remains but not when it resets (Dataverse's burst header). A
+	 * How long to hold when the server reports what remains but not when it resets (a burst-remaining header alone). A
 	 * sliding window frees a slot when its oldest request leaves it; the server's oldest is no later than our own
 	 * oldest finished one (it may be another process's, older), so that bounds the wait. Without one of ours in the
 	 * window, a probe after {@link UNKNOWN_RESET_PROBE_MS}: if it is refused, the 429's Retry-After gives the exact
-	 * wait (holding a whole interval — five minutes for Dataverse — would stall for nothing).
+	 * wait (holding a whole interval — minutes for a five-minute window — would stall for nothing).
 	 */
 	private unknownResetMs(now: number): number {
 		let earliest = Number.POSITIVE_INFINITY;
