@@ -1,7 +1,8 @@
 import type { Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { authenticateWith, HTTP_CREDENTIAL_TYPES } from '../nodes/shared/http/auth';
+import { HTTP_CREDENTIAL_TYPES } from '../nodes/shared/http/auth';
 import {
+	authenticateWith,
 	baseUrlProperty,
 	HTTP_DOCS_URL,
 	httpIcon,

@@ -2,7 +2,16 @@
  * What the generic HTTP credentials (REST API and GraphQL nodes) share: the Base URL they are bound to, the path the
  * Test button requests, and that test request.
  */
-import type { ICredentialTestRequest, Icon, INodeProperties } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	Icon,
+	IHttpRequestOptions,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { CrmError, isCrmError } from '../../core/http/errors';
+import { applyToRequestOptions, authProviderFor } from '../../nodes/shared/http/auth';
 
 /** The icon of the generic HTTP credentials. */
 export const httpIcon: Icon = 'file:../nodes/RestApi/restApi.svg';
@@ -57,5 +66,31 @@ export function testRequest(what: string): ICredentialTestRequest {
 				},
 			},
 		],
+	};
+}
+
+/**
+ * The error of a refused credential without its HTTP `status`: with one, n8n would replace the message (e.g. the token
+ * endpoint's reason) by a generic text for the status code.
+ */
+function withoutStatus(error: unknown): never {
+	if (!isCrmError(error)) throw error;
+	const plain = new CrmError(error.message, {
+		kind: error.kind,
+		reachedServer: false,
+		hint: error.hint,
+	});
+	throw plain;
+}
+
+/** The `authenticate` function of a credential type whose auth our core applies. */
+export function authenticateWith(typeName: string) {
+	return async (
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> => {
+		const provider = authProviderFor(typeName, credentials);
+		if (!provider) return requestOptions;
+		return await applyToRequestOptions(provider, requestOptions).catch(withoutStatus);
 	};
 }

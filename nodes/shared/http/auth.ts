@@ -2,7 +2,7 @@
  * Credential → auth for the generic HTTP nodes (REST API now, GraphQL next): which credential type each choice of
  * the Authentication parameter uses, the core `AuthProvider` built from a credential's data (OAuth2 client-credentials
  * providers cached, so tokens are reused and renewed by the core across executions), and that provider applied to
- * n8n's request options (the credential types' `authenticate`, used by n8n's Test button). No secret is ever logged:
+ * n8n's request options (for the credential types' `authenticate`, used by n8n's Test button). No secret is ever logged:
  * every provider registers what it holds with the redactor.
  */
 import { createHash } from 'node:crypto';
@@ -67,11 +67,6 @@ function clientCredentialsProvider(data: ICredentialDataDecryptedObject): AuthPr
 	return provider;
 }
 
-/** Forgets every cached OAuth2 client-credentials token (tests). */
-export function clearCachedTokens(): void {
-	tokenProviders.clear();
-}
-
 /**
  * The core auth provider of a credential of type `typeName`, or undefined for a type whose auth n8n applies itself
  * (the OAuth2 authorization-code credential, whose tokens n8n stores and refreshes).
@@ -114,15 +109,4 @@ export async function applyToRequestOptions(
 	};
 	const applied = await provider.apply(request);
 	return { ...options, headers: { ...applied.headers }, qs: { ...applied.qs } };
-}
-
-/** The `authenticate` function of a credential type whose auth our core applies. */
-export function authenticateWith(typeName: string) {
-	return async (
-		credentials: ICredentialDataDecryptedObject,
-		requestOptions: IHttpRequestOptions,
-	): Promise<IHttpRequestOptions> => {
-		const provider = authProviderFor(typeName, credentials);
-		return provider ? await applyToRequestOptions(provider, requestOptions) : requestOptions;
-	};
 }

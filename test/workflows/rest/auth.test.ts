@@ -6,7 +6,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { clearRateBudgets } from '../../../core/http/rateLimiter';
-import { clearCachedTokens } from '../../../nodes/shared/http/auth';
 import { RestSimulator, type RestContract } from '../../../sandbox';
 import { credentialsFor, run, TYPES } from './helpers';
 
@@ -18,7 +17,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
 	clearRateBudgets();
-	clearCachedTokens();
 	await sim.stop();
 });
 beforeEach(() => sim.log.reset());
@@ -63,7 +61,6 @@ describe('each auth style reaches the API as its own principal', () => {
 	});
 
 	it('OAuth2 client credentials: one token for several executions, renewed once after the API expired it', async () => {
-		clearCachedTokens();
 		const data = {
 			...credentialsFor(contract).crmHttpClientCredentialsOAuth2Api,
 		};
@@ -81,7 +78,6 @@ describe('each auth style reaches the API as its own principal', () => {
 	});
 
 	it('OAuth2 client credentials with the client authenticated by a Basic header', async () => {
-		clearCachedTokens();
 		const data = {
 			...credentialsFor(contract).crmHttpClientCredentialsOAuth2Api,
 			clientAuthentication: 'basic',
@@ -152,7 +148,6 @@ describe('failures', () => {
 	});
 
 	it('a wrong client secret fails with the token endpoint reason, without the secret', async () => {
-		clearCachedTokens();
 		const secret = 'not-the-client-secret-42';
 		const { failed } = await run([{}], me, {
 			authentication: 'clientCredentials',
