@@ -119,6 +119,22 @@ describe('each auth style reaches the API as its own principal', () => {
 	});
 });
 
+it("no credential: the node's Base URL and its own headers are sent as given", async () => {
+	const { ok, failed } = await run(
+		[{}],
+		{
+			...me,
+			baseUrl: contract.baseUrl,
+			headers: { values: [{ name: 'X-API-Key', value: contract.apiKey }] },
+		},
+		{ authentication: 'none' },
+	);
+	expect(failed).toEqual([]);
+	expect(ok).toEqual([{ subject: 'api-key', auth: 'apiKey', client_id: null }]);
+	const refused = await run([{}], { ...me, baseUrl: contract.baseUrl }, { authentication: 'none' });
+	expect(String(refused.failed[0].error)).toMatch(/No credentials were supplied.*HTTP 401/);
+});
+
 describe('failures', () => {
 	it('a wrong API key fails every item with HTTP 401 and the API message, without the key', async () => {
 		const wrongKey = 'wrong-api-key-0123456789';
