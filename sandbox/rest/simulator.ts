@@ -42,6 +42,14 @@ import {
 	type PageSizeLimits,
 	type PagingStyle,
 } from './paging';
+import {
+	alreadyAuthenticated,
+	basicAuthMiddleware,
+	DEFAULT_REST_BASIC,
+	DEFAULT_REST_BEARER_TOKEN,
+	REST_API_KEY_QUERY_PARAM,
+	staticTokenMiddleware,
+} from './auth';
 import { DEFAULT_RESOURCES, validateFields, type FieldError, type ResourceDef } from './schema';
 import { seedCompany, seedContact } from './seed';
 
@@ -49,8 +57,13 @@ import { seedCompany, seedContact } from './seed';
 export interface RestContract {
 	/** API root, e.g. `http://127.0.0.1:4003/api` (resources are `{baseUrl}/contacts`, …). */
 	baseUrl: string;
-	/** Send as `X-API-Key`. */
+	/** Send as `X-API-Key` (or as the `api_key` query parameter). */
 	apiKey: string;
+	/** HTTP Basic user. */
+	username: string;
+	password: string;
+	/** A static bearer token (`Authorization: Bearer …`) that never expires. */
+	bearerToken: string;
 	/** OAuth2 client-credentials token endpoint (alternative to the API key). */
 	tokenUrl: string;
 	clientId: string;
@@ -68,6 +81,10 @@ export interface RestSimulatorOptions {
 	/** Seed for sample data, latency jitter and fault probabilities (default 1). */
 	seed?: number;
 	apiKey?: string;
+	/** HTTP Basic user (default {@link DEFAULT_REST_BASIC}). */
+	basic?: { username: string; password: string };
+	/** Static bearer token (default {@link DEFAULT_REST_BEARER_TOKEN}). */
+	bearerToken?: string;
 	clientId?: string;
 	clientSecret?: string;
 	/** Access token lifetime (default 3600 s). */
@@ -116,6 +133,8 @@ export class RestSimulator {
 	readonly rateLimiter: RateLimiter;
 	readonly clock: Clock;
 	readonly apiKey: string;
+	readonly basic: { username: string; password: string };
+	readonly bearerToken: string;
 	readonly clientId: string;
 	readonly clientSecret: string;
 	private readonly resources = new Map<string, ResourceDef>();
@@ -130,6 +149,8 @@ export class RestSimulator {
 	constructor(options: RestSimulatorOptions = {}) {
 		this.clock = options.clock ?? systemClock;
 		this.apiKey = options.apiKey ?? DEFAULT_REST_API_KEY;
+		this.basic = options.basic ?? DEFAULT_REST_BASIC;
+		this.bearerToken = options.bearerToken ?? DEFAULT_REST_BEARER_TOKEN;
 		this.clientId = options.clientId ?? 'sandbox-rest-client';
 		this.clientSecret = options.clientSecret ?? 'sandbox-rest-secret';
 		this.rng = new SeededRandom(options.seed ?? 1);
@@ -169,12 +190,21 @@ export class RestSimulator {
 				},
 			],
 			accessTokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
-			apiKeys: { keys: { [this.apiKey]: 'api-key' }, header: 'X-API-Key' },
+			apiKeys: {
+				keys: { [this.apiKey]: 'api-key' },
+				header: 'X-API-Key',
+				queryParam: REST_API_KEY_QUERY_PARAM,
+			},
 		});
+
 		this.oauth.attachFaults(this.server.faults);
 		this.rateLimiter = new RateLimiter({ clock: this.clock });
 		this.setRateLimit(options.rateLimit ?? { limit: 100, windowMs: 1000 });
-		this.server.use(this.oauth.middleware({ skip: (req) => req.kind === 'token' }));
+		this.server.use(basicAuthMiddleware(this.basic));
+		this.server.use(staticTokenMiddleware(this.bearerToken));
+		this.server.use(
+			this.oauth.middleware({ skip: (req) => req.kind === 'token' || alreadyAuthenticated(req) }),
+		);
 		this.server.use(this.rateLimiter.middleware());
 		this.installRoutes();
 		this.installAdmin();
@@ -208,6 +238,9 @@ export class RestSimulator {
 		return {
 			baseUrl: `${url}/api`,
 			apiKey: this.apiKey,
+			username: this.basic.username,
+			password: this.basic.password,
+			bearerToken: this.bearerToken,
 			tokenUrl: `${url}/oauth/token`,
 			clientId: this.clientId,
 			clientSecret: this.clientSecret,

@@ -14,7 +14,12 @@ import path from 'node:path';
 import type { ICredentialDataDecryptedObject, ICredentialType, INodeType } from 'n8n-workflow';
 
 import { clearRateBudgets } from '../../../core/http/rateLimiter';
-import { type HubSpotContract, HubSpotSimulator } from '../../../sandbox';
+import {
+	type HubSpotContract,
+	HubSpotSimulator,
+	type RestContract,
+	RestSimulator,
+} from '../../../sandbox';
 import { DynamicsSimulator, type DynamicsSimContract } from '../../../sandbox/dynamics';
 import { SalesforceSimulator, type SalesforceSimContract } from '../../../sandbox/salesforce';
 import {
@@ -23,12 +28,15 @@ import {
 	testCredential,
 } from '../../helpers/credential-tester';
 import { loadPackage, PACKAGE_ROOT } from '../../helpers/engine';
+import { restFixtures } from './restFixtures';
 
 const OK = { status: 'OK', message: 'Connection successful!' };
 
 const salesforce = new SalesforceSimulator();
 const hubspot = new HubSpotSimulator({ rateLimits: false });
 const dynamics = new DynamicsSimulator();
+const rest = new RestSimulator({ rateLimit: false });
+let rc: RestContract;
 let sf: SalesforceSimContract;
 let hs: HubSpotContract;
 let dv: DynamicsSimContract;
@@ -42,10 +50,11 @@ let types: Record<string, ICredentialType>;
 let nodeTested: Record<string, boolean>;
 
 beforeAll(async () => {
-	[sf, hs, dv, types] = await Promise.all([
+	[sf, hs, dv, rc, types] = await Promise.all([
 		salesforce.start(),
 		hubspot.start(),
 		dynamics.start(),
+		rest.start(),
 		loadCredentialTypes(),
 	]);
 	const { loader } = await loadPackage();
@@ -63,7 +72,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
 	clearRateBudgets();
-	await Promise.all([salesforce.stop(), hubspot.stop(), dynamics.stop()]);
+	await Promise.all([salesforce.stop(), hubspot.stop(), dynamics.stop(), rest.stop()]);
 });
 
 /** Salesforce's authorization-code flow against the simulator, as n8n's OAuth callback runs it: the tokens n8n stores. */
@@ -206,6 +215,7 @@ const valid: Record<string, () => Promise<ICredentialDataDecryptedObject>> = {
 		clientSecret: dv.clientSecret,
 		oauthTokenData: await dynamicsTokens(),
 	}),
+	...restFixtures(() => rc),
 };
 
 /** Everything of a failed test a user or a log could see. */

@@ -1,0 +1,71 @@
+/** The node's parameters (v1). */
+import type { INodeProperties } from 'n8n-workflow';
+
+import { OPERATIONS } from './router';
+
+/** The credential choice (the GraphQL node offers the same). */
+export const authentication: INodeProperties = {
+	displayName: 'Authentication',
+	name: 'authentication',
+	type: 'options',
+	options: [
+		{ name: 'API Key', value: 'apiKey' },
+		{ name: 'Basic Auth', value: 'basicAuth' },
+		{ name: 'Bearer Token', value: 'bearerToken' },
+		{ name: 'None', value: 'none' },
+		{ name: 'OAuth2 (Authorization Code)', value: 'oAuth2' },
+		{ name: 'OAuth2 Client Credentials', value: 'clientCredentials' },
+	],
+	default: 'none',
+};
+
+const baseUrl: INodeProperties = {
+	displayName: 'Base URL',
+	name: 'baseUrl',
+	type: 'string',
+	default: '',
+	placeholder: 'https://api.example.com/v1',
+	description:
+		"The API's root URL. Empty: the credential's Base URL. With a credential, it must be on the credential's host.",
+};
+
+const resource: INodeProperties = {
+	displayName: 'Resource',
+	name: 'resource',
+	type: 'hidden',
+	noDataExpression: true,
+	default: 'request',
+};
+
+const operation: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{
+			name: 'Send a Request',
+			value: 'send',
+			action: 'Send a request',
+			description:
+				'One request per input item, or a paged read; the records of the answer become items',
+		},
+		{
+			name: 'Send Items as One Request',
+			value: 'sendBatch',
+			action: 'Send items as one request',
+			description:
+				'Many input items sent as arrays in one request each (for APIs that take arrays), each item getting its own result',
+		},
+	],
+	default: 'send',
+};
+
+/** All parameters, in display order. */
+export const properties: INodeProperties[] = [
+	authentication,
+	baseUrl,
+	resource,
+	operation,
+	...Object.values(OPERATIONS).flatMap((ops) => Object.values(ops).flatMap((op) => op.description)),
+];
