@@ -61,7 +61,7 @@ export async function dataverseDelta(
 		const e = token !== null ? expired(error, schema.name) : error;
 		if (isCrmError(e) && e.crmCode === WATERMARK_EXPIRED)
 			throw new CrmError(
-				`Dynamics 365: the delta token of ${schema.name} has expired (${e.crmMessage ?? 'Version stamp associated with the client has expired'}) — changes since it cannot be read`,
+				`Dynamics 365: the delta token of ${schema.name} can no longer be used (${e.crmMessage ?? 'Version stamp associated with the client has expired'}) — changes since it cannot be read`,
 				{
 					kind: 'validation',
 					retryable: false,

@@ -63,7 +63,10 @@ it('200 rows by emailaddress1 in one $batch; a missing key fails alone, nothing 
 	expect(wire.filter((e) => e.kind === 'batch')).toHaveLength(1);
 	expect(wire.length).toBeLessThanOrEqual(4);
 	// Every inner request was an update-only PATCH by key.
-	const inner = sim.log.entries({}).slice(before).filter((e) => e.method === 'PATCH');
+	const inner = sim.log
+		.entries({})
+		.slice(before)
+		.filter((e) => e.method === 'PATCH');
 	expect(inner).toHaveLength(200);
 	expect(inner.every((e) => e.path.includes('(emailaddress1='))).toBe(true);
 });

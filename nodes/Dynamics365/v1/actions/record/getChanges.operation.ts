@@ -26,8 +26,8 @@ export const description: INodeProperties[] = [
 	{
 		displayName: 'Delta Token',
 		// A change-tracking position (`919042!08/22/2017 08:10:44`), not a secret: shown as it is.
-		// eslint-disable-next-line n8n-nodes-base/node-param-type-options-password-missing
 		name: 'deltaToken',
+		// eslint-disable-next-line n8n-nodes-base/node-param-type-options-password-missing
 		type: 'string',
 		default: '',
 		placeholder: '919042!08/22/2017 08:10:44',
