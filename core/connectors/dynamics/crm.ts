@@ -272,12 +272,16 @@ export class DynamicsCrm implements CrmConnector {
 		const schema = await this.describe(objectType);
 		return await dataverseRelate(this.client, schema, operation, inputs, {
 			batchSize: this.batchSize,
+			...this.writeOptions,
 		});
 	}
 
 	/** Calls functions and actions (`execute.ts`), in `$batch`es; one result (the answer's body) per input. */
 	async execute(inputs: ExecuteInput[]): Promise<Array<BatchItemResult<Record<string, unknown>>>> {
-		return await dataverseExecute(this.client, inputs, { batchSize: this.batchSize });
+		return await dataverseExecute(this.client, inputs, {
+			batchSize: this.batchSize,
+			...this.writeOptions,
+		});
 	}
 
 	/** The changes since a delta token, or every row and a first token (`delta.ts`). */

@@ -11,7 +11,7 @@
 import type { BatchItemResult } from '../../batching/types';
 import { encodeODataParam, odataGuid, odataLiteral } from '../../query/odata';
 import type { BatchRequest } from './batch';
-import { runRequests } from './batchRun';
+import { runRequests, type RunRequestsOptions } from './batchRun';
 import type { DataverseClient } from './client';
 import { itemError } from './write';
 
@@ -88,7 +88,7 @@ export function executeRequest(input: ExecuteInput, contentId: string): BatchReq
 export async function dataverseExecute(
 	client: DataverseClient,
 	inputs: readonly ExecuteInput[],
-	options: { batchSize?: number; signal?: AbortSignal } = {},
+	options: Omit<RunRequestsOptions, 'idempotent'> = {},
 ): Promise<Array<BatchItemResult<Record<string, unknown>>>> {
 	const out: Array<BatchItemResult<Record<string, unknown>>> = new Array(inputs.length);
 	const requests: BatchRequest[] = [];

@@ -13,7 +13,7 @@
 import type { BatchItemResult } from '../../batching/types';
 import { odataGuid } from '../../query/odata';
 import type { BatchRequest } from './batch';
-import { runRequests } from './batchRun';
+import { runRequests, type RunRequestsOptions } from './batchRun';
 import type { DataverseClient } from './client';
 import type { DataverseSchema } from './schema';
 import { itemError } from './write';
@@ -95,7 +95,7 @@ export async function dataverseRelate(
 	schema: DataverseSchema,
 	operation: 'associate' | 'disassociate',
 	inputs: readonly RelateInput[],
-	options: { batchSize?: number; signal?: AbortSignal } = {},
+	options: Omit<RunRequestsOptions, 'idempotent'> = {},
 ): Promise<Array<BatchItemResult<RelateResult>>> {
 	const out: Array<BatchItemResult<RelateResult>> = new Array(inputs.length);
 	const requests: BatchRequest[] = [];
