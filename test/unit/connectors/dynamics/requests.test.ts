@@ -1,11 +1,17 @@
 /**
  * The requests of the Dynamics 365 node's extra operations, built without a server: function calls with parameter
  * aliases (values quoted, doubled and percent-encoded), actions with a JSON body, bound calls, names refused before
- * sending; which navigation properties are single-valued; GETs as top-level `$batch` parts.
+ * sending; which navigation properties are single-valued; GETs as top-level `$batch` parts; the navigation properties
+ * of a table from its relationship metadata.
  */
 import { batchBody } from '../../../../core/connectors/dynamics/batch';
 import { aliasValue, executeRequest } from '../../../../core/connectors/dynamics/execute';
+import type { DataverseClient } from '../../../../core/connectors/dynamics/client';
 import { singleValued } from '../../../../core/connectors/dynamics/relate';
+import {
+	listDataverseNavigations,
+	navigationsOf,
+} from '../../../../core/connectors/dynamics/relationships';
 import type { DataverseSchema } from '../../../../core/connectors/dynamics/schema';
 
 const GUID = '2b2f7c1e-0000-4000-8000-00000000000a';
@@ -119,4 +125,78 @@ it('batchBody: writes in change sets with a Content-ID, GETs as top-level parts 
 	expect(parts[1]).toMatch(/Content-Type: multipart\/mixed; boundary=changeset_/);
 	expect(parts[1]).toContain('Content-ID: 2');
 	expect(body.endsWith('--batch_x--\r\n')).toBe(true);
+});
+
+describe('relationship metadata → navigation properties', () => {
+	// The shape of `EntityDefinitions(LogicalName='account')?$expand=OneToManyRelationships(…),…` (Microsoft's names).
+	const account = {
+		LogicalName: 'account',
+		OneToManyRelationships: [
+			{
+				SchemaName: 'contact_customer_accounts',
+				ReferencingEntity: 'contact',
+				ReferencedEntityNavigationPropertyName: 'contact_customer_accounts',
+			},
+		],
+		ManyToOneRelationships: [
+			{
+				SchemaName: 'account_primary_contact',
+				ReferencedEntity: 'contact',
+				ReferencingEntityNavigationPropertyName: 'primarycontactid',
+			},
+		],
+		ManyToManyRelationships: [
+			{
+				SchemaName: 'accountleads_association',
+				Entity1LogicalName: 'account',
+				Entity2LogicalName: 'lead',
+				Entity1NavigationPropertyName: 'accountleads_association',
+				Entity2NavigationPropertyName: 'accountleads_association',
+			},
+		],
+	};
+
+	it('one-to-many, many-to-one and this side of many-to-many, by name', () => {
+		expect(navigationsOf('account', account)).toEqual([
+			{
+				name: 'accountleads_association',
+				kind: 'manyToMany',
+				schemaName: 'accountleads_association',
+				otherTable: 'lead',
+			},
+			{
+				name: 'contact_customer_accounts',
+				kind: 'oneToMany',
+				schemaName: 'contact_customer_accounts',
+				otherTable: 'contact',
+			},
+			{
+				name: 'primarycontactid',
+				kind: 'manyToOne',
+				schemaName: 'account_primary_contact',
+				otherTable: 'contact',
+			},
+		]);
+	});
+
+	it('reads them in one request, the three collections expanded', async () => {
+		const calls: Array<{ path: string; query: unknown }> = [];
+		const client = {
+			get: async (path: string, options: { query: unknown }) => {
+				calls.push({ path, query: options.query });
+				return account;
+			},
+		} as unknown as DataverseClient;
+		const navs = await listDataverseNavigations(client, 'account');
+		expect(navs.map((n) => n.name)).toEqual([
+			'accountleads_association',
+			'contact_customer_accounts',
+			'primarycontactid',
+		]);
+		expect(calls).toHaveLength(1);
+		expect(calls[0].path).toBe("EntityDefinitions(LogicalName='account')");
+		expect(String((calls[0].query as { $expand: string }).$expand)).toMatch(
+			/^OneToManyRelationships\(\$select=.*ReferencedEntityNavigationPropertyName\),ManyToOneRelationships\(\$select=.*ReferencingEntityNavigationPropertyName\),ManyToManyRelationships\(\$select=.*Entity2NavigationPropertyName\)$/,
+		);
+	});
 });

@@ -34,15 +34,15 @@ export function relationshipProperties(operation: RelateOperation): INodePropert
 			displayOptions: { show },
 		},
 		{
-			displayName: 'Relationship',
+			displayName: 'Relationship Name or ID',
 			name: 'relationship',
-			type: 'string',
+			type: 'options',
+			typeOptions: { loadOptionsMethod: 'getRelationships', loadOptionsDependsOn: ['table'] },
 			required: true,
 			default: '',
-			placeholder: 'contact_customer_accounts',
 			description:
-				"The relationship's navigation property on the table above, as the Web API names it (case matters): for rows of another table that point at this row, or a many-to-many relationship, the relationship name (e.g. contact_customer_accounts on accounts, accountleads_association); for a lookup column of this table, the lookup's navigation property (e.g. primarycontactid, parentcustomerid_account). Find them in Power Apps → Tables → your table → Relationships.",
-			hint: 'The navigation property name, e.g. contact_customer_accounts (account → its contacts) or primarycontactid (a lookup of this table)',
+				'The relationship\'s navigation property on the table above, as the Web API names it (case matters): for rows of another table that point at this row, or a many-to-many relationship, the relationship name (e.g. contact_customer_accounts on accounts, accountleads_association); for a lookup column of this table, the lookup\'s navigation property (e.g. primarycontactid, parentcustomerid_account). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			hint: "Listed from the table's relationship metadata; if the list cannot load, type the navigation property as an expression (e.g. contact_customer_accounts)",
 			displayOptions: { show },
 		},
 		...(associate
