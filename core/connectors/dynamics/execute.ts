@@ -6,7 +6,7 @@
  *   top-level parts (change sets take writes only).
  * - an action is a POST with the parameters as its JSON body: `POST /{Name}`, bound `POST /{set}({id})/
  *   Microsoft.Dynamics.CRM.{Name}`; each in a change set of its own.
- * The answer's body (without `@odata.context`) is the result; 204 (no body) → `{}`.
+ * The answer's body (without `@odata.context`) is the result; 204 (no body) → `{ success: true }`.
  */
 import type { BatchItemResult } from '../../batching/types';
 import { encodeODataParam, odataGuid, odataLiteral } from '../../query/odata';
@@ -116,7 +116,7 @@ export async function dataverseExecute(
 			body && typeof body === 'object' && !Array.isArray(body)
 				? { ...(body as Record<string, unknown>) }
 				: body === undefined
-					? {}
+					? { success: true }
 					: { value: body };
 		delete json['@odata.context'];
 		out[index] = { index, ok: true, value: json };
