@@ -32,7 +32,7 @@ export const description: INodeProperties[] = [
 		default: '',
 		placeholder: '919042!08/22/2017 08:10:44',
 		description:
-			'The deltaToken of the previous run: only rows created, updated or deleted since then are returned. Leave empty for a first, full read: every row (changeType "new_or_updated") and a first token.',
+			'The deltaToken of the previous run: only rows created, updated or deleted since then are returned. Leave empty for a first, full read: every row (changeType "new_or_updated", fullRead true) and a first token.',
 		displayOptions: { show },
 	},
 	{
