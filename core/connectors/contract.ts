@@ -173,7 +173,7 @@ export interface WriteInput {
 
 /** Options of {@link CrmConnector.write}. */
 export interface ContractWriteOptions {
-	/** Upsert: the unique / external-id field to match on. */
+	/** Upsert (and update, where the connector supports it): the unique / external-id field to match on. */
 	key?: string;
 	signal?: AbortSignal;
 }

@@ -1,5 +1,7 @@
 /**
- * Dataverse actions and functions beyond `WhoAmI` (auth.ts): the unbound function `RetrieveVersion()` and the
+ * Dataverse actions and functions beyond `WhoAmI` (auth.ts): the unbound functions `RetrieveVersion()` and
+ * `GetTimeZoneCodeByLocalizedName(LocalizedStandardName=@p1,LocaleId=@p2)?@p1='Pacific Standard Time'&@p2=1033`
+ * (Microsoft's example of parameter aliases in "Use Web API functions"; answers `{TimeZoneCode}`), and the
  * bound action `POST /leads({id})/Microsoft.Dynamics.CRM.QualifyLead`, which closes the lead as qualified and
  * creates the account, contact and opportunity asked for, answering with references to them
  * (`Collection(Microsoft.Dynamics.CRM.crmbaseentity)`). Other `Microsoft.Dynamics.CRM.*` names → 404 segment.
@@ -26,8 +28,36 @@ export class ActionsApi {
 			});
 		s.get(`${API_PATH}/RetrieveVersion()`, version, { kind: 'functions.RetrieveVersion' });
 		s.get(`${API_PATH}/RetrieveVersion`, version, { kind: 'functions.RetrieveVersion' });
+		s.get(`${API_PATH}/GetTimeZoneCodeByLocalizedName(:args)`, (req) => this.timeZoneCode(req), {
+			kind: 'functions.GetTimeZoneCodeByLocalizedName',
+		});
 		s.post(`${API_PATH}/:set(:key)/Microsoft.Dynamics.CRM.:action`, (req) => this.bound(req), {
 			kind: 'actions.bound',
+		});
+	}
+
+	/** `GetTimeZoneCodeByLocalizedName`: both parameters non-nullable; the code of the English standard name. */
+	private timeZoneCode(req: SandboxRequest) {
+		const args = functionArgs(req);
+		const name = args.get('LocalizedStandardName');
+		const locale = args.get('LocaleId');
+		if (typeof name !== 'string')
+			throw DV.bad(
+				"Parameter 'LocalizedStandardName' of type 'Edm.String' is required (non-nullable).",
+				'0x80040203',
+			);
+		if (typeof locale !== 'number' || !Number.isInteger(locale))
+			throw DV.bad(
+				"Parameter 'LocaleId' of type 'Edm.Int32' is required (non-nullable).",
+				'0x80040203',
+			);
+		const code = TIME_ZONES[name];
+		// Our wording for an unknown name (Dataverse's not verified).
+		if (code === undefined)
+			throw DV.bad(`No time zone has the localized name '${name}'.`, '0x80040203');
+		return odataJson({
+			'@odata.context': `${req.baseUrl}${API_PATH}/$metadata#Microsoft.Dynamics.CRM.GetTimeZoneCodeByLocalizedNameResponse`,
+			TimeZoneCode: code,
 		});
 	}
 
@@ -126,4 +156,42 @@ export class ActionsApi {
 		if (!id || !this.data.coll(t).get(id)) throw DV.notFound(logical, String(o[t.primaryId] ?? ''));
 		return { id, logicalName: logical };
 	}
+}
+
+/** Dataverse time zone codes (`timezonedefinition.timezonecode`) of some English standard names. */
+const TIME_ZONES: Record<string, number> = {
+	'Pacific Standard Time': 4,
+	'Mountain Standard Time': 10,
+	'Central Standard Time': 20,
+	'Eastern Standard Time': 35,
+	'GMT Standard Time': 85,
+	'W. Europe Standard Time': 110,
+};
+
+/**
+ * A function's arguments (`Name=@p1,Other=5` in the path, aliases from the query), each an OData literal: `'text'`
+ * (quotes doubled inside), `null`, `true` / `false` or a number. A malformed one → 400.
+ */
+function functionArgs(req: SandboxRequest): Map<string, unknown> {
+	const out = new Map<string, unknown>();
+	const raw = req.params.args ?? '';
+	for (const m of raw.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=('(?:[^']|'')*'|[^,]*)(?:,|$)/g)) {
+		if (m[0] === '') break;
+		let text = m[2];
+		if (text.startsWith('@')) {
+			const alias = req.query.get(text);
+			if (alias === null) throw DV.bad(`The parameter alias '${text}' has no value.`, '0x80060888');
+			text = alias;
+		}
+		out.set(m[1], literal(text));
+	}
+	return out;
+}
+
+function literal(text: string): unknown {
+	if (/^'(?:[^']|'')*'$/.test(text)) return text.slice(1, -1).replace(/''/g, "'");
+	if (text === 'null') return null;
+	if (text === 'true' || text === 'false') return text === 'true';
+	if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+	throw DV.bad(`Syntax error: '${text}' is not a valid literal.`, '0x80060888');
 }

@@ -35,6 +35,11 @@ export interface BatchRequest {
 	headers?: Record<string, string>;
 	/** JSON body (create / update / upsert). */
 	body?: Record<string, unknown>;
+	/**
+	 * A top-level part outside any change set: what a GET must be (change sets take writes only). Its answer carries no
+	 * `Content-ID`, so it is matched by position among the batch's top-level parts.
+	 */
+	topLevel?: boolean;
 }
 
 /** What became of one request: its 2xx answer, or its error. */
@@ -49,12 +54,13 @@ export function batchBody(
 	const lines: string[] = [];
 	for (const r of requests) {
 		const cs = `changeset_${randomUUID()}`;
-		lines.push(`--${boundary}`, `Content-Type: multipart/mixed; boundary=${cs}`, '');
+		if (r.topLevel) lines.push(`--${boundary}`);
+		else
+			lines.push(`--${boundary}`, `Content-Type: multipart/mixed; boundary=${cs}`, '', `--${cs}`);
 		lines.push(
-			`--${cs}`,
 			'Content-Type: application/http',
 			'Content-Transfer-Encoding: binary',
-			`Content-ID: ${r.contentId}`,
+			...(r.topLevel ? [] : [`Content-ID: ${r.contentId}`]),
 			'',
 			// Absolute URLs: what Dataverse's own examples send, unambiguous whatever the batch URL.
 			`${r.method} ${apiUrl}/${r.path} HTTP/1.1`,
@@ -62,7 +68,8 @@ export function batchBody(
 		const headers: Record<string, string> = { ...r.headers };
 		if (r.body !== undefined) headers['Content-Type'] = 'application/json; type=entry';
 		for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
-		lines.push('', r.body !== undefined ? JSON.stringify(r.body) : '', `--${cs}--`);
+		lines.push('', r.body !== undefined ? JSON.stringify(r.body) : '');
+		if (!r.topLevel) lines.push(`--${cs}--`);
 	}
 	lines.push(`--${boundary}--`, '');
 	return lines.join('\r\n');
@@ -130,10 +137,15 @@ export async function sendBatch(
 		signal: options.signal,
 	});
 	const parts = parseBatchResponse(String(res.body ?? ''), res.headers['content-type']);
-	const byId = new Map(requests.map((r) => [r.contentId, r]));
+	const byId = new Map(requests.filter((r) => !r.topLevel).map((r) => [r.contentId, r]));
+	// Top-level parts are answered in order, without a Content-ID.
+	const topLevel = requests.filter((r) => r.topLevel);
 	const out = new Map<string, BatchAnswer>();
 	for (const part of parts) {
-		const request = part.contentId !== undefined ? byId.get(part.contentId) : undefined;
+		const request =
+			part.contentId !== undefined && byId.has(part.contentId)
+				? byId.get(part.contentId)
+				: topLevel.shift();
 		if (request && !out.has(request.contentId))
 			out.set(request.contentId, batchAnswer(part, request, client.apiUrl));
 	}

@@ -43,6 +43,9 @@ import {
 } from './schema';
 import { dataverseFetchXmlPages, parseFetchHead } from './fetchXml';
 import { dataverseWrite, type DataverseWriteContext } from './write';
+import { dataverseDelta, type DeltaResult } from './delta';
+import { dataverseExecute, type ExecuteInput } from './execute';
+import { dataverseRelate, type RelateInput, type RelateResult } from './relate';
 
 /** Requests per `$batch` (Dataverse's limit). */
 export const DATAVERSE_BATCH_LIMIT = 1000;
@@ -220,7 +223,8 @@ export class DynamicsCrm implements CrmConnector {
 	}
 
 	/**
-	 * Creates, updates, upserts (by id, or by a one-column alternate key named in `key`) or deletes rows, in `$batch`es;
+	 * Creates, updates or upserts (by id, or by a one-column alternate key named in `key`: an update by key never
+	 * creates) or deletes rows, in `$batch`es;
 	 * one result per input, in input order (see `write.ts`).
 	 */
 	async write(
@@ -236,12 +240,12 @@ export class DynamicsCrm implements CrmConnector {
 			);
 		if (!inputs.length) return [];
 		const schema = await this.describe(objectType);
-		const key = operation === 'upsert' ? options.key : undefined;
+		const key = operation === 'upsert' || operation === 'update' ? options.key : undefined;
 		if (key !== undefined && key !== schema.idField) {
 			const keys = schema.fields.filter((f) => f.externalId).map((f) => f.name);
 			if (!keys.includes(key))
 				throw new CrmError(
-					`Dynamics 365 upsert on ${schema.name}: "${key}" is not an alternate key — match on one of: ${keys.join(', ') || `(none: define a one-column alternate key, or upsert by ${schema.idField})`}`,
+					`Dynamics 365 ${operation} on ${schema.name}: "${key}" is not an alternate key — match on one of: ${keys.join(', ') || `(none: define a one-column alternate key, or ${operation} by ${schema.idField})`}`,
 					{ kind: 'validation' },
 				);
 		}
@@ -257,5 +261,31 @@ export class DynamicsCrm implements CrmConnector {
 			inputs,
 			{ key, signal: options.signal },
 		);
+	}
+
+	/** Adds or removes links between rows (`$ref`, `relate.ts`), in `$batch`es; one result per input. */
+	async relate(
+		operation: 'associate' | 'disassociate',
+		objectType: string,
+		inputs: RelateInput[],
+	): Promise<Array<BatchItemResult<RelateResult>>> {
+		const schema = await this.describe(objectType);
+		return await dataverseRelate(this.client, schema, operation, inputs, {
+			batchSize: this.batchSize,
+			...this.writeOptions,
+		});
+	}
+
+	/** Calls functions and actions (`execute.ts`), in `$batch`es; one result (the answer's body) per input. */
+	async execute(inputs: ExecuteInput[]): Promise<Array<BatchItemResult<Record<string, unknown>>>> {
+		return await dataverseExecute(this.client, inputs, {
+			batchSize: this.batchSize,
+			...this.writeOptions,
+		});
+	}
+
+	/** The changes since a delta token, or every row and a first token (`delta.ts`). */
+	async changes(objectType: string, token: string | null, fields?: string[]): Promise<DeltaResult> {
+		return await dataverseDelta(this.client, await this.describe(objectType), token, fields);
 	}
 }

@@ -21,7 +21,7 @@ export interface DeletePosition {
 }
 
 /** The `$deltatoken` of an `@odata.deltaLink`. */
-function tokenOf(link: string | undefined): string {
+export function tokenOf(link: string | undefined): string {
 	const token = link ? new URL(link).searchParams.get('$deltatoken') : null;
 	if (!token)
 		throw new CrmError('Dynamics 365 ended a change-tracking read without a delta link', {
@@ -31,7 +31,7 @@ function tokenOf(link: string | undefined): string {
 }
 
 /** An expired or unreadable token as the contract's {@link WATERMARK_EXPIRED}: the feed must start again. */
-function expired(error: unknown, table: string): unknown {
+export function expired(error: unknown, table: string): unknown {
 	if (!isCrmError(error) || error.crmCode !== EXPIRED_CODE) return error;
 	return new CrmError(
 		`Dynamics 365: the change-tracking position of ${table} has expired (${error.crmMessage ?? error.message}); deletions since then cannot be read`,

@@ -114,14 +114,37 @@ export async function dataverseWrite(
 		options.signal?.throwIfAborted();
 		await runBatch(ctx, operation, inputs, entries.slice(i, i + size), out, options.signal);
 	}
-	return out.map(
-		(r, index) =>
-			r ?? {
+	const byKey =
+		operation === 'update' && options.key !== undefined && options.key !== ctx.schema.idField;
+	return out.map((r, index) => {
+		if (!r)
+			return {
 				index,
 				ok: false,
 				error: { message: 'not written (no result)', code: BATCH_CODES.notSent },
-			},
-	);
+			};
+		return byKey && !r.ok ? keyNotFound(ctx.schema.name, options.key!, inputs[index], r) : r;
+	});
+}
+
+/** An update by alternate key answered 404: the item's error names the key, the value and the fix. */
+function keyNotFound(
+	set: string,
+	key: string,
+	input: WriteInput,
+	r: Extract<BatchItemResult<WrittenRecord>, { ok: false }>,
+): BatchItemResult<WrittenRecord> {
+	const details = (r.error.details ?? {}) as Record<string, unknown>;
+	if (details.status !== 404) return r;
+	const value = JSON.stringify(input.fields?.[key] ?? null);
+	return {
+		...r,
+		error: {
+			message: `no row with ${key}=${value} in ${set} — Update never creates rows: check the value, or use Create or Update (upsert) on ${key} to create missing rows`,
+			code: 'NOT_FOUND',
+			details: { ...details, key, value: input.fields?.[key], dataverseMessage: r.error.message },
+		},
+	};
 }
 
 /** One batch: sent, its 429s sent again, a lost answer settled. Fills `out` for every entry. */

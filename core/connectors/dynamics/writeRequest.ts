@@ -1,7 +1,8 @@
 /**
  * One contract write input as one Dataverse Web API request (a part of a `$batch`):
  * - create: `POST /{set}` with the fields;
- * - update: `PATCH /{set}({id})` with `If-Match: *` (update only: a missing row is a 404, never an accidental create);
+ * - update: `PATCH /{set}({id})`, or by alternate key `PATCH /{set}({key}='{value}')`, with `If-Match: *` (update
+ *   only: a missing row is a 404, never an accidental create);
  * - upsert by alternate key: `PATCH /{set}({key}='{value}')`, by id: `PATCH /{set}({id})`, with
  *   `Prefer: return=representation` and `$select={id}`: Dataverse answers 201 when it created the row and 200 when it
  *   updated one (the one way it tells them apart), with only the id in the body;
@@ -131,15 +132,35 @@ export function prepareWrites(
 			return { ok: true, request: { contentId, method: 'DELETE', path: `${set}(${id})` } };
 		}
 		// An upsert by id may carry the id among the fields too: it is the address, not a value.
+		// An update by alternate key: the key's value is the address (sent again it could only change its case).
+		const byKey = key !== undefined && key !== schema.idField;
 		const skip =
-			operation === 'upsert' && (key === undefined || key === schema.idField)
+			operation === 'upsert' && !byKey
 				? schema.idField
-				: undefined;
+				: operation === 'update' && byKey
+					? key
+					: undefined;
 		const wired = wireBody(schema, entities, input.fields ?? {}, operation, skip);
 		if (!wired.ok) return wired;
 		const body = wired.body;
 		if (operation === 'create')
 			return { ok: true, request: { contentId, method: 'POST', path: set, body } };
+		const keyAddress = (): string | Extract<PreparedWrite, { ok: false }> => {
+			const value = input.fields?.[key as string];
+			if (value === undefined || value === null || value === '')
+				return fail(`not sent: no value for the key ${key}`, 'MISSING_KEY');
+			if (typeof value === 'object' && !(value instanceof Date))
+				return fail(`not sent: the key ${key} must be text or a number`, 'INVALID_KEY');
+			return `${set}(${key}=${encodeODataParam(odataLiteral(value as ODataValue))})`;
+		};
+		if (operation === 'update' && byKey) {
+			const address = keyAddress();
+			if (typeof address !== 'string') return address;
+			return {
+				ok: true,
+				request: { contentId, method: 'PATCH', path: address, headers: { 'If-Match': '*' }, body },
+			};
+		}
 		if (operation === 'update') {
 			if (!id)
 				return fail(
@@ -159,13 +180,10 @@ export function prepareWrites(
 		}
 		// Upsert: by alternate key when one is named, else by id.
 		let address: string;
-		if (key !== undefined && key !== schema.idField) {
-			const value = input.fields?.[key];
-			if (value === undefined || value === null || value === '')
-				return fail(`not sent: no value for the key ${key}`, 'MISSING_KEY');
-			if (typeof value === 'object' && !(value instanceof Date))
-				return fail(`not sent: the key ${key} must be text or a number`, 'INVALID_KEY');
-			address = `${set}(${key}=${encodeODataParam(odataLiteral(value as ODataValue))})`;
+		if (byKey) {
+			const keyed = keyAddress();
+			if (typeof keyed !== 'string') return keyed;
+			address = keyed;
 		} else {
 			if (!id)
 				return fail(

@@ -14,6 +14,11 @@ const resource: INodeProperties = {
 	type: 'options',
 	noDataExpression: true,
 	options: [
+		{
+			name: 'Action / Function',
+			value: 'action',
+			description: 'Call a Dataverse function or action (WhoAmI, QualifyLead, custom APIs)',
+		},
 		{ name: 'FetchXML', value: 'fetchXml', description: 'Queries in FetchXML, every page' },
 		{ name: 'Record', value: 'record', description: 'Rows of any Dataverse table' },
 	],
@@ -27,6 +32,12 @@ const recordOperation: INodeProperties = {
 	noDataExpression: true,
 	displayOptions: { show: { resource: ['record'] } },
 	options: [
+		{
+			name: 'Associate',
+			value: 'associate',
+			action: 'Link rows',
+			description: 'Link each row to a row of a related table, through a relationship (batched)',
+		},
 		{
 			name: 'Create',
 			value: 'create',
@@ -45,7 +56,20 @@ const recordOperation: INodeProperties = {
 			action: 'Delete rows',
 			description: 'Delete rows by ID (batched)',
 		},
+		{
+			name: 'Disassociate',
+			value: 'disassociate',
+			action: 'Unlink rows',
+			description: 'Remove the link between each row and a related row (batched)',
+		},
 		{ name: 'Get', value: 'get', action: 'Get rows', description: 'Get rows by ID' },
+		{
+			name: 'Get Changes',
+			value: 'getChanges',
+			action: 'Get changed rows',
+			description:
+				'Rows created, updated or deleted since a delta token (change tracking), with the next token',
+		},
 		{
 			name: 'Get Many',
 			value: 'getAll',
@@ -56,10 +80,27 @@ const recordOperation: INodeProperties = {
 			name: 'Update',
 			value: 'update',
 			action: 'Update rows',
-			description: 'Update rows by ID (batched)',
+			description: 'Update rows by ID or alternate key, never creating one (batched)',
 		},
 	],
 	default: 'upsert',
+};
+
+const actionOperation: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: { show: { resource: ['action'] } },
+	options: [
+		{
+			name: 'Execute',
+			value: 'execute',
+			action: 'Execute a function or action',
+			description: 'Call a function or action, unbound or bound to a row; its answer is the item',
+		},
+	],
+	default: 'execute',
 };
 
 const fetchXmlOperation: INodeProperties = {
@@ -84,6 +125,7 @@ export const properties: INodeProperties[] = [
 	authentication,
 	resource,
 	recordOperation,
+	actionOperation,
 	fetchXmlOperation,
 	tableField,
 	...Object.values(OPERATIONS).flatMap((ops) => Object.values(ops).flatMap((op) => op.description)),

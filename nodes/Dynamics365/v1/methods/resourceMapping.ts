@@ -22,8 +22,8 @@ const TYPES: Partial<Record<FieldSchema['type'], FieldType>> = {
 };
 
 /**
- * The table's columns for the operation, with the roles core/connectors/fieldRules gives them: update finds rows by
- * id; upsert matches on the id or a one-column alternate key. Option-set values are Dataverse's integers; a lookup
+ * The table's columns for the operation, with the roles core/connectors/fieldRules gives them: update and upsert
+ * match on the id or a one-column alternate key (update by key never creates a row). Option-set values are Dataverse's integers; a lookup
  * takes the target row's GUID (`accounts(<guid>)` for lookups with several target tables).
  */
 export async function getFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
@@ -33,18 +33,19 @@ export async function getFields(this: ILoadOptionsFunctions): Promise<ResourceMa
 	const operation: FieldOperation =
 		current === 'create' || current === 'update' ? current : 'upsert';
 	const schema = await (await getDynamicsConnector(this)).describe(table);
-	const fields: ResourceMapperField[] = fieldRoles(schema.fields, operation).map(
-		({ field, role }) => {
-			const type = TYPES[field.type] ?? 'string';
-			const options =
-				type === 'options'
-					? (field.options ?? []).map((o) => ({ name: o.label, value: Number(o.value) }))
-					: undefined;
-			const mapped = mapperField(field, role, type, options);
-			if (field.type === 'reference')
-				mapped.displayName = `${field.label} (${field.name} → ${(field.referenceTo ?? []).join(' / ')})`;
-			return mapped;
-		},
-	);
+	// Update finds rows by ID or by a one-column alternate key (never creating one), as upsert does.
+	const fields: ResourceMapperField[] = fieldRoles(schema.fields, operation, {
+		updateBy: 'key',
+	}).map(({ field, role }) => {
+		const type = TYPES[field.type] ?? 'string';
+		const options =
+			type === 'options'
+				? (field.options ?? []).map((o) => ({ name: o.label, value: Number(o.value) }))
+				: undefined;
+		const mapped = mapperField(field, role, type, options);
+		if (field.type === 'reference')
+			mapped.displayName = `${field.label} (${field.name} → ${(field.referenceTo ?? []).join(' / ')})`;
+		return mapped;
+	});
 	return { fields };
 }
