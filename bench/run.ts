@@ -14,22 +14,48 @@
  * - `sync`: a two-way sync Salesforce ↔ HubSpot (backfill, a run with no edits, a run with edits) over the simulators
  *   (`sync.ts`); `BENCH_SYNC_RECORDS` sets the records per side (default 10000).
  *
- * `BENCH=pace|salesforce|hubspot|fieldmapper|sync` (or several, comma-separated) runs only those; default all, in that order.
+ * - `dynamics`: contacts created by the Dynamics 365 node through n8n's engine against the Dataverse simulator at
+ *   Dataverse's real service-protection limits, with the ceiling those limits allow (`dynamics.ts`);
+ *   `BENCH_DYNAMICS_RECORDS` sets the record count (default 10000: the simulator slows with its store, see README).
+ *
+ * `BENCH=pace|salesforce|hubspot|fieldmapper|sync|dynamics` (or several, comma-separated) runs only those; default
+ * all, in that order.
+ *
+ * Flags: `--quick` runs small sizes where a variable does not set one (for a smoke run: pace 200 requests, hubspot
+ * 1000, fieldmapper 5000, sync 500, dynamics 2000; salesforce keeps its fixed sizes). `--json` prints the figures as
+ * one JSON line on stdout (the last: `npm run bench` builds first), `{"scenarios":[{"name","seconds","figures"}]}`
+ * (`figures` is what a scenario returns, null for those that only print; the human-readable lines go to stderr).
  */
+import { run as runDynamics } from './dynamics';
 import { run as runFieldMapper } from './fieldMapper';
 import { run as runHubSpotUpsert } from './hubspotUpsert';
 import { runPaceScenario, type PaceScenario } from './limiterPace';
 import { run as runSalesforce } from './salesforce';
 import { run as runSync } from './sync';
 
-const BENCHMARKS = {
+const FLAGS = new Set(process.argv.slice(2));
+const QUICK = FLAGS.has('--quick');
+const JSON_OUTPUT = FLAGS.has('--json');
+
+/** The sizes `--quick` uses where the variable is not set. */
+const QUICK_SIZES: Record<string, string> = {
+	BENCH_REQUESTS: '200',
+	BENCH_HUBSPOT_SIZES: '1000',
+	BENCH_FIELDMAPPER_ITEMS: '5000',
+	BENCH_SYNC_RECORDS: '500',
+	BENCH_DYNAMICS_RECORDS: '2000',
+};
+if (QUICK) for (const [k, v] of Object.entries(QUICK_SIZES)) process.env[k] ??= v;
+
+const BENCHMARKS: Record<string, () => Promise<unknown>> = {
 	pace: runPace,
 	salesforce: runSalesforce,
 	hubspot: async () => await runHubSpotUpsert(numberList(process.env.BENCH_HUBSPOT_SIZES)),
 	fieldmapper: async () => await runFieldMapper(numberList(process.env.BENCH_FIELDMAPPER_ITEMS)[0]),
 	sync: async () => await runSync(numberList(process.env.BENCH_SYNC_RECORDS)[0]),
-} as const;
-type BenchName = keyof typeof BENCHMARKS;
+	dynamics: async () => await runDynamics(numberList(process.env.BENCH_DYNAMICS_RECORDS)[0]),
+};
+type BenchName = string;
 
 const peak = { rss: 0 };
 const sample = (): void => {
@@ -119,19 +145,27 @@ async function runPace(): Promise<void> {
 
 async function main(): Promise<void> {
 	const names = selected(process.env.BENCH);
+	const out = process.stdout.write.bind(process.stdout);
+	// With --json, stdout carries the JSON document alone: the scenarios' lines go to stderr.
+	if (JSON_OUTPUT) console.log = (...args: unknown[]) => console.error(...args);
+	const scenarios: Array<{ name: string; seconds: number; figures: unknown }> = [];
 	for (const [i, name] of names.entries()) {
 		if (i > 0) console.log();
 		console.log(`== ${name} ==`);
 		const started = performance.now();
-		await BENCHMARKS[name]();
+		const figures = await BENCHMARKS[name]();
 		sample();
-		console.log(`(${name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+		const seconds = (performance.now() - started) / 1000;
+		scenarios.push({ name, seconds, figures: figures ?? null });
+		console.log(`(${name}: ${seconds.toFixed(1)} s)`);
 	}
 	clearInterval(sampler);
 	console.log();
 	console.log(
 		`peak RSS ${(peak.rss / 1024 / 1024).toFixed(0)} MiB (sampled every 50 ms over ${names.join(', ')})`,
 	);
+	if (JSON_OUTPUT)
+		out(`${JSON.stringify({ quick: QUICK, peakRssMiB: peak.rss / 1024 / 1024, scenarios })}\n`);
 }
 
 main().catch((err: unknown) => {

@@ -2,8 +2,9 @@
  * `POST /api/data/v9.2/$batch` (OData v4.0 §11.7, Dataverse's "Execute batch operations using the Web API"). Every
  * inner request runs through the simulator's own routes (`SandboxServer.dispatchInner`, with the batch's
  * `Authorization`), so any route works inside a batch and the request log counts each inner request with its own
- * kind, plus one `batch` entry. Change sets are atomic: the store is snapshotted before one and restored when one of
- * its requests fails (`Store.snapshot` / `restore`).
+ * kind, plus one `batch` entry; service protection charges the batch per inner request run (`countOperation`).
+ * Change sets are atomic: the store is snapshotted before one and restored when one of its requests fails
+ * (`Store.snapshot` / `restore`).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -23,7 +24,7 @@ import {
 	type ResponseItem,
 	type ResponsePart,
 } from './batchParse';
-import { markInternalRequest } from './limits';
+import { countOperation, markInternalRequest } from './limits';
 import { API_PATH, DV, ODATA_HEADERS, preferences } from './wire';
 
 /** Most requests one batch may hold, and most operations one change set may hold. */
@@ -127,6 +128,8 @@ export class BatchApi {
 		auth: string | undefined,
 		refs: Map<string, string>,
 	): Promise<Reply> {
+		// Service protection charges the batch its per-operation cost for every inner request it runs.
+		countOperation(req);
 		try {
 			const target = resolveTarget(inner.target, refs);
 			if (/\/\$batch(\?|$)/.test(new URL(target, req.baseUrl).pathname))

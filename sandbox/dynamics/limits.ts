@@ -34,7 +34,19 @@ export interface ServiceProtectionLimits {
 	windowMs: number;
 	/** Execution time charged to every request on top of its measured time (default 0; for tests with a ManualClock). */
 	costPerRequestMs?: number;
+	/**
+	 * Execution time charged per operation on top of the request's own: per write (POST / PATCH / PUT / DELETE) sent
+	 * alone, and per inner request of a `$batch` (Dataverse runs them one after another, so a batch costs the sum).
+	 * Default {@link DEFAULT_COST_PER_OPERATION_MS}; the simulator answers without waiting for it.
+	 */
+	costPerOperationMs?: number;
 }
+
+/**
+ * Server time of one operation (a create / update / delete of a standard-table row, no custom plug-ins): 25 ms. Our
+ * assumption — Microsoft publishes no per-operation time (see README, "Service protection").
+ */
+export const DEFAULT_COST_PER_OPERATION_MS = 25;
 
 /** Microsoft's documented limits. */
 export const DEFAULT_SERVICE_PROTECTION: ServiceProtectionLimits = {
@@ -43,6 +55,7 @@ export const DEFAULT_SERVICE_PROTECTION: ServiceProtectionLimits = {
 	concurrent: 52,
 	windowMs: 300_000,
 	costPerRequestMs: 0,
+	costPerOperationMs: DEFAULT_COST_PER_OPERATION_MS,
 };
 
 const INTERNAL = 'dynamics.internalRequest';
@@ -54,6 +67,21 @@ export function markInternalRequest(req: SandboxRequest): void {
 
 export function isInternalRequest(req: SandboxRequest): boolean {
 	return req.locals.get(INTERNAL) === true;
+}
+
+const OPERATIONS = 'dynamics.operations';
+const WRITE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+
+/** Counts one operation run on behalf of `req` (a `$batch` calls it per inner request it runs). */
+export function countOperation(req: SandboxRequest): void {
+	req.locals.set(OPERATIONS, ((req.locals.get(OPERATIONS) as number | undefined) ?? 0) + 1);
+}
+
+/** The operations a request is charged for: those counted for it (a `$batch`), else 1 for a write, 0 for a read. */
+function operationsOf(req: SandboxRequest): number {
+	const counted = req.locals.get(OPERATIONS) as number | undefined;
+	if (counted !== undefined) return counted;
+	return req.kind !== 'batch' && WRITE_METHODS.has(req.method.toUpperCase()) ? 1 : 0;
 }
 
 /** `1,200,000` — Dataverse writes the millisecond limit with thousands separators. */
@@ -120,8 +148,9 @@ export class ServiceProtection {
 		for (const k of ['requests', 'executionMs', 'concurrent', 'windowMs'] as const)
 			if (!Number.isInteger(l[k]) || l[k] < 1)
 				throw new HttpError(400, `${k} must be a positive integer`, 'invalid_rate_limit');
-		if (!(typeof l.costPerRequestMs === 'number' && l.costPerRequestMs >= 0))
-			throw new HttpError(400, 'costPerRequestMs must be >= 0', 'invalid_rate_limit');
+		for (const k of ['costPerRequestMs', 'costPerOperationMs'] as const)
+			if (!(typeof l[k] === 'number' && l[k] >= 0))
+				throw new HttpError(400, `${k} must be >= 0`, 'invalid_rate_limit');
 		this.limits = l;
 		this.requests = new WindowLimiter({ limit: l.requests, windowMs: l.windowMs, mode: 'sliding' });
 		this.execution = new ExecutionWindow(l.windowMs);
@@ -207,8 +236,12 @@ export class ServiceProtection {
 				concurrency.release(user);
 				const end = this.clock.now();
 				// Handling time on the injected clock from arrival (before the latency wait), at least the configured
-				// latency (a ManualClock does not move while the server sleeps), plus the configured per-request cost.
-				const ms = Math.max(end - req.startedAt, this.latencyMs()) + (l.costPerRequestMs ?? 0);
+				// latency (a ManualClock does not move while the server sleeps), plus the configured per-request cost and
+				// the per-operation cost of each write (or inner request of a `$batch`) it ran.
+				const ms =
+					Math.max(end - req.startedAt, this.latencyMs()) +
+					(l.costPerRequestMs ?? 0) +
+					operationsOf(req) * (l.costPerOperationMs ?? 0);
 				execution.add(end, user, ms);
 				if (reply) {
 					const set = (k: string, v: string) => {

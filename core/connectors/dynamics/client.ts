@@ -9,7 +9,7 @@ import { HttpClient, type HttpClientOptions } from '../../http/client';
 import type { RateBudget, RateBudgetOptions } from '../../http/rateLimiter';
 import type { RetryOptions } from '../../http/retry';
 import type { HttpMethod, HttpRequest } from '../../http/types';
-import { dataverseDialect } from './dialect';
+import { createDataverseDialect } from './dialect';
 
 /** Dataverse's largest page (`odata.maxpagesize`). */
 export const DATAVERSE_MAX_PAGE_SIZE = 5000;
@@ -17,7 +17,8 @@ export const DATAVERSE_MAX_PAGE_SIZE = 5000;
 /**
  * The default rate budget, under the service-protection limits per user and web server (6,000 requests and 52
  * concurrent requests per 5-minute sliding window): 5,400 starts per 300 s leaves headroom for other clients of the
- * same application user; 50 in flight stays under 52. (The execution-time limit is paced by the 429s it causes.)
+ * same application user; 50 in flight stays under 52. The execution-time limit (1,200,000 ms per window) is paced
+ * from `x-ms-ratelimit-time-remaining-xrm-requests` by the client's dialect (`dataverseExecutionPacer`).
  */
 export const DATAVERSE_RATE_BUDGET: RateBudgetOptions = {
 	maxRequests: 5400,
@@ -103,7 +104,7 @@ export class DataverseClient {
 			transport: options.transport,
 			retry: options.retry,
 			rateLimit: options.rateLimit ?? DATAVERSE_RATE_BUDGET,
-			dialect: dataverseDialect,
+			dialect: createDataverseDialect(),
 			logger: options.logger,
 			timeoutMs: options.timeoutMs,
 			allowInsecure: options.allowInsecure,

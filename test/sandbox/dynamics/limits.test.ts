@@ -18,6 +18,37 @@ async function get(c: DynamicsSimContract, token: string, path = '/WhoAmI()') {
 	};
 }
 
+/** A raw `$batch` of `n` contact creates, each its own change set (as the connector sends them). */
+async function batchCreate(c: DynamicsSimContract, token: string, n: number, from = 0) {
+	const parts = Array.from({ length: n }, (_, i) =>
+		[
+			'--batch_L',
+			'Content-Type: multipart/mixed; boundary=changeset_' + i,
+			'',
+			'--changeset_' + i,
+			'Content-Type: application/http',
+			'Content-Transfer-Encoding: binary',
+			'Content-ID: 1',
+			'',
+			'POST contacts HTTP/1.1',
+			'Content-Type: application/json',
+			'',
+			JSON.stringify({ lastname: `Op ${from + i}` }),
+			'--changeset_' + i + '--',
+		].join('\r\n'),
+	);
+	const res = await fetch(`${c.apiUrl}/$batch`, {
+		method: 'POST',
+		headers: {
+			Authorization: `Bearer ${token}`,
+			'Content-Type': 'multipart/mixed; boundary=batch_L',
+		},
+		body: [...parts, '--batch_L--', ''].join('\r\n'),
+	});
+	const text = await res.text();
+	return { status: res.status, headers: res.headers, text };
+}
+
 async function started(options: ConstructorParameters<typeof DynamicsSimulator>[0]) {
 	const sim = new DynamicsSimulator(options);
 	const contract = await sim.start();
@@ -206,5 +237,83 @@ describe('Dataverse simulator: service protection limits', () => {
 		} finally {
 			await sim.stop();
 		}
+	});
+
+	describe('per-operation cost (costPerOperationMs)', () => {
+		it('defaults to 25 ms per operation: charged per write and per inner request of a $batch, not per read', async () => {
+			const clock = new ManualClock(T0);
+			const { sim, contract, token } = await started({ clock });
+			try {
+				const user = sim.identity.appUserId;
+				expect(sim.protection.get()).toMatchObject({ costPerOperationMs: 25 });
+				await get(contract, token);
+				expect(sim.protection.usage(user).executionMs).toBe(0); // a read on a still clock, no latency
+				const single = await fetch(`${contract.apiUrl}/contacts`, {
+					method: 'POST',
+					headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+					body: JSON.stringify({ lastname: 'Single' }),
+				});
+				expect(single.status).toBe(204);
+				expect(sim.protection.usage(user).executionMs).toBe(25);
+				const batch = await batchCreate(contract, token, 40);
+				expect(batch.status).toBe(200);
+				expect(sim.collection('contact').count()).toBe(41);
+				// One request for the request-count limit, 40 operations for the execution-time limit.
+				expect(sim.protection.usage(user)).toMatchObject({
+					requests: 3,
+					executionMs: 25 + 40 * 25,
+				});
+			} finally {
+				await sim.stop();
+			}
+		});
+
+		it('batches of many operations reach the execution-time limit (429 0x80072321) with an honest Retry-After', async () => {
+			const clock = new ManualClock(T0);
+			// 1,000 creates at 300 ms each = 300,000 ms of execution time per batch: four fill the 1,200,000 ms window.
+			const { sim, contract, token } = await started({
+				clock,
+				serviceProtection: { costPerOperationMs: 300 },
+			});
+			try {
+				const user = sim.identity.appUserId;
+				const remaining: Array<string | null> = [];
+				for (let i = 0; i < 4; i++) {
+					const ok = await batchCreate(contract, token, 1000, i * 1000);
+					expect(ok.status).toBe(200);
+					remaining.push(ok.headers.get('x-ms-ratelimit-time-remaining-xrm-requests'));
+					clock.advance(10_000);
+				}
+				// Execution time left at each batch's arrival; the request-count header barely moves (4 of 6,000).
+				expect(remaining).toEqual(['1,200,000.00', '900,000.00', '600,000.00', '300,000.00']);
+				expect(sim.protection.usage(user)).toMatchObject({ requests: 4, executionMs: 1_200_000 });
+				expect(sim.collection('contact').count()).toBe(4000);
+
+				const limited = await batchCreate(contract, token, 1000, 4000);
+				expect(limited.status).toBe(429);
+				expect(JSON.parse(limited.text).error.code).toBe('0x80072321');
+				// The first batch (booked at T0) leaves the 300 s window at T0 + 300 s; it is now T0 + 40 s.
+				expect(limited.headers.get('retry-after')).toBe('260');
+				expect(sim.collection('contact').count()).toBe(4000); // refused before any part ran
+
+				clock.advance(259_000);
+				expect((await batchCreate(contract, token, 1, 9000)).status).toBe(429);
+				clock.advance(1000);
+				const again = await batchCreate(contract, token, 1000, 4000);
+				expect(again.status).toBe(200);
+				expect(again.headers.get('x-ms-ratelimit-time-remaining-xrm-requests')).toBe('300,000.00');
+				expect(sim.collection('contact').count()).toBe(5000);
+				expect(sim.log.count({ kind: 'batch', status: 429 })).toBe(2);
+			} finally {
+				await sim.stop();
+			}
+		}, 60_000);
+
+		it('is validated like the other limits', async () => {
+			const sim = new DynamicsSimulator({ clock: new ManualClock(T0) });
+			expect(() => sim.protection.set({ costPerOperationMs: -1 })).toThrow(
+				'costPerOperationMs must be >= 0',
+			);
+		});
 	});
 });

@@ -95,7 +95,10 @@ export function groupByTable(ctx: IExecuteFunctions, count: number): Map<string,
 	const groups = new Map<string, number[]>();
 	for (let i = 0; i < count; i++) {
 		const table = String(ctx.getNodeParameter('table', i));
-		groups.set(table, [...(groups.get(table) ?? []), i]);
+		// Appended in place: copying the list per item made 50,000 items cost minutes (quadratic).
+		const group = groups.get(table);
+		if (group) group.push(i);
+		else groups.set(table, [i]);
 	}
 	return groups;
 }

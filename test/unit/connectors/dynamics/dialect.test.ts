@@ -1,7 +1,9 @@
 /** The Dataverse (Dynamics 365) dialect: OData error bodies, service-protection codes, x-ms-* headers. */
 import {
 	dataverseDialect,
+	dataverseExecutionPacer,
 	dataverseRateHeaders,
+	executionTimeRemaining,
 } from '../../../../core/connectors/dynamics/dialect';
 import {
 	classifyHttpError,
@@ -112,5 +114,56 @@ describe('Dataverse dialect: rate-limit headers', () => {
 		expect(p.serverDelay(mk({ 'x-ms-retry-after-ms': '1500' }))?.source).toBe('Retry-After-Ms');
 		const generic = new RetryPolicy({ jitter: 'none', now: () => START, baseDelayMs: 500 });
 		expect(generic.computeDelay(1, mk({ 'x-ms-retry-after-ms': '1500' }))).toBe(500);
+	});
+
+	it('reads the execution time left as Dataverse writes it (grouped, two decimals)', () => {
+		const left = (v: string) =>
+			executionTimeRemaining({ 'x-ms-ratelimit-time-remaining-xrm-requests': v });
+		expect(left('1,199,600.00')).toBe(1_199_600);
+		expect(left('60000')).toBe(60_000);
+		expect(left('n/a')).toBeUndefined();
+		expect(executionTimeRemaining({})).toBeUndefined();
+	});
+
+	it('execution time nearly used: holds until its own oldest request leaves the window, instead of a 429', async () => {
+		const pacer = dataverseExecutionPacer();
+		const budget = new RateBudget({ intervalMs: 300_000, maxRequests: 5400 });
+		const answer = (timeLeft: string) => async () =>
+			budget.observe(
+				{
+					'x-ms-ratelimit-burst-remaining-xrm-requests': '5990',
+					'x-ms-ratelimit-time-remaining-xrm-requests': timeLeft,
+				},
+				pacer,
+			);
+		// Batches costing 300,000 ms each: the header (time left at arrival) falls by that much per batch.
+		await budget.schedule(answer('1,200,000.00')); // the oldest, finished at START
+		await jest.advanceTimersByTimeAsync(10_000);
+		await budget.schedule(answer('900,000.00'));
+		await budget.schedule(answer('600,000.00'));
+		expect(budget.stats().serverRemaining).toBe(5990); // plenty left: the burst header rules
+		await budget.schedule(answer('30,000.00')); // under one share (60,000 of 1,200,000): hold
+		expect(budget.stats().serverRemaining).toBe(0);
+		const started = jest.fn();
+		const next = budget.schedule(async () => started());
+		await jest.advanceTimersByTimeAsync(289_999);
+		expect(started).not.toHaveBeenCalled();
+		await jest.advanceTimersByTimeAsync(1);
+		await next;
+		expect(started).toHaveBeenCalledTimes(1);
+		expect(Date.now() - START).toBe(300_000); // when the first batch's execution time left the window
+	});
+
+	it('the share is of the largest allowance seen: a small window (500 ms) is paced at its own scale', async () => {
+		const pacer = dataverseExecutionPacer();
+		const info = (v: string) =>
+			pacer({ 'x-ms-ratelimit-time-remaining-xrm-requests': v }, START)?.remaining;
+		expect(info('500.00')).toBeUndefined();
+		expect(info('100.00')).toBeUndefined(); // 100 ≥ 500 / 20
+		expect(info('20.00')).toBe(0);
+		// Another client (another pacer) keeps its own view.
+		expect(
+			dataverseExecutionPacer()({ 'x-ms-ratelimit-time-remaining-xrm-requests': '20' }, START),
+		).toBeUndefined();
 	});
 });
