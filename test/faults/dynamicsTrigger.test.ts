@@ -16,8 +16,13 @@ import type { IDataObject, INode } from 'n8n-workflow';
 
 import { clearRateBudgets } from '../../core/http/rateLimiter';
 import { DynamicsSimulator, type DynamicsSimContract } from '../../sandbox/dynamics';
-import { ManualClock, SeededRandom, type FaultSpec, type Reply } from '../../sandbox/kit';
-import type { SandboxRequest } from '../../sandbox/kit';
+import {
+	ManualClock,
+	SeededRandom,
+	type FaultSpec,
+	type Reply,
+	type SandboxRequest,
+} from '../../sandbox/kit';
 import type { CredentialFixtures } from '../helpers/credentials';
 import { nodeTypeName, runPoll } from '../helpers/engine';
 import { credentials } from '../workflows/dynamics/helpers';
