@@ -1,9 +1,9 @@
 /**
- * CRM Sync HubSpot contacts (A) ↔ Dynamics 365 contacts (B) in the e2e tier: matched by e-mail, five field pairs,
+ * CRM Sync Dynamics 365 contacts (A) ↔ HubSpot contacts (B) in the e2e tier: matched by e-mail, five field pairs,
  * conflicts to review, the default SQLite state store (its own Sync ID in the n8n user folder's file), run twice by
  * `n8n execute` over simulators on one ManualClock (moved past both change feeds' lags before each run, see sync.js).
  *
- * 1. Backfill: contacts on HubSpot only, on Dynamics only and on both (HubSpot's e-mail in upper case) → one-sided ones
+ * 1. Backfill: contacts on Dynamics only, on HubSpot only and on both (HubSpot's e-mail in upper case) → one-sided ones
  *    created on the other side, overlaps linked by e-mail; each simulator holds every contact once; links in the file.
  * 2. No edits, a second run: nothing written at all (no `$batch` to Dataverse, no HubSpot write request), no backfill.
  * Checked: the Report's counts and API calls per side (the requests each simulator answered over HTTP), the Conflicts
@@ -56,19 +56,19 @@ function common(fields, names) {
 const same = (x, y) => JSON.stringify(x) === JSON.stringify(y);
 
 function syncWorkflow() {
-	return triggered(WORKFLOW_ID, 'e2e: CRM Sync HubSpot ↔ Dynamics 365 contacts', {
+	return triggered(WORKFLOW_ID, 'e2e: CRM Sync Dynamics 365 ↔ HubSpot contacts', {
 		name: SYNC,
 		type: `${PREFIX}.crmSync`,
 		typeVersion: 1,
 		parameters: {
-			systemA: 'hubspot',
-			systemB: 'dynamics',
+			systemA: 'dynamics',
+			systemB: 'hubspot',
 			hubspotAuthentication: 'privateApp',
 			dynamicsAuthentication: 'clientCredentials',
 			objectA: 'contacts',
 			objectB: 'contacts',
-			matchKeys: { keys: [{ fieldA: 'email', fieldB: 'emailaddress1', normalize: 'email' }] },
-			fieldMappings: { mappings: FIELDS.map((f) => ({ fieldA: f, fieldB: DV_NAMES[f] })) },
+			matchKeys: { keys: [{ fieldA: 'emailaddress1', fieldB: 'email', normalize: 'email' }] },
+			fieldMappings: { mappings: FIELDS.map((f) => ({ fieldA: DV_NAMES[f], fieldB: f })) },
 			// Review: a field differing on both sides would come out on Conflicts, where nothing is expected.
 			conflictStrategy: 'review',
 		},
@@ -119,7 +119,7 @@ function checkLinks(file, [hsIds, dvIds], when) {
 	} finally {
 		db.close();
 	}
-	const pairs = [...hsIds].map(([email, id]) => `${id}|${dvIds.get(email)}`).sort();
+	const pairs = [...dvIds].map(([email, id]) => `${id}|${hsIds.get(email)}`).sort();
 	const stored = rows.map((r) => `${r.a_id}|${r.b_id}`).sort();
 	check(
 		rows.every((r) => r.status === 'linked') && same(stored, pairs),
@@ -146,9 +146,9 @@ async function syncRun(execute, wf, sims, label) {
 	};
 	const c = report.counts ?? {};
 	log(
-		`   ${label}: created ${c.created?.a}/${c.created?.b}, updated ${c.updated?.a}/${c.updated?.b} (HubSpot/Dynamics), ` +
-			`linked by e-mail ${c.linkedByMatch}, ${conflicts.length} conflicts, ${failed.length} failed; API calls ${hs.length}/${dv.length}, ` +
-			`writes [${writes.hs.join(', ')}] / ${writes.dv} $batch (${seconds(result.ms)})`,
+		`   ${label}: created ${c.created?.a}/${c.created?.b}, updated ${c.updated?.a}/${c.updated?.b} (Dynamics/HubSpot), ` +
+			`linked by e-mail ${c.linkedByMatch}, ${conflicts.length} conflicts, ${failed.length} failed; API calls ${dv.length}/${hs.length}, ` +
+			`writes ${writes.dv} $batch / [${writes.hs.join(', ')}] (${seconds(result.ms)})`,
 	);
 	check(
 		failed.length === 0 && c.failed === 0,
@@ -159,20 +159,20 @@ async function syncRun(execute, wf, sims, label) {
 		`${label}: ${conflicts.length} conflicts, e.g. ${JSON.stringify(conflicts[0])}`,
 	);
 	check(
-		report.apiCalls?.a === hs.length && report.apiCalls?.b === dv.length,
-		`${label}: the Report counts ${JSON.stringify(report.apiCalls)} API calls, the simulators answered ${hs.length} (HubSpot) and ${dv.length} (Dataverse, token requests apart)`,
+		report.apiCalls?.a === dv.length && report.apiCalls?.b === hs.length,
+		`${label}: the Report counts ${JSON.stringify(report.apiCalls)} API calls, the simulators answered ${dv.length} (Dataverse, token requests apart) and ${hs.length} (HubSpot)`,
 	);
 	return { report, counts: c, writes };
 }
 
-/** CRM Sync HubSpot ↔ Dynamics 365: a backfill, then a second run writing nothing. */
+/** CRM Sync Dynamics 365 ↔ HubSpot: a backfill, then a second run writing nothing. */
 async function checkDynamicsSync(execute, wf, sims, userFolder) {
-	log('11. CRM Sync HubSpot contacts ↔ Dynamics 365 contacts by e-mail, two `n8n execute` runs');
+	log('11. CRM Sync Dynamics 365 contacts ↔ HubSpot contacts by e-mail, two `n8n execute` runs');
 	const stateFile = path.join(userFolder, '.n8n', 'crm-connectors-sync.sqlite');
 	const expected = new Map();
 	const add = (p) => expected.set(p.email, p);
-	for (let i = 1; i <= SEED.hsOnly; i++) add(person('hs-only', i));
 	for (let i = 1; i <= SEED.dvOnly; i++) add(person('dv-only', i));
+	for (let i = 1; i <= SEED.hsOnly; i++) add(person('hs-only', i));
 	for (let i = 1; i <= SEED.both; i++) add(person('both', i));
 	for (const p of expected.values()) {
 		if (!p.email.startsWith('dv-only'))
@@ -183,16 +183,16 @@ async function checkDynamicsSync(execute, wf, sims, userFolder) {
 		if (!p.email.startsWith('hs-only')) sims.dv.createDirect('contact', toDynamics(p));
 	}
 	log(
-		`   seeded: ${SEED.hsOnly} contacts on HubSpot only, ${SEED.dvOnly} on Dynamics only, ${SEED.both} on both`,
+		`   seeded: ${SEED.dvOnly} contacts on Dynamics only, ${SEED.hsOnly} on HubSpot only, ${SEED.both} on both`,
 	);
 
-	const first = await syncRun(execute, wf, sims, 'CRM Sync HubSpot ↔ Dynamics #1 (backfill)');
+	const first = await syncRun(execute, wf, sims, 'CRM Sync Dynamics ↔ HubSpot #1 (backfill)');
 	check(
 		same(first.report.backfill, { a: true, b: true }) &&
-			same(first.counts.created, { a: SEED.dvOnly, b: SEED.hsOnly }) &&
+			same(first.counts.created, { a: SEED.hsOnly, b: SEED.dvOnly }) &&
 			same(first.counts.updated, { a: 0, b: 0 }) &&
 			first.counts.linkedByMatch === SEED.both,
-		`run 1: expected a backfill creating ${SEED.dvOnly} on HubSpot and ${SEED.hsOnly} on Dynamics, ${SEED.both} linked; ` +
+		`run 1: expected a backfill creating ${SEED.hsOnly} on Dynamics and ${SEED.dvOnly} on HubSpot, ${SEED.both} linked; ` +
 			`the Report says backfill ${JSON.stringify(first.report.backfill)}, counts ${JSON.stringify(first.counts)}`,
 	);
 	check(
@@ -209,7 +209,7 @@ async function checkDynamicsSync(execute, wf, sims, userFolder) {
 		`   each simulator holds the ${expected.size} contacts once; ${links} links in the state file`,
 	);
 
-	const second = await syncRun(execute, wf, sims, 'CRM Sync HubSpot ↔ Dynamics #2 (no edits)');
+	const second = await syncRun(execute, wf, sims, 'CRM Sync Dynamics ↔ HubSpot #2 (no edits)');
 	check(
 		same(second.report.backfill, { a: false, b: false }) &&
 			same(second.counts.created, { a: 0, b: 0 }) &&
