@@ -5,14 +5,17 @@
  * 1. Installs (or reuses) n8n in a cache outside the clone (`scripts/e2e/host.js`).
  * 2. `npm pack` + install of the tarball into `<N8N_USER_FOLDER>/.n8n/nodes` as n8n does for community
  *    packages (shared with `check:pack`), so node types keep their real names `n8n-nodes-crm-connectors.*`.
- * 3. Starts the Salesforce and HubSpot sandboxes in this process (and the CRM Sync's own pair on a ManualClock),
+ * 3. Starts the Salesforce, HubSpot and Dataverse sandboxes in this process (and the CRM Sync's own pair on a ManualClock),
  *    imports credentials of our types pointing at them (`n8n import:credentials`) and workflows
  *    (`n8n import:workflow`), and runs each workflow with `n8n execute --id=… --rawOutput`. Checks what n8n
  *    returns and what the sandboxes stored and were asked:
  *    - Field Mapper, Salesforce Record → Create, HubSpot Record → Upsert twice (`scripts/e2e/records.js`);
  *    - CRM Sync Salesforce ↔ HubSpot, a backfill then edits on both sides, state in the default SQLite file
  *      across two n8n processes (`scripts/e2e/sync.js`);
- *    - every example workflow of `examples/`, each on its own simulators, run twice (`scripts/e2e/examples.js`).
+ *    - every example workflow of `examples/`, each on its own simulators, run twice (`scripts/e2e/examples.js`);
+ *    - Dynamics 365 (Dataverse simulators): Record → Create of 2,000 contacts in two `$batch` requests, Upsert by
+ *      alternate key twice, CRM Sync HubSpot ↔ Dynamics 365 backfill then a run writing nothing
+ *      (`scripts/e2e/dynamics.js`, `scripts/e2e/dynamicsSync.js`).
  * Prints a summary with figures; exits 1 on any failed check. Each n8n command is killed after a time limit.
  *
  * Environment: CRM_E2E_CACHE (cache folder), CRM_E2E_N8N_VERSION (override the pinned n8n),
@@ -34,6 +37,8 @@ const {
 } = require('./e2e/records');
 const { checkCrmSync, startSyncSimulators, syncCredentials, syncWorkflow } = require('./e2e/sync');
 const { checkExamples, startExamples } = require('./e2e/examples');
+const { checkDynamicsCreate, checkDynamicsUpsert, startDynamics } = require('./e2e/dynamics');
+const { checkDynamicsSync } = require('./e2e/dynamicsSync');
 const {
 	E2eFailure,
 	check,
@@ -143,6 +148,7 @@ async function main() {
 	const sandboxes = await startSandboxes({ only: ['salesforce', 'hubspot'] });
 	const syncSims = await startSyncSimulators();
 	const examples = await startExamples();
+	const dynamics = await startDynamics();
 	const timings = [];
 	try {
 		log('2. package');
@@ -183,13 +189,19 @@ async function main() {
 			...recordCredentials({ salesforce: sfContract, hubspot: hsContract }),
 			...syncCredentials(syncSims),
 			...examples.credentials,
+			...dynamics.credentials,
 		];
 		const credentialsFile = path.join(work, 'credentials.json');
 		fs.writeFileSync(credentialsFile, JSON.stringify(credentials));
 		const importCredentials = await n8n(['import:credentials', `--input=${credentialsFile}`]);
 		const records = recordWorkflows();
 		const sync = syncWorkflow();
-		const workflows = [...Object.values(records), sync, ...examples.workflows];
+		const workflows = [
+			...Object.values(records),
+			sync,
+			...examples.workflows,
+			...Object.values(dynamics.workflows),
+		];
 		const workflowsFile = path.join(work, 'workflows.json');
 		fs.writeFileSync(workflowsFile, JSON.stringify(workflows));
 		const importWorkflows = await n8n(['import:workflow', `--input=${workflowsFile}`]);
@@ -204,6 +216,10 @@ async function main() {
 		await checkCrmSync(execute, sync, syncSims, userFolder);
 		// After the CRM Sync check, which expects its sync alone in the default state file.
 		await checkExamples(execute, examples);
+		await checkDynamicsCreate(execute, dynamics);
+		await checkDynamicsUpsert(execute, dynamics);
+		// Its own Sync ID in the default state file, after the checks that expect their syncs there alone.
+		await checkDynamicsSync(execute, dynamics.workflows.sync, dynamics.sync, userFolder);
 
 		log();
 		log(
@@ -214,6 +230,7 @@ async function main() {
 		await sandboxes.stop();
 		await syncSims.stop();
 		await examples.stop();
+		await dynamics.stop();
 		if (process.env.CRM_E2E_KEEP === '1') log(`   kept ${work}`);
 		else fs.rmSync(work, { recursive: true, force: true });
 	}

@@ -18,6 +18,7 @@ import { HubSpotSimulator, type HubSpotContract } from '../../sandbox';
 import { ManualClock, SeededRandom, type Middleware, type SandboxRequest } from '../../sandbox/kit';
 import type { SalesforceSimContract, SalesforceSimulator } from '../../sandbox/salesforce';
 import { nodeTypeName, runPoll, runWorkflow, type WorkflowJson } from '../helpers/engine';
+import { Ledger } from './ledger';
 import {
 	object,
 	PASSWORD_CREDENTIAL,
@@ -34,60 +35,6 @@ const SF_PAST_LAG = 62_000;
 const HS_PAST_LAG = 33_000;
 /** HubSpot's search index lag in the simulator. */
 const INDEX_DELAY = 2_000;
-
-// ---------------------------------------------------------------------------------------------------------------
-// Counting
-
-/** Edits made per record and states emitted; a record's state is the number of its edit (`e3` = third edit). */
-class Ledger {
-	private readonly made = new Map<string, number>();
-	private readonly emitted: string[] = [];
-	private unknown = 0;
-
-	/** Records an edit of `id` and returns its value (`e<n>`). */
-	edit(id: string): string {
-		const n = (this.made.get(id) ?? 0) + 1;
-		this.made.set(id, n);
-		return `e${n}`;
-	}
-
-	/** The value the next edit of `id` will write (for creates, whose id is known only after). */
-	static first = 'e1';
-
-	see(id: string, value: unknown): void {
-		if (!this.made.has(id)) {
-			this.unknown++;
-			return;
-		}
-		this.emitted.push(`${id}:${String(value)}`);
-	}
-
-	get emittedCount(): number {
-		return this.emitted.length;
-	}
-
-	report(): { made: number; emitted: number; lost: number; twice: number; unknown: number } {
-		const best = new Map<string, number>();
-		for (const e of this.emitted) {
-			const [id, value] = e.split(':');
-			const n = Number(/^e(\d+)$/.exec(value)?.[1] ?? 0);
-			best.set(id, Math.max(best.get(id) ?? 0, n));
-		}
-		let made = 0;
-		let lost = 0;
-		for (const [id, n] of this.made) {
-			made += n;
-			lost += Math.max(0, n - (best.get(id) ?? 0));
-		}
-		return {
-			made,
-			emitted: this.emitted.length,
-			lost,
-			twice: this.emitted.length - new Set(this.emitted).size,
-			unknown: this.unknown,
-		};
-	}
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The host clock (Date only; timers, performance and the event loop stay real)
