@@ -237,7 +237,10 @@ export function diffPair(
 			const aChanged = base ? !sameValue(a, base.a, ta) : true;
 			const bChanged = base ? !sameValue(b, base.b, tb) : true;
 			if (!aChanged && !bChanged) continue;
-			if (aChanged && bChanged && sameValue(aAsB(), b, tb)) {
+			// Both changed (or first pairing): the same value is no conflict. An e-mail on either side is compared
+			// as one (without case) even where the other side stores it as plain text.
+			const tSame = ta === 'email' || tb === 'email' ? 'email' : tb;
+			if (aChanged && bChanged && sameValue(aAsB(), b, tSame)) {
 				out.base[f.key] = { a: toJson(a), b: toJson(b) };
 				continue;
 			}

@@ -209,6 +209,10 @@ export class MetadataApi {
 		};
 		if (a.maxLength !== undefined) out.MaxLength = a.maxLength;
 		if (isLookup(a)) out.Targets = Object.keys(a.targets ?? {});
+		if (a.type === 'String') {
+			out.Format = a.format ?? 'Text';
+			out.FormatName = { Value: a.format ?? 'Text' };
+		}
 		if (a.type === 'DateTime')
 			out.Format = a.dateFormat === 'DateOnly' ? 'DateOnly' : 'DateAndTime';
 		if (a.type === 'DateTime')

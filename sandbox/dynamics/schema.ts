@@ -37,6 +37,8 @@ export interface AttrDef {
 	targets?: Record<string, string>;
 	/** DateTime: `DateOnly` (a date without time) or `UserLocal` (default). */
 	dateFormat?: 'DateOnly' | 'UserLocal';
+	/** String: `Format` / `FormatName` (default `Text`), e.g. `Email` on `emailaddress1` as in Dataverse. */
+	format?: 'Email' | 'Phone' | 'Url' | 'Text';
 }
 
 /** One table. */

@@ -88,8 +88,8 @@ export function tables(): TableDef[] {
 			attributes: [
 				pk('accountid', 'Account'),
 				str('name', 'Account Name', 160, true),
-				str('emailaddress1', 'Email', 100),
-				str('telephone1', 'Main Phone', 50),
+				{ ...str('emailaddress1', 'Email', 100), format: 'Email' },
+				{ ...str('telephone1', 'Main Phone', 50), format: 'Phone' },
 				str('address1_city', 'Address 1: City', 80),
 				{
 					logicalName: 'industrycode',
@@ -126,9 +126,9 @@ export function tables(): TableDef[] {
 				str('firstname', 'First Name', 50),
 				str('lastname', 'Last Name', 50, true),
 				{ ...sys('fullname', 'String', 'Full Name'), maxLength: 160 },
-				str('emailaddress1', 'Email', 100),
+				{ ...str('emailaddress1', 'Email', 100), format: 'Email' },
 				str('jobtitle', 'Job Title', 100),
-				str('telephone1', 'Business Phone', 50),
+				{ ...str('telephone1', 'Business Phone', 50), format: 'Phone' },
 				{
 					logicalName: 'parentcustomerid',
 					type: 'Customer',
@@ -174,7 +174,7 @@ export function tables(): TableDef[] {
 				str('lastname', 'Last Name', 50, true),
 				{ ...sys('fullname', 'String', 'Name'), maxLength: 160 },
 				str('companyname', 'Company Name', 100),
-				str('emailaddress1', 'Email', 100),
+				{ ...str('emailaddress1', 'Email', 100), format: 'Email' },
 				...stateStatus([
 					[1, 'New'],
 					[2, 'Contacted'],
@@ -232,7 +232,7 @@ export function tables(): TableDef[] {
 				{ ...sys('fullname', 'String', 'Full Name'), maxLength: 200 },
 				{ ...str('firstname', 'First Name', 64), readOnly: true },
 				{ ...str('lastname', 'Last Name', 64), readOnly: true },
-				{ ...str('internalemailaddress', 'Primary Email', 100), readOnly: true },
+				{ ...str('internalemailaddress', 'Primary Email', 100), format: 'Email', readOnly: true },
 				{ ...str('domainname', 'User Name', 1024), readOnly: true },
 				sys('createdon', 'DateTime', 'Created On'),
 				sys('modifiedon', 'DateTime', 'Modified On'),

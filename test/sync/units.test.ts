@@ -187,6 +187,39 @@ describe('diff: three-way per field, strategies', () => {
 		expect(none.changes).toEqual([]);
 	});
 
+	it('first pairing: an e-mail differing only in case is the same when either side types it as e-mail', () => {
+		for (const [ta, tb] of [
+			['email', 'string'],
+			['string', 'email'],
+		] as const) {
+			const c: DiffContext = {
+				...ctx({ fields: [{ a: 'Email', b: 'email' }] }),
+				types: { a: new Map([['Email', ta]]), b: new Map([['email', tb]]) },
+			};
+			const d = diffPair(
+				c,
+				'l',
+				{},
+				A({ Email: 'Ann@Example.com' }),
+				B({ email: 'ann@example.com' }),
+			);
+			expect({ ta, tb, write: d.write, conflicts: d.conflicts }).toEqual({
+				ta,
+				tb,
+				write: { a: {}, b: {} },
+				conflicts: [],
+			});
+		}
+		const plain = diffPair(
+			{ ...ctx({ fields: [{ a: 'Email', b: 'email' }] }), types: { a: new Map(), b: new Map() } },
+			'l',
+			{},
+			A({ Email: 'Ann@Example.com' }),
+			B({ email: 'ann@example.com' }),
+		);
+		expect(plain.conflicts.length + Object.keys(plain.write.a).length).toBeGreaterThan(0);
+	});
+
 	it('transforms apply per direction, and the transformed value is the echo base', () => {
 		const c = ctx({
 			fields: [
