@@ -96,6 +96,9 @@ describe('CLI', () => {
 				tokenUrl: expect.any(String),
 				clientId: expect.any(String),
 				clientSecret: expect.any(String),
+				bearerToken: expect.any(String),
+				username: expect.any(String),
+				password: expect.any(String),
 			});
 			expect(contract.hubspot).toMatchObject({
 				baseUrl: expect.any(String),
