@@ -13,7 +13,8 @@
  * name, `{lookup}_{target}` for a lookup with several targets (`parentcustomerid_account`, the system convention),
  * one name for every target of an owner lookup (`ownerid`). A lookup with several targets needs the value to name its
  * table (`accounts(<id>)`); null clears a lookup ("Disassociate tables on update": `{nav}@odata.bind: null`), one with
- * several targets through each of its navigation properties, so it is cleared whichever table it points at.
+ * several targets through each of its navigation properties, so it is cleared whichever table it points at; an owner
+ * is never cleared (refused before sending: every row has one).
  */
 import type { WriteInput, WriteOperation } from '../contract';
 import { encodeODataParam, odataGuid, odataLiteral, type ODataValue } from '../../query/odata';
@@ -61,7 +62,9 @@ function bindLookup(
 		.join(' or ');
 	if (value === null) {
 		if (!targets.length) return `${name}: its metadata names no target table`;
-		const navs = owner ? [nav(targets[0])] : [...new Set(targets.map(nav))];
+		if (owner)
+			return `${name} cannot be cleared: every row has an owner — give a user or team instead (systemusers(<id>))`;
+		const navs = [...new Set(targets.map(nav))];
 		return navs.map((n) => [`${n}@odata.bind`, null]);
 	}
 	const text = typeof value === 'string' ? value.trim() : '';

@@ -74,12 +74,12 @@ it('binds through the metadata navigation property, else by convention', () => {
 	expect(singleValued(known, 'new_account_new_project')).toBe(false);
 });
 
-it('null clears: one bind for a single target or the owner, one per target for a multi-target lookup', () => {
+it('null clears: one bind for a single target, one per target for a multi-target lookup; never the owner', () => {
 	const s = schema();
-	expect(bodyOf(s, { new_accountid: null, ownerid: null })).toEqual({
-		'new_accountid@odata.bind': null,
-		'ownerid@odata.bind': null,
-	});
+	expect(bodyOf(s, { new_accountid: null })).toEqual({ 'new_accountid@odata.bind': null });
+	expect(() => bodyOf(s, { ownerid: null })).toThrow(
+		/not sent: ownerid cannot be cleared: every row has an owner/,
+	);
 	expect(bodyOf(s, { parentcustomerid: null })).toEqual({
 		'parentcustomerid_account@odata.bind': null,
 		'parentcustomerid_contact@odata.bind': null,
