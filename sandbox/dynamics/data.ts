@@ -78,10 +78,17 @@ export class DvData {
 			if (k.startsWith('@odata.') || (k.includes('@') && !k.endsWith('@odata.bind'))) continue;
 			if (k.endsWith('@odata.bind')) {
 				const nav = k.slice(0, -'@odata.bind'.length);
-				const a = t.attributes.find((x) => x.targets && Object.values(x.targets).includes(nav));
-				if (!a || a.readOnly || a.type === 'Owner') throw DV.noNavigation(nav, t.logicalName);
+				const a = this.bindable(t, nav);
+				if (!a) throw DV.noNavigation(nav, t.logicalName);
 				const target = Object.entries(a.targets ?? {}).find(([, n]) => n === nav)![0];
-				out[a.logicalName] = this.resolveBind(target, v, baseUrl);
+				// "Disassociate tables on update": `{nav}@odata.bind: null` clears the lookup.
+				out[a.logicalName] = v === null ? null : this.resolveBind(target, v, baseUrl);
+				continue;
+			}
+			// …or the navigation property itself set to null (`"primarycontactid": null`).
+			const cleared = v === null ? this.bindable(t, k) : undefined;
+			if (cleared) {
+				out[cleared.logicalName] = null;
 				continue;
 			}
 			const a = this.attr(t, k);
@@ -99,6 +106,12 @@ export class DvData {
 			out[k] = this.checkValue(t, a, v);
 		}
 		return out;
+	}
+
+	/** The writable lookup whose single-valued navigation property is `nav` (case-sensitive). */
+	private bindable(t: TableDef, nav: string): AttrDef | undefined {
+		const a = t.attributes.find((x) => x.targets && Object.values(x.targets).includes(nav));
+		return a && !a.readOnly && a.type !== 'Owner' ? a : undefined;
 	}
 
 	private resolveBind(target: string, v: unknown, baseUrl: string): LookupValue {

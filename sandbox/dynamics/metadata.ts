@@ -193,7 +193,8 @@ export class MetadataApi {
 			'@odata.type': metadataType(a.type),
 			MetadataId: metadataId(`attr:${t.logicalName}:${a.logicalName}`),
 			LogicalName: a.logicalName,
-			SchemaName: schemaName(a.logicalName, t.isCustom && a.logicalName.startsWith('new_')),
+			SchemaName:
+				a.schemaName ?? schemaName(a.logicalName, t.isCustom && a.logicalName.startsWith('new_')),
 			EntityLogicalName: t.logicalName,
 			AttributeType: a.type,
 			AttributeTypeName: { Value: attributeTypeName(a.type) },

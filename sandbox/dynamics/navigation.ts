@@ -4,7 +4,7 @@
  * relationship metadata (`relationships.ts`) use:
  *
  * - single-valued: one per lookup target (`parentcustomerid_account`, `parentcustomerid_contact`, `primarycontactid`,
- *   `new_accountid`, …) and the owner lookup `ownerid` (read-only here: expandable, not bindable);
+ *   `new_AccountId` — a custom lookup's schema name —, …) and the owner lookup `ownerid` (read-only here: expandable, not bindable);
  * - collection-valued: the one-to-many relationships' schema names on the referenced table
  *   (`contact_customer_accounts` on accounts) and the N:N relationships' names on both tables.
  */

@@ -25,6 +25,8 @@ export interface AttrDef {
 	logicalName: string;
 	type: AttrType;
 	displayName: string;
+	/** The schema name when it is not derived from the logical name (a custom lookup's: its navigation property). */
+	schemaName?: string;
 	required?: 'None' | 'ApplicationRequired' | 'SystemRequired';
 	maxLength?: number;
 	/** Set by the system (primary key on create excepted); not writable through the API. */

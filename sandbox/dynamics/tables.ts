@@ -257,9 +257,11 @@ export function tables(): TableDef[] {
 				{ logicalName: 'new_budget', type: 'Money', displayName: 'Budget' },
 				{
 					logicalName: 'new_accountid',
+					schemaName: 'new_AccountId',
 					type: 'Lookup',
 					displayName: 'Account',
-					targets: { account: 'new_accountid' },
+					// A custom lookup's navigation property is its schema name (what `@odata.bind` and `$ref` take).
+					targets: { account: 'new_AccountId' },
 				},
 				...stateStatus([
 					[1, 'Active'],

@@ -5,10 +5,10 @@
  *   disassociate `DELETE /{set}({id})/{nav}({relatedId})/$ref`;
  * - single-valued navigation property (a lookup of the row's own table): associate `PUT /{set}({id})/{nav}/$ref` with
  *   the same body, disassociate `DELETE /{set}({id})/{nav}/$ref` (the lookup is cleared; no related id needed).
- * A navigation property is single-valued when it is one of the table's lookups: its logical name (one target, or the
- * owner), or `{lookup}_{target}` for a lookup with several targets (`parentcustomerid_account`); compared without case
- * (a custom lookup's navigation property is its schema name, `new_AccountId`). Anything else is taken as collection-
- * valued, and Dataverse's answer says when it is neither.
+ * A navigation property is single-valued when it is one of the table's lookups: as its many-to-one relationships name
+ * them (read with the schema: `new_AccountId`, `parentcustomerid_account`), else by convention its logical name (one
+ * target, or the owner) or `{lookup}_{target}` for a lookup with several targets, compared without case. Anything else
+ * is taken as collection-valued, and Dataverse's answer says when it is neither.
  */
 import type { BatchItemResult } from '../../batching/types';
 import { odataGuid } from '../../query/odata';
@@ -48,6 +48,8 @@ const guid = (value: string | undefined): string | undefined => {
 
 /** Whether `nav` names a lookup of `schema` (a single-valued navigation property). */
 export function singleValued(schema: DataverseSchema, nav: string): boolean {
+	for (const byTarget of Object.values(schema.navigations ?? {}))
+		if (Object.values(byTarget).includes(nav)) return true;
 	const name = nav.toLowerCase();
 	return schema.fields.some((f) => {
 		if (f.type !== 'reference') return false;

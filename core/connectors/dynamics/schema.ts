@@ -23,10 +23,38 @@ export interface DataverseSchema extends ObjectSchema {
 	entity: DataverseEntity;
 	/** Logical names of the lookups (their values are `_{name}_value` on the wire). */
 	lookups: Set<string>;
+	/**
+	 * The single-valued navigation property of each lookup per target table (lookup → target logical name → name),
+	 * from the table's many-to-one relationships: what `@odata.bind` and `$ref` take (`new_AccountId` for the custom
+	 * lookup `new_accountid`, `parentcustomerid_account`). Absent where the metadata did not carry it.
+	 */
+	navigations?: Record<string, Record<string, string>>;
 }
 
 const ENTITY_SELECT =
 	'LogicalName,EntitySetName,DisplayName,IsCustomEntity,PrimaryIdAttribute,PrimaryNameAttribute,ChangeTrackingEnabled';
+/** The many-to-one relationships as expanded with a table's definition (each lookup's navigation properties). */
+const MANY_TO_ONE =
+	'ManyToOneRelationships($select=ReferencingAttribute,ReferencedEntity,ReferencingEntityNavigationPropertyName)';
+
+/** Lookup → target → navigation property, from the expanded `ManyToOneRelationships`. */
+export function lookupNavigations(def: Json): Record<string, Record<string, string>> {
+	const out: Record<string, Record<string, string>> = {};
+	const rels = Array.isArray(def.ManyToOneRelationships)
+		? (def.ManyToOneRelationships as Json[])
+		: [];
+	for (const r of rels) {
+		const [lookup, target, nav] = [
+			r.ReferencingAttribute,
+			r.ReferencedEntity,
+			r.ReferencingEntityNavigationPropertyName,
+		];
+		if (typeof lookup !== 'string' || typeof target !== 'string') continue;
+		if (typeof nav !== 'string' || !nav) continue;
+		(out[lookup] ??= {})[target] = nav;
+	}
+	return out;
+}
 
 /** The text of a Dataverse `Label` (the user's language, else the first localized one). */
 export function labelText(label: unknown, fallback: string): string {
@@ -186,8 +214,8 @@ async function readOptionSets(client: DataverseClient, base: string, attrs: Json
 }
 
 /**
- * Reads one table's definition, its attributes, alternate keys and (unless `optionSets` is false) option sets: one
- * request more per option-set type. Writes and reads need no option sets (the values are Dataverse's integers either
+ * Reads one table's definition, its attributes, alternate keys, the navigation properties of its lookups (all in one
+ * request) and (unless `optionSets` is false) option sets: one request more per option-set type. Writes and reads need no option sets (the values are Dataverse's integers either
  * way), so a caller that only writes and reads can leave them out; picklists then come without `options`.
  */
 export async function readDataverseSchema(
@@ -197,7 +225,7 @@ export async function readDataverseSchema(
 ): Promise<DataverseSchema> {
 	const base = `EntityDefinitions(LogicalName='${entity.logicalName}')`;
 	const def = await client.get<Json>(base, {
-		query: { $select: ENTITY_SELECT, $expand: 'Attributes,Keys' },
+		query: { $select: ENTITY_SELECT, $expand: `Attributes,Keys,${MANY_TO_ONE}` },
 	});
 	const attrs = ((def.Attributes as Json[] | undefined) ?? []).filter(
 		// `AttributeOf` columns are derived ones (a lookup's name, yomi names): not fields of their own.
@@ -235,5 +263,6 @@ export async function readDataverseSchema(
 		fields,
 		entity,
 		lookups: new Set(fields.filter((f) => f.type === 'reference').map((f) => f.name)),
+		navigations: lookupNavigations(def),
 	};
 }

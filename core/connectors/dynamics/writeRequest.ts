@@ -7,11 +7,14 @@
  *   `Prefer: return=representation` and `$select={id}`: Dataverse answers 201 when it created the row and 200 when it
  *   updated one (the one way it tells them apart), with only the id in the body;
  * - delete: `DELETE /{set}({id})`.
- * Lookups are written as `{nav}@odata.bind: "/{targetset}({id})"`. The navigation property of a single-target lookup
- * is taken to be its logical name (true of the system lookups; a custom lookup's is its schema name, which the metadata
- * read here does not carry); a lookup with several targets (Customer: `parentcustomerid` → account or contact) uses
- * `{lookup}_{target}` (`parentcustomerid_account`), which needs the value to name its table: `accounts(<id>)`.
- * Owner lookups (`ownerid`) have one navigation property for every target.
+ * Lookups are written as `{nav}@odata.bind: "/{targetset}({id})"`, the navigation property being the one the table's
+ * many-to-one relationship to that target names (`ReferencingEntityNavigationPropertyName`, read with the schema: a
+ * custom lookup's is its schema name, `new_AccountId`). Where the metadata lacks it: a single-target lookup's logical
+ * name, `{lookup}_{target}` for a lookup with several targets (`parentcustomerid_account`, the system convention),
+ * one name for every target of an owner lookup (`ownerid`). A lookup with several targets needs the value to name its
+ * table (`accounts(<id>)`); null clears a lookup ("Disassociate tables on update": `{nav}@odata.bind: null`), one with
+ * several targets through each of its navigation properties, so it is cleared whichever table it points at; an owner
+ * is never cleared (refused before sending: every row has one).
  */
 import type { WriteInput, WriteOperation } from '../contract';
 import { encodeODataParam, odataGuid, odataLiteral, type ODataValue } from '../../query/odata';
@@ -34,23 +37,35 @@ function guidOf(id: unknown): string | undefined {
 	}
 }
 
-/** `{nav}@odata.bind` and its value for a lookup field, or an error text. */
+/** The navigation property of lookup `name` for `target`: from the relationship metadata, else by convention. */
+export function lookupNavigation(schema: DataverseSchema, name: string, target: string): string {
+	const known = schema.navigations?.[name]?.[target];
+	if (known) return known;
+	const field = schema.fields.find((f) => f.name === name);
+	const several = (field?.referenceTo?.length ?? 0) > 1 && field?.crmType !== 'Owner';
+	return several ? `${name}_${target}` : name;
+}
+
+/** The `{nav}@odata.bind` entries for a lookup field's value, or an error text. */
 function bindLookup(
 	schema: DataverseSchema,
 	entities: readonly DataverseEntity[],
 	name: string,
 	value: unknown,
-): [string, string | null] | string {
+): Array<[string, string | null]> | string {
 	const field = schema.fields.find((f) => f.name === name);
 	const targets = field?.referenceTo ?? [];
 	const owner = field?.crmType === 'Owner';
-	const nav = (target: string) => (targets.length > 1 && !owner ? `${name}_${target}` : name);
+	const nav = (target: string) => lookupNavigation(schema, name, target);
 	const tableList = targets
 		.map((t) => `${entities.find((e) => e.logicalName === t)?.name ?? t}(<id>)`)
 		.join(' or ');
 	if (value === null) {
-		if (targets.length === 1 || owner) return [`${nav(targets[0])}@odata.bind`, null];
-		return `${name} points at ${targets.join(' or ')}: clearing it needs the table — not supported by write; clear it in Dataverse`;
+		if (!targets.length) return `${name}: its metadata names no target table`;
+		if (owner)
+			return `${name} cannot be cleared: every row has an owner — give a user or team instead (systemusers(<id>))`;
+		const navs = [...new Set(targets.map(nav))];
+		return navs.map((n) => [`${n}@odata.bind`, null]);
 	}
 	const text = typeof value === 'string' ? value.trim() : '';
 	const named = /^\/?([A-Za-z0-9_]+)\(([^)]+)\)$/.exec(text);
@@ -69,7 +84,7 @@ function bindLookup(
 	}
 	if (!target) return `${name}: the table ${targets[0]} is not available`;
 	if (!id) return `${name}: "${String(value)}" is not a record id (GUID)`;
-	return [`${nav(target.logicalName)}@odata.bind`, `/${target.name}(${id})`];
+	return [[`${nav(target.logicalName)}@odata.bind`, `/${target.name}(${id})`]];
 }
 
 /**
@@ -106,7 +121,7 @@ function wireBody(
 		}
 		const bound = bindLookup(schema, entities, name, value);
 		if (typeof bound === 'string') return fail(`not sent: ${bound}`, 'INVALID_LOOKUP');
-		body[bound[0]] = bound[1];
+		for (const [key, bind] of bound) body[key] = bind;
 	}
 	return { ok: true, body };
 }

@@ -170,7 +170,7 @@ describe('Dataverse simulator: relationship definitions', () => {
 		expect(e.ManyToOneRelationships).toEqual([
 			expect.objectContaining({
 				SchemaName: 'new_account_new_project',
-				ReferencingEntityNavigationPropertyName: 'new_accountid',
+				ReferencingEntityNavigationPropertyName: 'new_AccountId',
 			}),
 		]);
 		expect(e.ManyToOneRelationships[0].ReferencedEntity).toBeUndefined();

@@ -3,11 +3,12 @@
  * Dataverse simulator: tables from metadata, columns, and the resource mapper's fields from describe — option sets as
  * options (Dataverse's integers), lookups as reference fields, alternate keys and the row id as match columns.
  */
-import type { ILoadOptionsFunctions, INode, INodeType, ResourceMapperFields } from 'n8n-workflow';
+import type { INodeType, ResourceMapperFields } from 'n8n-workflow';
 
 import { clearRateBudgets } from '../../../core/http/rateLimiter';
 import { DynamicsSimulator, type DynamicsSimContract } from '../../../sandbox/dynamics';
 import { loadPackage, nodeTypeName } from '../../helpers/engine';
+import { loadOptionsContext } from './loadOptions';
 
 const sim = new DynamicsSimulator({ seed: 3 });
 let c: DynamicsSimContract;
@@ -23,50 +24,7 @@ afterAll(async () => {
 	await sim.stop();
 });
 
-/**
- * The part of ILoadOptionsFunctions the methods use. n8n's `httpRequestWithAuthentication` is stood in for by a
- * bearer token the simulator issued (the credential's preAuthentication is tested in credentialTests.test.ts).
- */
-function context(parameters: Record<string, unknown>): ILoadOptionsFunctions {
-	const node = {
-		name: 'Dynamics 365',
-		type: nodeTypeName('dynamics365'),
-		typeVersion: 1,
-		parameters: { authentication: 'clientCredentials', ...parameters },
-		credentials: {
-			crmDynamicsClientCredentialsApi: { id: 'dynamics-sandbox', name: 'Dynamics sandbox' },
-		},
-	} as unknown as INode;
-	const token = sim.issueToken();
-	return {
-		getNode: () => node,
-		getCurrentNodeParameter: (name: string) => parameters[name],
-		getCredentials: async () => ({ environmentUrl: c.serverUrl }),
-		helpers: {
-			httpRequestWithAuthentication: async (
-				_type: string,
-				o: {
-					url: string;
-					method: string;
-					qs?: Record<string, string>;
-					headers?: Record<string, string>;
-				},
-			) => {
-				const url = new URL(o.url);
-				for (const [k, v] of Object.entries(o.qs ?? {})) url.searchParams.set(k, String(v));
-				const res = await fetch(url, {
-					method: o.method,
-					headers: { ...o.headers, Authorization: `Bearer ${token}` },
-				});
-				return {
-					statusCode: res.status,
-					headers: Object.fromEntries(res.headers.entries()),
-					body: await res.text(),
-				};
-			},
-		},
-	} as unknown as ILoadOptionsFunctions;
-}
+const context = (parameters: Record<string, unknown>) => loadOptionsContext(sim, c, parameters);
 
 it('lists the tables from EntityDefinitions', async () => {
 	const options = await nodeType.methods!.loadOptions!.getTables.call(context({}));
