@@ -102,3 +102,25 @@ it('variables per item; no Records Path gives the whole data; a wrong path says 
 		/Records Path "data.contact.nodes" is not in the answer — data holds: contacts/,
 	);
 });
+
+it('a mutation whose answer is lost is "outcome unknown", sent once', async () => {
+	sim.faults.add({ type: 'drop', when: 'afterHandler', count: 1, match: { kinds: ['graphql'] } });
+	const before = sim.contacts.count();
+	const { ok, failed } = await run(
+		[{ email: 'lost.answer@example.com' }],
+		{
+			operation: 'execute',
+			query: 'mutation($input: ContactInput!) { createContact(input: $input) { contact { id } } }',
+			variables: '={{ { "input": $json } }}',
+		},
+		{ credentials: credentialsFor(contract) },
+	);
+	expect(ok).toEqual([]);
+	expect((failed[0].details as IDataObject).code).toBe('OUTCOME_UNKNOWN');
+	expect(failed[0].error).toMatch(
+		/^outcome unknown: the mutation was sent but its answer was lost/,
+	);
+	// The server applied it; the node did not send it again.
+	expect(sim.contacts.count()).toBe(before + 1);
+	expect(sim.log.count()).toBe(1);
+});
