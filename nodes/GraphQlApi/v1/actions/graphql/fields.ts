@@ -45,8 +45,8 @@ export function documentFields(
 	];
 }
 
-/** The Options collection: rate budget, Safe to Repeat (mutations), timeout. */
-export function optionsField(show: Show): INodeProperties {
+/** The Options collection: rate budget, Safe to Repeat (operations that may send mutations), timeout. */
+export function optionsField(show: Show, mutations = true): INodeProperties {
 	return {
 		displayName: 'Options',
 		name: 'options',
@@ -54,17 +54,20 @@ export function optionsField(show: Show): INodeProperties {
 		placeholder: 'Add option',
 		default: {},
 		displayOptions: { show },
-		options: [
-			...rateBudgetOptions,
-			{
-				displayName: 'Safe to Repeat',
-				name: 'idempotent',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether running the mutation twice does no harm (e.g. an upsert by key). Queries are always retried after a lost answer or a 5xx; a mutation only when this is on — else a lost answer is reported as "outcome unknown".',
-			},
-			timeoutOption,
-		],
+		options: [...rateBudgetOptions, ...safeToRepeat(mutations), timeoutOption],
 	};
+}
+
+function safeToRepeat(mutations: boolean): INodeProperties[] {
+	if (!mutations) return [];
+	return [
+		{
+			displayName: 'Safe to Repeat',
+			name: 'idempotent',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether running the mutation twice does no harm (e.g. an upsert by key). Queries are always retried after a lost answer or a 5xx; a mutation only when this is on — else a lost answer is reported as "outcome unknown".',
+		},
+	];
 }

@@ -83,7 +83,7 @@ export const description: INodeProperties[] = [
 		description: 'Stop after this many records (0: no limit); no further page is requested',
 		displayOptions: { show },
 	},
-	optionsField(show),
+	optionsField(show, false),
 ];
 
 /** Checks that the operation is a query declaring the paging variables (else the read would not move). */
