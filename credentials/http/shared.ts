@@ -16,7 +16,7 @@ import { applyToRequestOptions, authProviderFor } from '../../nodes/shared/http/
 /** The icon of the generic HTTP credentials. */
 export const httpIcon: Icon = 'file:../nodes/RestApi/restApi.svg';
 
-/** Where the user reads about these credentials. */
+/** Where the user reads about these credentials (the REST API and GraphQL API nodes). */
 export const HTTP_DOCS_URL =
 	'https://github.com/n8n-nodes-crm-connectors/n8n-nodes-crm-connectors#rest-api-node';
 
@@ -40,7 +40,7 @@ export const testPathProperty: INodeProperties = {
 	default: '',
 	placeholder: '/me',
 	description:
-		'A path (relative to the Base URL) that answers a GET with HTTP 2xx when the credential is valid, used by the Test button. Empty: the Base URL itself.',
+		'A path (relative to the Base URL) that answers a GET with HTTP 2xx when the credential is valid, used by the Test button, e.g. /me — for a GraphQL API, /graphql?query=%7B__typename%7D. Empty: the Base URL itself.',
 };
 
 /** The Test button's request: GET Base URL + Test Path; a 401/403 names what to check. */

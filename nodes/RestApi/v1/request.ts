@@ -1,11 +1,12 @@
 /** Reads an item's request settings and turns response bodies into records. */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
-import type { RateBudgetOptions } from '../../../core/http/rateLimiter';
 import type { HttpMethod, HttpRequest } from '../../../core/http/types';
 import { getPath } from '../../../core/records/path';
+import { jsonParameter } from '../../shared/http/description';
 import { idempotentMethod } from '../../shared/http/errors';
+
+export { jsonParameter };
 
 type Pairs = { values?: Array<{ name?: string; value?: unknown }> };
 
@@ -14,27 +15,6 @@ function pairs(ctx: IExecuteFunctions, name: string, i: number): Record<string, 
 	const out: Record<string, string> = {};
 	for (const { name: key, value } of list) if (key) out[key] = String(value ?? '');
 	return out;
-}
-
-/** A JSON parameter's value: an object/array as is, a string parsed (the message names the parameter). */
-export function jsonParameter(
-	ctx: IExecuteFunctions,
-	name: string,
-	label: string,
-	i: number,
-): unknown {
-	const raw = ctx.getNodeParameter(name, i, '') as unknown;
-	if (typeof raw !== 'string') return raw;
-	if (raw.trim() === '') return undefined;
-	try {
-		return JSON.parse(raw) as unknown;
-	} catch (error) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`${label} is not valid JSON (${(error as Error).message}): fix the JSON or use an expression that returns an object`,
-			{ itemIndex: i },
-		);
-	}
 }
 
 /** The request of item `i`, without body (the URL still relative: the connection resolves it). */
@@ -71,25 +51,6 @@ export function readBody(
 			contentType: String(ctx.getNodeParameter('rawContentType', i, 'text/plain')),
 		};
 	return {};
-}
-
-/** The rate budget and timeout of the Options collection (item 0: one budget per credential and host). */
-export function readConnectionOptions(ctx: IExecuteFunctions): {
-	rateLimit: RateBudgetOptions;
-	timeoutMs?: number;
-} {
-	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
-	const maxRequests = Number(options.maxRequests ?? 0);
-	const timeout = Number(options.timeout ?? 0);
-	return {
-		rateLimit: {
-			maxConcurrent: Number(options.maxConcurrent ?? 4) || 4,
-			...(maxRequests > 0
-				? { maxRequests, intervalMs: Number(options.intervalMs ?? 1000) || 1000 }
-				: {}),
-		},
-		timeoutMs: timeout > 0 ? timeout : undefined,
-	};
 }
 
 const asItem = (value: unknown): IDataObject =>

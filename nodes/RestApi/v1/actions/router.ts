@@ -3,7 +3,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { openHttpConnection, type HttpConnection } from '../../../shared/http/connection';
 import { router as sharedRouter, type Operations } from '../../../shared/router';
-import { readConnectionOptions } from '../request';
+import { readConnectionOptions } from '../../../shared/http/description';
 import * as send from './request/send.operation';
 import * as sendBatch from './request/sendBatch.operation';
 

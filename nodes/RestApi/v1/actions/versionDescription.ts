@@ -1,23 +1,8 @@
 /** The node's parameters (v1). */
 import type { INodeProperties } from 'n8n-workflow';
 
+import { httpAuthentication } from '../../../shared/http/description';
 import { OPERATIONS } from './router';
-
-/** The credential choice (the GraphQL node offers the same). */
-export const authentication: INodeProperties = {
-	displayName: 'Authentication',
-	name: 'authentication',
-	type: 'options',
-	options: [
-		{ name: 'API Key', value: 'apiKey' },
-		{ name: 'Basic Auth', value: 'basicAuth' },
-		{ name: 'Bearer Token', value: 'bearerToken' },
-		{ name: 'None', value: 'none' },
-		{ name: 'OAuth2 (Authorization Code)', value: 'oAuth2' },
-		{ name: 'OAuth2 Client Credentials', value: 'clientCredentials' },
-	],
-	default: 'none',
-};
 
 const baseUrl: INodeProperties = {
 	displayName: 'Base URL',
@@ -63,7 +48,7 @@ const operation: INodeProperties = {
 
 /** All parameters, in display order. */
 export const properties: INodeProperties[] = [
-	authentication,
+	httpAuthentication,
 	baseUrl,
 	resource,
 	operation,

@@ -2,6 +2,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { timeoutOption } from '../../../../shared/descriptions';
+import { rateBudgetOptions } from '../../../../shared/http/description';
 
 type Show = { operation: string[] };
 
@@ -107,32 +108,7 @@ export function optionsField(show: Show): INodeProperties {
 		default: {},
 		displayOptions: { show },
 		options: [
-			{
-				displayName: 'Max Concurrent Requests',
-				name: 'maxConcurrent',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 4,
-				description:
-					'Requests in flight at once with this credential and host, shared by every node using them',
-			},
-			{
-				displayName: 'Requests per Interval',
-				name: 'maxRequests',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 0,
-				description:
-					"The API's rate limit: at most this many requests start per interval (0: no limit). Shared by every node using this credential and host; 429 answers are still waited out (Retry-After).",
-			},
-			{
-				displayName: 'Interval (Ms)',
-				name: 'intervalMs',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 1000,
-				description: 'Length of the rate-limit interval in milliseconds',
-			},
+			...rateBudgetOptions,
 			{
 				displayName: 'Safe to Repeat',
 				name: 'idempotent',
