@@ -28,7 +28,7 @@ import type {
 	WriteOperation,
 	WrittenRecord,
 } from '../contract';
-import { at, fill, readPages } from './endpoint';
+import { at, fill, readPages, type Requester } from './endpoint';
 import { advance, type Change, feed, type Position, positionOf, watermarkOf } from './feed';
 import { type ObjectProfile, parseProfile, type ReadEndpoint, type RestProfile } from './profile';
 import { objectSchema, profileFields, toRecord } from './records';
@@ -44,6 +44,11 @@ export interface RestProfileConnectorOptions {
 	transport?: Transport;
 	/** More HttpClient options (retry, rate budget, logger …). */
 	http?: Omit<HttpClientOptions, 'baseUrl' | 'auth' | 'transport'>;
+	/**
+	 * A ready client instead (e.g. a node's connection over n8n's helpers): requests go through it, with their URLs
+	 * made absolute by `resolve` (which may refuse a URL, e.g. one outside the credential's origin).
+	 */
+	client?: { http: HttpClient; resolve(pathOrUrl: string): string };
 }
 
 const PAGE = 100;
@@ -53,18 +58,26 @@ const LOOKUP = 50;
 export class RestProfileConnector implements CrmConnector {
 	readonly system: string;
 	readonly profile: RestProfile;
-	readonly client: HttpClient;
+	/** The client every request goes through (its counters: `requestsSent`). */
+	readonly http: HttpClient;
+	private readonly client: Requester;
 
 	constructor(options: RestProfileConnectorOptions) {
 		this.profile = parseProfile(options.profile);
 		this.system = this.profile.system;
-		const baseUrl = options.baseUrl ?? this.profile.baseUrl;
-		this.client = new HttpClient({
+		const given = options.client;
+		if (given) {
+			this.http = given.http;
+			this.client = { request: (r) => given.http.request({ ...r, url: given.resolve(r.url) }) };
+			return;
+		}
+		this.http = new HttpClient({
 			...options.http,
-			baseUrl,
+			baseUrl: options.baseUrl ?? this.profile.baseUrl,
 			auth: options.auth,
 			transport: options.transport,
 		});
+		this.client = this.http;
 	}
 
 	private object(type: string): ObjectProfile {

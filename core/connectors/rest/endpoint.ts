@@ -11,6 +11,9 @@ import type { PagingProfile, ReadEndpoint, TimeFormat } from './profile';
 
 type Query = NonNullable<HttpRequest['qs']>;
 
+/** What the connector sends requests through: an `HttpClient`, or one wrapped to resolve URLs its own way. */
+export type Requester = Pick<HttpClient, 'request'>;
+
 /** One page: its records and the server's time (the answer's Date header, epoch ms). */
 export interface RestPage {
 	records: unknown[];
@@ -90,7 +93,7 @@ function nextToken(
  * (`objects.contacts.changes`). An API that hands back a token it gave before is an error, never a loop.
  */
 export async function* readPages(
-	client: HttpClient,
+	client: Requester,
 	endpoint: ReadEndpoint,
 	query: Query,
 	where: string,

@@ -6,10 +6,10 @@
  * left for the next call. Feeds: `updated` (changes endpoint, sorted by updated-at), `deleted` (tombstone endpoint),
  * `all` (both merged by time; at one time, updates first), `created` (the list, in creation order, by createdAtPath).
  */
-import { CrmError, type HttpClient } from '../../http';
+import { CrmError } from '../../http';
 import type { CrmRecord } from '../../records/types';
 import type { ChangeFeedKind, Watermark } from '../contract';
-import { at, formatTime, parseTime, readPages } from './endpoint';
+import { at, formatTime, parseTime, readPages, type Requester } from './endpoint';
 import type { ObjectProfile, ReadEndpoint, TimeFormat } from './profile';
 import { toRecord } from './records';
 
@@ -28,7 +28,7 @@ export interface Change {
 
 /** What a feed read needs. */
 export interface FeedContext {
-	client: HttpClient;
+	client: Requester;
 	object: ObjectProfile;
 	type: string;
 	source: string;

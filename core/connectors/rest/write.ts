@@ -4,17 +4,17 @@
  * record. One result per input, in input order; an answer lost after sending is `OUTCOME_UNKNOWN`.
  */
 import { BATCH_CODES, type BatchItemResult, type ItemOutcome } from '../../batching/types';
-import { CrmError, isCrmError, type HttpClient } from '../../http';
+import { type CrmError, isCrmError } from '../../http';
 import { setPath } from '../../records/path';
 import type { WriteInput, WriteOperation, WrittenRecord } from '../contract';
-import { at, fill } from './endpoint';
+import { at, fill, type Requester } from './endpoint';
 import type { BatchEndpoint, ObjectProfile, WriteEndpoint } from './profile';
 
 type Outcome = ItemOutcome<WrittenRecord>;
 
 /** What a write needs. */
 export interface WriteContext {
-	client: HttpClient;
+	client: Requester;
 	object: ObjectProfile;
 	type: string;
 	key?: string;
