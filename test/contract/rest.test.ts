@@ -11,6 +11,8 @@ import { RestProfileConnector } from '../../core/connectors/rest';
 import { parseProfile, ProfileError } from '../../core/connectors/rest/profile';
 import type { Watermark } from '../../core/connectors/contract';
 import { ApiKeyAuth } from '../../core/http/auth';
+import { AxiosTransport } from '../../core/http/transport';
+import type { Transport } from '../../core/http/types';
 import type { RetryOptions } from '../../core/http/retry';
 import { RestSimulator, type RestContract } from '../../sandbox/rest';
 import { ManualClock } from '../../sandbox/kit/clock';
@@ -20,25 +22,21 @@ import { runConformanceSuite } from './suite';
 type Json = Record<string, unknown>;
 const contactsOf = (p: unknown) => (p as { objects: { contacts: Json } }).objects.contacts;
 
-/** The sample profile with Link / next-URL paging and single-record writes. */
-function variant(): Json {
+/** The sample profile with Link-header paging (list), offset paging (changes), next-URL paging (find), single writes. */
+function variant(changesPageSize = 60): Json {
 	const copy = JSON.parse(JSON.stringify(sample)) as Json;
 	const c = contactsOf(copy);
-	c.list = {
-		path: '/contacts',
-		query: { paging: 'link' },
-		paging: { style: 'link', size: 40 },
-	};
+	c.list = { path: '/contacts', query: { paging: 'link' }, paging: { style: 'link', size: 40 } };
 	c.changes = {
 		...(c.changes as Json),
-		query: { paging: 'next', sort: 'updated_at' },
-		paging: { style: 'next', size: 60, nextPath: 'next' },
+		query: { paging: 'offset', sort: 'updated_at' },
+		paging: { style: 'offset', size: changesPageSize, totalPath: 'total' },
 	};
 	c.find = {
 		param: 'filter[{field}]',
 		recordsPath: 'data',
-		query: { paging: 'offset' },
-		paging: { style: 'offset', totalPath: 'total' },
+		query: { paging: 'next' },
+		paging: { style: 'next', nextPath: 'next' },
 	};
 	delete c.create;
 	delete c.update;
@@ -150,6 +148,46 @@ describe('rest profile connector', () => {
 		expect((await read(w.connector(), next.watermark)).records).toEqual([]);
 		w.clock.advance(5000);
 		expect((await read(w.connector(), next.watermark)).records).toEqual([[ids[1], false]]);
+	});
+
+	it('an offset-paged change feed asks again from its position after each page: an edit while reading skips nothing', async () => {
+		const ids = w.harness.seed(12) as string[];
+		w.clock.advance(5000);
+		let lists = 0;
+		const axios = new AxiosTransport();
+		// After the first page, a record already read moves to the end: following offsets would skip the next one.
+		const transport: Transport = {
+			send: async (request) => {
+				const response = await axios.send(request);
+				if (request.method === 'GET' && ++lists === 1)
+					w.harness.editDirect(ids[1], { last_name: 'Moved' });
+				return response;
+			},
+		};
+		const contract = w.sim.contract();
+		const c = new RestProfileConnector({
+			profile: variant(5),
+			baseUrl: contract.baseUrl,
+			auth: new ApiKeyAuth({ key: contract.apiKey }),
+			transport,
+			http: { rateLimit: false },
+		});
+		const read = async (from: Watermark | null) => {
+			const out: Array<[string, unknown]> = [];
+			let last = from;
+			for await (const page of c.changesSince('contacts', from, { kind: 'updated' })) {
+				out.push(...page.records.map((r): [string, unknown] => [String(r.id), r.fields.last_name]));
+				last = page.watermark;
+			}
+			return { ids: out.map(([id]) => id), out, watermark: last };
+		};
+		const first = await read(null);
+		expect(first.ids).toEqual(ids);
+		// Each request asks from 1 ms before the last time read (safe for an exclusive "since"): with one record per
+		// ms, pages of 5 bring 5, 3, 3 and 1 new records (the last page is short).
+		expect(lists).toBe(4);
+		w.clock.advance(5000);
+		expect((await read(first.watermark)).out).toEqual([[ids[1], 'Moved']]);
 	});
 
 	it('a batch whose answer is lost is OUTCOME_UNKNOWN per item (a create not safe to re-run, an update safe)', async () => {

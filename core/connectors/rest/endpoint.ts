@@ -98,6 +98,7 @@ export async function* readPages(
 	query: Query,
 	where: string,
 	signal?: AbortSignal,
+	maxPages = Infinity,
 ): AsyncGenerator<RestPage> {
 	const paging = endpoint.paging;
 	const names = DEFAULT_PARAMS[paging.style];
@@ -119,6 +120,7 @@ export async function* readPages(
 		});
 		const records = recordsOf(response.body, endpoint.recordsPath, where);
 		yield { records, serverTime: serverDate(response.headers) };
+		if (--maxPages <= 0) return;
 		const next = nextToken(
 			paging,
 			response.body,

@@ -92,11 +92,14 @@ async function* timed(
 	where: string,
 	p: Position,
 	w: Window,
-): AsyncGenerator<Change> {
+	onePage?: (records: number) => void,
+): AsyncGenerator<Change, boolean> {
 	const skip = new Set(p.after);
 	let last = -Infinity;
-	for await (const page of readPages(ctx.client, endpoint, query, where, ctx.signal)) {
+	const pages = onePage ? 1 : Infinity;
+	for await (const page of readPages(ctx.client, endpoint, query, where, ctx.signal, pages)) {
 		w.set(page.serverTime);
+		onePage?.(page.records.length);
 		for (const raw of page.records) {
 			const time = parseTime(at(raw, timePath));
 			const record = toRecord(ctx.object, ctx.type, ctx.source, raw, ctx.fields);
@@ -111,10 +114,39 @@ async function* timed(
 					{ kind: 'fatal' },
 				);
 			last = time;
-			if (time > w.until) return;
+			if (time > w.until) return true;
 			if (p.time !== null && (time < p.time || (time === p.time && skip.has(record.id)))) continue;
 			yield { id: record.id, time, record };
 		}
+	}
+	return false;
+}
+
+/**
+ * The changes endpoint from `p`. Keyset styles (cursor, next URL) follow their tokens; offset and page numbers ask
+ * again from the position reached after each page instead, as a record that moves to the end of the list while the
+ * feed reads would shift every offset after it and one record would be skipped. A full page that moved nothing on
+ * (more records at one time than a page holds) is followed by its offsets.
+ */
+async function* updatesFrom(ctx: FeedContext, p: Position, w: Window): AsyncGenerator<Change> {
+	const e = ctx.object.changes;
+	const where = `objects.${ctx.type}.changes`;
+	const path = ctx.object.updatedAtPath;
+	if (!['offset', 'page', 'link'].includes(e.paging.style))
+		return void (yield* timed(ctx, e, sinceQuery(e, p), path, where, p, w));
+	let pos = p;
+	for (;;) {
+		let count = 0;
+		let moved = false;
+		const page = timed(ctx, e, sinceQuery(e, pos), path, where, pos, w, (n) => (count = n));
+		let next = await page.next();
+		for (; !next.done; next = await page.next()) {
+			pos = advance(pos, next.value);
+			moved = true;
+			yield next.value;
+		}
+		if (next.value || count < e.paging.size) return; // past the window, or the last page
+		if (!moved) return void (yield* timed(ctx, e, sinceQuery(e, pos), path, where, pos, w));
 	}
 }
 
@@ -169,16 +201,7 @@ export async function* feed(
 ): AsyncGenerator<Change> {
 	const o = ctx.object;
 	const w = new Window(ctx);
-	const updates = () =>
-		timed(
-			ctx,
-			o.changes,
-			sinceQuery(o.changes, p),
-			o.updatedAtPath,
-			`objects.${ctx.type}.changes`,
-			p,
-			w,
-		);
+	const updates = () => updatesFrom(ctx, p, w);
 	if (kind === 'created') {
 		if (!o.createdAtPath)
 			throw new CrmError(
