@@ -225,6 +225,21 @@ describe('rest profile connector', () => {
 		expect(w.sim.collection('contacts').get(id)?.fields.last_name).toBe('Lost');
 	});
 
+	it('a single delete whose answer is lost is sent again; "not found" then means it was deleted', async () => {
+		const [id, other] = w.harness.seed(2) as string[];
+		w.sim.faults.add({ type: 'drop', when: 'afterHandler', match: { kinds: ['delete'] } });
+		const results = await w.connector(variant()).write('delete', 'contacts', [{ id, fields: {} }]);
+		expect(results).toEqual([{ index: 0, ok: true, value: { id } }]);
+		expect(w.sim.log.count({ kind: 'delete' })).toBe(2);
+		expect(w.sim.collection('contacts').get(id)).toBeUndefined();
+		// Without a lost answer, "not found" stays a failure.
+		w.harness.deleteDirect(other);
+		const [missing] = await w
+			.connector(variant())
+			.write('delete', 'contacts', [{ id: other, fields: {} }]);
+		expect(missing).toMatchObject({ ok: false, error: { code: 'not_found' } });
+	});
+
 	it('items that cannot be sent fail alone, before any request', async () => {
 		const c = w.connector();
 		const before = w.sim.log.count();

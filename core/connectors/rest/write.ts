@@ -124,6 +124,14 @@ async function single(
 		if (op === 'delete') return { ok: true, value: { id: String(input.id) } };
 		return written(ctx, op, at(response.body, e.recordPath), input.id);
 	} catch (error) {
+		// A delete sent again after a lost answer finds nothing when the first one was applied: the record is gone.
+		if (
+			op === 'delete' &&
+			isCrmError(error) &&
+			error.kind === 'notFound' &&
+			(error.attempts ?? 1) > 1
+		)
+			return { ok: true, value: { id: String(input.id) } };
 		return errorOutcome(op, error);
 	}
 }
@@ -188,7 +196,8 @@ async function sendBatch(
 				method: b.method,
 				url: b.path,
 				body: payload,
-				idempotent: op !== 'create',
+				// Not a batch delete: sent again, it would answer "not found" for what the lost one deleted.
+				idempotent: op === 'update' || op === 'upsert',
 				signal: ctx.signal,
 			})
 		).body;
