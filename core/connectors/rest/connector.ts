@@ -31,6 +31,7 @@ import type {
 import { at, fill, readPages, type Requester } from './endpoint';
 import { advance, type Change, feed, type Position, positionOf, watermarkOf } from './feed';
 import { type ObjectProfile, parseProfile, type ReadEndpoint, type RestProfile } from './profile';
+import { findRecords, LOOKUP } from './lookup';
 import { objectSchema, profileFields, toRecord } from './records';
 import { writeAll } from './write';
 
@@ -52,7 +53,6 @@ export interface RestProfileConnectorOptions {
 }
 
 const PAGE = 100;
-const LOOKUP = 50;
 
 /** The connector contract over an endpoint profile. */
 export class RestProfileConnector implements CrmConnector {
@@ -160,37 +160,7 @@ export class RestProfileConnector implements CrmConnector {
 		fields?: string[],
 	): Promise<CrmRecord[][]> {
 		const o = this.object(type);
-		const find = o.find;
-		if (!find)
-			throw new CrmError(
-				`The profile cannot look ${type} up by field (capabilities().keyLookup is false) — add objects.${type}.find with the filter parameter, e.g. {"param": "filter[{field}]"}`,
-				{ kind: 'validation' },
-			);
-		const endpoint: ReadEndpoint = {
-			path: find.path ?? o.list.path,
-			recordsPath: find.recordsPath ?? o.list.recordsPath,
-			paging: find.paging ?? o.list.paging,
-			query: find.query ?? o.list.query,
-		};
-		const folded = o.fields?.some((f) => f.name === field && f.caseInsensitive) ?? false;
-		const norm = (v: unknown) => (folded ? String(v).toLowerCase() : String(v));
-		const found = new Map<string, CrmRecord[]>();
-		const wanted = [...new Set(values.map(norm))];
-		const step = find.multiple ? LOOKUP : 1;
-		for (let i = 0; i < wanted.length; i += step) {
-			const some = wanted.slice(i, i + step);
-			const qs = { [find.param.replace('{field}', field)]: some };
-			for await (const page of readPages(this.client, endpoint, qs, `objects.${type}.find`)) {
-				for (const raw of page.records) {
-					const key = norm(at(raw, field));
-					if (!some.includes(key)) continue; // an API that ignores the filter still answers right
-					const list = found.get(key) ?? [];
-					list.push(toRecord(o, type, this.system, raw, fields));
-					found.set(key, list);
-				}
-			}
-		}
-		return values.map((v) => found.get(norm(v)) ?? []);
+		return (await findRecords(this.client, o, type, this.system, field, values, fields)).matches;
 	}
 
 	private changes(
@@ -286,12 +256,15 @@ export class RestProfileConnector implements CrmConnector {
 		inputs: WriteInput[],
 		options: ContractWriteOptions = {},
 	): Promise<Array<BatchItemResult<WrittenRecord>>> {
+		const object = this.object(type);
 		const ctx = {
 			client: this.client,
-			object: this.object(type),
+			object,
 			type,
 			key: options.key,
 			signal: options.signal,
+			lookup: (field: string, values: string[]) =>
+				findRecords(this.client, object, type, this.system, field, values),
 		};
 		return writeAll(ctx, operation, inputs);
 	}

@@ -3,14 +3,14 @@
  * or by their index field, a chunk refused as a whole split in halves to find the bad item), else one request per
  * record. One result per input, in input order; an answer lost after sending is `OUTCOME_UNKNOWN`.
  */
-import { BATCH_CODES, type BatchItemResult, type ItemOutcome } from '../../batching/types';
-import { type CrmError, isCrmError } from '../../http';
+import { BATCH_CODES, type BatchItemResult } from '../../batching/types';
+import { isCrmError } from '../../http';
 import { setPath } from '../../records/path';
 import type { WriteInput, WriteOperation, WrittenRecord } from '../contract';
 import { at, fill, type Requester } from './endpoint';
 import type { BatchEndpoint, ObjectProfile, WriteEndpoint } from './profile';
-
-type Outcome = ItemOutcome<WrittenRecord>;
+import { answerLost, errorOutcome, failure, type Outcome } from './outcome';
+import { type Lookup, settleCreates } from './settle';
 
 /** What a write needs. */
 export interface WriteContext {
@@ -19,6 +19,26 @@ export interface WriteContext {
 	type: string;
 	key?: string;
 	signal?: AbortSignal;
+	/** Looks records up by a field (the profile's `find`), to settle creates whose answer was lost. */
+	lookup?: Lookup;
+}
+
+/** The outcomes of creates whose answer was lost: settled by a look-up where the profile allows, else unknown. */
+async function lostCreates(
+	ctx: WriteContext,
+	inputs: WriteInput[],
+	error: unknown,
+	started: number,
+): Promise<Outcome[] | undefined> {
+	if (!answerLost(error) || !ctx.lookup) return undefined;
+	return await settleCreates(
+		ctx.object,
+		inputs,
+		error,
+		ctx.lookup,
+		() => performance.now() - started,
+		(cause, why) => errorOutcome('create', cause, why),
+	);
 }
 
 const METHODS = { create: 'POST', update: 'PATCH', upsert: 'PUT', delete: 'DELETE' } as const;
@@ -29,31 +49,6 @@ function endpointOf(o: ObjectProfile, op: WriteOperation): WriteEndpoint | undef
 	if (op === 'upsert') return given;
 	const path = op === 'create' ? o.list.path : o.get.path;
 	return { bodyPath: '', recordPath: '', ...given, path: given?.path ?? path };
-}
-
-/** Whether an answer was lost after the request may have been applied. */
-function answerLost(e: unknown): e is CrmError {
-	if (!isCrmError(e) || e.reachedServer === false) return false;
-	if (e.kind === 'transient') return true;
-	return e.kind === 'fatal' && e.status !== undefined && e.status >= 200 && e.status < 300;
-}
-
-function failure(code: string, message: string, details?: unknown): Outcome {
-	return { ok: false, error: { code, message, ...(details ? { details } : {}) } };
-}
-
-function errorOutcome(op: WriteOperation, e: unknown): Outcome {
-	if (answerLost(e)) {
-		const repeatable = op !== 'create';
-		return failure(
-			BATCH_CODES.outcomeUnknown,
-			`outcome unknown: the answer to this ${op} was lost (${e.message.split(' — ')[0]}) — it may or may not have been applied. ${repeatable ? `A ${op} is safe to repeat: re-run this item.` : 'Check in the API whether the record exists before re-running this item: re-running it may create a duplicate.'}`,
-			{ safeToRerun: repeatable, status: e.status, networkCode: e.networkCode },
-		);
-	}
-	if (isCrmError(e))
-		return failure(e.crmCode ?? e.kind, e.message, { status: e.status, kind: e.kind });
-	return failure('ERROR', e instanceof Error ? e.message : String(e));
 }
 
 /** What is wrong with an input before anything is sent, or undefined. */
@@ -112,6 +107,7 @@ async function single(
 		body = input.fields;
 		if (e.bodyPath) setPath((body = {}) as Record<string, unknown>, e.bodyPath, input.fields);
 	}
+	const started = performance.now();
 	try {
 		const response = await ctx.client.request({
 			method: e.method ?? METHODS[op],
@@ -132,6 +128,8 @@ async function single(
 			(error.attempts ?? 1) > 1
 		)
 			return { ok: true, value: { id: String(input.id) } };
+		if (op === 'create')
+			return (await lostCreates(ctx, [input], error, started))?.[0] ?? errorOutcome(op, error);
 		return errorOutcome(op, error);
 	}
 }
@@ -190,6 +188,7 @@ async function sendBatch(
 		payload = body;
 	}
 	let answer: unknown;
+	const started = performance.now();
 	try {
 		answer = (
 			await ctx.client.request({
@@ -209,6 +208,10 @@ async function sendBatch(
 				...(await sendBatch(ctx, op, b, inputs.slice(0, half))),
 				...(await sendBatch(ctx, op, b, inputs.slice(half))),
 			];
+		}
+		if (op === 'create') {
+			const settled = await lostCreates(ctx, inputs, error, started);
+			if (settled) return settled;
 		}
 		return inputs.map(() => errorOutcome(op, error));
 	}
