@@ -96,6 +96,11 @@ export interface Capabilities {
 	timestampPrecisionMs: number;
 	/** Most values per `getByIds` / `findByKeys` request. */
 	maxKeysPerLookup: number;
+	/**
+	 * Whether `findByKeys` works (default true). False where the API has no way to filter records by a field (an
+	 * endpoint profile without `find`): `findByKeys` then throws, and a caller must match by id instead.
+	 */
+	keyLookup?: boolean;
 }
 
 /** A position in a change feed: plain JSON the caller stores as it is and hands back. */

@@ -6,7 +6,8 @@
  * Routes (under `/api` unless noted):
  * - `POST /oauth/token` — client credentials (form or JSON; Basic or body client auth)
  * - `GET /api/me` — who the credentials act for
- * - `GET /api/{resource}` — list; `?paging=cursor|offset|page|next|link`, `?updated_since=ISO`, `?sort=created_at|updated_at`
+ * - `GET /api/{resource}` — list; `?paging=cursor|offset|page|next|link`, `?updated_since=ISO`, `?sort=created_at|updated_at`,
+ *   `?filter[field]=value` (equality, repeatable for any of several values; unique fields case-insensitively)
  * - `POST /api/{resource}` — create (201 + `Location`)
  * - `GET|PATCH|PUT|DELETE /api/{resource}/{id}`
  * - `GET /api/{resource}/deleted?since=ISO` — tombstones
@@ -420,8 +421,9 @@ export class RestSimulator {
 				],
 			});
 		}
+		const match = this.fieldFilter(def, req);
 		let items = collection.list({
-			filter: since === undefined ? undefined : (r) => r.updatedAt >= since,
+			filter: (r) => (since === undefined || r.updatedAt >= since) && match(r),
 		});
 		const keyOf =
 			sort === 'updated_at'
@@ -430,6 +432,30 @@ export class RestSimulator {
 		if (sort === 'updated_at')
 			items = [...items].sort((a, b) => a.updatedAt - b.updatedAt || a.position - b.position);
 		return paginate(style, req, { items, keyOf, toJson: this.toJson, sort }, this.pageLimits);
+	}
+
+	/** `?filter[field]=value` (repeated: any of the values); unique fields match case-insensitively. */
+	private fieldFilter(def: ResourceDef, req: SandboxRequest): (r: StoredRecord) => boolean {
+		const wanted = new Map<string, Set<string>>();
+		for (const [name, value] of req.query.entries()) {
+			const field = /^filter\[(.+)\]$/.exec(name)?.[1];
+			if (field === undefined) continue;
+			if (field !== 'id' && !def.fields[field])
+				throw new HttpError(400, `${field} is not a field of ${def.name}`, 'invalid_parameter', {
+					errors: [{ field: name, code: 'unknown_field', message: `${field} is not a field` }],
+				});
+			const fold = def.fields[field]?.unique === true;
+			const set = wanted.get(field) ?? new Set<string>();
+			set.add(fold ? value.toLowerCase() : value);
+			wanted.set(field, set);
+		}
+		return (r) =>
+			[...wanted].every(([field, values]) => {
+				const raw = field === 'id' ? r.id : r.fields[field];
+				if (raw === undefined || raw === null) return false;
+				const text = String(raw);
+				return values.has(def.fields[field]?.unique === true ? text.toLowerCase() : text);
+			});
 	}
 
 	private deleted(req: SandboxRequest) {

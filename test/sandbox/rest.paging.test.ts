@@ -193,6 +193,25 @@ describe('REST simulator paging', () => {
 		expect(mixed.data.error).toBe('invalid_cursor');
 	});
 
+	it('filters by field equality: filter[field]=value, repeated for any of several, unique fields case-insensitively', async () => {
+		const c = client(contract.baseUrl, { 'X-API-Key': contract.apiKey });
+		const contacts = sim.collection('contacts').list();
+		const [a, b] = contacts;
+		const emails = async (q: string) =>
+			((await c.get(`/contacts?${q}`)).data.data as Array<{ email: string }>).map((r) => r.email);
+		const upper = encodeURIComponent(String(a.fields.email).toUpperCase());
+		expect(await emails(`filter[email]=${upper}`)).toEqual([a.fields.email]);
+		const both = `filter[email]=${encodeURIComponent(String(b.fields.email))}&filter[email]=${upper}`;
+		expect(await emails(both)).toEqual([a.fields.email, b.fields.email]);
+		const last = String(a.fields.last_name);
+		const sameLast = contacts.filter((r) => r.fields.last_name === last).map((r) => r.fields.email);
+		expect(await emails(`filter[last_name]=${encodeURIComponent(last)}`)).toEqual(sameLast);
+		expect(await emails(`filter[last_name]=${encodeURIComponent(last.toUpperCase())}`)).toEqual([]);
+		const unknown = await c.get('/contacts?filter[colour]=blue');
+		expect(unknown.status).toBe(400);
+		expect(unknown.data.errors[0].field).toBe('filter[colour]');
+	});
+
 	it('rejects bad paging parameters with field names', async () => {
 		const c = client(contract.baseUrl, { 'X-API-Key': contract.apiKey });
 		for (const [q, field] of [

@@ -42,7 +42,7 @@ export class CrmSyncV1 implements INodeType {
 			...baseDescription,
 			version: 1,
 			subtitle:
-				'={{ ({ resolveConflicts: "Resolve Conflicts", excludeRecords: "Exclude Records", includeRecords: "Include Records" })[$parameter["operation"]] || ({ salesforce: "Salesforce", hubspot: "HubSpot", dynamics: "Dynamics 365" })[$parameter["systemA"]] + " " + $parameter["objectA"] + " ↔ " + ({ salesforce: "Salesforce", hubspot: "HubSpot", dynamics: "Dynamics 365" })[$parameter["systemB"]] + " " + $parameter["objectB"] }}',
+				'={{ ({ resolveConflicts: "Resolve Conflicts", excludeRecords: "Exclude Records", includeRecords: "Include Records" })[$parameter["operation"]] || ({ salesforce: "Salesforce", hubspot: "HubSpot", dynamics: "Dynamics 365", rest: "REST API" })[$parameter["systemA"]] + " " + $parameter["objectA"] + " ↔ " + ({ salesforce: "Salesforce", hubspot: "HubSpot", dynamics: "Dynamics 365", rest: "REST API" })[$parameter["systemB"]] + " " + $parameter["objectB"] }}',
 			defaults: { name: 'CRM Sync' },
 			usableAsTool: true,
 			inputs: [NodeConnectionTypes.Main],

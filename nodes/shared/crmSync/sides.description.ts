@@ -2,14 +2,15 @@
 import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
 
 import { DYNAMICS_CREDENTIAL_TYPES } from '../dynamics/connection';
+import { HTTP_CREDENTIAL_TYPES } from '../http/auth';
 import { authenticationProperty as dynamicsAuthentication } from '../dynamics/descriptions';
 import { authentication as hubspotAuthentication } from '../hubspot/descriptions';
 import { OAUTH2_TYPE_NAME, PRIVATE_APP_TYPE_NAME } from '../hubspot/transport';
 import { authenticationProperty as salesforceAuthentication } from '../salesforce/descriptions';
 import { CREDENTIAL_TYPES } from '../salesforce/transport';
 
-export type System = 'salesforce' | 'hubspot' | 'dynamics';
-export const SYSTEMS: System[] = ['salesforce', 'hubspot', 'dynamics'];
+export type System = 'salesforce' | 'hubspot' | 'dynamics' | 'rest';
+export const SYSTEMS: System[] = ['salesforce', 'hubspot', 'dynamics', 'rest'];
 export const SIDES = ['A', 'B'] as const;
 export type SideName = (typeof SIDES)[number];
 
@@ -18,6 +19,7 @@ export const AUTH_PARAMETER: Record<System, string> = {
 	salesforce: 'salesforceAuthentication',
 	hubspot: 'hubspotAuthentication',
 	dynamics: 'dynamicsAuthentication',
+	rest: 'restAuthentication',
 };
 
 /** How each system is named to a user (subtitles, summaries, notices). */
@@ -25,6 +27,23 @@ export const SYSTEM_LABEL: Record<System, string> = {
 	salesforce: 'Salesforce',
 	hubspot: 'HubSpot',
 	dynamics: 'Dynamics 365',
+	rest: 'REST API',
+};
+
+/** The credential choice of a REST API side (the generic HTTP credentials of the REST API node). */
+const restAuthentication: INodeProperties = {
+	displayName: 'Authentication',
+	name: 'restAuthentication',
+	type: 'options',
+	options: [
+		{ name: 'API Key', value: 'apiKey' },
+		{ name: 'Basic Auth', value: 'basicAuth' },
+		{ name: 'Bearer Token', value: 'bearerToken' },
+		{ name: 'None', value: 'none' },
+		{ name: 'OAuth2 (Authorization Code)', value: 'oAuth2' },
+		{ name: 'OAuth2 Client Credentials', value: 'clientCredentials' },
+	],
+	default: 'apiKey',
 };
 
 /** The authentication parameter of each system's own node, which the sides reuse under their own names. */
@@ -32,6 +51,7 @@ const AUTH_BASE: Record<System, INodeProperties> = {
 	salesforce: salesforceAuthentication,
 	hubspot: hubspotAuthentication,
 	dynamics: dynamicsAuthentication,
+	rest: restAuthentication,
 };
 
 const systemProperty = (side: SideName, system: System): INodeProperties => ({
@@ -43,6 +63,7 @@ const systemProperty = (side: SideName, system: System): INodeProperties => ({
 		{ name: 'Salesforce', value: 'salesforce' },
 		{ name: 'HubSpot', value: 'hubspot' },
 		{ name: 'Dynamics 365', value: 'dynamics' },
+		{ name: 'REST API (Endpoint Profile)', value: 'rest' },
 	],
 	default: system,
 	description: `The CRM of side ${side}`,
@@ -90,6 +111,7 @@ export function syncCredentials(): INodeCredentialDescription[] {
 		...of('salesforce', CREDENTIAL_TYPES),
 		...of('hubspot', { privateApp: PRIVATE_APP_TYPE_NAME, oAuth2: OAUTH2_TYPE_NAME }),
 		...of('dynamics', DYNAMICS_CREDENTIAL_TYPES),
+		...of('rest', HTTP_CREDENTIAL_TYPES),
 		{
 			name: 'crmSyncPostgresApi',
 			required: true,
@@ -101,7 +123,9 @@ export function syncCredentials(): INodeCredentialDescription[] {
 
 const sameSystemNotice = (system: System): INodeProperties => {
 	const label = SYSTEM_LABEL[system];
-	const account = { salesforce: 'org', hubspot: 'account', dynamics: 'environment' }[system];
+	const account = { salesforce: 'org', hubspot: 'account', dynamics: 'environment', rest: 'API' }[
+		system
+	];
 	return {
 		displayName: `Both sides are ${label}: they share one ${label} credential (a node holds one credential per type), so this syncs two objects of one ${account}, not two ${account}s`,
 		name: `sameSystemNotice_${system}`,
@@ -111,13 +135,29 @@ const sameSystemNotice = (system: System): INodeProperties => {
 	};
 };
 
+/** The endpoint profile of a REST API side (one for both sides when both are REST APIs). */
+function restProfileProperty(onA: boolean): INodeProperties {
+	return {
+		displayName: 'Endpoint Profile',
+		name: 'restProfile',
+		type: 'json',
+		default: '{\n  "objects": {}\n}',
+		required: true,
+		description:
+			"How the API lists, reads and writes records and reports changes, as JSON (reference: core/connectors/rest/README.md; an example in examples/profiles). Its baseUrl, when it has one, wins over the credential's Base URL.",
+		displayOptions: onA
+			? { show: { systemA: ['rest'] } }
+			: { show: { systemA: SYSTEMS.filter((s) => s !== 'rest'), systemB: ['rest'] } },
+	};
+}
+
 const objectProperty = (side: SideName): INodeProperties => ({
 	displayName: `Side ${side} Object Name or ID`,
 	name: `object${side}`,
 	type: 'options',
 	typeOptions: {
 		loadOptionsMethod: `getObjectTypes${side}`,
-		loadOptionsDependsOn: [`system${side}`, ...Object.values(AUTH_PARAMETER)],
+		loadOptionsDependsOn: [`system${side}`, ...Object.values(AUTH_PARAMETER), 'restProfile'],
 	},
 	default: '',
 	required: true,
@@ -130,9 +170,13 @@ export const sideProperties: INodeProperties[] = [
 	...authenticationProperties('salesforce'),
 	...authenticationProperties('hubspot'),
 	...authenticationProperties('dynamics'),
+	...authenticationProperties('rest'),
 	sameSystemNotice('salesforce'),
 	sameSystemNotice('hubspot'),
 	sameSystemNotice('dynamics'),
+	sameSystemNotice('rest'),
+	restProfileProperty(true),
+	restProfileProperty(false),
 	objectProperty('A'),
 	objectProperty('B'),
 ];

@@ -12,6 +12,7 @@ import { SalesforceCrm } from '../../../core/connectors/salesforce/crm';
 import { getDynamicsConnector } from '../dynamics/connection';
 import { getConnector as hubspotConnector } from '../hubspot/transport';
 import { getConnector as salesforceConnector } from '../salesforce/transport';
+import { restSide } from './restSide';
 import { fieldOptions, type FieldPurpose } from './fieldOptions';
 import { AUTH_PARAMETER, SYSTEMS, type SideName, type System } from './sides.description';
 
@@ -36,7 +37,7 @@ export function systemOf(ctx: Context, side: SideName): System {
 	if (!SYSTEMS.includes(system as System))
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`Side ${side} System: "${String(system)}" is not supported — choose Salesforce, HubSpot or Dynamics 365`,
+			`Side ${side} System: "${String(system)}" is not supported — choose Salesforce, HubSpot, Dynamics 365 or REST API`,
 		);
 	return system as System;
 }
@@ -52,6 +53,10 @@ export async function connectSide(ctx: Context, side: SideName): Promise<SideCon
 			crm: new SalesforceCrm(connector),
 			requests: () => connector.http.requestsSent,
 		};
+	}
+	if (system === 'rest') {
+		const crm = await restSide(ctx, auth || 'apiKey', parameter(ctx, 'restProfile', ''));
+		return { system, crm, requests: () => crm.http.requestsSent };
 	}
 	if (system === 'dynamics') {
 		// The connection reads option sets while loading options (the field pickers show picklist values) and not in

@@ -198,7 +198,7 @@ describe('the node in the editor', () => {
 		const auth = v1.description.properties.filter((p) => p.name === 'dynamicsAuthentication');
 		expect(auth.map((p) => p.displayOptions?.show)).toEqual([
 			{ operation: ['sync'], systemA: ['dynamics'] },
-			{ operation: ['sync'], systemA: ['salesforce', 'hubspot'], systemB: ['dynamics'] },
+			{ operation: ['sync'], systemA: ['salesforce', 'hubspot', 'rest'], systemB: ['dynamics'] },
 		]);
 		expect(auth[0].options?.map((o) => (o as { value: string }).value)).toEqual([
 			'clientCredentials',
@@ -208,6 +208,26 @@ describe('the node in the editor', () => {
 		expect(credentials.map((c) => [c.name, c.displayOptions?.show])).toEqual([
 			['crmDynamicsClientCredentialsApi', { dynamicsAuthentication: ['clientCredentials'] }],
 			['crmDynamicsOAuth2Api', { dynamicsAuthentication: ['oAuth2'] }],
+		]);
+	});
+
+	it('shows the REST API side its authentication, credentials and Endpoint Profile when either side is REST', () => {
+		const shown = (name: string) =>
+			v1.description.properties.filter((p) => p.name === name).map((p) => p.displayOptions?.show);
+		const onB = {
+			operation: ['sync'],
+			systemA: ['salesforce', 'hubspot', 'dynamics'],
+			systemB: ['rest'],
+		};
+		for (const name of ['restAuthentication', 'restProfile'])
+			expect(shown(name)).toEqual([{ operation: ['sync'], systemA: ['rest'] }, onB]);
+		const credentials = (v1.description.credentials ?? []).filter((c) => /^crmHttp/.test(c.name));
+		expect(credentials.map((c) => c.displayOptions?.show?.restAuthentication)).toEqual([
+			['basicAuth'],
+			['bearerToken'],
+			['apiKey'],
+			['clientCredentials'],
+			['oAuth2'],
 		]);
 	});
 
