@@ -11,7 +11,6 @@ import type { INode, INodeParameters } from 'n8n-workflow';
 
 import { clearRateBudgets, getRateBudget, rateBudgetKey } from '../core/http/rateLimiter';
 import { DEFAULT_SERVICE_PROTECTION, DynamicsSimulator } from '../sandbox/dynamics';
-import { isInternalRequest } from '../sandbox/dynamics/limits';
 import { nodeTypeName, runWorkflow, type WorkflowJson } from '../test/helpers/engine';
 import { dataverseCeiling, type Ceiling } from './dynamicsCeiling';
 
@@ -92,15 +91,9 @@ function workflow(records: number): WorkflowJson {
 /** Creates `records` contacts through the node and returns the figures. */
 export async function measure(records: number): Promise<DynamicsBenchFigures> {
 	const limits = { ...DEFAULT_SERVICE_PROTECTION };
-	const sim = new DynamicsSimulator({ seed: 3, serviceProtection: limits });
-	// 40 ms per HTTP request, as the network adds it. Not the kit's `latency` option: the kit waits it again for every
-	// inner request of a `$batch` (1,000 × 40 ms per batch), which no network does; the server time of those
-	// operations is what `costPerOperationMs` charges. Added after service protection, so it counts in the request's
-	// measured execution time as the kit's latency would.
-	sim.server.use(async (req, next) => {
-		if (!isInternalRequest(req)) await new Promise((r) => setTimeout(r, LATENCY_MS));
-		return next();
-	});
+	// 40 ms per HTTP request (the kit waits it once per outer request, not for the inner requests of a `$batch`); the
+	// server time of a batch's operations is what `costPerOperationMs` charges.
+	const sim = new DynamicsSimulator({ seed: 3, serviceProtection: limits, latency: LATENCY_MS });
 	const retryAfter: number[] = [];
 	sim.server.onResponse((_req, reply) => {
 		if (reply.status === 429) retryAfter.push(Number(reply.headers['Retry-After']));

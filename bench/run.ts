@@ -16,7 +16,7 @@
  *
  * - `dynamics`: contacts created by the Dynamics 365 node through n8n's engine against the Dataverse simulator at
  *   Dataverse's real service-protection limits, with the ceiling those limits allow (`dynamics.ts`);
- *   `BENCH_DYNAMICS_RECORDS` sets the record count (default 10000: the simulator slows with its store, see README).
+ *   `BENCH_DYNAMICS_RECORDS` sets the record count (default 10000; 50000 takes ~5 min: one sliding window waited).
  *
  * `BENCH=pace|salesforce|hubspot|fieldmapper|sync|dynamics` (or several, comma-separated) runs only those; default
  * all, in that order.

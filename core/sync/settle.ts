@@ -23,7 +23,9 @@ export async function settlePending(ctx: RunContext): Promise<void> {
 	const groups = new Map<string, SyncLink[]>();
 	for (const l of pending) {
 		const k = `${l.pendingSide}\u0000${l.pendingKey?.field}`;
-		groups.set(k, [...(groups.get(k) ?? []), l]);
+		const group = groups.get(k);
+		if (group) group.push(l);
+		else groups.set(k, [l]);
 	}
 	const linked: SyncLink[] = [];
 	const redo: Record<Side, string[]> = { a: [], b: [] };

@@ -3,8 +3,9 @@
  * inner request runs through the simulator's own routes (`SandboxServer.dispatchInner`, with the batch's
  * `Authorization`), so any route works inside a batch and the request log counts each inner request with its own
  * kind, plus one `batch` entry; service protection charges the batch per inner request run (`countOperation`).
- * Change sets are atomic: the store is snapshotted before one and restored when one of its requests fails
- * (`Store.snapshot` / `restore`).
+ * Change sets are atomic: each runs in a store transaction (`Store.transaction`, an undo log of the writes made in
+ * its async call chain) that is rolled back when one of its requests fails — O(the change set's writes), and writes of
+ * other, concurrent requests are left alone.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -96,23 +97,33 @@ export class BatchApi {
 		requests: InnerRequest[],
 		auth: string | undefined,
 	): Promise<{ item: ResponseItem; failed?: number } | { dropped: true }> {
-		const snapshot = this.store.snapshot();
+		const tx = this.store.transaction();
+		try {
+			const result = await tx.run(() => this.changesetParts(req, requests, auth));
+			if ('item' in result && result.failed === undefined) tx.commit();
+			else tx.rollback();
+			return result;
+		} catch (err) {
+			if (tx.open) tx.rollback();
+			throw err;
+		}
+	}
+
+	private async changesetParts(
+		req: SandboxRequest,
+		requests: InnerRequest[],
+		auth: string | undefined,
+	): Promise<{ item: ResponseItem; failed?: number } | { dropped: true }> {
 		const refs = new Map<string, string>();
 		const parts: ResponsePart[] = [];
 		for (const inner of requests) {
 			const reply = await this.run(req, inner, auth, refs);
-			if (reply.dropped) {
-				this.store.restore(snapshot);
-				return { dropped: true };
-			}
+			if (reply.dropped) return { dropped: true };
 			const part: ResponsePart = {
 				reply,
 				...(inner.contentId !== undefined ? { contentId: inner.contentId } : {}),
 			};
-			if (reply.status >= 400) {
-				this.store.restore(snapshot);
-				return { item: part, failed: reply.status };
-			}
+			if (reply.status >= 400) return { item: part, failed: reply.status };
 			const entityId = entityIdOf(reply);
 			if (inner.contentId !== undefined && entityId !== undefined)
 				refs.set(inner.contentId, entityId);

@@ -29,7 +29,14 @@ export class DvData {
 		seed: number,
 	) {
 		this.newGuid = guidGenerator(seed ^ 0xd7);
-		for (const t of this.tables) store.collection(t.logicalName, { idGenerator: this.newGuid });
+		for (const t of this.tables) {
+			const c = store.collection(t.logicalName, { idGenerator: this.newGuid });
+			// Alternate keys are looked up through an index (normalised value → id) instead of a scan per write.
+			for (const k of t.keys)
+				c.defineIndex(k.logicalName, (r) =>
+					r.deletedAt === null ? keyString(k.keyAttributes, r.fields) : undefined,
+				);
+		}
 	}
 
 	/** A table by entity set name (`contacts`) or logical name (`contact`). */
@@ -66,6 +73,11 @@ export class DvData {
 				'0x80060890',
 			);
 		}
+		const indexed = keyString(def.keyAttributes, key.alternate);
+		if (indexed !== undefined)
+			return this.coll(t)
+				.lookup(def.logicalName, indexed)
+				.find((r) => r.deletedAt === null);
 		return this.coll(t).find((r) => names.every((n) => sameValue(r.fields[n], key.alternate[n])));
 	}
 
@@ -231,9 +243,15 @@ export class DvData {
 	private checkKeys(t: TableDef, f: Fields, selfId: string | undefined): void {
 		for (const k of t.keys) {
 			if (k.keyAttributes.some((a) => f[a] === null || f[a] === undefined)) continue;
-			const clash = this.coll(t).find(
-				(r) => r.id !== selfId && k.keyAttributes.every((a) => sameValue(r.fields[a], f[a])),
-			);
+			const indexed = keyString(k.keyAttributes, f);
+			const clash =
+				indexed !== undefined
+					? this.coll(t)
+							.lookup(k.logicalName, indexed)
+							.some((r) => r.id !== selfId && r.deletedAt === null)
+					: this.coll(t).find(
+							(r) => r.id !== selfId && k.keyAttributes.every((a) => sameValue(r.fields[a], f[a])),
+						);
 			if (clash) throw DV.duplicateKey(k.logicalName, k.keyAttributes);
 		}
 	}
@@ -286,6 +304,23 @@ export class DvData {
 	selectable(t: TableDef): Set<string> {
 		return new Set(t.attributes.map(wireName));
 	}
+}
+
+/**
+ * The index key of an alternate key's values, normalised as {@link sameValue} compares them (strings without case,
+ * numbers and booleans as they are, each tagged with its type); undefined when a value is missing or of another kind
+ * (then the key is compared by a scan).
+ */
+function keyString(attrs: readonly string[], f: Fields): string | undefined {
+	const parts: string[] = [];
+	for (const a of attrs) {
+		const v = f[a];
+		if (typeof v === 'string') parts.push(`s${v.toLowerCase()}`);
+		else if (typeof v === 'number' && !Number.isNaN(v)) parts.push(`n${String(v)}`);
+		else if (typeof v === 'boolean') parts.push(`b${String(v)}`);
+		else return undefined;
+	}
+	return parts.join('\u0000');
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

@@ -7,6 +7,8 @@ export * from './router';
 export * from './server';
 export * from './ids';
 export * from './store';
+export * from './storeIndex';
+export * from './transaction';
 export * from './oauth';
 export * from './rateLimit';
 export * from './faults';

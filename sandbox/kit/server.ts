@@ -342,8 +342,9 @@ export class SandboxServer {
 
 	/**
 	 * Runs a request that arrived inside another one (an OData `$batch` part, a composite sub-request) through the
-	 * same pipeline as a top-level API request — route (and its log kind), latency, faults, middleware, handler,
-	 * response hooks — and logs it with its own kind, but returns the reply instead of writing it. Auth middleware
+	 * same pipeline as a top-level API request — route (and its log kind), faults, middleware, handler, response
+	 * hooks — except the configured latency: an inner request is no network round-trip, so latency belongs to the
+	 * outer HTTP request alone. It logs it with its own kind, but returns the reply instead of writing it. Auth middleware
 	 * sees only the headers given: copy the outer request's `Authorization` to act with its credentials. A dropped
 	 * reply (a `drop` fault) comes back with `dropped: true`; the caller decides what that means for the outer request.
 	 */
@@ -367,7 +368,7 @@ export class SandboxServer {
 			maxBodyBytes: this.maxBodyBytes,
 		});
 		inner.prepare?.(req);
-		const reply = await this.runApi(req);
+		const reply = await this.runApi(req, true);
 		const dropped = reply.dropped === true || req.dropped;
 		if (!dropped) {
 			for (const hook of this.responseHooks) {
@@ -392,7 +393,8 @@ export class SandboxServer {
 		return dropped ? { status: 0, headers: {}, dropped: true } : reply;
 	}
 
-	private async runApi(req: SandboxRequest): Promise<Reply> {
+	/** Runs the middleware chain and the route; `inner` requests (see {@link dispatchInner}) skip the latency. */
+	private async runApi(req: SandboxRequest, inner = false): Promise<Reply> {
 		let match: ReturnType<Router['match']>;
 		try {
 			match = this.router.match(req.method, req.path);
@@ -421,7 +423,7 @@ export class SandboxServer {
 			throw new HttpError(404, `No route for ${req.method} ${req.path}`, 'not_found');
 		};
 		const chain: Middleware[] = [
-			this.latencyMiddleware,
+			...(inner ? [] : [this.latencyMiddleware]),
 			this.faults.middleware(),
 			...this.middlewares,
 		];

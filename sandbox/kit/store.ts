@@ -9,6 +9,8 @@
  */
 import { systemClock, type Clock } from './clock';
 import { numericIdGenerator, type IdGenerator } from './ids';
+import { RecordIndexes, type IndexKey } from './storeIndex';
+import { Transaction, type TransactionOwner, type UndoTarget } from './transaction';
 
 /** Field values of a record. */
 export type Fields = Record<string, unknown>;
@@ -93,7 +95,7 @@ export class DuplicateIdError extends Error {
 }
 
 /** Holds every collection, the shared clock and the change log. */
-export class Store {
+export class Store implements TransactionOwner {
 	readonly clock: Clock;
 	private readonly strict: boolean;
 	private lastStamp = Number.NEGATIVE_INFINITY;
@@ -187,6 +189,41 @@ export class Store {
 		this.seq = snapshot.seq;
 	}
 
+	/**
+	 * Opens an undo log for an atomic group of writes: run the writes inside `tx.run(...)`, then `tx.commit()` or
+	 * `tx.rollback()` (see {@link Transaction}). Unlike {@link snapshot}, it costs O(writes), not O(store), and a
+	 * rollback leaves writes made by other, concurrent requests alone. Opened inside another transaction's `run`,
+	 * it nests (its commit hands its writes to the enclosing one).
+	 */
+	transaction(): Transaction {
+		return new Transaction(this, Transaction.active(this));
+	}
+
+	/** @internal The transaction the current async call chain writes under, if any. */
+	activeTransaction(): Transaction | undefined {
+		return Transaction.active(this);
+	}
+
+	/**
+	 * @internal Takes a rolled-back transaction's entries out of the change log. When they are the newest entries,
+	 * their sequence numbers are reused (as after {@link restore}); otherwise they are removed where they are and the
+	 * sequence carries on.
+	 */
+	unrecord(seqs: readonly number[]): void {
+		if (seqs.length === 0) return;
+		const mine = new Set(seqs);
+		const first = Math.min(...seqs);
+		const start = lowerBound(this.log, first - 1);
+		if (this.log.length - start === mine.size && this.log[this.log.length - 1]?.seq === this.seq) {
+			this.log.length = start;
+			this.seq = first - 1;
+			return;
+		}
+		const kept = this.log.slice(start).filter((e) => !mine.has(e.seq));
+		this.log.length = start;
+		for (const e of kept) this.log.push(e);
+	}
+
 	/** @internal A timestamp for a write. */
 	stamp(): number {
 		let t = this.clock.now();
@@ -209,6 +246,7 @@ export class Store {
 		this.seq++;
 		const event = Object.freeze({ seq: this.seq, kind, type, id, at });
 		this.log.push(event);
+		this.activeTransaction()?.noteEvent(this.seq);
 		for (const listener of this.listeners) listener(event);
 	}
 }
@@ -242,8 +280,9 @@ export interface ListOptions<F extends Fields> {
 }
 
 /** The records of one object type. */
-export class Collection<F extends Fields = Fields> {
+export class Collection<F extends Fields = Fields> implements UndoTarget {
 	private readonly byId = new Map<string, StoredRecord<F>>();
+	private readonly indexes = new RecordIndexes<F>();
 	private order: string[] = [];
 	private nextPosition = 0;
 
@@ -268,7 +307,9 @@ export class Collection<F extends Fields = Fields> {
 			version: 1,
 			position: this.nextPosition++,
 		});
+		this.noteUndo(id, undefined);
 		this.byId.set(id, record);
+		this.indexes.replace(undefined, record);
 		this.order.push(id);
 		this.store.record('created', this.type, id, at);
 		return record;
@@ -321,7 +362,11 @@ export class Collection<F extends Fields = Fields> {
 
 	/** Removes a record for good (live or deleted), e.g. emptying a recycle bin. */
 	purge(id: string): boolean {
-		if (!this.byId.delete(id)) return false;
+		const r = this.byId.get(id);
+		if (!r) return false;
+		this.noteUndo(id, r);
+		this.byId.delete(id);
+		this.indexes.replace(r, undefined);
 		this.order = this.order.filter((x) => x !== id);
 		this.store.record('purged', this.type, id, this.store.stamp());
 		return true;
@@ -330,7 +375,14 @@ export class Collection<F extends Fields = Fields> {
 	/** Removes many records for good in one pass (O(n) instead of O(n) per id); returns how many existed. */
 	purgeMany(ids: Iterable<string>): number {
 		const gone = new Set<string>();
-		for (const id of ids) if (this.byId.delete(id)) gone.add(id);
+		for (const id of ids) {
+			const r = this.byId.get(id);
+			if (!r || gone.has(id)) continue;
+			this.noteUndo(id, r);
+			this.byId.delete(id);
+			this.indexes.replace(r, undefined);
+			gone.add(id);
+		}
 		if (gone.size === 0) return 0;
 		this.order = this.order.filter((x) => !gone.has(x));
 		const at = this.store.stamp();
@@ -447,12 +499,61 @@ export class Collection<F extends Fields = Fields> {
 		for (const [id, r] of state.byId) this.byId.set(id, r as StoredRecord<F>);
 		this.order = [...state.order];
 		this.nextPosition = state.nextPosition;
+		this.indexes.rebuild(this.byId.values());
 	}
 
 	/** @internal Used by {@link Store.clear}. */
 	clearRecords(): void {
 		this.byId.clear();
 		this.order = [];
+		this.indexes.rebuild([]);
+	}
+
+	/**
+	 * Adds a secondary index: `keyOf` files each record version under a key (or nowhere, with `undefined`); kept in
+	 * step with every write, purge, restore and rollback. Read it with {@link lookup}.
+	 */
+	defineIndex(name: string, keyOf: IndexKey<F>): void {
+		this.indexes.define(name, keyOf, this.byId.values());
+	}
+
+	/** Records (live or deleted, as `keyOf` filed them) under `key` in index `name`, in creation order. */
+	lookup(name: string, key: string): StoredRecord<F>[] {
+		if (!this.indexes.has(name)) throw new Error(`${this.type}: no index '${name}'`);
+		const out: StoredRecord<F>[] = [];
+		for (const id of this.indexes.ids(name, key)) out.push(this.byId.get(id)!);
+		return out.length > 1 ? out.sort((a, b) => a.position - b.position) : out;
+	}
+
+	/** @internal Puts `prev` back for `id` (undefined: the record was created, so it goes). Transaction rollback. */
+	undo(id: string, prev: StoredRecord<Fields> | undefined): void {
+		const cur = this.byId.get(id);
+		const back = prev as StoredRecord<F> | undefined;
+		if (!back) {
+			if (!cur) return;
+			this.byId.delete(id);
+			this.indexes.replace(cur, undefined);
+			const i = this.order.lastIndexOf(id);
+			if (i >= 0) this.order.splice(i, 1);
+			if (cur.position === this.nextPosition - 1) this.nextPosition--;
+			return;
+		}
+		this.byId.set(id, back);
+		this.indexes.replace(cur, back);
+		if (cur) return;
+		// A purged record: back to its place in creation order.
+		let lo = 0;
+		let hi = this.order.length;
+		while (lo < hi) {
+			const mid = (lo + hi) >>> 1;
+			if (this.byId.get(this.order[mid])!.position < back.position) lo = mid + 1;
+			else hi = mid;
+		}
+		this.order.splice(lo, 0, id);
+	}
+
+	private noteUndo(id: string, prev: StoredRecord<F> | undefined): void {
+		this.store.activeTransaction()?.noteWrite(this, id, prev as StoredRecord<Fields> | undefined);
 	}
 
 	private write(
@@ -468,7 +569,9 @@ export class Collection<F extends Fields = Fields> {
 			deletedAt: kind === 'deleted' ? at : kind === 'restored' ? null : prev.deletedAt,
 			version: prev.version + 1,
 		});
+		this.noteUndo(prev.id, prev);
 		this.byId.set(prev.id, next);
+		this.indexes.replace(prev, next);
 		this.store.record(kind, this.type, prev.id, at);
 		return next;
 	}

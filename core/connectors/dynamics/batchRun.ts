@@ -1,12 +1,13 @@
 /**
  * Requests other than record writes (associate / disassociate `$ref`, functions, actions) sent as `$batch`es of up to
  * 1,000 (`batch.ts`: writes each in a change set of their own, GETs as top-level parts), one answer per request in
- * request order. As for writes (`write.ts`): a request answered 429 inside a batch is sent again after the longest
+ * request order; up to `concurrency` batches in flight at once (`batchPool.ts`). As for writes (`write.ts`): a request answered 429 inside a batch is sent again after the longest
  * `Retry-After` of the round (a few times); a batch whose answer was lost is resent by the core only when every
  * request in it is harmless to repeat, else its requests are reported `OUTCOME_UNKNOWN`.
  */
 import { BATCH_CODES } from '../../batching/types';
 import { CrmError } from '../../http/errors';
+import { batchConcurrency, eachInPool } from './batchPool';
 import { type BatchAnswer, type BatchRequest, DATAVERSE_BATCH_MAX, sendBatch } from './batch';
 import type { DataverseClient } from './client';
 import { answerLost } from './write';
@@ -17,6 +18,8 @@ export interface RunRequestsOptions {
 	idempotent: boolean;
 	/** Requests per `$batch` (≤ 1,000). */
 	batchSize?: number;
+	/** `$batch`es in flight at once (default 4; capped by the rate budget's `maxConcurrent`). */
+	concurrency?: number;
 	/** Times a request answered 429 is sent again (default 5). */
 	rateLimitRounds?: number;
 	/** Longest `Retry-After` waited for (default 60 s). */
@@ -43,8 +46,10 @@ export async function runRequests(
 	const answers = new Map<string, BatchAnswer>();
 	const size = Math.max(1, Math.min(DATAVERSE_BATCH_MAX, options.batchSize ?? DATAVERSE_BATCH_MAX));
 	const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-	for (let i = 0; i < requests.length; i += size) {
-		let pending = requests.slice(i, i + size);
+	const batches: BatchRequest[][] = [];
+	for (let i = 0; i < requests.length; i += size) batches.push(requests.slice(i, i + size));
+	await eachInPool(batches, batchConcurrency(client, options.concurrency), async (batch) => {
+		let pending = batch;
 		for (let round = 0; pending.length; round++) {
 			options.signal?.throwIfAborted();
 			let got: Map<string, BatchAnswer>;
@@ -79,6 +84,6 @@ export async function runRequests(
 			if (again.length) await sleep(wait);
 			pending = again;
 		}
-	}
+	});
 	return requests.map((r) => answers.get(r.contentId)!);
 }

@@ -65,6 +65,12 @@ export interface DynamicsCrmOptions {
 	 */
 	batchSize?: number;
 	/**
+	 * `$batch`es of one write in flight at once (default 4, capped by the rate budget's `maxConcurrent`): Dataverse
+	 * runs a batch's operations one after another, so one batch at a time leaves most of the execution-time allowance
+	 * unused.
+	 */
+	concurrency?: number;
+	/**
 	 * Whether describe reads the option sets of picklist columns (default true): one request per option-set type.
 	 * Writes and reads do not need them; a caller that only writes and reads (a node's execution) turns them off.
 	 */
@@ -81,6 +87,7 @@ export class DynamicsCrm implements CrmConnector {
 	private readonly lookupChunk: number;
 	private readonly feed: DvFeedSettings;
 	private readonly batchSize: number;
+	private readonly concurrency: number | undefined;
 	private readonly optionSets: boolean;
 	private readonly writeOptions: NonNullable<DynamicsCrmOptions['writeOptions']>;
 
@@ -98,6 +105,7 @@ export class DynamicsCrm implements CrmConnector {
 				Math.min(DATAVERSE_MAX_PAGE_SIZE, options.changesPageSize ?? DATAVERSE_MAX_PAGE_SIZE),
 			),
 		};
+		this.concurrency = options.concurrency;
 		this.batchSize = Math.max(
 			1,
 			Math.min(DATAVERSE_BATCH_LIMIT, Math.floor(options.batchSize ?? DATAVERSE_BATCH_LIMIT)),
@@ -255,6 +263,7 @@ export class DynamicsCrm implements CrmConnector {
 				schema,
 				entities: await this.listEntities(),
 				batchSize: this.batchSize,
+				concurrency: this.concurrency,
 				...this.writeOptions,
 			},
 			operation,
@@ -272,6 +281,7 @@ export class DynamicsCrm implements CrmConnector {
 		const schema = await this.describe(objectType);
 		return await dataverseRelate(this.client, schema, operation, inputs, {
 			batchSize: this.batchSize,
+			concurrency: this.concurrency,
 			...this.writeOptions,
 		});
 	}
@@ -280,6 +290,7 @@ export class DynamicsCrm implements CrmConnector {
 	async execute(inputs: ExecuteInput[]): Promise<Array<BatchItemResult<Record<string, unknown>>>> {
 		return await dataverseExecute(this.client, inputs, {
 			batchSize: this.batchSize,
+			concurrency: this.concurrency,
 			...this.writeOptions,
 		});
 	}

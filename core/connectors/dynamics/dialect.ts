@@ -9,6 +9,7 @@
 import type { ExtractedCrmError, HttpDialect, RateHeaderReader } from '../../http/dialect';
 import { asString, isRecord } from '../../http/errors';
 import { numberHeader } from '../../http/rateHeaders';
+import { DEFAULT_WRITE_CONCURRENCY } from './batchPool';
 
 /** Service-protection limits: requests, execution time, concurrent requests (per 5-minute window). */
 export const DATAVERSE_RATE_LIMIT_CODES: ReadonlySet<string> = new Set([
@@ -64,9 +65,17 @@ export function executionTimeRemaining(headers: Record<string, string>): number 
 export const DATAVERSE_EXECUTION_SHARES = 20;
 
 /**
+ * Shares the pacer keeps in reserve: one per `$batch` a write keeps in flight ({@link DEFAULT_WRITE_CONCURRENCY}) —
+ * Dataverse books a request's execution time when it completes, so the header does not show what the batches still
+ * running will use — plus one for the request being sent. With fewer, the batches in flight at the turn of the window
+ * overshoot the limit and are refused with a `Retry-After` of minutes.
+ */
+export const DATAVERSE_PACER_RESERVE_SHARES = DEFAULT_WRITE_CONCURRENCY + 1;
+
+/**
  * A reader of Dataverse's headers that also paces under the execution-time limit (`0x80072321`): when
- * `x-ms-ratelimit-time-remaining-xrm-requests` falls below one share ({@link DATAVERSE_EXECUTION_SHARES}) of the
- * largest value it has seen (the window's allowance, as far as this client knows), it reports 0 requests remaining.
+ * `x-ms-ratelimit-time-remaining-xrm-requests` falls below {@link DATAVERSE_PACER_RESERVE_SHARES} shares (of
+ * {@link DATAVERSE_EXECUTION_SHARES}) of the largest value it has seen (the window's allowance, as far as this client knows), it reports 0 requests remaining.
  * The rate budget then holds until its own oldest request leaves the sliding window — the execution time that request
  * used frees with it — instead of sending batches into 429s whose `Retry-After` can last minutes. Stateful (the
  * largest value seen): one per client, from {@link createDataverseDialect}.
@@ -78,7 +87,8 @@ export function dataverseExecutionPacer(): RateHeaderReader {
 		const left = executionTimeRemaining(headers);
 		if (left === undefined) return read;
 		allowance = Math.max(allowance, left);
-		if (left >= allowance / DATAVERSE_EXECUTION_SHARES) return read;
+		if (left >= (allowance * DATAVERSE_PACER_RESERVE_SHARES) / DATAVERSE_EXECUTION_SHARES)
+			return read;
 		return { ...read, remaining: 0, source: 'Dataverse execution time' };
 	};
 }

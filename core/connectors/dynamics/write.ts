@@ -1,7 +1,8 @@
 /**
  * `DynamicsCrm.write`: the inputs as `$batch`es of up to `batchSize` requests (`batch.ts`: each request its own change
  * set with a `Content-ID`, `odata.continue-on-error`), one result per input in input order, answers matched by
- * `Content-ID`. Around each batch:
+ * `Content-ID`. Up to `concurrency` batches are in flight at once (`batchPool.ts`; default 4, capped by the rate
+ * budget's `maxConcurrent`); each fills only its own items' results. Around each batch:
  * - a request answered 429 inside the batch (service protection) is sent again, alone with the other 429s of the batch,
  *   after the longest `Retry-After` they carry (up to `rateLimitRounds` times); a 429 of the whole batch is the core
  *   transport's (it resends a POST refused before processing);
@@ -13,6 +14,7 @@ import { BATCH_CODES, type BatchItemError, type BatchItemResult } from '../../ba
 import { CrmError, isCrmError } from '../../http/errors';
 import type { WriteInput, WriteOperation, WrittenRecord } from '../contract';
 import { type BatchAnswer, type BatchRequest, DATAVERSE_BATCH_MAX, sendBatch } from './batch';
+import { batchConcurrency, eachInPool } from './batchPool';
 import type { DataverseClient } from './client';
 import type { DataverseEntity, DataverseSchema } from './schema';
 import { MAX_LOST_CREATE_ROUNDS, settleLostCreates } from './writeSettle';
@@ -28,6 +30,8 @@ export interface DataverseWriteContext {
 	entities: readonly DataverseEntity[];
 	/** Requests per `$batch` (≤ 1,000). */
 	batchSize: number;
+	/** `$batch`es in flight at once (default 4; capped by the rate budget's `maxConcurrent`). */
+	concurrency?: number;
 	/** Times a request answered 429 inside a batch is sent again (default 5). */
 	rateLimitRounds?: number;
 	/** Longest wait for one `Retry-After` (default 60 s; longer waits fail the requests as rate limited). */
@@ -110,10 +114,12 @@ export async function dataverseWrite(
 		else out[index] = { index, ok: false, error: { message: p.message, code: p.code } };
 	});
 	const size = Math.max(1, Math.min(DATAVERSE_BATCH_MAX, Math.floor(ctx.batchSize)));
-	for (let i = 0; i < entries.length; i += size) {
+	const batches: Entry[][] = [];
+	for (let i = 0; i < entries.length; i += size) batches.push(entries.slice(i, i + size));
+	await eachInPool(batches, batchConcurrency(ctx.client, ctx.concurrency), async (batch) => {
 		options.signal?.throwIfAborted();
-		await runBatch(ctx, operation, inputs, entries.slice(i, i + size), out, options.signal);
-	}
+		await runBatch(ctx, operation, inputs, batch, out, options.signal);
+	});
 	const byKey =
 		operation === 'update' && options.key !== undefined && options.key !== ctx.schema.idField;
 	return out.map((r, index) => {

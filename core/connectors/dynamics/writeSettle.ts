@@ -62,7 +62,10 @@ export async function settleLostCreates(
 			);
 			return;
 		}
-		byKey.set(key, [...(byKey.get(key) ?? []), { index, value: String(fields[key]) }]);
+		const entry = { index, value: String(fields[key]) };
+		const group = byKey.get(key);
+		if (group) group.push(entry);
+		else byKey.set(key, [entry]);
 	});
 	for (const [key, entries] of byKey) {
 		const found = new Map<string, { id: string; createdon?: string }>();

@@ -149,7 +149,9 @@ export async function listAssociations(
 				const next: Array<{ id: string }> = [];
 				for (const result of res?.results ?? []) {
 					const id = String(result.from.id);
-					all.set(id, [...(all.get(id) ?? []), ...(result.to ?? [])]);
+					const to = all.get(id);
+					if (to) for (const t of result.to ?? []) to.push(t);
+					else all.set(id, [...(result.to ?? [])]);
 					const after = result.paging?.next?.after;
 					if (after && after !== cursors.get(id)) {
 						cursors.set(id, after);

@@ -87,7 +87,9 @@ async function byRecord(
 			return;
 		}
 		const key = JSON.stringify([asked.syncId, asked.side]);
-		groups.set(key, [...(groups.get(key) ?? []), asked]);
+		const group = groups.get(key);
+		if (group) group.push(asked);
+		else groups.set(key, [asked]);
 	});
 	const ran = new Map<string, boolean>();
 	for (const group of groups.values()) {

@@ -242,6 +242,54 @@ describe('Dataverse simulator: $batch wire format (raw HTTP)', () => {
 		expect(s.sim.collection('account').count()).toBe(1);
 	});
 
+	it("a failed change set rolls back its own writes only, not those of a concurrent batch's change set", async () => {
+		const changeset = (name: string, n: number, bad: boolean) =>
+			[
+				'--batch_AAA123',
+				'Content-Type: multipart/mixed; boundary=changeset_BBB',
+				'',
+				...Array.from({ length: n }, (_, i) =>
+					part(
+						String(i + 1),
+						'POST /api/data/v9.2/contacts HTTP/1.1',
+						`{"lastname":"${name} ${i}"}`,
+					),
+				),
+				...(bad
+					? [part(String(n + 1), 'POST /api/data/v9.2/contacts HTTP/1.1', '{"gendercode":99}')]
+					: []),
+				'--changeset_BBB--',
+				'--batch_AAA123--',
+				'',
+			].join('\r\n');
+		// Each create yields to the event loop once, so the two batches' change sets interleave.
+		s.sim.server.use(async (req, next) => {
+			if (req.kind === 'records.create') await new Promise((r) => setImmediate(r));
+			return next();
+		});
+		const contacts = s.sim.collection('contact');
+		const before = contacts.count();
+		const seq = s.sim.store.lastSeq;
+		const [failed, kept] = await Promise.all([
+			post(changeset('Failed', 200, true)).catch(
+				(e: { response: { status: number } }) => e.response,
+			),
+			post(changeset('Kept', 200, false)),
+		]);
+		expect(failed.status).toBe(400);
+		expect(kept.status).toBe(200);
+		const mine = contacts.list().filter((r) => /^(Kept|Failed) /.test(String(r.fields.lastname)));
+		expect(mine.map((r) => r.fields.lastname)).toEqual(
+			Array.from({ length: 200 }, (_, i) => `Kept ${i}`),
+		);
+		expect(contacts.count()).toBe(before + 200);
+		// The two change sets ran interleaved (the rolled-back rows left gaps in the kept rows' positions)...
+		expect(mine[199].position - mine[0].position).toBeGreaterThan(199);
+		// ...and the change log holds the kept creates alone.
+		const events = s.sim.store.changesAfter(seq, ['contact']);
+		expect(events.map((e) => e.id)).toEqual(mine.map((r) => r.id));
+	});
+
 	it('refuses a GET inside a change set and an unknown $n reference (400)', async () => {
 		const getInCs = [
 			'--batch_AAA123',

@@ -142,7 +142,8 @@ describe('Dataverse dialect: rate-limit headers', () => {
 		await budget.schedule(answer('900,000.00'));
 		await budget.schedule(answer('600,000.00'));
 		expect(budget.stats().serverRemaining).toBe(5990); // plenty left: the burst header rules
-		await budget.schedule(answer('30,000.00')); // under one share (60,000 of 1,200,000): hold
+		// Under the reserve: 5 shares (one per batch a write keeps in flight, plus one) of 60,000 of 1,200,000: hold.
+		await budget.schedule(answer('290,000.00'));
 		expect(budget.stats().serverRemaining).toBe(0);
 		const started = jest.fn();
 		const next = budget.schedule(async () => started());
@@ -159,8 +160,8 @@ describe('Dataverse dialect: rate-limit headers', () => {
 		const info = (v: string) =>
 			pacer({ 'x-ms-ratelimit-time-remaining-xrm-requests': v }, START)?.remaining;
 		expect(info('500.00')).toBeUndefined();
-		expect(info('100.00')).toBeUndefined(); // 100 ≥ 500 / 20
-		expect(info('20.00')).toBe(0);
+		expect(info('125.00')).toBeUndefined(); // 125 ≥ 500 × 5 / 20
+		expect(info('124.00')).toBe(0);
 		// Another client (another pacer) keeps its own view.
 		expect(
 			dataverseExecutionPacer()({ 'x-ms-ratelimit-time-remaining-xrm-requests': '20' }, START),
