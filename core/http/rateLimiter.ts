@@ -120,7 +120,14 @@ export class RateBudget {
 	private running = 0;
 	private lastStart = Number.NEGATIVE_INFINITY;
 	private pausedUntil = 0;
-	private server?: { remaining: number; resetAt: number };
+	/**
+	 * What the server last said remains, until when. `probeAfter`: the reset time was a guess (see
+	 * {@link unknownResetMs}), so when it passes one request goes as a probe (`probing`) and the rest wait for what its
+	 * answer says — releasing every waiting request at once would overshoot a window that freed one slot.
+	 */
+	private server?: { remaining: number; resetAt: number; probeAfter?: boolean; probing?: boolean };
+	/** Observations so far: a probe whose answer carried no headers ends the probe state. */
+	private observations = 0;
 	private dailyMinTimeMs = 0;
 	private daily?: { used: number; limit: number };
 	private dailyLevel = 0;
@@ -177,6 +184,7 @@ export class RateBudget {
 				signal: options.signal,
 				reject,
 				run: (slot) => {
+					const observed = this.observations;
 					Promise.resolve()
 						.then(fn)
 						.then(
@@ -191,6 +199,8 @@ export class RateBudget {
 						)
 						.finally(() => {
 							this.running--;
+							// A probe (or any request) answered without rate headers: nothing new to wait for.
+							if (this.server?.probing && this.observations === observed) this.server = undefined;
 							if (slot) {
 								slot.t = this.now;
 								slot.done = true;
@@ -236,7 +246,12 @@ export class RateBudget {
 		const othersInFlight = Math.max(0, this.running - 1);
 		const remaining = Math.max(0, Math.floor(info.remaining) - othersInFlight);
 		const resetAfter = info.resetAfterMs ?? this.unknownResetMs(now);
-		this.server = { remaining, resetAt: now + resetAfter };
+		this.observations++;
+		this.server = {
+			remaining,
+			resetAt: now + resetAfter,
+			...(remaining === 0 && info.resetAfterMs === undefined ? { probeAfter: true } : {}),
+		};
 		if (remaining === 0) {
 			this.options.logger?.debug?.(
 				`rate budget: server reports 0 requests remaining (${info.source ?? 'headers'}); holding for ${resetAfter} ms`,
@@ -345,7 +360,10 @@ export class RateBudget {
 		const minTime = Math.max(this.options.minTimeMs ?? 0, this.dailyMinTimeMs);
 		if (minTime > 0) wait = Math.max(wait, this.lastStart + minTime - now);
 		if (this.server) {
-			if (this.server.resetAt <= now) this.server = undefined;
+			if (this.server.resetAt <= now)
+				this.server = this.server.probeAfter
+					? { remaining: 1, resetAt: Number.POSITIVE_INFINITY, probing: true }
+					: undefined;
 			else if (this.server.remaining <= 0) wait = Math.max(wait, this.server.resetAt - now);
 		}
 		return Math.max(0, Math.ceil(wait));

@@ -131,6 +131,52 @@ describe('RateBudget.observe', () => {
 		expect(budget.stats().throttledMs).toBe(5000);
 	});
 
+	it('0 remaining with no reset time: when the guessed hold ends, one request probes and the rest wait for its answer', async () => {
+		const budget = new RateBudget({ maxConcurrent: 5 });
+		const remaining = (n: string) => () => budget.observe({ 'x-ratelimit-remaining': n });
+		await budget.schedule(remaining('0'));
+		const starts: number[] = [];
+		const answers = ['0', '3'];
+		const jobs = [1, 2, 3, 4].map(() =>
+			budget.schedule(async () => {
+				starts.push(Date.now() - START);
+				await sleep(100);
+				const next = answers.shift();
+				if (next !== undefined) remaining(next)();
+			}),
+		);
+		await jest.advanceTimersByTimeAsync(999);
+		expect(starts).toEqual([]);
+		// The probe goes alone; its answer says 0 again: the next probe one guessed hold (1 s) after it.
+		await jest.advanceTimersByTimeAsync(1);
+		expect(starts).toEqual([1000]);
+		await jest.advanceTimersByTimeAsync(1099);
+		expect(starts).toEqual([1000]);
+		// The second probe's answer says 3 remain: the other two go at once.
+		await jest.advanceTimersByTimeAsync(1);
+		expect(starts).toEqual([1000, 2100]);
+		await jest.advanceTimersByTimeAsync(200);
+		await Promise.all(jobs);
+		expect(starts).toEqual([1000, 2100, 2200, 2200]);
+	});
+
+	it('a probe answered without rate headers ends the probe state', async () => {
+		const budget = new RateBudget({ maxConcurrent: 5 });
+		await budget.schedule(async () => budget.observe({ 'x-ratelimit-remaining': '0' }));
+		const starts: number[] = [];
+		const jobs = [1, 2, 3].map(() =>
+			budget.schedule(async () => {
+				starts.push(Date.now() - START);
+				await sleep(50);
+			}),
+		);
+		await jest.advanceTimersByTimeAsync(1000);
+		expect(starts).toEqual([1000]);
+		await jest.advanceTimersByTimeAsync(100);
+		await Promise.all(jobs);
+		expect(starts).toEqual([1000, 1050, 1050]);
+	});
+
 	it('discounts requests still in flight from the server-reported remaining', async () => {
 		const budget = new RateBudget({ maxConcurrent: 10 });
 		let release: () => void = () => undefined;
