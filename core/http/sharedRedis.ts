@@ -100,6 +100,8 @@ export class SharedRedis {
 	private downUntil = 0;
 	private warned = false;
 	private closed = false;
+	/** The connection's last error event (e.g. `connect ECONNREFUSED …`), more telling than "Connection is closed". */
+	private lastError?: string;
 	private readonly outstanding = new Set<Promise<unknown>>();
 
 	constructor(readonly config: SharedRateConfig) {}
@@ -247,8 +249,11 @@ export class SharedRedis {
 			connectionName: 'crm-connectors-rate',
 		};
 		const client = new RedisClient(options) as Redis & ScriptCommands;
-		// Errors surface through the commands; without a listener an 'error' event would crash the process.
-		client.on('error', () => undefined);
+		// Errors surface through the commands (the socket's own error is kept for the warning); without a listener
+		// an 'error' event would crash the process.
+		client.on('error', (err: Error) => {
+			this.lastError = err.message;
+		});
 		client.on('end', () => {
 			if (this.client === client) {
 				this.client = undefined;
@@ -260,6 +265,7 @@ export class SharedRedis {
 		client.defineCommand('crmRatePause', { numberOfKeys: 1, lua: PAUSE });
 		this.client = client;
 		await client.connect();
+		this.lastError = undefined;
 		(client as unknown as { stream?: { unref?: () => void } }).stream?.unref?.();
 		if (this.closed) {
 			client.disconnect();
@@ -277,7 +283,9 @@ export class SharedRedis {
 		client?.disconnect();
 		if (this.warned) return;
 		this.warned = true;
-		const reason = err instanceof Error ? err.message : String(err);
+		const message = err instanceof Error ? err.message : String(err);
+		const reason = this.lastError ?? message;
+		this.lastError = undefined;
 		logger.warn(
 			redactString(
 				`Shared rate budgets: Redis at ${this.description} failed (${reason}); each process paces on its own rate budget until it answers again (next try in ${Math.round(this.config.retryAfterMs / 1000)} s)`,
