@@ -445,8 +445,15 @@ export class RateBudget {
 	private sharedGate(): SharedGate {
 		const max = this.options.maxRequests;
 		if (!this.shared || max === undefined) return { kind: 'go' };
-		const want = Math.min(this.queue.length, this.maxConcurrent - this.running);
-		return this.shared.poll(want, max, this.intervalMs, () => this.pump());
+		// As many slots as could start at once here: slots granted but held back locally would idle in every process.
+		let want = Math.min(
+			this.queue.length,
+			this.maxConcurrent - this.running,
+			max - this.slots.length,
+		);
+		if (Math.max(this.options.minTimeMs ?? 0, this.dailyMinTimeMs) > 0) want = 1;
+		if (this.server) want = Math.min(want, this.server.remaining);
+		return this.shared.poll(Math.max(1, want), max, this.intervalMs, () => this.pump());
 	}
 
 	private endThrottle(now: number): void {

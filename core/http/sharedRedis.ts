@@ -266,7 +266,7 @@ export class SharedRedis {
 		this.client = client;
 		await client.connect();
 		this.lastError = undefined;
-		(client as unknown as { stream?: { unref?: () => void } }).stream?.unref?.();
+		client.stream?.unref();
 		if (this.closed) {
 			client.disconnect();
 			throw new Error('closed');
