@@ -3,9 +3,10 @@
  * sharedBudget/child.ts, compiled with swc) each send 60 requests with the same API key and the same budget, at
  * the API's own limit (30 per rolling second), against the REST simulator started here with a sliding-window
  * limit that announces nothing in headers and answers 429 beyond it. The simulator's request log (arrival times)
- * is what is counted. With the budgets shared through Redis (127.0.0.1:6379): no request beyond the limit in any
- * window, no 429. With sharing off, the same run: three budgets each at the limit overshoot it (this is what the
- * shared window is for, and shows the test can fail).
+ * is what is counted. With the budgets shared through Redis (127.0.0.1:6379, found as n8n's queue-mode workers
+ * would, through QUEUE_BULL_REDIS_*): no request beyond the limit in any window, no 429. With sharing off
+ * (CRM_CONNECTORS_REDIS_URL=off), the same run: three budgets each at the limit overshoot it together (what the
+ * shared window is for; it also shows that the test can fail).
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -19,6 +20,16 @@ const REDIS_URL = process.env.CRM_CONNECTORS_TEST_REDIS_URL ?? 'redis://127.0.0.
 const LIMIT = 30;
 const WINDOW_MS = 1000;
 const PER_PROCESS = 60;
+/** The environment of an n8n worker in queue mode: the budgets find Redis through n8n's own queue settings. */
+const QUEUE_MODE = (() => {
+	const url = new URL(REDIS_URL);
+	return {
+		EXECUTIONS_MODE: 'queue',
+		QUEUE_BULL_REDIS_HOST: url.hostname,
+		QUEUE_BULL_REDIS_PORT: url.port || '6379',
+		QUEUE_BULL_REDIS_DB: url.pathname.replace('/', '') || '0',
+	};
+})();
 
 interface ChildResult {
 	statuses: number[];
@@ -103,11 +114,7 @@ async function runProcesses(env: Record<string, string>) {
 }
 
 it(`shared through Redis: 3 processes × ${PER_PROCESS} requests stay within ${LIMIT} per rolling second, no 429`, async () => {
-	const run = await runProcesses({
-		EXECUTIONS_MODE: 'queue',
-		CRM_CONNECTORS_REDIS_URL: REDIS_URL,
-		CRM_CONNECTORS_REDIS_PREFIX: prefix,
-	});
+	const run = await runProcesses({ ...QUEUE_MODE, CRM_CONNECTORS_REDIS_PREFIX: prefix });
 	console.log(
 		`shared: ${run.arrivals} requests in ${run.seconds.toFixed(1)} s, peak ${run.peakAll} per ${WINDOW_MS} ms, ${run.refused} × 429`,
 	);
@@ -127,7 +134,7 @@ it(`shared through Redis: 3 processes × ${PER_PROCESS} requests stay within ${L
 });
 
 it('the same run with sharing off (CRM_CONNECTORS_REDIS_URL=off): each process at the limit, together beyond it', async () => {
-	const run = await runProcesses({ EXECUTIONS_MODE: 'queue', CRM_CONNECTORS_REDIS_URL: 'off' });
+	const run = await runProcesses({ ...QUEUE_MODE, CRM_CONNECTORS_REDIS_URL: 'off' });
 	console.log(
 		`per process: ${run.arrivals} requests in ${run.seconds.toFixed(1)} s, peak ${run.peakAll} per ${WINDOW_MS} ms, ${run.refused} × 429`,
 	);

@@ -4,9 +4,10 @@
  * warning without the password).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 
 import {
 	clearRateBudgets,
@@ -14,6 +15,7 @@ import {
 	configureSharedRateBudgets,
 	describeSharedConfig,
 	getRateBudget,
+	type RateBudget,
 	SHARED_KEY_PREFIX,
 	sharedConfigFromEnv,
 } from '../../../core/http';
@@ -119,11 +121,34 @@ describe('sharedConfigFromEnv', () => {
 });
 
 describe('Redis unreachable', () => {
+	const servers: Server[] = [];
+	const sockets: Socket[] = [];
 	afterEach(async () => {
 		clearRateBudgets();
 		configureSharedRateBudgets(undefined);
 		await closeSharedRateBudgets();
+		for (const socket of sockets.splice(0)) socket.destroy();
+		await Promise.all(
+			servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+		);
 	});
+
+	/** A TCP server on `port` (0: any) that forwards to Redis, or accepts and never answers. */
+	async function listen(port: number, behaviour: 'forward' | 'silent'): Promise<number> {
+		const server = createServer((socket) => {
+			sockets.push(socket);
+			if (behaviour === 'silent') return;
+			const upstream = connect(6379, '127.0.0.1');
+			sockets.push(upstream);
+			socket.pipe(upstream).pipe(socket);
+		});
+		servers.push(server);
+		await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+		return (server.address() as { port: number }).port;
+	}
+
+	const schedule = (budget: RateBudget, n: number) =>
+		Promise.all(Array.from({ length: n }, () => budget.schedule(() => undefined)));
 
 	/** A port nothing listens on. */
 	async function closedPort(): Promise<number> {
@@ -160,5 +185,83 @@ describe('Redis unreachable', () => {
 		);
 		expect(warnings[0]).not.toContain(secret);
 		expect(budget.stats()).toMatchObject({ shared: false, completed: 12 });
+	});
+
+	it('a Redis that accepts connections but never answers delays the first start by at most twice its timeout', async () => {
+		const port = await listen(0, 'silent');
+		configureSharedRateBudgets({ url: `redis://127.0.0.1:${port}/0`, timeoutMs: 200 });
+		const warnings: string[] = [];
+		const budget = getRateBudget('silent', {
+			maxRequests: 50,
+			intervalMs: 1000,
+			logger: { warn: (m) => warnings.push(m) },
+		});
+		const t0 = Date.now();
+		await schedule(budget, 5);
+		expect(Date.now() - t0).toBeLessThan(800);
+		expect(warnings).toHaveLength(1);
+		expect(budget.stats().shared).toBe(false);
+	});
+
+	it('after the retry delay the next start tries Redis again, and shares once it answers', async () => {
+		const port = await closedPort();
+		const prefix = `crm-connectors-test:${process.pid}-${Date.now()}:`;
+		configureSharedRateBudgets({
+			url: `redis://127.0.0.1:${port}/0`,
+			retryAfterMs: 300,
+			prefix,
+		});
+		const warnings: string[] = [];
+		const budget = getRateBudget('comeback', {
+			maxRequests: 50,
+			intervalMs: 200,
+			logger: { warn: (m) => warnings.push(m) },
+		});
+		await schedule(budget, 3);
+		expect(budget.stats().shared).toBe(false);
+		await listen(port, 'forward');
+		// Still within the retry delay: per process, no new attempt, no new warning.
+		await schedule(budget, 3);
+		expect(budget.stats().shared).toBe(false);
+		await new Promise((resolve) => setTimeout(resolve, 350));
+		await schedule(budget, 3);
+		expect(budget.stats()).toMatchObject({ shared: true, completed: 9 });
+		expect(warnings).toHaveLength(1);
+		const admin = new Redis('redis://127.0.0.1:6379/0');
+		const keys = await admin.keys(`${prefix}*`);
+		expect(keys.length).toBeGreaterThan(0);
+		await admin.del(...keys);
+		await admin.quit();
+	});
+});
+
+describe('the configuration as budgets read it (once, on the first budget)', () => {
+	const saved = { ...process.env };
+	afterEach(() => {
+		process.env = { ...saved };
+		clearRateBudgets();
+		configureSharedRateBudgets(undefined);
+	});
+
+	it("a cluster in n8n's queue settings: the budget stays per process and says so once", () => {
+		process.env.EXECUTIONS_MODE = 'queue';
+		process.env.QUEUE_BULL_REDIS_CLUSTER_NODES = 'r1:6379,r2:6379';
+		delete process.env.CRM_CONNECTORS_REDIS_URL;
+		configureSharedRateBudgets(undefined);
+		const warnings: string[] = [];
+		const logger = { warn: (m: string) => warnings.push(m) };
+		const a = getRateBudget('a', { maxRequests: 5, logger });
+		const b = getRateBudget('b', { maxRequests: 5, logger });
+		expect(a.stats().shared).toBeUndefined();
+		expect(b.stats().shared).toBeUndefined();
+		expect(warnings).toHaveLength(1);
+		expect(warnings[0]).toMatch(/QUEUE_BULL_REDIS_CLUSTER_NODES/);
+	});
+
+	it('not queue mode and no URL: budgets are per process, as before', () => {
+		delete process.env.EXECUTIONS_MODE;
+		delete process.env.CRM_CONNECTORS_REDIS_URL;
+		configureSharedRateBudgets(undefined);
+		expect(getRateBudget('plain', { maxRequests: 5 }).stats().shared).toBeUndefined();
 	});
 });
