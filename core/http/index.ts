@@ -98,6 +98,7 @@ export {
 	closeSharedRateBudgets,
 	configureSharedRateBudgets,
 	RedisSharedWindow,
+	SHARED_PAUSE_CHECK_MS,
 	type SharedGate,
 	type SharedWindowStats,
 } from './sharedWindow';

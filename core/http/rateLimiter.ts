@@ -441,10 +441,12 @@ export class RateBudget {
 		}
 	}
 
-	/** The shared window's word on the next start (always "go" when there is none, or no request limit). */
+	/** The shared window's word on the next start (always "go" when there is none; only a shared pause without a request limit). */
 	private sharedGate(): SharedGate {
 		const max = this.options.maxRequests;
-		if (!this.shared || max === undefined) return { kind: 'go' };
+		if (!this.shared) return { kind: 'go' };
+		if (max === undefined)
+			return this.shared.poll(1, undefined, this.intervalMs, () => this.pump());
 		// As many slots as could start at once here: slots granted but held back locally would idle in every process.
 		let want = Math.min(
 			this.queue.length,

@@ -30,13 +30,15 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 
 /**
- * KEYS: slots, pause. ARGV: max, intervalMs, allowanceMs, wanted, member id base.
- * Returns {granted, waitMs}: granted > 0 slots were added as `<base>:1..granted`; else wait that long.
+ * KEYS: slots, pause. ARGV: max (0: no request limit, only the pause is checked), intervalMs, allowanceMs, wanted,
+ * member id base. Returns {granted, waitMs}: granted > 0 slots were added as `<base>:1..granted`; else wait that
+ * long (0 with max 0: not paused).
  */
 const ACQUIRE = `${NOW}
 local max, interval, allowance, want = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local paused = redis.call('PTTL', KEYS[2])
 if paused > 0 then return {0, paused} end
+if max <= 0 then return {0, 0} end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - interval)
 local count = redis.call('ZCARD', KEYS[1])
 if count < max then
@@ -124,7 +126,7 @@ export class SharedRedis {
 		};
 	}
 
-	/** Asks for up to `want` slots of a window of `max` per `intervalMs`. */
+	/** Asks for up to `want` slots of a window of `max` per `intervalMs` (`max` 0: only whether a pause holds). */
 	async acquire(
 		budgetKey: string,
 		want: number,

@@ -33,11 +33,18 @@ export interface SharedWindowStats {
 	waitedMs: number;
 }
 
+/**
+ * A budget without a request limit shares only 429 pauses: it asks Redis whether one holds at most this often (so a
+ * pause set by another process reaches it within this delay, at a cost of a few calls per second at most).
+ */
+export const SHARED_PAUSE_CHECK_MS = 250;
+
 /** A budget's view of its shared window. */
 export class RedisSharedWindow {
 	private granted: string[] = [];
 	private pending = false;
 	private notBefore = 0;
+	private pauseCheckedAt = Number.NEGATIVE_INFINITY;
 	private waitingSince?: number;
 	private waitedMs = 0;
 
@@ -48,25 +55,33 @@ export class RedisSharedWindow {
 	) {}
 
 	/**
-	 * Whether the next job may start. `want`: how many could start now (slots are asked for in one call);
-	 * `wake` is called when a pending answer arrives.
+	 * Whether the next job may start. `want`: how many could start now (slots are asked for in one call); `max`
+	 * undefined: no request limit, only a shared pause holds jobs back; `wake` is called when a pending answer
+	 * arrives.
 	 */
-	poll(want: number, max: number, intervalMs: number, wake: () => void): SharedGate {
+	poll(want: number, max: number | undefined, intervalMs: number, wake: () => void): SharedGate {
 		const now = Date.now();
 		const granted = this.granted.shift();
 		if (granted !== undefined) return this.go(now, granted);
 		const redis = this.redis();
 		if (!redis?.available) return this.go(now);
+		if (
+			max === undefined &&
+			now >= this.notBefore &&
+			now - this.pauseCheckedAt < SHARED_PAUSE_CHECK_MS
+		)
+			return this.go(now);
 		this.waitingSince ??= now;
 		if (this.pending) return { kind: 'pending' };
 		if (now < this.notBefore) return { kind: 'wait', ms: this.notBefore - now };
 		this.pending = true;
 		redis
-			.acquire(this.key, want, max, intervalMs, this.logger)
+			.acquire(this.key, want, max ?? 0, intervalMs, this.logger)
 			.then(
 				(reply) => {
 					this.granted.push(...reply.members);
 					if (reply.waitMs > 0) this.notBefore = Date.now() + reply.waitMs;
+					else if (max === undefined) this.pauseCheckedAt = Date.now();
 				},
 				() => undefined, // Redis is marked down (and warned about): the next poll goes per process.
 			)

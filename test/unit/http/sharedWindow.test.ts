@@ -10,6 +10,7 @@ import {
 	parseRedisUrl,
 	RateBudget,
 	RedisSharedWindow,
+	SHARED_PAUSE_CHECK_MS,
 	SharedRedis,
 	type SharedRateConfig,
 } from '../../../core/http';
@@ -209,6 +210,25 @@ describe('two RateBudgets (two processes) on one shared window', () => {
 		await b.schedule(() => undefined);
 		expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
 		expect(b.stats().pauses).toBe(0);
+		a.dispose();
+		b.dispose();
+	});
+
+	it('budgets without a request limit share 429 pauses too (checked at most every SHARED_PAUSE_CHECK_MS)', async () => {
+		const [ra, rb] = [process_(), process_()];
+		const a = new RateBudget({ maxConcurrent: 4 });
+		const b = new RateBudget({ maxConcurrent: 4 });
+		a.attachSharedWindow(new RedisSharedWindow('k', () => ra, quiet));
+		b.attachSharedWindow(new RedisSharedWindow('k', () => rb, quiet));
+		// Not paused: many quick starts, few pause checks (no slots are logged for an unlimited budget).
+		await Promise.all(Array.from({ length: 20 }, () => b.schedule(() => undefined)));
+		expect(await admin.exists(`${prefix}k`)).toBe(0);
+		await a.schedule(() => a.on429(600));
+		await sleep(SHARED_PAUSE_CHECK_MS + 20); // b's last check is older than the check delay
+		const t0 = Date.now();
+		await b.schedule(() => undefined);
+		expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+		expect(b.stats().sharedWaitMs).toBeGreaterThanOrEqual(250);
 		a.dispose();
 		b.dispose();
 	});
