@@ -26,6 +26,7 @@
  * one JSON line on stdout (the last: `npm run bench` builds first), `{"scenarios":[{"name","seconds","figures"}]}`
  * (`figures` is what a scenario returns, null for those that only print; the human-readable lines go to stderr).
  */
+import { run as runBaseline } from './baseline';
 import { run as runDynamics } from './dynamics';
 import { run as runFieldMapper } from './fieldMapper';
 import { run as runHubSpotUpsert } from './hubspotUpsert';
@@ -44,6 +45,9 @@ const QUICK_SIZES: Record<string, string> = {
 	BENCH_FIELDMAPPER_ITEMS: '5000',
 	BENCH_SYNC_RECORDS: '500',
 	BENCH_DYNAMICS_RECORDS: '2000',
+	BENCH_BASELINE_RECORDS: '1000',
+	BENCH_BASELINE_SF_BUILTIN_RECORDS: '300',
+	BENCH_BASELINE_HUBSPOT_BUILTIN_RECORDS: '300',
 };
 if (QUICK) for (const [k, v] of Object.entries(QUICK_SIZES)) process.env[k] ??= v;
 
@@ -54,6 +58,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
 	fieldmapper: async () => await runFieldMapper(numberList(process.env.BENCH_FIELDMAPPER_ITEMS)[0]),
 	sync: async () => await runSync(numberList(process.env.BENCH_SYNC_RECORDS)[0]),
 	dynamics: async () => await runDynamics(numberList(process.env.BENCH_DYNAMICS_RECORDS)[0]),
+	baseline: runBaseline,
 };
 type BenchName = string;
 
