@@ -8,7 +8,8 @@
  * `BENCH_BASELINE_SF_BUILTIN_RECORDS` (default the same) for the built-in's Salesforce creates, one call each (about
  * 25 records/s at 40 ms: 10,000 take ~7 min); `BENCH_BASELINE_HUBSPOT_BUILTIN_RECORDS` (default 2000) for the built-in's
  * HubSpot upserts: one call each at 190 requests / 10 s is at most 19 records/s, so 10,000 would take ≥ 526 s; the
- * ratio is of records/s, and the table says when the two sizes differ.
+ * ratio is of records/s, and the table says when the two sizes differ. Reads run `BENCH_BASELINE_READ_REPEATS` times
+ * (default 3) each and report the median run.
  */
 import { runHubSpotBaseline } from './baselineHubSpot';
 import { runSalesforceBaseline } from './baselineSalesforce';
@@ -36,7 +37,15 @@ export async function run(): Promise<BenchEntry[]> {
 			entries.push(e);
 		}
 	};
-	print(await runSalesforceBaseline({ create: records, builtinCreate: sfBuiltin, read: records }));
+	const readRepeats = size('BENCH_BASELINE_READ_REPEATS', 3);
+	print(
+		await runSalesforceBaseline({
+			create: records,
+			builtinCreate: sfBuiltin,
+			read: records,
+			readRepeats,
+		}),
+	);
 	print(await runHubSpotBaseline({ ours: records, builtin: hsBuiltin }));
 
 	console.log();

@@ -13,7 +13,7 @@ export interface BenchEntry {
 	records: number | null;
 	seconds: number;
 	recordsPerSecond: number | null;
-	/** What the vendor's limits allow at most, when the scenario knows it. */
+	/** What the vendor's limits allow at most over a sustained run (a burst inside the first window can beat it), when known. */
 	ceilingRecordsPerSecond: number | null;
 	/** HTTP requests the simulator(s) answered (token requests excluded), when the scenario counts them. */
 	apiCalls: number | null;
@@ -107,4 +107,22 @@ export function lostAndDuplicates(
 		else duplicates += n - 1;
 	}
 	return { lost, duplicates };
+}
+
+/** An entry whose figures are yet unknown (null): for the scenario name and its seconds, to fill in. */
+export function noFigures(scenario: string, seconds: number): BenchEntry {
+	return {
+		scenario,
+		records: null,
+		seconds,
+		recordsPerSecond: null,
+		ceilingRecordsPerSecond: null,
+		apiCalls: null,
+		http429: null,
+		peakRssMb: process.memoryUsage().rss / 1024 / 1024,
+		lost: null,
+		duplicates: null,
+		baseline: false,
+		comparesTo: null,
+	};
 }

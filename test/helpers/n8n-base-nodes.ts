@@ -3,9 +3,8 @@
  * which runs n8n's Salesforce and HubSpot nodes beside ours against the same simulators.
  *
  * `n8n-nodes-base` is not a dependency of this package: it comes from the real n8n the e2e tier installs into its
- * cache (`scripts/e2e.js`; `~/.cache/n8n-nodes-crm-connectors/n8n-<version>`, `.complete` once installed), or from
- * `N8N_BASE_NODES_HOME` (a directory whose `node_modules` holds `n8n-nodes-base`). Its node and credential classes are
- * required from there and registered under n8n's names (`n8n-nodes-base.salesforce`, `salesforceOAuth2Api`, …).
+ * cache (`scripts/e2e/host.js`, see `baseNodesHome()`). Its node and credential classes are required from there and
+ * registered under n8n's names (`n8n-nodes-base.salesforce`, `salesforceOAuth2Api`, …).
  *
  * Two things make them run here as in n8n:
  * - **One copy of n8n-workflow.** In n8n, `n8n-nodes-base` and `n8n-core` share one `n8n-workflow`, so the engine
@@ -24,9 +23,6 @@ import type { ICredentialType, INodeType, IVersionedNodeType } from 'n8n-workflo
 
 import { loadPackage } from './engine';
 
-/** The n8n version whose cache the e2e tier fills (`scripts/e2e.js`). */
-const N8N_VERSION = '2.41.1';
-
 /** The built-in nodes and credential types the baseline uses: n8n type name → file under `n8n-nodes-base/dist`. */
 const NODES: Record<string, string> = {
 	'n8n-nodes-base.salesforce': 'nodes/Salesforce/Salesforce.node.js',
@@ -37,25 +33,29 @@ const CREDENTIALS: Record<string, string> = {
 	hubspotAppToken: 'credentials/HubspotAppToken.credentials.js',
 };
 
-/** Where `n8n-nodes-base` is installed, or an error saying how to get it. */
+const versionOf = (packageJson: string): string =>
+	(JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;
+
+/**
+ * Where `n8n-nodes-base` is installed: the e2e tier's n8n host, found as `scripts/e2e/host.js` finds it
+ * (`${CRM_E2E_CACHE:-~/.cache/n8n-nodes-crm-connectors}/n8n-${CRM_E2E_N8N_VERSION:-<n8n-core's version>}`), once its
+ * `.complete` marker says the install is whole; else an error saying how to get it.
+ */
 export function baseNodesHome(): string {
-	const home =
-		process.env.N8N_BASE_NODES_HOME ??
-		path.join(os.homedir(), '.cache', 'n8n-nodes-crm-connectors', `n8n-${N8N_VERSION}`);
+	const version =
+		process.env.CRM_E2E_N8N_VERSION || versionOf(require.resolve('n8n-core/package.json'));
+	const cache =
+		process.env.CRM_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-crm-connectors');
+	const home = path.join(cache, `n8n-${version}`);
 	const pkg = path.join(home, 'node_modules', 'n8n-nodes-base', 'package.json');
-	const complete =
-		process.env.N8N_BASE_NODES_HOME !== undefined || existsSync(path.join(home, '.complete'));
-	if (!existsSync(pkg) || !complete) {
+	if (!existsSync(path.join(home, '.complete')) || !existsSync(pkg)) {
 		throw new Error(
-			`n8n's built-in nodes are not installed at ${home} (no n8n-nodes-base${complete ? '' : ', or the install has not finished: no .complete marker'}). ` +
-				'Run `npm run test:e2e` once (it installs n8n into that cache), or set N8N_BASE_NODES_HOME to a directory whose node_modules holds n8n-nodes-base.',
+			`n8n's built-in nodes are not installed at ${home} (no n8n-nodes-base, or no .complete marker: the install has not finished). ` +
+				'Run `npm run test:e2e` once: it installs n8n into that cache (CRM_E2E_CACHE and CRM_E2E_N8N_VERSION choose another).',
 		);
 	}
 	return home;
 }
-
-const versionOf = (packageJson: string): string =>
-	(JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;
 
 let redirected = false;
 
