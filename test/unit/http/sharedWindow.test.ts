@@ -199,7 +199,8 @@ describe('two RateBudgets (two processes) on one shared window', () => {
 			expect(stats.shared).toBe(true);
 			expect(stats.completed).toBe(16);
 			expect(stats.sharedWaitMs).toBeGreaterThan(0);
-			expect(stats.throttledMs).toBeGreaterThanOrEqual(stats.sharedWaitMs ?? 0);
+			// Shared waits count in the throttled time (each measured on its own: a millisecond of rounding apart).
+			expect(stats.throttledMs).toBeGreaterThanOrEqual((stats.sharedWaitMs ?? 0) - 5);
 			budget.dispose();
 		}
 	});
