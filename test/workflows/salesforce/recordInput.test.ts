@@ -289,3 +289,38 @@ describe('Salesforce Record writes: parameters per item (static ones read once, 
 		});
 	}
 });
+
+describe('Salesforce Record writes: a `{{ $json.Field }}` value read from the item is what n8n evaluates', () => {
+	it('stores the same value as the same read evaluated by n8n, for text, numbers and booleans', async () => {
+		const values = ['text "quoted" ü', 5, -1.5, 0, true, false, ' padded '];
+		const result = await run(
+			`return ${JSON.stringify(values)}.map((v, i) => ({ json: { v, 'the key': v, i } }));`,
+			{
+				operation: 'create',
+				fields: {
+					mappingMode: 'defineBelow',
+					value: {
+						LastName: '={{ "Eq " + $json.i }}',
+						Title: '={{ $json.v }}', // read from the item
+						Department: '={{ ($json.v) }}', // evaluated by n8n
+						MailingCity: '={{ $json["the key"] }}', // read from the item
+						MailingCountry: '={{ ($json["the key"]) }}', // evaluated by n8n
+					},
+					schema: [],
+				},
+			},
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.items('SF', 1)).toHaveLength(0);
+		const stored = sim
+			.table('Contact')
+			.collection.list()
+			.map((r) => r.fields as Record<string, unknown>);
+		expect(stored).toHaveLength(values.length);
+		for (const f of stored) {
+			expect(f.Title).toEqual(f.Department);
+			expect(f.MailingCity).toEqual(f.MailingCountry);
+		}
+		expect(stored.find((f) => f.LastName === 'Eq 0')?.Title).toBe('text "quoted" ü');
+	});
+});

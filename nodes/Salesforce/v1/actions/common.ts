@@ -105,13 +105,14 @@ export function getObjectName(ctx: IExecuteFunctions, i: number): string {
 	}
 }
 
-/** The ids of a mapper's schema fields not removed (once per mapper object: shared by items when it is static). */
+/** The ids of a mapper's schema fields not removed (once per schema: shared by items when only the values vary). */
 const knownSets = new WeakMap<object, Set<string>>();
 function knownFields(mapper: { schema?: Array<{ id: string; removed?: boolean }> }): Set<string> {
-	let known = knownSets.get(mapper);
+	const schema = mapper.schema ?? [];
+	let known = knownSets.get(schema);
 	if (!known) {
-		known = new Set((mapper.schema ?? []).filter((f) => !f.removed).map((f) => f.id));
-		knownSets.set(mapper, known);
+		known = new Set(schema.filter((f) => !f.removed).map((f) => f.id));
+		knownSets.set(schema, known);
 	}
 	return known;
 }
