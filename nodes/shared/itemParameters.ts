@@ -25,9 +25,9 @@ export function hasExpression(value: unknown): boolean {
 	return false;
 }
 
-/** The raw (unevaluated) value of a dotted parameter path on the node, or undefined. */
-function rawParameter(ctx: IExecuteFunctions, name: string): unknown {
-	let value: unknown = ctx.getNode().parameters;
+/** The raw (unevaluated) value of a dotted parameter path in `parameters`, or undefined. */
+function rawParameter(parameters: unknown, name: string): unknown {
+	let value = parameters;
 	for (const step of name.split('.')) {
 		if (value === null || typeof value !== 'object' || !Object.hasOwn(value, step))
 			return undefined;
@@ -86,12 +86,20 @@ export class ItemParameters {
 	private readonly valueOnly = new Map<string, ValuePlan | false>();
 	private items?: ReadonlyArray<{ json: Record<string, unknown> }>;
 
+	private parameters?: unknown;
+
 	constructor(private readonly ctx: IExecuteFunctions) {}
+
+	/** The raw value of a parameter path (`getNode()` copies the whole node at every call: read it once). */
+	private raw(name: string): unknown {
+		this.parameters ??= this.ctx.getNode().parameters;
+		return rawParameter(this.parameters, name);
+	}
 
 	private isStatic(name: string): boolean {
 		let known = this.statics.get(name);
 		if (known === undefined) {
-			const raw = rawParameter(this.ctx, name);
+			const raw = this.raw(name);
 			known = raw !== undefined && !hasExpression(raw);
 			this.statics.set(name, known);
 		}
@@ -119,12 +127,12 @@ export class ItemParameters {
 		if (this.isStatic(name)) return this.get(name, i, fallback) as ResourceMapperValue;
 		let plan = this.valueOnly.get(name);
 		if (plan === undefined) {
-			const raw = rawParameter(this.ctx, name);
+			const raw = this.raw(name);
 			plan = onlyValueVaries(raw) && valuePlan((raw as ResourceMapperValue).value);
 			this.valueOnly.set(name, plan);
 		}
 		if (plan === false) return this.ctx.getNodeParameter(name, i, fallback) as ResourceMapperValue;
-		const raw = rawParameter(this.ctx, name) as ResourceMapperValue;
+		const raw = this.raw(name) as ResourceMapperValue;
 		const direct = plan.direct
 			? this.readDirect(raw.value as Record<string, unknown>, plan, i)
 			: undefined;
@@ -156,7 +164,7 @@ export class ItemParameters {
 
 	/** A resource mapper's matching columns for item `i` (the whole mapper is evaluated only when they hold an expression). */
 	matchingColumns(name: string, i: number): string[] {
-		const raw = rawParameter(this.ctx, name);
+		const raw = this.raw(name);
 		const columns =
 			raw !== null &&
 			typeof raw === 'object' &&
