@@ -2,3 +2,4 @@
 export * from './run-batches';
 export * from './semaphore';
 export * from './types';
+export * from './concurrency';

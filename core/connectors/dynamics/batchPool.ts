@@ -5,6 +5,7 @@
  * {@link DEFAULT_WRITE_CONCURRENCY}) capped by the rate budget's `maxConcurrent`, so the budget never queues what the
  * pool started.
  */
+import { boundedConcurrency } from '../../batching/concurrency';
 import type { DataverseClient } from './client';
 
 /** Batches of one write in flight at once, unless set otherwise. */
@@ -12,11 +13,11 @@ export const DEFAULT_WRITE_CONCURRENCY = 4;
 
 /** The number of batches to keep in flight: `requested` (default 4), at least 1, at most the budget's `maxConcurrent`. */
 export function batchConcurrency(client: DataverseClient, requested: number | undefined): number {
-	const wanted = Math.max(1, Math.floor(requested ?? DEFAULT_WRITE_CONCURRENCY) || 1);
-	const budget = client.http.budgetFor(client.apiUrl);
-	// A budget without `maxConcurrent` lets 10 run (the rate limiter's default).
-	const cap = budget ? (budget.config.maxConcurrent ?? 10) : Number.POSITIVE_INFINITY;
-	return Math.max(1, Math.min(wanted, cap));
+	return boundedConcurrency(
+		requested,
+		DEFAULT_WRITE_CONCURRENCY,
+		client.http.budgetFor(client.apiUrl),
+	);
 }
 
 /**

@@ -7,6 +7,7 @@
 import type { Connection } from 'jsforce';
 
 import {
+	boundedConcurrency,
 	runBatches,
 	runBatchesStream,
 	type BatchItemResult,
@@ -29,6 +30,13 @@ export type { CollectionOperation, WriteResult } from './collections';
 
 /** Most records per sObject Collections request (a Salesforce limit). */
 export const COLLECTION_SIZE = 200;
+
+/**
+ * Collections requests of one write in flight at once, unless set otherwise (capped by the rate budget's
+ * `maxConcurrent`). Each request is short (200 records), well within Salesforce's limit of 25 concurrent long
+ * (> 20 s) requests; more in flight would mostly add row-lock contention between records sharing a parent.
+ */
+export const DEFAULT_COLLECTIONS_CONCURRENCY = 4;
 
 /** A Salesforce record as the REST API returns it. */
 export interface SalesforceRecord {
@@ -93,7 +101,12 @@ export interface SObjectDescribe {
 
 /** Options of the collection writes. */
 export interface WriteOptions {
-	/** Requests in flight at once. Default 1 (Salesforce locks rows: parallel writes to related records contend). */
+	/**
+	 * Collections requests in flight at once: default {@link DEFAULT_COLLECTIONS_CONCURRENCY}, capped by the rate
+	 * budget's `maxConcurrent`. Results stay in input order, and each request settles its own records (a lost answer
+	 * makes only that request's records unknown). Set 1 where parallel writes to records sharing a parent contend for
+	 * its row lock (`UNABLE_TO_LOCK_ROW`).
+	 */
 	concurrency?: number;
 	/** Records per request, ≤ 200. Default 200. */
 	batchSize?: number;
@@ -340,7 +353,11 @@ export class SalesforceConnector {
 		return {
 			items: records,
 			maxCount: batchSize,
-			concurrency: options.concurrency ?? 1,
+			concurrency: boundedConcurrency(
+				options.concurrency,
+				DEFAULT_COLLECTIONS_CONCURRENCY,
+				this.http.budgetFor(this.baseUrl),
+			),
 			signal: options.signal,
 			// Records are independent (allOrNone false): one bad record fails alone, in its own result.
 			isolateOnBatchFailure: true,

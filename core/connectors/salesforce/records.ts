@@ -102,6 +102,29 @@ function typeProblem(field: CheckedField, raw: unknown): string | undefined {
 	}
 }
 
+interface FieldIndex {
+	byName: ReadonlyMap<string, CheckedField>;
+	byRelationship: ReadonlyMap<string, CheckedField>;
+}
+
+/** Lookup tables of a describe's fields, built once per fields list (a describe is cached, so once per object). */
+const fieldIndexes = new WeakMap<readonly CheckedField[], FieldIndex>();
+
+function fieldIndex(fields: readonly CheckedField[]): FieldIndex {
+	let index = fieldIndexes.get(fields);
+	if (!index) {
+		const byName = new Map<string, CheckedField>();
+		const byRelationship = new Map<string, CheckedField>();
+		for (const f of fields) {
+			byName.set(f.name.toLowerCase(), f);
+			if (f.relationshipName) byRelationship.set(String(f.relationshipName).toLowerCase(), f);
+		}
+		index = { byName, byRelationship };
+		fieldIndexes.set(fields, index);
+	}
+	return index;
+}
+
 /**
  * Checks one record before a Collections write: reserved keys, unknown fields, fields the operation cannot set,
  * values of the wrong type and malformed ids. Returns the item's failure (naming the field and the fix) or
@@ -135,12 +158,7 @@ export function checkRecord(
 		if (operation === 'delete') return undefined;
 	}
 	if (!fields) return undefined;
-	const byName = new Map(fields.map((f) => [f.name.toLowerCase(), f]));
-	const byRelationship = new Map(
-		fields
-			.filter((f) => f.relationshipName)
-			.map((f) => [String(f.relationshipName).toLowerCase(), f]),
-	);
+	const { byName, byRelationship } = fieldIndex(fields);
 	const external = externalIdField?.toLowerCase();
 	for (const key of keys) {
 		if (key === 'attributes') continue;

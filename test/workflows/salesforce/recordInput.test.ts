@@ -241,3 +241,86 @@ describe('Salesforce Record ids and Get Many values', () => {
 		);
 	});
 });
+
+describe('Salesforce Record writes: parameters per item (static ones read once, expressions per item)', () => {
+	const input = `return Array.from({ length: 5 }, (_, i) => ({ json: { obj: 'Contact', LastName: 'Expr ' + i, ext: 'e' + i, ...(i === 2 ? { bad: {} } : {}) } }));`;
+	const fields = {
+		mappingMode: 'defineBelow',
+		value: {
+			LastName: '={{ $json.LastName }}',
+			Title: 'Static title',
+			Email: '=row{{ $itemIndex }}@example.com',
+			Department: '={{ $json.bad ? $("No Such Node").item.json.x : "Sales " + $itemIndex }}',
+			External_Id__c: '={{ $json.ext }}',
+		},
+		matchingColumns: ['External_Id__c'],
+		schema: [],
+	};
+	const byLastName = () =>
+		new Map(
+			sim
+				.table('Contact')
+				.collection.list()
+				.map((r) => [String(r.fields.LastName), r.fields as Record<string, unknown>]),
+		);
+
+	for (const operation of ['create', 'upsert']) {
+		it(`${operation}: each item's own values, the static one on every record, a failing expression fails its item alone`, async () => {
+			const result = await run(input, {
+				operation,
+				object: { __rl: true, mode: 'name', value: '={{ $json.obj }}' },
+				fields,
+			});
+			expect(result.error).toBeUndefined();
+			expect(result.items('SF', 0).map(itemOf)).toEqual([0, 1, 3, 4]);
+			const failed = result.items('SF', 1);
+			expect(failed.map(itemOf)).toEqual([2]);
+			expect(String(failed[0].json.error)).toMatch(/Referenced node doesn't exist/);
+			const stored = byLastName();
+			expect(stored.size).toBe(4);
+			for (const i of [0, 1, 3, 4]) {
+				expect(stored.get(`Expr ${i}`)).toMatchObject({
+					Title: 'Static title',
+					Email: `row${i}@example.com`,
+					Department: `Sales ${i}`,
+					External_Id__c: `e${i}`,
+				});
+			}
+		});
+	}
+});
+
+describe('Salesforce Record writes: a `{{ $json.Field }}` value read from the item is what n8n evaluates', () => {
+	it('stores the same value as the same read evaluated by n8n, for text, numbers and booleans', async () => {
+		const values = ['text "quoted" ü', 5, -1.5, 0, true, false, ' padded '];
+		const result = await run(
+			`return ${JSON.stringify(values)}.map((v, i) => ({ json: { v, 'the key': v, i } }));`,
+			{
+				operation: 'create',
+				fields: {
+					mappingMode: 'defineBelow',
+					value: {
+						LastName: '={{ "Eq " + $json.i }}',
+						Title: '={{ $json.v }}', // read from the item
+						Department: '={{ ($json.v) }}', // evaluated by n8n
+						MailingCity: '={{ $json["the key"] }}', // read from the item
+						MailingCountry: '={{ ($json["the key"]) }}', // evaluated by n8n
+					},
+					schema: [],
+				},
+			},
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.items('SF', 1)).toHaveLength(0);
+		const stored = sim
+			.table('Contact')
+			.collection.list()
+			.map((r) => r.fields as Record<string, unknown>);
+		expect(stored).toHaveLength(values.length);
+		for (const f of stored) {
+			expect(f.Title).toEqual(f.Department);
+			expect(f.MailingCity).toEqual(f.MailingCountry);
+		}
+		expect(stored.find((f) => f.LastName === 'Eq 0')?.Title).toBe('text "quoted" ü');
+	});
+});

@@ -4,7 +4,6 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 	ResourceMapperTypeOptionsBase,
-	ResourceMapperValue,
 } from 'n8n-workflow';
 
 import { NodeOperationError } from 'n8n-workflow';
@@ -14,6 +13,7 @@ import type { Show } from '../../../shared/descriptions';
 import { soqlIdentifier } from '../../../../core/query/soql';
 import { RESERVED_KEYS } from '../../../../core/connectors/salesforce/records';
 import type { SoqlParameterValue } from '../../../../core/connectors/salesforce/params';
+import { itemParameters } from '../../../shared/itemParameters';
 import { SYNC_TICKET_KEY } from '../../../shared/syncTicket';
 
 /** A `displayOptions.show` condition. */
@@ -93,7 +93,7 @@ export function fieldsMapper(
 
 /** The object's API name for item `i`, validated. */
 export function getObjectName(ctx: IExecuteFunctions, i: number): string {
-	const value = ctx.getNodeParameter('object', i, undefined, { extractValue: true }) as string;
+	const value = itemParameters(ctx).get('object', i, undefined, { extractValue: true }) as string;
 	try {
 		return soqlIdentifier(String(value ?? '').trim());
 	} catch (error) {
@@ -105,18 +105,27 @@ export function getObjectName(ctx: IExecuteFunctions, i: number): string {
 	}
 }
 
+/** The ids of a mapper's schema fields not removed (once per schema: shared by items when only the values vary). */
+const knownSets = new WeakMap<object, Set<string>>();
+function knownFields(mapper: { schema?: Array<{ id: string; removed?: boolean }> }): Set<string> {
+	const schema = mapper.schema ?? [];
+	let known = knownSets.get(schema);
+	if (!known) {
+		known = new Set(schema.filter((f) => !f.removed).map((f) => f.id));
+		knownSets.set(schema, known);
+	}
+	return known;
+}
+
 /** The fields of item `i` from a resource mapper parameter (auto-mapped item JSON or the fields defined). */
 export function mappedFields(
 	ctx: IExecuteFunctions,
 	i: number,
 	item: INodeExecutionData,
 ): Record<string, unknown> {
-	const mapper = ctx.getNodeParameter('fields', i, {
-		mappingMode: 'defineBelow',
-		value: {},
-	}) as ResourceMapperValue;
+	const mapper = itemParameters(ctx).mapper('fields', i, { mappingMode: 'defineBelow', value: {} });
 	if (mapper.mappingMode === 'autoMapInputData') {
-		const known = new Set((mapper.schema ?? []).filter((f) => !f.removed).map((f) => f.id));
+		const known = knownFields(mapper);
 		const out: Record<string, unknown> = {};
 		for (const [k, v] of Object.entries(item.json)) {
 			if (k === SYNC_TICKET_KEY) continue; // a Sync Plan item's ticket, not a field
@@ -137,8 +146,7 @@ function setOwn(out: Record<string, unknown>, key: string, value: unknown): void
 
 /** The matching column of an update/upsert resource mapper. */
 export function matchingColumn(ctx: IExecuteFunctions, i: number, fallback: string): string {
-	const mapper = ctx.getNodeParameter('fields', i, { matchingColumns: [] }) as ResourceMapperValue;
-	return mapper.matchingColumns?.[0] ?? fallback;
+	return itemParameters(ctx).matchingColumns('fields', i)[0] ?? fallback;
 }
 
 /** The Query Parameters collection (`:name` placeholders). */
