@@ -1,0 +1,304 @@
+/**
+ * An n8n queue-mode cluster for the e2e tier: one main (`n8n start`) and workers (`n8n worker`), each with its own
+ * user folder (its own install of our packed package, as separate hosts have), one PostgreSQL database for n8n, a
+ * Bull/Redis prefix of their own (`QUEUE_BULL_PREFIX`, `N8N_REDIS_KEY_PREFIX`) so runs sharing a Redis never meet.
+ * Each process runs in its own process group, its stdout and stderr in a file; `stop()` kills the groups.
+ * Also: the PostgreSQL databases of a run (created fresh, dropped at the end) and the executions n8n recorded.
+ */
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { N8N_BIN, n8nEnv } = require('./host');
+const { E2eFailure, check, freePort, mustRun, seconds, tail } = require('./util');
+
+const PG = {
+	host: process.env.CRM_E2E_PG_HOST || '127.0.0.1',
+	port: Number(process.env.CRM_E2E_PG_PORT) || 5432,
+	user: process.env.CRM_E2E_PG_USER || 'postgres',
+	password: process.env.CRM_E2E_PG_PASSWORD || '',
+};
+const REDIS = {
+	host: process.env.CRM_E2E_REDIS_HOST || '127.0.0.1',
+	port: Number(process.env.CRM_E2E_REDIS_PORT) || 6379,
+};
+/** How long a process may take to become ready (ms). */
+const READY_TIMEOUT = 120_000;
+
+/** A pg client on `database` (connected). */
+async function pgClient(database = 'postgres') {
+	const { Client } = require('pg');
+	const client = new Client({ ...PG, database, connectionTimeoutMillis: 10_000 });
+	await client.connect();
+	return client;
+}
+
+/** Creates fresh databases (dropped first if a crashed run left them). Returns {names, drop()}. */
+async function createDatabases(names) {
+	const admin = await pgClient();
+	try {
+		for (const name of names) {
+			check(/^[a-z0-9_]+$/.test(name), `bad database name ${name}`);
+			await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+			await admin.query(`CREATE DATABASE ${name}`);
+		}
+	} finally {
+		await admin.end();
+	}
+	return {
+		names,
+		async drop() {
+			const c = await pgClient();
+			try {
+				for (const name of names) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+			} finally {
+				await c.end();
+			}
+		},
+	};
+}
+
+/** Deletes the Redis keys holding `prefix` (Bull's queue, n8n's cache). Returns how many. */
+async function cleanRedis(prefix) {
+	const Redis = require('ioredis');
+	const redis = new Redis({ ...REDIS, lazyConnect: true, maxRetriesPerRequest: 2 });
+	await redis.connect();
+	let deleted = 0;
+	try {
+		let cursor = '0';
+		do {
+			const [next, keys] = await redis.scan(cursor, 'MATCH', `*${prefix}*`, 'COUNT', 1000);
+			cursor = next;
+			if (keys.length) deleted += await redis.del(...keys);
+		} while (cursor !== '0');
+	} finally {
+		redis.disconnect();
+	}
+	return deleted;
+}
+
+/** The environment shared by every process of the cluster (queue mode, PostgreSQL, Redis, one key). */
+function clusterEnv({ database, prefix }) {
+	return {
+		N8N_ENCRYPTION_KEY: `crm-e2e-queue-${process.pid}-0123456789abcdef`,
+		EXECUTIONS_MODE: 'queue',
+		DB_TYPE: 'postgresdb',
+		DB_POSTGRESDB_HOST: PG.host,
+		DB_POSTGRESDB_PORT: String(PG.port),
+		DB_POSTGRESDB_DATABASE: database,
+		DB_POSTGRESDB_USER: PG.user,
+		DB_POSTGRESDB_PASSWORD: PG.password,
+		QUEUE_BULL_REDIS_HOST: REDIS.host,
+		QUEUE_BULL_REDIS_PORT: String(REDIS.port),
+		QUEUE_BULL_PREFIX: prefix,
+		N8N_REDIS_KEY_PREFIX: prefix,
+		// 2.41's publication service activates published workflows later, through an outbox polled every 15 s;
+		// without it the main activates them while it starts, before "Editor is now accessible".
+		N8N_USE_WORKFLOW_PUBLICATION_SERVICE: 'false',
+	};
+}
+
+/** Waits until `url` answers 200, the process still running. */
+async function waitReady(proc, url) {
+	const deadline = Date.now() + READY_TIMEOUT;
+	while (Date.now() < deadline) {
+		check(
+			proc.exit === undefined,
+			`${proc.name} exited (${proc.exit}) before it was ready:\n${proc.tail()}`,
+		);
+		try {
+			const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+			if (res.ok) return;
+		} catch {
+			/* not listening yet */
+		}
+		await new Promise((r) => setTimeout(r, 300));
+	}
+	throw new E2eFailure(
+		`${proc.name}: not ready after ${seconds(READY_TIMEOUT)} (${url})\n${proc.tail()}`,
+	);
+}
+
+/**
+ * Starts one n8n process (`start` or `worker …`) detached, in its own group, its output in `<dir>/<name>.log`.
+ * Returns {name, pid, port, logFile, log(), tail(), kill(signal), exited}.
+ */
+function spawnN8n(name, args, env, dir) {
+	const logFile = path.join(dir, `${name}.log`);
+	const fd = fs.openSync(logFile, 'a');
+	const child = spawn(process.execPath, [N8N_BIN, ...args], {
+		cwd: dir,
+		env,
+		stdio: ['ignore', fd, fd],
+		detached: true,
+	});
+	fs.closeSync(fd);
+	const proc = {
+		name,
+		pid: child.pid,
+		logFile,
+		exit: undefined,
+		log: () => fs.readFileSync(logFile, 'utf8'),
+		tail: (n = 30) => tail(fs.readFileSync(logFile, 'utf8'), n),
+		kill(signal = 'SIGKILL') {
+			try {
+				process.kill(-child.pid, signal);
+			} catch {
+				/* already gone */
+			}
+		},
+	};
+	proc.exited = new Promise((resolve) =>
+		child.on('exit', (code, signal) => {
+			proc.exit = signal ?? code;
+			resolve(proc.exit);
+		}),
+	);
+	return proc;
+}
+
+/**
+ * Imports credentials and workflows (active as in their JSON) with the main's environment, then starts the main
+ * and `workers` workers (user folders `<work>/main`, `<work>/worker1`, …) and waits until all are ready.
+ */
+async function startCluster({
+	work,
+	folders,
+	database,
+	prefix,
+	concurrency,
+	credentials,
+	workflows,
+}) {
+	const shared = clusterEnv({ database, prefix });
+	const mainPort = await freePort();
+	const mainEnv = await n8nEnv(folders.main, {
+		...shared,
+		N8N_PORT: String(mainPort),
+		N8N_LISTEN_ADDRESS: '127.0.0.1',
+	});
+	const n8n = (args) =>
+		mustRun(process.execPath, [N8N_BIN, ...args], {
+			cwd: work,
+			env: mainEnv,
+			label: `n8n ${args.join(' ')}`,
+		});
+	const credentialsFile = path.join(work, 'credentials.json');
+	fs.writeFileSync(credentialsFile, JSON.stringify(credentials));
+	const workflowsFile = path.join(work, 'workflows.json');
+	fs.writeFileSync(workflowsFile, JSON.stringify(workflows));
+	const importedCredentials = await n8n(['import:credentials', `--input=${credentialsFile}`]);
+	// Imported inactive, then published one by one (`import:workflow --activeState=fromJson` activates as the
+	// instance owner, whom a fresh database does not have yet: "User attempted to activate a workflow without
+	// permissions"). `publish:workflow` sets the workflow's active version, read by the main when it starts.
+	const importedWorkflows = await n8n(['import:workflow', `--input=${workflowsFile}`]);
+	const publishStarted = Date.now();
+	await Promise.all(workflows.map((wf) => n8n(['publish:workflow', `--id=${wf.id}`])));
+	const publishMs = Date.now() - publishStarted;
+	const imports = {
+		credentials: importedCredentials.ms,
+		workflows: importedWorkflows.ms,
+		publish: publishMs,
+	};
+
+	const procs = [];
+	const started = Date.now();
+	try {
+		const main = spawnN8n('main', ['start'], mainEnv, work);
+		main.port = mainPort;
+		procs.push(main);
+		const workers = [];
+		for (const [i, folder] of folders.workers.entries()) {
+			const healthPort = await freePort();
+			const env = await n8nEnv(folder, {
+				...shared,
+				QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+				QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+				N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+			});
+			const worker = spawnN8n(
+				`worker${i + 1}`,
+				['worker', `--concurrency=${concurrency}`],
+				env,
+				work,
+			);
+			worker.healthPort = healthPort;
+			procs.push(worker);
+			workers.push(worker);
+		}
+		await waitReady(main, `http://127.0.0.1:${mainPort}/healthz/readiness`);
+		for (const w of workers)
+			await waitReady(w, `http://127.0.0.1:${w.healthPort}/healthz/readiness`);
+		// Active workflows are activated after the server listens: wait for the main to say it is done.
+		const deadline = Date.now() + READY_TIMEOUT;
+		while (!/Editor is now accessible/.test(main.log())) {
+			check(
+				Date.now() < deadline && main.exit === undefined,
+				`main did not finish starting:\n${main.tail()}`,
+			);
+			await new Promise((r) => setTimeout(r, 300));
+		}
+		const activated = main.log().match(/Activated workflow/g)?.length ?? 0;
+		check(
+			activated === workflows.length,
+			`the main activated ${activated} of ${workflows.length} workflows:\n${main.tail()}`,
+		);
+		return {
+			main,
+			workers,
+			imports,
+			readyMs: Date.now() - started,
+			webhook: (p) => `http://127.0.0.1:${mainPort}/webhook/${p}`,
+			async stop() {
+				for (const p of procs) p.kill('SIGKILL');
+				await Promise.all(procs.map((p) => (p.exit === undefined ? p.exited : undefined)));
+			},
+		};
+	} catch (err) {
+		for (const p of procs) p.kill('SIGKILL');
+		throw err;
+	}
+}
+
+/** The executions n8n recorded for `workflowId` (id, status, error text when it failed). */
+async function executionsOf(database, workflowId) {
+	const c = await pgClient(database);
+	try {
+		const { rows } = await c.query(
+			`SELECT e.id, e.status, e.finished, e."startedAt", e."stoppedAt", d.data
+			 FROM execution_entity e LEFT JOIN execution_data d ON d."executionId" = e.id
+			 WHERE e."workflowId" = $1 ORDER BY e.id`,
+			[workflowId],
+		);
+		return rows.map((r) => ({
+			id: String(r.id),
+			status: r.status,
+			startedAt: r.startedAt,
+			stoppedAt: r.stoppedAt,
+			data: r.data ?? '',
+		}));
+	} finally {
+		await c.end();
+	}
+}
+
+/** Execution id → the worker whose log says it started it (`Worker started execution <id>`). */
+function executionPlaces(workers) {
+	const places = new Map();
+	for (const w of workers)
+		for (const m of w.log().matchAll(/Worker started execution (\d+)/g)) {
+			places.set(m[1], [...(places.get(m[1]) ?? []), w.name]);
+		}
+	return places;
+}
+
+module.exports = {
+	PG,
+	REDIS,
+	pgClient,
+	createDatabases,
+	cleanRedis,
+	startCluster,
+	executionsOf,
+	executionPlaces,
+};
