@@ -128,7 +128,7 @@ async function main() {
 			`   imported ${credentials.length} credentials (${seconds(cluster.imports.credentials)}), ${workflows.length} active workflows ` +
 				`(${seconds(cluster.imports.workflows)}), published (${seconds(cluster.imports.publish)}); main :${cluster.main.port} and workers ready in ${seconds(cluster.readyMs)}`,
 		);
-		const executions = (workflowId) => executionsOf(n8nDb, workflowId);
+		const executions = (workflowId, options) => executionsOf(n8nDb, workflowId, options);
 		const places = async (workflowIds) => {
 			const where = executionPlaces(cluster.workers);
 			const per = {};

@@ -187,11 +187,14 @@ async function startCluster({
 	fs.writeFileSync(credentialsFile, JSON.stringify(credentials));
 	const workflowsFile = path.join(work, 'workflows.json');
 	fs.writeFileSync(workflowsFile, JSON.stringify(workflows));
-	const importedCredentials = await n8n(['import:credentials', `--input=${credentialsFile}`]);
-	// Imported inactive, then published one by one (`import:workflow --activeState=fromJson` activates as the
-	// instance owner, whom a fresh database does not have yet: "User attempted to activate a workflow without
-	// permissions"). `publish:workflow` sets the workflow's active version, read by the main when it starts.
-	const importedWorkflows = await n8n(['import:workflow', `--input=${workflowsFile}`]);
+	// Workflows imported inactive, then published one by one (`import:workflow --activeState=fromJson` activates
+	// as the instance owner, whom a fresh database does not have yet: "User attempted to activate a workflow
+	// without permissions"). `publish:workflow` sets the workflow's active version, read by the main when it
+	// starts. The two imports run at once (n8n's migration lock orders their migrations of the fresh database).
+	const [importedCredentials, importedWorkflows] = await Promise.all([
+		n8n(['import:credentials', `--input=${credentialsFile}`]),
+		n8n(['import:workflow', `--input=${workflowsFile}`]),
+	]);
 	const publishStarted = Date.now();
 	await Promise.all(workflows.map((wf) => n8n(['publish:workflow', `--id=${wf.id}`])));
 	const publishMs = Date.now() - publishStarted;
@@ -260,13 +263,16 @@ async function startCluster({
 	}
 }
 
-/** The executions n8n recorded for `workflowId` (id, status, error text when it failed). */
-async function executionsOf(database, workflowId) {
+/**
+ * The executions n8n recorded for `workflowId`: {id, status, startedAt, stoppedAt}, and with `withData` their
+ * execution data as stored (text; the error message of a failed one is in it).
+ */
+async function executionsOf(database, workflowId, { withData = false } = {}) {
 	const c = await pgClient(database);
 	try {
 		const { rows } = await c.query(
-			`SELECT e.id, e.status, e.finished, e."startedAt", e."stoppedAt", d.data
-			 FROM execution_entity e LEFT JOIN execution_data d ON d."executionId" = e.id
+			`SELECT e.id, e.status, e."startedAt", e."stoppedAt"${withData ? ', d.data' : ''}
+			 FROM execution_entity e${withData ? ' LEFT JOIN execution_data d ON d."executionId" = e.id' : ''}
 			 WHERE e."workflowId" = $1 ORDER BY e.id`,
 			[workflowId],
 		);

@@ -1,9 +1,9 @@
 /**
  * Queue mode, scenario a: bulk workflows at once against the same simulator accounts, run by two workers.
- * 3 × HubSpot Record → Upsert of HUBSPOT_CONTACTS distinct contacts (HubSpot's real 190 requests / 10 s rolling
- * limit on), 2 × Salesforce Record → Create, 1 × Dynamics 365 Record → Create, all triggered at the same moment
- * through the main's webhooks. Sized so budgets kept per process would go over HubSpot's limit: 3 × 100 batch
- * calls, two processes each allowed 190 per 10 s.
+ * 4 × HubSpot Record → Upsert of HUBSPOT_CONTACTS distinct contacts (HubSpot's real 190 requests / 10 s rolling
+ * limit on) spread over both workers, 2 × Salesforce Record → Create, 1 × Dynamics 365 Record → Create, triggered
+ * together through the main's webhooks. Sized so budgets kept per process would go over HubSpot's limit:
+ * 4 × 60 batch calls sent within seconds by two processes, each allowing itself 190 per 10 s.
  * Checked: every execution answered with all its items and none rejected; each simulator holds every record
  * exactly once; per CRM the peak requests in any window against its limit, the 429s answered (per sending
  * process, attributed on the wire: `attribution.js`), Salesforce's peak requests in flight against its 25.
@@ -12,6 +12,7 @@ const path = require('node:path');
 
 const { root } = require('../lib/pack-install');
 const { check, log, seconds } = require('./util');
+const { until } = require('./queueFlows');
 const { PREFIX, salesforceCredential, hubspotCredential } = require('./workflow');
 const { dynamicsCredential } = require('./dynamics');
 const {
@@ -22,8 +23,8 @@ const {
 	answerItems,
 } = require('./queueFlows');
 
-const HUBSPOT_RUNS = 3;
-const HUBSPOT_CONTACTS = Number(process.env.CRM_E2E_QUEUE_HS_CONTACTS) || 10_000;
+const HUBSPOT_RUNS = 4;
+const HUBSPOT_CONTACTS = Number(process.env.CRM_E2E_QUEUE_HS_CONTACTS) || 6_000;
 const SALESFORCE_RUNS = 2;
 const SALESFORCE_CONTACTS = 2_000;
 const DYNAMICS_CONTACTS = 2_000;
@@ -186,11 +187,27 @@ async function checkBulk(cluster, sims, attribution, places) {
 		]),
 		['dv', 'q-dv-1', DYNAMICS_CONTACTS, 'crm-q-dv-create'],
 	].map(([crm, prefix, count, hook]) => ({ crm, prefix, rows: rows(prefix, count), hook }));
+	// The HubSpot upserts first, on as many slots at once: more of them than one worker has slots (its
+	// concurrency), so both workers run some — their requests meet at the simulator from two processes. The
+	// others are triggered once those have started on the workers.
 	const started = Date.now();
-	const answers = await Promise.all(
-		jobs.map((j) => trigger(cluster.webhook(j.hook), { rows: j.rows })),
-	);
+	const send = (j) => trigger(cluster.webhook(j.hook), { rows: j.rows });
+	const hsAnswers = jobs.filter((j) => j.crm === 'hs').map(send);
+	const hsPlaced = await until(async () => {
+		const ran = await places([FLOW.hs]);
+		const n = Object.values(ran.per).reduce((a, b) => a + b, 0);
+		return n === HUBSPOT_RUNS && !ran.per['not on a worker'] && ran;
+	}, 120_000);
+	const otherAnswers = jobs.filter((j) => j.crm !== 'hs').map(send);
+	const answers = await Promise.all([...hsAnswers, ...otherAnswers]);
 	const wallMs = Date.now() - started;
+	log(
+		`   HubSpot upserts started on ${hsPlaced.summary} (${seconds(Date.now() - started)} after the trigger)`,
+	);
+	check(
+		Object.keys(hsPlaced.per).length === cluster.workers.length,
+		`the HubSpot upserts did not run on every worker (${hsPlaced.summary}): raise HUBSPOT_RUNS above the worker concurrency`,
+	);
 	for (const [i, job] of jobs.entries()) {
 		const { written, rejected } = answerItems(answers[i], job.prefix);
 		log(

@@ -6,7 +6,7 @@
  */
 const { randomUUID } = require('node:crypto');
 
-const { check } = require('./util');
+const { check, seconds } = require('./util');
 
 /** Webhook (POST `path`, answers with every item of the last node) → Split Out `body.rows` → `node`. */
 function rowsWebhookFlow(id, name, path, node) {
@@ -95,6 +95,17 @@ async function trigger(url, body, timeoutMs = 240_000) {
 	}
 }
 
+/** Waits until `test()` resolves truthy (polling every 200 ms) and returns it; fails with `what` after `timeoutMs`. */
+async function until(test, timeoutMs, what = 'a condition') {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await test();
+		if (value) return value;
+		check(Date.now() < deadline, `timed out after ${seconds(timeoutMs)} waiting for ${what}`);
+		await new Promise((r) => setTimeout(r, 200));
+	}
+}
+
 /** The largest number of `times` (ms, any order) inside any window [t, t + windowMs). */
 function peakInWindow(times, windowMs) {
 	const sorted = [...times].sort((a, b) => a - b);
@@ -133,6 +144,7 @@ module.exports = {
 	rowsWebhookFlow,
 	triggerWebhookFlow,
 	trigger,
+	until,
 	peakInWindow,
 	peakInFlight,
 	answerItems,

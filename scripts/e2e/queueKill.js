@@ -10,7 +10,7 @@
  */
 const { check, log, seconds } = require('./util');
 const { executionPlaces } = require('./cluster');
-const { trigger } = require('./queueFlows');
+const { trigger, until } = require('./queueFlows');
 const {
 	HAS_LEASE_OPTION,
 	checkConverged,
@@ -23,21 +23,12 @@ const KILL_CONTACTS = Number(process.env.CRM_E2E_QUEUE_KILL_CONTACTS) || 3000;
 /** Lease used when the build has the option; the node's default otherwise. */
 const LEASE_S = HAS_LEASE_OPTION ? 10 : 60;
 const HOOK = 'crm-q-sync-kill';
+/** Simulator latency once the worker is dead (ms). */
+const FAST_LATENCY_MS = 40;
 const FLOW = 'crmQSyncKill';
 const SYNC_ID = 'q-sync-kill';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Waits until `test()` is true (polling), failing with `what` after `timeoutMs`. */
-async function until(test, timeoutMs, what) {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await test();
-		if (value) return value;
-		check(Date.now() < deadline, `timed out after ${seconds(timeoutMs)} waiting for ${what}`);
-		await sleep(200);
-	}
-}
 
 async function checkKill({ cluster, pair, syncDb, executions }) {
 	log(
@@ -76,7 +67,9 @@ async function checkKill({ cluster, pair, syncDb, executions }) {
 
 	// 2. At once: the lease holds.
 	const blocked = await trigger(cluster.webhook(HOOK), {}, 60_000);
-	const blockedRuns = (await executions(FLOW)).filter((r) => r.id !== running.id);
+	const blockedRuns = (await executions(FLOW, { withData: true })).filter(
+		(r) => r.id !== running.id,
+	);
 	const blockedRun = blockedRuns[blockedRuns.length - 1];
 	log(
 		`   run triggered at once: answered ${blocked.status}, execution #${blockedRun?.id} ${blockedRun?.status}`,
@@ -85,6 +78,9 @@ async function checkKill({ cluster, pair, syncDb, executions }) {
 		blockedRun?.status === 'error' && /already running/.test(blockedRun.data),
 		`the run triggered right after the kill should fail "already running"; execution ${blockedRun?.id} is ${blockedRun?.status}: ${String(JSON.stringify(blocked.body)).slice(0, 300)}`,
 	);
+
+	// The backfill had to be slow to be killed in the middle; what follows need not be.
+	for (const sim of [pair.sf, pair.hs]) sim.server.setLatency(FAST_LATENCY_MS);
 
 	// 3. The lease runs out; nothing of this sync is running any more (a re-run of the stalled job included).
 	await sleep(Math.max(0, killedAt + LEASE_S * 1000 + 1000 - Date.now()));

@@ -222,7 +222,7 @@ async function checkSyncLock({ cluster, p1, p2, syncDb, executions, places }) {
 		trigger(cluster.webhook('crm-q-sync-1'), {}),
 		trigger(cluster.webhook('crm-q-sync-1'), {}),
 	]);
-	const runs = await executions('crmQSync1');
+	const runs = await executions('crmQSync1', { withData: true });
 	const ran = await places(['crmQSync1']);
 	const ok = runs.filter((r) => r.status === 'success');
 	const locked = runs.filter((r) => r.status === 'error' && /already running/.test(r.data));
