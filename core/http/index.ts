@@ -95,6 +95,26 @@ export {
 	type ScheduleOptions,
 } from './rateLimiter';
 export {
+	closeSharedRateBudgets,
+	configureSharedRateBudgets,
+	RedisSharedWindow,
+	SHARED_PAUSE_CHECK_MS,
+	type SharedGate,
+	type SharedWindowStats,
+} from './sharedWindow';
+export {
+	describeSharedConfig,
+	parseRedisUrl,
+	SHARED_INFLIGHT_ALLOWANCE_MS,
+	SHARED_KEY_PREFIX,
+	SHARED_RETRY_AFTER_MS,
+	sharedConfigFromEnv,
+	type SharedConfigReading,
+	type SharedRateConfig,
+	type SharedRateOptions,
+} from './sharedConfig';
+export { type AcquireReply, SharedRedis } from './sharedRedis';
+export {
 	type ClassifyHook,
 	type ClientResponse,
 	HttpClient,

@@ -8,98 +8,41 @@
  * (N starts just before a refill, N just after) — enough to trip APIs that count over a rolling window
  * ("per 10 seconds", "per 5 minutes"). Holding until a server-announced reset and
  * lowering the allowance from response headers also need control that a refill timer would fight.
+ *
+ * Across processes (n8n's queue mode): when Redis is configured (see `sharedConfig.ts`), `getRateBudget` gives
+ * each budget a shared window (`sharedWindow.ts`) — the rolling window and 429 pauses are shared by every process
+ * using the same key; concurrency (`maxConcurrent`) and header-based slowing stay per process.
  */
-import { CrmError, abortedError } from './errors';
+import { abortedError } from './errors';
 import type { RateHeaderReader, RateLimitInfo } from './dialect';
+import {
+	dailyLabel,
+	validateBudgetOptions,
+	type RateBudgetOptions,
+	type RateBudgetStats,
+	type ScheduleOptions,
+} from './rateBudgetOptions';
 import { readRateLimitInfo } from './rateHeaders';
 import { redactString } from './redact';
+import {
+	closeSharedRateBudgets,
+	type RedisSharedWindow,
+	type SharedGate,
+	sharedWindowFor,
+} from './sharedWindow';
 
-/** Where a budget writes its warnings (only redacted text is passed). */
-export interface RateBudgetLogger {
-	warn(message: string): void;
-	debug?(message: string): void;
-}
-
-/** Options of {@link RateBudget}. All limits are optional; an empty budget only caps concurrency. */
-export interface RateBudgetOptions {
-	/** Starts allowed per rolling `intervalMs` window. Default: unlimited. */
-	maxRequests?: number;
-	/** Window length. Default 1000 ms. */
-	intervalMs?: number;
-	/** Requests in flight at once. Default 10. */
-	maxConcurrent?: number;
-	/** Minimum spacing between starts (smoothing). Default 0. */
-	minTimeMs?: number;
-	/** Daily usage ratio (from a dialect's `daily` header reading) that triggers a warning. Default 0.8. */
-	dailyWarnRatio?: number;
-	/** Daily usage ratio above which starts are spaced by `dailySlowMinTimeMs`. Default 0.95. */
-	dailySlowRatio?: number;
-	/** Spacing near the daily cap. Default 1000 ms. */
-	dailySlowMinTimeMs?: number;
-	/** Where warnings go. */
-	logger?: RateBudgetLogger;
-	/** Clock (epoch ms). Default `Date.now` (jest fake timers mock it). */
-	now?: () => number;
-}
-
-/** Counters of a budget. */
-export interface RateBudgetStats {
-	/** Jobs ever handed to `schedule`. */
-	scheduled: number;
-	/** Jobs in flight now. */
-	running: number;
-	/** Jobs waiting now. */
-	queued: number;
-	/** Wall-clock ms during which queued work was held back by the rate limits or a pause (not by concurrency). */
-	throttledMs: number;
-	/** Jobs started / finished successfully / failed. */
-	started: number;
-	completed: number;
-	failed: number;
-	/** 429 pauses applied. */
-	pauses: number;
-	/** What the server last said remains (after discounting requests in flight), while its window lasts. */
-	serverRemaining?: number;
-	/** Daily usage, when the API's headers report it. */
-	daily?: { used: number; limit: number };
-}
-
-/** Options of {@link RateBudget.schedule}. */
-export interface ScheduleOptions {
-	/** Cancels the job while it waits in the queue. */
-	signal?: AbortSignal;
-}
+export type {
+	RateBudgetLogger,
+	RateBudgetOptions,
+	RateBudgetStats,
+	ScheduleOptions,
+} from './rateBudgetOptions';
 
 interface Job {
-	run: (slot?: { t: number; done: boolean }) => void;
+	run: (slot?: { t: number; done: boolean }, member?: string) => void;
 	reject: (err: unknown) => void;
 	signal?: AbortSignal;
 	onAbort?: () => void;
-}
-
-/** `<API> daily`, or `Daily` when the headers did not say whose allocation it is. */
-function dailyLabel(info: RateLimitInfo): string {
-	return info.dailySource ? `${info.dailySource} daily` : 'Daily';
-}
-
-function validate(options: RateBudgetOptions): void {
-	const positive = (name: string, v: number | undefined, integer: boolean) => {
-		if (v === undefined) return;
-		if (!(v > 0) || (integer && Number.isFinite(v) && !Number.isInteger(v))) {
-			throw new CrmError(
-				`Invalid rate budget option ${name}=${v}: must be a positive ${integer ? 'integer' : 'number'}`,
-				{ kind: 'fatal' },
-			);
-		}
-	};
-	positive('maxRequests', options.maxRequests, true);
-	positive('intervalMs', options.intervalMs, false);
-	positive('maxConcurrent', options.maxConcurrent, true);
-	if (options.minTimeMs !== undefined && !(options.minTimeMs >= 0)) {
-		throw new CrmError(`Invalid rate budget option minTimeMs=${options.minTimeMs}: must be ≥ 0`, {
-			kind: 'fatal',
-		});
-	}
 }
 
 /** See `RateBudget.unknownResetMs`: when to probe again after "0 remaining" with no reset time and no own history. */
@@ -134,6 +77,8 @@ export class RateBudget {
 	private timer?: ReturnType<typeof setTimeout>;
 	private timerAt = Number.POSITIVE_INFINITY;
 	private throttleSince?: number;
+	/** The window shared with other processes, when configured (see {@link attachSharedWindow}). */
+	private shared?: RedisSharedWindow;
 	private counters = {
 		scheduled: 0,
 		started: 0,
@@ -144,7 +89,7 @@ export class RateBudget {
 	};
 
 	constructor(options: RateBudgetOptions = {}) {
-		validate(options);
+		validateBudgetOptions(options);
 		this.options = { ...options };
 	}
 
@@ -160,6 +105,11 @@ export class RateBudget {
 		return this.options.maxConcurrent ?? 10;
 	}
 
+	/** Shares this budget's rolling window and 429 pauses with other processes (done by `getRateBudget`). */
+	attachSharedWindow(window: RedisSharedWindow | undefined): void {
+		this.shared = window;
+	}
+
 	/** The current options. */
 	get config(): Readonly<RateBudgetOptions> {
 		return { ...this.options };
@@ -167,7 +117,7 @@ export class RateBudget {
 
 	/** Changes limits; queued work is re-evaluated at once. */
 	update(options: RateBudgetOptions): void {
-		validate(options);
+		validateBudgetOptions(options);
 		this.options = { ...this.options, ...options };
 		this.pump();
 	}
@@ -183,7 +133,7 @@ export class RateBudget {
 			const job: Job = {
 				signal: options.signal,
 				reject,
-				run: (slot) => {
+				run: (slot, member) => {
 					const observed = this.observations;
 					Promise.resolve()
 						.then(fn)
@@ -205,6 +155,7 @@ export class RateBudget {
 								slot.t = this.now;
 								slot.done = true;
 							}
+							if (member !== undefined) this.shared?.finish(member);
 							this.pump();
 						});
 				},
@@ -281,6 +232,7 @@ export class RateBudget {
 		const wait = retryAfterMs !== undefined && retryAfterMs >= 0 ? retryAfterMs : this.intervalMs;
 		this.pausedUntil = Math.max(this.pausedUntil, now + wait);
 		this.counters.pauses++;
+		this.shared?.pause(wait);
 		this.pump();
 	}
 
@@ -300,11 +252,17 @@ export class RateBudget {
 		};
 		if (this.server && this.server.resetAt > now) stats.serverRemaining = this.server.remaining;
 		if (this.daily) stats.daily = { ...this.daily };
+		if (this.shared) {
+			const shared = this.shared.stats();
+			stats.shared = shared.active;
+			stats.sharedWaitMs = shared.waitedMs;
+		}
 		return stats;
 	}
 
-	/** Cancels the pending timer (queued jobs stay queued). For tests and shutdown. */
+	/** Cancels the pending timer (queued jobs stay queued) and gives back unused shared slots. For tests and shutdown. */
 	dispose(): void {
+		this.shared?.idle();
 		if (this.timer) clearTimeout(this.timer);
 		this.timer = undefined;
 		this.timerAt = Number.POSITIVE_INFINITY;
@@ -374,6 +332,7 @@ export class RateBudget {
 			const now = this.now;
 			if (this.queue.length === 0) {
 				this.endThrottle(now);
+				this.shared?.idle();
 				return;
 			}
 			if (this.running >= this.maxConcurrent) {
@@ -384,6 +343,12 @@ export class RateBudget {
 			if (wait > 0) {
 				if (this.throttleSince === undefined) this.throttleSince = now;
 				if (Number.isFinite(wait)) this.arm(now + wait);
+				return;
+			}
+			const gate = this.sharedGate();
+			if (gate.kind !== 'go') {
+				if (this.throttleSince === undefined) this.throttleSince = now;
+				if (gate.kind === 'wait') this.arm(now + gate.ms);
 				return;
 			}
 			this.endThrottle(now);
@@ -398,8 +363,25 @@ export class RateBudget {
 				this.slots.push(slot);
 			}
 			if (this.server) this.server.remaining--;
-			job.run(slot);
+			job.run(slot, gate.member);
 		}
+	}
+
+	/** The shared window's word on the next start (always "go" when there is none; only a shared pause without a request limit). */
+	private sharedGate(): SharedGate {
+		const max = this.options.maxRequests;
+		if (!this.shared) return { kind: 'go' };
+		if (max === undefined)
+			return this.shared.poll(1, undefined, this.intervalMs, () => this.pump());
+		// As many slots as could start at once here: slots granted but held back locally would idle in every process.
+		let want = Math.min(
+			this.queue.length,
+			this.maxConcurrent - this.running,
+			max - this.slots.length,
+		);
+		if (Math.max(this.options.minTimeMs ?? 0, this.dailyMinTimeMs) > 0) want = 1;
+		if (this.server) want = Math.min(want, this.server.remaining);
+		return this.shared.poll(Math.max(1, want), max, this.intervalMs, () => this.pump());
 	}
 
 	private endThrottle(now: number): void {
@@ -446,6 +428,7 @@ export function getRateBudget(key: string, options?: RateBudgetOptions): RateBud
 		return existing;
 	}
 	const budget = new RateBudget(options);
+	budget.attachSharedWindow(sharedWindowFor(key, options?.logger));
 	registry.set(key, budget);
 	return budget;
 }
@@ -461,11 +444,15 @@ export function rateBudgetKey(authId: string, url: string): string {
 	return `${authId}@${host.toLowerCase()}`;
 }
 
-/** Removes budgets from the registry (one key, or all). Pending timers are cancelled. */
+/**
+ * Removes budgets from the registry (one key, or all). Pending timers are cancelled; clearing all also closes the
+ * shared-window connection (after its pending commands), which the next shared budget opens again.
+ */
 export function clearRateBudgets(key?: string): void {
 	const keys = key === undefined ? [...registry.keys()] : [key];
 	for (const k of keys) {
 		registry.get(k)?.dispose();
 		registry.delete(k);
 	}
+	if (key === undefined) void closeSharedRateBudgets();
 }

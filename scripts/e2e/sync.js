@@ -13,6 +13,7 @@
  *    each simulator holds exactly every contact once; the links are in the SQLite file.
  * 2. Edits on both sides made in the simulators, then a second run: the edits crossed over, no create, no backfill
  *    (the state came from the file), the same links.
+ * 3. A third run with nothing changed: no write request on either side, contacts and links unchanged.
  * Checked: the Report's counts, the Conflicts and Failed outputs, the simulators' contents and request logs (the
  * Report's API calls per side are the requests each simulator answered), the SQLite file's links.
  */
@@ -346,6 +347,22 @@ async function checkCrmSync(execute, wf, sims, userFolder) {
 		`after run 2: ${linksAfter} links in the file, expected still ${links}`,
 	);
 	log(`   the edits crossed over; each simulator still holds the ${expected.size} contacts once`);
+
+	// ---- run 3: nothing changed since run 2 -----------------------------------------------------------------
+	const third = await syncRun(execute, wf, sims, 'CRM Sync #3 (no edits)');
+	check(
+		third.writes.sf.length === 0 &&
+			third.writes.hs.length === 0 &&
+			same(third.counts.created, { a: 0, b: 0 }) &&
+			same(third.counts.updated, { a: 0, b: 0 }),
+		`run 3: nothing changed, yet it wrote ${JSON.stringify(third.writes)} (the Report counts ${JSON.stringify(third.counts)})`,
+	);
+	const afterThird = checkHoldings(sims, expected, 'after run 3');
+	check(
+		checkLinks(stateFile, afterThird, 'after run 3') === links,
+		`after run 3: the links in the file changed`,
+	);
+	log(`   run 3 (nothing changed) wrote nothing; contacts and links unchanged`);
 }
 
 module.exports = {

@@ -41,3 +41,9 @@ process.env.N8N_LOG_LEVEL ??= 'silent';
 
 /** The temporary n8n user folder of this test process. */
 export const N8N_USER_FOLDER = process.env.N8N_USER_FOLDER;
+
+// A shell in n8n's queue mode (or with a shared-budget Redis) must not turn every test's rate budget into a shared
+// one: tests that share budgets through Redis configure it themselves (test/unit/http/shared*.test.ts) or hand their
+// child processes an environment of their own (test/connectors/sharedBudget).
+delete process.env.EXECUTIONS_MODE;
+delete process.env.CRM_CONNECTORS_REDIS_URL;

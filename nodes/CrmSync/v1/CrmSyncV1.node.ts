@@ -24,7 +24,12 @@ import { readRules, rulesResolver } from '../../shared/conflictRules';
 import { runProperties } from '../../shared/crmSync/run.description';
 import { connectSide, loadOptions, type SideConnection } from '../../shared/crmSync/sides';
 import { sideProperties, syncCredentials } from '../../shared/crmSync/sides.description';
-import { chooseStore, crmSyncPostgresTest } from '../../shared/crmSync/store';
+import {
+	chooseStore,
+	crmSyncPostgresTest,
+	lockOwner,
+	lockSettings,
+} from '../../shared/crmSync/store';
 
 /**
  * CRM Sync v1: one run of the two-way sync engine (core/sync) between two CRM objects. Outputs: Report (one item),
@@ -84,6 +89,7 @@ async function run(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		fullResync?: boolean;
 		includePlan?: boolean;
 		lockWaitSeconds?: number;
+		lockLeaseSeconds?: number;
 	};
 	const sides: { a: SideConnection; b: SideConnection } = {
 		a: await connectSide(ctx, 'A'),
@@ -96,8 +102,8 @@ async function run(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	let report: SyncReport;
 	try {
 		report = await runSync(config, store, {
-			owner: `n8n:${ctx.getExecutionId?.() ?? 'run'}:${node.id}`,
-			lockWaitMs: Math.max(0, Number(options.lockWaitSeconds ?? 0)) * 1000,
+			owner: lockOwner(ctx),
+			...lockSettings(options),
 			fullResync: options.fullResync === true,
 			recordPlan: dryRun || options.includePlan === true,
 			resolveConflict: rulesResolver(rules),

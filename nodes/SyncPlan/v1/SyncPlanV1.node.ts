@@ -14,10 +14,16 @@ import type { Side } from '../../../core/sync/store/types';
 import { buildConfig } from '../../shared/crmSync/config';
 import { errorItem, toNodeError } from '../../shared/crmSync/errors';
 import { mappingProperties } from '../../shared/crmSync/mapping.description';
+import { lockOptions } from '../../shared/crmSync/run.description';
 import { reportSummary } from '../../shared/crmSync/output';
 import { connectSide, loadOptions, type SideConnection } from '../../shared/crmSync/sides';
 import { sideProperties, syncCredentials } from '../../shared/crmSync/sides.description';
-import { chooseStore, crmSyncPostgresTest } from '../../shared/crmSync/store';
+import {
+	chooseStore,
+	crmSyncPostgresTest,
+	lockOwner,
+	lockSettings,
+} from '../../shared/crmSync/store';
 import { readRules, rulesResolver } from '../../shared/conflictRules';
 import { blocksSyncIdProperty, planRunProperties } from '../../shared/syncBlocks.description';
 import { OUTPUT_NAMES, planOutputs, type Origin } from './outputs';
@@ -68,17 +74,7 @@ export class SyncPlanV1 implements INodeType {
 					type: 'collection',
 					placeholder: 'Add Option',
 					default: {},
-					options: [
-						{
-							displayName: 'Lock Wait (Seconds)',
-							name: 'lockWaitSeconds',
-							type: 'number',
-							typeOptions: { minValue: 0 },
-							default: 0,
-							description:
-								'How long to wait for another run of the same sync to finish before failing',
-						},
-					],
+					options: [...lockOptions],
 				},
 			],
 		};
@@ -130,9 +126,11 @@ function planSummary(
 }
 
 async function plan(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const node = ctx.getNode();
 	const syncId = String(ctx.getNodeParameter('syncId', 0, '') ?? '').trim();
-	const options = ctx.getNodeParameter('options', 0, {}) as { lockWaitSeconds?: number };
+	const options = ctx.getNodeParameter('options', 0, {}) as {
+		lockWaitSeconds?: number;
+		lockLeaseSeconds?: number;
+	};
 	const sides: Record<Side, SideConnection> = {
 		a: await connectSide(ctx, 'A'),
 		b: await connectSide(ctx, 'B'),
@@ -161,8 +159,8 @@ async function plan(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	let planned: Awaited<ReturnType<typeof planSync>>;
 	try {
 		planned = await planSync(config, store, records, {
-			owner: `n8n:${ctx.getExecutionId?.() ?? 'run'}:${node.id}`,
-			lockWaitMs: Math.max(0, Number(options.lockWaitSeconds ?? 0)) * 1000,
+			owner: lockOwner(ctx),
+			...lockSettings(options),
 			resolveConflict: rulesResolver(rules),
 			signal: ctx.getExecutionCancelSignal?.(),
 		});

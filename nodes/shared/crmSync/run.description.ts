@@ -4,6 +4,27 @@ import type { INodeProperties } from 'n8n-workflow';
 import { customRulesProperty as sharedCustomRulesProperty } from '../conflictRules.description';
 import type { SideName } from './sides.description';
 
+/** Options › Lock Wait / Lock Lease: how a run waits for, and holds, the sync's run lock (CRM Sync, Sync Plan). */
+export const lockOptions: INodeProperties[] = [
+	{
+		displayName: 'Lock Wait (Seconds)',
+		name: 'lockWaitSeconds',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 0,
+		description: 'How long to wait for another run of the same sync to finish before failing',
+	},
+	{
+		displayName: 'Lock Lease (Seconds)',
+		name: 'lockLeaseSeconds',
+		type: 'number',
+		typeOptions: { minValue: 3 },
+		default: 60,
+		description:
+			'How long the run lock outlives a run that died without releasing it (a killed worker, a lost host): the lock is renewed every third of this while the run is alive, and another run may take it once it has expired',
+	},
+];
+
 const sideField = (side: SideName, name: string, displayName: string): INodeProperties => ({
 	displayName,
 	name,
@@ -214,14 +235,7 @@ export const runProperties: INodeProperties[] = [
 				default: false,
 				description: 'Whether a real run lists every write in the Report (a dry run always does)',
 			},
-			{
-				displayName: 'Lock Wait (Seconds)',
-				name: 'lockWaitSeconds',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 0,
-				description: 'How long to wait for another run of the same sync to finish before failing',
-			},
+			...lockOptions,
 		],
 	},
 ];

@@ -1,4 +1,6 @@
 /** The CRM Sync's state store: SQLite (default, a file under the n8n user folder) or PostgreSQL (our credential). */
+import { hostname } from 'node:os';
+
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialTestFunctions,
@@ -6,6 +8,7 @@ import type {
 	IExecuteFunctions,
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { redactString, registerSecret } from '../../../core/http/redact';
 import type { SyncStore } from '../../../core/sync';
@@ -36,7 +39,33 @@ export async function chooseStore(ctx: IExecuteFunctions): Promise<SyncStore> {
 		});
 	}
 	const file = String(ctx.getNodeParameter('sqliteFile', 0, '') ?? '').trim();
+	if (!file && process.env.EXECUTIONS_MODE === 'queue')
+		throw new NodeOperationError(
+			ctx.getNode(),
+			"State Store › SQLite File (Default) cannot be used in queue mode: each n8n process keeps its own file in its own user folder, so runs on different workers would not see each other's pairs and would create duplicates",
+			{
+				description:
+					'Set State Store to PostgreSQL (a CRM Sync PostgreSQL credential all workers reach), or set SQLite File to a path every n8n process shares on one host.',
+			},
+		);
 	return new SqliteSyncStore(file ? { file } : {});
+}
+
+/**
+ * The run lock's owner: this execution on this host and process, so "already running (locked by …)" says where the
+ * other run is (in queue mode, which worker).
+ */
+export function lockOwner(ctx: IExecuteFunctions): string {
+	return `n8n execution ${ctx.getExecutionId?.() ?? 'run'} (node ${ctx.getNode().id}) on ${hostname()} pid ${process.pid}`;
+}
+
+/** The lock settings of Options › Lock Wait / Lock Lease (seconds) as the engine takes them. */
+export function lockSettings(options: { lockWaitSeconds?: number; lockLeaseSeconds?: number }) {
+	const lease = Number(options.lockLeaseSeconds ?? 0);
+	return {
+		lockWaitMs: Math.max(0, Number(options.lockWaitSeconds ?? 0)) * 1000,
+		...(lease > 0 ? { leaseMs: Math.max(3, lease) * 1000 } : {}),
+	};
 }
 
 /** The credential test: connects and runs `SELECT 1` (the message never holds the password). */

@@ -3,11 +3,12 @@
  * folder (N8N_USER_FOLDER, a temporary folder in tests — test/helpers/env.ts), with a Sync ID derived from the
  * workflow and node ids (two workflows never share state); a SQLite file of the user's choice; PostgreSQL through
  * the node's own credential `crmSyncPostgresApi` (a schema of the test's own, dropped after), its credential test;
- * a lock held by another run.
+ * a lock held by another run; the lock's owner (execution, host, pid) and lease (Options › Lock Lease); the default
+ * SQLite file refused in queue mode.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 
 import type {
@@ -19,7 +20,7 @@ import type {
 
 import { PostgresSyncStore, SqliteSyncStore } from '../../../core/sync/store';
 import { N8N_USER_FOLDER } from '../../helpers/env';
-import { loadPackage } from '../../helpers/engine';
+import { loadPackage, PACKAGE_ROOT } from '../../helpers/engine';
 import { adminPool, PG, requirePostgres, testSchemaName } from '../../sync/pg';
 import { contents, expected, Model, person, toSalesforce } from './model';
 import { reportOf, runSync, SyncWorld } from './world';
@@ -135,6 +136,58 @@ describe('CRM Sync state in SQLite (the default)', () => {
 		} finally {
 			await store.releaseLock('locked-sync', 'another-run');
 			await store.close();
+		}
+	});
+});
+
+describe('CRM Sync run lock and queue mode', () => {
+	it('takes the lock for this execution on this host and process, with the lease of Options › Lock Lease', async () => {
+		// The engine loads the package from dist/: spy on the class it uses, not on the TypeScript source's.
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const built = require(path.join(PACKAGE_ROOT, 'dist/core/sync/store/sqlite.js')) as {
+			SqliteSyncStore: typeof SqliteSyncStore;
+		};
+		const acquire = jest.spyOn(built.SqliteSyncStore.prototype, 'acquireLock');
+		try {
+			await sync({ syncId: 'leased', options: { lockLeaseSeconds: 7 } });
+			expect(acquire).toHaveBeenCalledTimes(1);
+			const [syncId, owner, leaseMs] = acquire.mock.calls[0];
+			expect([syncId, leaseMs]).toEqual(['leased', 7000]);
+			expect(owner).toMatch(
+				new RegExp(`^n8n execution \\S+ \\(node [^)]+\\) on ${hostname()} pid ${process.pid}$`),
+			);
+			acquire.mockClear();
+			await sync({ syncId: 'leased' });
+			// The default lease (the engine's 60 s) when the option is not set.
+			expect(acquire.mock.calls[0][2]).toBe(60_000);
+		} finally {
+			acquire.mockRestore();
+		}
+	});
+
+	it('refuses the default SQLite file in queue mode (each worker would keep its own), writing nothing', async () => {
+		const before = process.env.EXECUTIONS_MODE;
+		process.env.EXECUTIONS_MODE = 'queue';
+		const dir = mkdtempSync(path.join(tmpdir(), 'crm-sync-queue-'));
+		try {
+			world.advance();
+			const writes = world.writeRequests();
+			const run = await runSync(world, { syncId: 'queued' });
+			expect(run.error?.message).toMatch(
+				/^State Store › SQLite File \(Default\) cannot be used in queue mode: each n8n process keeps its own file/,
+			);
+			expect(String(run.error?.description)).toContain('Set State Store to PostgreSQL');
+			expect(world.writeRequests()).toEqual(writes);
+			// A file the user names (one every process shares) is their call.
+			const { report } = await sync({
+				syncId: 'queued',
+				sqliteFile: path.join(dir, 'shared.sqlite'),
+			});
+			expect((report.counts as IDataObject).created).toEqual({ a: 20, b: 20 });
+		} finally {
+			if (before === undefined) delete process.env.EXECUTIONS_MODE;
+			else process.env.EXECUTIONS_MODE = before;
+			rmSync(dir, { recursive: true, force: true });
 		}
 	});
 });
