@@ -16,7 +16,8 @@
  * at the end (the work folder with the logs is kept when a check failed, or with CRM_E2E_KEEP=1).
  *
  * Environment: as `scripts/e2e.js`, plus CRM_E2E_PG_HOST/PORT/USER/PASSWORD, CRM_E2E_REDIS_HOST/PORT,
- * CRM_E2E_QUEUE_CONCURRENCY (per worker, default 3), CRM_E2E_QUEUE_HS_CONTACTS, CRM_E2E_QUEUE_KILL_CONTACTS.
+ * CRM_E2E_QUEUE_CONCURRENCY (per worker, default 3), CRM_E2E_QUEUE_HS_CONTACTS, CRM_E2E_QUEUE_KILL_CONTACTS,
+ * CRM_E2E_QUEUE_SHARED_BUDGET=off (rate budgets kept per process instead of shared through Redis).
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -29,6 +30,7 @@ const { E2eFailure, check, log, seconds } = require('./e2e/util');
 const {
 	createDatabases,
 	cleanRedis,
+	redisKeys,
 	startCluster,
 	executionsOf,
 	executionPlaces,
@@ -97,8 +99,10 @@ async function main() {
 	);
 	let failed = true;
 	try {
+		const shared =
+			process.env.CRM_E2E_QUEUE_SHARED_BUDGET === 'off' ? 'off (one per process)' : 'through Redis';
 		log(
-			`2. databases ${n8nDb} (n8n) and ${syncDb} (sync state), Bull prefix ${prefix}; main + 2 workers (concurrency ${CONCURRENCY})`,
+			`2. rate budgets ${shared}; databases ${n8nDb} (n8n) and ${syncDb} (sync state), Bull prefix ${prefix}; main + 2 workers (concurrency ${CONCURRENCY})`,
 		);
 		const credentials = [
 			...bulk.credentials,
@@ -150,6 +154,14 @@ async function main() {
 
 		const figures = {};
 		figures.bulk = await time('a. bulk', () => checkBulk(cluster, bulk, attribution, places));
+		// The budgets' shared windows are Redis keys under this run's prefix: there when sharing is on.
+		const rateKeys = await redisKeys(`${prefix}:rate:*`);
+		log(`   ${rateKeys} shared rate-budget keys in Redis`);
+		if (process.env.CRM_E2E_QUEUE_SHARED_BUDGET !== 'off')
+			check(
+				rateKeys > 0,
+				'no shared rate-budget key in Redis: the workers kept their budgets to themselves',
+			);
 		figures.lock = await time('b. sync lock', () =>
 			checkSyncLock({ cluster, p1, p2, syncDb, executions, places }),
 		);

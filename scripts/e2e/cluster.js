@@ -58,24 +58,27 @@ async function createDatabases(names) {
 	};
 }
 
-/** Deletes the Redis keys holding `prefix` (Bull's queue, n8n's cache). Returns how many. */
-async function cleanRedis(prefix) {
+/** The Redis keys matching `pattern`; deleted with `remove`. Returns how many. */
+async function redisKeys(pattern, { remove = false } = {}) {
 	const Redis = require('ioredis');
 	const redis = new Redis({ ...REDIS, lazyConnect: true, maxRetriesPerRequest: 2 });
 	await redis.connect();
-	let deleted = 0;
+	let count = 0;
 	try {
 		let cursor = '0';
 		do {
-			const [next, keys] = await redis.scan(cursor, 'MATCH', `*${prefix}*`, 'COUNT', 1000);
+			const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
 			cursor = next;
-			if (keys.length) deleted += await redis.del(...keys);
+			count += remove && keys.length ? await redis.del(...keys) : remove ? 0 : keys.length;
 		} while (cursor !== '0');
 	} finally {
 		redis.disconnect();
 	}
-	return deleted;
+	return count;
 }
+
+/** Deletes the Redis keys holding `prefix` (Bull's queue, n8n's cache, our shared budgets). Returns how many. */
+const cleanRedis = (prefix) => redisKeys(`*${prefix}*`, { remove: true });
 
 /** The environment shared by every process of the cluster (queue mode, PostgreSQL, Redis, one key). */
 function clusterEnv({ database, prefix }) {
@@ -95,6 +98,12 @@ function clusterEnv({ database, prefix }) {
 		// 2.41's publication service activates published workflows later, through an outbox polled every 15 s;
 		// without it the main activates them while it starts, before "Editor is now accessible".
 		N8N_USE_WORKFLOW_PUBLICATION_SERVICE: 'false',
+		// Our rate budgets shared through the queue's Redis, under this run's prefix (cleaned with it);
+		// CRM_E2E_QUEUE_SHARED_BUDGET=off keeps one budget per process, for comparison.
+		CRM_CONNECTORS_REDIS_PREFIX: `${prefix}:rate:`,
+		...(process.env.CRM_E2E_QUEUE_SHARED_BUDGET === 'off'
+			? { CRM_CONNECTORS_REDIS_URL: 'off' }
+			: {}),
 	};
 }
 
@@ -304,6 +313,7 @@ module.exports = {
 	pgClient,
 	createDatabases,
 	cleanRedis,
+	redisKeys,
 	startCluster,
 	executionsOf,
 	executionPlaces,

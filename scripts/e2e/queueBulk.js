@@ -198,11 +198,12 @@ async function checkBulk(cluster, sims, attribution, places) {
 		const n = Object.values(ran.per).reduce((a, b) => a + b, 0);
 		return n === HUBSPOT_RUNS && !ran.per['not on a worker'] && ran;
 	}, 120_000);
+	const placedMs = Date.now() - started;
 	const otherAnswers = jobs.filter((j) => j.crm !== 'hs').map(send);
 	const answers = await Promise.all([...hsAnswers, ...otherAnswers]);
 	const wallMs = Date.now() - started;
 	log(
-		`   HubSpot upserts started on ${hsPlaced.summary} (${seconds(Date.now() - started)} after the trigger)`,
+		`   HubSpot upserts started on ${hsPlaced.summary} (${seconds(placedMs)} after the trigger; the others triggered then)`,
 	);
 	check(
 		Object.keys(hsPlaced.per).length === cluster.workers.length,
