@@ -17,7 +17,8 @@
  *
  * Environment: as `scripts/e2e.js`, plus CRM_E2E_PG_HOST/PORT/USER/PASSWORD, CRM_E2E_REDIS_HOST/PORT,
  * CRM_E2E_QUEUE_CONCURRENCY (per worker, default 3), CRM_E2E_QUEUE_HS_CONTACTS, CRM_E2E_QUEUE_KILL_CONTACTS,
- * CRM_E2E_QUEUE_SHARED_BUDGET=off (rate budgets kept per process instead of shared through Redis).
+ * CRM_E2E_QUEUE_SHARED_BUDGET=off (rate budgets kept per process instead of shared through Redis),
+ * CRM_E2E_QUEUE_KILL_WAIT_S (seconds from the kill to the converging run; default the lease + 1).
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -199,9 +200,10 @@ async function main() {
 		if (cluster) await cluster.stop();
 		await bulk.stop();
 		for (const p of [p1, p2, pk]) await p.stop();
-		await dbs.drop().catch((err) => log(`   could not drop the databases: ${err.message}`));
+		if (process.env.CRM_E2E_KEEP === '1') log(`   kept the databases ${dbs.names.join(', ')}`);
+		else await dbs.drop().catch((err) => log(`   could not drop the databases: ${err.message}`));
 		const keys = await cleanRedis(prefix).catch((err) => `? (${err.message})`);
-		log(`   cleaned: databases dropped, ${keys} Redis keys of ${prefix} deleted`);
+		log(`   cleaned: ${keys} Redis keys of ${prefix} deleted`);
 		if (failed || process.env.CRM_E2E_KEEP === '1')
 			log(`   kept ${work} (logs: main.log, worker1.log, worker2.log)`);
 		else fs.rmSync(work, { recursive: true, force: true });

@@ -9,7 +9,7 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { N8N_BIN, n8nEnv } = require('./host');
+const { HOST_DIR, N8N_BIN, n8nEnv } = require('./host');
 const { E2eFailure, check, freePort, mustRun, seconds, tail } = require('./util');
 
 const PG = {
@@ -291,9 +291,21 @@ async function executionsOf(database, workflowId, { withData = false } = {}) {
 			startedAt: r.startedAt,
 			stoppedAt: r.stoppedAt,
 			data: r.data ?? '',
+			error: errorOf(r.data),
 		}));
 	} finally {
 		await c.end();
+	}
+}
+
+/** The error message of stored execution data (n8n stores it `flatted`), if any. */
+function errorOf(data) {
+	if (!data) return undefined;
+	try {
+		const { parse } = require(path.join(HOST_DIR, 'node_modules', 'flatted'));
+		return parse(data)?.resultData?.error?.message;
+	} catch {
+		return undefined;
 	}
 }
 

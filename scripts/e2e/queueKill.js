@@ -23,6 +23,8 @@ const KILL_CONTACTS = Number(process.env.CRM_E2E_QUEUE_KILL_CONTACTS) || 3000;
 /** Lease used when the build has the option; the node's default otherwise. */
 const LEASE_S = HAS_LEASE_OPTION ? 10 : 60;
 const HOOK = 'crm-q-sync-kill';
+/** Seconds from the kill to the converging run: just past the lease, unless CRM_E2E_QUEUE_KILL_WAIT_S says. */
+const WAIT_S = Number(process.env.CRM_E2E_QUEUE_KILL_WAIT_S) || LEASE_S + 1;
 /** Simulator latency once the worker is dead (ms). */
 const FAST_LATENCY_MS = 40;
 const FLOW = 'crmQSyncKill';
@@ -65,6 +67,8 @@ async function checkKill({ cluster, pair, syncDb, executions }) {
 			`${writesBefore} write requests seen when the kill was decided, ${writesAtKill} by the time it was dead`,
 	);
 
+	const lastError = async () => (await executions(FLOW, { withData: true })).at(-1)?.error;
+
 	// 2. At once: the lease holds.
 	const blocked = await trigger(cluster.webhook(HOOK), {}, 60_000);
 	const blockedRuns = (await executions(FLOW, { withData: true })).filter(
@@ -75,7 +79,7 @@ async function checkKill({ cluster, pair, syncDb, executions }) {
 		`   run triggered at once: answered ${blocked.status}, execution #${blockedRun?.id} ${blockedRun?.status}`,
 	);
 	check(
-		blockedRun?.status === 'error' && /already running/.test(blockedRun.data),
+		blockedRun?.status === 'error' && /already running/.test(blockedRun.error ?? ''),
 		`the run triggered right after the kill should fail "already running"; execution ${blockedRun?.id} is ${blockedRun?.status}: ${String(JSON.stringify(blocked.body)).slice(0, 300)}`,
 	);
 
@@ -83,7 +87,7 @@ async function checkKill({ cluster, pair, syncDb, executions }) {
 	for (const sim of [pair.sf, pair.hs]) sim.server.setLatency(FAST_LATENCY_MS);
 
 	// 3. The lease runs out; nothing of this sync is running any more (a re-run of the stalled job included).
-	await sleep(Math.max(0, killedAt + LEASE_S * 1000 + 1000 - Date.now()));
+	await sleep(Math.max(0, killedAt + WAIT_S * 1000 - Date.now()));
 	const settled = await until(
 		async () => {
 			const runs = await executions(FLOW);
@@ -105,9 +109,10 @@ async function checkKill({ cluster, pair, syncDb, executions }) {
 			`${rerunBy ? ` (re-run by ${rerunBy.join(', ')})` : ' (not re-run)'}; its webhook ${firstAnswer ? `answered ${firstAnswer.status}` : 'has not answered'}`,
 	);
 
+	log(`   converging run ${seconds(Date.now() - killedAt)} after the kill`);
 	pair.clock.advance(PAST_LAG_MS);
 	const converge = await trigger(cluster.webhook(HOOK), {}, 300_000);
-	const report = reportOf(converge, 'the run after the lease');
+	const report = reportOf(converge, 'the run after the lease', await lastError());
 	const links = await checkConverged(pair, expected, syncDb, SYNC_ID, 'after the kill');
 	log(
 		`   converging run: created ${createdOf(report)} (${seconds(converge.ms)}); each contact once per side; ${links} links`,
@@ -116,7 +121,7 @@ async function checkKill({ cluster, pair, syncDb, executions }) {
 	pair.clock.advance(PAST_LAG_MS);
 	const writesBeforeLast = pair.writes();
 	const last = await trigger(cluster.webhook(HOOK), {}, 300_000);
-	const lastReport = reportOf(last, 'the run after convergence');
+	const lastReport = reportOf(last, 'the run after convergence', await lastError());
 	const writesLast = pair.writes() - writesBeforeLast;
 	log(
 		`   a further run: created ${createdOf(lastReport)}, ${writesLast} write requests (${seconds(last.ms)})`,

@@ -198,10 +198,11 @@ async function checkConverged(pair, expected, syncDb, syncId, when) {
 }
 
 /** The report answered by a sync webhook, checked to be a success. */
-function reportOf(answer, label) {
+function reportOf(answer, label, error) {
 	check(
 		answer.status === 200 && answer.body && typeof answer.body === 'object' && answer.body.counts,
-		`${label}: the webhook answered ${answer.status}: ${String(JSON.stringify(answer.body)).slice(0, 400)}`,
+		`${label}: the webhook answered ${answer.status}: ${String(JSON.stringify(answer.body)).slice(0, 400)}` +
+			(error ? `; the execution's error: ${error}` : ''),
 	);
 	const r = answer.body;
 	check(
@@ -225,7 +226,7 @@ async function checkSyncLock({ cluster, p1, p2, syncDb, executions, places }) {
 	const runs = await executions('crmQSync1', { withData: true });
 	const ran = await places(['crmQSync1']);
 	const ok = runs.filter((r) => r.status === 'success');
-	const locked = runs.filter((r) => r.status === 'error' && /already running/.test(r.data));
+	const locked = runs.filter((r) => r.status === 'error' && /already running/.test(r.error ?? ''));
 	log(
 		`   answers ${both.map((a) => `${a.status} (${seconds(a.ms)})`).join(', ')}; executions ${runs.map((r) => `#${r.id} ${r.status}`).join(', ')}; ran on ${ran.summary}`,
 	);
