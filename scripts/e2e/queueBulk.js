@@ -3,7 +3,8 @@
  * 4 × HubSpot Record → Upsert of HUBSPOT_CONTACTS distinct contacts (HubSpot's real 190 requests / 10 s rolling
  * limit on) spread over both workers, 2 × Salesforce Record → Create, 1 × Dynamics 365 Record → Create, triggered
  * together through the main's webhooks. Sized so budgets kept per process would go over HubSpot's limit:
- * 4 × 60 batch calls sent within seconds by two processes, each allowing itself 190 per 10 s.
+ * 4 × 100 batch calls, 200 from each process, each allowing itself 190 per 10 s (n8n spends most of an
+ * execution on its items; the node sends its batches at the end, in a burst).
  * Checked: every execution answered with all its items and none rejected; each simulator holds every record
  * exactly once; per CRM the peak requests in any window against its limit, the 429s answered (per sending
  * process, attributed on the wire: `attribution.js`), Salesforce's peak requests in flight against its 25.
@@ -24,7 +25,7 @@ const {
 } = require('./queueFlows');
 
 const HUBSPOT_RUNS = 4;
-const HUBSPOT_CONTACTS = Number(process.env.CRM_E2E_QUEUE_HS_CONTACTS) || 6_000;
+const HUBSPOT_CONTACTS = Number(process.env.CRM_E2E_QUEUE_HS_CONTACTS) || 10_000;
 const SALESFORCE_RUNS = 2;
 const SALESFORCE_CONTACTS = 2_000;
 const DYNAMICS_CONTACTS = 2_000;
