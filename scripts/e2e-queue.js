@@ -28,14 +28,8 @@ const { performance } = require('node:perf_hooks');
 const { root, pkg, pack, installAsync } = require('./lib/pack-install');
 const { HOST_DIR, N8N_VERSION, ensureN8n } = require('./e2e/host');
 const { E2eFailure, check, log, seconds } = require('./e2e/util');
-const {
-	createDatabases,
-	cleanRedis,
-	redisKeys,
-	startCluster,
-	executionsOf,
-	executionPlaces,
-} = require('./e2e/cluster');
+const { startCluster, executionsOf, executionPlaces } = require('./e2e/cluster');
+const { createDatabases, cleanRedis, redisKeys } = require('./e2e/services');
 const { attributeRequests } = require('./e2e/attribution');
 const { startBulkSimulators, bulkWorkflows, checkBulk } = require('./e2e/queueBulk');
 const { startPair, statePgCredential, syncFlow, checkSyncLock } = require('./e2e/queueSync');

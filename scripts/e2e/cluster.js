@@ -3,82 +3,18 @@
  * user folder (its own install of our packed package, as separate hosts have), one PostgreSQL database for n8n, a
  * Bull/Redis prefix of their own (`QUEUE_BULL_PREFIX`, `N8N_REDIS_KEY_PREFIX`) so runs sharing a Redis never meet.
  * Each process runs in its own process group, its stdout and stderr in a file; `stop()` kills the groups.
- * Also: the PostgreSQL databases of a run (created fresh, dropped at the end) and the executions n8n recorded.
+ * Also: the executions n8n recorded, and which worker ran each.
  */
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const { HOST_DIR, N8N_BIN, n8nEnv } = require('./host');
+const { PG, REDIS, pgClient } = require('./services');
 const { E2eFailure, check, freePort, mustRun, seconds, tail } = require('./util');
 
-const PG = {
-	host: process.env.CRM_E2E_PG_HOST || '127.0.0.1',
-	port: Number(process.env.CRM_E2E_PG_PORT) || 5432,
-	user: process.env.CRM_E2E_PG_USER || 'postgres',
-	password: process.env.CRM_E2E_PG_PASSWORD || '',
-};
-const REDIS = {
-	host: process.env.CRM_E2E_REDIS_HOST || '127.0.0.1',
-	port: Number(process.env.CRM_E2E_REDIS_PORT) || 6379,
-};
 /** How long a process may take to become ready (ms). */
 const READY_TIMEOUT = 120_000;
-
-/** A pg client on `database` (connected). */
-async function pgClient(database = 'postgres') {
-	const { Client } = require('pg');
-	const client = new Client({ ...PG, database, connectionTimeoutMillis: 10_000 });
-	await client.connect();
-	return client;
-}
-
-/** Creates fresh databases (dropped first if a crashed run left them). Returns {names, drop()}. */
-async function createDatabases(names) {
-	const admin = await pgClient();
-	try {
-		for (const name of names) {
-			check(/^[a-z0-9_]+$/.test(name), `bad database name ${name}`);
-			await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-			await admin.query(`CREATE DATABASE ${name}`);
-		}
-	} finally {
-		await admin.end();
-	}
-	return {
-		names,
-		async drop() {
-			const c = await pgClient();
-			try {
-				for (const name of names) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-			} finally {
-				await c.end();
-			}
-		},
-	};
-}
-
-/** The Redis keys matching `pattern`; deleted with `remove`. Returns how many. */
-async function redisKeys(pattern, { remove = false } = {}) {
-	const Redis = require('ioredis');
-	const redis = new Redis({ ...REDIS, lazyConnect: true, maxRetriesPerRequest: 2 });
-	await redis.connect();
-	let count = 0;
-	try {
-		let cursor = '0';
-		do {
-			const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-			cursor = next;
-			count += remove && keys.length ? await redis.del(...keys) : remove ? 0 : keys.length;
-		} while (cursor !== '0');
-	} finally {
-		redis.disconnect();
-	}
-	return count;
-}
-
-/** Deletes the Redis keys holding `prefix` (Bull's queue, n8n's cache, our shared budgets). Returns how many. */
-const cleanRedis = (prefix) => redisKeys(`*${prefix}*`, { remove: true });
 
 /** The environment shared by every process of the cluster (queue mode, PostgreSQL, Redis, one key). */
 function clusterEnv({ database, prefix }) {
@@ -157,9 +93,13 @@ function spawnN8n(name, args, env, dir) {
 			}
 		},
 	};
+	// Also when this script ends otherwise (an interrupt: util.js exits on SIGINT/SIGTERM, an uncaught error).
+	const onExit = () => proc.kill('SIGKILL');
+	process.on('exit', onExit);
 	proc.exited = new Promise((resolve) =>
 		child.on('exit', (code, signal) => {
 			proc.exit = signal ?? code;
+			process.off('exit', onExit);
 			resolve(proc.exit);
 		}),
 	);
@@ -319,14 +259,4 @@ function executionPlaces(workers) {
 	return places;
 }
 
-module.exports = {
-	PG,
-	REDIS,
-	pgClient,
-	createDatabases,
-	cleanRedis,
-	redisKeys,
-	startCluster,
-	executionsOf,
-	executionPlaces,
-};
+module.exports = { startCluster, executionsOf, executionPlaces };

@@ -11,7 +11,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const { root } = require('../lib/pack-install');
-const { PG, pgClient } = require('./cluster');
+const { PG, pgClient } = require('./services');
 const { check, log, seconds } = require('./util');
 const { PREFIX, salesforceCredential, hubspotCredential } = require('./workflow');
 const { SF_WRITES, HS_WRITES } = require('./sync');
