@@ -147,48 +147,58 @@ async function main() {
 			};
 		};
 
-		const figures = {};
-		figures.bulk = await time('a. bulk', () => checkBulk(cluster, bulk, attribution, places));
+		// Each scenario runs even when an earlier one failed; all failures are reported at the end.
+		const failures = [];
+		const scenario = async (label, fn) => {
+			try {
+				return await time(label, fn);
+			} catch (err) {
+				if (!(err instanceof E2eFailure)) throw err;
+				log(`   FAILED: ${err.message}`);
+				failures.push(`${label}: ${err.message}`);
+				return undefined;
+			}
+		};
+		const b = await scenario('a. bulk', () => checkBulk(cluster, bulk, attribution, places));
+		for (const f of b?.failures ?? []) failures.push(`a. bulk: ${f}`);
 		// The budgets' shared windows are Redis keys under this run's prefix: there when sharing is on.
 		const rateKeys = await redisKeys(`${prefix}:rate:*`);
 		log(`   ${rateKeys} shared rate-budget keys in Redis`);
-		if (process.env.CRM_E2E_QUEUE_SHARED_BUDGET !== 'off')
-			check(
-				rateKeys > 0,
+		if (process.env.CRM_E2E_QUEUE_SHARED_BUDGET !== 'off' && rateKeys === 0)
+			failures.push(
 				'no shared rate-budget key in Redis: the workers kept their budgets to themselves',
 			);
-		figures.lock = await time('b. sync lock', () =>
+		const lock = await scenario('b. sync lock', () =>
 			checkSyncLock({ cluster, p1, p2, syncDb, executions, places }),
 		);
-		figures.kill = await time('c. kill', () =>
-			checkKill({ cluster, pair: pk, syncDb, executions }),
-		);
+		const k = await scenario('c. kill', () => checkKill({ cluster, pair: pk, syncDb, executions }));
 
-		const b = figures.bulk;
-		const k = figures.kill;
 		log();
 		log('summary');
-		log(
-			`   HubSpot: peak ${b.hubspot.peakSent} requests sent / 10 s (limit 190; ${b.hubspot.peakAccepted} accepted), ` +
-				`${b.hubspot.s429} × 429 answered; per process ${fmt(b.hubspot.perProcess)}`,
-		);
-		log(
-			`   Salesforce: peak ${b.salesforce.peakInFlight} in flight (limit 25), ${b.salesforce.requests} requests (daily 15,000), ` +
-				`${b.salesforce.s429} refused; per process ${fmt(b.salesforce.perProcess)}`,
-		);
-		log(
-			`   Dynamics 365: peak ${b.dynamics.peakSent} requests / 300 s (limit 6,000), ${b.dynamics.s429} × 429; per process ${fmt(b.dynamics.perProcess)}`,
-		);
-		log(
-			`   sync lock: answers ${figures.lock.lockAnswers.join(' and ')}; ran on ${figures.lock.ranLock}`,
-		);
-		log(
-			`   kill: ${k.worker} killed ${seconds(k.killedAfterMs)} after the trigger (${k.writesAtKill} writes seen), lease ${k.leaseS} s, ` +
-				`re-run by n8n: ${k.rerun}; converging run created ${k.convergeCreated} in ${seconds(k.convergeMs)}, ${k.links} links; kill test ${seconds(k.totalMs)}`,
-		);
-		log(
-			`e2e queue passed: ${timings.map(([l, ms]) => `${l} ${seconds(ms)}`).join(', ')}; total ${seconds(performance.now() - started)}`,
-		);
+		if (b) {
+			log(
+				`   HubSpot: peak ${b.hubspot.peakSent} requests sent / 10 s (limit 190; ${b.hubspot.peakAccepted} accepted), ` +
+					`${b.hubspot.s429} × 429 answered (none reached an item); per process ${fmt(b.hubspot.perProcess)}`,
+			);
+			log(
+				`   Salesforce: peak ${b.salesforce.peakInFlight} in flight (limit 25), ${b.salesforce.requests} requests (daily 15,000), ` +
+					`${b.salesforce.s429} refused; per process ${fmt(b.salesforce.perProcess)}`,
+			);
+			log(
+				`   Dynamics 365: peak ${b.dynamics.peakSent} requests / 300 s (limit 6,000), ${b.dynamics.s429} × 429; per process ${fmt(b.dynamics.perProcess)}`,
+			);
+		}
+		if (lock)
+			log(`   sync lock: answers ${lock.lockAnswers.join(' and ')}; ran on ${lock.ranLock}`);
+		if (k)
+			log(
+				`   kill: ${k.worker} killed ${seconds(k.killedAfterMs)} after the trigger (${k.writesAtKill} writes seen), lease ${k.leaseS} s, ` +
+					`re-run by n8n: ${k.rerun}; converging run created ${k.convergeCreated} in ${seconds(k.convergeMs)}, ${k.links} links; kill test ${seconds(k.totalMs)}`,
+			);
+		const timing = `${timings.map(([l, ms]) => `${l} ${seconds(ms)}`).join(', ')}; total ${seconds(performance.now() - started)}`;
+		log(`   timings: ${timing}`);
+		check(!failures.length, `${failures.length} check(s) failed:\n- ${failures.join('\n- ')}`);
+		log('e2e queue passed');
 		failed = false;
 	} finally {
 		if (cluster) await cluster.stop();
