@@ -13,6 +13,7 @@ import { clearRateBudgets, getRateBudget, rateBudgetKey } from '../core/http/rat
 import { DEFAULT_SERVICE_PROTECTION, DynamicsSimulator } from '../sandbox/dynamics';
 import { nodeTypeName, runWorkflow, type WorkflowJson } from '../test/helpers/engine';
 import { dataverseCeiling, type Ceiling } from './dynamicsCeiling';
+import type { BenchEntry } from './entry';
 
 const NODE = 'Dynamics 365';
 const CREDENTIAL_ID = 'dynamics-bench';
@@ -230,4 +231,23 @@ if (require.main === module) {
 		console.error(err);
 		process.exitCode = 1;
 	});
+}
+
+/** The figures as a benchmark entry (`--json`). */
+export function asEntry(f: DynamicsBenchFigures): BenchEntry {
+	return {
+		scenario: 'dynamics create (ours)',
+		records: f.records,
+		seconds: f.seconds,
+		recordsPerSecond: f.recordsPerSecond,
+		ceilingRecordsPerSecond: f.ceiling.recordsPerSecond,
+		apiCalls: f.httpCallsTotal,
+		http429: f.throttled,
+		peakRssMb: f.peakRssMiB,
+		lost: f.lost,
+		duplicates: f.duplicates,
+		baseline: false,
+		comparesTo: null,
+		note: `${f.written} written, ${f.failed} on the error output; HTTP calls ${JSON.stringify(f.httpCalls)}; ${f.operations} creates inside $batch; paced ${f.pacedSeconds.toFixed(1)} s`,
+	};
 }

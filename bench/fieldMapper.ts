@@ -8,6 +8,7 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { loadWorkflow, runWorkflow, type WorkflowJson } from '../test/helpers/engine';
+import { noFigures, type BenchEntry } from './entry';
 
 const MAPPER = 'Field Mapper';
 
@@ -76,7 +77,7 @@ function workflow(items: number, expression: boolean): WorkflowJson {
 	return wf;
 }
 
-async function runOnce(items: number, expression: boolean): Promise<void> {
+async function runOnce(items: number, expression: boolean): Promise<BenchEntry> {
 	global.gc?.();
 	const base = process.memoryUsage().rss;
 	let peak = base;
@@ -94,6 +95,13 @@ async function runOnce(items: number, expression: boolean): Promise<void> {
 		console.log(
 			`${(expression ? 'with an expression rule' : 'static rules').padEnd(24)} | ${String(items).padStart(7)} items | ${seconds.toFixed(2).padStart(7)} s | ${(items / seconds).toFixed(0).padStart(7)} items/s | peak RSS ${(peak / 1024 / 1024).toFixed(0).padStart(5)} MiB (${(base / 1024 / 1024).toFixed(0)} MiB before) | ${mapped} mapped, ${failed} on the error output`,
 		);
+		return {
+			...noFigures(`field mapper, ${expression ? 'expression rule' : 'static rules'}`, seconds),
+			records: items,
+			recordsPerSecond: items / seconds,
+			peakRssMb: peak / 1024 / 1024,
+			note: `${mapped} mapped, ${failed} on the error output (no API: lost/duplicates do not apply)`,
+		};
 	} finally {
 		clearInterval(sampler);
 	}
@@ -104,12 +112,11 @@ async function runOnce(items: number, expression: boolean): Promise<void> {
  *
  * @param items item count per run (default 100,000).
  */
-export async function run(items = 100_000): Promise<void> {
+export async function run(items = 100_000): Promise<BenchEntry[]> {
 	console.log(
 		`Field Mapper through n8n's engine, ${items} items, 6 rules (static, then one with a per-item expression)`,
 	);
-	await runOnce(items, false);
-	await runOnce(items, true);
+	return [await runOnce(items, false), await runOnce(items, true)];
 }
 
 if (require.main === module) {

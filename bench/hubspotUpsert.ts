@@ -13,8 +13,9 @@ import type { INode } from 'n8n-workflow';
 import { clearRateBudgets } from '../core/http/rateLimiter';
 import { HubSpotSimulator } from '../sandbox';
 import { loadWorkflow, PACKAGE_ROOT, runWorkflow } from '../test/helpers/engine';
+import { lostAndDuplicates, measured, type BenchEntry } from './entry';
 
-async function runOnce(records: number): Promise<void> {
+async function runOnce(records: number): Promise<BenchEntry> {
 	const sim = new HubSpotSimulator({ rateLimits: { tenSecondly: 190 } });
 	const contract = await sim.start();
 	clearRateBudgets();
@@ -31,17 +32,22 @@ async function runOnce(records: number): Promise<void> {
 		);
 		(workflow.nodes.find((n) => n.name === 'Sign-ups') as INode).parameters.jsCode =
 			`return Array.from({ length: ${records} }, (_, i) => ({ email: \`bench\${i}@example.com\`, firstname: 'Bench', lastname: String(i) }));`;
-		const t0 = performance.now();
-		const run = await runWorkflow(workflow, {
-			credentials: {
-				crmHubSpotPrivateAppApi: {
-					accessToken: contract.accessToken,
-					baseUrl: contract.baseUrl,
-					requestsPer10Seconds: 190,
-				},
-			},
-		});
-		const seconds = (performance.now() - t0) / 1000;
+		const {
+			result: run,
+			seconds,
+			peakRssMb,
+		} = await measured(
+			async () =>
+				await runWorkflow(workflow, {
+					credentials: {
+						crmHubSpotPrivateAppApi: {
+							accessToken: contract.accessToken,
+							baseUrl: contract.baseUrl,
+							requestsPer10Seconds: 190,
+						},
+					},
+				}),
+		);
 		if (run.error) throw run.error;
 		const ok = run.json('Upserted').length;
 		const calls = sim.log.count({ kind: 'batch.upsert' });
@@ -49,6 +55,28 @@ async function runOnce(records: number): Promise<void> {
 		console.log(
 			`${String(records).padStart(7)} records | ${String(calls).padStart(5)} API calls | ${seconds.toFixed(2).padStart(7)} s | ${(ok / seconds).toFixed(0).padStart(6)} records/s | ${String(throttled).padStart(4)} × 429 | ${ok} written`,
 		);
+		const { lost, duplicates } = lostAndDuplicates(
+			Array.from({ length: records }, (_, i) => `bench${i}@example.com`),
+			sim
+				.collection('contacts')
+				.list()
+				.map((r) => String(r.fields.email)),
+		);
+		return {
+			scenario: `hubspot upsert ${records}`,
+			records,
+			seconds,
+			recordsPerSecond: ok / seconds,
+			ceilingRecordsPerSecond: 1900,
+			apiCalls: sim.log.count(),
+			http429: throttled,
+			peakRssMb,
+			lost,
+			duplicates,
+			baseline: false,
+			comparesTo: null,
+			note: `${calls} batch upserts of up to 100; no latency (see BENCH=baseline for 40 ms and the built-in node)`,
+		};
 	} finally {
 		clearRateBudgets();
 		await sim.stop();
@@ -60,11 +88,13 @@ async function runOnce(records: number): Promise<void> {
  *
  * @param sizes record counts, one run each.
  */
-export async function run(sizes: number[] = []): Promise<void> {
+export async function run(sizes: number[] = []): Promise<BenchEntry[]> {
 	console.log(
 		"HubSpot upsert by e-mail through n8n's engine, simulator at 190 requests / 10 s (HubSpot Professional/Enterprise)",
 	);
-	for (const n of sizes.length ? sizes : [10_000, 30_000]) await runOnce(n);
+	const entries: BenchEntry[] = [];
+	for (const n of sizes.length ? sizes : [10_000, 30_000]) entries.push(await runOnce(n));
+	return entries;
 }
 
 if (require.main === module) {

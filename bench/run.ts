@@ -18,15 +18,25 @@
  *   Dataverse's real service-protection limits, with the ceiling those limits allow (`dynamics.ts`);
  *   `BENCH_DYNAMICS_RECORDS` sets the record count (default 10000; 50000 takes ~5 min: one sliding window waited).
  *
- * `BENCH=pace|salesforce|hubspot|fieldmapper|sync|dynamics` (or several, comma-separated) runs only those; default
- * all, in that order.
+ * - `baseline`: n8n's own built-in Salesforce and HubSpot nodes (`n8n-nodes-base`, from the real n8n the e2e tier
+ *   caches) beside ours on the same jobs, simulators, latency and limits (`baseline.ts`): Salesforce Contact create,
+ *   HubSpot contact upsert by e-mail, Salesforce reads; `BENCH_BASELINE_RECORDS` (default 10000),
+ *   `BENCH_BASELINE_SF_BUILTIN_RECORDS`, `BENCH_BASELINE_HUBSPOT_BUILTIN_RECORDS` (default 2000) set the sizes.
+ *
+ * `BENCH=pace|salesforce|hubspot|fieldmapper|sync|dynamics|baseline` (or several, comma-separated) runs only those;
+ * default all, in that order.
  *
  * Flags: `--quick` runs small sizes where a variable does not set one (for a smoke run: pace 200 requests, hubspot
- * 1000, fieldmapper 5000, sync 500, dynamics 2000; salesforce keeps its fixed sizes). `--json` prints the figures as
- * one JSON line on stdout (the last: `npm run bench` builds first), `{"scenarios":[{"name","seconds","figures"}]}`
- * (`figures` is what a scenario returns, null for those that only print; the human-readable lines go to stderr).
+ * 1000, fieldmapper 5000, sync 500, dynamics 2000, baseline 1000 (built-in writes 300); salesforce keeps its fixed
+ * sizes). `--json` prints, as the last line on stdout (`npm run bench` builds first; the human-readable lines go to
+ * stderr), a JSON array with one object per scenario (`BenchEntry` in `entry.ts`): `{scenario, records, seconds,
+ * recordsPerSecond, ceilingRecordsPerSecond, apiCalls, http429, peakRssMb, lost, duplicates, baseline, comparesTo,
+ * note}` — `baseline: true` and `comparesTo: <our scenario>` on the built-in nodes' runs; null where a scenario does
+ * not measure a figure (a benchmark returning no entries would give its name and seconds alone).
  */
-import { run as runDynamics } from './dynamics';
+import { run as runBaseline } from './baseline';
+import { asEntry as dynamicsEntry, run as runDynamics } from './dynamics';
+import { noFigures, type BenchEntry } from './entry';
 import { run as runFieldMapper } from './fieldMapper';
 import { run as runHubSpotUpsert } from './hubspotUpsert';
 import { runPaceScenario, type PaceScenario } from './limiterPace';
@@ -44,16 +54,22 @@ const QUICK_SIZES: Record<string, string> = {
 	BENCH_FIELDMAPPER_ITEMS: '5000',
 	BENCH_SYNC_RECORDS: '500',
 	BENCH_DYNAMICS_RECORDS: '2000',
+	BENCH_BASELINE_RECORDS: '1000',
+	BENCH_BASELINE_SF_BUILTIN_RECORDS: '300',
+	BENCH_BASELINE_HUBSPOT_BUILTIN_RECORDS: '300',
 };
 if (QUICK) for (const [k, v] of Object.entries(QUICK_SIZES)) process.env[k] ??= v;
 
-const BENCHMARKS: Record<string, () => Promise<unknown>> = {
+const BENCHMARKS: Record<string, () => Promise<BenchEntry[] | void>> = {
 	pace: runPace,
 	salesforce: runSalesforce,
 	hubspot: async () => await runHubSpotUpsert(numberList(process.env.BENCH_HUBSPOT_SIZES)),
 	fieldmapper: async () => await runFieldMapper(numberList(process.env.BENCH_FIELDMAPPER_ITEMS)[0]),
 	sync: async () => await runSync(numberList(process.env.BENCH_SYNC_RECORDS)[0]),
-	dynamics: async () => await runDynamics(numberList(process.env.BENCH_DYNAMICS_RECORDS)[0]),
+	dynamics: async () => [
+		dynamicsEntry(await runDynamics(numberList(process.env.BENCH_DYNAMICS_RECORDS)[0])),
+	],
+	baseline: runBaseline,
 };
 type BenchName = string;
 
@@ -88,7 +104,7 @@ function selected(value: string | undefined): BenchName[] {
 }
 
 /** Rate budget pace: several client budgets against the REST sandbox's server-side limit. */
-async function runPace(): Promise<void> {
+async function runPace(): Promise<BenchEntry[]> {
 	const requests = Number(process.env.BENCH_REQUESTS ?? 1000);
 	const serverLimit = { limit: 100, windowMs: 1000 };
 	const scenarios: PaceScenario[] = [
@@ -116,8 +132,19 @@ async function runPace(): Promise<void> {
 	console.log(
 		'scenario                                   | configured/s | achieved/s | peak/window | seconds | API calls | 429s | retries | failed',
 	);
+	const entries: BenchEntry[] = [];
 	for (const scenario of scenarios) {
 		const r = await runPaceScenario(scenario, { requests, serverLimit });
+		entries.push({
+			...noFigures(`pace: ${r.label}`, r.seconds),
+			records: r.requests,
+			recordsPerSecond: r.achievedPerSecond,
+			ceilingRecordsPerSecond: r.serverLimitPerSecond,
+			apiCalls: r.apiCalls,
+			http429: r.server429s,
+			lost: r.failures,
+			note: `requests (not records) per second; ${r.retries} retries, ${r.failures} failed, peak ${r.peakInWindow} per window`,
+		});
 		console.log(
 			[
 				r.label.padEnd(42),
@@ -141,6 +168,7 @@ async function runPace(): Promise<void> {
 	console.log(
 		'of the budget (1 s without one): the figure a budget must keep at or under its configured maximum.',
 	);
+	return entries;
 }
 
 async function main(): Promise<void> {
@@ -148,7 +176,7 @@ async function main(): Promise<void> {
 	const out = process.stdout.write.bind(process.stdout);
 	// With --json, stdout carries the JSON document alone: the scenarios' lines go to stderr.
 	if (JSON_OUTPUT) console.log = (...args: unknown[]) => console.error(...args);
-	const scenarios: Array<{ name: string; seconds: number; figures: unknown }> = [];
+	const entries: BenchEntry[] = [];
 	for (const [i, name] of names.entries()) {
 		if (i > 0) console.log();
 		console.log(`== ${name} ==`);
@@ -156,7 +184,8 @@ async function main(): Promise<void> {
 		const figures = await BENCHMARKS[name]();
 		sample();
 		const seconds = (performance.now() - started) / 1000;
-		scenarios.push({ name, seconds, figures: figures ?? null });
+		// A benchmark that only prints gets one entry: its name and time, its figures null.
+		entries.push(...(figures ?? [noFigures(name, seconds)]));
 		console.log(`(${name}: ${seconds.toFixed(1)} s)`);
 	}
 	clearInterval(sampler);
@@ -164,8 +193,7 @@ async function main(): Promise<void> {
 	console.log(
 		`peak RSS ${(peak.rss / 1024 / 1024).toFixed(0)} MiB (sampled every 50 ms over ${names.join(', ')})`,
 	);
-	if (JSON_OUTPUT)
-		out(`${JSON.stringify({ quick: QUICK, peakRssMiB: peak.rss / 1024 / 1024, scenarios })}\n`);
+	if (JSON_OUTPUT) out(`${JSON.stringify(entries)}\n`);
 }
 
 main().catch((err: unknown) => {

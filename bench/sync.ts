@@ -25,6 +25,7 @@ import type { SyncStore } from '../core/sync/store/types';
 import { HubSpotSimulator } from '../sandbox';
 import { ManualClock } from '../sandbox/kit/clock';
 import { SalesforceSimulator } from '../sandbox/salesforce';
+import { lostAndDuplicates, noFigures, type BenchEntry } from './entry';
 
 const SF_WRITES = /^(sobject\.(create|update|delete)|collections\.(create|update|delete)|bulk\.)/;
 const HS_WRITES = /^(create|update|archive|batch\.(create|update|upsert|archive))$/;
@@ -33,7 +34,7 @@ const HS_WRITES = /^(create|update|archive|batch\.(create|update|upsert|archive)
 export async function run(
 	records = 10_000,
 	storeKind: 'sqlite' | 'memory' = process.env.BENCH_SYNC_STORE === 'memory' ? 'memory' : 'sqlite',
-): Promise<void> {
+): Promise<BenchEntry[]> {
 	const clock = new ManualClock(Date.UTC(2024, 6, 1, 8, 0, 0));
 	const sf = new SalesforceSimulator({ clock, seed: 5 });
 	const hs = new HubSpotSimulator({ clock, rateLimits: false, seed: 6, strictTimestamps: false });
@@ -102,6 +103,29 @@ export async function run(
 		);
 		const store = counted;
 		await store.open();
+		const entries: BenchEntry[] = [];
+		// Every person must be on both sides exactly once after each run (from the simulators' final state).
+		const everyone = Array.from({ length: 2 * records - overlap }, (_, i) => person(i).email);
+		const finalState = () => {
+			const sfSide = lostAndDuplicates(
+				everyone,
+				sf
+					.table('Contact')
+					.collection.list()
+					.map((r) => String(r.fields.Email)),
+			);
+			const hsSide = lostAndDuplicates(
+				everyone,
+				hs
+					.collection('contacts')
+					.list()
+					.map((r) => String(r.fields.email)),
+			);
+			return {
+				lost: sfSide.lost + hsSide.lost,
+				duplicates: sfSide.duplicates + hsSide.duplicates,
+			};
+		};
 		const measure = async (label: string) => {
 			const before = { sf: sf.log.entries(), hs: hs.log.entries(), commits: counted.commits };
 			let heapPeak = process.memoryUsage().heapUsed;
@@ -136,6 +160,23 @@ export async function run(
 					`${(heapPeak / 2 ** 20).toFixed(0)} MiB`.padStart(9),
 				].join(' | '),
 			);
+			const fresh = (log: typeof before.sf, after: typeof before.sf) => {
+				const seen = new Set(log.map((e) => e.seq));
+				return after.filter((e) => !seen.has(e.seq));
+			};
+			const freshEntries = [
+				...fresh(before.sf, sf.log.entries()),
+				...fresh(before.hs, hs.log.entries()),
+			];
+			entries.push({
+				...noFigures(`sync ${label}`, seconds),
+				records: read,
+				recordsPerSecond: read / seconds,
+				apiCalls: sfNew + hsNew,
+				http429: freshEntries.filter((e) => e.status === 429).length,
+				...finalState(),
+				note: `records = read from both change feeds; created a/b ${report.counts.created.a}/${report.counts.created.b}, updated ${report.counts.updated.a}/${report.counts.updated.b}; lost/duplicates: people missing from / doubled on either side after the run`,
+			});
 			clock.advance(600_000);
 		};
 		console.log(
@@ -168,6 +209,7 @@ export async function run(
 			'calls/read = API requests of both CRMs per record read; heap peak = this process, simulators included (sampled every 50 ms).',
 		);
 		await store.close();
+		return entries;
 	} finally {
 		await sf.stop();
 		await hs.stop();

@@ -43,7 +43,11 @@ export interface SharedRateConfig {
 	inFlightAllowanceMs: number;
 	/** See {@link SHARED_RETRY_AFTER_MS}. */
 	retryAfterMs: number;
-	/** Connect and command timeout (ms). Default 1000: a slow Redis must not stall the requests. */
+	/**
+	 * Connect and command timeout (ms). Default 5000: a broken Redis must not stall the requests for long, and a
+	 * loaded host (a worker busy on both cores) must not fall back to per-process budgets on one slow answer — with
+	 * 1000, three loaded processes fell back and together drew 37 × 429 in a test.
+	 */
 	timeoutMs: number;
 	/** Where the settings came from (for messages). */
 	source: string;
@@ -87,7 +91,7 @@ function defaults(
 		prefix: prefix ?? SHARED_KEY_PREFIX,
 		inFlightAllowanceMs: SHARED_INFLIGHT_ALLOWANCE_MS,
 		retryAfterMs: SHARED_RETRY_AFTER_MS,
-		timeoutMs: 1000,
+		timeoutMs: 5000,
 		source,
 	};
 }

@@ -37,7 +37,17 @@ export function normalizeKey(value: unknown, mode: Normalize = 'text'): string {
 
 /** What matching found for one record. */
 export type MatchOutcome =
-	| { kind: 'matched'; partner: CrmRecord; key: MatchKey; value: string }
+	| {
+			kind: 'matched';
+			partner: CrmRecord;
+			key: MatchKey;
+			value: string;
+			/**
+			 * The partner's pending link (a create to this side written ahead, not settled yet — younger than the grace):
+			 * the record matched is that create's result, so the pair takes over the pending link's id.
+			 */
+			pendingLinkId?: string;
+	  }
 	| { kind: 'ambiguous'; key: MatchKey; value: string; reason: string; candidates: string[] }
 	| { kind: 'none' };
 
@@ -151,7 +161,13 @@ export async function matchRecords(
 					);
 				else {
 					claimed.add(id);
-					out[w.i] = { kind: 'matched', partner, key, value };
+					out[w.i] = {
+						kind: 'matched',
+						partner,
+						key,
+						value,
+						...(link?.status === 'pending' ? { pendingLinkId: link.linkId } : {}),
+					};
 				}
 			}
 		}

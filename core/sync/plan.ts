@@ -256,7 +256,8 @@ export async function planPage(
 		if (o.kind === 'matched') {
 			const partnerId = o.partner.id as string;
 			const link: SyncLink = {
-				linkId: linkIdFor(side, id),
+				// A partner whose create to this side was written ahead (pending): this pair settles that link, in place.
+				linkId: o.pendingLinkId ?? linkIdFor(side, id),
 				status: 'linked',
 				aId: side === 'a' ? id : partnerId,
 				bId: side === 'a' ? partnerId : id,

@@ -34,6 +34,7 @@ import { HubSpotAuth } from './auth';
 import { BatchService, type HubSpotBatchMode, type HubSpotReadResultOrder } from './batch';
 import { CustomObjects, type CustomObjectSpec } from './customObjects';
 import { HubSpotData, type Fields, type Rec } from './data';
+import { LegacyContactsApi } from './legacyContacts';
 import { FormsApi, type FormSubmission, type HubSpotForm } from './forms';
 import { ObjectsApi } from './objects';
 import { OwnersAndPipelines, type HubSpotOwner } from './owners';
@@ -374,6 +375,7 @@ export class HubSpotSimulator {
 		this.auth.install(s);
 		this.limits.installAccountInfo(s);
 		new ObjectsApi(this.data, this.search, this.batch).install(s);
+		new LegacyContactsApi(this.data).install(s);
 		new PropertiesApi(this.data, this.clock).install(s);
 		this.customObjects.install(s);
 		new AssociationsApi(this.data, this.clock, this.batch).install(s);

@@ -78,6 +78,10 @@ it('a POST that times out after it was sent is "outcome unknown", not retried; a
 	expect(String(failed[0].error)).toMatch(
 		/^outcome unknown: the POST request was sent but its answer was lost/,
 	);
+	// The slow request is still asleep in the simulator (1,500 ms from its arrival): let it wake before the next fault,
+	// which it would otherwise take (on a loaded machine the next run's request arrives after it woke). Timers fire in
+	// order, so this one ends after the simulator's sleep has.
+	await new Promise((resolve) => setTimeout(resolve, 1600));
 	// The answer of a POST that the API applied is lost (connection dropped after handling): outcome unknown, and
 	// the request is not sent again (no duplicate).
 	sim.faults.add({ type: 'drop', when: 'afterHandler', count: 1, match: { kinds: ['create'] } });
