@@ -193,7 +193,7 @@ async function main() {
 		if (k)
 			log(
 				`   kill: ${k.worker} killed ${seconds(k.killedAfterMs)} after the trigger (${k.writesAtKill} writes seen), lease ${k.leaseS} s, ` +
-					`re-run by n8n: ${k.rerun}; converging run created ${k.convergeCreated} in ${seconds(k.convergeMs)}, ${k.links} links; kill test ${seconds(k.totalMs)}`,
+					`re-run by n8n: ${k.rerun}; run ${k.afterLeaseS.toFixed(1)} s after the kill created ${k.nextCreated}; after the grace created ${k.convergeCreated} in ${seconds(k.convergeMs)}, ${k.links} links; kill test ${seconds(k.totalMs)}`,
 			);
 		const timing = `${timings.map(([l, ms]) => `${l} ${seconds(ms)}`).join(', ')}; total ${seconds(performance.now() - started)}`;
 		log(`   timings: ${timing}`);

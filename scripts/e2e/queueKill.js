@@ -5,8 +5,10 @@
  * 2. A run triggered at once must fail "already running": the dead run's lease still holds the lock.
  * 3. After the lease has run out (Options › Lock Lease of 10 s when the build has it, else the default 60 s), and
  *    once no execution of the sync is running (n8n/Bull may re-run the stalled job on the other worker by itself),
- *    the next run converges: each contact exactly once per simulator, all pairs linked in PostgreSQL; a further
- *    run writes nothing.
+ *    the next run succeeds and duplicates nothing (the dead run's creates written ahead, pending links younger
+ *    than the engine's 60 s grace, wait for a later run);
+ * 4. a run once the grace has passed converges: each contact exactly once per simulator, all pairs linked in
+ *    PostgreSQL; a further run writes nothing.
  */
 const { check, log, seconds } = require('./util');
 const { executionPlaces } = require('./cluster');
@@ -25,12 +27,33 @@ const LEASE_S = HAS_LEASE_OPTION ? 10 : 60;
 const HOOK = 'crm-q-sync-kill';
 /** Seconds from the kill to the converging run: just past the lease, unless CRM_E2E_QUEUE_KILL_WAIT_S says. */
 const WAIT_S = Number(process.env.CRM_E2E_QUEUE_KILL_WAIT_S) || LEASE_S + 1;
+/** The CRM Sync's grace for a create written ahead before its pending link is settled (the engine's default). */
+const PENDING_GRACE_S = 60;
 /** Simulator latency once the worker is dead (ms). */
 const FAST_LATENCY_MS = 40;
 const FLOW = 'crmQSyncKill';
 const SYNC_ID = 'q-sync-kill';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** No contact twice on either side, nothing unexpected. Returns how many each side holds. */
+function checkNoDuplicates(pair, expected, when) {
+	const held = pair.holdings();
+	const want = new Set(expected);
+	for (const [side, list] of [
+		['Salesforce', held.a],
+		['HubSpot', held.b],
+	]) {
+		const seen = new Set();
+		const twice = list.filter((e) => seen.has(e) || !seen.add(e));
+		const extra = list.filter((e) => !want.has(e));
+		check(
+			!twice.length && !extra.length,
+			`${when}: ${side} holds ${twice.length} contacts twice (e.g. ${twice[0]}), ${extra.length} unexpected`,
+		);
+	}
+	return { a: held.a.length, b: held.b.length };
+}
 
 async function checkKill({ cluster, pair, syncDb, executions }) {
 	log(
@@ -109,13 +132,27 @@ async function checkKill({ cluster, pair, syncDb, executions }) {
 			`${rerunBy ? ` (re-run by ${rerunBy.join(', ')})` : ' (not re-run)'}; its webhook ${firstAnswer ? `answered ${firstAnswer.status}` : 'has not answered'}`,
 	);
 
-	log(`   converging run ${seconds(Date.now() - killedAt)} after the kill`);
+	// 4. The first run after the lease: succeeds, duplicates nothing. Creates the dead run wrote ahead (pending
+	// links) younger than the node's grace wait for a later run (a search index may lag a create).
+	const afterLeaseS = (Date.now() - killedAt) / 1000;
+	pair.clock.advance(PAST_LAG_MS);
+	const next = await trigger(cluster.webhook(HOOK), {}, 300_000);
+	const nextReport = reportOf(next, 'the run after the lease', await lastError());
+	const held = checkNoDuplicates(pair, expected, 'after the run after the lease');
+	log(
+		`   run ${afterLeaseS.toFixed(1)} s after the kill: created ${createdOf(nextReport)} (${seconds(next.ms)}); ` +
+			`no duplicates; Salesforce holds ${held.a}, HubSpot ${held.b} of ${expected.length}`,
+	);
+
+	// 5. Once the pending grace has passed since the kill: converged.
+	await sleep(Math.max(0, killedAt + (PENDING_GRACE_S + 1) * 1000 - Date.now()));
 	pair.clock.advance(PAST_LAG_MS);
 	const converge = await trigger(cluster.webhook(HOOK), {}, 300_000);
-	const report = reportOf(converge, 'the run after the lease', await lastError());
-	const links = await checkConverged(pair, expected, syncDb, SYNC_ID, 'after the kill');
+	const report = reportOf(converge, 'the run after the pending grace', await lastError());
+	const links = await checkConverged(pair, expected, syncDb, SYNC_ID, 'after the pending grace');
 	log(
-		`   converging run: created ${createdOf(report)} (${seconds(converge.ms)}); each contact once per side; ${links} links`,
+		`   run ${seconds(Date.now() - killedAt)} after the kill: created ${createdOf(report)} (${seconds(converge.ms)}); ` +
+			`each contact once per side; ${links} links`,
 	);
 
 	pair.clock.advance(PAST_LAG_MS);
@@ -134,6 +171,8 @@ async function checkKill({ cluster, pair, syncDb, executions }) {
 		worker: victim.name,
 		leaseS: LEASE_S,
 		rerun: rerunBy ? rerunBy.join(', ') : 'no',
+		nextCreated: createdOf(nextReport),
+		afterLeaseS,
 		convergeCreated: createdOf(report),
 		convergeMs: converge.ms,
 		links,
