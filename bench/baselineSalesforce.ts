@@ -114,6 +114,34 @@ async function runAgainstSimulator(
 	}
 }
 
+type SimulatorRun = Awaited<ReturnType<typeof runAgainstSimulator>>;
+
+/** The entry of one side of a pair (`job`: "create", "read …"): the built-in's compares to ours. */
+function pairEntry(
+	job: string,
+	builtin: boolean,
+	records: number,
+	r: SimulatorRun,
+	note: string,
+): BenchEntry {
+	const ours = `salesforce ${job} (ours)`;
+	return {
+		scenario: builtin ? `salesforce ${job} (n8n built-in)` : ours,
+		records,
+		seconds: r.seconds,
+		recordsPerSecond: r.ok / r.seconds,
+		ceilingRecordsPerSecond: null,
+		apiCalls: r.apiCalls,
+		http429: r.http429,
+		peakRssMb: r.peakRssMb,
+		lost: r.lost,
+		duplicates: r.duplicates,
+		baseline: builtin,
+		comparesTo: builtin ? ours : null,
+		note,
+	};
+}
+
 const contactsCode = (records: number) =>
 	`return Array.from({ length: ${records} }, (_, i) => ({ FirstName: 'Bench', LastName: 'Bench ' + i, Email: 'bench' + i + '@example.com' }));`;
 
@@ -144,22 +172,8 @@ async function create(builtin: boolean, records: number): Promise<BenchEntry> {
 					.map((rec) => String(rec.fields.LastName)),
 			),
 	);
-	const ours = 'salesforce create (ours)';
-	return {
-		scenario: builtin ? 'salesforce create (n8n built-in)' : ours,
-		records,
-		seconds: r.seconds,
-		recordsPerSecond: r.ok / r.seconds,
-		ceilingRecordsPerSecond: null,
-		apiCalls: r.apiCalls,
-		http429: r.http429,
-		peakRssMb: r.peakRssMb,
-		lost: r.lost,
-		duplicates: r.duplicates,
-		baseline: builtin,
-		comparesTo: builtin ? ours : null,
-		note: `${r.ok} created, ${r.failed} on the error output; calls ${JSON.stringify(r.byKind)}`,
-	};
+	const note = `${r.ok} created, ${r.failed} on the error output; calls ${JSON.stringify(r.byKind)}`;
+	return pairEntry('create', builtin, records, r, note);
 }
 
 /** The read variants: label → parameters of the built-in node and of ours. */
@@ -219,22 +233,13 @@ async function read(label: string, builtin: boolean, records: number): Promise<B
 				rows.map((row) => String(row.LastName)),
 			),
 	);
-	const ours = `salesforce ${label} (ours)`;
-	return {
-		scenario: builtin ? `salesforce ${label} (n8n built-in)` : ours,
+	return pairEntry(
+		label,
+		builtin,
 		records,
-		seconds: r.seconds,
-		recordsPerSecond: r.ok / r.seconds,
-		ceilingRecordsPerSecond: null,
-		apiCalls: r.apiCalls,
-		http429: r.http429,
-		peakRssMb: r.peakRssMb,
-		lost: r.lost,
-		duplicates: r.duplicates,
-		baseline: builtin,
-		comparesTo: builtin ? ours : null,
-		note: `${r.ok} rows read; calls ${JSON.stringify(r.byKind)}`,
-	};
+		r,
+		`${r.ok} rows read; calls ${JSON.stringify(r.byKind)}`,
+	);
 }
 
 /** The run with the median time of `repeats` runs (reads take under a second: one run is mostly noise). */

@@ -204,13 +204,7 @@ export class SharedRedis {
 		command: (c: Redis & ScriptCommands) => Promise<T>,
 	): Promise<T> {
 		// A ref'd timer keeps the process alive while a command is outstanding (the socket itself is unref'd).
-		let timer: ReturnType<typeof setTimeout> | undefined;
-		const timeout = new Promise<never>((_, reject) => {
-			timer = setTimeout(
-				() => reject(new Error(`no answer within ${this.config.timeoutMs} ms`)),
-				this.config.timeoutMs * 2,
-			);
-		});
+		const { promise: timeout, cancel } = patientTimeout(this.config.timeoutMs * 2);
 		try {
 			const client = await Promise.race([this.connect(), timeout]);
 			const value = await Promise.race([command(client), timeout]);
@@ -223,7 +217,7 @@ export class SharedRedis {
 			this.fail(err, logger);
 			throw err;
 		} finally {
-			clearTimeout(timer);
+			cancel();
 		}
 	}
 
@@ -246,7 +240,10 @@ export class SharedRedis {
 			enableOfflineQueue: false,
 			maxRetriesPerRequest: 1,
 			connectTimeout: config.timeoutMs,
-			commandTimeout: config.timeoutMs,
+			// No `commandTimeout`: its timer fires before the event loop reads the socket, so a worker whose loop was
+			// busy for a few seconds (n8n handling a large execution) found an answer waiting and called Redis down —
+			// a fallback to per-process budgets that let two workers overshoot HubSpot's window in the queue-mode e2e.
+			// `patientTimeout` bounds the commands instead.
 			retryStrategy: () => null,
 			connectionName: 'crm-connectors-rate',
 		};
@@ -294,4 +291,39 @@ export class SharedRedis {
 			),
 		);
 	}
+}
+
+/**
+ * Rejects once `ms` have passed — counted as time the event loop could have read an answer: a timer that fires late
+ * (the loop was busy, e.g. n8n serialising a large execution) starts one more wait instead of failing, and the
+ * rejection itself waits for `setImmediate`, after the loop's I/O poll, so a reply already in the socket wins.
+ */
+export function patientTimeout(ms: number): { promise: Promise<never>; cancel: () => void } {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	let immediate: ReturnType<typeof setImmediate> | undefined;
+	let extended = false;
+	const promise = new Promise<never>((_, reject) => {
+		const arm = () => {
+			const due = performance.now() + ms;
+			timer = setTimeout(() => {
+				const late = performance.now() - due;
+				if (late > ms / 2 && !extended) {
+					extended = true;
+					arm();
+					return;
+				}
+				immediate = setImmediate(() => reject(new Error(`no answer within ${ms} ms`)));
+			}, ms);
+		};
+		arm();
+	});
+	// The caller races it; a rejection nobody awaits any more must not surface as unhandled.
+	promise.catch(() => undefined);
+	return {
+		promise,
+		cancel: () => {
+			clearTimeout(timer);
+			if (immediate) clearImmediate(immediate);
+		},
+	};
 }
