@@ -11,10 +11,29 @@ const path = require('node:path');
 
 const { HOST_DIR, N8N_BIN, n8nEnv } = require('./host');
 const { PG, REDIS, pgClient } = require('./services');
-const { E2eFailure, check, freePort, mustRun, seconds, tail } = require('./util');
+const { E2eFailure, check, mustRun, seconds, tail } = require('./util');
 
 /** How long a process may take to become ready (ms). */
 const READY_TIMEOUT = 120_000;
+
+/** `count` distinct TCP ports free on loopback right now (all held open until each is known). */
+async function freePorts(count) {
+	const net = require('node:net');
+	const servers = await Promise.all(
+		Array.from(
+			{ length: count },
+			() =>
+				new Promise((resolve, reject) => {
+					const server = net.createServer();
+					server.once('error', reject);
+					server.listen(0, '127.0.0.1', () => resolve(server));
+				}),
+		),
+	);
+	const ports = servers.map((server) => server.address().port);
+	await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+	return ports;
+}
 
 /** The environment shared by every process of the cluster (queue mode, PostgreSQL, Redis, one key). */
 function clusterEnv({ database, prefix }) {
@@ -120,11 +139,14 @@ async function startCluster({
 	workflows,
 }) {
 	const shared = clusterEnv({ database, prefix });
-	const mainPort = await freePort();
+	// Every port of the cluster at once (ports picked one by one may repeat: each is free again once checked).
+	const ports = await freePorts(2 + 2 * folders.workers.length);
+	const mainPort = ports.pop();
 	const mainEnv = await n8nEnv(folders.main, {
 		...shared,
 		N8N_PORT: String(mainPort),
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_RUNNERS_BROKER_PORT: String(ports.pop()),
 	});
 	const n8n = (args) =>
 		mustRun(process.execPath, [N8N_BIN, ...args], {
@@ -161,9 +183,10 @@ async function startCluster({
 		procs.push(main);
 		const workers = [];
 		for (const [i, folder] of folders.workers.entries()) {
-			const healthPort = await freePort();
+			const healthPort = ports.pop();
 			const env = await n8nEnv(folder, {
 				...shared,
+				N8N_RUNNERS_BROKER_PORT: String(ports.pop()),
 				QUEUE_HEALTH_CHECK_ACTIVE: 'true',
 				QUEUE_HEALTH_CHECK_PORT: String(healthPort),
 				N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
