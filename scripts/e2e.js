@@ -27,7 +27,7 @@ const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 
 const { root, pkg, packAndInstall } = require('./lib/pack-install');
-const { HOST_DIR, N8N_BIN, N8N_VERSION, ensureN8n, nodeHeaders } = require('./e2e/host');
+const { HOST_DIR, N8N_BIN, N8N_VERSION, ensureN8n, n8nEnv, nodeHeaders } = require('./e2e/host');
 const {
 	checkFieldMapper,
 	checkHubSpotUpsert,
@@ -42,7 +42,6 @@ const { checkDynamicsSync } = require('./e2e/dynamicsSync');
 const {
 	E2eFailure,
 	check,
-	freePort,
 	log,
 	mustRun,
 	parseRawOutput,
@@ -50,29 +49,6 @@ const {
 	seconds,
 	tail,
 } = require('./e2e/util');
-
-/** n8n's environment: our user folder, its SQLite database, nothing phoning home. */
-async function n8nEnv(userFolder) {
-	const env = {
-		...process.env,
-		N8N_USER_FOLDER: userFolder,
-		N8N_ENCRYPTION_KEY: `crm-e2e-${process.pid}-0123456789abcdef`,
-		N8N_DIAGNOSTICS_ENABLED: 'false',
-		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-		N8N_TEMPLATES_ENABLED: 'false',
-		N8N_PERSONALIZATION_ENABLED: 'false',
-		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
-		// n8n prints `execute`'s output through its logger at level info: a quieter level would hide it.
-		N8N_LOG_LEVEL: 'info',
-		// The task broker listens even when no Code node runs; a free port lets runs share the machine.
-		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
-		DB_TYPE: 'sqlite',
-		NODE_ENV: 'production',
-	};
-	delete env.NODE_OPTIONS;
-	return env;
-}
 
 /** `execute(workflow, label)`: one `n8n execute --id=… --rawOutput`, its execution data checked for an error. */
 function executor({ work, env, timings }) {

@@ -11,7 +11,7 @@ const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 
 const { root } = require('../lib/pack-install');
-const { check, log, mustRun, seconds } = require('./util');
+const { check, freePort, log, mustRun, seconds } = require('./util');
 
 const N8N_VERSION =
 	process.env.CRM_E2E_N8N_VERSION ||
@@ -191,4 +191,31 @@ async function install(started, abi) {
 	return { cached: false, ms: performance.now() - started };
 }
 
-module.exports = { N8N_VERSION, HOST_DIR, N8N_BIN, ensureN8n, nodeHeaders };
+/**
+ * n8n's environment: our user folder, its SQLite database, nothing phoning home. `overrides` replace or add
+ * variables (the queue-mode tier: PostgreSQL, Redis, one encryption key for all its processes).
+ */
+async function n8nEnv(userFolder, overrides = {}) {
+	const env = {
+		...process.env,
+		N8N_USER_FOLDER: userFolder,
+		N8N_ENCRYPTION_KEY: `crm-e2e-${process.pid}-0123456789abcdef`,
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
+		// n8n prints `execute`'s output through its logger at level info: a quieter level would hide it.
+		N8N_LOG_LEVEL: 'info',
+		// The task broker listens even when no Code node runs; a free port lets runs share the machine.
+		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+		DB_TYPE: 'sqlite',
+		NODE_ENV: 'production',
+		...overrides,
+	};
+	delete env.NODE_OPTIONS;
+	return env;
+}
+
+module.exports = { N8N_VERSION, HOST_DIR, N8N_BIN, ensureN8n, n8nEnv, nodeHeaders };
