@@ -242,7 +242,7 @@ export class SharedRedis {
 			connectTimeout: config.timeoutMs,
 			// No `commandTimeout`: its timer fires before the event loop reads the socket, so a worker whose loop was
 			// busy for a few seconds (n8n handling a large execution) found an answer waiting and called Redis down —
-			// a fallback to per-process budgets that let two workers overshoot HubSpot's window in the queue-mode e2e.
+			// a fallback to per-process budgets that let two workers overshoot a CRM's 10 s window in the queue-mode e2e.
 			// `patientTimeout` bounds the commands instead.
 			retryStrategy: () => null,
 			connectionName: 'crm-connectors-rate',
