@@ -194,6 +194,16 @@ async function main(): Promise<void> {
 		`peak RSS ${(peak.rss / 1024 / 1024).toFixed(0)} MiB (sampled every 50 ms over ${names.join(', ')})`,
 	);
 	if (JSON_OUTPUT) out(`${JSON.stringify(entries)}\n`);
+	// Correctness, never time: a scenario of ours that lost or doubled a record (counted in the simulators) fails the
+	// run — what `--quick` in CI is for. The built-in baseline may lose records (n8n's nodes do not wait out 429s).
+	const wrong = entries.filter(
+		(e) => !e.baseline && ((e.lost ?? 0) > 0 || (e.duplicates ?? 0) > 0),
+	);
+	for (const e of wrong)
+		console.error(
+			`benchmark FAILED: ${e.scenario}: ${e.lost ?? 0} lost, ${e.duplicates ?? 0} duplicated`,
+		);
+	if (wrong.length) process.exitCode = 1;
 }
 
 main().catch((err: unknown) => {
