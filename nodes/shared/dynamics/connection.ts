@@ -102,6 +102,8 @@ export async function getDynamicsConnector(
 		transport,
 		retry: { maxAttempts: 4, maxTotalWaitMs: 60_000 },
 		timeoutMs: timeoutOf(ctx),
+		// Retries (a 429 waited out, a 5xx tried again) in n8n's log, as the worker's own lines in queue mode.
+		logger: ctx.logger,
 		// Plain http only to loopback (the simulator): the core refuses it elsewhere.
 	});
 	// An execution writes and reads only: option sets (one request per option-set type) are for the field mapper.

@@ -123,6 +123,7 @@ export async function openHttpConnection(
 		rateLimit: options.rateLimit,
 		rateLimitKey: auth ? undefined : rateBudgetKey(budgetOwner, baseUrl),
 		timeoutMs: options.timeoutMs,
+		logger: ctx.logger,
 	});
 	return { client, baseUrl, resolve };
 }

@@ -81,6 +81,7 @@ export async function getConnector(
 			credentialKey: `n8n-credential:${node.credentials?.[OAUTH2_TYPE_NAME]?.id ?? node.credentials?.[OAUTH2_TYPE_NAME]?.name ?? 'oauth2'}`,
 			rateLimit: limitsOf(credentials),
 			timeoutMs: timeoutOf(ctx),
+			logger: ctx.logger,
 		});
 	}
 	const credentials = await ctx.getCredentials(PRIVATE_APP_TYPE_NAME);
@@ -89,5 +90,6 @@ export async function getConnector(
 		accessToken: String(credentials.accessToken ?? ''),
 		rateLimit: limitsOf(credentials),
 		timeoutMs: timeoutOf(ctx),
+		logger: ctx.logger,
 	});
 }

@@ -110,6 +110,7 @@ export async function getConnector(
 		// Salesforce allows 25 long-running requests per org; stay well below.
 		rateLimit: { maxConcurrent: 10 },
 		retry: { maxAttempts: 4, maxTotalWaitMs: 60_000 },
+		logger: context.logger,
 	});
 	return new SalesforceConnector({ instanceUrl, http });
 }

@@ -7,7 +7,6 @@
  * SQLite file refused in queue mode.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -21,19 +20,13 @@ import type {
 import { PostgresSyncStore, SqliteSyncStore } from '../../../core/sync/store';
 import { N8N_USER_FOLDER } from '../../helpers/env';
 import { loadPackage, PACKAGE_ROOT } from '../../helpers/engine';
+import { n8nLogger } from '../../helpers/n8nLogger';
 import { adminPool, PG, requirePostgres, testSchemaName } from '../../sync/pg';
 import { contents, expected, Model, person, toSalesforce } from './model';
 import { reportOf, runSync, SyncWorld } from './world';
 
 const world = new SyncWorld();
 
-/** n8n's logger as n8n-core hands it to nodes (`this.logger`): from n8n-core's own DI container. */
-function n8nLogger(): { info: (message: string) => void } {
-	const fromCore = createRequire(require.resolve('n8n-core'));
-	const { Container } = fromCore('@n8n/di') as { Container: { get(type: unknown): unknown } };
-	const { Logger } = fromCore('@n8n/backend-common') as { Logger: unknown };
-	return Container.get(Logger) as { info: (message: string) => void };
-}
 let model: Model;
 
 beforeAll(async () => {
