@@ -6,7 +6,7 @@
  * 1. n8n from the e2e cache (`scripts/e2e/host.js`); our package packed once and installed into each process's
  *    own user folder (as separate hosts would have it).
  * 2. Fresh PostgreSQL databases (n8n's, the sync state's) and a Bull/Redis prefix of this run; credentials and
- *    Webhook-triggered workflows imported active (`n8n import:workflow --activeState=fromJson`), then the main and
+ *    Webhook-triggered workflows imported and published (`n8n publish:workflow`), then the main and
  *    the workers started, each with its stdout/stderr in a log file (`scripts/e2e/cluster.js`).
  * 3. Executions triggered through the main's webhooks run on the workers (checked in their logs):
  *    a. bulk writes at once against the same simulator accounts (`scripts/e2e/queueBulk.js`);

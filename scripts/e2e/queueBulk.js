@@ -7,7 +7,8 @@
  * execution on its items; the node sends its batches at the end, in a burst).
  * Checked: every execution answered with all its items and none rejected; each simulator holds every record
  * exactly once; per CRM the peak requests in any window against its limit, the 429s answered (per sending
- * process, attributed on the wire: `attribution.js`), Salesforce's peak requests in flight against its 25.
+ * process, attributed on the wire: `attribution.js`), Salesforce's peak requests in flight against its 25; each
+ * worker's n8n log holds one warning per HubSpot 429 it was answered (the nodes log through n8n's logger).
  */
 const path = require('node:path');
 
@@ -311,6 +312,16 @@ async function checkBulk(cluster, sims, attribution, places) {
 		`   Dynamics 365: ${f.dynamics.records} contacts once each; ${f.dynamics.requests} requests, peak ${f.dynamics.peakSent} ` +
 			`in 300 s (limit ${LIMITS.dynamics.requests}), ${f.dynamics.s429} × 429; per process ${JSON.stringify(f.dynamics.perProcess)}`,
 	);
+	// Each 429 a worker waited out is a warning line in its own n8n log (the nodes hand n8n's logger to their HTTP
+	// clients): as many lines as the wire says that worker was answered 429.
+	const logged429 = Object.fromEntries(
+		cluster.workers.map((w) => [
+			w.name,
+			(w.log().match(/\/crm\/v3\/objects\/contacts\/batch\/upsert: attempt \d+: HTTP 429/g) ?? [])
+				.length,
+		]),
+	);
+	log(`   HubSpot 429s in the workers' n8n logs: ${JSON.stringify(logged429)}`);
 	log(`   wall time ${seconds(wallMs)}`);
 	// The limits are checked after the figures are out (the caller reports them with the other scenarios).
 	figures.failures = [
@@ -320,6 +331,11 @@ async function checkBulk(cluster, sims, attribution, places) {
 			`Salesforce: ${f.salesforce.peakInFlight} requests in flight at once (limit ${LIMITS.salesforce.concurrent})`,
 		(f.dynamics.peakSent > LIMITS.dynamics.requests || f.dynamics.s429 > 0) &&
 			`Dynamics 365: peak ${f.dynamics.peakSent} requests in 300 s, ${f.dynamics.s429} × 429`,
+		...cluster.workers.map(
+			(w) =>
+				logged429[w.name] !== (f.hubspot.perProcess?.[w.name]?.s429 ?? 0) &&
+				`${w.name}: ${logged429[w.name]} HubSpot 429 line(s) in its n8n log, ${f.hubspot.perProcess?.[w.name]?.s429 ?? 0} answered to it on the wire`,
+		),
 	].filter(Boolean);
 	return figures;
 }
