@@ -79,6 +79,14 @@ async function startBulkSimulators() {
 	};
 }
 
+/** A node's field mapper with the values given ("Map Each Column Manually"), matched on `matchingColumns`. */
+const mapped = (value, matchingColumns = []) => ({
+	mappingMode: 'defineBelow',
+	value,
+	matchingColumns,
+	schema: [],
+});
+
 function bulkWorkflows() {
 	const hs = rowsWebhookFlow(FLOW.hs, 'queue e2e: HubSpot upsert', 'crm-q-hs-upsert', {
 		name: 'Upsert Contacts',
@@ -89,16 +97,14 @@ function bulkWorkflows() {
 			resource: 'record',
 			operation: 'upsert',
 			objectType: 'contacts',
-			fields: {
-				mappingMode: 'defineBelow',
-				value: {
+			fields: mapped(
+				{
 					email: '={{ $json.email }}',
 					firstname: '={{ $json.first }}',
 					lastname: '={{ $json.last }}',
 				},
-				matchingColumns: ['email'],
-				schema: [],
-			},
+				['email'],
+			),
 		},
 		credentials: { crmHubSpotPrivateAppApi: CRED.hs },
 	});
@@ -111,16 +117,11 @@ function bulkWorkflows() {
 			resource: 'record',
 			operation: 'create',
 			object: { __rl: true, mode: 'name', value: 'Contact' },
-			fields: {
-				mappingMode: 'defineBelow',
-				value: {
-					FirstName: '={{ $json.first }}',
-					LastName: '={{ $json.last }}',
-					Email: '={{ $json.email }}',
-				},
-				matchingColumns: [],
-				schema: [],
-			},
+			fields: mapped({
+				FirstName: '={{ $json.first }}',
+				LastName: '={{ $json.last }}',
+				Email: '={{ $json.email }}',
+			}),
 			options: { batchSize: 200 },
 		},
 		credentials: { crmSalesforcePasswordApi: CRED.sf },
@@ -134,16 +135,11 @@ function bulkWorkflows() {
 			resource: 'record',
 			operation: 'create',
 			table: 'contacts',
-			fields: {
-				mappingMode: 'defineBelow',
-				value: {
-					firstname: '={{ $json.first }}',
-					lastname: '={{ $json.last }}',
-					emailaddress1: '={{ $json.email }}',
-				},
-				matchingColumns: [],
-				schema: [],
-			},
+			fields: mapped({
+				firstname: '={{ $json.first }}',
+				lastname: '={{ $json.last }}',
+				emailaddress1: '={{ $json.email }}',
+			}),
 		},
 		credentials: { crmDynamicsClientCredentialsApi: CRED.dv },
 	});
