@@ -45,7 +45,7 @@ async function send(
 		}));
 	const { connector, objectType } = ctx.sides[side];
 	try {
-		return await connector.write(op, objectType, inputs);
+		return await ctx.report.stages.time('write', () => connector.write(op, objectType, inputs));
 	} catch (error) {
 		// A whole call failing fails each of its records (the rest of the run goes on).
 		const e = error as { code?: string; message?: string };
@@ -177,10 +177,12 @@ async function editedPartners(
 		const { connector, objectType, fields } = ctx.sides[side];
 		let records: Array<CrmRecord | undefined>;
 		try {
-			records = await connector.getByIds(
-				objectType,
-				list.map((w) => w.input.id as string),
-				fields,
+			records = await ctx.report.stages.time('read', () =>
+				connector.getByIds(
+					objectType,
+					list.map((w) => w.input.id as string),
+					fields,
+				),
 			);
 		} catch {
 			continue; // Only the report is poorer: the deletes go on as before.

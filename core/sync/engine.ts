@@ -16,16 +16,17 @@
  *    settled; the report lists every conflict still open.
  * 5. changes per side: first run = backfill from null (`updated` feed, page by page; the start watermark is taken
  *    before reading and becomes the feed's watermark at the end, so changes during the backfill come next run);
- *    later runs = from the stored watermark. Per page (plan.ts → apply.ts): links, partners by id, first-contact
- *    matching, three-way diff per pair, creates written ahead, writes batched, then ONE commit (links, bases,
- *    failures, decisions consumed, open conflicts, watermark).
+ *    later runs = from the stored watermark. Feed pages are gathered into planning pages as large as the other
+ *    side's bulk threshold (feed.ts; `gatherLimit`). Per planning page (plan.ts → apply.ts): links, partners by
+ *    id, first-contact matching, three-way diff per pair, creates written ahead, writes batched, then ONE commit
+ *    (links, bases, failures, decisions consumed, open conflicts, the last feed page's watermark).
+ * The report's `timings` say where the run's time went (read, plan, write, commit, other: timings.ts).
  * Dry run: the same run over DryRunConnector/OverlayStore (dryrun.ts): zero writes, zero commits, same plan.
  * Echo suppression: after a write the base holds the written values on both sides, so reading it back is no change.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { CrmConnector, Watermark } from '../connectors/contract';
 import type { CrmRecord } from '../records/types';
-import { applyPage } from './apply';
 import { loadConflicts, openConflictList } from './conflicts';
 import {
 	resolveConfig,
@@ -37,12 +38,14 @@ import {
 import { Transforms } from './diff';
 import { checkSchemas } from './schema';
 import { DryRunConnector, OverlayStore } from './dryrun';
-import { planPage, type DeferredWrites, type RunContext, type SideRuntime } from './plan';
+import { DEFAULT_GATHER_LIMIT, followFeed, gatherTarget, givenFeed } from './feed';
+import type { DeferredWrites, RunContext, SideRuntime } from './plan';
 import { ReportBuilder, type SyncProgress, type SyncReport } from './report';
 import { deletions, retries, type SideWatermarks } from './phases';
 import { settlePending } from './settle';
 import type { ResolveConflict } from './strategies';
-import type { Json, Side, StateChanges, SyncStore } from './store/types';
+import type { Json, Side, SyncStore } from './store/types';
+import { StageClock } from './timings';
 
 export interface SyncOptions {
 	/** Lock owner name (default: a random id). */
@@ -75,6 +78,13 @@ export interface SyncOptions {
 	pendingGraceMs?: number;
 	/** Records per retry read (default 200). */
 	readBatch?: number;
+	/**
+	 * Most records a change feed's consecutive pages are gathered into before they are planned and written as one
+	 * page (default 10,000): when the other side's connector has a bulk path (`capabilities().bulkThreshold`) from at
+	 * most this many records on, pages are gathered up to its threshold so that large runs take it; else (or 0) each
+	 * feed page is planned alone. Bounds the records held in memory (plus one feed page).
+	 */
+	gatherLimit?: number;
 	/**
 	 * Blocks mode (the Sync Plan node): the changed records of a side are given instead of read from its change
 	 * feed, and `next` (the side's clock taken before they were read, by the Sync State node) becomes its watermark.
@@ -143,28 +153,13 @@ export function configFingerprint(c: ResolvedConfig): string {
 	return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 16);
 }
 
-/** Blocks mode: a side's given changed records, planned and applied page by page like a feed's. */
-async function givenFeed(
-	ctx: RunContext,
-	side: Side,
-	records: CrmRecord[],
-	batch: number,
-	metaFor: (s: Side) => StateChanges['meta'],
-): Promise<void> {
-	for (let i = 0; i < records.length; i += batch) {
-		ctx.checkAlive();
-		const page = records.slice(i, i + batch);
-		ctx.report.counts.read[side] += page.length;
-		await applyPage(ctx, await planPage(ctx, side, page), metaFor(side));
-	}
-}
-
 /** Runs one sync. */
 export async function runSync(
 	config: SyncConfig,
 	realStore: SyncStore,
 	options: SyncOptions = {},
 ): Promise<SyncReport> {
+	const stages = new StageClock();
 	const cfg = resolveConfig(config);
 	const usesCustom = cfg.conflict === 'custom' || cfg.fields.some((f) => f.conflict === 'custom');
 	if (usesCustom && !options.resolveConflict)
@@ -188,7 +183,7 @@ export async function runSync(
 	);
 	timer.unref?.();
 	try {
-		const store = cfg.dryRun ? new OverlayStore(realStore) : realStore;
+		const store = stages.timedStore(cfg.dryRun ? new OverlayStore(realStore) : realStore);
 		const wrap = (c: CrmConnector, s: Side) => (cfg.dryRun ? new DryRunConnector(c, s) : c);
 		const fieldsOf = (s: Side) => syncedFields(cfg, s);
 		const sides: Record<Side, SideRuntime> = {
@@ -211,6 +206,7 @@ export async function runSync(
 			cfg.dryRun,
 			now,
 			(options.recordPlan ?? cfg.dryRun) ? (options.planLimit ?? Infinity) : 0,
+			stages,
 		);
 		const ctx: RunContext = {
 			syncId,
@@ -282,7 +278,7 @@ export async function runSync(
 
 		ctx.phase = 'feed';
 		for (const side of ['a', 'b'] as const) {
-			const { connector, objectType, fields } = sides[side];
+			const { connector, objectType } = sides[side];
 			const backfill = !meta.backfilled[side];
 			report.report.backfill[side] = backfill;
 			const given = options.feeds?.[side];
@@ -298,25 +294,21 @@ export async function runSync(
 				continue;
 			}
 			if (backfill && !marks[side].backfillTarget)
-				marks[side].backfillTarget = await connector.startWatermark(objectType, 'now', {
-					kind: 'updated',
-				});
-			const from = backfill ? (marks[side].backfillFrom ?? null) : (marks[side].updated ?? null);
-			let pages = 0;
-			let records = 0;
-			for await (const page of connector.changesSince(objectType, from, {
-				fields,
-				kind: 'updated',
+				marks[side].backfillTarget = await stages.time('read', () =>
+					connector.startWatermark(objectType, 'now', { kind: 'updated' }),
+				);
+			await followFeed(ctx, {
+				side,
+				from: backfill ? (marks[side].backfillFrom ?? null) : (marks[side].updated ?? null),
+				target: await gatherTarget(ctx, side, options.gatherLimit ?? DEFAULT_GATHER_LIMIT),
 				signal: options.signal,
-			})) {
-				ctx.checkAlive();
-				report.counts.read[side] += page.records.length;
-				if (backfill) marks[side].backfillFrom = page.watermark;
-				else marks[side].updated = page.watermark;
-				const plan = await planPage(ctx, side, page.records);
-				await applyPage(ctx, plan, metaFor(side));
-				progress('changes', side, ++pages, (records += page.records.length));
-			}
+				advance: (w) => {
+					if (backfill) marks[side].backfillFrom = w;
+					else marks[side].updated = w;
+				},
+				meta: () => metaFor(side),
+				progress: (pages, records) => progress('changes', side, pages, records),
+			});
 			if (backfill) {
 				marks[side] = {
 					...marks[side],

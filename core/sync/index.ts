@@ -4,6 +4,7 @@ export * from './match';
 export * from './diff';
 export * from './strategies';
 export * from './report';
+export type { SyncTimings } from './timings';
 export { conflictIdOf, type OpenConflictEntry } from './conflicts';
 export {
 	configFingerprint,

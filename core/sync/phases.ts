@@ -32,15 +32,15 @@ export async function deletions(
 			continue;
 		}
 		if (!marks[side].deleted) {
-			next[side] = await connector.startWatermark(objectType, 'now', { kind: 'deleted' });
+			next[side] = await ctx.report.stages.time('read', () =>
+				connector.startWatermark(objectType, 'now', { kind: 'deleted' }),
+			);
 			continue;
 		}
 		let last: Watermark = marks[side].deleted as Watermark;
 		try {
-			for await (const page of connector.changesSince(objectType, last, {
-				kind: 'deleted',
-				fields: [],
-			})) {
+			const feed = connector.changesSince(objectType, last, { kind: 'deleted', fields: [] });
+			for await (const page of ctx.report.stages.pages(feed)) {
 				const ids = page.records.filter((r) => r.deleted && r.id).map((r) => r.id as string);
 				const links = ids.length ? await ctx.store.getLinksByIds(ctx.syncId, side, ids) : new Map();
 				for (const id of ids) {
@@ -103,7 +103,9 @@ export async function retries(ctx: RunContext, batch: number): Promise<void> {
 		for (let i = 0; i < list.length; i += batch) {
 			const chunk = list.slice(i, i + batch);
 			const { connector, objectType, fields } = ctx.sides[side];
-			const records = await connector.getByIds(objectType, chunk, fields);
+			const records = await ctx.report.stages.time('read', () =>
+				connector.getByIds(objectType, chunk, fields),
+			);
 			const present = records.filter((r) => r !== undefined);
 			ctx.report.counts.read[side] += present.length;
 			const plan = await planPage(ctx, side, present);

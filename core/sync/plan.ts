@@ -166,12 +166,16 @@ export function failureOf(
 	};
 }
 
-/** Plans a page of (non-deleted) records read from `side`. */
+/** Plans a page of (non-deleted) records read from `side` (its time counted as the run's planning). */
 export async function planPage(
 	ctx: RunContext,
 	side: Side,
 	records: CrmRecord[],
 ): Promise<PagePlan> {
+	return await ctx.report.stages.time('plan', () => planRecords(ctx, side, records));
+}
+
+async function planRecords(ctx: RunContext, side: Side, records: CrmRecord[]): Promise<PagePlan> {
 	const plan: PagePlan = {
 		side,
 		pairs: [],

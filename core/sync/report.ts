@@ -6,6 +6,7 @@ import type { OpenConflictEntry } from './conflicts';
 import type { Strategy } from './config';
 import type { ConflictEntry } from './diff';
 import type { Json, Side, SyncFailure } from './store/types';
+import { StageClock, type SyncTimings } from './timings';
 
 export type PlanItem =
 	| {
@@ -82,6 +83,12 @@ export interface SyncReport {
 	startedAt: string;
 	finishedAt: string;
 	durationMs: number;
+	/**
+	 * Where the run's time went: cumulative ms reading (change feeds, records by id), planning (links, partners,
+	 * matching, diff), writing (connector writes), committing (state store) and the rest, of `totalMs` (wall time,
+	 * measured apart from `durationMs`, which follows the run's clock).
+	 */
+	timings: SyncTimings;
 	counts: SyncCounts;
 	/** Conflicts found in this run (also counted in `counts.conflicts`). */
 	conflicts: ConflictEntry[];
@@ -121,6 +128,8 @@ export class ReportBuilder {
 		dryRun: boolean,
 		private readonly now: () => number,
 		private readonly planLimit = Infinity,
+		/** The run's stage clock (started when the run started). */
+		readonly stages = new StageClock(),
 	) {
 		this.started = now();
 		this.report = {
@@ -131,6 +140,7 @@ export class ReportBuilder {
 			startedAt: new Date(this.started).toISOString(),
 			finishedAt: '',
 			durationMs: 0,
+			timings: { readMs: 0, planMs: 0, writeMs: 0, commitMs: 0, otherMs: 0, totalMs: 0 },
 			counts: {
 				created: perSide(),
 				updated: perSide(),
@@ -197,6 +207,7 @@ export class ReportBuilder {
 		const end = this.now();
 		this.report.finishedAt = new Date(end).toISOString();
 		this.report.durationMs = end - this.started;
+		this.report.timings = this.stages.totals();
 		this.report.watermarks = watermarks;
 		return this.report;
 	}

@@ -35,11 +35,13 @@ export async function settlePending(ctx: RunContext): Promise<void> {
 		const target = list[0].pendingSide as Side;
 		const field = list[0].pendingKey?.field as string;
 		const { connector, objectType } = ctx.sides[target];
-		const found = await connector.findByKeys(
-			objectType,
-			field,
-			list.map((l) => l.pendingKey?.value as string),
-			[field],
+		const found = await ctx.report.stages.time('read', () =>
+			connector.findByKeys(
+				objectType,
+				field,
+				list.map((l) => l.pendingKey?.value as string),
+				[field],
+			),
 		);
 		list.forEach((link, i) => {
 			const source = otherSide(target);
@@ -80,7 +82,9 @@ export async function settlePending(ctx: RunContext): Promise<void> {
 	for (const source of ['a', 'b'] as const) {
 		if (!redo[source].length) continue;
 		const { connector, objectType, fields } = ctx.sides[source];
-		const records = await connector.getByIds(objectType, redo[source], fields);
+		const records = await ctx.report.stages.time('read', () =>
+			connector.getByIds(objectType, redo[source], fields),
+		);
 		const plan = await planPage(
 			ctx,
 			source,
