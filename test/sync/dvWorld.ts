@@ -6,7 +6,7 @@
  * only through `$batch`).
  */
 import type { CrmConnector } from '../../core/connectors/contract';
-import { DynamicsCrm } from '../../core/connectors/dynamics/crm';
+import { DynamicsCrm, type DynamicsCrmOptions } from '../../core/connectors/dynamics/crm';
 import type { SyncConfig } from '../../core/sync/config';
 import { startDvWorld, type DvWorld } from '../connectors/dynamics/helpers';
 import { common, World, type Values } from './world';
@@ -63,9 +63,9 @@ export class DvSyncWorld extends World {
 		return this.dvw.sim;
 	}
 
-	dynamics(): DynamicsCrm {
+	dynamics(options?: DynamicsCrmOptions): DynamicsCrm {
 		if (!this.dvw) throw new Error('Dataverse simulator not started');
-		return this.dvw.crm();
+		return this.dvw.crm(options);
 	}
 
 	/** `$batch` requests Dataverse answered (every DynamicsCrm write goes in one). */

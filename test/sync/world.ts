@@ -7,7 +7,7 @@ import type { CrmConnector } from '../../core/connectors/contract';
 import { HubSpotConnector } from '../../core/connectors/hubspot/connector';
 import { HubSpotCrm } from '../../core/connectors/hubspot/crm';
 import { SalesforceConnector } from '../../core/connectors/salesforce/connector';
-import { SalesforceCrm } from '../../core/connectors/salesforce/crm';
+import { SalesforceCrm, type SalesforceCrmOptions } from '../../core/connectors/salesforce/crm';
 import { salesforceDialect } from '../../core/connectors/salesforce/dialect';
 import { BearerAuth } from '../../core/http/auth';
 import { HttpClient } from '../../core/http/client';
@@ -60,7 +60,7 @@ export class World {
 		this.hs.reset();
 	}
 
-	salesforce(): CrmConnector {
+	salesforce(options: SalesforceCrmOptions = {}): CrmConnector {
 		const c = this.sfContract as SalesforceSimContract;
 		const http = new HttpClient({
 			auth: new BearerAuth({ token: c.accessToken }),
@@ -71,6 +71,7 @@ export class World {
 		return this.counting(
 			new SalesforceCrm(new SalesforceConnector({ instanceUrl: c.instanceUrl, http }), {
 				changesPageSize: 50,
+				...options,
 			}),
 			'a',
 		);

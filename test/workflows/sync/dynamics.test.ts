@@ -126,7 +126,18 @@ async function sync(label: string) {
 	const report = reportOf(run) as IDataObject & {
 		apiCalls: { a: number; b: number };
 		counts: IDataObject;
+		timings: Record<string, number>;
 	};
+	// Where the run's time went, per stage (ms), on the Report item.
+	expect(Object.keys(report.timings)).toEqual([
+		'readMs',
+		'planMs',
+		'writeMs',
+		'commitMs',
+		'otherMs',
+		'totalMs',
+	]);
+	expect(Object.values(report.timings).every((ms) => typeof ms === 'number' && ms >= 0)).toBe(true);
 	// The Report's API calls per side are the requests each simulator answered: side B counts Dataverse's.
 	expect(report.apiCalls).toEqual({ a: sfCalls() - before.sf, b: dvCalls() - before.dv });
 	// A run reads and writes only: no option-set metadata (that is for the field pickers).
