@@ -4,7 +4,9 @@
  * sides), on a ManualClock moved past the change-feed lags between runs: the backfill, a run with no edits (reads
  * only), and a run after 5 % of the records were edited on each side (1,000 changes at 10,000). State in SQLite (the
  * node's default; `BENCH_SYNC_STORE=memory` for the in-memory store). Prints per run: seconds, records read per
- * second, API requests per simulator (writes apart), records created / updated, store commits. Asserts nothing.
+ * second, API requests per simulator (writes apart), records created / updated, store commits, and the report's
+ * stage timings in µs per record read (read, plan, write, commit, other); `BENCH_SYNC_GATHER` sets the engine's
+ * `gatherLimit` (0: each feed page planned alone, as before pages were gathered). Asserts nothing.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -133,7 +135,12 @@ export async function run(
 				heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
 			}, 50);
 			const t0 = performance.now();
-			const report = await runSync(config, store, { now: () => clock.now() });
+			const report = await runSync(config, store, {
+				now: () => clock.now(),
+				...(process.env.BENCH_SYNC_GATHER
+					? { gatherLimit: Number(process.env.BENCH_SYNC_GATHER) }
+					: {}),
+			});
 			const seconds = (performance.now() - t0) / 1000;
 			clearInterval(sampler);
 			const sfNew = sf.log.entries().length - before.sf.length;
@@ -159,6 +166,12 @@ export async function run(
 						.padStart(10),
 					`${(heapPeak / 2 ** 20).toFixed(0)} MiB`.padStart(9),
 				].join(' | '),
+			);
+			// Where the run's time went, per record read (the report's timings; other = lock, describe, state loading, engine).
+			const t = report.timings;
+			const us = (ms: number) => ((ms * 1000) / Math.max(1, read)).toFixed(1);
+			console.log(
+				`${''.padEnd(22)}   stages, µs per record read: read ${us(t.readMs)}, plan ${us(t.planMs)}, write ${us(t.writeMs)}, commit ${us(t.commitMs)}, other ${us(t.otherMs)} (total ${us(t.totalMs)}; ms: ${[t.readMs, t.planMs, t.writeMs, t.commitMs, t.otherMs].map((x) => x.toFixed(0)).join('/')})`,
 			);
 			const fresh = (log: typeof before.sf, after: typeof before.sf) => {
 				const seen = new Set(log.map((e) => e.seq));
