@@ -16,6 +16,7 @@ import { DvSyncWorld } from './dvWorld';
 const N = Number(process.env.SYNC_BULK_N ?? 2000);
 const THRESHOLD = Number(process.env.SYNC_BULK_T ?? 500);
 const PAGE = Number(process.env.SYNC_BULK_PAGE ?? 100);
+const TIMEOUT = Math.max(180_000, N * 60);
 const world = new DvSyncWorld();
 const now = () => world.clock.now();
 
@@ -95,90 +96,110 @@ beforeEach(() => {
 	seed();
 }, 60_000);
 
-it(`a backfill of ${N} Dataverse contacts reaches Salesforce in ${N / THRESHOLD} Bulk API jobs (feed pages of ${PAGE} gathered), every contact once, links right`, async () => {
-	const store = new MemorySyncStore(now);
-	const report = await runSync(config(), store, { now });
-	expect(report.counts.read.b).toBe(N);
-	expect(report.counts.created).toEqual({ a: N, b: 0 });
-	expect(report.failures).toEqual([]);
-	expect(sfCalls(BULK_JOBS)).toBe(N / THRESHOLD);
-	expect(sfCalls(COLLECTIONS)).toBe(0);
-	await expectConverged(store);
-	// A second run writes nothing.
-	world.advance();
-	const again = await runSync(config(), store, { now });
-	expect(again.counts.created).toEqual({ a: 0, b: 0 });
-	expect(again.counts.updated).toEqual({ a: 0, b: 0 });
-	expect(sfCalls(BULK_JOBS)).toBe(N / THRESHOLD);
-}, 180_000);
+it(
+	`a backfill of ${N} Dataverse contacts reaches Salesforce in ${N / THRESHOLD} Bulk API jobs (feed pages of ${PAGE} gathered), every contact once, links right`,
+	async () => {
+		const store = new MemorySyncStore(now);
+		const report = await runSync(config(), store, { now });
+		expect(report.counts.read.b).toBe(N);
+		expect(report.counts.created).toEqual({ a: N, b: 0 });
+		expect(report.failures).toEqual([]);
+		expect(sfCalls(BULK_JOBS)).toBe(N / THRESHOLD);
+		expect(sfCalls(COLLECTIONS)).toBe(0);
+		await expectConverged(store);
+		// A second run writes nothing.
+		world.advance();
+		const again = await runSync(config(), store, { now });
+		expect(again.counts.created).toEqual({ a: 0, b: 0 });
+		expect(again.counts.updated).toEqual({ a: 0, b: 0 });
+		expect(sfCalls(BULK_JOBS)).toBe(N / THRESHOLD);
+	},
+	TIMEOUT,
+);
 
-it('gatherLimit below the threshold: each feed page alone, through Collections (the old way, for comparison)', async () => {
-	const store = new MemorySyncStore(now);
-	const report = await runSync(config(), store, { now, gatherLimit: THRESHOLD - 1 });
-	expect(report.counts.created).toEqual({ a: N, b: 0 });
-	expect(sfCalls(BULK_JOBS)).toBe(0);
-	expect(sfCalls(/^collections\.create$/)).toBe((N / PAGE) * Math.ceil(PAGE / 200));
-	await expectConverged(store);
-}, 180_000);
+it(
+	'gatherLimit below the threshold: each feed page alone, through Collections (the old way, for comparison)',
+	async () => {
+		const store = new MemorySyncStore(now);
+		const report = await runSync(config(), store, { now, gatherLimit: THRESHOLD - 1 });
+		expect(report.counts.created).toEqual({ a: N, b: 0 });
+		expect(sfCalls(BULK_JOBS)).toBe(0);
+		expect(sfCalls(/^collections\.create$/)).toBe((N / PAGE) * Math.ceil(PAGE / 200));
+		await expectConverged(store);
+	},
+	TIMEOUT,
+);
 
-it('aborted between feed pages in the middle of a gathered page: nothing of it written; the next run converges, no duplicate', async () => {
-	const store = new MemorySyncStore(now);
-	const abort = new AbortController();
-	const perJob = THRESHOLD / PAGE;
-	await expect(
-		runSync(config(), store, {
-			now,
-			signal: abort.signal,
-			onProgress: (p) => {
-				if (p.phase === 'changes' && p.side === 'b' && p.pages === perJob + 2) abort.abort();
-			},
-		}),
-	).rejects.toBeInstanceOf(SyncAbortedError);
-	// The first gathered page was written and committed; the 2 feed pages read of the next were not.
-	expect(world.all('sf')).toHaveLength(THRESHOLD);
-	expect(sfCalls(BULK_JOBS)).toBe(1);
-	world.advance();
-	const report = await runSync(config(), store, { now });
-	expect(report.counts.created.a).toBe(N - THRESHOLD);
-	expect(sfCalls(BULK_JOBS)).toBe(N / THRESHOLD);
-	await expectConverged(store);
-}, 180_000);
+it(
+	'aborted between feed pages in the middle of a gathered page: nothing of it written; the next run converges, no duplicate',
+	async () => {
+		const store = new MemorySyncStore(now);
+		const abort = new AbortController();
+		const perJob = THRESHOLD / PAGE;
+		await expect(
+			runSync(config(), store, {
+				now,
+				signal: abort.signal,
+				onProgress: (p) => {
+					if (p.phase === 'changes' && p.side === 'b' && p.pages === perJob + 2) abort.abort();
+				},
+			}),
+		).rejects.toBeInstanceOf(SyncAbortedError);
+		// The first gathered page was written and committed; the 2 feed pages read of the next were not.
+		expect(world.all('sf')).toHaveLength(THRESHOLD);
+		expect(sfCalls(BULK_JOBS)).toBe(1);
+		world.advance();
+		const report = await runSync(config(), store, { now });
+		expect(report.counts.created.a).toBe(N - THRESHOLD);
+		expect(sfCalls(BULK_JOBS)).toBe(N / THRESHOLD);
+		await expectConverged(store);
+	},
+	TIMEOUT,
+);
 
-it('a crash of the commit after a bulk job wrote a gathered page: the next run settles it by e-mail, no duplicate', async () => {
-	const store = new CrashingStore(now);
-	store.crashAtLinking = 2;
-	await expect(runSync(config(), store, { now })).rejects.toThrow(
-		/crash at the 2th linking commit/,
-	);
-	expect(world.all('sf')).toHaveLength(2 * THRESHOLD);
-	const pending = (await links(store)).filter((l) => l.status === 'pending');
-	expect(pending).toHaveLength(THRESHOLD);
-	store.crashAtLinking = 0;
-	world.advance(); // past the pending grace
-	const report = await runSync(config(), store, { now });
-	expect(report.counts.created.a).toBe(N - 2 * THRESHOLD);
-	expect(sfCalls(BULK_JOBS)).toBe(N / THRESHOLD);
-	await expectConverged(store);
-}, 180_000);
+it(
+	'a crash of the commit after a bulk job wrote a gathered page: the next run settles it by e-mail, no duplicate',
+	async () => {
+		const store = new CrashingStore(now);
+		store.crashAtLinking = 2;
+		await expect(runSync(config(), store, { now })).rejects.toThrow(
+			/crash at the 2th linking commit/,
+		);
+		expect(world.all('sf')).toHaveLength(2 * THRESHOLD);
+		const pending = (await links(store)).filter((l) => l.status === 'pending');
+		expect(pending).toHaveLength(THRESHOLD);
+		store.crashAtLinking = 0;
+		world.advance(); // past the pending grace
+		const report = await runSync(config(), store, { now });
+		expect(report.counts.created.a).toBe(N - 2 * THRESHOLD);
+		expect(sfCalls(BULK_JOBS)).toBe(N / THRESHOLD);
+		await expectConverged(store);
+	},
+	TIMEOUT,
+);
 
-it('a bulk job whose results were lost: its records stay pending (outcome unknown), the next run settles them by e-mail, no duplicate', async () => {
-	const store = new MemorySyncStore(now);
-	// Every attempt (the client's 5) to read the first job's successful results loses its answer.
-	world.sf.faults.add({
-		type: 'drop',
-		when: 'afterHandler',
-		count: 5,
-		match: { path: '/successfulResults$', methods: ['GET'] },
-	});
-	const report = await runSync(config(), store, { now });
-	expect(report.counts.created.a).toBe(N - THRESHOLD);
-	expect(report.failures).toEqual([]);
-	expect(report.warnings.filter((w) => /answer was lost/.test(w))).toHaveLength(THRESHOLD);
-	expect((await links(store)).filter((l) => l.status === 'pending')).toHaveLength(THRESHOLD);
-	expect(world.all('sf')).toHaveLength(N);
-	world.advance(); // past the pending grace
-	const next = await runSync(config(), store, { now });
-	expect(next.counts.created).toEqual({ a: 0, b: 0 });
-	expect(sfCalls(BULK_JOBS)).toBe(N / THRESHOLD);
-	await expectConverged(store);
-}, 180_000);
+it(
+	'a bulk job whose results were lost: its records stay pending (outcome unknown), the next run settles them by e-mail, no duplicate',
+	async () => {
+		const store = new MemorySyncStore(now);
+		// Every attempt (the client's 5) to read the first job's successful results loses its answer.
+		world.sf.faults.add({
+			type: 'drop',
+			when: 'afterHandler',
+			count: 5,
+			match: { path: '/successfulResults$', methods: ['GET'] },
+		});
+		const report = await runSync(config(), store, { now });
+		expect(report.counts.created.a).toBe(N - THRESHOLD);
+		expect(report.failures).toEqual([]);
+		expect(report.warnings.filter((w) => /answer was lost/.test(w))).toHaveLength(THRESHOLD);
+		expect((await links(store)).filter((l) => l.status === 'pending')).toHaveLength(THRESHOLD);
+		expect(world.all('sf')).toHaveLength(N);
+		world.advance(); // past the pending grace
+		const next = await runSync(config(), store, { now });
+		expect(next.counts.created).toEqual({ a: 0, b: 0 });
+		expect(sfCalls(BULK_JOBS)).toBe(N / THRESHOLD);
+		await expectConverged(store);
+	},
+	TIMEOUT,
+);
