@@ -118,6 +118,20 @@ it(
 );
 
 it(
+	'a dry run plans the same gathered pages: every create planned, nothing sent (no job, no Collections call)',
+	async () => {
+		const store = new MemorySyncStore(now);
+		const report = await runSync({ ...config(), dryRun: true }, store, { now });
+		expect(report.counts.created).toEqual({ a: N, b: 0 });
+		expect(report.plan.filter((p) => p.action === 'create')).toHaveLength(N);
+		expect(sfCalls(/^(bulk\.ingest|collections\.)/)).toBe(0);
+		expect(world.all('sf')).toHaveLength(0);
+		expect(await links(store)).toEqual([]);
+	},
+	TIMEOUT,
+);
+
+it(
 	'gatherLimit below the threshold: each feed page alone, through Collections (the old way, for comparison)',
 	async () => {
 		const store = new MemorySyncStore(now);
