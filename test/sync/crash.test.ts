@@ -174,6 +174,37 @@ describe('crash between write and commit', () => {
 		}
 	});
 
+	it('a write that throws (its answer lost) for records without a match-key value: they are excluded as outcome unknown, never created twice', async () => {
+		world.reset();
+		const store = new MemorySyncStore(() => world.clock.now());
+		const now = () => world.clock.now();
+		for (let i = 0; i < 3; i++) world.sfInsert(toSf({ lastname: `NoMail ${i}`, firstname: 'X' }));
+		world.advance();
+		const b = world.hubspot();
+		const write = b.write.bind(b);
+		let calls = 0;
+		b.write = async (...args) => {
+			const result = await write(...args);
+			if (++calls === 1) throw new Error('socket hang up after the write');
+			return result;
+		};
+		const first = await runSync(config(world.salesforce(), b), store, { now });
+		expect(first.failures.map((f) => f.category)).toEqual([
+			'outcomeUnknown',
+			'outcomeUnknown',
+			'outcomeUnknown',
+		]);
+		for (let run = 0; run < 2; run++) {
+			world.advance();
+			await runSync(config(), store, { now });
+		}
+		const onHubSpot = world
+			.hsAll()
+			.map((r) => String(r.fields.lastname))
+			.sort();
+		expect(onHubSpot).toEqual(['NoMail 0', 'NoMail 1', 'NoMail 2']);
+	});
+
 	it('at every commit of a backfill, the next run coming before its written-ahead creates may be settled (within the grace): the created records pair with their sources in place of the pending links', async () => {
 		// A worker killed mid-backfill in queue mode, the next run triggered seconds later: pending links younger than
 		// pendingGraceMs are not settled, and the backfill meets the records their creates made. Before the fix the
