@@ -17,13 +17,13 @@ import {
 import { HttpClient, type HttpClientOptions } from '../../http/client';
 import { CrmError } from '../../http/errors';
 import { requireServerDate } from '../../http/serverClock';
-import { paginate } from '../../paging/paginate';
 import { soql, soqlIdentifier } from '../../query/soql';
 import { BulkApi, type BulkApiOptions } from './bulk';
 import { sendCollection, type CollectionOperation, type WriteResult } from './collections';
 import { salesforceDialect } from './dialect';
 import { classifyCollectionsError, describeRequestError } from './errors';
 import { assertSalesforceId } from './records';
+import { type GetPage, soqlPages, soqlRecordPages } from './soqlPages';
 import { coreTransportOf, createJsforceConnection, SALESFORCE_API_VERSION } from './transport';
 
 export type { CollectionOperation, WriteResult } from './collections';
@@ -137,6 +137,12 @@ export interface QueryOptions {
 	signal?: AbortSignal;
 	/** Called after each page (e.g. to count API calls). */
 	onPage?: (page: QueryPage, pageIndex: number) => void;
+	/**
+	 * Request the next page (`nextRecordsUrl`) as soon as a page arrives, while the caller uses it: the caller's work
+	 * overlaps the next round trip. Locators are still followed in order, one request at a time; two pages are held.
+	 * Default false.
+	 */
+	readAhead?: boolean;
 }
 
 function isHttpClient(value: HttpClient | HttpClientOptions): value is HttpClient {
@@ -390,36 +396,26 @@ export class SalesforceConnector {
 	// SOQL
 
 	/**
-	 * Streams a SOQL query page by page, following `nextRecordsUrl`; only the current page is held. Pass the
-	 * query built with the `soql` template (values bound safely) or a string written by the user.
+	 * Streams a SOQL query page by page, following `nextRecordsUrl`; only the current page is held (and the next one
+	 * with `readAhead`). Pass the query built with the `soql` template (values bound safely) or a string written by
+	 * the user.
 	 */
 	queryPages(
 		query: string | { text: string },
 		options: QueryOptions = {},
 	): AsyncGenerator<SalesforceRecord[], void, undefined> {
-		const text = typeof query === 'string' ? query : query.text;
-		if (!text.trim())
-			throw new CrmError('The SOQL query is empty', {
-				kind: 'validation',
-				hint: 'Write a query such as SELECT Id, Name FROM Account',
-			});
-		const headers: Record<string, string> = {};
-		if (options.batchSize !== undefined)
-			headers['Sforce-Query-Options'] =
-				`batchSize=${Math.max(200, Math.min(2000, Math.floor(options.batchSize)))}`;
-		const resource = options.includeDeleted ? 'queryAll' : 'query';
-		return paginate<QueryPage, SalesforceRecord, string>({
-			tokenLabel: 'nextRecordsUrl',
-			signal: options.signal,
-			fetchPage: async (token, { pageIndex }) => {
-				const url = token ?? `/${resource}?q=${encodeURIComponent(text)}`;
-				const page = (await this.conn.request({ method: 'GET', url, headers })) as QueryPage;
-				options.onPage?.(page, pageIndex);
-				return page;
-			},
-			items: (page) => page.records ?? [],
-			next: (page) => (page.done || !page.nextRecordsUrl ? undefined : page.nextRecordsUrl),
-		});
+		return soqlPages(this.getPage, query, options, options.readAhead ? () => true : undefined);
+	}
+
+	/**
+	 * Streams a SOQL query page by page like {@link queryPages}, stopping after `limit` records when given (the last
+	 * page cut there; no page is requested beyond it, not even ahead).
+	 */
+	queryRecordPages(
+		query: string | { text: string },
+		options: QueryOptions & { limit?: number } = {},
+	): AsyncGenerator<SalesforceRecord[], void, undefined> {
+		return soqlRecordPages(this.getPage, query, options);
 	}
 
 	/** Streams records one by one, stopping (without fetching further pages) after `limit` when given. */
@@ -427,16 +423,11 @@ export class SalesforceConnector {
 		query: string | { text: string },
 		options: QueryOptions & { limit?: number } = {},
 	): AsyncGenerator<SalesforceRecord, void, undefined> {
-		let count = 0;
-		if (options.limit !== undefined && options.limit <= 0) return;
-		for await (const page of this.queryPages(query, options)) {
-			for (const record of page) {
-				yield record;
-				count++;
-				if (options.limit !== undefined && count >= options.limit) return;
-			}
-		}
+		for await (const page of this.queryRecordPages(query, options)) yield* page;
 	}
+
+	private readonly getPage: GetPage = async (url, headers) =>
+		(await this.conn.request({ method: 'GET', url, headers })) as QueryPage;
 
 	/** Builds `SELECT <fields> FROM <object> [WHERE …]` with validated names. */
 	selectQuery(

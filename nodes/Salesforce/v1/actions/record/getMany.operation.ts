@@ -138,11 +138,13 @@ export async function execute(
 			where,
 			orderBy,
 		);
-		for await (const record of connector.queryRecords(query, {
+		// Page by page, the next page requested while this one becomes items.
+		for await (const page of connector.queryRecordPages(query, {
 			limit,
 			includeDeleted: options.includeDeleted,
+			readAhead: true,
 		})) {
-			emit(recordJson(record));
+			for (const record of page) emit(recordJson(record));
 		}
 	});
 }
