@@ -6,8 +6,8 @@
  * - Contact create: the built-in posts one record per item (`POST /sobjects/contact`); ours uses the node's default
  *   batching: sObject Collections of 200 (Options › Batch Size 200), Bulk API 2.0 off (Use Bulk API From 0 = never).
  * - Reads of the same contacts: the built-in's Contact › Get Many and ours' Record › Get Many, with three fields chosen
- *   and with none (the built-in then reads its 5 default fields, ours every field), and the same SOQL through both
- *   nodes' query operations.
+ *   and with none (the built-in then reads its 5 default fields, ours every field), the built-in's 5 default fields
+ *   against ours asked for the same five (same payload), and the same SOQL through both nodes' query operations.
  */
 import type { IDataObject, INode, INodeParameters } from 'n8n-workflow';
 
@@ -176,6 +176,9 @@ async function create(builtin: boolean, records: number): Promise<BenchEntry> {
 	return pairEntry('create', builtin, records, r, note);
 }
 
+/** What the built-in's Contact › Get Many reads when no field is chosen (`getDefaultFields` in its GenericFunctions). */
+const BUILTIN_CONTACT_DEFAULT_FIELDS = ['Id', 'FirstName', 'LastName', 'Email', 'LastModifiedDate'];
+
 /** The read variants: label → parameters of the built-in node and of ours. */
 const READS: Record<string, { builtin: IDataObject; ours: IDataObject }> = {
 	'get many, 3 fields': {
@@ -196,6 +199,18 @@ const READS: Record<string, { builtin: IDataObject; ours: IDataObject }> = {
 	'get many, no fields': {
 		builtin: { resource: 'contact', operation: 'getAll', returnAll: true, options: {} },
 		ours: { resource: 'record', operation: 'getAll', object: contactObject, returnAll: true },
+	},
+	// The fair counterpart of "no fields": the built-in still reads its five default Contact fields, ours is asked for
+	// the same five (the payload the simulator serialises and both nodes parse is then the same).
+	'get many, built-in default 5 fields': {
+		builtin: { resource: 'contact', operation: 'getAll', returnAll: true, options: {} },
+		ours: {
+			resource: 'record',
+			operation: 'getAll',
+			object: contactObject,
+			returnAll: true,
+			fieldNames: BUILTIN_CONTACT_DEFAULT_FIELDS,
+		},
 	},
 	'SOQL query': {
 		builtin: {
