@@ -23,7 +23,7 @@ export const description: INodeProperties[] = [
 		typeOptions: { loadOptionsMethod: 'getFields', loadOptionsDependsOn: ['object.value'] },
 		default: [],
 		description:
-			'Fields to return (ID when empty). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			'Fields to return: every field of the object when empty (choosing only the fields you need makes large reads faster). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		displayOptions: { show },
 	},
 	{
