@@ -23,7 +23,7 @@ import { sendCollection, type CollectionOperation, type WriteResult } from './co
 import { salesforceDialect } from './dialect';
 import { classifyCollectionsError, describeRequestError } from './errors';
 import { assertSalesforceId } from './records';
-import { type GetPage, soqlPages, soqlRecordPages } from './soqlPages';
+import { type GetText, soqlPages, soqlRecordPages } from './soqlPages';
 import { coreTransportOf, createJsforceConnection, SALESFORCE_API_VERSION } from './transport';
 
 export type { CollectionOperation, WriteResult } from './collections';
@@ -404,7 +404,7 @@ export class SalesforceConnector {
 		query: string | { text: string },
 		options: QueryOptions = {},
 	): AsyncGenerator<SalesforceRecord[], void, undefined> {
-		return soqlPages(this.getPage, query, options, options.readAhead ? () => true : undefined);
+		return soqlPages(this.getText, query, options, options.readAhead ? () => true : undefined);
 	}
 
 	/**
@@ -415,7 +415,7 @@ export class SalesforceConnector {
 		query: string | { text: string },
 		options: QueryOptions & { limit?: number } = {},
 	): AsyncGenerator<SalesforceRecord[], void, undefined> {
-		return soqlRecordPages(this.getPage, query, options);
+		return soqlRecordPages(this.getText, query, options);
 	}
 
 	/** Streams records one by one, stopping (without fetching further pages) after `limit` when given. */
@@ -426,8 +426,21 @@ export class SalesforceConnector {
 		for await (const page of this.queryRecordPages(query, options)) yield* page;
 	}
 
-	private readonly getPage: GetPage = async (url, headers) =>
-		(await this.conn.request({ method: 'GET', url, headers })) as QueryPage;
+	/**
+	 * A query page's text, straight over the HTTP client (jsforce adds nothing to a GET whose errors the client already
+	 * maps): `/services/…` URLs (`nextRecordsUrl`) on the instance, others under the API's base.
+	 */
+	private readonly getText: GetText = async (url, headers) => {
+		const res = await this.http.request<string>({
+			method: 'GET',
+			url: url.startsWith('/services/') ? `${this.instanceUrl}${url}` : `${this.baseUrl}${url}`,
+			headers,
+			responseType: 'text',
+		});
+		const date = res.headers.date ? Date.parse(res.headers.date) : Number.NaN;
+		if (!Number.isNaN(date)) this.noteServerTime(date);
+		return typeof res.body === 'string' ? res.body : JSON.stringify(res.body);
+	};
 
 	/** Builds `SELECT <fields> FROM <object> [WHERE …]` with validated names. */
 	selectQuery(
