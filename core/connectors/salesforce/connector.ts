@@ -21,6 +21,7 @@ import { soql, soqlIdentifier } from '../../query/soql';
 import { BulkApi, type BulkApiOptions } from './bulk';
 import { sendCollection, type CollectionOperation, type WriteResult } from './collections';
 import { salesforceDialect } from './dialect';
+import { everyFieldPages } from './everyField';
 import { classifyCollectionsError, describeRequestError } from './errors';
 import { assertSalesforceId } from './records';
 import { type GetText, soqlPages, soqlRecordPages } from './soqlPages';
@@ -126,6 +127,11 @@ export interface SalesforceConnectorOptions {
 	http: HttpClient | HttpClientOptions;
 	/** API version. Default 62.0. */
 	apiVersion?: string;
+	/**
+	 * What identifies the connection's user across runs (e.g. the credential's id): with it, a read of every field of
+	 * an object described in an earlier run sends its first query while this run's describe is on its way.
+	 */
+	connectionKey?: string;
 }
 
 /** Options of a SOQL read. */
@@ -157,6 +163,7 @@ export class SalesforceConnector {
 	readonly apiVersion: string;
 	readonly http: HttpClient;
 	readonly conn: Connection;
+	readonly connectionKey?: string;
 	private readonly describeCache = new Map<string, Promise<SObjectDescribe>>();
 	private globalCache?: Promise<SObjectSummary[]>;
 
@@ -169,6 +176,7 @@ export class SalesforceConnector {
 		}
 		this.instanceUrl = options.instanceUrl.replace(/\/+$/, '');
 		this.apiVersion = options.apiVersion ?? SALESFORCE_API_VERSION;
+		this.connectionKey = options.connectionKey;
 		this.http = isHttpClient(options.http)
 			? options.http
 			: new HttpClient({ dialect: salesforceDialect, ...options.http });
@@ -416,6 +424,18 @@ export class SalesforceConnector {
 		options: QueryOptions & { limit?: number } = {},
 	): AsyncGenerator<SalesforceRecord[], void, undefined> {
 		return soqlRecordPages(this.getText, query, options);
+	}
+
+	/**
+	 * The pages of `query(every field a SELECT can list on object)` (see {@link selectableFields}), like
+	 * {@link queryRecordPages}; with a `connectionKey`, the describe and the first page overlap (see `everyField.ts`).
+	 */
+	queryEveryFieldPages(
+		object: string,
+		query: (fields: string[]) => string,
+		options: QueryOptions & { limit?: number } = {},
+	): AsyncGenerator<SalesforceRecord[], void, undefined> {
+		return everyFieldPages(this, object, query, options, this.connectionKey);
 	}
 
 	/** Streams records one by one, stopping (without fetching further pages) after `limit` when given. */

@@ -132,19 +132,18 @@ export async function execute(
 			: [];
 		const where = soqlWhere(conditions, fieldsOfObject);
 		const orderBy = soqlOrderBy(options.sortBy, options.sortDirection);
-		const query = connector.selectQuery(
-			object,
-			fields.length ? fields : await connector.selectableFields(object),
-			where,
-			orderBy,
-		);
-		// Page by page, the next page requested while this one becomes items.
-		for await (const page of connector.queryRecordPages(query, {
-			limit,
-			includeDeleted: options.includeDeleted,
-			readAhead: true,
-		})) {
-			for (const record of page) emit(recordJson(record));
-		}
+		const query = (list: string[]) => connector.selectQuery(object, list, where, orderBy);
+		const read = { limit, includeDeleted: options.includeDeleted, readAhead: true };
+		// Page by page, the next page requested while this one becomes items. No field chosen: every field (with no
+		// condition, whose describe is already made, the describe overlaps the first page when this credential
+		// described the object in an earlier run).
+		const pages =
+			fields.length || conditions.length
+				? connector.queryRecordPages(
+						query(fields.length ? fields : await connector.selectableFields(object)),
+						read,
+					)
+				: connector.queryEveryFieldPages(object, query, read);
+		for await (const page of pages) for (const record of page) emit(recordJson(record));
 	});
 }
