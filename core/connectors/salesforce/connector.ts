@@ -1,8 +1,8 @@
 /**
  * The Salesforce connector: everything the nodes do, over jsforce and the connector core. Writes of many
  * records go out in sObject Collections of up to 200 (`runBatches`), each record with its own result; reads
- * stream page by page following `nextRecordsUrl`; every request goes through one core `HttpClient` (retries,
- * rate budget, error mapping, redaction).
+ * stream page by page following `nextRecordsUrl` (SOQL pages straight over the HTTP client, see `soqlPages.ts`);
+ * every request goes through one core `HttpClient` (retries, rate budget, error mapping, redaction).
  */
 import type { Connection } from 'jsforce';
 
