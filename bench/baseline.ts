@@ -9,7 +9,7 @@
  * 25 records/s at 40 ms: 10,000 take ~7 min); `BENCH_BASELINE_HUBSPOT_BUILTIN_RECORDS` (default 2000) for the built-in's
  * HubSpot upserts: one call each at 190 requests / 10 s is at most 19 records/s, so 10,000 would take ≥ 526 s; the
  * ratio is of records/s, and the table says when the two sizes differ. Reads run `BENCH_BASELINE_READ_REPEATS` times
- * (default 3) each and report the median run.
+ * (default 3) each, built-in and ours alternating, and report the median run of each.
  */
 import { runHubSpotBaseline } from './baselineHubSpot';
 import { runSalesforceBaseline } from './baselineSalesforce';

@@ -1,6 +1,7 @@
 /**
  * Streaming pagination. `paginate()` fetches one page at a time, only when the consumer asks for it,
- * and never holds more than the current page. Strategies (cursor, offset, page number, next URL, Link
+ * and never holds more than the current page (with `readAhead`: the current page and the next one, whose
+ * request goes out while the consumer uses the current page). Strategies (cursor, offset, page number, next URL, Link
  * header) decide the next token; `paginate()` adds what every strategy needs: loop detection, a page
  * limit, cancellation, resume (`startToken`) and checkpoints (`onPage`).
  */
@@ -88,6 +89,14 @@ export interface PaginateOptions<TPage, TItem, TToken> {
 	tokenKey?(token: TToken): string;
 	/** What the token is called in messages (default: the strategy's label, else `paging token`). */
 	tokenLabel?: string;
+	/**
+	 * Whether to request the next page as soon as `page` has arrived, before yielding it: the consumer's work on a
+	 * page then overlaps the next request's round trip. Pages are still fetched one after another, each with the token
+	 * the previous page gave (a server-side cursor is followed in order), and at most two pages are held. A page
+	 * fetched ahead is one request more when the consumer stops early (`break`): answer false once the consumer
+	 * will not want it (e.g. a limit reached). Not asked after the last page, the page limit or a loop. Default: never.
+	 */
+	readAhead?(page: TPage, context: NextTokenContext): boolean;
 }
 
 /** Tokens longer than this are remembered by hash, so loop detection stays small on long reads. */
@@ -123,7 +132,7 @@ function fingerprint(items: readonly unknown[]): string | undefined {
 export async function* paginate<TPage, TItem, TToken = string>(
 	options: PaginateOptions<TPage, TItem, TToken>,
 ): AsyncGenerator<TItem[], void, undefined> {
-	const { fetchPage, items, strategy, signal, onPage } = options;
+	const { fetchPage, items, strategy, signal, onPage, readAhead } = options;
 	if (strategy && options.next)
 		throw new TypeError('paginate(): pass either `strategy` or `next`, not both');
 	const next = strategy ? strategy.next.bind(strategy) : options.next;
@@ -144,10 +153,13 @@ export async function* paginate<TPage, TItem, TToken = string>(
 		options.startToken !== undefined ? options.startToken : strategy?.initialToken;
 	if (token !== undefined) seen.set(compactKey(tokenKey(token)), 0);
 	let previousFingerprint: string | undefined;
+	/** The next page, requested ahead (`readAhead`). */
+	let ahead: Promise<TPage> | undefined;
 
 	for (let pageIndex = 0; ; pageIndex++) {
 		signal?.throwIfAborted();
-		const page = await fetchPage(token, { pageIndex, signal });
+		const page = await (ahead ?? fetchPage(token, { pageIndex, signal }));
+		ahead = undefined;
 		const pageItems = items(page);
 		if (!Array.isArray(pageItems)) {
 			throw new TypeError(
@@ -189,10 +201,22 @@ export async function* paginate<TPage, TItem, TToken = string>(
 			}
 		}
 
+		const lastByLimit = maxPages !== undefined && pageIndex + 1 >= maxPages;
+		if (
+			readAhead &&
+			nextToken !== undefined &&
+			!loopError &&
+			!lastByLimit &&
+			readAhead(page, { pageIndex, itemCount: pageItems.length })
+		) {
+			ahead = fetchPage(nextToken, { pageIndex: pageIndex + 1, signal });
+			// Awaited on the next turn; a consumer that stopped before it never sees its failure.
+			ahead.catch(() => undefined);
+		}
+
 		if (pageItems.length > 0) yield pageItems.slice();
 		if (loopError) throw loopError;
 
-		const lastByLimit = maxPages !== undefined && pageIndex + 1 >= maxPages;
 		if (onPage)
 			await onPage(pageIndex, nextToken, {
 				token,

@@ -96,11 +96,6 @@ export async function perItem(
 	}
 }
 
-/** `out.push(...more)` without spreading: a spread of ~120,000+ items (a large read) overflows the call stack. */
-function append<T>(out: T[], more: readonly T[]): void {
-	for (const item of more) out.push(item);
-}
-
 /**
  * Runs `fn` for each item in turn; `emit` adds an output item paired with it. A failure becomes an error item
  * (On Error: Continue; what the item emitted before failing stays) or the node's error naming the item.
@@ -113,13 +108,12 @@ export async function forEachItem(
 ): Promise<INodeExecutionData[]> {
 	const out: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
-		const emitted: IDataObject[] = [];
+		// Each output item is made as it is emitted (a large read builds them while its next page is on the way).
+		const emit = (json: IDataObject) => out.push({ json, pairedItem: { item: i } });
 		try {
-			await fn(i, (json) => emitted.push(json));
-			append(out, toItems(emitted, i));
+			await fn(i, emit);
 		} catch (error) {
 			if (!ctx.continueOnFail()) throw toNodeError(ctx, error, i);
-			append(out, toItems(emitted, i));
 			out.push(errorItem(describe(error), i));
 		}
 	}

@@ -1,8 +1,8 @@
 /**
  * The Salesforce connector: everything the nodes do, over jsforce and the connector core. Writes of many
  * records go out in sObject Collections of up to 200 (`runBatches`), each record with its own result; reads
- * stream page by page following `nextRecordsUrl`; every request goes through one core `HttpClient` (retries,
- * rate budget, error mapping, redaction).
+ * stream page by page following `nextRecordsUrl` (SOQL pages straight over the HTTP client, see `soqlPages.ts`);
+ * every request goes through one core `HttpClient` (retries, rate budget, error mapping, redaction).
  */
 import type { Connection } from 'jsforce';
 
@@ -17,13 +17,14 @@ import {
 import { HttpClient, type HttpClientOptions } from '../../http/client';
 import { CrmError } from '../../http/errors';
 import { requireServerDate } from '../../http/serverClock';
-import { paginate } from '../../paging/paginate';
 import { soql, soqlIdentifier } from '../../query/soql';
 import { BulkApi, type BulkApiOptions } from './bulk';
 import { sendCollection, type CollectionOperation, type WriteResult } from './collections';
 import { salesforceDialect } from './dialect';
+import { everyFieldPages } from './everyField';
 import { classifyCollectionsError, describeRequestError } from './errors';
 import { assertSalesforceId } from './records';
+import { type GetText, soqlPages, soqlRecordPages } from './soqlPages';
 import { coreTransportOf, createJsforceConnection, SALESFORCE_API_VERSION } from './transport';
 
 export type { CollectionOperation, WriteResult } from './collections';
@@ -126,6 +127,11 @@ export interface SalesforceConnectorOptions {
 	http: HttpClient | HttpClientOptions;
 	/** API version. Default 62.0. */
 	apiVersion?: string;
+	/**
+	 * What identifies the connection's user across runs (e.g. the credential's id): with it, a read of every field of
+	 * an object described in an earlier run sends its first query while this run's describe is on its way.
+	 */
+	connectionKey?: string;
 }
 
 /** Options of a SOQL read. */
@@ -137,6 +143,12 @@ export interface QueryOptions {
 	signal?: AbortSignal;
 	/** Called after each page (e.g. to count API calls). */
 	onPage?: (page: QueryPage, pageIndex: number) => void;
+	/**
+	 * Request the next page (`nextRecordsUrl`) as soon as a page arrives, while the caller uses it: the caller's work
+	 * overlaps the next round trip. Locators are still followed in order, one request at a time; two pages are held.
+	 * Default false.
+	 */
+	readAhead?: boolean;
 }
 
 function isHttpClient(value: HttpClient | HttpClientOptions): value is HttpClient {
@@ -151,6 +163,7 @@ export class SalesforceConnector {
 	readonly apiVersion: string;
 	readonly http: HttpClient;
 	readonly conn: Connection;
+	readonly connectionKey?: string;
 	private readonly describeCache = new Map<string, Promise<SObjectDescribe>>();
 	private globalCache?: Promise<SObjectSummary[]>;
 
@@ -163,6 +176,7 @@ export class SalesforceConnector {
 		}
 		this.instanceUrl = options.instanceUrl.replace(/\/+$/, '');
 		this.apiVersion = options.apiVersion ?? SALESFORCE_API_VERSION;
+		this.connectionKey = options.connectionKey;
 		this.http = isHttpClient(options.http)
 			? options.http
 			: new HttpClient({ dialect: salesforceDialect, ...options.http });
@@ -390,36 +404,38 @@ export class SalesforceConnector {
 	// SOQL
 
 	/**
-	 * Streams a SOQL query page by page, following `nextRecordsUrl`; only the current page is held. Pass the
-	 * query built with the `soql` template (values bound safely) or a string written by the user.
+	 * Streams a SOQL query page by page, following `nextRecordsUrl`; only the current page is held (and the next one
+	 * with `readAhead`). Pass the query built with the `soql` template (values bound safely) or a string written by
+	 * the user.
 	 */
 	queryPages(
 		query: string | { text: string },
 		options: QueryOptions = {},
 	): AsyncGenerator<SalesforceRecord[], void, undefined> {
-		const text = typeof query === 'string' ? query : query.text;
-		if (!text.trim())
-			throw new CrmError('The SOQL query is empty', {
-				kind: 'validation',
-				hint: 'Write a query such as SELECT Id, Name FROM Account',
-			});
-		const headers: Record<string, string> = {};
-		if (options.batchSize !== undefined)
-			headers['Sforce-Query-Options'] =
-				`batchSize=${Math.max(200, Math.min(2000, Math.floor(options.batchSize)))}`;
-		const resource = options.includeDeleted ? 'queryAll' : 'query';
-		return paginate<QueryPage, SalesforceRecord, string>({
-			tokenLabel: 'nextRecordsUrl',
-			signal: options.signal,
-			fetchPage: async (token, { pageIndex }) => {
-				const url = token ?? `/${resource}?q=${encodeURIComponent(text)}`;
-				const page = (await this.conn.request({ method: 'GET', url, headers })) as QueryPage;
-				options.onPage?.(page, pageIndex);
-				return page;
-			},
-			items: (page) => page.records ?? [],
-			next: (page) => (page.done || !page.nextRecordsUrl ? undefined : page.nextRecordsUrl),
-		});
+		return soqlPages(this.getText, query, options, options.readAhead ? () => true : undefined);
+	}
+
+	/**
+	 * Streams a SOQL query page by page like {@link queryPages}, stopping after `limit` records when given (the last
+	 * page cut there; no page is requested beyond it, not even ahead).
+	 */
+	queryRecordPages(
+		query: string | { text: string },
+		options: QueryOptions & { limit?: number } = {},
+	): AsyncGenerator<SalesforceRecord[], void, undefined> {
+		return soqlRecordPages(this.getText, query, options);
+	}
+
+	/**
+	 * The pages of `query(every field a SELECT can list on object)` (see {@link selectableFields}), like
+	 * {@link queryRecordPages}; with a `connectionKey`, the describe and the first page overlap (see `everyField.ts`).
+	 */
+	queryEveryFieldPages(
+		object: string,
+		query: (fields: string[]) => string,
+		options: QueryOptions & { limit?: number } = {},
+	): AsyncGenerator<SalesforceRecord[], void, undefined> {
+		return everyFieldPages(this, object, query, options, this.connectionKey);
 	}
 
 	/** Streams records one by one, stopping (without fetching further pages) after `limit` when given. */
@@ -427,16 +443,24 @@ export class SalesforceConnector {
 		query: string | { text: string },
 		options: QueryOptions & { limit?: number } = {},
 	): AsyncGenerator<SalesforceRecord, void, undefined> {
-		let count = 0;
-		if (options.limit !== undefined && options.limit <= 0) return;
-		for await (const page of this.queryPages(query, options)) {
-			for (const record of page) {
-				yield record;
-				count++;
-				if (options.limit !== undefined && count >= options.limit) return;
-			}
-		}
+		for await (const page of this.queryRecordPages(query, options)) yield* page;
 	}
+
+	/**
+	 * A query page's text, straight over the HTTP client (jsforce adds nothing to a GET whose errors the client already
+	 * maps): `/services/…` URLs (`nextRecordsUrl`) on the instance, others under the API's base.
+	 */
+	private readonly getText: GetText = async (url, headers) => {
+		const res = await this.http.request<string>({
+			method: 'GET',
+			url: url.startsWith('/services/') ? `${this.instanceUrl}${url}` : `${this.baseUrl}${url}`,
+			headers,
+			responseType: 'text',
+		});
+		const date = res.headers.date ? Date.parse(res.headers.date) : Number.NaN;
+		if (!Number.isNaN(date)) this.noteServerTime(date);
+		return typeof res.body === 'string' ? res.body : JSON.stringify(res.body);
+	};
 
 	/** Builds `SELECT <fields> FROM <object> [WHERE …]` with validated names. */
 	selectQuery(

@@ -112,5 +112,5 @@ export async function getConnector(
 		retry: { maxAttempts: 4, maxTotalWaitMs: 60_000 },
 		logger: context.logger,
 	});
-	return new SalesforceConnector({ instanceUrl, http });
+	return new SalesforceConnector({ instanceUrl, http, connectionKey: `${type}:${credentialId}` });
 }

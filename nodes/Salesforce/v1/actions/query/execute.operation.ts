@@ -71,12 +71,14 @@ export async function execute(
 			includeDeleted?: boolean;
 			batchSize?: number;
 		};
-		for await (const record of connector.queryRecords(text, {
+		// Page by page, the next page requested while this one becomes items.
+		for await (const page of connector.queryRecordPages(text, {
 			limit,
 			includeDeleted: options.includeDeleted,
 			batchSize: options.batchSize,
+			readAhead: true,
 		})) {
-			emit(recordJson(record));
+			for (const record of page) emit(recordJson(record));
 		}
 	});
 }

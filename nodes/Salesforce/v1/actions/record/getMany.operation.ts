@@ -23,7 +23,7 @@ export const description: INodeProperties[] = [
 		typeOptions: { loadOptionsMethod: 'getFields', loadOptionsDependsOn: ['object.value'] },
 		default: [],
 		description:
-			'Fields to return (ID when empty). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			'Fields to return: every field of the object when empty (choosing only the fields you need makes large reads faster). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		displayOptions: { show },
 	},
 	{
@@ -132,17 +132,18 @@ export async function execute(
 			: [];
 		const where = soqlWhere(conditions, fieldsOfObject);
 		const orderBy = soqlOrderBy(options.sortBy, options.sortDirection);
-		const query = connector.selectQuery(
-			object,
-			fields.length ? fields : await connector.selectableFields(object),
-			where,
-			orderBy,
-		);
-		for await (const record of connector.queryRecords(query, {
-			limit,
-			includeDeleted: options.includeDeleted,
-		})) {
-			emit(recordJson(record));
-		}
+		const query = (list: string[]) => connector.selectQuery(object, list, where, orderBy);
+		const read = { limit, includeDeleted: options.includeDeleted, readAhead: true };
+		// Page by page, the next page requested while this one becomes items. No field chosen: every field (with no
+		// condition, whose describe is already made, the describe overlaps the first page when this credential
+		// described the object in an earlier run).
+		const pages =
+			fields.length || conditions.length
+				? connector.queryRecordPages(
+						query(fields.length ? fields : await connector.selectableFields(object)),
+						read,
+					)
+				: connector.queryEveryFieldPages(object, query, read);
+		for await (const page of pages) for (const record of page) emit(recordJson(record));
 	});
 }
