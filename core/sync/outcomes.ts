@@ -154,7 +154,9 @@ export function createState(ctx: RunContext, c: CreateWork, r: Result, changes: 
 	if (category === 'awaiting' && c.pendingKey) return; // the pending link written ahead stands for it
 	if (category === 'outcomeUnknown' && c.pendingKey) {
 		// Stays pending: settled by its key on a later run, never created twice.
-		report.report.warnings.push(
+		report.lostCreate(
+			c.to,
+			code,
 			`create on side ${c.to} from ${c.from}:${sourceId}: its answer was lost (${code}); the next run looks it up by ${c.pendingKey.field} "${c.pendingKey.value}"`,
 		);
 		return;

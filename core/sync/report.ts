@@ -119,9 +119,16 @@ export interface SyncReport {
 
 const perSide = (): Record<Side, number> => ({ a: 0, b: 0 });
 
+/** Lost-create warning lines kept per side and code before the rest are counted in one line. */
+export const LOST_CREATE_LINES = 20;
+
 export class ReportBuilder {
 	readonly report: SyncReport;
 	private readonly started: number;
+	private readonly lostCreates = new Map<
+		string,
+		{ to: Side; code: string; lines: number; more: number }
+	>();
 
 	constructor(
 		syncId: string,
@@ -198,12 +205,32 @@ export class ReportBuilder {
 		this.report.counts.failed++;
 	}
 
+	/**
+	 * A create written ahead whose answer was lost (it stays pending, settled by its key next run): one warning line
+	 * each, up to {@link LOST_CREATE_LINES} per side and code; past that, one line says how many more (a lost bulk
+	 * job would otherwise add a line per record).
+	 */
+	lostCreate(to: Side, code: string, line: string): void {
+		const key = `${to}\u0000${code}`;
+		const group = this.lostCreates.get(key) ?? { to, code, lines: 0, more: 0 };
+		this.lostCreates.set(key, group);
+		if (group.lines < LOST_CREATE_LINES) {
+			group.lines++;
+			this.report.warnings.push(line);
+		} else group.more++;
+	}
+
 	ambiguous(a: AmbiguousEntry): void {
 		this.report.ambiguous.push(a);
 		this.report.counts.ambiguous++;
 	}
 
 	finish(watermarks: Partial<Record<Side, Json>>): SyncReport {
+		for (const g of this.lostCreates.values())
+			if (g.more)
+				this.report.warnings.push(
+					`… and ${g.more} more creates on side ${g.to} whose answer was lost (${g.code}); the next run looks each up by its match key`,
+				);
 		const end = this.now();
 		this.report.finishedAt = new Date(end).toISOString();
 		this.report.durationMs = end - this.started;
