@@ -293,6 +293,14 @@ export async function runSync(
 				await store.commit(syncId, { meta: { ...metaFor(side), backfilled: { [side]: true } } });
 				continue;
 			}
+			// One-way: the target's own edits never flow back, and a source record meets its partner by id or by key
+			// when it is planned, so the target's feed would only be read (its records' partners read by id) to write
+			// nothing — in a backfill that is every record this run has just created. It is left unread (and not
+			// backfilled: turning the sync two-way later backfills it then).
+			if (cfg.direction !== 'both' && side !== (cfg.direction === 'aToB' ? 'a' : 'b')) {
+				report.report.backfill[side] = false;
+				continue;
+			}
 			if (backfill && !marks[side].backfillTarget)
 				marks[side].backfillTarget = await stages.time('read', () =>
 					connector.startWatermark(objectType, 'now', { kind: 'updated' }),

@@ -21,12 +21,15 @@ export const DEFAULT_GATHER_LIMIT = 10_000;
 
 /**
  * Records a planning page of `side`'s feed gathers before it is planned: the other side's bulk threshold when it
- * has one within `limit`, else 0 (each feed page is planned alone, as it comes).
+ * has one within `limit`, else its batch size (records per write request) when that is within `limit` — so a
+ * page's writes fill whole requests (a feed page of 100 writing to a side taking 1,000 per request would send ten
+ * times the requests) — else 0 (each feed page is planned alone, as it comes).
  */
 export async function gatherTarget(ctx: RunContext, side: Side, limit: number): Promise<number> {
 	const { connector, objectType } = ctx.sides[otherSide(side)];
-	const threshold = (await connector.capabilities(objectType)).bulkThreshold;
-	return threshold && threshold > 0 && threshold <= limit ? threshold : 0;
+	const { bulkThreshold, batchSize } = await connector.capabilities(objectType);
+	const within = (n: number | undefined): n is number => !!n && n > 0 && n <= limit;
+	return within(bulkThreshold) ? bulkThreshold : within(batchSize) ? batchSize : 0;
 }
 
 export interface FeedRun {

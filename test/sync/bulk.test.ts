@@ -133,10 +133,23 @@ it(
 );
 
 it(
-	'gatherLimit below the threshold: each feed page alone, through Collections (the old way, for comparison)',
+	'gatherLimit below the threshold: pages gathered to whole Collections calls of 200 instead (no job)',
 	async () => {
 		const store = new MemorySyncStore(now);
 		const report = await runSync(config(), store, { now, gatherLimit: THRESHOLD - 1 });
+		expect(report.counts.created).toEqual({ a: N, b: 0 });
+		expect(sfCalls(BULK_JOBS)).toBe(0);
+		expect(sfCalls(/^collections\.create$/)).toBe(N / 200);
+		await expectConverged(store);
+	},
+	TIMEOUT,
+);
+
+it(
+	'gatherLimit 0: each feed page planned alone, through Collections (the old way, for comparison)',
+	async () => {
+		const store = new MemorySyncStore(now);
+		const report = await runSync(config(), store, { now, gatherLimit: 0 });
 		expect(report.counts.created).toEqual({ a: N, b: 0 });
 		expect(sfCalls(BULK_JOBS)).toBe(0);
 		expect(sfCalls(/^collections\.create$/)).toBe((N / PAGE) * Math.ceil(PAGE / 200));

@@ -282,16 +282,24 @@ describe('sync run options', () => {
 	it('direction aToB: Salesforce records go to HubSpot, never back; HubSpot-only records are not created in Salesforce', async () => {
 		world.sfInsert({ LastName: 'Only SF', Email: 'sf@example.com', Title: 'T' });
 		world.hsInsert({ lastname: 'Only HS', email: 'hs@example.com' });
+		world.sfInsert({ LastName: 'Both SF', Email: 'both@example.com', Title: 'T' });
+		world.hsInsert({ lastname: 'Both HS', email: 'both@example.com' });
 		world.advance();
 		const config = world.config({ direction: 'aToB' });
 		const first = await runSync(config, store, { now });
 		expect(first.counts.created).toEqual({ a: 0, b: 1 });
 		expect(sfByEmail('hs@example.com')).toBeUndefined();
+		// The target's feed is not read (its edits never flow back): the record on both sides is met by its key.
+		expect(first.counts.read).toEqual({ a: 2, b: 0 });
+		expect(first.counts.linkedByMatch).toBe(1);
+		expect(world.hsAll().filter((r) => r.fields.email === 'both@example.com')).toHaveLength(1);
+		expect(hsByEmail('both@example.com')?.fields.lastname).toBe('Both SF');
 		world.advance();
 		world.hsEdit(hsByEmail('sf@example.com')?.id as string, { jobtitle: 'Edited in HubSpot' });
 		world.advance();
 		const second = await runSync(config, store, { now });
 		expect(second.counts.updated).toEqual({ a: 0, b: 0 });
+		expect(second.counts.read.b).toBe(0);
 		expect(sfByEmail('sf@example.com')?.fields.Title).toBe('T');
 		world.sfEdit(sfByEmail('sf@example.com')?.id as string, { Title: 'Edited in Salesforce' });
 		world.advance();
