@@ -60,7 +60,9 @@ const kinds = (s: HostStats, key: 'sf' | 'hs' | 'dv') =>
 
 /**
  * Runs the sync once (`a` → `b` or both ways) and returns its entry: `expected` people `from..to` must be on both
- * sides once each afterwards (one-way: on `b`).
+ * sides once each afterwards (one-way: on `b`). `work`: the records the run is for (records/s counts them) and the
+ * least each side must read (its changes; the ceiling's load, with the writes the Report counts) — not what the
+ * engine read besides (its own writes read back, in the note).
  */
 async function syncOnce(
 	host: SimHost,
@@ -69,10 +71,19 @@ async function syncOnce(
 	sqliteFile: string,
 	contracts: Awaited<ReturnType<SimHost['start']>>,
 	expected: { from: number; to: number },
+	work: { records: number; read: { a: number; b: number } },
 ): Promise<BenchEntry> {
 	await host.pastLags();
 	await host.resetStats();
 	clearRateBudgets();
+	// Progress on stderr every 30 s: this process's memory (to tell a long run from a stall, and where memory goes).
+	const started = performance.now();
+	const progress = setInterval(() => {
+		const m = process.memoryUsage();
+		console.error(
+			`  … ${scenario}: ${((performance.now() - started) / 1000).toFixed(0)} s, RSS ${(m.rss / 2 ** 20).toFixed(0)} MB (heap ${(m.heapUsed / 2 ** 20).toFixed(0)} MB, external ${(m.external / 2 ** 20).toFixed(0)} MB, array buffers ${(m.arrayBuffers / 2 ** 20).toFixed(0)} MB)`,
+		);
+	}, 30_000);
 	const {
 		result: run,
 		seconds,
@@ -82,7 +93,7 @@ async function syncOnce(
 			await runWorkflow(syncWorkflow(pair.a, pair.b, pair.direction, sqliteFile), {
 				credentials: credentials(contracts),
 			}),
-	);
+	).finally(() => clearInterval(progress));
 	if (run.error) throw run.error;
 	const report = run.json(SYNC, 0)[0] as IDataObject & { counts: Counts };
 	const failed = run.json(SYNC, 2).length;
@@ -90,9 +101,9 @@ async function syncOnce(
 	const checked = pair.direction === 'aToB' ? [pair.b] : [pair.a, pair.b];
 	const sides = await host.counts(checked, expected.from, expected.to);
 	const c = report.counts;
-	const records = c.read.a + c.read.b;
+	const records = work.records;
 	const load = (side: 'a' | 'b'): SideLoad => ({
-		read: c.read[side],
+		read: work.read[side],
 		written: c.created[side] + c.updated[side],
 	});
 	const sameOrg = SIM_KEY[pair.a] === SIM_KEY[pair.b];
@@ -101,7 +112,7 @@ async function syncOnce(
 		sameOrg
 			? [
 					ceilingSide(pair.a, {
-						read: c.read.a + c.read.b,
+						read: work.read.a + work.read.b,
 						written: load('a').written + load('b').written,
 					}),
 				]
@@ -172,10 +183,8 @@ async function oneWay(
 			{ a, b, direction: 'aToB' },
 			file,
 			contracts,
-			{
-				from: 0,
-				to: records,
-			},
+			{ from: 0, to: records },
+			{ records, read: { a: records, b: 0 } },
 		);
 		console.log(entryLine(e));
 		return e;
@@ -191,12 +200,13 @@ async function twoWay(records: number): Promise<BenchEntry[]> {
 		const pair = { a: 'sf', b: 'hs', direction: 'both' } as const;
 		const everyone = { from: 0, to: 2 * records - overlap };
 		const name = `crm sync two-way SF↔HS ${records}/side`;
-		const backfill = await syncOnce(host, `${name} backfill`, pair, file, contracts, everyone);
+		const backfill = await syncOnce(host, `${name} backfill`, pair, file, contracts, everyone, {
+			records: 2 * records,
+			read: { a: records, b: records },
+		});
 		console.log(entryLine(backfill));
 		const editedSf = await host.edit('sf', 10, 'jobtitle', 'Edited in Salesforce');
 		const editedHs = await host.edit('hs', 10, 'lastname', 'Edited in HubSpot');
-		// Past the lags again: the backfill's own writes are older than them too (read back, nothing written).
-		await host.pastLags();
 		const inc = await syncOnce(
 			host,
 			`${name} incremental, 10 % edited`,
@@ -204,6 +214,7 @@ async function twoWay(records: number): Promise<BenchEntry[]> {
 			file,
 			contracts,
 			everyone,
+			{ records: editedSf + editedHs, read: { a: editedSf, b: editedHs } },
 		);
 		inc.note = `${editedSf} edited in Salesforce, ${editedHs} in HubSpot; ${inc.note}`;
 		console.log(entryLine(inc));
@@ -219,6 +230,12 @@ const sizes = (name: string, fallback: number[]): number[] => {
 	return list.length ? list : fallback;
 };
 
+/** `BENCH_CRMSYNC_ONLY=sfhs,hsdv,dvsf,twoway` runs only those (default all; the million goes by its own variable). */
+const ONLY = (process.env.BENCH_CRMSYNC_ONLY ?? '')
+	.split(',')
+	.map((v) => v.trim())
+	.filter(Boolean);
+
 /** Runs the scenarios and prints the table. */
 export async function run(): Promise<BenchEntry[]> {
 	const records = sizes('BENCH_CRMSYNC_RECORDS', [10_000])[0];
@@ -228,11 +245,15 @@ export async function run(): Promise<BenchEntry[]> {
 	);
 	console.log(ENTRY_HEADER);
 	const entries: BenchEntry[] = [];
-	for (const n of sizes('BENCH_CRMSYNC_SIZES', [10_000, 100_000]))
-		entries.push(await oneWay('crm sync SF→HS one-way', 'sf', 'hs', n));
-	entries.push(await oneWay('crm sync HS→Dynamics one-way', 'hs', 'dv', records));
-	entries.push(await oneWay('crm sync Dynamics→SF one-way', 'dv', 'sf', records));
-	entries.push(...(await twoWay(records)));
+	const wanted = (name: string) => !ONLY.length || ONLY.includes(name);
+	if (wanted('sfhs'))
+		for (const n of sizes('BENCH_CRMSYNC_SIZES', [10_000, 100_000]))
+			entries.push(await oneWay('crm sync SF→HS one-way', 'sf', 'hs', n));
+	if (wanted('hsdv'))
+		entries.push(await oneWay('crm sync HS→Dynamics one-way', 'hs', 'dv', records));
+	if (wanted('dvsf'))
+		entries.push(await oneWay('crm sync Dynamics→SF one-way', 'dv', 'sf', records));
+	if (wanted('twoway')) entries.push(...(await twoWay(records)));
 	if (million && million !== '0') {
 		const n = Number(million) > 1 ? Number(million) : 1_000_000;
 		entries.push(await oneWay('crm sync SF Contact→Lead one-way', 'sf', 'sfLead', n));

@@ -2,8 +2,8 @@
  * The CRM Sync benchmark's simulators, in a child process (`bench/crmSync.ts` forks `dist/bench/simHost.js` with IPC):
  * the bench process's RSS then measures n8n's engine and our node alone, and the simulators' CPU runs on the other
  * core. Salesforce, HubSpot and Dataverse simulators with vendor-like limits on — HubSpot 190 requests per rolling
- * 10 s (100 per batch), Salesforce's daily API allowance (rolling 24 h, 15,000: the simulator's default, a Developer
- * Edition org), Dataverse's service protection (`DEFAULT_SERVICE_PROTECTION`) — and 40 ms latency per HTTP request.
+ * 10 s (100 per batch), Salesforce's daily API allowance (rolling 24 h, 100,000: an Enterprise
+ * Edition org's base allowance; the simulator's default 15,000 is a Developer Edition's), Dataverse's service protection (`DEFAULT_SERVICE_PROTECTION`) — and 40 ms latency per HTTP request.
  *
  * Their clock is the wall clock plus an offset the parent moves forward (`advance`) past the change feeds' safety
  * lags (Salesforce 60 s, HubSpot 30 s), as the sync tests move their ManualClock: the runs themselves take real time,
@@ -131,9 +131,15 @@ function records(side: SimSide): Array<{ id: string; fields: Record<string, unkn
 	return dv.collection('contact').list();
 }
 
+/**
+ * Seeds people `from..to` on a side, 1,000 per second of the CRM's clock (the clock moves on a second after each
+ * thousand), as records changed over time: a million stamped within one second would make every page of Salesforce's
+ * change feed re-read the same second's records to skip those already read.
+ */
 function seed(side: SimSide, from: number, to: number): number {
 	const started = performance.now();
 	for (let i = from; i < to; i++) {
+		if (i > from && (i - from) % 1000 === 0) clock.advance(1000);
 		const f = fieldsOf(side, i);
 		if (side === 'sf') sf.table('Contact').insert(f);
 		else if (side === 'sfLead') sf.table('Lead').insert(f);

@@ -3,8 +3,8 @@
 /** The sides a scenario can use: Salesforce Contact and Lead, HubSpot contacts, Dataverse contacts. */
 export type SimSide = 'sf' | 'sfLead' | 'hs' | 'dv';
 export const LATENCY_MS = 40;
-export const HUBSPOT_LIMITS = { tenSecondly: 190 };
-export const SALESFORCE_DAILY_LIMIT = 15_000;
+export const HUBSPOT_LIMITS = { tenSecondly: 190, searchPerSecond: 5 };
+export const SALESFORCE_DAILY_LIMIT = 100_000;
 
 /** The common shape of person `i` (HubSpot's names); the e-mail is the match key. */
 export const person = (i: number) => ({

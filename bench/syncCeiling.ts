@@ -2,8 +2,9 @@
  * The CRM Sync benchmark's ceilings (README, "CRM Sync at the quota ceiling"): the most records/s a sync run could
  * reach under the vendors' configured limits, whatever the client does. Each side's least time is the largest of
  * - its limits' windows: the requests it must send at least (`R`: its change feed read at the largest page the API
- *   gives, its writes in the largest batches it takes) against a sliding window of `perWindow` requests, which lets
- *   one window's worth go at once: `(ceil(R / perWindow) − 1) × window`;
+ *   gives, its writes in the largest batches it takes — no lookups: a side whose feed was read holds no unknown
+ *   match, and HubSpot and Salesforce upsert by a unique key) against a sliding window of `perWindow` requests, which
+ *   lets one window's worth go at once: `(ceil(R / perWindow) − 1) × window`;
  * - latency and concurrency: the feed's pages one after another (each needs the previous page's cursor), the write
  *   batches `concurrency` at a time, each request taking the latency: `(pages + ceil(batches / concurrency)) × latency`;
  * - for Dataverse also the execution time its service protection allows (`dataverseCeiling`).
@@ -21,7 +22,7 @@ export interface SideLoad {
 }
 
 /** Page and batch sizes: the most records one request reads or writes. */
-export const PAGE_SIZE: Record<Vendor, number> = { salesforce: 2000, hubspot: 100, dynamics: 5000 };
+export const PAGE_SIZE: Record<Vendor, number> = { salesforce: 2000, hubspot: 200, dynamics: 5000 };
 export const BATCH_SIZE: Record<Vendor, number> = { salesforce: 200, hubspot: 100, dynamics: 1000 };
 
 /** The least requests of a side: feed pages (one after another; at least one, to learn the feed is empty) and write batches. */
@@ -47,17 +48,19 @@ export function latencySeconds(
 }
 
 /**
- * HubSpot: private-app requests per rolling 10 s (`tenSecondly`, 190). HubSpot publishes no concurrency limit: a
+ * HubSpot: private-app requests per rolling 10 s (`tenSecondly`, 190); its change feed is the search API (changes by
+ * last-modified date, 200 a page), at most `searchPerSecond` (5) a second. HubSpot publishes no concurrency limit: a
  * window's requests may all be in flight at once.
  */
 export function hubspotSeconds(
 	load: SideLoad,
-	limits: { tenSecondly: number },
+	limits: { tenSecondly: number; searchPerSecond?: number },
 	latencyMs: number,
 ): number {
 	const r = leastRequests('hubspot', load);
 	return Math.max(
 		windowSeconds(r.pages + r.batches, limits.tenSecondly, 10_000),
+		windowSeconds(r.pages, limits.searchPerSecond ?? 5, 1000),
 		latencySeconds(r, latencyMs, limits.tenSecondly),
 	);
 }
@@ -102,7 +105,7 @@ export function dataverseSeconds(
 
 /** A side's vendor, limits and load. */
 export type SideCeiling =
-	| { vendor: 'hubspot'; limits: { tenSecondly: number }; load: SideLoad }
+	| { vendor: 'hubspot'; limits: { tenSecondly: number; searchPerSecond?: number }; load: SideLoad }
 	| { vendor: 'salesforce'; limits: { daily: number; concurrent?: number }; load: SideLoad }
 	| { vendor: 'dynamics'; limits: ServiceProtectionLimits; load: SideLoad };
 
