@@ -78,10 +78,17 @@ async function syncOnce(
 	clearRateBudgets();
 	// Progress on stderr every 30 s: this process's memory (to tell a long run from a stall, and where memory goes).
 	const started = performance.now();
+	const mb = (n: number) => `${(n / 2 ** 20).toFixed(0)} MB`;
+	const memory = { heapUsed: 0, heapTotal: 0, external: 0 };
+	const sampleMemory = setInterval(() => {
+		const m = process.memoryUsage();
+		for (const k of ['heapUsed', 'heapTotal', 'external'] as const)
+			memory[k] = Math.max(memory[k], m[k]);
+	}, 250);
 	const progress = setInterval(() => {
 		const m = process.memoryUsage();
 		console.error(
-			`  … ${scenario}: ${((performance.now() - started) / 1000).toFixed(0)} s, RSS ${(m.rss / 2 ** 20).toFixed(0)} MB (heap ${(m.heapUsed / 2 ** 20).toFixed(0)} MB, external ${(m.external / 2 ** 20).toFixed(0)} MB, array buffers ${(m.arrayBuffers / 2 ** 20).toFixed(0)} MB)`,
+			`  … ${scenario}: ${((performance.now() - started) / 1000).toFixed(0)} s, RSS ${mb(m.rss)} (heap used ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)}, array buffers ${mb(m.arrayBuffers)})`,
 		);
 	}, 30_000);
 	const {
@@ -93,7 +100,10 @@ async function syncOnce(
 			await runWorkflow(syncWorkflow(pair.a, pair.b, pair.direction, sqliteFile), {
 				credentials: credentials(contracts),
 			}),
-	).finally(() => clearInterval(progress));
+	).finally(() => {
+		clearInterval(progress);
+		clearInterval(sampleMemory);
+	});
 	if (run.error) throw run.error;
 	const report = run.json(SYNC, 0)[0] as IDataObject & { counts: Counts };
 	const failed = run.json(SYNC, 2).length;
@@ -128,6 +138,7 @@ async function syncOnce(
 				`${k}: ${stats[k].calls} calls (${(stats[k].calls / Math.max(1, records)).toFixed(4)}/record; ${stats[k].writes} writes${stats[k].innerOperations ? `, ${stats[k].innerOperations} operations in $batch` : ''}; peak ${stats[k].peakPerWindow} per ${stats[k].windowMs / 1000} s) ${kinds(stats, k)}`,
 		),
 		`least time the limits allow ${ceiling.minimumSeconds.toFixed(2)} s`,
+		`this process's peaks: heap used ${mb(memory.heapUsed)}, heap total ${mb(memory.heapTotal)}, external ${mb(memory.external)}`,
 		`simulators' process RSS ${stats.childRssMb.toFixed(0)} MB`,
 	].join('; ');
 	return {
