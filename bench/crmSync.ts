@@ -42,14 +42,20 @@ interface Counts {
 	failed: number;
 }
 
-/** Prints the per-stage timings the node's Report carries, when it carries them (µs per record read). */
+/**
+ * The per-stage timings the node's Report carries (`timings: { readMs, planMs, writeMs, commitMs, otherMs, totalMs }`),
+ * when it carries them: µs per record.
+ */
 function stageTimings(report: IDataObject, records: number): string {
-	const t = (report.timings ?? report.stageTimings ?? report.stages) as unknown;
+	const t = report.timings as unknown;
 	if (!t || typeof t !== 'object') return '';
 	const parts = Object.entries(t as Record<string, unknown>)
 		.filter(([, v]) => typeof v === 'number')
-		.map(([k, v]) => `${k} ${(((v as number) * 1000) / Math.max(1, records)).toFixed(1)} µs`);
-	return parts.length ? `; per record (ms fields as µs/record): ${parts.join(', ')}` : '';
+		.map(
+			([k, v]) =>
+				`${k.replace(/Ms$/, '')} ${(((v as number) * 1000) / Math.max(1, records)).toFixed(1)}`,
+		);
+	return parts.length ? `; µs per record by stage: ${parts.join(', ')}` : '';
 }
 
 const kinds = (s: HostStats, key: 'sf' | 'hs' | 'dv') =>
