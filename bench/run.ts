@@ -23,18 +23,25 @@
  *   HubSpot contact upsert by e-mail, Salesforce reads; `BENCH_BASELINE_RECORDS` (default 10000),
  *   `BENCH_BASELINE_SF_BUILTIN_RECORDS`, `BENCH_BASELINE_HUBSPOT_BUILTIN_RECORDS` (default 2000) set the sizes.
  *
- * `BENCH=pace|salesforce|hubspot|fieldmapper|sync|dynamics|baseline` (or several, comma-separated) runs only those;
- * default all, in that order.
+ * - `crmsync`: the CRM Sync node through n8n's engine at the vendors' quotas, the simulators in a child process
+ *   (`crmSync.ts`): Salesforce → HubSpot at `BENCH_CRMSYNC_SIZES` (default 10000,100000), HubSpot → Dynamics 365,
+ *   Dynamics 365 → Salesforce and two-way Salesforce ↔ HubSpot (backfill, then 10 % edited per side) at
+ *   `BENCH_CRMSYNC_RECORDS` (default 10000), each with the ceiling the limits allow (`syncCeiling.ts`);
+ *   `BENCH_CRMSYNC_MILLION=1` adds 1,000,000 Salesforce Contacts → Leads (peak RSS of this process).
+ *
+ * `BENCH=pace|salesforce|hubspot|fieldmapper|sync|dynamics|baseline|crmsync` (or several, comma-separated) runs only
+ * those; default all, in that order.
  *
  * Flags: `--quick` runs small sizes where a variable does not set one (for a smoke run: pace 200 requests, hubspot
- * 1000, fieldmapper 5000, sync 500, dynamics 2000, baseline 1000 (built-in writes 300); salesforce keeps its fixed
- * sizes). `--json` prints, as the last line on stdout (`npm run bench` builds first; the human-readable lines go to
+ * 1000, fieldmapper 5000, sync 500, dynamics 2000, baseline 1000 (built-in writes 300), crmsync 500; salesforce keeps
+ * its fixed sizes). `--json` prints, as the last line on stdout (`npm run bench` builds first; the human-readable lines go to
  * stderr), a JSON array with one object per scenario (`BenchEntry` in `entry.ts`): `{scenario, records, seconds,
  * recordsPerSecond, ceilingRecordsPerSecond, apiCalls, http429, peakRssMb, lost, duplicates, baseline, comparesTo,
  * note}` — `baseline: true` and `comparesTo: <our scenario>` on the built-in nodes' runs; null where a scenario does
  * not measure a figure (a benchmark returning no entries would give its name and seconds alone).
  */
 import { run as runBaseline } from './baseline';
+import { run as runCrmSync } from './crmSync';
 import { asEntry as dynamicsEntry, run as runDynamics } from './dynamics';
 import { noFigures, type BenchEntry } from './entry';
 import { run as runFieldMapper } from './fieldMapper';
@@ -57,6 +64,8 @@ const QUICK_SIZES: Record<string, string> = {
 	BENCH_BASELINE_RECORDS: '1000',
 	BENCH_BASELINE_SF_BUILTIN_RECORDS: '300',
 	BENCH_BASELINE_HUBSPOT_BUILTIN_RECORDS: '300',
+	BENCH_CRMSYNC_SIZES: '500',
+	BENCH_CRMSYNC_RECORDS: '500',
 };
 if (QUICK) for (const [k, v] of Object.entries(QUICK_SIZES)) process.env[k] ??= v;
 
@@ -70,6 +79,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchEntry[] | void>> = {
 		dynamicsEntry(await runDynamics(numberList(process.env.BENCH_DYNAMICS_RECORDS)[0])),
 	],
 	baseline: runBaseline,
+	crmsync: runCrmSync,
 };
 type BenchName = string;
 

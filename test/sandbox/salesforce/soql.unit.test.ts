@@ -120,4 +120,31 @@ describe('Store.purgeMany (kit, used by hardDelete)', () => {
 		expect(store.changes({ kinds: ['purged'] }).map((e) => e.id)).toEqual([ids[1], ids[3]]);
 		expect(c.purgeMany([])).toBe(0);
 	});
+
+	it('answers `field IN (…)` from an index kept in step with writes: same records, creation order, deletes left out', () => {
+		const o2 = org();
+		const accounts = o2.mustTable('Account');
+		const names = (soql: string, includeDeleted = false) =>
+			compileSoql(o2, soql, '62.0', NOW)
+				.run({ includeDeleted })
+				.records.map((r) => String(r.fields.Name));
+		// Case-insensitive on text, creation order whatever the IN order, ANDed conditions still applied.
+		expect(names("SELECT Name FROM Account WHERE Name IN ('DELTA', 'alpha', 'nobody')")).toEqual([
+			'Alpha',
+			'delta',
+		]);
+		expect(
+			names("SELECT Name FROM Account WHERE Name IN ('alpha', 'beta') AND NumberOfEmployees > 15"),
+		).toEqual(['beta']);
+		// The index follows updates and deletes made after it was built.
+		const alpha = accounts.collection.list().find((r) => r.fields.Name === 'Alpha')!;
+		accounts.patch(alpha.id, { Name: 'Omega' });
+		expect(names("SELECT Name FROM Account WHERE Name IN ('alpha', 'omega')")).toEqual(['Omega']);
+		const beta = accounts.collection.list().find((r) => r.fields.Name === 'beta')!;
+		accounts.remove(beta.id);
+		expect(names("SELECT Name FROM Account WHERE Name IN ('beta')")).toEqual([]);
+		expect(names("SELECT Name FROM Account WHERE Name IN ('beta')", true)).toEqual(['beta']);
+		// By id too.
+		expect(names(`SELECT Name FROM Account WHERE Id IN ('${alpha.id}')`)).toEqual(['Omega']);
+	});
 });
