@@ -49,6 +49,9 @@ export class SimHost {
 	constructor() {
 		this.child = fork(join(__dirname, 'simHost.js'), [], {
 			execPath: process.execPath,
+			// A heap limit given to the bench process (`node --max-old-space-size=N`) is the measured process's
+			// alone: the simulators hold every record of both sides.
+			execArgv: process.execArgv.filter((a) => !a.startsWith('--max-old-space-size')),
 			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 		});
 		this.child.on('message', (m: { id: number; ok: boolean; result?: unknown; error?: string }) => {
