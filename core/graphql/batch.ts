@@ -15,7 +15,7 @@
  */
 import { runBatches, type BatchRunResult } from '../batching/run-batches';
 import { BATCH_CODES, type BatchItemError, type ItemOutcome } from '../batching/types';
-import { isCrmError, type CrmError } from '../http/errors';
+import { answerLost, isCrmError } from '../http/errors';
 import { buildAliasedRequest, parseAliasTemplate, type AliasedRequest } from './alias';
 import { graphqlErrorsOf, type GraphqlClient } from './client';
 import { lostOutcome, MAX_LOST_ROUNDS, settleLost, type LostItemSettlement } from './settle';
@@ -69,18 +69,6 @@ function itemError(errors: GraphqlErrorEntry[]): BatchItemError {
 			...(errors.length > 1 ? { errors } : {}),
 		},
 	};
-}
-
-/** Whether a failed call may have been applied although its answer was lost. */
-function answerLost(error: CrmError): boolean {
-	if (error.reachedServer === false) return false;
-	if (error.kind === 'transient') return true;
-	return (
-		error.kind === 'fatal' &&
-		error.status !== undefined &&
-		error.status >= 200 &&
-		error.status < 300
-	);
 }
 
 /** Maps a 2xx GraphQL answer to one outcome per copy. */

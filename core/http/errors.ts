@@ -197,6 +197,17 @@ export function isCrmError(value: unknown): value is CrmError {
 	);
 }
 
+/**
+ * Whether a failed request's answer was lost after it may have been applied: a transient failure that may have
+ * reached the server (timeout, connection lost, gateway error), or a success status whose body could not be read. A
+ * refusal by the API, or a request that provably never left, was not applied.
+ */
+export function answerLost(e: unknown): boolean {
+	if (!isCrmError(e) || e.reachedServer === false) return false;
+	if (e.kind === 'transient') return true;
+	return e.kind === 'fatal' && e.status !== undefined && e.status >= 200 && e.status < 300;
+}
+
 function cloneReport(r: RetryReport): RetryReport {
 	return {
 		attempts: r.attempts,

@@ -27,6 +27,7 @@ export {
 	type CrmErrorKind,
 	asString,
 	extractCrmError,
+	answerLost,
 	isCrmError,
 	isRecord,
 	isShortWindow,

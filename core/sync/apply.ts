@@ -5,7 +5,7 @@
  * decisions consumed, open conflicts (found, settled) and watermark.
  */
 import type { WriteInput } from '../connectors/contract';
-import { isCrmError } from '../http/errors';
+import { answerLost, isCrmError } from '../http/errors';
 import type { CrmRecord } from '../records/types';
 import { committedConflicts } from './conflicts';
 import {
@@ -53,27 +53,16 @@ async function send(
 		// it provably never reached it): its records' outcome is unknown — creates stay pending (settled by their key)
 		// or are excluded, never sent twice.
 		const e = error as { code?: string; message?: string };
-		const code = mayHaveBeenApplied(error)
-			? 'OUTCOME_UNKNOWN'
-			: (e.code ?? (isCrmError(error) ? (error.crmCode ?? error.kind) : 'REQUEST_FAILED'));
+		const code =
+			!isCrmError(error) || answerLost(error)
+				? 'OUTCOME_UNKNOWN'
+				: (e.code ?? (isCrmError(error) ? (error.crmCode ?? error.kind) : 'REQUEST_FAILED'));
 		return inputs.map((_, index) => ({
 			index,
 			ok: false as const,
 			error: { code, message: e.message ?? String(error) },
 		}));
 	}
-}
-
-/**
- * Whether a write call that threw may have been applied: an error of ours (not a CRM's verdict), a transient failure
- * that may have reached the server (timeout, connection lost, gateway error), or a success answer that could not be
- * read. A CRM's refusal, or a request that provably never left, was not applied.
- */
-function mayHaveBeenApplied(error: unknown): boolean {
-	if (!isCrmError(error)) return true;
-	if (error.reachedServer === false) return false;
-	if (error.kind === 'transient') return true;
-	return error.kind === 'fatal' && error.status !== undefined && error.status < 300;
 }
 
 /** Carries out a page plan and commits it (with `meta`, the page's watermark) in one commit. */

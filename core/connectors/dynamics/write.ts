@@ -11,7 +11,7 @@
  *   or reported `OUTCOME_UNKNOWN`.
  */
 import { BATCH_CODES, type BatchItemError, type BatchItemResult } from '../../batching/types';
-import { CrmError, isCrmError } from '../../http/errors';
+import { answerLost, CrmError, isCrmError } from '../../http/errors';
 import type { WriteInput, WriteOperation, WrittenRecord } from '../contract';
 import { type BatchAnswer, type BatchRequest, DATAVERSE_BATCH_MAX, sendBatch } from './batch';
 import { batchConcurrency, eachInPool } from './batchPool';
@@ -61,17 +61,7 @@ export function itemError(error: unknown): BatchItemError {
 	};
 }
 
-/** Whether a failed batch's answer was lost after it may have been applied (never when it provably was not sent). */
-export function answerLost(error: unknown): boolean {
-	if (!isCrmError(error) || error.reachedServer === false) return false;
-	if (error.kind === 'transient') return true;
-	return (
-		error.kind === 'fatal' &&
-		error.status !== undefined &&
-		error.status >= 200 &&
-		error.status < 300
-	);
-}
+export { answerLost };
 
 /** The record id at the end of an `OData-EntityId` URL (`…/contacts(<guid>)`). */
 function entityId(headers: Record<string, string>): string | undefined {

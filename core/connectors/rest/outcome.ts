@@ -3,24 +3,19 @@
  * request may have been applied (`OUTCOME_UNKNOWN`, saying whether re-running is safe).
  */
 import { BATCH_CODES, type ItemOutcome } from '../../batching/types';
-import { type CrmError, isCrmError } from '../../http';
+import { answerLost, isCrmError } from '../../http';
+
+export { answerLost };
 import type { WriteOperation, WrittenRecord } from '../contract';
 
 export type Outcome = ItemOutcome<WrittenRecord>;
-
-/** Whether an answer was lost after the request may have been applied. */
-export function answerLost(e: unknown): e is CrmError {
-	if (!isCrmError(e) || e.reachedServer === false) return false;
-	if (e.kind === 'transient') return true;
-	return e.kind === 'fatal' && e.status !== undefined && e.status >= 200 && e.status < 300;
-}
 
 export function failure(code: string, message: string, details?: unknown): Outcome {
 	return { ok: false, error: { code, message, ...(details ? { details } : {}) } };
 }
 
 export function errorOutcome(op: WriteOperation, e: unknown, why?: string): Outcome {
-	if (answerLost(e)) {
+	if (isCrmError(e) && answerLost(e)) {
 		const repeatable = op !== 'create';
 		return failure(
 			BATCH_CODES.outcomeUnknown,

@@ -30,7 +30,7 @@ async function lostCreates(
 	error: unknown,
 	started: number,
 ): Promise<Outcome[] | undefined> {
-	if (!answerLost(error) || !ctx.lookup) return undefined;
+	if (!isCrmError(error) || !answerLost(error) || !ctx.lookup) return undefined;
 	return await settleCreates(
 		ctx.object,
 		inputs,
