@@ -168,13 +168,26 @@ export async function readChanges(
 		!fields.some((f) => f.toLowerCase() === 'isdeleted')
 	)
 		fields.push('IsDeleted');
-	// SOQL datetime literals have whole seconds: start at the watermark's second and drop what was already seen.
+	// SOQL datetime literals have whole seconds (and Salesforce compares datetimes by the second): start at the
+	// watermark's second and drop what was already seen. A watermark inside a second (a page that ended among many
+	// changes of one second, as a data load makes them) resumes after its Id in the query itself — else every page
+	// would read the whole second again from its start (a bulk load of 50,000 records in one second: 25 pages of
+	// 2,000, each re-reading up to 50,000).
 	const fromSecond = new Date(Math.floor(sinceMs / 1000) * 1000);
-	const conditions = [soql`${soql.id(field)} >= ${fromSecond}`];
+	// Exact in the query when the watermark is a whole second (as every record's timestamp is); else (a time given
+	// with milliseconds) the client drops what the watermark passed, so the query may not stop at the page's size.
+	const exact = fromSecond.getTime() === sinceMs;
+	const conditions =
+		options.since.id !== '' && exact
+			? [
+					soql`(${soql.id(field)} > ${fromSecond} OR (${soql.id(field)} = ${fromSecond} AND Id > ${options.since.id}))`,
+				]
+			: [soql`${soql.id(field)} >= ${fromSecond}`];
 	if (options.event === 'deleted') conditions.push(soql`IsDeleted = true`);
 	if (options.where && options.where.text.trim()) conditions.push(soql`(${options.where})`);
 	const where = soql.join(conditions, ' AND ');
-	const q = connector.selectQuery(options.object, fields, where, `${field} ASC, Id ASC`);
+	// LIMIT: a page's query sends no more rows than the page takes (else each small page got a query page of 2,000).
+	const q = `${connector.selectQuery(options.object, fields, where, `${field} ASC, Id ASC`)}${exact ? ` LIMIT ${limit}` : ''}`;
 	// Salesforce's time before the query is sent: the window ends at the first second not yet over by it (minus the lag).
 	const cutoff =
 		options.windowEnd ??
@@ -203,5 +216,5 @@ export async function readChanges(
 		}
 		if (more) break;
 	}
-	return { records, watermark: mark, more };
+	return { records, watermark: mark, more: more || records.length >= limit };
 }
