@@ -1,8 +1,8 @@
 /**
- * Carrying out a page's plan: creates written ahead (a `pending` link committed before the create is sent, so a
- * crash before the final commit is settled by the match key next run instead of creating twice), updates and
- * creates sent through the connectors (batched by them), then ONE commit with the page's links, bases, failures,
- * decisions consumed, open conflicts (found, settled) and watermark.
+ * Carrying out a page's plan: creates and a one-way sync's first-contact upserts written ahead (a `pending` link
+ * committed before the write is sent, so a crash before the final commit is settled by the match key next run
+ * instead of writing twice), updates, creates and upserts sent through the connectors (batched by them), then ONE
+ * commit with the page's links, bases, failures, decisions consumed, open conflicts (found, settled) and watermark.
  */
 import type { WriteInput } from '../connectors/contract';
 import { answerLost, isCrmError } from '../http/errors';

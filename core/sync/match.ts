@@ -3,7 +3,10 @@
  * only when its key value finds exactly one record on the other side AND exactly one on its own side (itself), and
  * that partner is not linked to another record; two candidates on either side are reported ambiguous and left
  * unlinked (never guessed, never created on the other side, where they would collide). Lookups are batched per
- * page: one findByKeys per key and side for all the page's values.
+ * page: one findByKeys per key and side for all the page's values. Two look-ups may be left out (firstContact.ts):
+ * the own side's, where the CRM keeps the key unique (two records of the page with one value are still seen, in
+ * memory); and the other side's, for a one-way sync's first contact by a key the target can upsert by — the
+ * outcome is then `upsert` (plan.ts writes it as an upsert by that key; outcomes.ts `upsertState` links it).
  */
 import type { CrmConnector } from '../connectors/contract';
 import type { CrmRecord } from '../records/types';

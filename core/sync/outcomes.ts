@@ -312,7 +312,6 @@ export function upsertState(
 		overwrittenState(
 			ctx,
 			{ ...from, linkId: c.linkId, to: c.to, key, value: c.pendingKey?.value ?? '' },
-			Object.keys(c.base),
 			id,
 			clash,
 			changes,
@@ -344,7 +343,6 @@ export function upsertState(
 export function overwrittenState(
 	ctx: RunContext,
 	w: { side: Side; id: string; linkId: string; to: Side; key: string; value: string },
-	fieldKeys: string[],
 	targetId: string,
 	clash: UpsertClash,
 	changes: PageChanges,
@@ -380,7 +378,8 @@ export function overwrittenState(
 	changes.deleteLinks.push(w.linkId);
 	if (!repaired || !other || otherSource === undefined) return;
 	const base = { ...other.base };
-	for (const k of fieldKeys) delete base[k];
+	// An upsert writes every mapped field.
+	for (const f of ctx.config.fields) delete base[f.key];
 	changes.upsertLinks.push({ ...other, base });
 	const f = failureOf(
 		ctx,

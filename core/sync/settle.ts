@@ -78,7 +78,6 @@ export async function settlePending(ctx: RunContext): Promise<void> {
 						key: field,
 						value: link.pendingKey?.value ?? '',
 					},
-					Object.keys(link.base),
 					matches[0].id as string,
 					{ link: clash },
 					repairs,

@@ -173,6 +173,129 @@ describe('one-way first contact as an upsert by the match key', () => {
 		expect(hsByEmail('lost0@example.com').map((r) => r.fields.lastname)).toEqual(['L0']);
 	});
 
+	it('a pending upsert settled by its key on a record of another pair (its answer lost after it wrote over it): not linked there, reported ambiguous, the other pair written back', async () => {
+		const a1 = world.sfInsert({ Email: 'e1@example.com', LastName: 'One', Title: 'First' });
+		world.advance();
+		await runSync(oneWay(), store, { now });
+		const b1 = hsByEmail('e1@example.com')[0].id;
+		// A1 moved to e2 and a new A2 took e1; A2's upsert wrote over B1 (A1's partner) and its answer was lost.
+		world.sfEdit(a1, { Email: 'e2@example.com' });
+		const a2 = world.sfInsert({ Email: 'e1@example.com', LastName: 'Two', Title: null });
+		world.hsEdit(b1, { lastname: 'Two', jobtitle: null });
+		await store.commit('contacts', {
+			upsertLinks: [
+				{
+					linkId: `a:${a2}`,
+					status: 'pending',
+					aId: a2,
+					base: {},
+					pendingSide: 'b',
+					pendingKey: { field: 'email', value: 'e1@example.com', upsert: true },
+				},
+			],
+		});
+		world.advance();
+		const report = await runSync(oneWay(), store, { now });
+		expect(report.ambiguous.map((x) => [x.id, x.candidates])).toEqual([[a2, [b1]]]);
+		const linkOf = async (id: string) => (await store.getLinksByIds('contacts', 'a', [id])).get(id);
+		expect((await linkOf(a1))?.bId).toBe(b1);
+		const b2 = (await linkOf(a2))?.bId as string;
+		expect(b2).toBeDefined();
+		expect(b2).not.toBe(b1);
+		expect(common('b', world.hsAll().find((r) => r.id === b1)?.fields ?? {})).toMatchObject({
+			email: 'e2@example.com',
+			lastname: 'One',
+			jobtitle: 'First',
+		});
+		expect(common('b', world.hsAll().find((r) => r.id === b2)?.fields ?? {})).toMatchObject({
+			email: 'e1@example.com',
+			lastname: 'Two',
+			jobtitle: null,
+		});
+		expect(world.hsAll()).toHaveLength(2);
+		world.advance();
+		const next = await runSync(oneWay(), store, { now });
+		expect(next.failures).toEqual([]);
+		expect(next.ambiguous).toEqual([]);
+		expect(await store.countLinks('contacts', 'linked')).toBe(2);
+	});
+
+	it('HubSpot → Salesforce by an External ID field: the upserts go through one Bulk API 2.0 upsert job (sf__Created tells created from updated), blanks cleared', async () => {
+		const N = 150;
+		for (let i = 0; i < N; i++)
+			world.hsInsert({
+				email: `bulk${i}@example.com`,
+				lastname: `L${i}`,
+				jobtitle: i % 2 ? `T${i}` : null,
+			});
+		for (let i = 0; i < N; i += 5)
+			world.sfInsert({
+				External_Id__c: `BULK${i}@example.com`,
+				LastName: 'old',
+				Title: 'SF title',
+			});
+		world.advance();
+		const ops: string[] = [];
+		const sf = world.salesforce({ bulkThreshold: 100 });
+		const write = sf.write.bind(sf);
+		sf.write = async (op, type, inputs, options) => {
+			ops.push(`${op} ${inputs.length} by ${options?.key}`);
+			return write(op, type, inputs, options);
+		};
+		const sfCalls = (kind: RegExp) =>
+			world.sf.log.entries().filter((e) => kind.test(e.kind ?? '')).length;
+		const report = await runSync(
+			world.config({
+				direction: 'bToA',
+				deletes: 'ignore',
+				a: { connector: sf, objectType: 'Contact' },
+				matchKeys: [{ a: 'External_Id__c', b: 'email', normalize: 'email' }],
+				fields: [
+					{ a: 'External_Id__c', b: 'email' },
+					{ a: 'LastName', b: 'lastname' },
+					{ a: 'Title', b: 'jobtitle' },
+				],
+			}),
+			store,
+			{ now },
+		);
+		expect(ops).toEqual([`upsert ${N} by External_Id__c`]);
+		expect(sfCalls(/^bulk\.ingest\.create$/)).toBe(1);
+		expect(sfCalls(/^collections\./)).toBe(0);
+		// No look-up on Salesforce: its one query is the deletion feed's start.
+		expect(sfCalls(/^query/)).toBe(1);
+		expect(report.failures).toEqual([]);
+		expect(report.counts.created.a).toBe(N - N / 5);
+		expect(report.counts.linkedByMatch).toBe(N / 5);
+		const all = world.sfAll();
+		expect(all).toHaveLength(N);
+		for (let i = 0; i < N; i++) {
+			const r = all.filter(
+				(x) => String(x.fields.External_Id__c).toLowerCase() === `bulk${i}@example.com`,
+			);
+			expect({ i, got: r.map((x) => [x.fields.LastName, x.fields.Title ?? null]) }).toEqual({
+				i,
+				got: [[`L${i}`, i % 2 ? `T${i}` : null]],
+			});
+		}
+		expect(await store.countLinks('contacts', 'linked')).toBe(N);
+	});
+
+	it('a dry run plans the same upserts (created or matched, as the real run), writing nothing', async () => {
+		for (let i = 0; i < 6; i++) world.sfInsert({ Email: `dry${i}@example.com`, LastName: `L${i}` });
+		world.hsInsert({ email: 'dry0@example.com', lastname: 'old' });
+		world.advance();
+		const writes = world.writeRequests();
+		const dry = await runSync({ ...oneWay(), dryRun: true }, store, { now });
+		expect(world.writeRequests()).toEqual(writes);
+		expect(
+			dry.plan.filter((p) => p.action === 'upsert').map((p) => p.action === 'upsert' && p.created),
+		).toEqual(expect.arrayContaining([true, true, true, true, true, false]));
+		expect([dry.counts.created.b, dry.counts.linkedByMatch]).toEqual([5, 1]);
+		const real = await runSync(oneWay(), store, { now });
+		expect([real.counts.created.b, real.counts.linkedByMatch]).toEqual([5, 1]);
+	});
+
 	it('keeps the look-ups: a two-way sync, a key HubSpot does not keep unique, and a normalize mode other than email/none', async () => {
 		const seed = () => {
 			world.reset();
