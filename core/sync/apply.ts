@@ -1,8 +1,8 @@
 /**
- * Carrying out a page's plan: creates written ahead (a `pending` link committed before the create is sent, so a
- * crash before the final commit is settled by the match key next run instead of creating twice), updates and
- * creates sent through the connectors (batched by them), then ONE commit with the page's links, bases, failures,
- * decisions consumed, open conflicts (found, settled) and watermark.
+ * Carrying out a page's plan: creates and a one-way sync's first-contact upserts written ahead (a `pending` link
+ * committed before the write is sent, so a crash before the final commit is settled by the match key next run
+ * instead of writing twice), updates, creates and upserts sent through the connectors (batched by them), then ONE
+ * commit with the page's links, bases, failures, decisions consumed, open conflicts (found, settled) and watermark.
  */
 import type { WriteInput } from '../connectors/contract';
 import { answerLost, isCrmError } from '../http/errors';
@@ -14,8 +14,10 @@ import {
 	deletionState,
 	leaveSync,
 	pairState,
+	upsertState,
 	type PageChanges,
 	type Result,
+	type UpsertClash,
 } from './outcomes';
 import { sameValue } from './diff';
 import {
@@ -32,9 +34,10 @@ import type { Side, StateChanges, SyncLink } from './store/types';
 
 async function send(
 	ctx: RunContext,
-	op: 'create' | 'update' | 'delete',
+	op: 'create' | 'update' | 'upsert' | 'delete',
 	side: Side,
 	inputs: WriteInput[],
+	key?: string,
 ): Promise<Result[]> {
 	if (!inputs.length) return [];
 	ctx.checkAlive();
@@ -46,7 +49,9 @@ async function send(
 		}));
 	const { connector, objectType } = ctx.sides[side];
 	try {
-		return await ctx.report.stages.time('write', () => connector.write(op, objectType, inputs));
+		return await ctx.report.stages.time('write', () =>
+			connector.write(op, objectType, inputs, key ? { key } : undefined),
+		);
 	} catch (error) {
 		// A whole call failing fails each of its records (the rest of the run goes on). A connector reports a lost
 		// answer per record; a write that throws instead may still have been applied unless the server answered (or
@@ -128,10 +133,24 @@ export async function applyPage(
 		});
 	}
 
-	// 3. Creates, per target side.
+	// 3. Creates, per target side; upserts (one-way first contacts) per target side and key.
 	const createResults = new Map<CreateWork, Result>();
+	const clashes = new Map<CreateWork, UpsertClash>();
 	for (const side of ['a', 'b'] as const) {
-		const list = plan.creates.filter((c) => c.to === side);
+		const keys = new Set(plan.creates.filter((c) => c.to === side).map((c) => c.upsertKey));
+		for (const key of [...keys].filter((k) => k !== undefined)) {
+			const list = plan.creates.filter((c) => c.to === side && c.upsertKey === key);
+			const results = await send(
+				ctx,
+				'upsert',
+				side,
+				list.map((c) => ({ fields: c.fields })),
+				key,
+			);
+			list.forEach((c, i) => createResults.set(c, results[i]));
+			for (const [c, clash] of await upsertClashes(ctx, side, list, results)) clashes.set(c, clash);
+		}
+		const list = plan.creates.filter((c) => c.to === side && !c.upsertKey);
 		const results = await send(
 			ctx,
 			'create',
@@ -162,11 +181,46 @@ export async function applyPage(
 		if (ctx.defer && sides.length) ctx.defer.pairs.push({ work: p, sides });
 	}
 	for (const [c, r] of createResults) {
-		createState(ctx, c, r, changes);
+		if (c.upsertKey) upsertState(ctx, c, r, changes, clashes.get(c));
+		else createState(ctx, c, r, changes);
 		if (ctx.defer && awaited(r)) ctx.defer.creates.push(c);
 	}
 	await ctx.store.commit(ctx.syncId, { ...changes, meta });
 	committedConflicts(ctx, changes);
+}
+
+/**
+ * The upserts of `list` that updated a record not theirs to take: one linked to (or excluded with) another record,
+ * or one that two upserts of this page returned (see `overwrittenState`). One store read for the page.
+ */
+async function upsertClashes(
+	ctx: RunContext,
+	side: Side,
+	list: CreateWork[],
+	results: Result[],
+): Promise<Map<CreateWork, UpsertClash>> {
+	const out = new Map<CreateWork, UpsertClash>();
+	const times = new Map<string, number>();
+	const updated: Array<{ c: CreateWork; id: string }> = [];
+	list.forEach((c, i) => {
+		const r = results[i];
+		if (!r?.ok) return;
+		times.set(r.value.id, (times.get(r.value.id) ?? 0) + 1);
+		if (r.value.created !== true) updated.push({ c, id: r.value.id });
+	});
+	if (!updated.length) return out;
+	const links = await ctx.store.getLinksByIds(
+		ctx.syncId,
+		side,
+		updated.map((u) => u.id),
+	);
+	for (const { c, id } of updated) {
+		const link = links.get(id);
+		const other = link && link.linkId !== c.linkId ? link : undefined;
+		const twice = (times.get(id) ?? 0) > 1;
+		if (other || twice) out.set(c, { link: other, twice });
+	}
+	return out;
 }
 
 /**

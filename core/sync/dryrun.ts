@@ -8,6 +8,7 @@
 import type {
 	ChangePage,
 	ChangesOptions,
+	ContractWriteOptions,
 	CrmConnector,
 	WriteInput,
 	WriteOperation,
@@ -85,9 +86,26 @@ export class DryRunConnector implements CrmConnector {
 		op: WriteOperation,
 		t: string,
 		inputs: WriteInput[],
+		options?: ContractWriteOptions,
 	): Promise<Array<BatchItemResult<WrittenRecord>>> {
+		const key = options?.key;
+		// An upsert updates the one record with the key's value (read, never written), else creates.
+		const found =
+			op === 'upsert' && key
+				? await this.findByKeys(
+						t,
+						key,
+						inputs.map((i) => String(i.fields[key] ?? '').trim()),
+						[key],
+					)
+				: [];
 		return inputs.map((input, index) => {
-			if (op === 'create') {
+			if (op === 'upsert' && found[index]?.length === 1) {
+				const id = found[index][0].id as string;
+				this.patches.set(id, { ...this.patches.get(id), ...input.fields });
+				return { index, ok: true, value: { id, created: false } };
+			}
+			if (op === 'create' || op === 'upsert') {
 				const id = `(dry-run ${this.label} ${++this.next})`;
 				this.created.set(id, { id, type: t, fields: { ...input.fields }, source: this.system });
 				return { index, ok: true, value: { id, created: true } };

@@ -18,7 +18,8 @@
  *    before reading and becomes the feed's watermark at the end, so changes during the backfill come next run);
  *    later runs = from the stored watermark. Feed pages are gathered into planning pages as large as the other
  *    side's bulk threshold (feed.ts; `gatherLimit`). Per planning page (plan.ts → apply.ts): links, partners by
- *    id, first-contact matching, three-way diff per pair, creates written ahead, writes batched, then ONE commit
+ *    id, first-contact matching (a one-way sync upserts by a unique key instead of looking the record up on the
+ *    target: firstContact.ts), three-way diff per pair, creates written ahead, writes batched, then ONE commit
  *    (links, bases, failures, decisions consumed, open conflicts, the last feed page's watermark).
  * The report's `timings` say where the run's time went (read, plan, write, commit, other: timings.ts).
  * Dry run: the same run over DryRunConnector/OverlayStore (dryrun.ts): zero writes, zero commits, same plan.
@@ -36,6 +37,7 @@ import {
 	type SyncConfig,
 } from './config';
 import { Transforms } from './diff';
+import { keyRules } from './firstContact';
 import { checkSchemas } from './schema';
 import { DryRunConnector, OverlayStore } from './dryrun';
 import { DEFAULT_GATHER_LIMIT, followFeed, gatherTarget, givenFeed } from './feed';
@@ -201,6 +203,8 @@ export async function runSync(
 			},
 		};
 		const types = await checkSchemas(cfg, sides);
+		// Blocks mode keeps every look-up: the workflow's write nodes send its creates, not upserts.
+		const rules = await keyRules(cfg, sides, !options.defer);
 		const report = new ReportBuilder(
 			syncId,
 			cfg.dryRun,
@@ -224,6 +228,7 @@ export async function runSync(
 			phase: 'byId',
 			defer: options.defer,
 			pendingGraceMs: options.pendingGraceMs ?? 60_000,
+			keyRules: rules,
 			checkAlive: () => {
 				if (options.signal?.aborted) throw new SyncAbortedError(syncId);
 				if (lost)

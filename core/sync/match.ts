@@ -3,7 +3,10 @@
  * only when its key value finds exactly one record on the other side AND exactly one on its own side (itself), and
  * that partner is not linked to another record; two candidates on either side are reported ambiguous and left
  * unlinked (never guessed, never created on the other side, where they would collide). Lookups are batched per
- * page: one findByKeys per key and side for all the page's values.
+ * page: one findByKeys per key and side for all the page's values. Two look-ups may be left out (firstContact.ts):
+ * the own side's, where the CRM keeps the key unique (two records of the page with one value are still seen, in
+ * memory); and the other side's, for a one-way sync's first contact by a key the target can upsert by — the
+ * outcome is then `upsert` (plan.ts writes it as an upsert by that key; outcomes.ts `upsertState` links it).
  */
 import type { CrmConnector } from '../connectors/contract';
 import type { CrmRecord } from '../records/types';
@@ -49,6 +52,8 @@ export type MatchOutcome =
 			pendingLinkId?: string;
 	  }
 	| { kind: 'ambiguous'; key: MatchKey; value: string; reason: string; candidates: string[] }
+	/** Not looked up on the other side: written there as an upsert by `key` (firstContact.ts, rule 2). */
+	| { kind: 'upsert'; key: MatchKey; value: string }
 	| { kind: 'none' };
 
 export interface MatchSides {
@@ -56,6 +61,12 @@ export interface MatchSides {
 	other: { side: Side; connector: CrmConnector; objectType: string; fields: string[] };
 	/** The links of other-side ids (to refuse a partner linked elsewhere). */
 	linksOfOther(ids: string[]): Promise<Map<string, SyncLink>>;
+	/**
+	 * Per match key (by index), from firstContact.ts: `uniqueOwn` — the own side cannot hold two records with one
+	 * canonical value (no own-side look-up); `upsert` — a record whose FIRST key with a value is this one is not
+	 * looked up on the other side but upserted there by it. Absent: look up both sides.
+	 */
+	rules?: { uniqueOwn: boolean[]; upsert: boolean[] };
 }
 
 const other = (s: Side): Side => (s === 'a' ? 'b' : 'a');
@@ -102,7 +113,9 @@ export async function matchRecords(
 	const out: MatchOutcome[] = records.map(() => ({ kind: 'none' }));
 	let open = records.map((_, i) => i);
 	const ownSide = sides.own.side;
-	for (const key of keys) {
+	/** Records that had a value for an earlier key (found nothing by it): this key is not their first. */
+	const tried = new Set<number>();
+	for (const [k, key] of keys.entries()) {
 		if (!open.length) break;
 		const ownField = key[ownSide];
 		const otherField = key[other(ownSide)];
@@ -114,19 +127,33 @@ export async function matchRecords(
 			}))
 			.filter((w) => w.canonical !== '');
 		if (!wanted.length) continue;
+		// Upserted by this key: the records for which it is the first key with a value (rule 2).
+		const upserted = new Set(
+			sides.rules?.upsert[k] ? wanted.filter((w) => !tried.has(w.i)).map((w) => w.i) : [],
+		);
+		const lookedUp = wanted.filter((w) => !upserted.has(w.i));
+		for (const w of wanted) tried.add(w.i);
 		const [candidates, peers] = await Promise.all([
 			lookup(
 				sides.other.connector,
 				sides.other.objectType,
 				otherField,
-				wanted,
+				lookedUp,
 				key.normalize,
 				sides.other.fields,
 			),
-			lookup(sides.own.connector, sides.own.objectType, ownField, wanted, key.normalize, [
-				ownField,
-			]),
+			sides.rules?.uniqueOwn[k]
+				? new Map<string, CrmRecord[]>()
+				: lookup(sides.own.connector, sides.own.objectType, ownField, wanted, key.normalize, [
+						ownField,
+					]),
 		]);
+		// Two records of this page with one canonical value (what the own-side look-up finds too, when it is made).
+		const inPage = new Map<string, Set<string>>();
+		for (const w of wanted) {
+			const ids = inPage.get(w.canonical) ?? new Set<string>();
+			inPage.set(w.canonical, ids.add(records[w.i].id as string));
+		}
 		const single = wanted
 			.map((w) => candidates.get(w.canonical) ?? [])
 			.filter((c) => c.length === 1)
@@ -134,9 +161,9 @@ export async function matchRecords(
 		const taken = single.length ? await sides.linksOfOther(single) : new Map<string, SyncLink>();
 		const next: number[] = [];
 		for (const w of wanted) {
-			const found = candidates.get(w.canonical) ?? [];
+			const found = upserted.has(w.i) ? [] : (candidates.get(w.canonical) ?? []);
 			const own = new Set((peers.get(w.canonical) ?? []).map((r) => r.id));
-			own.add(records[w.i].id);
+			for (const id of inPage.get(w.canonical) ?? []) own.add(id);
 			const value = w.canonical;
 			const ambiguous = (reason: string, ids: string[]) =>
 				(out[w.i] = { kind: 'ambiguous', key, value, reason, candidates: ids });
@@ -150,6 +177,7 @@ export async function matchRecords(
 					`${own.size} records on side ${ownSide} have ${ownField} "${value}"`,
 					[...own].map(String),
 				);
+			else if (upserted.has(w.i)) out[w.i] = { kind: 'upsert', key, value };
 			else if (found.length === 1) {
 				const partner = found[0];
 				const id = partner.id as string;

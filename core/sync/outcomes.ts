@@ -260,3 +260,139 @@ export function deletionState(
 	(changes.upsertFailures ??= []).push(f);
 	ctx.report.failure(f);
 }
+
+/** An upsert's record that is not this pair's to take: linked to another record, or upserted twice in the page. */
+export interface UpsertClash {
+	/** The link the record already has (linked or excluded, another source record). */
+	link?: SyncLink;
+	/** Another upsert of the same page returned the same record. */
+	twice?: boolean;
+}
+
+/**
+ * What one planned upsert (a one-way first contact, firstContact.ts) changes in the state, given its result:
+ * created → as a create; an existing record updated → a link like a match (`linkedByMatch`, `updated`), its base
+ * the values now on both sides (those written); an error or lost answer → as a create's (pending, settled by key).
+ * An existing record that is not this pair's to take (`clash`) was written over: see {@link overwrittenState}.
+ */
+export function upsertState(
+	ctx: RunContext,
+	c: CreateWork,
+	r: Result,
+	changes: PageChanges,
+	clash: UpsertClash | undefined,
+): void {
+	const sourceId = c.record.id as string;
+	const from = { side: c.from, id: sourceId };
+	const key = c.upsertKey as string;
+	if (!r.ok || (r.value.created === true && !clash)) {
+		ctx.report.plan({
+			action: 'upsert',
+			side: c.to,
+			from,
+			key,
+			fields: c.fields,
+			...(r.ok ? { id: r.value.id, created: true } : {}),
+		});
+		createState(ctx, c, r, changes);
+		return;
+	}
+	const id = r.value.id;
+	ctx.report.plan({
+		action: 'upsert',
+		side: c.to,
+		from,
+		key,
+		fields: c.fields,
+		id,
+		created: false,
+	});
+	ctx.handled.add(`${c.to}:${id}`);
+	if (clash) {
+		overwrittenState(
+			ctx,
+			{ ...from, linkId: c.linkId, to: c.to, key, value: c.pendingKey?.value ?? '' },
+			id,
+			clash,
+			changes,
+		);
+		return;
+	}
+	ctx.report.counts.linkedByMatch++;
+	ctx.report.counts.updated[c.to]++;
+	changes.upsertLinks.push({
+		linkId: c.linkId,
+		status: 'linked',
+		aId: c.from === 'a' ? sourceId : id,
+		bId: c.from === 'a' ? id : sourceId,
+		base: c.base,
+	});
+	if (ctx.failures.has(`${c.from}:${sourceId}`))
+		changes.clearFailures.push({ side: c.from, recordId: sourceId });
+}
+
+/**
+ * An upsert (or, found by its key, a pending one) wrote a record's values over `targetId`, which belongs to another
+ * pair (`clash.link`) or was written by two upserts of one page — e.g. A1 (linked to B1 by e-mail e1) changed its
+ * e-mail to e2 later in the run, and a new A2 with e1 was upserted first. The new record is reported ambiguous
+ * (AMBIGUOUS_MATCH, read again every run: it is never linked to a record of another pair, and its pending link
+ * goes); the overwritten pair's base loses the fields written, so its next diff is a first pairing that writes its
+ * source's values back, and its source record gets a stored entry so that the retries re-read it by id next run
+ * (this run writes it back already when its feed hands it out later).
+ */
+export function overwrittenState(
+	ctx: RunContext,
+	w: { side: Side; id: string; linkId: string; to: Side; key: string; value: string },
+	targetId: string,
+	clash: UpsertClash,
+	changes: PageChanges,
+): void {
+	const other = clash.link;
+	const otherSource = other ? sideIdOf(other, w.side) : undefined;
+	const repaired = other?.status === 'linked' && otherSource !== undefined;
+	const reason = other
+		? `the upsert by ${w.key} "${w.value}" on side ${w.to} matched ${w.to}:${targetId}, which is ${other.status === 'linked' ? 'linked to' : 'excluded with'} ${w.side}:${otherSource ?? '?'}`
+		: `the upsert by ${w.key} "${w.value}" on side ${w.to} matched ${w.to}:${targetId}, which another upsert of the same page matched too`;
+	const consequence = repaired
+		? `this record's values were written over it and are written back from ${w.side}:${otherSource}`
+		: `this record's values were written over it (no pair of the sync owns it to write them back)`;
+	ctx.report.ambiguous({
+		side: w.side,
+		id: w.id,
+		key: w.key,
+		value: w.value,
+		reason,
+		candidates: [targetId],
+	});
+	changes.upsertFailures.push(
+		failureOf(
+			ctx,
+			w.side,
+			w.id,
+			undefined,
+			'ambiguous',
+			'AMBIGUOUS_MATCH',
+			`${reason}: ${consequence} — not linked, read again on every run until it matches a record of its own, or exclude it`,
+		),
+	);
+	changes.deleteLinks.push(w.linkId);
+	if (!repaired || !other || otherSource === undefined) return;
+	const base = { ...other.base };
+	// An upsert writes every mapped field.
+	for (const f of ctx.config.fields) delete base[f.key];
+	changes.upsertLinks.push({ ...other, base });
+	const f = failureOf(
+		ctx,
+		w.side,
+		otherSource,
+		other.linkId,
+		'other',
+		'OVERWRITTEN_BY_UPSERT',
+		`its partner ${w.to}:${targetId} was written over by the upsert of ${w.side}:${w.id} (${w.key} "${w.value}"): its values are written back to it`,
+	);
+	changes.upsertFailures.push(f);
+	ctx.failures.set(`${w.side}:${otherSource}`, f);
+	ctx.report.report.warnings.push(
+		`${w.side}:${w.id} was upserted by ${w.key} "${w.value}" onto ${w.to}:${targetId}, the partner of ${w.side}:${otherSource}: its values are written back from ${w.side}:${otherSource}`,
+	);
+}

@@ -8,6 +8,7 @@ import type { OpenConflicts } from './conflicts';
 import type { CrmRecord } from '../records/types';
 import type { ResolvedConfig, ScopeCondition } from './config';
 import { diffPair, planCreate, type DiffContext, type PairDiff } from './diff';
+import type { KeyRules } from './firstContact';
 import { matchRecords, normalizeKey, pendingKeyFor } from './match';
 import type { ReportBuilder } from './report';
 import { isBlank } from './strategies';
@@ -47,6 +48,8 @@ export interface RunContext {
 	phase: 'feed' | 'byId';
 	/** See SyncOptions.pendingGraceMs. */
 	pendingGraceMs: number;
+	/** What first contact may leave out (firstContact.ts); absent: every look-up is made. */
+	keyRules?: KeyRules;
 	/** Throws when the run must stop (lock lost, aborted). */
 	checkAlive: () => void;
 	/**
@@ -91,7 +94,12 @@ export interface CreateWork {
 	to: Side;
 	fields: Record<string, unknown>;
 	base: Record<string, Json>;
-	pendingKey?: { field: string; value: string };
+	pendingKey?: SyncLink['pendingKey'];
+	/**
+	 * Sent as an upsert by this field of side `to` (a one-way first contact, firstContact.ts rule 2) instead of a
+	 * create: `fields` hold every mapped field (blanks as null, which clears them, as a first pairing's diff would).
+	 */
+	upsertKey?: string;
 }
 
 export interface PagePlan {
@@ -251,6 +259,10 @@ async function planRecords(ctx: RunContext, side: Side, records: CrmRecord[]): P
 				fields: ctx.sides[other].fields,
 			},
 			linksOfOther: (ids) => ctx.store.getLinksByIds(ctx.syncId, other, ids),
+			rules: ctx.keyRules && {
+				uniqueOwn: ctx.keyRules.uniqueOwn[side],
+				upsert: ctx.keyRules.upsertTo[other],
+			},
 		},
 		new Set(), // links are committed per page: within the page, each partner is taken once
 	);
@@ -288,6 +300,38 @@ async function planRecords(ctx: RunContext, side: Side, records: CrmRecord[]): P
 					`${o.reason} (${o.candidates.join(', ')}): not linked, read again on every run until it matches one record — or exclude it`,
 				),
 			);
+		} else if (o.kind === 'upsert') {
+			const c = planCreate(ctx.diff, side, record);
+			if (c.errors.length) {
+				plan.failures.push(
+					failureOf(
+						ctx,
+						side,
+						id,
+						undefined,
+						'validation',
+						'TRANSFORM_FAILED',
+						c.errors.join('; '),
+					),
+				);
+				return;
+			}
+			// What a first pairing's diff would write: every mapped field, a blank one as null (clearing the value a
+			// record matched by the upsert may hold). The key field holds the value sent as the upsert's id.
+			const fields: Record<string, unknown> = {};
+			for (const f of ctx.config.fields) fields[f[other]] = null;
+			Object.assign(fields, c.fields);
+			const key = o.key[other];
+			plan.creates.push({
+				linkId: linkIdFor(side, id),
+				from: side,
+				record,
+				to: other,
+				fields,
+				base: c.base,
+				pendingKey: { field: key, value: String(fields[key]).trim(), upsert: true },
+				upsertKey: key,
+			});
 		} else if (!mayCreateOn(ctx, other)) {
 			if (wasAmbiguous(id)) plan.resolved.push({ side, recordId: id });
 		} else {

@@ -32,6 +32,18 @@ export type PlanItem =
 			because: { side: Side; id: string };
 			fields?: Record<string, unknown>;
 	  }
+	| {
+			/** A one-way first contact: created, or an existing record with the key's value updated (`created: false`). */
+			action: 'upsert';
+			side: Side;
+			from: { side: Side; id: string };
+			/** The key field on `side`. */
+			key: string;
+			fields: Record<string, unknown>;
+			/** The record written, when the CRM answered. */
+			id?: string;
+			created?: boolean;
+	  }
 	| { action: 'link'; aId: string; bId: string; key: string; value: string }
 	| { action: 'conflict'; conflict: ConflictEntry };
 

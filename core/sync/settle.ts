@@ -3,9 +3,12 @@
  * created record is looked up by the link's match key on the target side: found once → linked (with the planned
  * base); not found → the create never happened: the link is dropped and the source record processed again (a new
  * create, written ahead again); found several times → a `duplicate` failure, left pending (never created twice).
+ * An upsert written ahead (a one-way first contact) is settled the same way, except that a record found which belongs
+ * to another pair is not linked: the upsert wrote over it (`overwrittenState`).
  * A link written ahead less than `pendingGraceMs` ago waits for a later run (a search index may lag the create).
  */
 import { applyPage } from './apply';
+import { overwrittenState, type PageChanges } from './outcomes';
 import { failureOf, otherSide, planPage, sideIdOf, type RunContext } from './plan';
 import type { Side, SyncFailure, SyncLink } from './store/types';
 
@@ -31,6 +34,15 @@ export async function settlePending(ctx: RunContext): Promise<void> {
 	const redo: Record<Side, string[]> = { a: [], b: [] };
 	const drop: string[] = [];
 	const failures: SyncFailure[] = [];
+	const repairs: PageChanges = {
+		upsertLinks: [],
+		deleteLinks: [],
+		upsertFailures: [],
+		clearFailures: [],
+		clearDecisions: [],
+		upsertConflicts: [],
+		clearConflicts: [],
+	};
 	for (const list of groups.values()) {
 		const target = list[0].pendingSide as Side;
 		const field = list[0].pendingKey?.field as string;
@@ -43,11 +55,34 @@ export async function settlePending(ctx: RunContext): Promise<void> {
 				[field],
 			),
 		);
+		// An upsert found by its key may have matched a record of another pair: it is not linked (overwrittenState).
+		const upserted = list
+			.map((l, i) => (l.pendingKey?.upsert && found[i].length === 1 ? found[i][0].id : undefined))
+			.filter((id): id is string => !!id);
+		const taken = upserted.length
+			? await ctx.store.getLinksByIds(ctx.syncId, target, upserted)
+			: new Map<string, SyncLink>();
 		list.forEach((link, i) => {
 			const source = otherSide(target);
 			const sourceId = sideIdOf(link, source) as string;
 			const matches = found[i];
-			if (matches.length === 1) {
+			const clash = link.pendingKey?.upsert ? taken.get(matches[0]?.id as string) : undefined;
+			if (matches.length === 1 && clash && clash.linkId !== link.linkId) {
+				overwrittenState(
+					ctx,
+					{
+						side: source,
+						id: sourceId,
+						linkId: link.linkId,
+						to: target,
+						key: field,
+						value: link.pendingKey?.value ?? '',
+					},
+					matches[0].id as string,
+					{ link: clash },
+					repairs,
+				);
+			} else if (matches.length === 1) {
 				linked.push({
 					linkId: link.linkId,
 					status: 'linked',
@@ -73,11 +108,11 @@ export async function settlePending(ctx: RunContext): Promise<void> {
 			}
 		});
 	}
-	if (linked.length || drop.length || failures.length)
+	if (linked.length || drop.length || failures.length || repairs.deleteLinks.length)
 		await ctx.store.commit(ctx.syncId, {
-			upsertLinks: linked,
-			deleteLinks: drop,
-			upsertFailures: failures,
+			upsertLinks: [...linked, ...repairs.upsertLinks],
+			deleteLinks: [...drop, ...repairs.deleteLinks],
+			upsertFailures: [...failures, ...repairs.upsertFailures],
 		});
 	for (const source of ['a', 'b'] as const) {
 		if (!redo[source].length) continue;

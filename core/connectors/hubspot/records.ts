@@ -57,12 +57,15 @@ export function toHubSpotValue(value: unknown): string | null {
 	return String(value);
 }
 
-/** A record's properties as HubSpot takes them (undefined values left out). */
-export function toProperties(properties: Record<string, unknown>): Record<string, string | null> {
-	const out: Record<string, string | null> = {};
+/**
+ * A record's properties as HubSpot takes them (undefined values left out; null — clear the value — as the empty
+ * string, which is how HubSpot's batch create / update / upsert documentation says a value is cleared).
+ */
+export function toProperties(properties: Record<string, unknown>): Record<string, string> {
+	const out: Record<string, string> = {};
 	for (const [key, value] of Object.entries(properties)) {
 		if (value === undefined) continue;
-		out[key] = toHubSpotValue(value);
+		out[key] = toHubSpotValue(value) ?? '';
 	}
 	return out;
 }

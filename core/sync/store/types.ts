@@ -47,8 +47,11 @@ export interface SyncLink {
 	base: Record<string, Json>;
 	/** Side a create was sent to, while `pending`. */
 	pendingSide?: Side;
-	/** The match key (field on `pendingSide` and value) that finds the created record, while `pending`. */
-	pendingKey?: { field: string; value: string };
+	/**
+	 * The match key (field on `pendingSide` and value) that finds the created record, while `pending`; `upsert`: the
+	 * write was an upsert by that key (it may have written over an existing record instead of creating one).
+	 */
+	pendingKey?: { field: string; value: string; upsert?: boolean };
 	/** When the link was last written (ISO-8601, store clock). */
 	updatedAt?: string;
 }
