@@ -544,6 +544,11 @@ export class Collection<F extends Fields = Fields> implements UndoTarget {
 		this.indexes.define(name, keyOf, this.byId.values());
 	}
 
+	/** Whether index `name` is defined. */
+	hasIndex(name: string): boolean {
+		return this.indexes.has(name);
+	}
+
 	/** Records (live or deleted, as `keyOf` filed them) under `key` in index `name`, in creation order. */
 	lookup(name: string, key: string): StoredRecord<F>[] {
 		if (!this.indexes.has(name)) throw new Error(`${this.type}: no index '${name}'`);
