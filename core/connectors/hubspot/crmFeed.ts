@@ -37,7 +37,7 @@ export interface FeedSettings {
 	lagSeconds: number;
 	/** Whether `changesSince` (kind `all`) and `recentChanges` report deletions. */
 	deletions: boolean;
-	/** Search results per change page (≤200); the reader's default when undefined. */
+	/** Search results per change page (≤200; a backfill's list pages ≤100); the readers' default when undefined. */
 	pageSize?: number;
 }
 
