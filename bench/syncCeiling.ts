@@ -2,7 +2,7 @@
  * The CRM Sync benchmark's ceilings (README, "CRM Sync at the quota ceiling"): the most records/s a sync run could
  * reach under the vendors' configured limits, whatever the client does. Each side's least time is the largest of
  * - its limits' windows: the requests it must send at least (`R`: its change feed read at the largest page the API
- *   gives, its writes in the largest batches it takes — no lookups: a side whose feed was read holds no unknown
+ *   gives — HubSpot's backfill the faster of its two ways, search or list — its writes in the largest batches it takes — no lookups: a side whose feed was read holds no unknown
  *   match, and HubSpot and Salesforce upsert by a unique key) against a sliding window of `perWindow` requests, which
  *   lets one window's worth go at once: `(ceil(R / perWindow) − 1) × window`;
  * - latency and concurrency: the feed's pages one after another (each needs the previous page's cursor), the write
@@ -19,10 +19,14 @@ export type Vendor = 'salesforce' | 'hubspot' | 'dynamics';
 export interface SideLoad {
 	read: number;
 	written: number;
+	/** The read is a backfill (every record, in no particular order): HubSpot may read it through its list API. */
+	backfill?: boolean;
 }
 
-/** Page and batch sizes: the most records one request reads or writes. */
+/** Page and batch sizes: the most records one request reads or writes (HubSpot: a search page). */
 export const PAGE_SIZE: Record<Vendor, number> = { salesforce: 2000, hubspot: 200, dynamics: 5000 };
+/** Records per page of HubSpot's list API (`GET /crm/v3/objects/{type}?limit=100`). */
+export const HUBSPOT_LIST_PAGE_SIZE = 100;
 export const BATCH_SIZE: Record<Vendor, number> = { salesforce: 200, hubspot: 100, dynamics: 1000 };
 
 /** The least requests of a side: feed pages (one after another; at least one, to learn the feed is empty) and write batches. */
@@ -48,9 +52,10 @@ export function latencySeconds(
 }
 
 /**
- * HubSpot: private-app requests per rolling 10 s (`tenSecondly`, 190); its change feed is the search API (changes by
- * last-modified date, 200 a page), at most `searchPerSecond` (5) a second. HubSpot publishes no concurrency limit: a
- * window's requests may all be in flight at once.
+ * HubSpot: private-app requests per rolling 10 s (`tenSecondly`, 190). Its change feed is the search API (changes by
+ * last-modified date, 200 a page), at most `searchPerSecond` (5) a second and not counted in the 10-s window; a
+ * backfill may instead read the list API (100 a page, in the 10-s window beside the writes): the faster of the two.
+ * HubSpot publishes no concurrency limit: a window's requests may all be in flight at once.
  */
 export function hubspotSeconds(
 	load: SideLoad,
@@ -58,11 +63,21 @@ export function hubspotSeconds(
 	latencyMs: number,
 ): number {
 	const r = leastRequests('hubspot', load);
-	return Math.max(
-		windowSeconds(r.pages + r.batches, limits.tenSecondly, 10_000),
+	const bySearch = Math.max(
+		windowSeconds(r.batches, limits.tenSecondly, 10_000),
 		windowSeconds(r.pages, limits.searchPerSecond ?? 5, 1000),
 		latencySeconds(r, latencyMs, limits.tenSecondly),
 	);
+	if (!load.backfill) return bySearch;
+	const list = {
+		pages: Math.max(1, Math.ceil(load.read / HUBSPOT_LIST_PAGE_SIZE)),
+		batches: r.batches,
+	};
+	const byList = Math.max(
+		windowSeconds(list.pages + list.batches, limits.tenSecondly, 10_000),
+		latencySeconds(list, latencyMs, limits.tenSecondly),
+	);
+	return Math.min(bySearch, byList);
 }
 
 /**

@@ -24,6 +24,7 @@ import {
 	type PagingCookie,
 } from './fetchxmlCookie';
 import { fetchQueryReply } from './fetchQuery';
+import { indexedRows } from './filterIndex';
 import {
 	matches,
 	parseCount,
@@ -145,7 +146,9 @@ export function listRecords(
 	);
 
 	const now = data.clock.now();
-	let rows: Entry[] = (scope?.rows ?? data.coll(t).list()).map((rec) => ({
+	// A look-up by value (`col eq 'v'`, `In(…)`) starts from the rows an index gives, not from the whole table.
+	const from = scope?.rows ?? (filter && indexedRows(data, t, filter)) ?? data.coll(t).list();
+	let rows: Entry[] = from.map((rec) => ({
 		rec,
 		row: addPathValues(data, t, rec, data.toWire(t, rec), paths),
 	}));

@@ -72,16 +72,11 @@ export class ObjectsApi {
 			);
 		const archived = req.query.get('archived') === 'true';
 		const from = after === null ? 0 : Number(after);
-		const page: Rec[] = [];
-		let next: Rec | undefined;
-		for (const r of this.data.coll(def).list(archived ? { deletedOnly: true } : {})) {
-			if (Number(r.id) < from) continue;
-			if (page.length < size) page.push(r);
-			else {
-				next = r;
-				break;
-			}
-		}
+		// Records by id (ids grow with creation order): the page from `after` and the first one past it.
+		const page: Rec[] = this.data
+			.coll(def)
+			.listFrom((r) => Number(r.id) < from, { deletedOnly: archived, limit: size + 1 });
+		const next = page.length > size ? page.pop() : undefined;
 		const props = this.propsParam(req);
 		const nextAfter = next ? next.id : undefined;
 		return json({

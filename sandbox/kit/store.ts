@@ -403,6 +403,33 @@ export class Collection<F extends Fields = Fields> implements UndoTarget {
 		return out;
 	}
 
+	/**
+	 * Like {@link list}, from the first record (in creation order) for which `before` is false, at most `limit` records:
+	 * a page of a list read by a cursor that grows with creation order (e.g. numeric ids), found by binary search
+	 * instead of a scan. `before` must hold for a prefix of the records only.
+	 */
+	listFrom(
+		before: (record: StoredRecord<F>) => boolean,
+		options: ListOptions<F> & { limit: number },
+	): StoredRecord<F>[] {
+		let lo = 0;
+		let hi = this.order.length;
+		while (lo < hi) {
+			const mid = (lo + hi) >>> 1;
+			if (before(this.byId.get(this.order[mid]) as StoredRecord<F>)) lo = mid + 1;
+			else hi = mid;
+		}
+		const out: StoredRecord<F>[] = [];
+		for (let i = lo; i < this.order.length && out.length < options.limit; i++) {
+			const r = this.byId.get(this.order[i]) as StoredRecord<F>;
+			const deleted = r.deletedAt !== null;
+			if (options.deletedOnly ? !deleted : deleted && !options.includeDeleted) continue;
+			if (options.filter && !options.filter(r)) continue;
+			out.push(r);
+		}
+		return out;
+	}
+
 	/** The first live record matching a predicate. */
 	find(predicate: (record: StoredRecord<F>) => boolean): StoredRecord<F> | undefined {
 		for (const id of this.order) {
@@ -515,6 +542,11 @@ export class Collection<F extends Fields = Fields> implements UndoTarget {
 	 */
 	defineIndex(name: string, keyOf: IndexKey<F>): void {
 		this.indexes.define(name, keyOf, this.byId.values());
+	}
+
+	/** Whether index `name` is defined. */
+	hasIndex(name: string): boolean {
+		return this.indexes.has(name);
 	}
 
 	/** Records (live or deleted, as `keyOf` filed them) under `key` in index `name`, in creation order. */

@@ -339,6 +339,91 @@ describe('HubSpotCrm specifics', () => {
 		expect(clockReads() - before).toBe(1);
 	});
 
+	/** Feed pages of `kind` from `watermark`, each record with the watermark after it. */
+	async function feed(watermark: Watermark | null, kind: 'all' | 'updated' = 'updated') {
+		const out: Array<{ id: string; after: Watermark }> = [];
+		for await (const page of harness
+			.connector()
+			.changesSince('contacts', watermark, { fields: ['lastname'], kind }))
+			page.records.forEach((r, i) =>
+				out.push({ id: String(r.id), after: page.recordWatermarks?.[i] as Watermark }),
+			);
+		return out;
+	}
+	// Pages of live records (the archived list, read for deletions, apart).
+	const listPages = () =>
+		sim.log
+			.entries({ kind: 'list' })
+			.filter((e) => String(e.query.limit) === '100' && e.query.archived !== 'true').length;
+	const searches = () => sim.log.count({ kind: 'search' });
+
+	it('a backfill (from null) reads the list API, 100 a page and no search; from the watermark after any of its records, exactly the rest', async () => {
+		const ids = harness.seed(250) as string[];
+		clock.advance(PAST_LAG);
+		for (const kind of ['updated', 'all'] as const) {
+			const [lists, searched] = [listPages(), searches()];
+			const all = await feed(null, kind);
+			expect({ kind, lists: listPages() - lists, searches: searches() - searched }).toEqual({
+				kind,
+				lists: 3,
+				searches: 0,
+			});
+			expect(all.map((r) => r.id)).toEqual(ids);
+			// Its end is a search position: the next call hands out nothing, through one search.
+			expect(all[249].after).not.toHaveProperty('listAfter');
+			expect(await feed(all[249].after, kind)).toEqual([]);
+		}
+		const all = await feed(null);
+		for (const k of [0, 99, 150, 248]) {
+			const lists = listPages();
+			const stored = JSON.parse(JSON.stringify(all[k].after)) as Watermark;
+			expect(stored).toHaveProperty('listAfter');
+			expect((await feed(stored)).map((r) => r.id)).toEqual(ids.slice(k + 1));
+			expect(listPages() - lists).toBe(3 - Math.floor((k + 1) / 100));
+		}
+	});
+
+	it('a backfill resumed when the rest of it is gone ends with a page handing out its end, where the search feed takes over', async () => {
+		const ids = harness.seed(150) as string[];
+		clock.advance(PAST_LAG);
+		const stored = (await feed(null))[120].after;
+		for (const id of ids.slice(121)) harness.deleteDirect(id);
+		const pages: ChangePage[] = [];
+		for await (const page of harness
+			.connector()
+			.changesSince('contacts', stored, { kind: 'updated' }))
+			pages.push(page);
+		expect(pages.map((p) => p.records.length)).toEqual([0]);
+		expect(pages[0].watermark).toEqual({ ...stored, listAfter: undefined, listIds: undefined });
+		expect(pages[0].watermark).not.toHaveProperty('listAfter');
+		const [added] = harness.seed(1, (i) => harness.makeFields(950 + i)) as string[];
+		clock.advance(PAST_LAG);
+		expect((await feed(pages[0].watermark)).map((r) => r.id)).toEqual([added]);
+	});
+
+	it('a backfill hands out what was before its start; changes made while it is read come after it, from the search feed', async () => {
+		const ids = harness.seed(150) as string[];
+		clock.advance(PAST_LAG);
+		const connector = harness.connector();
+		const seen: string[] = [];
+		let watermark: Watermark | null = null;
+		let added = '';
+		for await (const page of connector.changesSince('contacts', null, { kind: 'updated' })) {
+			if (!added) {
+				await harness.editDirect(ids[10], { lastname: 'Edited after read' });
+				await harness.editDirect(ids[120], { lastname: 'Edited ahead' });
+				harness.deleteDirect(ids[130]);
+				[added] = harness.seed(1, (i) => harness.makeFields(900 + i)) as string[];
+			}
+			seen.push(...page.records.map((r) => String(r.id)));
+			watermark = page.watermark;
+		}
+		expect(seen).toEqual(ids.filter((id) => id !== ids[120] && id !== ids[130]));
+		clock.advance(PAST_LAG);
+		const next = await feed(watermark);
+		expect(next.map((r) => r.id).sort()).toEqual([ids[10], ids[120], added].sort());
+	});
+
 	it('update and delete: an input without a valid record id fails alone and is not sent; the others are written, in order, even answered in reverse', async () => {
 		const ids = harness.seed(4) as string[];
 		const sent: HttpRequest[] = [];

@@ -178,9 +178,15 @@ describe(`two-way sync Salesforce Contact ↔ HubSpot contacts (${N} records)`, 
 		).toEqual(conflictEmails.map((e) => `FirstName/firstname:${e.replace(/\D/g, '')}`).sort());
 		expect(report.failures).toEqual([]);
 		expect(await store.countLinks('contacts', 'linked')).toBe(N);
-		// The dry run planned exactly this run, record by record.
+		// The dry run planned exactly this run, record by record. It read on HubSpot besides the records this run
+		// updated there (planned from Salesforce's feed, read first): modified after HubSpot's backfill started, they
+		// are left to the next run (which plans nothing for them: run 2 below).
 		expect(dry.plan).toEqual(report.plan);
-		expect(dry.counts).toEqual(report.counts);
+		expect(report.counts.updated.b).toBeGreaterThan(0);
+		expect(dry.counts).toEqual({
+			...report.counts,
+			read: { ...report.counts.read, b: report.counts.read.b + report.counts.updated.b },
+		});
 	});
 
 	it('run 2 with no edits writes nothing (our own writes read back are not changes)', async () => {

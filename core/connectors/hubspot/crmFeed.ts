@@ -1,7 +1,8 @@
 /**
  * `HubSpotCrm`'s change feed: creates and updates through `changes.ts` (by position on HubSpot's clock, minus the
- * safety lag), and deletions from the archived records (`GET …/objects/{type}?archived=true`, each with
- * `archivedAt`), both positions in one plain-JSON watermark (`feed.ts`).
+ * safety lag; a backfill of them, `all` / `updated` from null, through the list API: `backfill.ts`), and deletions
+ * from the archived records (`GET …/objects/{type}?archived=true`, each with `archivedAt`), the positions in one
+ * plain-JSON watermark (`feed.ts`).
  */
 import { CrmError } from '../../http/errors';
 import type { CrmRecord } from '../../records/types';
@@ -12,6 +13,7 @@ import type {
 	StartWatermarkOptions,
 	Watermark,
 } from '../contract';
+import { backfillPages } from './backfill';
 import {
 	type ChangeCursor,
 	changeStamp,
@@ -35,7 +37,7 @@ export interface FeedSettings {
 	lagSeconds: number;
 	/** Whether `changesSince` (kind `all`) and `recentChanges` report deletions. */
 	deletions: boolean;
-	/** Search results per change page (≤200); the reader's default when undefined. */
+	/** Search results per change page (≤200; a backfill's list pages ≤100); the readers' default when undefined. */
 	pageSize?: number;
 }
 
@@ -67,7 +69,17 @@ export async function* hubspotChangesSince(
 				? options.until.getTime()
 				: toEpochMs(options.until, 'until')) + 1,
 		);
+	// A backfill (from null) of creates and updates reads the list API up to this end (`backfill.ts`).
+	if (watermark === null && (kind === 'all' || kind === 'updated'))
+		Object.assign(position, {
+			modified: { timestamp: end, ids: [] },
+			list: { after: '', ids: [] },
+		});
+	// Resumed, it ends where it was to end, or earlier (the search feed then takes over from there).
+	if (position.list) position.modified.timestamp = Math.min(position.modified.timestamp, end);
 	const mark = () => feedWatermark(kind, position);
+	// Whether a position inside the list came in or was handed out: the list's end is then handed out too.
+	let inList = watermark !== null && position.list !== undefined;
 	if ((kind === 'all' && settings.deletions) || kind === 'deleted') {
 		for await (const page of deletionPages(
 			hubspot,
@@ -79,16 +91,40 @@ export async function* hubspotChangesSince(
 		)) {
 			position.archived = page.cursor;
 			remaining -= page.records.length;
+			inList ||= position.list !== undefined;
 			yield {
 				records: page.records,
 				watermark: mark(),
 				recordWatermarks: page.cursors.map((archived) =>
-					feedWatermark(kind, { modified: position.modified, archived }),
+					feedWatermark(kind, { ...position, archived }),
 				),
 			};
 		}
 	}
-	if (kind === 'deleted' || remaining <= 0 || position.modified.timestamp >= end) return;
+	if (kind === 'deleted' || remaining <= 0) return;
+	if (position.list) {
+		const property = lastModifiedProperty(objectType);
+		for await (const page of backfillPages(hubspot, objectType, position.list, {
+			end: position.modified.timestamp,
+			property,
+			properties: options.fields,
+			pageSize: settings.pageSize,
+			limit: remaining,
+			signal: options.signal,
+		})) {
+			position.list = page.position;
+			remaining -= page.records.length;
+			if (page.records.length === 0 && !(inList && page.position === undefined)) continue;
+			inList = page.position !== undefined;
+			yield {
+				records: page.records.map((o) => hubspotRecord(objectType, o)),
+				watermark: mark(),
+				recordWatermarks: page.positions.map((list) => feedWatermark(kind, { ...position, list })),
+			};
+		}
+		if (position.list || remaining <= 0) return;
+	}
+	if (position.modified.timestamp >= end) return;
 	let cursor = position.modified;
 	const pages = readChanges(
 		hubspot,

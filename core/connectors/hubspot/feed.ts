@@ -2,6 +2,9 @@
  * The positions of HubSpot's change feeds as the plain-JSON watermarks of the connector contract: `all` / `updated`
  * keep the search cursor of modifications and the cursor of deletions (`archivedAt`), `created` the cursor on
  * `createdate`, `deleted` the deletions' cursor. A cursor is a time (epoch ms) and the ids handed out at exactly it.
+ * A backfill of `all` / `updated` (from null, read through the list API: `backfill.ts`) adds its list position
+ * (`listAfter`, the `after` cursor of the page being read, '' for the first, and `listIds`, the ids of that page
+ * already handed out); its modification cursor is then the backfill's end, where the search feed takes over.
  */
 import { CrmError } from '../../http/errors';
 import type { ChangeFeedKind, Watermark } from '../contract';
@@ -13,6 +16,19 @@ export interface FeedPosition {
 	modified: ChangeCursor;
 	/** Last deletion seen (`archivedAt` of archived records). */
 	archived: ChangeCursor;
+	/**
+	 * A backfill through the list API under way: every record modified before `modified.timestamp` not handed out yet
+	 * is at or after this list position.
+	 */
+	list?: ListPosition;
+}
+
+/** A position in the list API (`GET …/objects/{type}?after=`): the page's cursor and the ids of it handed out. */
+export interface ListPosition {
+	/** The `after` cursor of the page ('' for the first page). */
+	after: string;
+	/** Ids of that page already handed out. */
+	ids: string[];
 }
 
 /** A feed position as the plain-JSON watermark callers store. */
@@ -22,6 +38,9 @@ export function hubspotWatermark(position: FeedPosition): Watermark {
 		modifiedIds: [...position.modified.ids],
 		archivedAt: position.archived.timestamp,
 		archivedIds: [...position.archived.ids],
+		...(position.list
+			? { listAfter: position.list.after, listIds: [...position.list.ids] }
+			: undefined),
 	};
 }
 
@@ -39,15 +58,19 @@ export function parseHubSpotWatermark(watermark: Watermark | null | undefined): 
 		Number.isFinite(w.archivedAt) &&
 		ids(w.modifiedIds) &&
 		ids(w.archivedIds);
-	if (!ok) {
+	const listing = w.listAfter !== undefined || w.listIds !== undefined;
+	if (!ok || (listing && !(typeof w.listAfter === 'string' && ids(w.listIds)))) {
 		throw new CrmError(
-			`HubSpot: ${JSON.stringify(watermark).slice(0, 200)} is not a HubSpot change watermark ({modifiedAt, modifiedIds, archivedAt, archivedIds}) — pass the watermark of a change page as it was, or null to read from the beginning`,
+			`HubSpot: ${JSON.stringify(watermark).slice(0, 200)} is not a HubSpot change watermark ({modifiedAt, modifiedIds, archivedAt, archivedIds}, and {listAfter, listIds} in a backfill) — pass the watermark of a change page as it was, or null to read from the beginning`,
 			{ kind: 'validation' },
 		);
 	}
 	return {
 		modified: { timestamp: w.modifiedAt as number, ids: [...(w.modifiedIds as string[])] },
 		archived: { timestamp: w.archivedAt as number, ids: [...(w.archivedIds as string[])] },
+		...(listing
+			? { list: { after: w.listAfter as string, ids: [...(w.listIds as string[])] } }
+			: undefined),
 	};
 }
 

@@ -156,6 +156,29 @@ export async function deleteRecord(
 	});
 }
 
+/** The most records HubSpot's list API (`GET /crm/v3/objects/{type}`) answers per page. */
+export const HUBSPOT_LIST_PAGE_LIMIT = 100;
+
+/** One page of the list API from `after` (undefined: the first page), and the cursor of the next page if any. */
+export async function readListPage(
+	host: HubSpotCaller,
+	objectType: string,
+	options: ListRecordsOptions & { after?: string },
+): Promise<{ results: HubSpotObject[]; next?: string }> {
+	const page = await host.call<HubSpotPage>({
+		method: 'GET',
+		url: `/crm/v3/objects/${encode(objectType)}`,
+		qs: {
+			limit: Math.min(HUBSPOT_LIST_PAGE_LIMIT, options.limit ?? HUBSPOT_LIST_PAGE_LIMIT),
+			after: options.after || undefined,
+			properties: options.properties?.length ? options.properties.join(',') : undefined,
+			archived: options.archived ? true : undefined,
+		},
+		signal: options.signal,
+	});
+	return { results: page.results ?? [], next: page.paging?.next?.after || undefined };
+}
+
 /**
  * Every record of a type, page by page (100 per request), streamed; stops after `limit` records without asking for
  * another page. A cursor HubSpot hands out twice fails the read (instead of an endless loop).
@@ -169,20 +192,10 @@ export async function* listRecords(
 	if (!(remaining > 0)) return;
 	const pages = paginate<{ results: HubSpotObject[]; after?: string }, HubSpotObject, string>({
 		fetchPage: async (after) => {
-			const page = await host.call<HubSpotPage>({
-				method: 'GET',
-				url: `/crm/v3/objects/${encode(objectType)}`,
-				qs: {
-					limit: Math.min(100, remaining),
-					after,
-					properties: options.properties?.length ? options.properties.join(',') : undefined,
-					archived: options.archived ? true : undefined,
-				},
-				signal: options.signal,
-			});
-			const results = (page.results ?? []).slice(0, remaining);
+			const page = await readListPage(host, objectType, { ...options, after, limit: remaining });
+			const results = page.results.slice(0, remaining);
 			remaining -= results.length;
-			return { results, after: page.paging?.next?.after };
+			return { results, after: page.next };
 		},
 		items: (page) => page.results,
 		next: (page) => (remaining > 0 && page.after ? page.after : undefined),

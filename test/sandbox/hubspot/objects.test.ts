@@ -262,6 +262,49 @@ describe('HubSpot simulator: objects', () => {
 			expect(archived.results.map((r) => r.id)).toEqual([seen[0]]);
 			expect(archived.results[0].archived).toBe(true);
 		});
+
+		it('serves at most 100 a page, in id order from the after cursor: records archived meanwhile shift nothing', async () => {
+			const c = client();
+			for (let i = 0; i < 3; i++)
+				await c.crm.deals.batchApi.create({
+					inputs: Array.from({ length: 100 }, (_, j) => ({
+						properties: { dealname: `Deal ${i * 100 + j}` },
+						associations: [],
+					})),
+				});
+			const page = (after?: string) => c.crm.deals.basicApi.getPage(500, after, ['dealname']);
+			const first = await page();
+			expect(first.results).toHaveLength(100);
+			const ids = first.results.map((r) => Number(r.id));
+			expect(ids).toEqual([...ids].sort((a, b) => a - b));
+			const after = first.paging?.next?.after as string;
+			const second = await page(after);
+			// Archived records (one before the cursor, one on the next page) leave the cursor's page in place.
+			await c.crm.deals.basicApi.archive(first.results[5].id);
+			await c.crm.deals.basicApi.archive(second.results[0].id);
+			const again = await page(after);
+			expect(again.results.map((r) => r.id)).toEqual([
+				...second.results.slice(1).map((r) => r.id),
+				expect.any(String),
+			]);
+			expect(Number(again.results[99].id)).toBeGreaterThan(Number(second.results[99].id));
+			let n = 0;
+			for (let cur: string | undefined = after; cur !== undefined; n++)
+				cur = (await page(cur)).paging?.next?.after;
+			expect(n).toBeGreaterThanOrEqual(2);
+			const archived = await c.crm.deals.basicApi.getPage(
+				100,
+				undefined,
+				undefined,
+				undefined,
+				undefined,
+				true,
+			);
+			expect(archived.results.map((r) => r.id)).toEqual([
+				first.results[5].id,
+				second.results[0].id,
+			]);
+		});
 	});
 
 	describe('batch', () => {

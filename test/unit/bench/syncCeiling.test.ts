@@ -41,6 +41,23 @@ describe('syncCeiling', () => {
 		expect(hubspotSeconds({ read: 10_000, written: 0 }, { tenSecondly: 190 }, 40)).toBe(9);
 	});
 
+	it('HubSpot: a backfill reads the faster way, the list API (100 a page, in the 10-s window with the writes) or search', () => {
+		const limits = { tenSecondly: 190 };
+		// 10,000 read = 100 list pages, one window: latency binds, the pages one after another (100 × 40 ms).
+		expect(hubspotSeconds({ read: 10_000, written: 0, backfill: true }, limits, 40)).toBeCloseTo(
+			4,
+			10,
+		);
+		// 100,000 read = 1,000 list pages (5 windows waited: 50 s), through search 500 pages at 5 a second (99 s).
+		expect(hubspotSeconds({ read: 100_000, written: 0, backfill: true }, limits, 40)).toBe(50);
+		expect(hubspotSeconds({ read: 100_000, written: 0 }, limits, 40)).toBe(99);
+		// Written on the same side as well: 1,000 pages + 1,000 batches share the window (10 windows waited: 100 s),
+		// more than search's 99 s beside the batches' own 50 s — search is the faster way then.
+		expect(hubspotSeconds({ read: 100_000, written: 100_000, backfill: true }, limits, 40)).toBe(
+			99,
+		);
+	});
+
 	it('HubSpot: 100,000 contacts written take at least 50 s at 190 requests / 10 s', () => {
 		// 1,000 batches + 1 page = 1,001 requests → 5 windows waited.
 		expect(hubspotSeconds({ read: 0, written: 100_000 }, { tenSecondly: 190 }, 40)).toBe(50);
