@@ -7,7 +7,7 @@ import type { CrmConnector } from '../connectors/contract';
 import type { OpenConflicts } from './conflicts';
 import type { CrmRecord } from '../records/types';
 import type { ResolvedConfig, ScopeCondition } from './config';
-import { diffPair, planCreate, type DiffContext, type PairDiff } from './diff';
+import { diffPair, planCreate, sameValue, type DiffContext, type PairDiff } from './diff';
 import type { KeyRules } from './firstContact';
 import { matchRecords, normalizeKey, pendingKeyFor } from './match';
 import type { ReportBuilder } from './report';
@@ -174,6 +174,25 @@ export function failureOf(
 	};
 }
 
+/**
+ * Whether a linked record handed out by `side`'s change feed still holds, in every mapped field, its side's value in
+ * the pair's base (compared as the diff compares): then it did not change on this side since the pair was last synced
+ * — an echo of a write of the sync's, or an edit of fields the sync does not map — and nothing flows from it. An edit
+ * of its partner comes through the partner's own feed (two-way) or flows nowhere (one-way: the target's own edits
+ * stay), so its partner is not read (an echo page read no partners by id). A field new to the mapping (no base), a
+ * decision or an open conflict on the pair still plan it.
+ */
+function unchangedSince(ctx: RunContext, side: Side, record: CrmRecord, link: SyncLink): boolean {
+	if (ctx.decisions.has(link.linkId) || ctx.open.get(link.linkId)?.size) return false;
+	const types = ctx.diff.types[side];
+	return ctx.config.fields.every((f) => {
+		const base = link.base[f.key];
+		if (!base || typeof base !== 'object' || Array.isArray(base) || !(side in base)) return false;
+		const field = f[side];
+		return sameValue(record.fields[field], base[side], types.get(field));
+	});
+}
+
 /** Plans a page of (non-deleted) records read from `side` (its time counted as the run's planning). */
 export async function planPage(
 	ctx: RunContext,
@@ -213,7 +232,8 @@ async function planRecords(ctx: RunContext, side: Side, records: CrmRecord[]): P
 				if (wasAmbiguous(r.id as string)) plan.resolved.push({ side, recordId: r.id as string });
 			}
 		} else if (link.status === 'linked') {
-			linked.push({ record: r, link, partnerId: sideIdOf(link, other) as string });
+			if (ctx.phase === 'feed' && unchangedSince(ctx, side, r, link)) ctx.report.counts.unchanged++;
+			else linked.push({ record: r, link, partnerId: sideIdOf(link, other) as string });
 		}
 		// pending (unsettled: ambiguous) and excluded links are skipped.
 	}
