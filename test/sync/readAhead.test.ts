@@ -3,8 +3,8 @@
  * into the next one. Observed through a feed wrapper that logs when each feed page is asked for and a store that
  * logs its commits (no wall-clock thresholds), with the Salesforce and HubSpot simulators: the next page's read
  * starts before the current page's commit; a copy read ahead before the run's own write-back is not written back
- * stale; an abort and a feed error during the read-ahead stop the run with nothing unplanned committed; a crash
- * after the first page's commit resumes from its watermark with no duplicate.
+ * stale; an abort, a lost lock and a feed error during the read-ahead stop the run with nothing unplanned
+ * committed; a crash after the first page's commit resumes from its watermark with no duplicate.
  */
 import type { ChangePage, CrmConnector, Watermark } from '../../core/connectors/contract';
 import type { CrmRecord } from '../../core/records/types';
@@ -294,6 +294,41 @@ it('a crash after the first page committed (the next page read ahead): the next 
 	const next = newTap();
 	const report = await runSync(oneWay(next), store, { now, ...GATHER });
 	expect(next.from[0]).toEqual(tap.watermarks[0]);
+	expect(report.counts.failed).toBe(0);
+	expectOnceOnHubSpot(3 * PAGE);
+});
+
+it('a lost lock during the read-ahead stops it at that page: the run fails, no page read ahead is committed', async () => {
+	seedSf(3 * PAGE);
+	const store = new LoggingStore(now);
+	let refuse = false;
+	let refused!: () => void;
+	const refusal = new Promise<void>((resolve) => (refused = resolve));
+	store.renewLock = async () => {
+		if (!refuse) return true;
+		setImmediate(refused);
+		return false;
+	};
+	const tap = newTap({
+		before: async (n) => {
+			if (n !== 2) return;
+			// Page 2 is asked for while page 1 is planned: the lock is lost before it arrives.
+			refuse = true;
+			await refusal;
+			await new Promise((resolve) => setImmediate(resolve));
+		},
+	});
+	await expect(runSync(oneWay(tap), store, { now, ...GATHER, leaseMs: 30 })).rejects.toThrow(
+		/lost its run lock/,
+	);
+	expect(events).not.toContain('read 3');
+	expect(tap.closed).toBe(1);
+	// Page 1 committed or not (its writes raced the loss), page 2 never.
+	expect([null, tap.watermarks[0]]).toContainEqual(await store.positionA());
+	expect(events.filter((e) => e === 'commit page').length).toBeLessThanOrEqual(1);
+
+	world.advance(); // past the pending grace of the creates written ahead
+	const report = await runSync(oneWay(newTap()), store, { now, ...GATHER });
 	expect(report.counts.failed).toBe(0);
 	expectOnceOnHubSpot(3 * PAGE);
 });
