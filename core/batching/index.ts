@@ -3,3 +3,4 @@ export * from './run-batches';
 export * from './semaphore';
 export * from './types';
 export * from './concurrency';
+export * from './inOrder';

@@ -17,9 +17,10 @@
  * 5. changes per side: first run = backfill from null (`updated` feed, page by page; the start watermark is taken
  *    before reading and becomes the feed's watermark at the end, so changes during the backfill come next run);
  *    later runs = from the stored watermark. Feed pages are gathered into planning pages as large as the other
- *    side's bulk threshold (feed.ts; `gatherLimit`). Per planning page (plan.ts → apply.ts): links, partners by
- *    id, first-contact matching (a one-way sync upserts by a unique key instead of looking the record up on the
- *    target: firstContact.ts), three-way diff per pair, creates written ahead, writes batched, then ONE commit
+ *    side's bulk threshold (feed.ts; `gatherLimit`), the next one read ahead while a page is written. Per planning
+ *    page (plan.ts → apply.ts): links, partners by id, first-contact matching (a one-way sync upserts by a unique
+ *    key instead of looking the record up on the target: firstContact.ts), three-way diff per pair, creates
+ *    written ahead, writes batched, then ONE commit
  *    (links, bases, failures, decisions consumed, open conflicts, the last feed page's watermark).
  * The report's `timings` say where the run's time went (read, plan, write, commit, other: timings.ts).
  * Dry run: the same run over DryRunConnector/OverlayStore (dryrun.ts): zero writes, zero commits, same plan.
@@ -84,7 +85,8 @@ export interface SyncOptions {
 	 * Most records a change feed's consecutive pages are gathered into before they are planned and written as one
 	 * page (default 10,000): when the other side's connector has a bulk path (`capabilities().bulkThreshold`) from at
 	 * most this many records on, pages are gathered up to its threshold so that large runs take it; else (or 0) each
-	 * feed page is planned alone. Bounds the records held in memory (plus one feed page).
+	 * feed page is planned alone. Bounds the records held in memory: while a planning page is planned and written,
+	 * the feed is read ahead into the next one (feed.ts), so at most two planning pages plus one feed page.
 	 */
 	gatherLimit?: number;
 	/**

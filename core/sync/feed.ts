@@ -9,11 +9,32 @@
  * abort before that commit leaves the watermark where it was: the next run reads the gathered pages again, and the
  * creates written ahead are settled by their match key — never created twice. Between feed pages the run checks
  * that it may go on (abort, lock) and reports progress.
+ *
+ * Read-ahead: while a planning page is planned, written and committed, the feed is read on into the NEXT planning
+ * page (`readAhead.ts`; at most one ahead: memory holds two planning pages and one feed page at most), so the run
+ * does not wait for the feed between pages. Only the time the run waits for a page counts as `read` (timings.ts).
+ * Why a page read ahead — copies read before the current page's writes — is safe:
+ * - nothing about a record's pairing is taken from the time it was read: its link, its partner (by id) and its
+ *   first-contact look-ups are read when the page is planned, after the previous page's commit;
+ * - the only writes a feed's own pages make to the feed's side are updates of the pairs' records (conflict
+ *   write-back, `bWins` fields…): apply.ts adds each such record to `ctx.handled` when its write is sent, and
+ *   planRecords skips handled records in the feed phase — a stale copy read ahead is never planned, so never
+ *   written back over the run's own write (a newer edit of such a record is planned next run, as before);
+ * - creates go to the other side only (a feed's record without partner is created there), and deletions are
+ *   propagated in the deletion phase, before any feed is read (their records are handled too): no create or
+ *   delete on the feed's side happens while it is read ahead;
+ * - a record the feed hands out again in the next page (edited meanwhile) and not written by this run is planned
+ *   from that later copy against the link and base the previous commit left, as without read-ahead.
+ * Each planning page's commit carries its own last feed page's watermark, in order; a page read ahead is never
+ * committed unless it is planned. An abort or a lost lock stops the read-ahead at its next feed page (an abort
+ * also cancels the request under way); a read-ahead that fails is thrown where its page would have been planned,
+ * after the current page committed — the watermark stays at the last committed page.
  */
 import type { Watermark } from '../connectors/contract';
 import type { CrmRecord } from '../records/types';
 import { applyPage } from './apply';
 import { otherSide, planPage, type RunContext } from './plan';
+import { readAhead } from './readAhead';
 import type { Side, StateChanges } from './store/types';
 
 /** Default most records gathered into one planning page (the default bulk threshold of the CRMs that have one). */
@@ -46,29 +67,28 @@ export interface FeedRun {
 	progress: (pages: number, records: number) => void;
 }
 
-/** Reads `run.side`'s `updated` feed from `run.from` to its end, planning and applying gathered pages. */
-export async function followFeed(ctx: RunContext, run: FeedRun): Promise<void> {
+/** A planning page: its records (by id, in feed order) and its last feed page's watermark. */
+interface Gathered {
+	records: CrmRecord[];
+	watermark: Watermark;
+}
+
+/** `run.side`'s feed gathered into planning pages (see the file's comment). */
+async function* gather(
+	ctx: RunContext,
+	run: FeedRun,
+	signal: AbortSignal,
+): AsyncGenerator<Gathered, void, undefined> {
 	const { side } = run;
 	const { connector, objectType, fields } = ctx.sides[side];
 	// By id, in feed order: a record handed out twice (edited while the feed was read) is planned once, as last read.
 	let gathered = new Map<string, CrmRecord>();
 	let watermark: Watermark | undefined;
-	const flush = async () => {
-		if (watermark === undefined) return;
-		const records = [...gathered.values()];
-		run.advance(watermark);
-		gathered = new Map();
-		watermark = undefined;
-		await applyPage(ctx, await planPage(ctx, side, records), run.meta());
-	};
 	let pages = 0;
 	let read = 0;
-	const feed = connector.changesSince(objectType, run.from, {
-		fields,
-		kind: 'updated',
-		signal: run.signal,
-	});
-	for await (const page of ctx.report.stages.pages(feed)) {
+	ctx.checkAlive();
+	const feed = connector.changesSince(objectType, run.from, { fields, kind: 'updated', signal });
+	for await (const page of feed) {
 		ctx.checkAlive();
 		ctx.report.counts.read[side] += page.records.length;
 		for (const r of page.records) {
@@ -78,11 +98,37 @@ export async function followFeed(ctx: RunContext, run: FeedRun): Promise<void> {
 			gathered.set(r.id, r);
 		}
 		watermark = page.watermark;
-		if (gathered.size >= run.target) await flush();
 		run.progress(++pages, (read += page.records.length));
+		if (gathered.size >= run.target) {
+			yield { records: [...gathered.values()], watermark };
+			gathered = new Map();
+			watermark = undefined;
+		}
+		ctx.checkAlive();
 	}
-	ctx.checkAlive();
-	await flush();
+	if (watermark !== undefined) yield { records: [...gathered.values()], watermark };
+}
+
+/** Reads `run.side`'s `updated` feed from `run.from` to its end, planning and applying gathered pages. */
+export async function followFeed(ctx: RunContext, run: FeedRun): Promise<void> {
+	// The read-ahead's own signal: the run's abort, or the run leaving early (its page failed), cancels its request.
+	const cancel = new AbortController();
+	const onAbort = () => cancel.abort(run.signal?.reason);
+	if (run.signal?.aborted) onAbort();
+	run.signal?.addEventListener('abort', onAbort, { once: true });
+	try {
+		const pages = readAhead(gather(ctx, run, cancel.signal), {
+			wait: (next) => ctx.report.stages.time('read', () => next),
+			stop: () => cancel.abort(new Error('the sync run stopped reading this feed')),
+		});
+		for await (const page of pages) {
+			ctx.checkAlive();
+			run.advance(page.watermark);
+			await applyPage(ctx, await planPage(ctx, run.side, page.records), run.meta());
+		}
+	} finally {
+		run.signal?.removeEventListener('abort', onAbort);
+	}
 }
 
 /** Blocks mode: a side's given changed records, planned and applied page by page like a feed's. */

@@ -193,6 +193,14 @@ function unchangedSince(ctx: RunContext, side: Side, record: CrmRecord, link: Sy
 	});
 }
 
+/** Both results, once both settled (nothing left running): the first failure thrown. */
+async function settledBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+	const [x, y] = await Promise.allSettled([a, b]);
+	if (x.status === 'rejected') throw x.reason;
+	if (y.status === 'rejected') throw y.reason;
+	return [x.value, y.value];
+}
+
 /** Plans a page of (non-deleted) records read from `side` (its time counted as the run's planning). */
 export async function planPage(
 	ctx: RunContext,
@@ -237,13 +245,41 @@ async function planRecords(ctx: RunContext, side: Side, records: CrmRecord[]): P
 		}
 		// pending (unsettled: ambiguous) and excluded links are skipped.
 	}
-	const partners = linked.length
-		? await ctx.sides[other].connector.getByIds(
-				ctx.sides[other].objectType,
-				linked.map((l) => l.partnerId),
-				ctx.sides[other].fields,
-			)
-		: [];
+	// The partners (by id) and the first-contact look-ups of the unlinked records are independent: read at once.
+	const [partners, outcomes] = await settledBoth(
+		linked.length
+			? ctx.sides[other].connector.getByIds(
+					ctx.sides[other].objectType,
+					linked.map((l) => l.partnerId),
+					ctx.sides[other].fields,
+				)
+			: Promise.resolve([]),
+		unlinked.length
+			? matchRecords(
+					unlinked,
+					ctx.config.matchKeys,
+					{
+						own: {
+							side,
+							connector: ctx.sides[side].connector,
+							objectType: ctx.sides[side].objectType,
+						},
+						other: {
+							side: other,
+							connector: ctx.sides[other].connector,
+							objectType: ctx.sides[other].objectType,
+							fields: ctx.sides[other].fields,
+						},
+						linksOfOther: (ids) => ctx.store.getLinksByIds(ctx.syncId, other, ids),
+						rules: ctx.keyRules && {
+							uniqueOwn: ctx.keyRules.uniqueOwn[side],
+							upsert: ctx.keyRules.upsertTo[other],
+						},
+					},
+					new Set(), // links are committed per page: within the page, each partner is taken once
+				)
+			: Promise.resolve([]),
+	);
 	const pair = (
 		link: SyncLink,
 		record: CrmRecord,
@@ -267,25 +303,6 @@ async function planRecords(ctx: RunContext, side: Side, records: CrmRecord[]): P
 		if (partner) pair(l.link, l.record, partner);
 	});
 	if (!unlinked.length) return plan;
-	const outcomes = await matchRecords(
-		unlinked,
-		ctx.config.matchKeys,
-		{
-			own: { side, connector: ctx.sides[side].connector, objectType: ctx.sides[side].objectType },
-			other: {
-				side: other,
-				connector: ctx.sides[other].connector,
-				objectType: ctx.sides[other].objectType,
-				fields: ctx.sides[other].fields,
-			},
-			linksOfOther: (ids) => ctx.store.getLinksByIds(ctx.syncId, other, ids),
-			rules: ctx.keyRules && {
-				uniqueOwn: ctx.keyRules.uniqueOwn[side],
-				upsert: ctx.keyRules.upsertTo[other],
-			},
-		},
-		new Set(), // links are committed per page: within the page, each partner is taken once
-	);
 	outcomes.forEach((o, i) => {
 		const record = unlinked[i];
 		const id = record.id as string;

@@ -1,7 +1,8 @@
 /**
  * Where a run's time goes, per stage: reading (change feeds, records by id), planning (links, partners, matching,
  * diff), writing (connector writes), committing (state store commits), and the rest (lock, describe, loading the
- * state, the engine's own work). Measured with `performance.now()` around the calls: cheap, and cumulative over
+ * state, the engine's own work). A change feed read ahead (feed.ts) counts as reading only while the run waits for
+ * its page. Measured with `performance.now()` around the calls: cheap, and cumulative over
  * the run, so a benchmark can give microseconds per record per stage. Stages never nest (a plan's reads count as
  * planning), so the parts add up to the run's wall time.
  */

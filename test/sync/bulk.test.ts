@@ -159,23 +159,32 @@ it(
 );
 
 it(
-	'aborted between feed pages in the middle of a gathered page: nothing of it written; the next run converges, no duplicate',
+	'aborted right after the first gathered page committed, while the next is read ahead: nothing of it written; the next run converges, no duplicate',
 	async () => {
-		const store = new MemorySyncStore(now);
 		const abort = new AbortController();
-		const perJob = THRESHOLD / PAGE;
+		let pagesRead = 0;
+		// The abort comes as the first gathered page's commit returns: the feed is being read ahead into the next.
+		const store = new (class extends MemorySyncStore {
+			async commit(syncId: string, changes: StateChanges): Promise<void> {
+				await super.commit(syncId, changes);
+				if (changes.upsertLinks?.some((l) => l.status === 'linked')) abort.abort();
+			}
+		})(now);
 		await expect(
 			runSync(config(), store, {
 				now,
 				signal: abort.signal,
 				onProgress: (p) => {
-					if (p.phase === 'changes' && p.side === 'b' && p.pages === perJob + 2) abort.abort();
+					if (p.phase === 'changes') pagesRead = p.pages;
 				},
 			}),
 		).rejects.toBeInstanceOf(SyncAbortedError);
-		// The first gathered page was written and committed; the 2 feed pages read of the next were not.
+		// The first gathered page was written and committed; the pages read ahead of the next were not planned.
+		expect(pagesRead).toBeLessThan(N / PAGE);
 		expect(world.all('sf')).toHaveLength(THRESHOLD);
 		expect(sfCalls(BULK_JOBS)).toBe(1);
+		const watermark = (await store.getMeta('sf-dv')).watermarks.b as { backfillFrom?: unknown };
+		expect(watermark.backfillFrom).toBeTruthy();
 		world.advance();
 		const report = await runSync(config(), store, { now });
 		expect(report.counts.created.a).toBe(N - THRESHOLD);

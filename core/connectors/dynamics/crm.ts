@@ -67,7 +67,7 @@ export interface DynamicsCrmOptions {
 	/**
 	 * `$batch`es of one write in flight at once (default 4, capped by the rate budget's `maxConcurrent`): Dataverse
 	 * runs a batch's operations one after another, so one batch at a time leaves most of the execution-time allowance
-	 * unused.
+	 * unused. The requests of one look-up (`getByIds`, `findByKeys`: a chunk of values each) run as many at once.
 	 */
 	concurrency?: number;
 	/**
@@ -177,7 +177,14 @@ export class DynamicsCrm implements CrmConnector {
 	): Promise<Array<CrmRecord | undefined>> {
 		if (!ids.length) return [];
 		const schema = await this.describe(objectType);
-		return await dataverseGetByIds(this.client, schema, ids, fields, this.lookupChunk);
+		return await dataverseGetByIds(
+			this.client,
+			schema,
+			ids,
+			fields,
+			this.lookupChunk,
+			this.concurrency,
+		);
 	}
 
 	async findByKeys(
@@ -188,7 +195,15 @@ export class DynamicsCrm implements CrmConnector {
 	): Promise<CrmRecord[][]> {
 		if (!values.length) return [];
 		const schema = await this.describe(objectType);
-		return await dataverseFindByKeys(this.client, schema, field, values, fields, this.lookupChunk);
+		return await dataverseFindByKeys(
+			this.client,
+			schema,
+			field,
+			values,
+			fields,
+			this.lookupChunk,
+			this.concurrency,
+		);
 	}
 
 	/** Changes after `watermark` (`feed.ts`): deletions from change tracking, creates and updates by `modifiedon`. */

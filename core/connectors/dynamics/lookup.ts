@@ -1,11 +1,14 @@
 /**
  * Look-ups by id and by field value, batched with Dataverse's `Microsoft.Dynamics.CRM.In` query function (the Web API
  * speaks OData 4.0, which has no `in` operator): one request per chunk of values (and more only when a chunk's
- * matches span pages). Dataverse compares strings case-insensitively, so matches are grouped the same way.
+ * matches span pages), up to 4 chunks in flight at once (as a write's `$batch`es, within the rate budget).
+ * Dataverse compares strings case-insensitively, so matches are grouped the same way.
  */
+import { inOrder } from '../../batching/inOrder';
 import { CrmError } from '../../http/errors';
 import { odataGuid } from '../../query/odata';
 import type { CrmRecord } from '../../records/types';
+import { batchConcurrency } from './batchPool';
 import type { DataverseClient } from './client';
 import { dataverseRecord, selectList, wireField } from './records';
 import type { DataverseSchema } from './schema';
@@ -55,15 +58,22 @@ async function readWhereIn(
 	fields: string[] | undefined,
 	onRow: (row: Record<string, unknown>) => void,
 	chunkSize?: number,
+	concurrency?: number,
 ): Promise<void> {
 	const select = selectList(schema, fields);
-	for (const chunk of chunkValues(values, chunkSize)) {
-		const $select = select.split(',').includes(wire) ? select : `${select},${wire}`;
+	const $select = select.split(',').includes(wire) ? select : `${select},${wire}`;
+	const read = async (chunk: string[]) => {
+		const rows: Array<Record<string, unknown>> = [];
 		for await (const row of client.rows<Record<string, unknown>>(schema.name, {
 			query: { $select, $filter: inFilter(wire, chunk) },
 		}))
-			onRow(row);
-	}
+			rows.push(row);
+		return rows;
+	};
+	// The chunks' requests run side by side (as many as a write's batches), their rows taken in chunk order.
+	const chunks = chunkValues(values, chunkSize);
+	for await (const rows of inOrder(chunks, batchConcurrency(client, concurrency), read))
+		for (const row of rows) onRow(row);
 }
 
 /** The record of each id, in the order of `ids`; undefined where there is none (a non-GUID id has none). */
@@ -73,6 +83,7 @@ export async function dataverseGetByIds(
 	ids: string[],
 	fields?: string[],
 	chunkSize?: number,
+	concurrency?: number,
 ): Promise<Array<CrmRecord | undefined>> {
 	const guid = (id: string) => {
 		try {
@@ -94,6 +105,7 @@ export async function dataverseGetByIds(
 			if (rec.id) found.set(rec.id.toLowerCase(), rec);
 		},
 		chunkSize,
+		concurrency,
 	);
 	return ids.map((id) => {
 		const g = guid(id);
@@ -109,6 +121,7 @@ export async function dataverseFindByKeys(
 	values: string[],
 	fields?: string[],
 	chunkSize?: number,
+	concurrency?: number,
 ): Promise<CrmRecord[][]> {
 	if (!schema.fields.some((f) => f.name === field)) selectList(schema, [field]); // throws the unknown-field error
 	const wire = wireField(schema, field);
@@ -126,6 +139,7 @@ export async function dataverseFindByKeys(
 			if (list) list.push(dataverseRecord(schema, row));
 		},
 		chunkSize,
+		concurrency,
 	);
 	return values.map((v) => [...(byKey.get(matchKey(v)) ?? [])]);
 }

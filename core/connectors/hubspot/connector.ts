@@ -6,6 +6,7 @@
  * record, list paging), `batch.ts` + `writeChunk.ts` + `batchResponse.ts` (batch writes and reads), `search.ts`,
  * `associations.ts` and `changes.ts`.
  */
+import { boundedConcurrency } from '../../batching/concurrency';
 import type { BatchRunResult } from '../../batching/run-batches';
 import type { HttpClient } from '../../http/client';
 import * as account from './account';
@@ -81,6 +82,18 @@ export class HubSpotConnector implements HubSpotCaller {
 		this.http = clients.http;
 		this.searchHttp = clients.searchHttp;
 		this.batches = new HubSpotBatches(this, options.batchConcurrency ?? 3);
+	}
+
+	/**
+	 * Search requests of one look-up (its `IN` chunks) in flight at once: the batch concurrency (default 3), capped
+	 * by the search budget's `maxConcurrent`; the budget paces them to the search limit.
+	 */
+	get searchConcurrency(): number {
+		return boundedConcurrency(
+			this.batches.concurrency,
+			3,
+			this.searchHttp.budgetFor(`${this.baseUrl}/crm/v3/objects`),
+		);
 	}
 
 	/** Requests sent so far by this connector (all attempts, search included). */

@@ -3,6 +3,7 @@
  * search `IN` (≤100 values per filter, every match per value). Search is served from HubSpot's search index, which
  * sees a write seconds late; reads by id or unique property are current.
  */
+import { inOrder } from '../../batching/inOrder';
 import type { BatchItemError } from '../../batching/types';
 import { CrmError } from '../../http/errors';
 import type { CrmRecord } from '../../records/types';
@@ -99,25 +100,30 @@ export async function hubspotFindByKeys(
 		const found = await readBy(hubspot, objectType, values, field, fields);
 		return found.map((o) => (o ? [hubspotRecord(objectType, o)] : []));
 	}
-	// Any other property: search IN (≤100 values per filter), every match per value, in record id order.
+	// Any other property: search IN (≤100 values per filter), every match per value, in record id order; the chunks'
+	// searches run side by side (`searchConcurrency`), their matches taken in chunk order.
 	const out: CrmRecord[][] = values.map(() => []);
 	const distinct = [
 		...new Map(values.filter((v) => text(v) !== '').map((v) => [norm(v), text(v)])).values(),
 	];
 	const properties = [...new Set([...(fields ?? []), field])];
-	for (let i = 0; i < distinct.length; i += HUBSPOT_IN_VALUES_LIMIT) {
-		const chunk = distinct.slice(i, i + HUBSPOT_IN_VALUES_LIMIT);
+	const chunks: string[][] = [];
+	for (let i = 0; i < distinct.length; i += HUBSPOT_IN_VALUES_LIMIT)
+		chunks.push(distinct.slice(i, i + HUBSPOT_IN_VALUES_LIMIT));
+	const search = async (chunk: string[]) => {
+		const found: HubSpotObject[] = [];
 		for await (const page of hubspot.searchAll(objectType, {
 			filterGroups: [{ filters: [{ propertyName: field, operator: 'IN', values: chunk }] }],
 			properties,
-		})) {
-			for (const o of page) {
-				values.forEach((v, k) => {
-					if (text(v) !== '' && valueMatches(property.type, o.properties?.[field], v))
-						out[k].push(hubspotRecord(objectType, o));
-				});
-			}
-		}
-	}
+		}))
+			found.push(...page);
+		return found;
+	};
+	for await (const found of inOrder(chunks, hubspot.searchConcurrency, search))
+		for (const o of found)
+			values.forEach((v, k) => {
+				if (text(v) !== '' && valueMatches(property.type, o.properties?.[field], v))
+					out[k].push(hubspotRecord(objectType, o));
+			});
 	return out;
 }

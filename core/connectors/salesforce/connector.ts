@@ -39,6 +39,9 @@ export const COLLECTION_SIZE = 200;
  */
 export const DEFAULT_COLLECTIONS_CONCURRENCY = 4;
 
+/** Look-up queries (`SELECT … WHERE Field IN (…)` chunks of one `getByIds` / `findByKeys`) in flight at once. */
+export const DEFAULT_LOOKUP_CONCURRENCY = 4;
+
 /** A Salesforce record as the REST API returns it. */
 export interface SalesforceRecord {
 	attributes?: { type: string; url?: string };
@@ -219,6 +222,15 @@ export class SalesforceConnector {
 	}
 
 	/** Bulk API 2.0 over the same HTTP client (same credential, retries and rate budget). */
+	/** Look-up queries of one call in flight at once: {@link DEFAULT_LOOKUP_CONCURRENCY}, capped by the rate budget's `maxConcurrent`. */
+	lookupConcurrency(): number {
+		return boundedConcurrency(
+			undefined,
+			DEFAULT_LOOKUP_CONCURRENCY,
+			this.http.budgetFor(this.baseUrl),
+		);
+	}
+
 	bulk(options: Omit<BulkApiOptions, 'baseUrl' | 'http'> = {}): BulkApi {
 		return new BulkApi({ ...options, baseUrl: this.baseUrl, http: this.http });
 	}

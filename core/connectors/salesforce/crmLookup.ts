@@ -1,6 +1,7 @@
 /**
  * `SalesforceCrm`'s look-ups: records by id or by the values of a key field, in batched SOQL `IN` queries
- * (`lookup.ts`), every match per value, compared as SOQL compares them.
+ * (`lookup.ts`: ≤200 values each, up to 4 in flight at once within the rate budget), every match per value, compared
+ * as SOQL compares them.
  */
 import { CrmError } from '../../http/errors';
 import { soql, type SoqlFragment, type SoqlValue } from '../../query/soql';
@@ -155,7 +156,14 @@ async function lookup(
 		field,
 		UPDATED_AT_FIELD,
 	];
-	for await (const record of lookupRecords(salesforce, { object, field, values, select })) {
+	const concurrency = salesforce.lookupConcurrency();
+	for await (const record of lookupRecords(salesforce, {
+		object,
+		field,
+		values,
+		select,
+		concurrency,
+	})) {
 		const key = keyOf(record);
 		const list = found.get(key) ?? [];
 		list.push(toSalesforceCrmRecord(object, record, requested));

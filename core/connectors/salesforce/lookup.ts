@@ -1,9 +1,11 @@
 /**
  * Records looked up by many values of one field: `SELECT … WHERE Field IN (…)` in chunks whose query URL stays
  * within Salesforce's limit (16,384 bytes for the URI and the headers of one REST call together; a longer URI is
- * refused with 414). Values are bound with the `soql` template, so none can change the query. Used by the lost-
- * create settling of Collections writes and by the connector contract's `getByIds` / `findByKeys`.
+ * refused with 414), up to `concurrency` of them in flight at once. Values are bound with the `soql` template, so
+ * none can change the query. Used by the lost-create settling of Collections writes and by the connector contract's
+ * `getByIds` / `findByKeys`.
  */
+import { inOrder } from '../../batching/inOrder';
 import { soql, SoqlFragment, type SoqlValue } from '../../query/soql';
 
 /** Most values in one look-up query. */
@@ -36,6 +38,11 @@ export interface LookupQuery {
 	maxValues?: number;
 	/** URL length budget per query (default {@link LOOKUP_URL_BUDGET}). */
 	urlBudget?: number;
+	/**
+	 * Queries in flight at once (default 1: one after another). Each query's records are collected before they are
+	 * handed out, so at most this many queries' records are held; the order stays that of the values.
+	 */
+	concurrency?: number;
 }
 
 const encodedLength = (text: string): number => encodeURIComponent(text).length;
@@ -75,7 +82,16 @@ export async function* lookupRecords(
 	host: LookupHost,
 	query: LookupQuery,
 ): AsyncGenerator<Record<string, unknown>, void, undefined> {
-	for (const q of lookupQueries(query)) {
-		for await (const record of host.queryRecords(q, { signal: query.signal })) yield record;
+	const queries = lookupQueries(query);
+	if ((query.concurrency ?? 1) <= 1 || queries.length <= 1) {
+		for (const q of queries)
+			for await (const record of host.queryRecords(q, { signal: query.signal })) yield record;
+		return;
 	}
+	const collect = async (q: SoqlFragment) => {
+		const records: Array<Record<string, unknown>> = [];
+		for await (const record of host.queryRecords(q, { signal: query.signal })) records.push(record);
+		return records;
+	};
+	for await (const records of inOrder(queries, query.concurrency ?? 1, collect)) yield* records;
 }
