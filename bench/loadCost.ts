@@ -215,10 +215,10 @@ function print(cost: LoadCost): void {
 		);
 	}
 	console.log('\nEach runtime dependency alone on top of the engine (MB):');
-	console.log('module                |  +RSS | +heap | packages loaded');
+	console.log('module                 |  +RSS | +heap | packages loaded');
 	for (const m of cost.modules) {
 		console.log(
-			`${m.module.padEnd(21)} | ${m.rssMb.toFixed(1).padStart(5)} | ${m.heapMb.toFixed(1).padStart(5)} | ${m.packages}`,
+			`${m.module.padEnd(22)} | ${m.rssMb.toFixed(1).padStart(5)} | ${m.heapMb.toFixed(1).padStart(5)} | ${m.packages}`,
 		);
 	}
 	console.log('\nModules our package loads at startup, by group (beyond the engine):');
