@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
 import { clearRateBudgets } from '../core/http/rateLimiter';
-import { DEFAULT_SERVICE_PROTECTION } from '../sandbox/dynamics';
+import { DEFAULT_SERVICE_PROTECTION } from '../sandbox/dynamics/protectionLimits';
 import { runWorkflow } from '../test/helpers/engine';
 import { credentials, SimHost, SYNC, syncWorkflow, type HostStats } from './crmSyncFlow';
 import { ENTRY_HEADER, entryLine, measured, type BenchEntry } from './entry';

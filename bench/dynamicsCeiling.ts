@@ -9,7 +9,7 @@
  * A sliding window also lets one window's allowance go at once: `windowAllowance` records, then one window per
  * further allowance.
  */
-import type { ServiceProtectionLimits } from '../sandbox/dynamics/limits';
+import type { ServiceProtectionLimits } from '../sandbox/dynamics/protectionLimits';
 
 export interface Ceiling {
 	requestsPerSecond: number;

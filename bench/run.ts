@@ -40,15 +40,8 @@
  * note}` — `baseline: true` and `comparesTo: <our scenario>` on the built-in nodes' runs; null where a scenario does
  * not measure a figure (a benchmark returning no entries would give its name and seconds alone).
  */
-import { run as runBaseline } from './baseline';
-import { run as runCrmSync } from './crmSync';
-import { asEntry as dynamicsEntry, run as runDynamics } from './dynamics';
 import { noFigures, type BenchEntry } from './entry';
-import { run as runFieldMapper } from './fieldMapper';
-import { run as runHubSpotUpsert } from './hubspotUpsert';
-import { runPaceScenario, type PaceScenario } from './limiterPace';
-import { run as runSalesforce } from './salesforce';
-import { run as runSync } from './sync';
+import type { PaceScenario } from './limiterPace';
 
 const FLAGS = new Set(process.argv.slice(2));
 const QUICK = FLAGS.has('--quick');
@@ -69,17 +62,25 @@ const QUICK_SIZES: Record<string, string> = {
 };
 if (QUICK) for (const [k, v] of Object.entries(QUICK_SIZES)) process.env[k] ??= v;
 
+/**
+ * Each benchmark's module is loaded when it runs, not with this file: a benchmark's peak RSS counts what it loads
+ * (the CRM Sync one keeps its simulators in a child process), not every other benchmark's simulators.
+ */
 const BENCHMARKS: Record<string, () => Promise<BenchEntry[] | void>> = {
 	pace: runPace,
-	salesforce: runSalesforce,
-	hubspot: async () => await runHubSpotUpsert(numberList(process.env.BENCH_HUBSPOT_SIZES)),
-	fieldmapper: async () => await runFieldMapper(numberList(process.env.BENCH_FIELDMAPPER_ITEMS)[0]),
-	sync: async () => await runSync(numberList(process.env.BENCH_SYNC_RECORDS)[0]),
-	dynamics: async () => [
-		dynamicsEntry(await runDynamics(numberList(process.env.BENCH_DYNAMICS_RECORDS)[0])),
-	],
-	baseline: runBaseline,
-	crmsync: runCrmSync,
+	salesforce: async () => await (await import('./salesforce')).run(),
+	hubspot: async () =>
+		await (await import('./hubspotUpsert')).run(numberList(process.env.BENCH_HUBSPOT_SIZES)),
+	fieldmapper: async () =>
+		await (await import('./fieldMapper')).run(numberList(process.env.BENCH_FIELDMAPPER_ITEMS)[0]),
+	sync: async () =>
+		await (await import('./sync')).run(numberList(process.env.BENCH_SYNC_RECORDS)[0]),
+	dynamics: async () => {
+		const { asEntry, run } = await import('./dynamics');
+		return [asEntry(await run(numberList(process.env.BENCH_DYNAMICS_RECORDS)[0]))];
+	},
+	baseline: async () => await (await import('./baseline')).run(),
+	crmsync: async () => await (await import('./crmSync')).run(),
 };
 type BenchName = string;
 
@@ -142,6 +143,7 @@ async function runPace(): Promise<BenchEntry[]> {
 	console.log(
 		'scenario                                   | configured/s | achieved/s | peak/window | seconds | API calls | 429s | retries | failed',
 	);
+	const { runPaceScenario } = await import('./limiterPace');
 	const entries: BenchEntry[] = [];
 	for (const scenario of scenarios) {
 		const r = await runPaceScenario(scenario, { requests, serverLimit });

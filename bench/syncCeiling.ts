@@ -10,7 +10,7 @@
  * - for Dataverse also the execution time its service protection allows (`dataverseCeiling`).
  * The run's least time is the larger of its two sides'; the ceiling is its records over that time.
  */
-import type { ServiceProtectionLimits } from '../sandbox/dynamics/limits';
+import type { ServiceProtectionLimits } from '../sandbox/dynamics/protectionLimits';
 import { dataverseCeiling } from './dynamicsCeiling';
 
 export type Vendor = 'salesforce' | 'hubspot' | 'dynamics';

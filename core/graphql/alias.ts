@@ -8,18 +8,15 @@
  *   → mutation($input0: ContactInput!, $input1: ContactInput!) {
  *       m0: createContact(input: $input0) { contact { id } }  m1: createContact(input: $input1) { contact { id } } }
  */
-import {
-	Kind,
-	parse,
-	print,
-	visit,
-	type DefinitionNode,
-	type DocumentNode,
-	type FieldNode,
-	type OperationDefinitionNode,
-	type VariableDefinitionNode,
+import type {
+	DefinitionNode,
+	DocumentNode,
+	FieldNode,
+	OperationDefinitionNode,
+	VariableDefinitionNode,
 } from 'graphql';
 import { CrmError } from '../http/errors';
+import { vendor } from '../vendor';
 
 /** One root field of the template: its response key as written (alias or name). */
 export interface TemplateField {
@@ -61,6 +58,7 @@ export function parseAliasTemplate(
 	text: string,
 	sharedVariables: readonly string[] = [],
 ): AliasTemplate {
+	const { Kind, parse, visit } = vendor.graphql();
 	let document: DocumentNode;
 	try {
 		document = parse(text);
@@ -114,6 +112,7 @@ export function buildAliasedRequest(
 	perItemVariables: ReadonlyArray<Record<string, unknown>>,
 	sharedValues: Record<string, unknown> = {},
 ): AliasedRequest {
+	const { Kind, print, visit } = vendor.graphql();
 	const { operation, fields, variables: names, shared } = template;
 	const defs = operation.variableDefinitions ?? [];
 	const sharedDefs = defs.filter((d) => shared.has(d.variable.name.value));

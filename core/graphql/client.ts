@@ -4,7 +4,7 @@
  * so it is sent as an idempotent request and retried after a lost answer; a mutation is not (unless the caller says
  * so), so a lost answer is reported, never silently repeated.
  */
-import { getOperationAST, parse, print, type DocumentNode, type OperationTypeNode } from 'graphql';
+import type { DocumentNode, OperationTypeNode } from 'graphql';
 import type { HttpClient } from '../http/client';
 import { CrmError, isCrmError } from '../http/errors';
 import { defaultSleep } from '../http/retry';
@@ -15,6 +15,7 @@ import {
 	type GraphqlResult,
 } from './errors';
 import { graphqlThrottle } from './throttle';
+import { vendor } from '../vendor';
 
 /** One GraphQL request. */
 export interface GraphqlRequest {
@@ -61,6 +62,7 @@ export function prepareOperation(
 	query: string | DocumentNode,
 	operationName?: string,
 ): PreparedOperation {
+	const { getOperationAST, parse, print } = vendor.graphql();
 	let document: DocumentNode;
 	try {
 		document = typeof query === 'string' ? parse(query) : query;

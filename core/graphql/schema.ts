@@ -3,23 +3,17 @@
  * turned into a client-side schema (`buildClientSchema`). Used to list operations and to find the connections a
  * query field returns (for pagination settings), without hand-written knowledge of the API.
  */
-import {
-	buildClientSchema,
-	getIntrospectionQuery,
-	getNamedType,
-	isObjectType,
-	type GraphQLField,
-	type GraphQLSchema,
-	type IntrospectionQuery,
-} from 'graphql';
+import type { GraphQLField, GraphQLSchema, IntrospectionQuery } from 'graphql';
 import { CrmError } from '../http/errors';
 import type { GraphqlClient } from './client';
+import { vendor } from '../vendor';
 
 /** Fetches the endpoint's schema by introspection. A server with introspection off gives a clear error. */
 export async function fetchSchema(
 	client: GraphqlClient,
 	signal?: AbortSignal,
 ): Promise<GraphQLSchema> {
+	const { buildClientSchema, getIntrospectionQuery } = vendor.graphql();
 	const data = await client.query<IntrospectionQuery>({ query: getIntrospectionQuery(), signal });
 	if (!data || typeof data !== 'object' || !('__schema' in data)) {
 		throw new CrmError('The endpoint did not answer the introspection query with a schema', {
@@ -42,6 +36,7 @@ export interface RootFieldInfo {
 }
 
 function connectionOf(field: GraphQLField<unknown, unknown>): RootFieldInfo['connection'] {
+	const { getNamedType, isObjectType } = vendor.graphql();
 	const type = getNamedType(field.type);
 	if (!isObjectType(type)) return undefined;
 	const fields = type.getFields();
@@ -60,6 +55,7 @@ export function rootFields(
 	schema: GraphQLSchema,
 	operation: 'query' | 'mutation',
 ): RootFieldInfo[] {
+	const { getNamedType } = vendor.graphql();
 	const root = operation === 'query' ? schema.getQueryType() : schema.getMutationType();
 	if (!root) return [];
 	return Object.values(root.getFields()).map((field) => {

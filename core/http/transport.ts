@@ -6,11 +6,12 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import axios, { type AxiosInstance, type AxiosProxyConfig, type AxiosRequestConfig } from 'axios';
+import type { AxiosInstance, AxiosProxyConfig, AxiosRequestConfig } from 'axios';
 import { CrmError, isCrmError, transportError } from './errors';
 import { redactUrl } from './redact';
 import type { HttpMethod, HttpRequest, HttpResponse, RequestSummary, Transport } from './types';
 import { assertSecureUrl, buildUrl, isLoopbackHost, resolveUrl } from './url';
+import { vendor } from '../vendor';
 
 /** Default User-Agent of requests sent by {@link AxiosTransport}. */
 export const DEFAULT_USER_AGENT = 'n8n-nodes-crm-connectors';
@@ -151,7 +152,7 @@ export class AxiosTransport implements Transport {
 			},
 		};
 		if (options.proxy !== undefined) config.proxy = options.proxy;
-		this.axios = axios.create(config);
+		this.axios = vendor.axios().create(config);
 	}
 
 	/** Sends one request; resolves for every HTTP status. */

@@ -13,13 +13,14 @@
  * jobs per credential instead. (The client's decorators are a process-wide singleton: another `Client` in the
  * same process created with `limiterOptions` would also pace these calls.)
  */
-import { Client } from '@hubspot/api-client';
+import type { Client } from '@hubspot/api-client';
 
 import { CrmError, transportError } from '../../http/errors';
 import { registerSecret } from '../../http/redact';
 import { decodeResponseBody, encodeRequestBody } from '../../http/transport';
 import type { HttpRequest, HttpResponse, Transport } from '../../http/types';
 import { assertSecureUrl, buildUrl, resolveUrl } from '../../http/url';
+import { vendor } from '../../vendor';
 
 /** HubSpot's API host. */
 export const HUBSPOT_API_URL = 'https://api.hubapi.com';
@@ -51,7 +52,7 @@ export class HubSpotApiClientTransport implements Transport {
 		}
 		registerSecret(options.accessToken);
 		this.baseUrl = (options.baseUrl ?? HUBSPOT_API_URL).replace(/\/+$/, '');
-		this.client = new Client({
+		this.client = new (vendor.hubspot().Client)({
 			accessToken: options.accessToken,
 			basePath: this.baseUrl,
 			numberOfApiCallRetries: 0,

@@ -10,8 +10,6 @@
  * times. A lost answer to `UploadComplete` is settled by reading the job's state. Only requests that provably
  * were not processed (429, 503 + Retry-After, connection refused) are retried as they are, by the HttpClient.
  */
-import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
 
 import { BATCH_CODES, type BatchItemError, type BatchItemResult } from '../../batching/types';
 import type { HttpClient } from '../../http/client';
@@ -28,6 +26,7 @@ import {
 	type BulkRowResult,
 	type ResultRow,
 } from './bulkRows';
+import { vendor } from '../../vendor';
 import { describeRequestError, isDailyLimitError } from './errors';
 
 export type { BulkFieldInfo, BulkObjectInfo, BulkOperation, BulkRowResult } from './bulkRows';
@@ -287,13 +286,15 @@ export class BulkApi {
 				index,
 				key: rowKey(columns, (c) => (rows[index] as BulkRow).get(c)),
 			}));
-			const csv = stringify(
-				[
-					columns,
-					...inputs.map(({ index }) => columns.map((c) => (rows[index] as BulkRow).get(c) ?? '')),
-				],
-				{ record_delimiter: 'unix' },
-			);
+			const csv = vendor
+				.csvStringify()
+				.stringify(
+					[
+						columns,
+						...inputs.map(({ index }) => columns.map((c) => (rows[index] as BulkRow).get(c) ?? '')),
+					],
+					{ record_delimiter: 'unix' },
+				);
 			const run = await this.runJob(object, operation, externalIdField, csv);
 			if (run.job) record(run.job);
 			if (run.kind === 'refused') {
@@ -593,7 +594,7 @@ export class BulkApi {
 		let rows: Array<Record<string, string>> = [];
 		try {
 			if (text.trim() !== '')
-				rows = parse(text, {
+				rows = vendor.csvParse().parse(text, {
 					columns: true,
 					skip_empty_lines: true,
 					relax_column_count: true,

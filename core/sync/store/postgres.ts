@@ -7,8 +7,9 @@
  * Errors never carry the password: the connection's password is registered for redaction and every error
  * leaving the store is rebuilt from a redacted message (the original, which may hold the config, is dropped).
  */
-import { Pool, type PoolClient, type PoolConfig, type QueryResultRow } from 'pg';
+import type { Pool, PoolClient, PoolConfig, QueryResultRow } from 'pg';
 import { redactString } from '../../http/redact';
+import { vendor } from '../../vendor';
 import {
 	PostgresStoreError,
 	describeConnection,
@@ -82,7 +83,7 @@ export class PostgresSyncStore implements SyncStore {
 
 	async open(): Promise<void> {
 		if (!this.pool) {
-			this.pool = new Pool(this.connection);
+			this.pool = new (vendor.pg().Pool)(this.connection);
 			// An idle connection dropped by the server must not crash the process; the next query reconnects.
 			this.pool.on('error', () => undefined);
 		}

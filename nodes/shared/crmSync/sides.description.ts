@@ -1,13 +1,16 @@
 /** CRM Sync parameters of the two sides: system, credential choice per system, object type. */
 import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
 
-import { DYNAMICS_CREDENTIAL_TYPES } from '../dynamics/connection';
-import { HTTP_CREDENTIAL_TYPES } from '../http/auth';
+import {
+	CREDENTIAL_TYPES,
+	DYNAMICS_CREDENTIAL_TYPES,
+	HTTP_CREDENTIAL_TYPES,
+	OAUTH2_TYPE_NAME,
+	PRIVATE_APP_TYPE_NAME,
+} from '../credentialTypes';
 import { authenticationProperty as dynamicsAuthentication } from '../dynamics/descriptions';
 import { authentication as hubspotAuthentication } from '../hubspot/descriptions';
-import { OAUTH2_TYPE_NAME, PRIVATE_APP_TYPE_NAME } from '../hubspot/transport';
 import { authenticationProperty as salesforceAuthentication } from '../salesforce/descriptions';
-import { CREDENTIAL_TYPES } from '../salesforce/transport';
 
 export type System = 'salesforce' | 'hubspot' | 'dynamics' | 'rest';
 export const SYSTEMS: System[] = ['salesforce', 'hubspot', 'dynamics', 'rest'];

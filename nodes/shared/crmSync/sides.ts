@@ -1,18 +1,13 @@
 /**
  * The two sides of the CRM Sync at run time: a contract connector (`CrmConnector`) per side, built from the
  * system's credential through the shared transports, and the number of API requests each side has sent (the
- * `HttpClient`s' counters: every attempt, retries included).
+ * `HttpClient`s' counters: every attempt, retries included). A system's connector and transport modules are loaded
+ * when a side needs them, not with the node (n8n loads the node file at startup; a run loads only its systems').
  */
 import type { IExecuteFunctions, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { CrmConnector } from '../../../core/connectors/contract';
-import { HubSpotCrm } from '../../../core/connectors/hubspot/crm';
-import { SalesforceCrm } from '../../../core/connectors/salesforce/crm';
-import { getDynamicsConnector } from '../dynamics/connection';
-import { getConnector as hubspotConnector } from '../hubspot/transport';
-import { getConnector as salesforceConnector } from '../salesforce/transport';
-import { restSide } from './restSide';
 import { fieldOptions, type FieldPurpose } from './fieldOptions';
 import { AUTH_PARAMETER, SYSTEMS, type SideName, type System } from './sides.description';
 
@@ -47,7 +42,11 @@ export async function connectSide(ctx: Context, side: SideName): Promise<SideCon
 	const system = systemOf(ctx, side);
 	const auth = parameter(ctx, AUTH_PARAMETER[system], undefined) as string | undefined;
 	if (system === 'salesforce') {
-		const connector = await salesforceConnector(ctx, auth || 'oAuth2');
+		const [{ getConnector }, { SalesforceCrm }] = await Promise.all([
+			import('../salesforce/transport'),
+			import('../../../core/connectors/salesforce/crm'),
+		]);
+		const connector = await getConnector(ctx, auth || 'oAuth2');
 		return {
 			system,
 			crm: new SalesforceCrm(connector),
@@ -55,16 +54,22 @@ export async function connectSide(ctx: Context, side: SideName): Promise<SideCon
 		};
 	}
 	if (system === 'rest') {
+		const { restSide } = await import('./restSide');
 		const crm = await restSide(ctx, auth || 'apiKey', parameter(ctx, 'restProfile', ''));
 		return { system, crm, requests: () => crm.http.requestsSent };
 	}
 	if (system === 'dynamics') {
+		const { getDynamicsConnector } = await import('../dynamics/connection');
 		// The connection reads option sets while loading options (the field pickers show picklist values) and not in
 		// a run (the engine reads and writes the option values themselves): one request per option-set type saved.
 		const crm = await getDynamicsConnector(ctx, auth || 'clientCredentials');
 		return { system, crm, requests: () => crm.client.http.requestsSent };
 	}
-	const connector = await hubspotConnector(ctx, auth || 'privateApp');
+	const [{ getConnector }, { HubSpotCrm }] = await Promise.all([
+		import('../hubspot/transport'),
+		import('../../../core/connectors/hubspot/crm'),
+	]);
+	const connector = await getConnector(ctx, auth || 'privateApp');
 	return { system, crm: new HubSpotCrm(connector), requests: () => connector.requestsSent };
 }
 

@@ -13,6 +13,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { redactString, registerSecret } from '../../../core/http/redact';
 import type { SyncStore } from '../../../core/sync';
 import { PostgresSyncStore, SqliteSyncStore } from '../../../core/sync/store';
+import { vendor } from '../../../core/vendor';
 
 /** The pg connection of a `crmSyncPostgresApi` credential. */
 export function postgresConnection(c: ICredentialDataDecryptedObject) {
@@ -73,8 +74,7 @@ export async function crmSyncPostgresTest(
 	this: ICredentialTestFunctions,
 	credential: ICredentialsDecrypted,
 ): Promise<INodeCredentialTestResult> {
-	const { Client } = await import('pg');
-	const client = new Client({
+	const client = new (vendor.pg().Client)({
 		...postgresConnection(credential.data ?? {}),
 		connectionTimeoutMillis: 10_000,
 	});

@@ -18,14 +18,9 @@ import type { AuthProvider } from '../../../core/http/auth/types';
 import { registerSecret } from '../../../core/http/redact';
 import { FunctionTransport, toN8nRequestOptions } from '../n8nTransport';
 import { oauth2RenewalRefused } from '../oauth2Renewal';
+import { DYNAMICS_CREDENTIAL_TYPES } from '../credentialTypes';
 
-/** The credential type of each authentication choice. */
-export const DYNAMICS_CREDENTIAL_TYPES = {
-	clientCredentials: 'crmDynamicsClientCredentialsApi',
-	// A credential type name, not a secret.
-	// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets
-	oAuth2: 'crmDynamicsOAuth2Api',
-} as const;
+export { DYNAMICS_CREDENTIAL_TYPES };
 
 export type DynamicsAuthentication = keyof typeof DYNAMICS_CREDENTIAL_TYPES;
 

@@ -18,16 +18,9 @@ import {
 	OAuth2ClientCredentialsAuth,
 } from '../../../core/http/auth';
 import type { HttpRequest } from '../../../core/http/types';
+import { HTTP_CREDENTIAL_TYPES } from '../credentialTypes';
 
-/** The credential type of each Authentication choice (`none` needs none). */
-export const HTTP_CREDENTIAL_TYPES = {
-	basicAuth: 'crmHttpBasicAuthApi',
-	bearerToken: 'crmHttpBearerTokenApi',
-	apiKey: 'crmHttpApiKeyApi',
-	clientCredentials: 'crmHttpClientCredentialsOAuth2Api',
-	// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- a credential type name, not a secret
-	oAuth2: 'crmHttpOAuth2Api',
-} as const;
+export { HTTP_CREDENTIAL_TYPES };
 
 /** A choice of the Authentication parameter. */
 export type HttpAuthentication = 'none' | keyof typeof HTTP_CREDENTIAL_TYPES;

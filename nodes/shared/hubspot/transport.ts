@@ -13,11 +13,9 @@ import type {
 import { HubSpotConnector } from '../../../core/connectors/hubspot/connector';
 import { FunctionTransport, toN8nRequestOptions } from '../n8nTransport';
 import { oauth2RenewalRefused } from '../oauth2Renewal';
+import { OAUTH2_TYPE_NAME, PRIVATE_APP_TYPE_NAME } from '../credentialTypes';
 
-/** Credential type names. */
-export const PRIVATE_APP_TYPE_NAME = 'crmHubSpotPrivateAppApi';
-// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- a credential type name, not a secret
-export const OAUTH2_TYPE_NAME = 'crmHubSpotOAuth2Api';
+export { OAUTH2_TYPE_NAME, PRIVATE_APP_TYPE_NAME };
 
 type Context = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 

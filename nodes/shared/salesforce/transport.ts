@@ -13,16 +13,9 @@ import { HttpClient } from '../../../core/http/client';
 import { registerSecret } from '../../../core/http/redact';
 import { FunctionTransport, toN8nRequestOptions } from '../n8nTransport';
 import { oauth2RenewalRefused } from '../oauth2Renewal';
+import { CREDENTIAL_TYPES } from '../credentialTypes';
 
-/** The credential type of each authentication choice. */
-export const CREDENTIAL_TYPES = {
-	// A credential type name, not a secret.
-	// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets
-	oAuth2: 'crmSalesforceOAuth2Api',
-	jwt: 'crmSalesforceJwtApi',
-	clientCredentials: 'crmSalesforceClientCredentialsApi',
-	password: 'crmSalesforcePasswordApi',
-} as const;
+export { CREDENTIAL_TYPES };
 
 export type AuthenticationChoice = keyof typeof CREDENTIAL_TYPES;
 

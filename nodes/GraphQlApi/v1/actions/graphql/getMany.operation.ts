@@ -9,9 +9,9 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
-import { getOperationAST, parse } from 'graphql';
 
 import { paginateConnection } from '../../../../../core/graphql/connection';
+import { vendor } from '../../../../../core/vendor';
 import { forEachItem } from '../../../../shared/items';
 import type { GraphqlConnection } from '../../connection';
 import { describeGraphqlFailure, readOperation, type ItemOperation } from '../../results';
@@ -92,6 +92,7 @@ function checkPagingQuery(
 	cursorVariable: string,
 	pageSizeVariable: string,
 ): void {
+	const { getOperationAST, parse } = vendor.graphql();
 	if (op.mutation)
 		throw new Error('Get Many reads a query, not a mutation: use Execute a Query or Mutation');
 	const declared = new Set(
