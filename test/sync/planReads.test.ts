@@ -43,7 +43,7 @@ it('the partners of linked records and the look-ups of unlinked ones are read at
 	}
 	world.advance();
 	const store = new MemorySyncStore(now);
-	await runSync(world.config({ direction: 'aToB' }), store, { now });
+	await runSync(world.config(), store, { now });
 	// One page of edited linked records (partners read by id) and new unlinked ones (looked up by e-mail).
 	for (const r of world.sfAll()) world.sfEdit(r.id, { LastName: `${String(r.fields.LastName)}+` });
 	for (const v of model.values()) v.lastname = `${String(v.lastname)}+`;
@@ -53,7 +53,7 @@ it('the partners of linked records and the look-ups of unlinked ones are read at
 	}
 	world.advance();
 	flight.max = 0;
-	const report = await runSync(world.config({ direction: 'aToB' }), store, { now });
+	const report = await runSync(world.config(), store, { now });
 	expect(flight.max).toBe(2);
 	expect(report.counts.updated.b).toBe(10);
 	expect(report.counts.created.b).toBe(10);

@@ -68,8 +68,9 @@ describe('change watermarks', () => {
 		expect(result.watermark).toEqual({ ts: '2024-03-05T10:15:01.000+0000', id: '003B' });
 		expect(result.more).toBe(true);
 		expect(calls.map((c) => c.path)).toEqual(['/services/data', '/services/data/v62.0/query']);
+		// Inside the watermark's second the query itself resumes after its Id; a page takes at most the limit.
 		expect(calls[1].search.get('q')).toBe(
-			'SELECT LastName, Id, SystemModstamp FROM Contact WHERE SystemModstamp >= 2024-03-05T10:15:00Z ORDER BY SystemModstamp ASC, Id ASC',
+			"SELECT LastName, Id, SystemModstamp FROM Contact WHERE (SystemModstamp > 2024-03-05T10:15:00Z OR (SystemModstamp = 2024-03-05T10:15:00Z AND Id > '003A')) ORDER BY SystemModstamp ASC, Id ASC LIMIT 10000",
 		);
 	});
 
