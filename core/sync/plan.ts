@@ -303,6 +303,23 @@ async function planRecords(ctx: RunContext, side: Side, records: CrmRecord[]): P
 		if (partner) pair(l.link, l.record, partner);
 	});
 	if (!unlinked.length) return plan;
+	// A record's values for a create or upsert on the other side, or (a transform failed) its failure.
+	const createOf = (record: CrmRecord) => {
+		const c = planCreate(ctx.diff, side, record);
+		if (!c.errors.length) return c;
+		plan.failures.push(
+			failureOf(
+				ctx,
+				side,
+				record.id as string,
+				undefined,
+				'validation',
+				'TRANSFORM_FAILED',
+				c.errors.join('; '),
+			),
+		);
+		return undefined;
+	};
 	outcomes.forEach((o, i) => {
 		const record = unlinked[i];
 		const id = record.id as string;
@@ -338,21 +355,8 @@ async function planRecords(ctx: RunContext, side: Side, records: CrmRecord[]): P
 				),
 			);
 		} else if (o.kind === 'upsert') {
-			const c = planCreate(ctx.diff, side, record);
-			if (c.errors.length) {
-				plan.failures.push(
-					failureOf(
-						ctx,
-						side,
-						id,
-						undefined,
-						'validation',
-						'TRANSFORM_FAILED',
-						c.errors.join('; '),
-					),
-				);
-				return;
-			}
+			const c = createOf(record);
+			if (!c) return;
 			// What a first pairing's diff would write: every mapped field, a blank one as null (clearing the value a
 			// record matched by the upsert may hold). The key field holds the value sent as the upsert's id.
 			const fields: Record<string, unknown> = {};
@@ -372,21 +376,8 @@ async function planRecords(ctx: RunContext, side: Side, records: CrmRecord[]): P
 		} else if (!mayCreateOn(ctx, other)) {
 			if (wasAmbiguous(id)) plan.resolved.push({ side, recordId: id });
 		} else {
-			const c = planCreate(ctx.diff, side, record);
-			if (c.errors.length) {
-				plan.failures.push(
-					failureOf(
-						ctx,
-						side,
-						id,
-						undefined,
-						'validation',
-						'TRANSFORM_FAILED',
-						c.errors.join('; '),
-					),
-				);
-				return;
-			}
+			const c = createOf(record);
+			if (!c) return;
 			plan.creates.push({
 				linkId: linkIdFor(side, id),
 				from: side,
