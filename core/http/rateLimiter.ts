@@ -196,7 +196,14 @@ export class RateBudget {
 		// or before; assume the worst: they all still draw from what the server says remains.
 		const othersInFlight = Math.max(0, this.running - 1);
 		const remaining = Math.max(0, Math.floor(info.remaining) - othersInFlight);
-		const resetAfter = info.resetAfterMs ?? this.unknownResetMs(now);
+		// A rolling window's length is only the worst case: its oldest request may leave it much sooner (see
+		// ownExpiryMs) — holding the whole window at every "0 remaining" would run a 190-per-10-s budget stop-and-go.
+		const resetAfter =
+			info.resetAfterMs === undefined
+				? this.unknownResetMs(now)
+				: info.rolling
+					? Math.min(info.resetAfterMs, this.ownExpiryMs(now))
+					: info.resetAfterMs;
 		this.observations++;
 		this.server = {
 			remaining,
@@ -219,11 +226,21 @@ export class RateBudget {
 	 * wait (holding a whole interval — minutes for a five-minute window — would stall for nothing).
 	 */
 	private unknownResetMs(now: number): number {
+		const earliest = this.ownExpiryMs(now);
+		return Math.min(this.intervalMs, Number.isFinite(earliest) ? earliest : UNKNOWN_RESET_PROBE_MS);
+	}
+
+	/**
+	 * When our oldest finished request in the window leaves it (Infinity: none). A sliding window's oldest request is
+	 * no later than it (the server counted ours on arrival, before they finished; another client's may be older), so
+	 * a slot frees by then at the latest.
+	 */
+	private ownExpiryMs(now: number): number {
 		let earliest = Number.POSITIVE_INFINITY;
 		for (const slot of this.slots)
 			if (slot.done && slot.t + this.intervalMs > now)
 				earliest = Math.min(earliest, slot.t + this.intervalMs - now);
-		return Math.min(this.intervalMs, Number.isFinite(earliest) ? earliest : UNKNOWN_RESET_PROBE_MS);
+		return earliest;
 	}
 
 	/** Pauses the whole budget after a 429: nothing starts for `retryAfterMs` (default: one interval). */

@@ -28,8 +28,9 @@ function extractError(body: unknown): ExtractedCrmError | undefined {
 }
 
 /**
- * `X-HubSpot-RateLimit-Remaining` / `-Max` / `-Interval-Milliseconds` (the window length, taken as the worst-case
- * time to the reset) and `X-HubSpot-RateLimit-Daily-Remaining`.
+ * `X-HubSpot-RateLimit-Remaining` / `-Max` / `-Interval-Milliseconds` (the length of HubSpot's rolling window: the
+ * worst-case time until a slot frees, which the budget shortens by its own oldest request) and
+ * `X-HubSpot-RateLimit-Daily-Remaining`.
  */
 export const hubspotRateHeaders: RateHeaderReader = (headers) => {
 	const remaining = numberHeader(headers, 'x-hubspot-ratelimit-remaining');
@@ -41,6 +42,7 @@ export const hubspotRateHeaders: RateHeaderReader = (headers) => {
 					remaining,
 					limit: numberHeader(headers, 'x-hubspot-ratelimit-max'),
 					resetAfterMs: numberHeader(headers, 'x-hubspot-ratelimit-interval-milliseconds'),
+					rolling: true,
 					source: 'HubSpot',
 				}
 			: {}),

@@ -160,6 +160,38 @@ describe('RateBudget.observe', () => {
 		expect(starts).toEqual([1000, 2100, 2200, 2200]);
 	});
 
+	it("a rolling window's 0 remaining holds until our oldest request leaves it, not the whole window", async () => {
+		// HubSpot: 4 per 10 s rolling; the server says `-Interval-Milliseconds: 10000` with 0 remaining.
+		const hubspot = (h: Record<string, string>) => ({
+			remaining: Number(h['x-hubspot-ratelimit-remaining']),
+			resetAfterMs: 10_000,
+			rolling: true,
+		});
+		const budget = new RateBudget({ maxRequests: 4, intervalMs: 10_000, maxConcurrent: 4 });
+		const starts: number[] = [];
+		const request = (remaining: number) =>
+			budget.schedule(async () => {
+				starts.push(Date.now() - START);
+				await sleep(100);
+				budget.observe({ 'x-hubspot-ratelimit-remaining': String(remaining) }, hubspot);
+			});
+		// Four requests 1 s apart use the window; the fifth must wait for the first to leave it (at 10.1 s: it finished
+		// at 0.1 s), not for a whole window after the last answer (20.1 s).
+		const first = [3, 2, 1, 0].map(async (left, i) => {
+			await sleep(i * 1000);
+			await request(left);
+		});
+		await jest.advanceTimersByTimeAsync(3200);
+		await Promise.all(first);
+		const fifth = request(0);
+		await jest.advanceTimersByTimeAsync(6899);
+		expect(starts).toEqual([0, 1000, 2000, 3000]);
+		await jest.advanceTimersByTimeAsync(1);
+		expect(starts).toEqual([0, 1000, 2000, 3000, 10_100]);
+		await jest.advanceTimersByTimeAsync(100);
+		await fifth;
+	});
+
 	it('a probe answered without rate headers ends the probe state', async () => {
 		const budget = new RateBudget({ maxConcurrent: 5 });
 		await budget.schedule(async () => budget.observe({ 'x-ratelimit-remaining': '0' }));
