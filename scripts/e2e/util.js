@@ -116,7 +116,11 @@ function parseRawOutput(stdout) {
 	check(start >= 0, `n8n printed no execution data:\n${tail(stdout)}`);
 	const rest = stdout.slice(start);
 	const end = rest.search(/^\}$/m);
-	check(end >= 0, "n8n's execution data is cut off");
+	// Seen once in a loaded run (2,000 items, several MB): say what arrived, to tell a truncated write from a format change.
+	check(
+		end >= 0,
+		`n8n's execution data is cut off (${stdout.length} characters on stdout; its end: ${JSON.stringify(stdout.slice(-300))})`,
+	);
 	return JSON.parse(rest.slice(0, end + 1));
 }
 
