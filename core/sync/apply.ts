@@ -13,9 +13,9 @@ import {
 	createState,
 	deletionState,
 	leaveSync,
+	pageChanges,
 	pairState,
 	upsertState,
-	type PageChanges,
 	type Result,
 	type UpsertClash,
 } from './outcomes';
@@ -76,15 +76,10 @@ export async function applyPage(
 	plan: PagePlan,
 	meta?: StateChanges['meta'],
 ): Promise<void> {
-	const changes: PageChanges = {
-		upsertLinks: [],
-		deleteLinks: [],
+	const changes = pageChanges({
 		upsertFailures: [...plan.failures, ...plan.ambiguous],
 		clearFailures: [...plan.resolved],
-		clearDecisions: [],
-		upsertConflicts: [],
-		clearConflicts: [],
-	};
+	});
 	for (const f of plan.failures) ctx.report.failure(f);
 	const report = ctx.report;
 

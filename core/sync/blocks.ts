@@ -22,7 +22,7 @@ import {
 } from './config';
 import { committedConflicts, indexConflicts } from './conflicts';
 import { runSync, type SyncOptions } from './engine';
-import { createState, deletionState, pairState, type Result } from './outcomes';
+import { createState, deletionState, pageChanges, pairState, type Result } from './outcomes';
 import {
 	AWAITING_RESULT,
 	type CreateWork,
@@ -244,15 +244,7 @@ export async function commitResults(
 	}
 	for await (const page of store.listFailures(syncId))
 		for (const f of page) ctx.failures.set(`${f.side}:${f.recordId}`, f);
-	const changes = {
-		upsertLinks: [],
-		deleteLinks: [],
-		upsertFailures: [],
-		clearFailures: [],
-		clearDecisions: [],
-		upsertConflicts: [],
-		clearConflicts: [],
-	};
+	const changes = pageChanges();
 	const pairs = new Map<
 		string,
 		{ work: PairWork; sides: Side[]; results: Partial<Record<Side, Result>> }

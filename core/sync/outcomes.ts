@@ -38,6 +38,20 @@ export type PageChanges = Required<
 	>
 >;
 
+/** The changes of a page before any record's outcome: nothing yet (`given` starts some lists). */
+export function pageChanges(given: Partial<PageChanges> = {}): PageChanges {
+	return {
+		upsertLinks: [],
+		deleteLinks: [],
+		upsertFailures: [],
+		clearFailures: [],
+		clearDecisions: [],
+		upsertConflicts: [],
+		clearConflicts: [],
+		...given,
+	};
+}
+
 /**
  * What one planned pair changes in the state, given its writes' results (a side without a write has none): its
  * link and base (the base of a field written to a side that failed keeps its old value), open conflicts,

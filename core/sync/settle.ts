@@ -8,7 +8,7 @@
  * A link written ahead less than `pendingGraceMs` ago waits for a later run (a search index may lag the create).
  */
 import { applyPage } from './apply';
-import { overwrittenState, type PageChanges } from './outcomes';
+import { overwrittenState, pageChanges } from './outcomes';
 import { failureOf, otherSide, planPage, sideIdOf, type RunContext } from './plan';
 import type { Side, SyncFailure, SyncLink } from './store/types';
 
@@ -34,15 +34,7 @@ export async function settlePending(ctx: RunContext): Promise<void> {
 	const redo: Record<Side, string[]> = { a: [], b: [] };
 	const drop: string[] = [];
 	const failures: SyncFailure[] = [];
-	const repairs: PageChanges = {
-		upsertLinks: [],
-		deleteLinks: [],
-		upsertFailures: [],
-		clearFailures: [],
-		clearDecisions: [],
-		upsertConflicts: [],
-		clearConflicts: [],
-	};
+	const repairs = pageChanges();
 	for (const list of groups.values()) {
 		const target = list[0].pendingSide as Side;
 		const field = list[0].pendingKey?.field as string;
