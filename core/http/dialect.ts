@@ -36,8 +36,8 @@ export interface RateLimitInfo {
 	/** Milliseconds until the window resets (exact, or the window length as a worst case). */
 	resetAfterMs?: number;
 	/**
-	 * `resetAfterMs` is the length of a ROLLING window (HubSpot's `-Interval-Milliseconds`), not the time to a reset:
-	 * a slot frees as soon as the window's oldest request leaves it, which the budget bounds by its own requests.
+	 * `resetAfterMs` is the length of a ROLLING window (what the API's header gives), not the time to a reset: a slot
+	 * frees as soon as the window's oldest request leaves it, which the budget bounds by its own requests.
 	 */
 	rolling?: boolean;
 	/** Usage of a daily (or other long-window) allocation. */

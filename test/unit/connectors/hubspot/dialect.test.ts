@@ -122,6 +122,8 @@ describe('HubSpot dialect: rate-limit headers', () => {
 			remaining: 7,
 			limit: 100,
 			resetAfterMs: 10_000,
+			// The interval is the rolling window's length: the budget bounds the wait by its own oldest request.
+			rolling: true,
 			source: 'HubSpot',
 			dailyRemaining: 0,
 			dailySource: 'HubSpot',
