@@ -45,14 +45,23 @@ describe('startSandboxes', () => {
 		await expect(startSandboxes({ only: ['nope' as SandboxKey] })).rejects.toThrow(
 			/No simulator registered for "nope"/,
 		);
-		// find a free base by asking for a random port, then reuse it as the base for the rest offset
-		const probe = new RestSimulator();
-		const { port } = await probe.server.start();
-		await probe.stop();
-		const base = port - PORT_OFFSETS.rest;
-		const running = await startSandboxes({ portBase: base });
+		// A base below Linux's ephemeral range (32768–60999), where parallel tests' own connections take ports: a base
+		// found free by probing one port there once collided with another test's socket on one of the other offsets.
+		// Another program may still hold a port: a few bases are tried.
+		let running: Awaited<ReturnType<typeof startSandboxes>> | undefined;
+		let base = 0;
+		for (let attempt = 0; attempt < 5 && !running; attempt++) {
+			base = 20_000 + 100 * Math.floor(Math.random() * 100);
+			running = await startSandboxes({ portBase: base }).catch((error: NodeJS.ErrnoException) => {
+				if (error.code !== 'EADDRINUSE') throw error;
+				return undefined;
+			});
+		}
+		if (!running) throw new Error('no free port base in five attempts');
 		try {
-			expect(running.contract.rest!.baseUrl).toBe(`http://127.0.0.1:${port}/api`);
+			expect(running.contract.rest!.baseUrl).toBe(
+				`http://127.0.0.1:${base + PORT_OFFSETS.rest}/api`,
+			);
 		} finally {
 			await running.stop();
 		}
