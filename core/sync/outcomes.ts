@@ -299,28 +299,20 @@ export function upsertState(
 	const sourceId = c.record.id as string;
 	const from = { side: c.from, id: sourceId };
 	const key = c.upsertKey as string;
-	if (!r.ok || (r.value.created === true && !clash)) {
-		ctx.report.plan({
-			action: 'upsert',
-			side: c.to,
-			from,
-			key,
-			fields: c.fields,
-			...(r.ok ? { id: r.value.id, created: true } : {}),
-		});
-		createState(ctx, c, r, changes);
-		return;
-	}
-	const id = r.value.id;
+	const created = r.ok && r.value.created === true && !clash;
 	ctx.report.plan({
 		action: 'upsert',
 		side: c.to,
 		from,
 		key,
 		fields: c.fields,
-		id,
-		created: false,
+		...(r.ok ? { id: r.value.id, created } : {}),
 	});
+	if (!r.ok || created) {
+		createState(ctx, c, r, changes);
+		return;
+	}
+	const id = r.value.id;
 	ctx.handled.add(`${c.to}:${id}`);
 	if (clash) {
 		overwrittenState(
